@@ -1,0 +1,3 @@
+export * from './clock';
+export { RealClock } from './real';
+export { VirtualClock } from './virtual';

@@ -1,0 +1,39 @@
+import { applyEvents, emptyModel, type LabModel } from '../../../shared/model';
+import type { LabEvent } from '../../../shared/events';
+import type { EventBus } from './bus';
+
+/**
+ * Keeps the shared LabModel up to date from the bus for snapshot requests. Events are
+ * applied in batches (on demand, or when `batchMax` are pending), because the reducer copies
+ * each touched table once per batch and per-event application would be quadratic.
+ */
+export class ModelTracker {
+  private model: LabModel = emptyModel();
+  private pending: LabEvent[] = [];
+  private readonly unsubscribe: () => void;
+
+  constructor(
+    bus: EventBus,
+    private readonly batchMax = 2000,
+  ) {
+    this.unsubscribe = bus.subscribe((event) => {
+      this.pending.push(event);
+      if (this.pending.length >= this.batchMax) this.flush();
+    });
+  }
+
+  snapshot(): LabModel {
+    this.flush();
+    return this.model;
+  }
+
+  close(): void {
+    this.unsubscribe();
+  }
+
+  private flush(): void {
+    if (this.pending.length === 0) return;
+    this.model = applyEvents(this.model, this.pending);
+    this.pending = [];
+  }
+}

@@ -1,0 +1,2 @@
+/** Push Lab's version, written into traces and bundles. Kept in step with package.json by a test. */
+export const VERSION = '0.1.0';
