@@ -1,0 +1,326 @@
+import { Buffer } from 'node:buffer';
+import {
+  createECDH,
+  createPrivateKey,
+  createPublicKey,
+  sign,
+  verify,
+  type KeyObject,
+} from 'node:crypto';
+import { b64uDecode, b64uEncode } from './base64url';
+import { CryptoError, type CryptoErrorCode } from './errors';
+import { createEcKeyPair, type EcKeyPair } from './webpush';
+
+/** RFC 8292 VAPID: `Authorization: vapid t=<ES256 JWT>, k=<b64u P-256 public key>`. */
+
+/** RFC 8292 §2: exp MUST NOT be more than 24 hours after the request. */
+export const VAPID_EXP_MAX_AHEAD_SECONDS = 24 * 60 * 60;
+const JWT_HEADER = { typ: 'JWT', alg: 'ES256' } as const;
+const ES256 = { digest: 'sha256', dsaEncoding: 'ieee-p1363' } as const; // raw r||s, not DER
+const ES256_SIGNATURE_OCTETS = 64;
+
+export interface VapidKeys extends EcKeyPair {
+  publicKeyB64u: string;
+  privateKeyB64u: string;
+}
+
+export interface VapidClaims {
+  /** Origin of the push resource, e.g. `https://push.example.net`. */
+  aud: string;
+  /** Expiry as a NumericDate (seconds since the epoch). */
+  exp: number;
+  /** Contact for the application server, `mailto:` or `https:`. */
+  sub?: string;
+}
+
+export interface SignVapidOptions {
+  /** Origin of the push resource (scheme, host, port; no path). */
+  audience: string;
+  subject?: string;
+  expiresAtSeconds: number;
+  privateKey: Uint8Array;
+  publicKey: Uint8Array;
+}
+
+export interface VerifyVapidOptions {
+  /** Origin the token must name, e.g. `https://push.example.net`; compared exactly. */
+  audience: string;
+  /** The verifier's clock, injected so tests and simulations are exact. */
+  nowSeconds: number;
+  /** Raw 65-octet key the subscription was restricted to, if any. */
+  expectedKey?: Uint8Array;
+}
+
+export type VapidFailureReason =
+  | 'missing'
+  | 'malformed'
+  | 'bad-signature'
+  | 'expired'
+  | 'exp-too-far'
+  | 'aud-mismatch'
+  | 'key-mismatch';
+
+export type VapidVerifyResult =
+  | { ok: true; claims: VapidClaims; publicKey: Buffer }
+  | { ok: false; reason: VapidFailureReason; error: CryptoError };
+
+const REASON_BY_CODE: Partial<Record<CryptoErrorCode, VapidFailureReason>> = {
+  ERR_VAPID_MISSING: 'missing',
+  ERR_VAPID_MALFORMED: 'malformed',
+  ERR_VAPID_BAD_SIGNATURE: 'bad-signature',
+  ERR_VAPID_EXPIRED: 'expired',
+  ERR_VAPID_EXP_TOO_FAR: 'exp-too-far',
+  ERR_VAPID_AUD_MISMATCH: 'aud-mismatch',
+  ERR_VAPID_KEY_MISMATCH: 'key-mismatch',
+};
+
+export function createVapidKeys(): VapidKeys {
+  const pair = createEcKeyPair();
+  return {
+    ...pair,
+    publicKeyB64u: b64uEncode(pair.publicKey),
+    privateKeyB64u: b64uEncode(pair.privateKey),
+  };
+}
+
+/** The JWS signing input `b64u(header).b64u(claims)`; claim order aud, exp, sub as in RFC 8292 §2.4. */
+export function vapidSigningInput(claims: VapidClaims): string {
+  const ordered = {
+    aud: claims.aud,
+    exp: claims.exp,
+    ...(claims.sub === undefined ? {} : { sub: claims.sub }),
+  };
+  return `${jsonB64u(JWT_HEADER)}.${jsonB64u(ordered)}`;
+}
+
+/** Returns the Authorization header value. */
+export function signVapid(options: SignVapidOptions): string {
+  const { audience, subject, expiresAtSeconds, privateKey, publicKey } = options;
+  if (!isOrigin(audience)) {
+    throw new CryptoError(
+      'ERR_VAPID_BAD_CLAIMS',
+      `audience ${JSON.stringify(audience)} is not an origin like https://push.example.net`,
+    );
+  }
+  if (!Number.isSafeInteger(expiresAtSeconds) || expiresAtSeconds < 0) {
+    throw new CryptoError(
+      'ERR_VAPID_BAD_CLAIMS',
+      `expiresAtSeconds ${expiresAtSeconds} is not a non-negative integer`,
+    );
+  }
+  const key = importPrivateKey(privateKey, publicKey);
+  const input = vapidSigningInput({
+    aud: audience,
+    exp: expiresAtSeconds,
+    ...(subject === undefined ? {} : { sub: subject }),
+  });
+  const signature = sign(ES256.digest, Buffer.from(input), { key, dsaEncoding: ES256.dsaEncoding });
+  return `vapid t=${input}.${b64uEncode(signature)}, k=${b64uEncode(publicKey)}`;
+}
+
+/**
+ * Splits `vapid t=…, k=…` (RFC 7235 auth-params: names case-insensitive, values token or
+ * quoted-string, unknown parameters ignored). Throws ERR_VAPID_MISSING when there are no
+ * vapid credentials at all, ERR_VAPID_MALFORMED when they cannot be read.
+ */
+export function parseVapidHeader(value: string | undefined): { t: string; k: string } {
+  const scheme = /^\s*([^\s,]+)(?:\s+|$)/.exec(value ?? '');
+  if (scheme?.[1]?.toLowerCase() !== 'vapid') {
+    throw new CryptoError(
+      'ERR_VAPID_MISSING',
+      value?.trim() ? 'Authorization scheme is not vapid' : 'no Authorization header',
+    );
+  }
+  const params = new Map<string, string>();
+  const param = /\s*([!#$%&'*+.^_`|~0-9A-Za-z-]+)\s*=\s*("(?:[^"\\]|\\.)*"|[^\s,"]+)\s*(?:,|$)/y;
+  param.lastIndex = scheme[0].length;
+  const text = value ?? '';
+  while (param.lastIndex < text.length) {
+    const offset = param.lastIndex; // a failed sticky exec resets lastIndex to 0
+    const match = param.exec(text);
+    const [name, raw] = [match?.[1]?.toLowerCase(), match?.[2]];
+    if (name === undefined || raw === undefined) {
+      malformed(
+        `unreadable auth-param at offset ${offset}: ${JSON.stringify(text.slice(offset, offset + 20))}`,
+      );
+    }
+    if (params.has(name)) malformed(`parameter ${name} appears twice`);
+    params.set(name, raw.startsWith('"') ? raw.slice(1, -1).replace(/\\(.)/g, '$1') : raw);
+  }
+  const t = params.get('t');
+  const k = params.get('k');
+  if (!t) malformed('missing t parameter (the JWT)');
+  if (!k) malformed('missing k parameter (the public key)');
+  return { t, k };
+}
+
+/** Checks a VAPID Authorization value; failures are data, because they become 401/403 responses. */
+export function verifyVapid(
+  headerValue: string | undefined,
+  options: VerifyVapidOptions,
+): VapidVerifyResult {
+  try {
+    return { ok: true, ...checkVapid(headerValue, options) };
+  } catch (error) {
+    const reason = error instanceof CryptoError ? REASON_BY_CODE[error.code] : undefined;
+    if (reason !== undefined) return { ok: false, reason, error: error as CryptoError };
+    throw error; // not a verdict on the token: a bug, so let it surface
+  }
+}
+
+function checkVapid(
+  headerValue: string | undefined,
+  options: VerifyVapidOptions,
+): { claims: VapidClaims; publicKey: Buffer } {
+  const { t, k } = parseVapidHeader(headerValue);
+  const publicKey = decodeOr(k, 'k');
+  const key = importPublicKey(publicKey);
+  const [headerPart, claimsPart, signaturePart, ...extra] = t.split('.');
+  if (
+    headerPart === undefined ||
+    claimsPart === undefined ||
+    signaturePart === undefined ||
+    extra.length > 0
+  ) {
+    malformed('t is not a three-part JWS compact JWT');
+  }
+  const jwtHeader = parseJsonObject(headerPart, 'JWT header');
+  if (jwtHeader.alg !== 'ES256') {
+    malformed(`JWT alg is ${JSON.stringify(jwtHeader.alg)}, expected "ES256"`);
+  }
+  const claims = parseClaims(parseJsonObject(claimsPart, 'JWT claims'));
+  const signature = decodeOr(signaturePart, 'JWT signature');
+
+  if (options.expectedKey !== undefined && !publicKey.equals(options.expectedKey)) {
+    fail('ERR_VAPID_KEY_MISMATCH', 'k is not the key this subscription was restricted to');
+  }
+  if (signature.length !== ES256_SIGNATURE_OCTETS) {
+    fail(
+      'ERR_VAPID_BAD_SIGNATURE',
+      `signature is ${signature.length} octets, ES256 needs 64 raw r||s (DER given?)`,
+    );
+  }
+  const input = Buffer.from(`${headerPart}.${claimsPart}`);
+  if (!verify(ES256.digest, input, { key, dsaEncoding: ES256.dsaEncoding }, signature)) {
+    fail('ERR_VAPID_BAD_SIGNATURE', 'JWT signature does not verify against k');
+  }
+  // Claims are trusted only from here on (RFC 8292 §4.2: never use data from a bad token).
+  if (options.nowSeconds > claims.exp) {
+    fail(
+      'ERR_VAPID_EXPIRED',
+      `exp ${claims.exp} is ${options.nowSeconds - claims.exp} s before now`,
+    );
+  }
+  if (claims.exp - options.nowSeconds > VAPID_EXP_MAX_AHEAD_SECONDS) {
+    fail(
+      'ERR_VAPID_EXP_TOO_FAR',
+      `exp ${claims.exp} is ${claims.exp - options.nowSeconds} s ahead, at most 86400`,
+    );
+  }
+  if (claims.aud !== options.audience) {
+    fail(
+      'ERR_VAPID_AUD_MISMATCH',
+      `aud ${JSON.stringify(claims.aud)} is not ${JSON.stringify(options.audience)}`,
+    );
+  }
+  return { claims, publicKey };
+}
+
+function parseClaims(raw: Record<string, unknown>): VapidClaims {
+  const { aud, exp, sub } = raw;
+  if (typeof aud !== 'string') malformed('JWT claims lack a string aud');
+  if (typeof exp !== 'number' || !Number.isFinite(exp)) malformed('JWT claims lack a numeric exp');
+  if (sub !== undefined && typeof sub !== 'string') malformed('JWT sub is not a string');
+  return { aud, exp, ...(sub === undefined ? {} : { sub }) };
+}
+
+function parseJsonObject(part: string, what: string): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(decodeOr(part, what).toString('utf8'));
+  } catch (cause) {
+    if (cause instanceof CryptoError) throw cause;
+    malformed(`${what} is not JSON`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    malformed(`${what} is not a JSON object`);
+  }
+  return parsed as Record<string, unknown>;
+}
+
+/** Raw point → KeyObject via JWK, which also rejects points off the curve. */
+function importPublicKey(publicKey: Buffer): KeyObject {
+  if (publicKey.length !== 65 || publicKey[0] !== 0x04) {
+    malformed('k is not a 65-octet uncompressed P-256 point');
+  }
+  try {
+    return createPublicKey({ key: pointJwk(publicKey), format: 'jwk' });
+  } catch (cause) {
+    return malformed(`k is not a point on P-256: ${(cause as Error).message}`);
+  }
+}
+
+function importPrivateKey(privateKey: Uint8Array, publicKey: Uint8Array): KeyObject {
+  if (privateKey.length !== 32 || publicKey.length !== 65 || publicKey[0] !== 0x04) {
+    throw new CryptoError(
+      'ERR_VAPID_BAD_KEY',
+      'VAPID keys must be a 32-octet private and 65-octet uncompressed public key',
+    );
+  }
+  // JWK import does not check that d and (x, y) belong together, so derive and compare.
+  const ecdh = createECDH('prime256v1');
+  try {
+    ecdh.setPrivateKey(privateKey);
+  } catch (cause) {
+    throw new CryptoError('ERR_VAPID_BAD_KEY', 'VAPID private key is not valid on P-256', {
+      cause,
+    });
+  }
+  if (!ecdh.getPublicKey().equals(publicKey)) {
+    throw new CryptoError(
+      'ERR_VAPID_BAD_KEY',
+      'VAPID public key does not belong to the private key',
+    );
+  }
+  return createPrivateKey({
+    key: { ...pointJwk(publicKey), d: b64uEncode(privateKey) },
+    format: 'jwk',
+  });
+}
+
+function pointJwk(publicKey: Uint8Array): { kty: 'EC'; crv: 'P-256'; x: string; y: string } {
+  return {
+    kty: 'EC',
+    crv: 'P-256',
+    x: b64uEncode(publicKey.subarray(1, 33)),
+    y: b64uEncode(publicKey.subarray(33, 65)),
+  };
+}
+
+function isOrigin(text: string): boolean {
+  try {
+    return new URL(text).origin === text;
+  } catch {
+    return false;
+  }
+}
+
+function decodeOr(text: string, what: string): Buffer {
+  try {
+    return b64uDecode(text);
+  } catch (cause) {
+    return malformed(`${what} is not base64url`, cause);
+  }
+}
+
+function jsonB64u(value: object): string {
+  return b64uEncode(Buffer.from(JSON.stringify(value)));
+}
+
+function malformed(message: string, cause?: unknown): never {
+  throw new CryptoError('ERR_VAPID_MALFORMED', message, { cause });
+}
+
+function fail(code: CryptoErrorCode, message: string): never {
+  throw new CryptoError(code, message);
+}
