@@ -1,0 +1,190 @@
+/**
+ * The Lab: one object that starts and stops a push service and its simulated agents, takes
+ * commands, and exposes the event stream. Hosts (IPC, WebSocket) and the CLI use only this.
+ */
+import type { Command, LabInfo, SendOutcome } from '../../shared/commands';
+import type { LabEvent, Profile } from '../../shared/events';
+import type { LabModel } from '../../shared/model';
+import { fail, ok, type Result } from '../../shared/result';
+import { AppServer } from './agents/app-server';
+import { encryptForSubscription, type UaKeys } from './crypto';
+import { UserAgent } from './agents/user-agent';
+import type { Clock } from './clock/clock';
+import { RealClock } from './clock/real';
+import { PushService } from './push/service';
+import type { ServiceLimits } from './push/types';
+import { Rng } from './rng/rng';
+import { EventBus } from './trace/bus';
+import { ModelTracker } from './trace/model-tracker';
+import { VERSION } from './version';
+
+export interface LabOptions {
+  profile?: Profile;
+  /** Interface the push service listens on (default 127.0.0.1). */
+  host?: string;
+  /** Push service port; 0 (default) picks a free one. */
+  port?: number;
+  tls?: { key: string; cert: string } | null;
+  limits?: Partial<ServiceLimits>;
+  /** Simulated user agents started with one subscription each (default 1). */
+  userAgentCount?: number;
+  clock?: Clock;
+  seed?: number | string;
+}
+
+export class Lab {
+  readonly bus: EventBus;
+  readonly clock: Clock;
+  readonly rng: Rng;
+  readonly service: PushService;
+  readonly userAgents: UserAgent[] = [];
+  readonly appServer: AppServer;
+  private readonly tracker: ModelTracker;
+  private started = false;
+
+  constructor(private readonly options: LabOptions = {}) {
+    this.clock = options.clock ?? new RealClock();
+    this.rng = new Rng(options.seed ?? 1);
+    this.bus = new EventBus(this.clock);
+    this.tracker = new ModelTracker(this.bus);
+    this.service = new PushService(
+      {
+        serviceId: 'ps1',
+        profile: options.profile ?? 'rfc8030',
+        host: options.host ?? '127.0.0.1',
+        port: options.port ?? 0,
+        tls: options.tls ?? null,
+        limits: options.limits ?? {},
+      },
+      this.clock,
+      this.bus,
+    );
+    this.appServer = new AppServer('as1', this.bus);
+  }
+
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    await this.service.start();
+    const count = this.options.userAgentCount ?? 1;
+    for (let i = 1; i <= count; i++) {
+      const ua = new UserAgent(
+        {
+          agentId: `ua${i}`,
+          serviceUrl: this.service.url,
+          serviceId: this.service.id,
+          subscribePath: new URL(this.service.subscribeUrl).pathname,
+          identify: (path) => this.service.identify(path),
+        },
+        this.clock,
+        this.bus,
+      );
+      this.userAgents.push(ua);
+      await ua.connect();
+      await ua.subscribe();
+    }
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.userAgents.map((ua) => ua.stop()));
+    await this.appServer.stop();
+    await this.service.stop();
+    this.tracker.close();
+  }
+
+  onEvent(listener: (event: LabEvent) => void): () => void {
+    return this.bus.subscribe(listener);
+  }
+
+  snapshot(): LabModel {
+    return this.tracker.snapshot();
+  }
+
+  info(): LabInfo {
+    return {
+      version: VERSION,
+      services: [{ id: this.service.id, url: this.service.url, profile: this.service.profileName }],
+    };
+  }
+
+  /** Runs a validated command. Never throws: failures come back as `{ok: false}`. */
+  async execute(command: Command): Promise<Result<unknown>> {
+    try {
+      switch (command.type) {
+        case 'snapshot':
+          return ok(this.snapshot());
+        case 'info':
+          return ok(this.info());
+        case 'send':
+          return await this.send(command);
+        case 'subscribe': {
+          const ua = command.agentId
+            ? this.userAgents.find((u) => u.id === command.agentId)
+            : this.userAgents[0];
+          if (!ua) return fail('ERR_NOT_FOUND', `agentId: no user agent "${command.agentId}"`);
+          await ua.subscribe();
+          const subs = Object.values(this.snapshot().subscriptions);
+          return ok({ subscriptionId: subs[subs.length - 1]?.id ?? '' });
+        }
+      }
+    } catch (error) {
+      return fail('ERR_COMMAND_FAILED', `${command.type}: ${(error as Error).message}`);
+    }
+  }
+
+  private async send(command: Extract<Command, { type: 'send' }>): Promise<Result<SendOutcome>> {
+    const sub = this.service.core.byId(command.subscriptionId);
+    const held = this.userAgents
+      .flatMap((ua) => ua.subscriptions)
+      .find((s) => sub && s.pushUrl === this.service.pushUrl(sub.pushToken));
+    if (!sub) {
+      return fail(
+        'ERR_NOT_FOUND',
+        `subscriptionId: got "${command.subscriptionId}"; allowed the id of an active subscription`,
+      );
+    }
+    const res = await this.appServer.send(this.service.pushUrl(sub.pushToken), {
+      ttlSeconds: command.ttlSeconds,
+      urgency: command.urgency,
+      topic: command.topic,
+      receipt: command.receipt,
+      ...encodeFor(held?.keys ?? null, command.text ?? 'Hello from Push Lab'),
+    });
+    const location = res.headers['location'];
+    const messageId =
+      typeof location === 'string'
+        ? (this.service.identify(new URL(location).pathname)?.messageId ?? null)
+        : null;
+    let detail: string | null = null;
+    if (res.status >= 400) {
+      try {
+        detail = String((JSON.parse(res.body.toString()) as { detail?: unknown }).detail ?? '');
+      } catch {
+        detail = res.body.toString().slice(0, 200);
+      }
+    }
+    return ok({ status: res.status, messageId, detail });
+  }
+}
+
+/**
+ * The application server's payload: RFC 8291-encrypted for the subscription's keys (handed
+ * over out of band, as the Push API would), or plain text for a subscription the lab's own
+ * agents do not hold.
+ */
+function encodeFor(
+  keys: UaKeys | null,
+  text: string,
+): { body: Buffer; contentHeaders: Record<string, string> } {
+  const plaintext = Buffer.from(text, 'utf8');
+  if (!keys)
+    return { body: plaintext, contentHeaders: { 'content-type': 'text/plain;charset=utf-8' } };
+  return {
+    body: encryptForSubscription({
+      plaintext,
+      uaPublic: keys.publicKey,
+      authSecret: keys.authSecret,
+    }),
+    contentHeaders: { 'content-encoding': 'aes128gcm' },
+  };
+}

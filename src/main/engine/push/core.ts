@@ -1,0 +1,423 @@
+/**
+ * The protocol-neutral heart of a push service: subscriptions, stored messages, TTL expiry,
+ * urgency filtering, topic replacement, acknowledgements, redelivery and receipts. It knows
+ * nothing of HTTP: profiles translate requests into calls here, and monitors (held GETs)
+ * receive what it decides to deliver. Every state change is one event on the bus.
+ */
+import { URGENCIES, type Urgency } from '../../../shared/events';
+import type { Clock, Timer } from '../clock/clock';
+import type { EventBus } from '../trace/bus';
+import { newCapabilityToken } from './tokens';
+import type {
+  Monitor,
+  ReceiptMonitor,
+  SendOutcome,
+  SendRequest,
+  ServiceLimits,
+  StoredMessage,
+} from './types';
+import { TTL_SECONDS_CLAMP } from './types';
+
+export interface Subscription {
+  readonly id: string;
+  /** Private to the user agent: monitor (GET) and unsubscribe (DELETE). */
+  readonly token: string;
+  /** Public, given to application servers: send (POST). */
+  readonly pushToken: string;
+  readonly agentId: string | null;
+  readonly createdAtMs: number;
+  /** RFC 8292 §4: when set, sends must carry VAPID signed by this key (b64u, 65 bytes). */
+  readonly vapidKey: string | null;
+  /** Outstanding messages in acceptance order. */
+  readonly queue: Map<string, StoredMessage>;
+  readonly topics: Map<string, StoredMessage>;
+  readonly monitors: Set<Monitor>;
+}
+
+export interface ReceiptSubscription {
+  readonly id: string;
+  readonly token: string;
+  readonly monitors: Set<ReceiptMonitor>;
+  /** Receipts waiting for the application server to come back (bounded). */
+  readonly pending: { messageToken: string; status: 204 | 410 }[];
+}
+
+/** Message tokens remembered for `identifyToken`. */
+export const RECENT_TOKENS_MAX = 10_000;
+
+/** Receipts held per receipt subscription while nobody monitors it. */
+export const PENDING_RECEIPTS_MAX = 1000;
+
+export class PushCore {
+  private readonly subscriptions = new Map<string, Subscription>();
+  private readonly subscriptionsByToken = new Map<string, Subscription>();
+  private readonly subscriptionsByPushToken = new Map<string, Subscription>();
+  private readonly messagesByToken = new Map<string, StoredMessage>();
+  private readonly receiptSubscriptions = new Map<string, ReceiptSubscription>();
+  private readonly receiptSubscriptionsById = new Map<string, ReceiptSubscription>();
+  private readonly expiryTimers = new Map<string, Timer>();
+  /** token → ids of recent messages, kept after they finish so late lookups still name them. */
+  private readonly recentTokens = new Map<string, { messageId: string; subscriptionId: string }>();
+  private subscriptionCount = 0;
+  private messageCount = 0;
+  private receiptCount = 0;
+
+  constructor(
+    readonly serviceId: string,
+    private readonly clock: Clock,
+    private readonly bus: EventBus,
+    readonly limits: ServiceLimits,
+  ) {}
+
+  // ---- subscriptions -------------------------------------------------------------------
+
+  /** Returns null when the service is at its subscription limit (an event says so). */
+  subscribe(agentId: string | null, vapidKey: string | null = null): Subscription | null {
+    if (this.subscriptions.size >= this.limits.subscriptionCountMax) {
+      this.bus.emit({
+        kind: 'limit.reached',
+        what: 'queue',
+        subjectId: this.serviceId,
+        limit: this.limits.subscriptionCountMax,
+      });
+      return null;
+    }
+    const sub: Subscription = {
+      id: `${this.serviceId}.s${++this.subscriptionCount}`,
+      token: newCapabilityToken(),
+      pushToken: newCapabilityToken(),
+      agentId,
+      createdAtMs: this.clock.now(),
+      vapidKey,
+      queue: new Map(),
+      topics: new Map(),
+      monitors: new Set(),
+    };
+    this.subscriptions.set(sub.id, sub);
+    this.subscriptionsByToken.set(sub.token, sub);
+    this.subscriptionsByPushToken.set(sub.pushToken, sub);
+    return sub;
+  }
+
+  /** Announces a subscription once the profile knows the path it is published under. */
+  announceSubscription(sub: Subscription, pushPath: string): void {
+    this.bus.emit({
+      kind: 'subscription.created',
+      serviceId: this.serviceId,
+      subscriptionId: sub.id,
+      agentId: sub.agentId,
+      pushPath,
+    });
+  }
+
+  bySubscriptionToken(token: string): Subscription | undefined {
+    return this.subscriptionsByToken.get(token);
+  }
+
+  byPushToken(token: string): Subscription | undefined {
+    return this.subscriptionsByPushToken.get(token);
+  }
+
+  byId(id: string): Subscription | undefined {
+    return this.subscriptions.get(id);
+  }
+
+  /** Ids of a message by its token, also shortly after it was acked or expired. */
+  identifyToken(token: string): { messageId: string; subscriptionId: string } | null {
+    return this.recentTokens.get(token) ?? null;
+  }
+
+  messageByToken(token: string): StoredMessage | undefined {
+    return this.messagesByToken.get(token);
+  }
+
+  allSubscriptions(): IterableIterator<Subscription> {
+    return this.subscriptions.values();
+  }
+
+  /** Unsubscribe or expiry: monitors end with 404, outstanding messages are dropped. */
+  deleteSubscription(sub: Subscription, reason: 'unsubscribed' | 'expired'): void {
+    if (!this.subscriptions.delete(sub.id)) return;
+    this.subscriptionsByToken.delete(sub.token);
+    this.subscriptionsByPushToken.delete(sub.pushToken);
+    for (const message of [...sub.queue.values()]) {
+      this.finish(message);
+      this.bus.emit({
+        kind: 'message.dropped',
+        subscriptionId: sub.id,
+        messageId: message.id,
+        reason: 'subscription-deleted',
+      });
+      this.sendReceipt(message, 410);
+    }
+    this.bus.emit({ kind: 'subscription.deleted', subscriptionId: sub.id, reason });
+    for (const monitor of [...sub.monitors]) monitor.end(404);
+    sub.monitors.clear();
+  }
+
+  // ---- sending ---------------------------------------------------------------------------
+
+  /** Records a send the front refused (a protocol outcome, shown like any other event). */
+  reject(subscriptionId: string | null, status: number, detail: string): void {
+    this.bus.emit({
+      kind: 'message.rejected',
+      serviceId: this.serviceId,
+      subscriptionId,
+      status,
+      detail,
+    });
+  }
+
+  /** Clamps a requested TTL the way RFC 8030 §5.2 asks, then to this service's maximum. */
+  effectiveTtl(requestedSeconds: number): number {
+    return Math.min(Math.min(requestedSeconds, TTL_SECONDS_CLAMP), this.limits.ttlSecondsMax);
+  }
+
+  send(sub: Subscription, request: SendRequest): SendOutcome {
+    if (!this.subscriptions.has(sub.id)) return { kind: 'not-found' };
+    const previous = request.topic ? sub.topics.get(request.topic) : undefined;
+    if (!previous && sub.queue.size >= this.limits.queueCountMax) {
+      this.bus.emit({
+        kind: 'limit.reached',
+        what: 'queue',
+        subjectId: sub.id,
+        limit: this.limits.queueCountMax,
+      });
+      return { kind: 'queue-full', limit: this.limits.queueCountMax };
+    }
+    const ttlSeconds = this.effectiveTtl(request.ttlSeconds);
+    const now = this.clock.now();
+    const message: StoredMessage = {
+      id: `${this.serviceId}.m${++this.messageCount}`,
+      token: newCapabilityToken(),
+      subscriptionId: sub.id,
+      body: request.body,
+      contentHeaders: request.contentHeaders,
+      ttlSeconds,
+      acceptedAtMs: now,
+      expiresAtMs: now + ttlSeconds * 1000,
+      urgency: request.urgency,
+      topic: request.topic,
+      receiptSubscriptionId: request.receiptSubscriptionId,
+      attempts: 0,
+      inFlightOn: null,
+    };
+    this.bus.emit({
+      kind: 'message.accepted',
+      serviceId: this.serviceId,
+      subscriptionId: sub.id,
+      messageId: message.id,
+      ttlSeconds,
+      ttlRequestedSeconds: request.ttlSeconds,
+      urgency: message.urgency,
+      topic: message.topic,
+      bytes: message.body.length,
+      receiptRequested: message.receiptSubscriptionId !== null,
+      senderId: request.senderId,
+    });
+    if (previous) {
+      // RFC 8030 §5.4: the new message takes the old one's place; its receipts are suppressed.
+      this.finish(previous);
+      this.bus.emit({
+        kind: 'message.replaced',
+        subscriptionId: sub.id,
+        messageId: previous.id,
+        byMessageId: message.id,
+      });
+    }
+    sub.queue.set(message.id, message);
+    this.messagesByToken.set(message.token, message);
+    this.recentTokens.set(message.token, { messageId: message.id, subscriptionId: sub.id });
+    if (this.recentTokens.size > RECENT_TOKENS_MAX) {
+      const oldest = this.recentTokens.keys().next().value;
+      if (oldest !== undefined) this.recentTokens.delete(oldest);
+    }
+    if (message.topic) sub.topics.set(message.topic, message);
+
+    const delivered = this.offer(sub, message);
+    if (ttlSeconds === 0) {
+      // TTL 0: delivered now or never (RFC 8030 §5.2). A pushed one waits for its ack
+      // while its monitor lives; see detachMonitor.
+      if (!delivered) this.expire(message);
+    } else {
+      this.expiryTimers.set(
+        message.id,
+        this.clock.schedule(ttlSeconds * 1000, () => this.expire(message)),
+      );
+    }
+    return {
+      kind: 'accepted',
+      messageId: message.id,
+      messageToken: message.token,
+      ttlSeconds,
+      replaced: previous?.id ?? null,
+    };
+  }
+
+  // ---- delivery --------------------------------------------------------------------------
+
+  /**
+   * A monitoring request arrived: every stored message it wants and that is not in flight
+   * is pushed on it now. Returns how many were pushed.
+   */
+  attachMonitor(sub: Subscription, monitor: Monitor): number {
+    sub.monitors.add(monitor);
+    let pushed = 0;
+    for (const message of [...sub.queue.values()]) {
+      if (message.inFlightOn === null && this.push(sub, message, monitor)) pushed += 1;
+    }
+    return pushed;
+  }
+
+  /**
+   * The monitoring request ended. Messages pushed on it and not acknowledged go back to the
+   * store (offered again to another monitor, else on the next request); TTL-0 ones expire.
+   */
+  detachMonitor(sub: Subscription, monitor: Monitor): void {
+    if (!sub.monitors.delete(monitor)) return;
+    for (const message of [...sub.queue.values()]) {
+      if (message.inFlightOn !== monitor) continue;
+      message.inFlightOn = null;
+      if (message.ttlSeconds === 0) this.expire(message);
+      else if (sub.monitors.size > 0) this.offer(sub, message);
+    }
+  }
+
+  /** DELETE of a message resource. */
+  ack(messageToken: string): 'acked' | 'not-found' {
+    const message = this.messagesByToken.get(messageToken);
+    if (!message) return 'not-found';
+    this.finish(message);
+    this.bus.emit({
+      kind: 'message.acked',
+      subscriptionId: message.subscriptionId,
+      messageId: message.id,
+    });
+    this.sendReceipt(message, 204);
+    return 'acked';
+  }
+
+  /** Messages a non-monitoring reader would see now (draft-thomson's last-message GET). */
+  outstanding(sub: Subscription): StoredMessage[] {
+    return [...sub.queue.values()];
+  }
+
+  private offer(sub: Subscription, message: StoredMessage): boolean {
+    for (const monitor of sub.monitors) {
+      if (this.push(sub, message, monitor)) return true;
+    }
+    return false;
+  }
+
+  private push(sub: Subscription, message: StoredMessage, monitor: Monitor): boolean {
+    if (!wants(monitor.urgencyMin, message.urgency)) return false;
+    if (!monitor.deliver(message)) return false;
+    message.attempts += 1;
+    message.inFlightOn = monitor;
+    this.bus.emit({
+      kind: 'message.pushed',
+      subscriptionId: sub.id,
+      messageId: message.id,
+      attempt: message.attempts,
+    });
+    return true;
+  }
+
+  private expire(message: StoredMessage): void {
+    if (!this.finish(message)) return;
+    this.bus.emit({
+      kind: 'message.expired',
+      subscriptionId: message.subscriptionId,
+      messageId: message.id,
+    });
+    this.sendReceipt(message, 410);
+  }
+
+  /** Removes a message from every index; false if it was already gone. */
+  private finish(message: StoredMessage): boolean {
+    const sub = this.subscriptions.get(message.subscriptionId);
+    if (!this.messagesByToken.delete(message.token)) return false;
+    this.expiryTimers.get(message.id)?.cancel();
+    this.expiryTimers.delete(message.id);
+    if (sub) {
+      sub.queue.delete(message.id);
+      if (message.topic && sub.topics.get(message.topic) === message) {
+        sub.topics.delete(message.topic);
+      }
+    }
+    message.inFlightOn = null;
+    return true;
+  }
+
+  // ---- receipts --------------------------------------------------------------------------
+
+  createReceiptSubscription(): ReceiptSubscription {
+    const receipt: ReceiptSubscription = {
+      id: `${this.serviceId}.r${++this.receiptCount}`,
+      token: newCapabilityToken(),
+      monitors: new Set(),
+      pending: [],
+    };
+    this.receiptSubscriptions.set(receipt.token, receipt);
+    this.receiptSubscriptionsById.set(receipt.id, receipt);
+    return receipt;
+  }
+
+  receiptSubscriptionByToken(token: string): ReceiptSubscription | undefined {
+    return this.receiptSubscriptions.get(token);
+  }
+
+  receiptSubscriptionById(id: string): ReceiptSubscription | undefined {
+    return this.receiptSubscriptionsById.get(id);
+  }
+
+  attachReceiptMonitor(receipt: ReceiptSubscription, monitor: ReceiptMonitor): void {
+    receipt.monitors.add(monitor);
+    while (receipt.pending.length > 0) {
+      const next = receipt.pending[0]!;
+      if (!monitor.deliverReceipt(next.messageToken, next.status)) break;
+      receipt.pending.shift();
+    }
+  }
+
+  detachReceiptMonitor(receipt: ReceiptSubscription, monitor: ReceiptMonitor): void {
+    receipt.monitors.delete(monitor);
+  }
+
+  deleteReceiptSubscription(receipt: ReceiptSubscription): void {
+    if (!this.receiptSubscriptions.delete(receipt.token)) return;
+    this.receiptSubscriptionsById.delete(receipt.id);
+    for (const monitor of [...receipt.monitors]) monitor.end(404);
+  }
+
+  private sendReceipt(message: StoredMessage, status: 204 | 410): void {
+    if (!message.receiptSubscriptionId) return;
+    const receipt = this.receiptSubscriptionById(message.receiptSubscriptionId);
+    if (!receipt) return;
+    this.bus.emit({ kind: 'receipt.sent', messageId: message.id, status });
+    for (const monitor of receipt.monitors) {
+      if (monitor.deliverReceipt(message.token, status)) return;
+    }
+    receipt.pending.push({ messageToken: message.token, status });
+    if (receipt.pending.length > PENDING_RECEIPTS_MAX) {
+      receipt.pending.shift();
+      this.bus.emit({
+        kind: 'limit.reached',
+        what: 'queue',
+        subjectId: receipt.id,
+        limit: PENDING_RECEIPTS_MAX,
+      });
+    }
+  }
+
+  /** Cancels every timer; the core is unusable afterwards. */
+  close(): void {
+    for (const timer of this.expiryTimers.values()) timer.cancel();
+    this.expiryTimers.clear();
+  }
+}
+
+/** Does a monitor whose lowest wanted urgency is `min` want a message of urgency `u`? */
+export function wants(min: Urgency, u: Urgency): boolean {
+  return URGENCIES.indexOf(u) >= URGENCIES.indexOf(min);
+}

@@ -1,0 +1,169 @@
+/**
+ * Small HTTP/2 helpers shared by every profile: problem+json answers (RFC 9457), bounded
+ * body reading, and the parsing of RFC 8030's request headers with answers that name the
+ * header, the value received and what is allowed.
+ */
+import type { IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
+import { URGENCIES, type Urgency } from '../../../shared/events';
+import { TTL_SECONDS_CLAMP } from './types';
+
+export interface Problem {
+  status: number;
+  title: string;
+  detail: string;
+  extraHeaders?: Record<string, string>;
+}
+
+/** Answers with an RFC 9457 problem document; a stream that is already gone is left alone. */
+export function sendProblem(stream: ServerHttp2Stream, problem: Problem): void {
+  const body = JSON.stringify({
+    type: 'about:blank',
+    title: problem.title,
+    status: problem.status,
+    detail: problem.detail,
+  });
+  respond(
+    stream,
+    problem.status,
+    { 'content-type': 'application/problem+json', ...problem.extraHeaders },
+    body,
+  );
+}
+
+export function respond(
+  stream: ServerHttp2Stream,
+  status: number,
+  headers: Record<string, string | string[] | number> = {},
+  body?: string | Buffer,
+): void {
+  if (stream.destroyed || stream.closed || stream.headersSent) return;
+  try {
+    stream.respond({ ':status': status, ...headers }, { endStream: body === undefined });
+    if (body !== undefined) stream.end(body);
+  } catch {
+    // The peer reset the stream between our check and the write: nothing left to answer.
+  }
+}
+
+/**
+ * Reads a request body up to `maxBytes`. Resolves with the body, or 'too-large' as soon as
+ * the limit is passed (the rest is discarded), or 'aborted' if the stream dies first.
+ */
+export function readBody(
+  stream: ServerHttp2Stream,
+  maxBytes: number,
+): Promise<Buffer | 'too-large' | 'aborted'> {
+  return new Promise((resolve) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+    const settle = (value: Buffer | 'too-large' | 'aborted'): void => {
+      if (settled) return;
+      settled = true;
+      resolve(value);
+    };
+    stream.on('data', (chunk: Buffer) => {
+      if (settled) return;
+      size += chunk.length;
+      if (size > maxBytes) {
+        settle('too-large');
+        return;
+      }
+      chunks.push(chunk);
+    });
+    stream.on('end', () => settle(Buffer.concat(chunks, size)));
+    stream.on('close', () => settle('aborted'));
+    stream.on('error', () => settle('aborted'));
+  });
+}
+
+export type Parsed<T> = { ok: true; value: T } | { ok: false; problem: Problem };
+
+const bad = (detail: string): Parsed<never> => ({
+  ok: false,
+  problem: { status: 400, title: 'Bad Request', detail },
+});
+
+/** One header's values; node joins repeats of most headers with ', '. */
+function headerValues(headers: IncomingHttpHeaders, name: string): string[] {
+  const raw = headers[name];
+  if (raw === undefined) return [];
+  const joined = Array.isArray(raw) ? raw.join(',') : raw;
+  return joined.split(',').map((v) => v.trim());
+}
+
+/** RFC 8030 §5.2: TTL is required, 1*DIGIT, overflow clamps to 2^31. */
+export function parseTtl(headers: IncomingHttpHeaders): Parsed<number> {
+  const values = headerValues(headers, 'ttl');
+  if (values.length === 0) {
+    return bad('TTL header: missing; required, a number of seconds from 0 to 2147483648');
+  }
+  if (values.length > 1 || !/^\d+$/.test(values[0]!)) {
+    return bad(
+      `TTL header: got "${values.join(', ')}"; allowed one number of seconds (digits only)`,
+    );
+  }
+  const digits = values[0]!;
+  const value =
+    digits.length > 10 ? TTL_SECONDS_CLAMP : Math.min(Number(digits), TTL_SECONDS_CLAMP);
+  return { ok: true, value };
+}
+
+/** RFC 8030 §5.3: one of four values; absent means normal. */
+export function parseUrgency(
+  headers: IncomingHttpHeaders,
+  absent: Urgency = 'normal',
+): Parsed<Urgency> {
+  const values = headerValues(headers, 'urgency');
+  if (values.length === 0) return { ok: true, value: absent };
+  if (values.length > 1) {
+    return bad(
+      `Urgency header: got ${values.length} values ("${values.join(', ')}"); allowed exactly one`,
+    );
+  }
+  const value = values[0]!.toLowerCase();
+  if (!(URGENCIES as readonly string[]).includes(value)) {
+    return bad(`Urgency header: got "${values[0]}"; allowed ${URGENCIES.join(', ')}`);
+  }
+  return { ok: true, value: value as Urgency };
+}
+
+/** RFC 8030 §5.4: at most 32 characters of the base64url alphabet. */
+export function parseTopic(headers: IncomingHttpHeaders): Parsed<string | null> {
+  const raw = headers['topic'];
+  if (raw === undefined) return { ok: true, value: null };
+  const value = Array.isArray(raw) ? raw.join(',') : raw;
+  if (!/^[A-Za-z0-9_-]{1,32}$/.test(value)) {
+    return bad(
+      `Topic header: got "${value.slice(0, 64)}" (${value.length} characters); allowed 1 to 32 characters of A-Z a-z 0-9 - _`,
+    );
+  }
+  return { ok: true, value };
+}
+
+/** `Prefer` tokens, lower-cased (RFC 7240), e.g. ['respond-async', 'wait=0']. */
+export function preferences(headers: IncomingHttpHeaders): string[] {
+  return headerValues(headers, 'prefer').map((v) => v.toLowerCase().replace(/\s+/g, ''));
+}
+
+/** Parses `Link` header values into (uri, rel) pairs. */
+export function parseLinks(headers: IncomingHttpHeaders): { uri: string; rel: string }[] {
+  const raw = headers['link'];
+  if (raw === undefined) return [];
+  const text = Array.isArray(raw) ? raw.join(',') : raw;
+  const links: { uri: string; rel: string }[] = [];
+  const re = /<([^>]*)>\s*((?:;\s*[^;,]+)*)/g;
+  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+    const rel = /rel\s*=\s*"?([^";,]+)"?/i.exec(m[2] ?? '');
+    if (rel) links.push({ uri: m[1]!, rel: rel[1]! });
+  }
+  return links;
+}
+
+export function link(path: string, rel: string): string {
+  return `<${path}>; rel="${rel}"`;
+}
+
+export const REL_PUSH = 'urn:ietf:params:push';
+export const REL_RECEIPT = 'urn:ietf:params:push:receipt';
+export const REL_SET = 'urn:ietf:params:push:set';

@@ -1,0 +1,199 @@
+/**
+ * The HTTP/2 front of one push service: a node:http2 server (h2c, or TLS with ALPN h2)
+ * that hands each request to its protocol profile. It never lets a bad peer take it down:
+ * session, socket and stream errors are contained, and every handler failure becomes a 500.
+ */
+import http2, {
+  type Http2SecureServer,
+  type Http2Server,
+  type Http2Session,
+  type IncomingHttpHeaders,
+  type ServerHttp2Stream,
+} from 'node:http2';
+import type { AddressInfo } from 'node:net';
+import type { Profile } from '../../../shared/events';
+import type { Clock } from '../clock/clock';
+import type { EventBus } from '../trace/bus';
+import { PushCore } from './core';
+import { sendProblem } from './http';
+import { rfc8030Profile } from './profiles/rfc8030';
+import { DEFAULT_SERVICE_LIMITS, type ServiceLimits } from './types';
+
+export interface PushServiceOptions {
+  serviceId: string;
+  profile: Profile;
+  /** Interface to listen on; 127.0.0.1 unless the user says otherwise. */
+  host: string;
+  /** 0 picks a free port. */
+  port: number;
+  /** PEM key and certificate for TLS (h2 via ALPN); null serves h2c. */
+  tls: { key: string; cert: string } | null;
+  limits?: Partial<ServiceLimits>;
+  /** Open connections the service accepts at once. */
+  connectionCountMax?: number;
+}
+
+/** Everything a profile needs to answer one request. */
+export interface RequestContext {
+  readonly stream: ServerHttp2Stream;
+  readonly headers: IncomingHttpHeaders;
+  readonly method: string;
+  /** Path without query string. */
+  readonly path: string;
+  readonly authority: string;
+  readonly scheme: string;
+  readonly core: PushCore;
+  readonly clock: Clock;
+  /** Lab agent named by the request's `user-agent: push-lab/<agentId>`, if any. */
+  readonly agentId: string | null;
+  /** Origin of this service as clients reach it, e.g. `http://127.0.0.1:8443`. */
+  readonly origin: string;
+}
+
+export interface ProfileHandler {
+  readonly name: Profile;
+  /** Path a user agent POSTs to for a new subscription. */
+  readonly subscribePath: string;
+  handle(ctx: RequestContext): void | Promise<void>;
+  /** Public push resource path of a subscription (what an application server sends to). */
+  pushPath(pushToken: string): string;
+}
+
+const PROFILES: Partial<Record<Profile, ProfileHandler>> = {
+  rfc8030: rfc8030Profile,
+};
+
+export class PushService {
+  readonly core: PushCore;
+  private readonly profile: ProfileHandler;
+  private server: Http2Server | Http2SecureServer | null = null;
+  private readonly sessions = new Set<Http2Session>();
+  private baseUrl = '';
+
+  constructor(
+    private readonly options: PushServiceOptions,
+    private readonly clock: Clock,
+    private readonly bus: EventBus,
+  ) {
+    const profile = PROFILES[options.profile];
+    if (!profile) throw new Error(`profile: got "${options.profile}"; not available yet`);
+    this.profile = profile;
+    this.core = new PushCore(options.serviceId, clock, bus, {
+      ...DEFAULT_SERVICE_LIMITS,
+      ...options.limits,
+    });
+  }
+
+  get id(): string {
+    return this.options.serviceId;
+  }
+
+  get profileName(): Profile {
+    return this.profile.name;
+  }
+
+  /** Base URL once listening, e.g. `http://127.0.0.1:43117`. */
+  get url(): string {
+    return this.baseUrl;
+  }
+
+  /** Full URL of the subscribe resource. */
+  get subscribeUrl(): string {
+    return this.baseUrl + this.profile.subscribePath;
+  }
+
+  pushUrl(pushToken: string): string {
+    return this.baseUrl + this.profile.pushPath(pushToken);
+  }
+
+  /** Names the message a promised path refers to (labels agent-side events only). */
+  identify(messagePath: string): { messageId: string; subscriptionId: string } | null {
+    const token = messagePath.slice(messagePath.lastIndexOf('/') + 1);
+    return this.core.identifyToken(token);
+  }
+
+  async start(): Promise<string> {
+    const settings = { maxHeaderListSize: 16 * 1024, enablePush: false };
+    const common = { settings, maxSessionMemory: 32, peerMaxConcurrentStreams: 1000 };
+    const server = this.options.tls
+      ? http2.createSecureServer({ ...common, ...this.options.tls, allowHTTP1: false })
+      : http2.createServer(common);
+    server.maxConnections = this.options.connectionCountMax ?? 20_000;
+    server.on('session', (session) => this.track(session));
+    server.on('stream', (stream, headers) => this.dispatch(stream, headers));
+    // A peer that speaks garbage is its own problem: drop it, keep serving.
+    server.on('sessionError', () => {});
+    server.on('clientError', (_error, socket) => socket.destroy());
+    server.on('tlsClientError', () => {});
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.options.port, this.options.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+    server.on('error', () => {});
+    this.server = server;
+    const address = server.address() as AddressInfo;
+    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    this.baseUrl = `${this.options.tls ? 'https' : 'http'}://${host}:${address.port}`;
+    this.bus.emit({
+      kind: 'service.started',
+      serviceId: this.id,
+      url: this.baseUrl,
+      profile: this.profile.name,
+    });
+    return this.baseUrl;
+  }
+
+  async stop(): Promise<void> {
+    const server = this.server;
+    if (!server) return;
+    this.server = null;
+    this.core.close();
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    for (const session of this.sessions) session.destroy();
+    this.sessions.clear();
+    await closed;
+    this.bus.emit({ kind: 'service.stopped', serviceId: this.id });
+  }
+
+  private track(session: Http2Session): void {
+    this.sessions.add(session);
+    session.on('error', () => {});
+    session.on('close', () => this.sessions.delete(session));
+    session.socket?.on('error', () => {});
+  }
+
+  private dispatch(stream: ServerHttp2Stream, headers: IncomingHttpHeaders): void {
+    stream.on('error', () => {});
+    const rawPath = String(headers[':path'] ?? '/');
+    const query = rawPath.indexOf('?');
+    const userAgent = String(headers['user-agent'] ?? '');
+    const agent = /^push-lab\/(\S+)/.exec(userAgent);
+    const ctx: RequestContext = {
+      stream,
+      headers,
+      method: String(headers[':method'] ?? 'GET'),
+      path: query >= 0 ? rawPath.slice(0, query) : rawPath,
+      authority: String(headers[':authority'] ?? headers['host'] ?? ''),
+      scheme: String(headers[':scheme'] ?? (this.options.tls ? 'https' : 'http')),
+      core: this.core,
+      clock: this.clock,
+      agentId: agent ? agent[1]! : null,
+      origin: this.baseUrl,
+    };
+    const fail = (): void =>
+      sendProblem(stream, {
+        status: 500,
+        title: 'Internal Server Error',
+        detail: 'the push service failed on this request; it keeps serving others',
+      });
+    try {
+      const pending = this.profile.handle(ctx);
+      if (pending) pending.catch(fail);
+    } catch {
+      fail();
+    }
+  }
+}
