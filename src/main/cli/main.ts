@@ -1,0 +1,125 @@
+/**
+ * `push-lab`: the headless entry points. `serve` runs the push service alone for testing an
+ * application server; `web` runs the whole lab with the UI in a browser.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { existsSync } from 'node:fs';
+import { Lab } from '../engine/lab';
+import { VERSION } from '../engine/version';
+import { WebHost } from '../hosts/ws-host';
+import { untilSignal } from './signals';
+import {
+  CliError,
+  listenError,
+  parseCount,
+  parsePort,
+  parseProfile,
+  parseSeconds,
+} from './options';
+import { runServe } from './serve';
+
+const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+export const DEFAULT_WEB_PORT = 7171;
+
+function program(): Command {
+  const cli = new Command('push-lab')
+    .description('A lab for Web Push over HTTP/2')
+    .version(VERSION)
+    .exitOverride()
+    .configureOutput({ outputError: (text, write) => write(text) });
+
+  cli
+    .command('serve')
+    .description('run a local RFC 8030 push service for testing your own application server')
+    .addOption(new Option('--host <host>', 'interface to listen on').default('127.0.0.1'))
+    .addOption(
+      new Option('--port <port>', 'port (0 = any free port)').default(8443).argParser(parsePort),
+    )
+    .option('--h2c', 'serve cleartext HTTP/2 instead of TLS', false)
+    .addOption(
+      new Option('--profile <name>', 'protocol profile').default('rfc8030').argParser(parseProfile),
+    )
+    .addOption(new Option('--max-ttl <seconds>', 'longest TTL kept').argParser(parseSeconds))
+    .addOption(
+      new Option('--subscriptions <n>', 'subscriptions held by built-in user agents')
+        .default(1)
+        .argParser(parseCount(1000)),
+    )
+    .option('--json', 'print one JSON object per line', false)
+    .addOption(
+      new Option('--data <dir>', 'data directory (TLS certificate)').default(defaultDataDir()),
+    )
+    .action(async (options) => runServe(options));
+
+  cli
+    .command('web')
+    .description('run the lab and serve its UI to a browser')
+    .addOption(new Option('--host <host>', 'interface to listen on').default('127.0.0.1'))
+    .addOption(
+      new Option('--port <port>', 'UI port (0 = any free port)')
+        .default(DEFAULT_WEB_PORT)
+        .argParser(parsePort),
+    )
+    .addOption(
+      new Option('--push-port <port>', 'push service port (0 = any free port)')
+        .default(0)
+        .argParser(parsePort),
+    )
+    .action(async (options: { host: string; port: number; pushPort: number }) => runWeb(options));
+
+  return cli;
+}
+
+function defaultDataDir(): string {
+  return path.join(process.env['HOME'] ?? process.cwd(), '.push-lab');
+}
+
+async function runWeb(options: { host: string; port: number; pushPort: number }): Promise<void> {
+  const staticDir = path.join(repoRoot, 'out', 'renderer');
+  if (!existsSync(path.join(staticDir, 'index.html'))) {
+    throw new CliError(
+      `the UI is not built (no ${staticDir}/index.html); run "npm run build" first`,
+    );
+  }
+  const lab = new Lab({ port: options.pushPort });
+  try {
+    await lab.start();
+  } catch (error) {
+    await lab.stop().catch(() => {});
+    throw listenError(error, '127.0.0.1', options.pushPort, '--push-port');
+  }
+  const host = new WebHost(lab, { staticDir, host: options.host, port: options.port });
+  try {
+    await host.start();
+  } catch (error) {
+    await lab.stop();
+    throw listenError(error, options.host, options.port);
+  }
+  process.stdout.write(`Push Lab is running at ${host.url}\n`);
+  process.stdout.write(`push service: ${lab.service.url}\n`);
+  await untilSignal();
+  await host.stop();
+  await lab.stop();
+}
+
+export async function main(argv: string[]): Promise<number> {
+  try {
+    await program().parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Commander has already printed its one line (or the help/version text).
+      return error.exitCode === 0 ? 0 : 2;
+    }
+    if (error instanceof CliError) {
+      process.stderr.write(`push-lab: ${error.message}\n`);
+      return error.exitCode;
+    }
+    process.stderr.write(
+      `push-lab: unexpected failure: ${(error as Error).message ?? String(error)}\n`,
+    );
+    return 1;
+  }
+}

@@ -1,0 +1,113 @@
+/**
+ * One connected renderer, whatever the transport: validates what it sends, runs commands
+ * on the lab, and streams events to it in batches (at most one per EVENT_BATCH_INTERVAL_MS).
+ * A client that falls too far behind gets a fresh snapshot instead of an ever-growing queue.
+ */
+import { parseCommand } from '../../shared/commands';
+import type { Command } from '../../shared/commands';
+import type { LabEvent } from '../../shared/events';
+import type { LabModel } from '../../shared/model';
+import { fail, type Result } from '../../shared/result';
+import {
+  clientMessageSchema,
+  EVENT_BATCH_INTERVAL_MS,
+  type ServerMessage,
+} from '../../shared/wire';
+
+/** The part of the Lab a host needs. */
+export interface LabPort {
+  onEvent(listener: (event: LabEvent) => void): () => void;
+  snapshot(): LabModel;
+  execute(command: Command): Promise<Result<unknown>>;
+}
+
+export interface HostSessionOptions {
+  /** Events held for one client before it is switched to a snapshot (default 20,000). */
+  pendingEventsMax?: number;
+  /** True when the transport cannot take more now (e.g. a full socket buffer). */
+  isCongested?: () => boolean;
+}
+
+export class HostSession {
+  private pending: LabEvent[] = [];
+  private timer: ReturnType<typeof setTimeout> | null = null;
+  private streaming = false;
+  private needsSnapshot = false;
+  private readonly unsubscribe: () => void;
+  private closed = false;
+
+  constructor(
+    private readonly lab: LabPort,
+    private readonly send: (message: ServerMessage) => void,
+    private readonly options: HostSessionOptions = {},
+  ) {
+    this.unsubscribe = lab.onEvent((event) => this.enqueue(event));
+  }
+
+  /** Handles one message from the client; invalid input is answered, never thrown. */
+  async receive(raw: unknown): Promise<void> {
+    const envelope = clientMessageSchema.safeParse(raw);
+    if (!envelope.success) {
+      // Without a valid id there is nobody to answer; drop it.
+      return;
+    }
+    const message = envelope.data;
+    if (message.type === 'resync') {
+      this.resync();
+      return;
+    }
+    const result = await this.command(message.command);
+    if (!this.closed) this.send({ type: 'result', id: message.id, result });
+  }
+
+  /** Validates and runs one command. */
+  async command(raw: unknown): Promise<Result<unknown>> {
+    const parsed = parseCommand(raw);
+    return parsed.ok
+      ? this.lab.execute(parsed.value)
+      : fail(parsed.error.code, parsed.error.message);
+  }
+
+  /** Sends a snapshot now and every later event after it. */
+  resync(): void {
+    this.streaming = true;
+    this.needsSnapshot = false;
+    this.pending = [];
+    this.send({ type: 'snapshot', model: this.lab.snapshot() });
+  }
+
+  close(): void {
+    this.closed = true;
+    this.unsubscribe();
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  private enqueue(event: LabEvent): void {
+    if (!this.streaming || this.closed) return;
+    if (this.needsSnapshot) return;
+    this.pending.push(event);
+    if (this.pending.length > (this.options.pendingEventsMax ?? 20_000)) {
+      this.pending = [];
+      this.needsSnapshot = true;
+    }
+    this.timer ??= setTimeout(() => this.flush(), EVENT_BATCH_INTERVAL_MS);
+  }
+
+  private flush(): void {
+    this.timer = null;
+    if (this.closed) return;
+    if (this.options.isCongested?.()) {
+      this.timer = setTimeout(() => this.flush(), EVENT_BATCH_INTERVAL_MS);
+      return;
+    }
+    if (this.needsSnapshot) {
+      this.resync();
+      return;
+    }
+    if (this.pending.length === 0) return;
+    const events = this.pending;
+    this.pending = [];
+    this.send({ type: 'events', events });
+  }
+}
