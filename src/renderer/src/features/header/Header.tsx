@@ -1,0 +1,16 @@
+import { ConnectionIndicator } from './ConnectionIndicator';
+import { CounterStrip } from './CounterStrip';
+import { ServiceList } from './ServiceList';
+
+export function Header() {
+  return (
+    <header className="app-header">
+      <div className="app-title">
+        <h1>Push Lab</h1>
+        <ConnectionIndicator />
+      </div>
+      <ServiceList />
+      <CounterStrip />
+    </header>
+  );
+}

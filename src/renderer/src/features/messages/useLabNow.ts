@@ -1,0 +1,47 @@
+/**
+ * The lab's current time, estimated between events: `model.t` advanced by the local time
+ * elapsed since that model arrived. A shared 250 ms ticker drives it, and only while some
+ * component asks for it with `active` true (i.e. while a live message is on screen).
+ */
+import { useSyncExternalStore } from 'react';
+import { selectLabTime, selectModelAt, useLab } from '../../store';
+
+export const LAB_CLOCK_TICK_MS = 250;
+
+const now = (): number => performance.now();
+
+let localNow = now();
+const listeners = new Set<() => void>();
+let timer: ReturnType<typeof setInterval> | null = null;
+
+function subscribeTicker(listener: () => void): () => void {
+  listeners.add(listener);
+  localNow = now();
+  if (timer === null) {
+    timer = setInterval(() => {
+      localNow = now();
+      for (const notify of listeners) notify();
+    }, LAB_CLOCK_TICK_MS);
+  }
+  return () => {
+    listeners.delete(listener);
+    if (listeners.size === 0 && timer !== null) {
+      clearInterval(timer);
+      timer = null;
+    }
+  };
+}
+
+const subscribeNever = (): (() => void) => () => {};
+const getLocalNow = (): number => localNow;
+
+export function useLabNow(active: boolean): number {
+  const t = useLab(selectLabTime);
+  const modelAt = useLab(selectModelAt);
+  const local = useSyncExternalStore(
+    active ? subscribeTicker : subscribeNever,
+    getLocalNow,
+    getLocalNow,
+  );
+  return active ? t + Math.max(0, local - modelAt) : t;
+}

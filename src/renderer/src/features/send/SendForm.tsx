@@ -1,0 +1,166 @@
+import { useId, useState, type FormEvent } from 'react';
+import type { SendOutcome } from '../../../../shared/commands';
+import { URGENCIES, type Urgency } from '../../../../shared/events';
+import type { Result } from '../../../../shared/result';
+import { formatHttpStatus, shortId } from '../../format';
+import { selectActions, selectCurrentSubscriptionId, useLab } from '../../store';
+
+export const DEFAULT_TTL_SECONDS = 60;
+export const DEFAULT_TEXT = 'Hello from Push Lab';
+
+/** Has the lab's application server send a message to the selected subscription. */
+export function SendForm() {
+  const subscriptionId = useLab(selectCurrentSubscriptionId);
+  const { send } = useLab(selectActions);
+  const [ttl, setTtl] = useState(String(DEFAULT_TTL_SECONDS));
+  const [urgency, setUrgency] = useState<Urgency>('normal');
+  const [topic, setTopic] = useState('');
+  const [text, setText] = useState(DEFAULT_TEXT);
+  const [busy, setBusy] = useState(false);
+  const [outcome, setOutcome] = useState<Result<SendOutcome> | null>(null);
+  const id = useId();
+
+  async function onSubmit(event: FormEvent<HTMLFormElement>): Promise<void> {
+    event.preventDefault();
+    if (subscriptionId === null || busy) return;
+    const ttlSeconds = ttl.trim() === '' ? Number.NaN : Number(ttl);
+    if (!Number.isInteger(ttlSeconds) || ttlSeconds < 0) {
+      setOutcome({
+        ok: false,
+        error: {
+          code: 'ERR_INPUT',
+          message: `TTL must be a whole number of seconds ≥ 0 (got "${ttl}").`,
+        },
+      });
+      return;
+    }
+    const trimmedTopic = topic.trim();
+    setBusy(true);
+    setOutcome(null);
+    try {
+      setOutcome(
+        await send({
+          subscriptionId,
+          ttlSeconds,
+          urgency,
+          ...(trimmedTopic === '' ? {} : { topic: trimmedTopic }),
+          text,
+        }),
+      );
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  return (
+    <section className="panel send" aria-labelledby={`${id}-title`}>
+      <h2 id={`${id}-title`}>
+        Send{' '}
+        {subscriptionId !== null && (
+          <span className="muted">
+            to <code title={subscriptionId}>{shortId(subscriptionId)}</code>
+          </span>
+        )}
+      </h2>
+      <form className="send-form" onSubmit={(e) => void onSubmit(e)}>
+        <label>
+          TTL (s)
+          <input
+            type="number"
+            min={0}
+            step={1}
+            inputMode="numeric"
+            value={ttl}
+            onChange={(e) => setTtl(e.target.value)}
+            data-testid="send-ttl"
+          />
+        </label>
+        <label>
+          Urgency
+          <select
+            value={urgency}
+            onChange={(e) => setUrgency(e.target.value as Urgency)}
+            data-testid="send-urgency"
+          >
+            {URGENCIES.map((u) => (
+              <option key={u} value={u}>
+                {u}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Topic
+          <input
+            type="text"
+            value={topic}
+            placeholder="optional"
+            maxLength={32}
+            pattern="[A-Za-z0-9_\-]{1,32}"
+            title="1 to 32 characters: letters, digits, - and _"
+            onChange={(e) => setTopic(e.target.value)}
+            data-testid="send-topic"
+          />
+        </label>
+        <label className="send-text">
+          Text
+          <input
+            type="text"
+            value={text}
+            maxLength={3993}
+            onChange={(e) => setText(e.target.value)}
+            data-testid="send-text"
+          />
+        </label>
+        <div className="send-actions">
+          <button
+            type="submit"
+            disabled={subscriptionId === null || busy}
+            data-testid="send-button"
+          >
+            {busy ? 'Sending…' : 'Send'}
+          </button>
+          <SendResult outcome={outcome} />
+        </div>
+      </form>
+    </section>
+  );
+}
+
+function SendResult({ outcome }: { outcome: Result<SendOutcome> | null }) {
+  if (outcome === null)
+    return <span className="send-outcome" data-testid="send-outcome" aria-live="polite" />;
+  if (!outcome.ok) {
+    return (
+      <span
+        className="send-outcome send-error"
+        data-testid="send-outcome"
+        data-ok="false"
+        aria-live="polite"
+        title={outcome.error.code}
+      >
+        {outcome.error.message}
+      </span>
+    );
+  }
+  const { status, messageId, detail } = outcome.value;
+  const good = status >= 200 && status < 300;
+  return (
+    <span
+      className={`send-outcome ${good ? 'send-ok' : 'send-error'}`}
+      data-testid="send-outcome"
+      data-ok={String(good)}
+      data-status={status}
+      aria-live="polite"
+    >
+      {formatHttpStatus(status)}
+      {messageId !== null && (
+        <>
+          {' · '}
+          <code title={messageId}>{shortId(messageId)}</code>
+        </>
+      )}
+      {detail !== null && detail !== '' && <> · {detail}</>}
+    </span>
+  );
+}

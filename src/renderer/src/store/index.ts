@@ -1,0 +1,10 @@
+export { EventBatcher, animationFrameScheduler, type FrameScheduler } from './batcher';
+export {
+  createLabStore,
+  type LabActions,
+  type LabState,
+  type LabStore,
+  type SendRequest,
+} from './lab-store';
+export { LabProvider, useLab } from './context';
+export * from './selectors';

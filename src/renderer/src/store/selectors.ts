@@ -1,0 +1,33 @@
+/**
+ * Selectors return primitives or references already held by the model, so components
+ * re-render only when the slice they show changes.
+ */
+import type { LabState } from './lab-store';
+
+export const selectStatus = (s: LabState) => s.status;
+export const selectHasConnected = (s: LabState) => s.hasConnected;
+export const selectActions = (s: LabState) => s.actions;
+export const selectServices = (s: LabState) => s.model.services;
+export const selectAgents = (s: LabState) => s.model.agents;
+export const selectCounters = (s: LabState) => s.model.counters;
+export const selectSubscriptions = (s: LabState) => s.model.subscriptions;
+export const selectMessages = (s: LabState) => s.model.messages;
+export const selectLabTime = (s: LabState) => s.model.t;
+export const selectStartTime = (s: LabState) => s.model.startT ?? 0;
+export const selectModelAt = (s: LabState) => s.modelAt;
+
+/**
+ * The subscription whose queue is shown: the selected one while it exists, else the first
+ * active one, else the first one, else null.
+ */
+export function selectCurrentSubscriptionId(s: LabState): string | null {
+  const subs = s.model.subscriptions;
+  const chosen = s.selectedSubscriptionId;
+  if (chosen !== null && subs[chosen]) return chosen;
+  let first: string | null = null;
+  for (const id in subs) {
+    if (subs[id]?.state === 'active') return id;
+    first ??= id;
+  }
+  return first;
+}
