@@ -1,0 +1,36 @@
+import { expect, test } from './fixtures';
+
+test('a message travels queued → pushed → acked, live, in browser mode', async ({ page, lab }) => {
+  await page.goto(lab.url);
+  await expect(page.getByTestId('connection-status')).toHaveAttribute('data-status', 'open');
+  await expect(page.getByTestId('subscription-row')).toHaveCount(1);
+
+  // Watch every state the row passes through, not just the last one.
+  await page.evaluate(() => {
+    const seen: string[] = [];
+    (window as unknown as { seenStates: string[] }).seenStates = seen;
+    new MutationObserver(() => {
+      for (const row of document.querySelectorAll('[data-testid="message-row"]')) {
+        const state = row.getAttribute('data-state') ?? '';
+        if (seen[seen.length - 1] !== state) seen.push(state);
+      }
+    }).observe(document.body, {
+      subtree: true,
+      childList: true,
+      attributes: true,
+      attributeFilter: ['data-state'],
+    });
+  });
+
+  await page.getByTestId('send-button').click();
+  const row = page.getByTestId('message-row').first();
+  await expect(row).toHaveAttribute('data-state', 'acked');
+  const seen = await page.evaluate(
+    () => (window as unknown as { seenStates: string[] }).seenStates,
+  );
+  // Delivery on loopback can be faster than a frame; the order of what was seen must hold.
+  expect(seen[seen.length - 1]).toBe('acked');
+  const order = ['queued', 'pushed', 'acked'];
+  expect(seen.map((s) => order.indexOf(s))).toEqual([...seen.map((s) => order.indexOf(s))].sort());
+  await page.screenshot({ path: 'test-results/screenshots/main-window.png', fullPage: true });
+});

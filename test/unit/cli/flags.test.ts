@@ -1,0 +1,41 @@
+import net from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runCli } from '../../helpers/cli';
+
+const servers: net.Server[] = [];
+afterEach(async () => {
+  for (const s of servers.splice(0)) await new Promise((r) => s.close(r));
+});
+
+describe('push-lab flags: one clear line and a non-zero exit', () => {
+  it('refuses an invalid port, naming the flag, the value and the range', () => {
+    const run = runCli(['serve', '--port', '99999']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/--port.*99999.*0 \(any free port\) to 65535/);
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('refuses an unknown flag', () => {
+    const run = runCli(['web', '--colour', 'red']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/unknown option '--colour'/);
+  });
+
+  it('refuses an unknown profile with the allowed list', () => {
+    const run = runCli(['serve', '--profile', 'spdy']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/rfc8030, draft-thomson, draft-damaggio/);
+  });
+
+  it('says which port is in use instead of crashing', async () => {
+    const blocker = net.createServer();
+    servers.push(blocker);
+    await new Promise<void>((r) => blocker.listen(0, '127.0.0.1', r));
+    const port = (blocker.address() as net.AddressInfo).port;
+    const run = runCli(['serve', '--h2c', '--port', String(port)]);
+    expect(run.code).toBe(1);
+    expect(run.stderr.trim()).toBe(
+      `push-lab: port ${port} on 127.0.0.1 is already in use; choose another with --port PORT, or --port 0 for any free port`,
+    );
+  });
+});
