@@ -1,5 +1,8 @@
 import type { Clock, Timer } from './clock';
 
+/** The longest delay setTimeout honours, in milliseconds. */
+export const TIMEOUT_MAX_MS = 2 ** 31 - 1;
+
 /**
  * The wall clock, optionally sped up: `speed` clock-milliseconds pass per real millisecond.
  * This file and the virtual clock are the only engine files that touch real time.
@@ -22,9 +25,18 @@ export class RealClock implements Clock {
   }
 
   schedule(delayMs: number, fn: () => void): Timer {
-    const handle = setTimeout(fn, Math.max(0, delayMs) / this.speed);
-    // Timers of the engine never keep a process alive on their own: servers and sockets do.
-    handle.unref();
+    // setTimeout fires at once for delays past 2^31 - 1 ms (about 24.8 days, less than a
+    // 28-day TTL): longer delays are waited out in steps of at most that.
+    let remaining = Math.max(0, delayMs) / this.speed;
+    let handle: ReturnType<typeof setTimeout>;
+    const arm = (): void => {
+      const step = Math.min(remaining, TIMEOUT_MAX_MS);
+      remaining -= step;
+      handle = setTimeout(remaining > 0 ? arm : fn, step);
+      // Timers of the engine never keep a process alive on their own: servers and sockets do.
+      handle.unref();
+    };
+    arm();
     return { cancel: () => clearTimeout(handle) };
   }
 }
