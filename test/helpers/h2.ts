@@ -1,6 +1,7 @@
 /** Test helpers: a real push service on port 0 and a raw node:http2 client for it. */
 import http2, {
   type ClientHttp2Session,
+  type ClientHttp2Stream,
   type IncomingHttpHeaders,
   type OutgoingHttpHeaders,
 } from 'node:http2';
@@ -89,4 +90,26 @@ export function linkPath(headers: IncomingHttpHeaders, rel: string): string | nu
   const text = Array.isArray(raw) ? raw.join(',') : (raw ?? '');
   const m = new RegExp(`<([^>]+)>;\\s*rel="${rel.replace(/[.:]/g, '\\$&')}"`).exec(text);
   return m ? m[1]! : null;
+}
+
+export interface Held {
+  /** The request stream (its pushes arrive as session 'stream' events). */
+  readonly stream: ClientHttp2Stream;
+  /** Settles when the service answers the held request, which it may never do. */
+  readonly reply: Promise<Reply>;
+}
+
+/** Opens a request the service is expected to hold (a monitoring GET) without awaiting it. */
+export function hold(session: ClientHttp2Session, headers: OutgoingHttpHeaders): Held {
+  const stream = session.request(headers);
+  stream.on('error', () => {});
+  const reply = new Promise<Reply>((resolve) => {
+    let h: IncomingHttpHeaders = {};
+    let data = '';
+    stream.on('response', (r) => (h = r));
+    stream.setEncoding('utf8');
+    stream.on('data', (d: string) => (data += d));
+    stream.on('end', () => resolve({ status: Number(h[':status']), headers: h, body: data }));
+  });
+  return { stream, reply };
 }

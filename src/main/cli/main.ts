@@ -47,6 +47,18 @@ function program(): Command {
         .default(1)
         .argParser(parseCount(1000)),
     )
+    .addOption(
+      new Option(
+        '--rate-subscription <n>',
+        'messages a second one subscription accepts (429 beyond)',
+      ).argParser(parseCount(1_000_000)),
+    )
+    .addOption(
+      new Option(
+        '--rate-sender <n>',
+        'messages a second one sender may send (429 beyond)',
+      ).argParser(parseCount(1_000_000)),
+    )
     .option('--json', 'print one JSON object per line', false)
     .addOption(
       new Option('--data <dir>', 'data directory (TLS certificate)').default(defaultDataDir()),

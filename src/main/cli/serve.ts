@@ -1,8 +1,12 @@
 /**
  * `push-lab serve`: the push service on its own, with built-in user agents holding
- * subscriptions an outside application server can send to.
+ * subscriptions an outside application server can send to. Each subscription is printed as
+ * a PushSubscription (what `web-push` takes as is); each message that arrives is decrypted
+ * and printed with its headers.
  */
-import type { Profile } from '../../shared/events';
+import type { IncomingHttpHeaders } from 'node:http2';
+import type { LabEvent, Profile } from '../../shared/events';
+import type { ReceivedMessage } from '../engine/agents/user-agent';
 import { Lab } from '../engine/lab';
 import { loadOrCreateIdentity } from '../engine/push/tls';
 import { CliError, listenError } from './options';
@@ -15,13 +19,18 @@ export interface ServeOptions {
   profile: Profile;
   maxTtl?: number;
   subscriptions: number;
+  rateSubscription?: number;
+  rateSender?: number;
   json: boolean;
   data: string;
 }
 
 export async function runServe(options: ServeOptions): Promise<void> {
-  if (options.profile !== 'rfc8030') {
-    throw new CliError(`--profile ${options.profile}: not available yet; allowed rfc8030`, 2);
+  if (options.profile !== 'rfc8030' && options.subscriptions > 0) {
+    throw new CliError(
+      `--subscriptions ${options.subscriptions}: built-in user agents speak rfc8030 only; use --subscriptions 0 with --profile ${options.profile}`,
+      2,
+    );
   }
   const identity = options.h2c ? null : await loadOrCreateIdentity(options.data);
   const lab = new Lab({
@@ -29,27 +38,50 @@ export async function runServe(options: ServeOptions): Promise<void> {
     port: options.port,
     profile: options.profile,
     tls: identity ? { key: identity.key, cert: identity.cert } : null,
-    limits: options.maxTtl ? { ttlSecondsMax: options.maxTtl } : {},
-    userAgentCount: 0,
+    caCert: identity?.cert,
+    limits: {
+      ...(options.maxTtl ? { ttlSecondsMax: options.maxTtl } : {}),
+      ...(options.rateSubscription
+        ? { sendsPerSecondPerSubscription: options.rateSubscription }
+        : {}),
+      ...(options.rateSender ? { sendsPerSecondPerSender: options.rateSender } : {}),
+    },
+    userAgentCount: options.subscriptions > 0 ? 1 : 0,
+    subscriptionsPerAgent: options.subscriptions,
   });
+  const out = (line: string): boolean => process.stdout.write(`${line}\n`);
+  const print = options.json ? (o: object) => out(JSON.stringify(o)) : null;
+  // Listen before starting so nothing that happens at start is missed; events from the
+  // start are held until the listening line and the subscriptions are out.
+  const early: LabEvent[] = [];
+  let held: LabEvent[] | null = early;
+  const emit = (event: LabEvent): void => {
+    if (print) print({ type: 'event', ...event });
+    else out(describeEvent(event));
+  };
+  const unsubscribe = lab.onEvent((event) => (held ? held.push(event) : emit(event)));
+  const unlisten = lab.onMessage((_agent, message) =>
+    print ? print(messageRecord(message)) : out(describeMessage(message)),
+  );
   try {
     await lab.start();
   } catch (error) {
     await lab.stop().catch(() => {});
     throw listenError(error, options.host, options.port);
   }
-  const out = (line: string): boolean => process.stdout.write(`${line}\n`);
-  if (options.json) {
-    out(
-      JSON.stringify({
-        type: 'listening',
-        url: lab.service.url,
-        subscribe: lab.service.subscribeUrl,
-        profile: lab.service.profileName,
-        tls: identity !== null,
-        ...(identity ? { ca: identity.certPath } : {}),
-      }),
-    );
+  const listening = {
+    type: 'listening',
+    url: lab.service.url,
+    subscribe: lab.service.subscribeUrl,
+    profile: lab.service.profileName,
+    tls: identity !== null,
+    ...(identity ? { ca: identity.certPath } : {}),
+  };
+  const subscriptions = lab.userAgents.flatMap((ua) => ua.subscriptions);
+  if (print) {
+    print(listening);
+    for (const sub of subscriptions)
+      print({ type: 'subscription', id: sub.id, ...pushSubscription(sub) });
   } else {
     out(lab.service.url);
     process.stderr.write(
@@ -57,11 +89,77 @@ export async function runServe(options: ServeOptions): Promise<void> {
         (identity ? ` (TLS; CA certificate ${identity.certPath})` : ' (h2c)') +
         '\n',
     );
+    for (const sub of subscriptions) out(JSON.stringify(pushSubscription(sub)));
   }
-  const unsubscribe = lab.onEvent((event) => {
-    if (options.json) out(JSON.stringify({ type: 'event', ...event }));
-  });
+  held = null;
+  for (const event of early) emit(event);
   await untilSignal();
   unsubscribe();
+  unlisten();
   await lab.stop();
+}
+
+function pushSubscription(sub: ReceivedMessage['subscription']) {
+  return {
+    endpoint: sub.pushUrl,
+    expirationTime: null,
+    keys: { p256dh: sub.keys.p256dh, auth: sub.keys.auth },
+  };
+}
+
+function plainHeaders(headers: IncomingHttpHeaders): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (name.startsWith(':') && name !== ':status') continue;
+    if (value !== undefined) result[name] = Array.isArray(value) ? value.join(', ') : String(value);
+  }
+  return result;
+}
+
+/** Text when the payload is valid UTF-8, else base64. */
+function payload(message: ReceivedMessage): {
+  plaintext: string | null;
+  encoding: 'utf8' | 'base64';
+} {
+  if (!message.plaintext) return { plaintext: null, encoding: 'utf8' };
+  const text = message.plaintext.toString('utf8');
+  return Buffer.from(text, 'utf8').equals(message.plaintext)
+    ? { plaintext: text, encoding: 'utf8' }
+    : { plaintext: message.plaintext.toString('base64'), encoding: 'base64' };
+}
+
+function messageRecord(message: ReceivedMessage) {
+  return {
+    type: 'message',
+    subscription: message.subscription.id,
+    endpoint: message.subscription.pushUrl,
+    message: message.messagePath,
+    duplicate: message.duplicate,
+    headers: plainHeaders(message.headers),
+    bytes: message.body.length,
+    decrypted: message.plaintext !== null && message.plaintext !== message.body,
+    ...payload(message),
+  };
+}
+
+function describeMessage(message: ReceivedMessage): string {
+  const { plaintext, encoding } = payload(message);
+  const headers = Object.entries(plainHeaders(message.headers))
+    .map(([k, v]) => `${k}: ${v}`)
+    .join('; ');
+  const body =
+    plaintext === null
+      ? '(could not decrypt)'
+      : encoding === 'utf8'
+        ? JSON.stringify(plaintext)
+        : `base64 ${plaintext}`;
+  return `message ${message.messagePath} on ${message.subscription.id ?? '?'}${message.duplicate ? ' (again)' : ''}: ${body}\n  ${headers}`;
+}
+
+function describeEvent(event: LabEvent): string {
+  const { seq, t, kind, ...rest } = event;
+  const fields = Object.entries(rest)
+    .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+    .join(' ');
+  return `#${seq} ${new Date(t).toISOString().slice(11, 23)} ${kind} ${fields}`;
 }

@@ -8,7 +8,9 @@ import type { LabModel } from '../../shared/model';
 import { fail, ok, type Result } from '../../shared/result';
 import { AppServer } from './agents/app-server';
 import { encryptForSubscription, type UaKeys } from './crypto';
-import { UserAgent } from './agents/user-agent';
+import { UserAgent, type ReceivedMessage } from './agents/user-agent';
+
+export type MessageListener = (agent: UserAgent, message: ReceivedMessage) => void;
 import type { Clock } from './clock/clock';
 import { RealClock } from './clock/real';
 import { PushService } from './push/service';
@@ -26,8 +28,12 @@ export interface LabOptions {
   port?: number;
   tls?: { key: string; cert: string } | null;
   limits?: Partial<ServiceLimits>;
-  /** Simulated user agents started with one subscription each (default 1). */
+  /** Simulated user agents started (default 1). */
   userAgentCount?: number;
+  /** Subscriptions each user agent creates at start (default 1). */
+  subscriptionsPerAgent?: number;
+  /** A CA certificate the lab's agents trust (the service's own, in TLS mode). */
+  caCert?: string;
   clock?: Clock;
   seed?: number | string;
 }
@@ -41,6 +47,7 @@ export class Lab {
   readonly appServer: AppServer;
   private readonly tracker: ModelTracker;
   private started = false;
+  private readonly messageListeners = new Set<MessageListener>();
 
   constructor(private readonly options: LabOptions = {}) {
     this.clock = options.clock ?? new RealClock();
@@ -59,7 +66,7 @@ export class Lab {
       this.clock,
       this.bus,
     );
-    this.appServer = new AppServer('as1', this.bus);
+    this.appServer = new AppServer('as1', this.bus, options.caCert ? { ca: options.caCert } : {});
   }
 
   async start(): Promise<void> {
@@ -75,13 +82,18 @@ export class Lab {
           serviceId: this.service.id,
           subscribePath: new URL(this.service.subscribeUrl).pathname,
           identify: (path) => this.service.identify(path),
+          identifySubscription: (url) => this.service.identifySubscription(url),
+          onMessage: (message) => {
+            for (const listener of this.messageListeners) listener(ua, message);
+          },
+          ...(this.options.caCert ? { tls: { ca: this.options.caCert } } : {}),
         },
         this.clock,
         this.bus,
       );
       this.userAgents.push(ua);
       await ua.connect();
-      await ua.subscribe();
+      for (let j = 0; j < (this.options.subscriptionsPerAgent ?? 1); j++) await ua.subscribe();
     }
   }
 
@@ -90,6 +102,12 @@ export class Lab {
     await this.appServer.stop();
     await this.service.stop();
     this.tracker.close();
+  }
+
+  /** Every message a lab user agent receives, decrypted (for `push-lab serve` to print). */
+  onMessage(listener: MessageListener): () => void {
+    this.messageListeners.add(listener);
+    return () => this.messageListeners.delete(listener);
   }
 
   onEvent(listener: (event: LabEvent) => void): () => void {

@@ -49,6 +49,8 @@ export interface UserAgentOptions {
    * never read engine state otherwise.
    */
   identify?: (messagePath: string) => { messageId: string; subscriptionId: string } | null;
+  /** The same observer for a subscription, by its push resource URL. */
+  identifySubscription?: (pushUrl: string) => string | null;
   /** Called for each message received (after de-duplication is decided). */
   onMessage?: (message: ReceivedMessage) => void;
   /** Delay before re-issuing a monitoring GET that ended, in clock ms. */
@@ -121,7 +123,7 @@ export class UserAgent {
       throw new Error(`subscribe: push service answered ${res.status} ${res.body.toString()}`);
     }
     const sub: UaSubscription = {
-      id: null,
+      id: this.options.identifySubscription?.(pushUrl) ?? null,
       url: new URL(location, base).toString(),
       pushUrl,
       keys: createUaKeys(),

@@ -249,6 +249,22 @@ function parseJsonObject(part: string, what: string): Record<string, unknown> {
 }
 
 /** Raw point → KeyObject via JWK, which also rejects points off the curve. */
+/**
+ * Checks a b64u application-server key as given at subscribe time (RFC 8292 §3.2):
+ * a 65-octet uncompressed P-256 point. Returns the raw key or a sentence saying what is wrong.
+ */
+export function parseVapidPublicKey(
+  text: string,
+): { ok: true; key: Buffer } | { ok: false; reason: string } {
+  try {
+    const key = decodeOr(text, 'key');
+    importPublicKey(key);
+    return { ok: true, key };
+  } catch (error) {
+    return { ok: false, reason: (error as Error).message.replace(/^k /, 'key ') };
+  }
+}
+
 function importPublicKey(publicKey: Buffer): KeyObject {
   if (publicKey.length !== 65 || publicKey[0] !== 0x04) {
     malformed('k is not a 65-octet uncompressed P-256 point');

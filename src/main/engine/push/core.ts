@@ -7,6 +7,7 @@
 import { URGENCIES, type Urgency } from '../../../shared/events';
 import type { Clock, Timer } from '../clock/clock';
 import type { EventBus } from '../trace/bus';
+import { RateLimiter } from './rate-limit';
 import { newCapabilityToken } from './tokens';
 import type {
   Monitor,
@@ -31,6 +32,17 @@ export interface Subscription {
   /** Outstanding messages in acceptance order. */
   readonly queue: Map<string, StoredMessage>;
   readonly topics: Map<string, StoredMessage>;
+  readonly monitors: Set<Monitor>;
+  /** The subscription set it belongs to (RFC 8030 §4.1), if any. */
+  set: SubscriptionSet | null;
+}
+
+/** RFC 8030 §4.1: subscriptions a user agent monitors with one request. */
+export interface SubscriptionSet {
+  readonly id: string;
+  readonly token: string;
+  readonly members: Set<Subscription>;
+  /** Monitors of the whole set; each is also attached to every member. */
   readonly monitors: Set<Monitor>;
 }
 
@@ -58,21 +70,36 @@ export class PushCore {
   private readonly expiryTimers = new Map<string, Timer>();
   /** token → ids of recent messages, kept after they finish so late lookups still name them. */
   private readonly recentTokens = new Map<string, { messageId: string; subscriptionId: string }>();
+  private readonly sets = new Map<string, SubscriptionSet>();
   private subscriptionCount = 0;
+  private setCount = 0;
   private messageCount = 0;
   private receiptCount = 0;
+
+  private readonly subscriptionRate: RateLimiter;
+  private readonly senderRate: RateLimiter;
 
   constructor(
     readonly serviceId: string,
     private readonly clock: Clock,
     private readonly bus: EventBus,
     readonly limits: ServiceLimits,
-  ) {}
+  ) {
+    this.subscriptionRate = new RateLimiter(clock, limits.sendsPerSecondPerSubscription);
+    this.senderRate = new RateLimiter(clock, limits.sendsPerSecondPerSender);
+  }
 
   // ---- subscriptions -------------------------------------------------------------------
 
-  /** Returns null when the service is at its subscription limit (an event says so). */
-  subscribe(agentId: string | null, vapidKey: string | null = null): Subscription | null {
+  /**
+   * Returns null when the service is at its subscription limit (an event says so). A new
+   * member of a set is monitored at once by the set's open monitors.
+   */
+  subscribe(
+    agentId: string | null,
+    vapidKey: string | null = null,
+    set: SubscriptionSet | null = null,
+  ): Subscription | null {
     if (this.subscriptions.size >= this.limits.subscriptionCountMax) {
       this.bus.emit({
         kind: 'limit.reached',
@@ -92,11 +119,54 @@ export class PushCore {
       queue: new Map(),
       topics: new Map(),
       monitors: new Set(),
+      set,
     };
     this.subscriptions.set(sub.id, sub);
     this.subscriptionsByToken.set(sub.token, sub);
     this.subscriptionsByPushToken.set(sub.pushToken, sub);
+    if (set) {
+      set.members.add(sub);
+      for (const monitor of set.monitors) sub.monitors.add(monitor);
+    }
     return sub;
+  }
+
+  // ---- subscription sets -----------------------------------------------------------------
+
+  createSet(): SubscriptionSet {
+    const set: SubscriptionSet = {
+      id: `${this.serviceId}.set${++this.setCount}`,
+      token: newCapabilityToken(),
+      members: new Set(),
+      monitors: new Set(),
+    };
+    this.sets.set(set.token, set);
+    return set;
+  }
+
+  setByToken(token: string): SubscriptionSet | undefined {
+    return this.sets.get(token);
+  }
+
+  /** One request monitors every member, present and future. Returns how many were pushed. */
+  attachSetMonitor(set: SubscriptionSet, monitor: Monitor): number {
+    set.monitors.add(monitor);
+    let pushed = 0;
+    for (const member of set.members) pushed += this.attachMonitor(member, monitor);
+    return pushed;
+  }
+
+  detachSetMonitor(set: SubscriptionSet, monitor: Monitor): void {
+    if (!set.monitors.delete(monitor)) return;
+    for (const member of set.members) this.detachMonitor(member, monitor);
+  }
+
+  /** RFC 8030 §7.3: deleting (or expiring) a set removes every member; its monitors get 404. */
+  deleteSet(set: SubscriptionSet, reason: 'unsubscribed' | 'expired'): void {
+    if (!this.sets.delete(set.token)) return;
+    for (const member of [...set.members]) this.deleteSubscription(member, reason);
+    for (const monitor of [...set.monitors]) monitor.end(404);
+    set.monitors.clear();
   }
 
   /** Announces a subscription once the profile knows the path it is published under. */
@@ -151,11 +221,29 @@ export class PushCore {
       this.sendReceipt(message, 410);
     }
     this.bus.emit({ kind: 'subscription.deleted', subscriptionId: sub.id, reason });
-    for (const monitor of [...sub.monitors]) monitor.end(404);
+    // A set's monitor stays open when one member goes (RFC 8030 §7.3); only its own end.
+    for (const monitor of [...sub.monitors]) if (!sub.set?.monitors.has(monitor)) monitor.end(404);
     sub.monitors.clear();
+    sub.set?.members.delete(sub);
   }
 
   // ---- sending ---------------------------------------------------------------------------
+
+  /**
+   * Rate limits (RFC 8030 §8.4): null if a send to `sub` from `senderKey` may go ahead, else
+   * which limit was hit and the seconds until it may (for Retry-After).
+   */
+  admit(
+    sub: Subscription,
+    senderKey: string,
+  ): { limit: 'subscription' | 'sender'; retryAfterSeconds: number } | null {
+    const senderWait = this.senderRate.take(senderKey);
+    if (senderWait !== null) return { limit: 'sender', retryAfterSeconds: senderWait };
+    const subscriptionWait = this.subscriptionRate.take(sub.id);
+    if (subscriptionWait !== null)
+      return { limit: 'subscription', retryAfterSeconds: subscriptionWait };
+    return null;
+  }
 
   /** Records a send the front refused (a protocol outcome, shown like any other event). */
   reject(subscriptionId: string | null, status: number, detail: string): void {

@@ -71,7 +71,10 @@ export function readBody(
       }
       chunks.push(chunk);
     });
-    stream.on('end', () => settle(Buffer.concat(chunks, size)));
+    // node emits 'aborted' and then 'end' when the peer resets the stream or drops the
+    // connection mid-body: a truncated body must never pass for a complete one.
+    stream.on('aborted', () => settle('aborted'));
+    stream.on('end', () => settle(stream.aborted ? 'aborted' : Buffer.concat(chunks, size)));
     stream.on('close', () => settle('aborted'));
     stream.on('error', () => settle('aborted'));
   });

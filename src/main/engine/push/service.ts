@@ -15,7 +15,10 @@ import type { Profile } from '../../../shared/events';
 import type { Clock } from '../clock/clock';
 import type { EventBus } from '../trace/bus';
 import { PushCore } from './core';
+import { adaptHttp1 } from './http1';
 import { sendProblem } from './http';
+import { draftDamaggioProfile } from './profiles/draft-damaggio';
+import { draftThomsonProfile } from './profiles/draft-thomson';
 import { rfc8030Profile } from './profiles/rfc8030';
 import { DEFAULT_SERVICE_LIMITS, type ServiceLimits } from './types';
 
@@ -48,6 +51,8 @@ export interface RequestContext {
   readonly agentId: string | null;
   /** Origin of this service as clients reach it, e.g. `http://127.0.0.1:8443`. */
   readonly origin: string;
+  /** The peer's address (a sender's identity for rate limits when it has no VAPID key). */
+  readonly remoteAddress: string;
 }
 
 export interface ProfileHandler {
@@ -61,6 +66,8 @@ export interface ProfileHandler {
 
 const PROFILES: Partial<Record<Profile, ProfileHandler>> = {
   rfc8030: rfc8030Profile,
+  'draft-thomson': draftThomsonProfile,
+  'draft-damaggio': draftDamaggioProfile,
 };
 
 export class PushService {
@@ -112,12 +119,24 @@ export class PushService {
     return this.core.identifyToken(token);
   }
 
+  /** The lab id of the subscription behind a push resource URL (labels events only). */
+  identifySubscription(pushUrl: string): string | null {
+    const path = new URL(pushUrl, this.baseUrl).pathname;
+    const token = path.slice(path.lastIndexOf('/') + 1);
+    return this.core.byPushToken(token)?.id ?? null;
+  }
+
   async start(): Promise<string> {
     const settings = { maxHeaderListSize: 16 * 1024, enablePush: false };
     const common = { settings, maxSessionMemory: 32, peerMaxConcurrentStreams: 1000 };
     const server = this.options.tls
-      ? http2.createSecureServer({ ...common, ...this.options.tls, allowHTTP1: false })
+      ? http2.createSecureServer({ ...common, ...this.options.tls, allowHTTP1: true })
       : http2.createServer(common);
+    server.on('request', (req, res) => {
+      if (req.httpVersionMajor !== 1) return; // HTTP/2 requests arrive as 'stream' events
+      const adapted = adaptHttp1(req, res);
+      this.dispatch(adapted.stream, adapted.headers, req.socket.remoteAddress);
+    });
     server.maxConnections = this.options.connectionCountMax ?? 20_000;
     server.on('session', (session) => this.track(session));
     server.on('stream', (stream, headers) => this.dispatch(stream, headers));
@@ -165,7 +184,11 @@ export class PushService {
     session.socket?.on('error', () => {});
   }
 
-  private dispatch(stream: ServerHttp2Stream, headers: IncomingHttpHeaders): void {
+  private dispatch(
+    stream: ServerHttp2Stream,
+    headers: IncomingHttpHeaders,
+    remoteAddress = stream.session?.socket?.remoteAddress,
+  ): void {
     stream.on('error', () => {});
     const rawPath = String(headers[':path'] ?? '/');
     const query = rawPath.indexOf('?');
@@ -182,6 +205,7 @@ export class PushService {
       clock: this.clock,
       agentId: agent ? agent[1]! : null,
       origin: this.baseUrl,
+      remoteAddress: remoteAddress ?? 'unknown',
     };
     const fail = (): void =>
       sendProblem(stream, {

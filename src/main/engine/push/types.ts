@@ -10,6 +10,10 @@ export interface ServiceLimits {
   queueCountMax: number;
   /** Subscriptions one service holds. */
   subscriptionCountMax: number;
+  /** Messages a second one subscription accepts before answering 429 (0 = no limit). */
+  sendsPerSecondPerSubscription: number;
+  /** Messages a second one sender (its VAPID key, else its address) may send (0 = no limit). */
+  sendsPerSecondPerSender: number;
 }
 
 export const DEFAULT_SERVICE_LIMITS: ServiceLimits = {
@@ -18,6 +22,8 @@ export const DEFAULT_SERVICE_LIMITS: ServiceLimits = {
   bodyBytesMax: 4096,
   queueCountMax: 1000,
   subscriptionCountMax: 100_000,
+  sendsPerSecondPerSubscription: 0,
+  sendsPerSecondPerSender: 0,
 };
 
 /** RFC 8030 §5.2: TTL values past 2^31 are treated as 2^31. */

@@ -1,32 +1,39 @@
 /**
- * RFC 8030 as the push service speaks it: the paths, headers and status codes of §4–§7.
- * The rules themselves (TTL, topics, acks, receipts) live in the core.
+ * RFC 8030 as the push service speaks it: the paths, headers and status codes of §4–§7,
+ * with RFC 8292 VAPID on restricted subscriptions. The rules themselves (TTL, topics, acks,
+ * receipts, sets, rate limits) live in the core.
  */
+import { parseVapidPublicKey, verifyVapid } from '../../crypto/vapid';
+import type { Subscription, SubscriptionSet } from '../core';
 import {
   link,
   parseLinks,
-  type Problem,
   parseTopic,
   parseTtl,
   parseUrgency,
   preferences,
+  type Problem,
   readBody,
   REL_PUSH,
   REL_RECEIPT,
+  REL_SET,
   respond,
   sendProblem,
 } from '../http';
 import { MessageMonitor, StreamReceiptMonitor, type PushShape } from '../monitor';
 import type { ProfileHandler, RequestContext } from '../service';
-import type { StoredMessage } from '../types';
+import type { Monitor, StoredMessage } from '../types';
 
 const P = {
   subscribe: '/subscribe',
   subscription: '/subscription/',
+  set: '/subscription-set/',
   push: '/push/',
   message: '/message/',
   receipts: '/receipt-subscription/',
 } as const;
+
+const WEBPUSH_OPTIONS = 'application/webpush-options+json';
 
 const pushPath = (token: string): string => P.push + token;
 const messagePath = (token: string): string => P.message + token;
@@ -47,60 +54,217 @@ function shape(ctx: RequestContext): PushShape {
   };
 }
 
+const problem = (
+  status: number,
+  title: string,
+  detail: string,
+  extraHeaders?: Record<string, string>,
+): Problem => ({
+  status,
+  title,
+  detail,
+  ...(extraHeaders ? { extraHeaders } : {}),
+});
+const badRequest = (detail: string): Problem => problem(400, 'Bad Request', detail);
+
 function notFound(ctx: RequestContext, what: string): void {
-  sendProblem(ctx.stream, {
-    status: 404,
-    title: 'Not Found',
-    detail: `${what}: no such resource at ${ctx.path} (expired, deleted, or never issued)`,
-  });
+  sendProblem(
+    ctx.stream,
+    problem(
+      404,
+      'Not Found',
+      `${what}: no such resource at ${ctx.path} (expired, deleted, or never issued)`,
+    ),
+  );
 }
 
 function methodNotAllowed(ctx: RequestContext, allowed: string[]): void {
-  sendProblem(ctx.stream, {
-    status: 405,
-    title: 'Method Not Allowed',
-    detail: `method ${ctx.method} on ${ctx.path}; allowed ${allowed.join(', ')}`,
-    extraHeaders: { allow: allowed.join(', ') },
-  });
+  sendProblem(
+    ctx.stream,
+    problem(
+      405,
+      'Method Not Allowed',
+      `method ${ctx.method} on ${ctx.path}; allowed ${allowed.join(', ')}`,
+      {
+        allow: allowed.join(', '),
+      },
+    ),
+  );
 }
 
-function subscribe(ctx: RequestContext): void {
-  const sub = ctx.core.subscribe(ctx.agentId);
+// ---- subscribe (§4, RFC 8292 §3.2) --------------------------------------------------------
+
+/** The echoed set (§4.1): absent → null, unknown → a 400 problem. */
+function echoedSet(ctx: RequestContext): SubscriptionSet | null | Problem {
+  const echoed = parseLinks(ctx.headers).find((l) => l.rel === REL_SET);
+  if (!echoed) return null;
+  const at = echoed.uri.lastIndexOf(P.set);
+  const set = at >= 0 ? ctx.core.setByToken(echoed.uri.slice(at + P.set.length)) : undefined;
+  return (
+    set ??
+    badRequest(
+      `Link rel="${REL_SET}": got <${echoed.uri}>; allowed a subscription set this service issued`,
+    )
+  );
+}
+
+/** RFC 8292 §3.2: the optional `{"vapid": key}` body restricts the subscription to that key. */
+function restriction(ctx: RequestContext, body: Buffer): string | null | Problem {
+  const type = String(ctx.headers['content-type'] ?? '')
+    .split(';')[0]!
+    .trim()
+    .toLowerCase();
+  if (type !== WEBPUSH_OPTIONS || body.length === 0) return null; // other bodies are ignored
+  let options: unknown;
+  try {
+    options = JSON.parse(body.toString('utf8'));
+  } catch {
+    return badRequest(
+      `body: not valid JSON; allowed a ${WEBPUSH_OPTIONS} object like {"vapid":"<key>"}`,
+    );
+  }
+  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
+    return badRequest(`body: got ${JSON.stringify(options)}; allowed a JSON object`);
+  }
+  const vapid = (options as Record<string, unknown>)['vapid'];
+  if (vapid === undefined) return null;
+  if (typeof vapid !== 'string') {
+    return badRequest(
+      `body.vapid: got ${JSON.stringify(vapid)}; allowed a base64url P-256 public key`,
+    );
+  }
+  const key = parseVapidPublicKey(vapid);
+  if (!key.ok)
+    return badRequest(
+      `body.vapid: ${key.reason}; allowed a base64url 65-octet uncompressed P-256 key`,
+    );
+  return vapid;
+}
+
+async function subscribe(ctx: RequestContext): Promise<void> {
+  const body = await readBody(ctx.stream, ctx.core.limits.bodyBytesMax);
+  if (body === 'aborted') return;
+  if (body === 'too-large') {
+    return sendProblem(
+      ctx.stream,
+      problem(413, 'Content Too Large', `body: more than ${ctx.core.limits.bodyBytesMax} bytes`),
+    );
+  }
+  const vapidKey = restriction(ctx, body);
+  if (vapidKey !== null && typeof vapidKey === 'object') return sendProblem(ctx.stream, vapidKey);
+  const echoed = echoedSet(ctx);
+  if (echoed !== null && !('members' in echoed)) return sendProblem(ctx.stream, echoed);
+  // A user agent that sends no set gets a new one it may echo later (a gateway monitoring
+  // for others may simply never use it: §4.1 lets it omit sets; we never answer 429 for that).
+  const set = echoed ?? ctx.core.createSet();
+  const sub = ctx.core.subscribe(ctx.agentId, vapidKey, set);
   if (!sub) {
-    sendProblem(ctx.stream, {
-      status: 429,
-      title: 'Too Many Requests',
-      detail: `subscriptions: this service holds its maximum of ${ctx.core.limits.subscriptionCountMax}`,
-      extraHeaders: { 'retry-after': '60' },
-    });
-    return;
+    return sendProblem(
+      ctx.stream,
+      problem(
+        429,
+        'Too Many Requests',
+        `subscriptions: this service holds its maximum of ${ctx.core.limits.subscriptionCountMax}`,
+        {
+          'retry-after': '60',
+        },
+      ),
+    );
   }
   ctx.core.announceSubscription(sub, pushPath(sub.pushToken));
   respond(ctx.stream, 201, {
     location: ctx.origin + P.subscription + sub.token,
-    link: link(pushPath(sub.pushToken), REL_PUSH),
+    link: [link(pushPath(sub.pushToken), REL_PUSH), link(P.set + set.token, REL_SET)],
     'cache-control': 'private',
   });
-  ctx.stream.resume();
 }
 
-function monitor(ctx: RequestContext, token: string): void {
-  const sub = ctx.core.bySubscriptionToken(token);
-  if (!sub) return notFound(ctx, 'subscription');
+// ---- monitoring (§6) ----------------------------------------------------------------------
+
+interface Monitored {
+  attach(monitor: Monitor): number;
+  detach(monitor: Monitor): void;
+}
+
+function monitor(ctx: RequestContext, target: Monitored): void {
+  if (!ctx.stream.pushAllowed) {
+    return sendProblem(
+      ctx.stream,
+      badRequest(
+        'monitoring needs HTTP/2 with server push enabled (SETTINGS_ENABLE_PUSH = 1); this connection refuses pushes',
+      ),
+    );
+  }
   const urgency = parseUrgency(ctx.headers, 'very-low');
   if (!urgency.ok) return sendProblem(ctx.stream, urgency.problem);
   const held = new MessageMonitor(ctx.stream, ctx.authority, ctx.scheme, urgency.value, shape(ctx));
-  const pushed = ctx.core.attachMonitor(sub, held);
+  const pushed = target.attach(held);
   if (preferences(ctx.headers).includes('wait=0')) {
     // §6.2: push everything pending, then answer; 204 when there was nothing. What was
     // pushed and is not acknowledged is offered again on the next request.
-    ctx.core.detachMonitor(sub, held);
-    respond(ctx.stream, pushed > 0 ? 200 : 204, {
-      link: link(pushPath(sub.pushToken), REL_PUSH),
-    });
+    target.detach(held);
+    respond(ctx.stream, pushed > 0 ? 200 : 204);
     return;
   }
-  ctx.stream.on('close', () => ctx.core.detachMonitor(sub, held));
+  ctx.stream.on('close', () => target.detach(held));
+}
+
+// ---- sending (§5) -------------------------------------------------------------------------
+
+/** RFC 8292: 401 without a token on a restricted subscription, 403 for a bad one. */
+function checkVapid(ctx: RequestContext, sub: Subscription): { key: Buffer | null } | Problem {
+  const header = ctx.headers['authorization'];
+  const value = typeof header === 'string' ? header : undefined;
+  const isVapid = value !== undefined && /^vapid\s/i.test(value);
+  if (!sub.vapidKey && !isVapid) return { key: null };
+  if (!isVapid) {
+    return problem(
+      401,
+      'Unauthorized',
+      'Authorization header: missing or not "vapid t=…, k=…"; this subscription is restricted to an application server key (RFC 8292)',
+      {
+        'www-authenticate': 'vapid',
+      },
+    );
+  }
+  const expected = sub.vapidKey ? parseVapidPublicKey(sub.vapidKey) : null;
+  const verdict = verifyVapid(value, {
+    audience: `${ctx.scheme}://${ctx.authority}`,
+    nowSeconds: Math.floor(ctx.clock.now() / 1000),
+    ...(expected?.ok ? { expectedKey: expected.key } : {}),
+  });
+  if (!verdict.ok) {
+    return problem(
+      403,
+      'Forbidden',
+      `Authorization vapid (${verdict.reason}): ${verdict.error.message}`,
+    );
+  }
+  return { key: verdict.publicKey };
+}
+
+/** The `keyid` of an aes128gcm body header (RFC 8188 §2.1): the sender's ECDH public key. */
+function bodyKeyId(contentEncoding: string | undefined, body: Buffer): Buffer | null {
+  if (contentEncoding?.toLowerCase() !== 'aes128gcm' || body.length < 21) return null;
+  const idlen = body[20]!;
+  return body.length >= 21 + idlen ? body.subarray(21, 21 + idlen) : null;
+}
+
+function receiptFor(ctx: RequestContext): { id: string; token: string } | null | Problem {
+  if (!preferences(ctx.headers).includes('respond-async')) return null;
+  const echoed = parseLinks(ctx.headers).find((l) => l.rel === REL_RECEIPT);
+  if (!echoed) return ctx.core.createReceiptSubscription();
+  const at = echoed.uri.lastIndexOf(P.receipts);
+  const existing =
+    at >= 0
+      ? ctx.core.receiptSubscriptionByToken(echoed.uri.slice(at + P.receipts.length))
+      : undefined;
+  return (
+    existing ??
+    badRequest(
+      `Link rel="${REL_RECEIPT}": got <${echoed.uri}>; allowed a receipt subscription this service issued`,
+    )
+  );
 }
 
 async function send(ctx: RequestContext, token: string): Promise<void> {
@@ -110,9 +274,10 @@ async function send(ctx: RequestContext, token: string): Promise<void> {
     ctx.core.reject(null, 404, `push resource ${ctx.path} unknown`);
     return notFound(ctx, 'push resource');
   }
-  const refuse = (problem: Problem): void => {
-    ctx.core.reject(sub.id, problem.status, problem.detail);
-    sendProblem(ctx.stream, problem);
+  const refuse = (p: Problem): void => {
+    ctx.stream.resume();
+    ctx.core.reject(sub.id, p.status, p.detail);
+    sendProblem(ctx.stream, p);
   };
   const ttl = parseTtl(ctx.headers);
   if (!ttl.ok) return refuse(ttl.problem);
@@ -120,47 +285,52 @@ async function send(ctx: RequestContext, token: string): Promise<void> {
   if (!urgency.ok) return refuse(urgency.problem);
   const topic = parseTopic(ctx.headers);
   if (!topic.ok) return refuse(topic.problem);
-
-  let receiptId: string | null = null;
-  let receiptToken: string | null = null;
-  if (preferences(ctx.headers).includes('respond-async')) {
-    const echoed = parseLinks(ctx.headers).find((l) => l.rel === REL_RECEIPT);
-    if (echoed) {
-      const tokenAt = echoed.uri.lastIndexOf(P.receipts);
-      const existing =
-        tokenAt >= 0
-          ? ctx.core.receiptSubscriptionByToken(echoed.uri.slice(tokenAt + P.receipts.length))
-          : undefined;
-      if (!existing) {
-        return refuse({
-          status: 400,
-          title: 'Bad Request',
-          detail: `Link rel="${REL_RECEIPT}": got <${echoed.uri}>; allowed a receipt subscription this service issued`,
-        });
-      }
-      receiptId = existing.id;
-      receiptToken = existing.token;
-    } else {
-      const created = ctx.core.createReceiptSubscription();
-      receiptId = created.id;
-      receiptToken = created.token;
-    }
+  const vapid = checkVapid(ctx, sub);
+  if ('status' in vapid) return refuse(vapid);
+  const receipt = receiptFor(ctx);
+  if (receipt !== null && 'status' in receipt) return refuse(receipt);
+  const senderKey = vapid.key
+    ? `vapid:${vapid.key.toString('base64url')}`
+    : `addr:${ctx.remoteAddress}`;
+  const limited = ctx.core.admit(sub, senderKey);
+  if (limited) {
+    const rate =
+      limited.limit === 'sender'
+        ? ctx.core.limits.sendsPerSecondPerSender
+        : ctx.core.limits.sendsPerSecondPerSubscription;
+    return refuse(
+      problem(
+        429,
+        'Too Many Requests',
+        `${limited.limit} rate: more than ${rate} messages a second; retry after ${limited.retryAfterSeconds} s`,
+        {
+          'retry-after': String(limited.retryAfterSeconds),
+        },
+      ),
+    );
   }
 
   const limit = ctx.core.limits.bodyBytesMax;
   const body = await readBody(ctx.stream, limit);
   if (body === 'aborted') return;
   if (body === 'too-large') {
-    return refuse({
-      status: 413,
-      title: 'Content Too Large',
-      detail: `body: more than ${limit} bytes; allowed at most ${limit}`,
-    });
+    return refuse(
+      problem(413, 'Content Too Large', `body: more than ${limit} bytes; allowed at most ${limit}`),
+    );
   }
   const contentHeaders: Record<string, string> = {};
   for (const name of ['content-type', 'content-encoding'] as const) {
     const v = ctx.headers[name];
     if (typeof v === 'string') contentHeaders[name] = v;
+  }
+  const keyId = bodyKeyId(contentHeaders['content-encoding'], body);
+  if (vapid.key && keyId?.equals(vapid.key)) {
+    // RFC 8292 §2: the signing key must not be the message encryption key.
+    return refuse(
+      badRequest(
+        'Authorization vapid k: the same key encrypts the body (aes128gcm keyid); allowed a separate signing key',
+      ),
+    );
   }
   const outcome = ctx.core.send(sub, {
     body,
@@ -168,7 +338,7 @@ async function send(ctx: RequestContext, token: string): Promise<void> {
     ttlSeconds: ttl.value,
     urgency: urgency.value,
     topic: topic.value,
-    receiptSubscriptionId: receiptId,
+    receiptSubscriptionId: receipt?.id ?? null,
     senderId: ctx.agentId,
   });
   switch (outcome.kind) {
@@ -176,25 +346,30 @@ async function send(ctx: RequestContext, token: string): Promise<void> {
       ctx.core.reject(sub.id, 404, 'subscription deleted while the body arrived');
       return notFound(ctx, 'push resource');
     case 'queue-full':
-      return refuse({
-        status: 429,
-        title: 'Too Many Requests',
-        detail: `subscription queue: ${outcome.limit} messages outstanding, the maximum; retry after some are delivered or expire`,
-        extraHeaders: { 'retry-after': '10' },
-      });
+      return sendProblem(
+        ctx.stream,
+        problem(
+          429,
+          'Too Many Requests',
+          `subscription queue: ${outcome.limit} messages outstanding, the maximum; retry after some are delivered or expire`,
+          { 'retry-after': '10' },
+        ),
+      );
     case 'accepted': {
       const headers: Record<string, string> = {
         location: ctx.origin + messagePath(outcome.messageToken),
       };
-      if (outcome.ttlSeconds !== ttl.value) headers['ttl'] = String(outcome.ttlSeconds);
-      if (receiptToken) {
-        headers['link'] = link(P.receipts + receiptToken, REL_RECEIPT);
-        return respond(ctx.stream, 202, headers);
-      }
-      return respond(ctx.stream, 201, headers);
+      // Echo what was kept whenever it differs from what was asked (lowered, or clamped from overflow).
+      if (String(outcome.ttlSeconds) !== String(ctx.headers['ttl']).trim())
+        headers['ttl'] = String(outcome.ttlSeconds);
+      if (!receipt) return respond(ctx.stream, 201, headers);
+      headers['link'] = link(P.receipts + receipt.token, REL_RECEIPT);
+      return respond(ctx.stream, 202, headers);
     }
   }
 }
+
+// ---- receipts (§5.1, §6.3) ----------------------------------------------------------------
 
 function receipts(ctx: RequestContext, token: string): void {
   const receipt = ctx.core.receiptSubscriptionByToken(token);
@@ -203,30 +378,53 @@ function receipts(ctx: RequestContext, token: string): void {
     ctx.core.deleteReceiptSubscription(receipt);
     return respond(ctx.stream, 204);
   }
+  if (!ctx.stream.pushAllowed) {
+    return sendProblem(
+      ctx.stream,
+      badRequest('receipts are pushed: this needs HTTP/2 with server push enabled'),
+    );
+  }
   const held = new StreamReceiptMonitor(ctx.stream, ctx.authority, ctx.scheme, messagePath);
   ctx.core.attachReceiptMonitor(receipt, held);
   ctx.stream.on('close', () => ctx.core.detachReceiptMonitor(receipt, held));
 }
+
+// ---- routes -------------------------------------------------------------------------------
 
 export const rfc8030Profile: ProfileHandler = {
   name: 'rfc8030',
   subscribePath: P.subscribe,
   pushPath,
   handle(ctx) {
-    const { method, path } = ctx;
+    const { method, path, core } = ctx;
     if (path === P.subscribe) {
       return method === 'POST' ? subscribe(ctx) : methodNotAllowed(ctx, ['POST']);
     }
     if (path.startsWith(P.subscription)) {
-      const token = path.slice(P.subscription.length);
-      if (method === 'GET') return monitor(ctx, token);
+      const sub = core.bySubscriptionToken(path.slice(P.subscription.length));
+      if (method !== 'GET' && method !== 'DELETE') return methodNotAllowed(ctx, ['GET', 'DELETE']);
+      if (!sub) return notFound(ctx, 'subscription');
       if (method === 'DELETE') {
-        const sub = ctx.core.bySubscriptionToken(token);
-        if (!sub) return notFound(ctx, 'subscription');
-        ctx.core.deleteSubscription(sub, 'unsubscribed');
+        core.deleteSubscription(sub, 'unsubscribed');
         return respond(ctx.stream, 204);
       }
-      return methodNotAllowed(ctx, ['GET', 'DELETE']);
+      return monitor(ctx, {
+        attach: (m) => core.attachMonitor(sub, m),
+        detach: (m) => core.detachMonitor(sub, m),
+      });
+    }
+    if (path.startsWith(P.set)) {
+      const set = core.setByToken(path.slice(P.set.length));
+      if (method !== 'GET' && method !== 'DELETE') return methodNotAllowed(ctx, ['GET', 'DELETE']);
+      if (!set) return notFound(ctx, 'subscription set');
+      if (method === 'DELETE') {
+        core.deleteSet(set, 'unsubscribed');
+        return respond(ctx.stream, 204);
+      }
+      return monitor(ctx, {
+        attach: (m) => core.attachSetMonitor(set, m),
+        detach: (m) => core.detachSetMonitor(set, m),
+      });
     }
     if (path.startsWith(P.push)) {
       if (method !== 'POST') return methodNotAllowed(ctx, ['POST']);
@@ -234,7 +432,7 @@ export const rfc8030Profile: ProfileHandler = {
     }
     if (path.startsWith(P.message)) {
       if (method !== 'DELETE') return methodNotAllowed(ctx, ['DELETE']);
-      const acked = ctx.core.ack(path.slice(P.message.length));
+      const acked = core.ack(path.slice(P.message.length));
       return acked === 'acked' ? respond(ctx.stream, 204) : notFound(ctx, 'push message');
     }
     if (path.startsWith(P.receipts)) {

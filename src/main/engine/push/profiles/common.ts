@@ -1,0 +1,122 @@
+/**
+ * Small answers the 2015 draft profiles share (draft-thomson, draft-damaggio): problem
+ * documents for dead resources, wrong methods, full services and oversized bodies.
+ */
+import type { Subscription } from '../core';
+import { readBody, sendProblem, type Problem } from '../http';
+import type { RequestContext } from '../service';
+
+/**
+ * Lifetimes the drafts' examples advertise (`Cache-Control: max-age=…, private`). The core
+ * never expires a subscription on its own, so these are promises the service always keeps.
+ */
+export const REGISTRATION_MAX_AGE_SECONDS = 8_640_000;
+export const SUBSCRIPTION_MAX_AGE_SECONDS = 864_000;
+
+export function notFound(ctx: RequestContext, what: string): void {
+  ctx.stream.resume();
+  sendProblem(ctx.stream, {
+    status: 404,
+    title: 'Not Found',
+    detail: `${what}: no such resource at ${ctx.path} (deleted, or never issued)`,
+  });
+}
+
+export function methodNotAllowed(ctx: RequestContext, allowed: readonly string[]): void {
+  ctx.stream.resume();
+  sendProblem(ctx.stream, {
+    status: 405,
+    title: 'Method Not Allowed',
+    detail: `method ${ctx.method} on ${ctx.path}; allowed ${allowed.join(', ')}`,
+    extraHeaders: { allow: allowed.join(', ') },
+  });
+}
+
+export function serviceFull(ctx: RequestContext, what: string, limit: number): void {
+  ctx.stream.resume();
+  sendProblem(ctx.stream, {
+    status: 429,
+    title: 'Too Many Requests',
+    detail: `${what}: this service holds its maximum of ${limit}`,
+    extraHeaders: { 'retry-after': '60' },
+  });
+}
+
+export function queueFull(limit: number): Problem {
+  return {
+    status: 429,
+    title: 'Too Many Requests',
+    detail: `subscription queue: ${limit} messages outstanding, the maximum; retry after some are delivered or expire`,
+    extraHeaders: { 'retry-after': '10' },
+  };
+}
+
+/**
+ * A held GET that can only be answered by server pushes is refused (400) on a connection
+ * that does not take pushes (HTTP/1.1, or SETTINGS_ENABLE_PUSH = 0); true if it may go on.
+ */
+export function pushesAllowed(ctx: RequestContext, what: string): boolean {
+  if (ctx.stream.pushAllowed) return true;
+  ctx.stream.resume();
+  sendProblem(ctx.stream, {
+    status: 400,
+    title: 'Bad Request',
+    detail: `${what} needs HTTP/2 with server push enabled (SETTINGS_ENABLE_PUSH = 1); this connection refuses pushes`,
+  });
+  return false;
+}
+
+/**
+ * The service's send rate limits (the core's, as every profile applies them). Neither draft
+ * identifies senders, so a sender is its address. Null if the send may go ahead.
+ */
+export function rateLimited(ctx: RequestContext, sub: Subscription): Problem | null {
+  const limited = ctx.core.admit(sub, `addr:${ctx.remoteAddress}`);
+  if (!limited) return null;
+  const rate =
+    limited.limit === 'sender'
+      ? ctx.core.limits.sendsPerSecondPerSender
+      : ctx.core.limits.sendsPerSecondPerSubscription;
+  return {
+    status: 429,
+    title: 'Too Many Requests',
+    detail: `${limited.limit} rate: more than ${rate} messages a second; retry after ${limited.retryAfterSeconds} s`,
+    extraHeaders: { 'retry-after': String(limited.retryAfterSeconds) },
+  };
+}
+
+/**
+ * Reads a send's body up to the service's limit (never below 4096 bytes in either draft).
+ * Returns null when the request is over: aborted, or refused with 413 through `refuse`.
+ */
+export async function readSendBody(
+  ctx: RequestContext,
+  refuse: (problem: Problem) => void,
+): Promise<Buffer | null> {
+  const limit = ctx.core.limits.bodyBytesMax;
+  const body = await readBody(ctx.stream, limit);
+  if (body === 'aborted') return null;
+  if (body === 'too-large') {
+    refuse({
+      status: 413,
+      title: 'Content Too Large',
+      detail: `body: more than ${limit} bytes; allowed at most ${limit}`,
+    });
+    return null;
+  }
+  return body;
+}
+
+/** `content-type` and `content-encoding` of a send, kept with the message. */
+export function contentHeadersOf(ctx: RequestContext): Record<string, string> {
+  const kept: Record<string, string> = {};
+  for (const name of ['content-type', 'content-encoding'] as const) {
+    const v = ctx.headers[name];
+    if (typeof v === 'string') kept[name] = v;
+  }
+  return kept;
+}
+
+export function httpDate(ms: number): string {
+  return new Date(ms).toUTCString();
+}
