@@ -1,0 +1,144 @@
+/**
+ * Fault specs: what a scenario file, a command or a preset says about a fault, validated by
+ * zod. The shape follows Toxiproxy's JSON (`type`, `stream`, `toxicity`, `attributes`), plus
+ * a `schedule`. Exported so scenario files can embed `faultSpecSchema` in their own schema.
+ */
+import { z } from 'zod';
+import { bandwidth } from './stages/bandwidth';
+import { idleTimeout } from './stages/idle-timeout';
+import { latency } from './stages/latency';
+import { limitData } from './stages/limit-data';
+import { loss } from './stages/loss';
+import { outage } from './stages/outage';
+import { resetPeer } from './stages/reset-peer';
+import { slicer } from './stages/slicer';
+import { slowClose } from './stages/slow-close';
+import { timeout } from './stages/timeout';
+import type { StreamSelector } from './types';
+import { describeIssues, problem, strict } from './validation';
+
+/** A year: the furthest a timeline reaches and the longest Markov mean. */
+export const SCHEDULE_MS_MAX = 31_536_000_000;
+/** Most windows in one timeline. */
+export const WINDOWS_MAX = 1000;
+/** Most faults on one link. */
+export const FAULTS_MAX = 64;
+
+const scheduleMs = z.number().min(0).max(SCHEDULE_MS_MAX);
+
+const timelineSchema = strict({
+  kind: z.literal('timeline'),
+  /** On from `fromMs` to `toMs`, in ms of clock time since the link started; sorted, apart. */
+  windows: z
+    .array(strict({ fromMs: scheduleMs, toMs: scheduleMs }))
+    .min(1)
+    .max(WINDOWS_MAX),
+}).superRefine((schedule, ctx) => {
+  let previousEndMs = 0;
+  schedule.windows.forEach((w, i) => {
+    if (w.toMs <= w.fromMs) {
+      problem(ctx, ['windows', i, 'toMs'], w.toMs, 'must be after fromMs', `> ${w.fromMs}`);
+    }
+    if (w.fromMs < previousEndMs) {
+      const allowed = `≥ ${previousEndMs} (windows sorted, not overlapping)`;
+      problem(ctx, ['windows', i, 'fromMs'], w.fromMs, 'overlaps the window before', allowed);
+    }
+    previousEndMs = Math.max(previousEndMs, w.fromMs, w.toMs);
+  });
+});
+
+/** When a fault is on: always, in scripted windows, or by a seeded on/off Markov process. */
+export const scheduleSchema = z.discriminatedUnion('kind', [
+  strict({ kind: z.literal('always') }),
+  timelineSchema,
+  strict({
+    kind: z.literal('markov'),
+    /** Mean time on, in ms (exponentially distributed). */
+    onMeanMs: z.number().min(1).max(SCHEDULE_MS_MAX),
+    /** Mean time off, in ms (exponentially distributed). */
+    offMeanMs: z.number().min(1).max(SCHEDULE_MS_MAX),
+    /** State when the fault is added. */
+    initially: z.enum(['on', 'off']).default('off'),
+  }),
+]);
+
+export type Schedule = z.output<typeof scheduleSchema>;
+
+const nameSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_.-]{1,64}$/, { error: 'letters, digits, _ . - (1 to 64)' });
+
+/** The spec schema of one stage type. */
+function specOf<const T extends string, S extends z.ZodType>(def: {
+  type: T;
+  attributes: S;
+  defaultStream: StreamSelector;
+}) {
+  return strict({
+    type: z.literal(def.type),
+    /** Unique on its link; default `${type}_${stream}` (Toxiproxy's default). */
+    name: nameSchema.optional(),
+    stream: z.enum(['upstream', 'downstream', 'both']).default(def.defaultStream),
+    /** Share of connections the fault applies to, decided per connection by the seeded Rng. */
+    toxicity: z.number().min(0).max(1).default(1),
+    attributes: def.attributes.prefault({} as z.input<S>),
+    schedule: scheduleSchema.prefault({ kind: 'always' }),
+  });
+}
+
+/** One fault, normalised: defaults filled in, `name` always set. Lists every registered type. */
+export const faultSpecSchema = z
+  .discriminatedUnion('type', [
+    specOf(latency),
+    specOf(bandwidth),
+    specOf(slowClose),
+    specOf(timeout),
+    specOf(resetPeer),
+    specOf(slicer),
+    specOf(limitData),
+    specOf(loss),
+    specOf(outage),
+    specOf(idleTimeout),
+  ])
+  .transform((spec) => ({ ...spec, name: spec.name ?? `${spec.type}_${spec.stream}` }));
+
+export type FaultSpec = z.output<typeof faultSpecSchema>;
+/** What a caller may write: attributes with defaults, stream, toxicity, name and schedule optional. */
+export type FaultSpecInput = z.input<typeof faultSpecSchema>;
+
+export type ParseResult<T> = { ok: true; value: T } | { ok: false; problems: string[] };
+
+/** Validates one spec; problems are `path: what (got X, allowed Y)`, under `prefix`. */
+export function parseFaultSpec(
+  input: unknown,
+  prefix: readonly PropertyKey[] = [],
+): ParseResult<FaultSpec> {
+  const parsed = faultSpecSchema.safeParse(input);
+  if (parsed.success) return { ok: true, value: parsed.data };
+  return { ok: false, problems: describeIssues(parsed.error.issues, input, prefix) };
+}
+
+/** Validates a list of specs: each one, at most FAULTS_MAX, names unique. */
+export function parseFaultSpecs(inputs: readonly unknown[]): ParseResult<FaultSpec[]> {
+  const problems: string[] = [];
+  const specs: FaultSpec[] = [];
+  if (inputs.length > FAULTS_MAX) {
+    problems.push(`(root): too many faults (got ${inputs.length}, allowed at most ${FAULTS_MAX})`);
+  }
+  const seen = new Set<string>();
+  inputs.forEach((input, i) => {
+    const parsed = parseFaultSpec(input, [i]);
+    if (!parsed.ok) {
+      problems.push(...parsed.problems);
+      return;
+    }
+    if (seen.has(parsed.value.name)) {
+      problems.push(
+        `[${i}].name: already used by another fault (got "${parsed.value.name}", allowed a name not in use)`,
+      );
+    }
+    seen.add(parsed.value.name);
+    specs.push(parsed.value);
+  });
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, value: specs };
+}

@@ -1,0 +1,63 @@
+/**
+ * outage: the link is down. While any outage fault is active the link refuses new connections
+ * (see Link); this stage handles the existing ones: mode `reset` tears each down like a TCP RST
+ * when the outage starts, mode `blackhole` holds every byte (bounded by back-pressure) and
+ * releases it when the outage ends, as TCP would after retransmitting.
+ */
+import { z } from 'zod';
+import { Stage, defineStage } from '../stage';
+import type { Chunk } from '../types';
+import { strict } from '../validation';
+
+const attributes = strict({
+  /** What happens to connections already open when the outage starts. */
+  mode: z.enum(['reset', 'blackhole']).default('reset'),
+});
+type Attrs = z.output<typeof attributes>;
+
+class OutageStage extends Stage<Attrs> {
+  private readonly held: Chunk[] = [];
+  private ended = false;
+  private unhole: (() => void) | null = null;
+
+  override start(): void {
+    this.apply();
+  }
+
+  override push(chunk: Chunk): void {
+    this.held.push(chunk);
+    this.ctx.stalled();
+  }
+
+  override end(): void {
+    this.ended = true;
+  }
+
+  override update(attrs: Attrs): void {
+    this.attrs = attrs;
+    this.apply();
+  }
+
+  override release(): void {
+    this.dispose();
+    for (const chunk of this.held.splice(0)) this.ctx.emit(chunk.data);
+    if (this.ended) this.ctx.end();
+  }
+
+  override dispose(): void {
+    this.unhole?.();
+    this.unhole = null;
+  }
+
+  private apply(): void {
+    if (this.attrs.mode === 'reset') this.ctx.connection.reset('outage');
+    else this.unhole ??= this.ctx.connection.blackholed('outage');
+  }
+}
+
+export const outage = defineStage({
+  type: 'outage',
+  defaultStream: 'both',
+  attributes,
+  create: (ctx, attrs) => new OutageStage(ctx, attrs),
+});

@@ -1,0 +1,56 @@
+/**
+ * slow_close (Toxiproxy): bytes pass untouched; the end of the stream (the FIN) is held for
+ * `delay` ms. A change re-times a held end from when it arrived.
+ */
+import { type z } from 'zod';
+import type { Timer } from '../../clock/clock';
+import { Stage, defineStage } from '../stage';
+import type { Chunk } from '../types';
+import { milliseconds, strict } from '../validation';
+
+const attributes = strict({
+  /** How long the end of the stream is held, in ms. */
+  delay: milliseconds(3_600_000),
+});
+type Attrs = z.output<typeof attributes>;
+
+class SlowCloseStage extends Stage<Attrs> {
+  private endAtMs: number | null = null;
+  private timer: Timer | null = null;
+
+  override push(chunk: Chunk): void {
+    this.ctx.emit(chunk.data);
+  }
+
+  override end(): void {
+    this.endAtMs = this.ctx.clock.now();
+    this.arm();
+  }
+
+  override update(attrs: Attrs): void {
+    this.attrs = attrs;
+    if (this.timer) this.arm();
+  }
+
+  override release(): void {
+    this.timer?.cancel();
+    if (this.endAtMs !== null) this.ctx.end();
+  }
+
+  override dispose(): void {
+    this.timer?.cancel();
+  }
+
+  private arm(): void {
+    this.timer?.cancel();
+    const waitMs = (this.endAtMs ?? 0) + this.attrs.delay - this.ctx.clock.now();
+    this.timer = this.ctx.clock.schedule(waitMs, () => this.ctx.end());
+  }
+}
+
+export const slowClose = defineStage({
+  type: 'slow_close',
+  defaultStream: 'downstream',
+  attributes,
+  create: (ctx, attrs) => new SlowCloseStage(ctx, attrs),
+});

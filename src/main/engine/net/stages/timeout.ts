@@ -1,0 +1,72 @@
+/**
+ * timeout (Toxiproxy): nothing gets through. With `timeout` > 0 the connection is closed that
+ * many ms after the stage started; with 0 it stays a blackhole until the stage is removed.
+ * Toxiproxy drops what it swallows; here bytes are held (bounded by the link's back-pressure)
+ * and released on removal, as a TCP peer would retransmit them, so the stream stays intact.
+ */
+import { type z } from 'zod';
+import type { Timer } from '../../clock/clock';
+import { Stage, defineStage } from '../stage';
+import type { Chunk } from '../types';
+import { milliseconds, strict } from '../validation';
+
+const attributes = strict({
+  /** ms until the connection is closed; 0 = never (blackhole until removed). */
+  timeout: milliseconds(86_400_000).default(0),
+});
+type Attrs = z.output<typeof attributes>;
+
+class TimeoutStage extends Stage<Attrs> {
+  private readonly held: Chunk[] = [];
+  private ended = false;
+  private startedAtMs = 0;
+  private timer: Timer | null = null;
+  private unhole: (() => void) | null = null;
+
+  override start(): void {
+    this.startedAtMs = this.ctx.clock.now();
+    this.unhole = this.ctx.connection.blackholed('timeout');
+    this.arm();
+  }
+
+  override push(chunk: Chunk): void {
+    this.held.push(chunk);
+    this.ctx.stalled();
+  }
+
+  override end(): void {
+    this.ended = true;
+  }
+
+  override update(attrs: Attrs): void {
+    this.attrs = attrs;
+    this.arm();
+  }
+
+  override release(): void {
+    this.dispose();
+    for (const chunk of this.held.splice(0)) this.ctx.emit(chunk.data);
+    if (this.ended) this.ctx.end();
+  }
+
+  override dispose(): void {
+    this.timer?.cancel();
+    this.unhole?.();
+    this.unhole = null;
+  }
+
+  private arm(): void {
+    this.timer?.cancel();
+    this.timer = null;
+    if (this.attrs.timeout === 0) return;
+    const waitMs = this.startedAtMs + this.attrs.timeout - this.ctx.clock.now();
+    this.timer = this.ctx.clock.schedule(waitMs, () => this.ctx.connection.close('timeout'));
+  }
+}
+
+export const timeout = defineStage({
+  type: 'timeout',
+  defaultStream: 'downstream',
+  attributes,
+  create: (ctx, attrs) => new TimeoutStage(ctx, attrs),
+});
