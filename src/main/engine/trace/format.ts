@@ -1,0 +1,111 @@
+/**
+ * The trace file format, shared by the writer and the reader. JSON Lines, one record a line:
+ *
+ *   line 1    {"type":"push-lab-trace","version":1,"scenario":…,"seed":…,"clockMode":…,"pushLabVersion":…}
+ *   line 2…   one LabEvent each, exactly as the bus emitted it: {"seq":1,"t":…,"kind":…,…}
+ *   anywhere  {"type":"gap","fromSeq":…,"toSeq":…,"droppedCount":…,"fromT":…,"toT":…}
+ *
+ * Events carry `kind`, never `type`; the writer's own records carry `type`, never `kind`.
+ * See docs/traces.md.
+ */
+import type { LabEvent, LabEventKind } from '../../../shared/events';
+
+export const TRACE_TYPE = 'push-lab-trace';
+export const TRACE_VERSION = 1;
+
+/** What the run was, written into the header line. */
+export interface TraceMeta {
+  /** Scenario name, or null for an interactive run. */
+  scenario: string | null;
+  /** The Rng seed that reproduces the run. */
+  seed: number | string | null;
+  clockMode: 'real' | 'scaled' | 'virtual';
+  /** Push Lab's version (src/main/engine/version.ts). */
+  pushLabVersion: string;
+}
+
+export interface TraceHeader extends TraceMeta {
+  type: typeof TRACE_TYPE;
+  version: typeof TRACE_VERSION;
+}
+
+/**
+ * Events the writer could not write because the disk was slower than the lab. The seqs in
+ * [fromSeq, toSeq] are missing from the file (all of them: the writer drops a contiguous run).
+ */
+export interface TraceGap {
+  type: 'gap';
+  fromSeq: number;
+  toSeq: number;
+  droppedCount: number;
+  /** Lab time of the first and the last dropped event, ms. */
+  fromT: number;
+  toT: number;
+}
+
+/** One record of a trace body, in file order. */
+export type TraceRecord = { type: 'event'; event: LabEvent } | TraceGap;
+
+/** Every event kind of the current contract; `satisfies` makes tsc flag a missing one. */
+const KINDS = {
+  'service.started': true,
+  'service.stopped': true,
+  'agent.started': true,
+  'agent.connected': true,
+  'agent.disconnected': true,
+  'subscription.created': true,
+  'subscription.deleted': true,
+  'message.accepted': true,
+  'message.rejected': true,
+  'message.replaced': true,
+  'message.pushed': true,
+  'message.acked': true,
+  'message.expired': true,
+  'message.dropped': true,
+  'message.received': true,
+  'receipt.sent': true,
+  'limit.reached': true,
+  'send.attempted': true,
+  'receipt.received': true,
+  'message.acknowledging': true,
+  'agent.power': true,
+  'agent.sleep': true,
+  'agent.wake': true,
+  'radio.state': true,
+  'device.delivered': true,
+  'link.changed': true,
+  'link.reset': true,
+} satisfies Record<LabEventKind, true>;
+
+export const LAB_EVENT_KINDS: ReadonlySet<string> = new Set(Object.keys(KINDS));
+
+/** Stable codes for trace errors; callers branch on `code`, `message` is one sentence. */
+export const TRACE_ERROR_CODES = {
+  /** The file could not be opened or read. */
+  OPEN: 'ERR_TRACE_OPEN',
+  /** The input is not a Push Lab trace (empty, not JSON, wrong header). */
+  NOT_A_TRACE: 'ERR_TRACE_NOT_A_TRACE',
+  /** A trace of a version this Push Lab cannot read. */
+  VERSION: 'ERR_TRACE_VERSION',
+  /** A line longer than the reader's bound (a binary file, or a damaged trace). */
+  LINE_TOO_LONG: 'ERR_TRACE_LINE_TOO_LONG',
+} as const;
+
+export type TraceErrorCode = (typeof TRACE_ERROR_CODES)[keyof typeof TRACE_ERROR_CODES];
+
+/** The one error type thrown by the trace reader. */
+export class TraceError extends Error {
+  override readonly name = 'TraceError';
+
+  constructor(
+    readonly code: TraceErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Records (and the header) are objects; this narrows a parsed JSON value to one. */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

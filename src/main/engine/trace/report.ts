@@ -1,0 +1,492 @@
+/**
+ * The run report, computed from the event stream alone (plus optional extras the stream does
+ * not carry: joules, link counters). Rows: per push service, per receiving agent class
+ * (user-agent, gateway, device), per application server (sends), and the whole run.
+ *
+ * Which messages a class row covers (docs/traces.md has every definition):
+ * - 'user-agent', 'gateway': messages on subscriptions their agents hold (subscription.created
+ *   agentId → agent.started role); delivered = first message.received.
+ * - 'device': messages on subscriptions held by gateways or devices (a field gateway receives
+ *   for its devices), and any message a device.delivered names; delivered = first device.delivered.
+ * Service, sender and total rows count a message delivered at its first message.received or
+ * device.delivered, whichever comes first.
+ *
+ * Memory is bounded like the checker's: outstanding and recently finished messages only.
+ */
+import type { AgentRole, LabEvent, Profile } from '../../../shared/events';
+import { BoundedMap } from './bounded-map';
+import { InvariantChecker, type CheckResult } from './checker';
+import type { TraceGap } from './format';
+import { MessageRow, bump, roundTo, sortedRecord, type MessageStats } from './report-rows';
+import {
+  RECEIVER_CLASSES,
+  type ReceiverClass,
+  type Report,
+  type ReportExtras,
+  type ReportOptions,
+  type RunSpan,
+} from './report-types';
+
+export * from './report-types';
+
+interface ServiceAcc {
+  serviceId: string;
+  profile: Profile | null;
+  row: MessageRow;
+  rejected: Map<string, number>;
+  receiptsSent: Map<string, number>;
+  connectionsOpened: number;
+  disconnects: number;
+}
+
+interface ClassAcc {
+  row: MessageRow;
+  agentCount: number;
+  connectionsOpened: number;
+  disconnects: number;
+}
+
+interface SenderAcc {
+  agentId: string;
+  label: string;
+  row: MessageRow;
+  sendAttempts: number;
+  retries: number;
+  responses: Map<string, number>;
+  rejected: Map<string, number>;
+  receiptsReceived: Map<string, number>;
+  connectionsOpened: number;
+  disconnects: number;
+}
+
+/** One message's rows and delivery progress. */
+interface MsgInfo {
+  acceptedT: number;
+  expiresAtT: number;
+  service: ServiceAcc;
+  /** Rows delivered by message.received or device.delivered: totals, service, sender. */
+  anyRows: MessageRow[];
+  /** The holder's class row (user-agent or gateway), delivered by message.received. */
+  receivedRow: MessageRow | null;
+  /** The device class row, delivered by device.delivered. */
+  deviceRow: MessageRow | null;
+  deliveredAny: boolean;
+  deliveredReceived: boolean;
+  deliveredDevice: boolean;
+}
+
+const OTHERS = '(others)';
+
+export class ReportBuilder {
+  private readonly checker: InvariantChecker;
+  private readonly samplesMax: number | undefined;
+  private readonly totals: MessageRow;
+  private readonly services = new Map<string, ServiceAcc>();
+  private readonly classes: Record<ReceiverClass, ClassAcc>;
+  private readonly senders = new Map<string, SenderAcc>();
+  private readonly agents: BoundedMap<string, { role: AgentRole; label: string }>;
+  private readonly holders: BoundedMap<string, string | null>;
+  private readonly active: BoundedMap<string, MsgInfo>;
+  private readonly finished: BoundedMap<string, MsgInfo>;
+  private readonly receiptsSent = new Map<string, number>();
+  private readonly receiptsReceived = new Map<string, number>();
+  private readonly linkResets = new Map<string, number>();
+  private readonly limits = new Map<string, number>();
+  private span: RunSpan = {
+    eventCount: 0,
+    firstSeq: null,
+    lastSeq: null,
+    firstT: null,
+    lastT: null,
+    durationMs: null,
+  };
+  private gapCount = 0;
+
+  constructor(private readonly options: ReportOptions = {}) {
+    this.checker = new InvariantChecker(options.checker);
+    this.samplesMax = options.latencySamplesMax;
+    this.totals = new MessageRow('any', this.samplesMax);
+    const cls = (delivery: 'received' | 'device'): ClassAcc => ({
+      row: new MessageRow(delivery, this.samplesMax),
+      agentCount: 0,
+      connectionsOpened: 0,
+      disconnects: 0,
+    });
+    this.classes = {
+      'user-agent': cls('received'),
+      gateway: cls('received'),
+      device: cls('device'),
+    };
+    const agentsMax = options.agentsMax ?? 1_000_000;
+    this.agents = new BoundedMap(agentsMax);
+    this.holders = new BoundedMap(agentsMax);
+    this.active = new BoundedMap(options.messagesMax ?? 200_000);
+    this.finished = new BoundedMap(options.finishedMessagesMax ?? 20_000);
+  }
+
+  /** Feeds one event, in stream order. */
+  add(e: LabEvent): void {
+    this.checker.check(e);
+    this.span.eventCount += 1;
+    this.span.firstSeq ??= e.seq;
+    this.span.firstT ??= e.t;
+    this.span.lastSeq = e.seq;
+    this.span.lastT = e.t;
+    switch (e.kind) {
+      case 'service.started':
+        this.service(e.serviceId).profile = e.profile;
+        break;
+      case 'agent.started':
+        this.agents.set(e.agentId, { role: e.role, label: e.label });
+        if (e.role === 'app-server') this.sender(e.agentId);
+        else this.classes[e.role].agentCount += 1;
+        break;
+      case 'agent.connected':
+      case 'agent.disconnected': {
+        const key = e.kind === 'agent.connected' ? 'connectionsOpened' : 'disconnects';
+        this.service(e.serviceId)[key] += 1;
+        const role = this.agents.get(e.agentId)?.role;
+        if (role === 'app-server') this.sender(e.agentId)[key] += 1;
+        else if (role) this.classes[role][key] += 1;
+        break;
+      }
+      case 'subscription.created':
+        this.holders.set(e.subscriptionId, e.agentId);
+        break;
+      case 'message.accepted':
+        this.onAccepted(e);
+        break;
+      case 'message.rejected':
+        bump(this.service(e.serviceId).rejected, e.status);
+        break;
+      case 'message.pushed':
+        if (e.attempt > 1) for (const row of this.rowsOf(e.messageId)) row.redeliveries += 1;
+        break;
+      case 'message.received':
+        this.onReceived(e.messageId, e.t);
+        break;
+      case 'device.delivered':
+        this.onDeviceDelivered(e.messageId, e.t);
+        break;
+      case 'message.acked':
+        this.retire(e.messageId);
+        break;
+      case 'message.expired':
+      case 'message.replaced':
+      case 'message.dropped': {
+        const key =
+          e.kind === 'message.expired'
+            ? 'expired'
+            : e.kind === 'message.replaced'
+              ? 'replaced'
+              : 'dropped';
+        for (const row of this.rowsOf(e.messageId)) row[key] += 1;
+        this.retire(e.messageId);
+        break;
+      }
+      case 'receipt.sent': {
+        bump(this.receiptsSent, e.status);
+        const m = this.find(e.messageId);
+        if (m) bump(m.service.receiptsSent, e.status);
+        break;
+      }
+      case 'receipt.received':
+        bump(this.receiptsReceived, e.status);
+        bump(this.sender(e.agentId).receiptsReceived, e.status);
+        break;
+      case 'send.attempted': {
+        const s = this.sender(e.agentId);
+        s.sendAttempts += 1;
+        if (e.attempt > 1) s.retries += 1;
+        bump(s.responses, e.status);
+        if (e.status >= 400) bump(s.rejected, e.status);
+        break;
+      }
+      case 'link.reset':
+        if (this.linkResets.has(e.linkId) || this.linkResets.size < 10_000)
+          bump(this.linkResets, e.linkId);
+        break;
+      case 'limit.reached':
+        bump(this.limits, e.what);
+        break;
+      default:
+        break;
+    }
+  }
+
+  /** The trace lost these seqs (a writer gap record). */
+  noteGap(gap: Pick<TraceGap, 'fromSeq' | 'toSeq'>): void {
+    this.gapCount += 1;
+    this.checker.noteGap(gap);
+  }
+
+  /**
+   * The report as of `endT` (default: the last event's t); also returns the full check.
+   * Does not change the builder.
+   */
+  finish(endT?: number, extras: ReportExtras = {}): { report: Report; check: CheckResult } {
+    const end = endT ?? this.span.lastT ?? 0;
+    const check = this.checker.finish(end);
+    const lost = new Map<MessageRow, number>();
+    for (const id of this.checker.lostMessageIds(end)) {
+      const m = this.active.get(id);
+      if (m) for (const row of allRows(m)) lost.set(row, (lost.get(row) ?? 0) + 1);
+    }
+    const stats = (row: MessageRow): MessageStats => ({ ...row.stats(), lost: lost.get(row) ?? 0 });
+    const joulesByAgent = extras.energy?.joulesByAgent;
+    const roleJoules = new Map<string, number>();
+    if (joulesByAgent) {
+      for (const [agentId, joules] of Object.entries(joulesByAgent)) {
+        bump(roleJoules, this.agents.get(agentId)?.role ?? 'unknown', joules);
+      }
+    }
+    const totals = stats(this.totals);
+    const span = { ...this.span };
+    span.durationMs =
+      span.firstT === null || span.lastT === null ? null : roundTo(span.lastT - span.firstT, 1);
+    const report: Report = {
+      reportVersion: 1,
+      meta: this.options.meta ?? null,
+      span,
+      totals,
+      services: [...this.services.values()]
+        .sort((a, b) => compare(a.serviceId, b.serviceId))
+        .map((s) => ({
+          serviceId: s.serviceId,
+          profile: s.profile,
+          ...stats(s.row),
+          rejectedByStatus: sortedRecord(s.rejected),
+          receiptsSentByStatus: sortedRecord(s.receiptsSent),
+          connectionsOpened: s.connectionsOpened,
+          disconnects: s.disconnects,
+        })),
+      classes: RECEIVER_CLASSES.filter(
+        (c) => this.classes[c].agentCount > 0 || this.classes[c].row.accepted > 0,
+      ).map((agentClass) => {
+        const c = this.classes[agentClass];
+        const joules = joulesByAgent ? roundTo(roleJoules.get(agentClass) ?? 0, 6) : null;
+        return {
+          agentClass,
+          agentCount: c.agentCount,
+          ...stats(c.row),
+          connectionsOpened: c.connectionsOpened,
+          disconnects: c.disconnects,
+          joules,
+          joulesPerDeliveredMessage:
+            joules === null || c.row.delivered === 0 ? null : roundTo(joules / c.row.delivered, 6),
+        };
+      }),
+      senders: [...this.senders.values()]
+        .sort((a, b) => compare(a.agentId, b.agentId))
+        .map((s) => ({
+          agentId: s.agentId,
+          label: s.label,
+          sendAttempts: s.sendAttempts,
+          retries: s.retries,
+          responsesByStatus: sortedRecord(s.responses),
+          rejectedByStatus: sortedRecord(s.rejected),
+          ...stats(s.row),
+          receiptsReceivedByStatus: sortedRecord(s.receiptsReceived),
+          connectionsOpened: s.connectionsOpened,
+          disconnects: s.disconnects,
+        })),
+      receipts: {
+        sentByStatus: sortedRecord(this.receiptsSent),
+        receivedByStatus: sortedRecord(this.receiptsReceived),
+      },
+      energy: energySummary(extras, totals.delivered),
+      links: linkSummary(this.linkResets, extras.links),
+      violations: {
+        count: check.violationCount,
+        countByRule: check.countByRule,
+        listed: check.violations.slice(0, this.options.violationsListed ?? 50),
+      },
+      notes: [...check.notes, ...this.notes()],
+    };
+    return { report, check };
+  }
+
+  // ---- messages ------------------------------------------------------------------------------
+
+  private onAccepted(e: Extract<LabEvent, { kind: 'message.accepted' }>): void {
+    const service = this.service(e.serviceId);
+    const holderId = this.holders.get(e.subscriptionId) ?? null;
+    const holder = holderId === null ? undefined : this.agents.get(holderId)?.role;
+    const m: MsgInfo = {
+      acceptedT: e.t,
+      expiresAtT: e.t + e.ttlSeconds * 1000,
+      service,
+      anyRows: [this.totals, service.row],
+      receivedRow:
+        holder === 'user-agent' || holder === 'gateway' ? this.classes[holder].row : null,
+      deviceRow: holder === 'gateway' || holder === 'device' ? this.classes.device.row : null,
+      deliveredAny: false,
+      deliveredReceived: false,
+      deliveredDevice: false,
+    };
+    if (e.senderId !== null) m.anyRows.push(this.sender(e.senderId).row);
+    for (const row of allRows(m)) row.accepted += 1;
+    this.active.set(e.messageId, m);
+  }
+
+  private onReceived(messageId: string, t: number): void {
+    const m = this.find(messageId);
+    if (!m) return;
+    if (m.deliveredReceived) {
+      for (const row of m.anyRows) row.duplicates += 1;
+      if (m.receivedRow) m.receivedRow.duplicates += 1;
+      return;
+    }
+    m.deliveredReceived = true;
+    m.receivedRow?.deliver(t - m.acceptedT, t > m.expiresAtT);
+    this.deliverAny(m, t);
+  }
+
+  private onDeviceDelivered(messageId: string, t: number): void {
+    const m = this.find(messageId);
+    if (!m) return;
+    if (m.deviceRow === null) {
+      m.deviceRow = this.classes.device.row;
+      m.deviceRow.accepted += 1;
+    }
+    if (m.deliveredDevice) {
+      m.deviceRow.duplicates += 1;
+      return;
+    }
+    m.deliveredDevice = true;
+    m.deviceRow.deliver(t - m.acceptedT, t > m.expiresAtT);
+    this.deliverAny(m, t);
+  }
+
+  private deliverAny(m: MsgInfo, t: number): void {
+    if (m.deliveredAny) return;
+    m.deliveredAny = true;
+    for (const row of m.anyRows) row.deliver(t - m.acceptedT, t > m.expiresAtT);
+  }
+
+  private retire(messageId: string): void {
+    const m = this.active.get(messageId);
+    if (!m) return;
+    this.active.delete(messageId);
+    this.finished.set(messageId, m);
+  }
+
+  private find(messageId: string): MsgInfo | undefined {
+    return this.active.get(messageId) ?? this.finished.get(messageId);
+  }
+
+  private rowsOf(messageId: string): MessageRow[] {
+    const m = this.find(messageId);
+    return m ? allRows(m) : [];
+  }
+
+  // ---- rows ----------------------------------------------------------------------------------
+
+  private service(serviceId: string): ServiceAcc {
+    let s = this.services.get(serviceId);
+    if (!s) {
+      s = {
+        serviceId,
+        profile: null,
+        row: new MessageRow('any', this.samplesMax),
+        rejected: new Map(),
+        receiptsSent: new Map(),
+        connectionsOpened: 0,
+        disconnects: 0,
+      };
+      this.services.set(serviceId, s);
+    }
+    return s;
+  }
+
+  private sender(agentId: string): SenderAcc {
+    let s = this.senders.get(agentId);
+    if (s) return s;
+    const full = this.senders.size >= (this.options.sendersMax ?? 1000);
+    const id = full ? OTHERS : agentId;
+    s = this.senders.get(id);
+    if (!s) {
+      s = {
+        agentId: id,
+        label: full ? OTHERS : (this.agents.get(agentId)?.label ?? agentId),
+        row: new MessageRow('any', this.samplesMax),
+        sendAttempts: 0,
+        retries: 0,
+        responses: new Map(),
+        rejected: new Map(),
+        receiptsReceived: new Map(),
+        connectionsOpened: 0,
+        disconnects: 0,
+      };
+      this.senders.set(id, s);
+    }
+    return s;
+  }
+
+  private notes(): string[] {
+    const notes: string[] = [];
+    if (this.active.forgottenCount + this.finished.forgottenCount > 0) {
+      notes.push(
+        `The report forgot ${this.active.forgottenCount} outstanding and ${this.finished.forgottenCount} finished message(s) to stay within its bounds; their later events are not counted.`,
+      );
+    }
+    if (this.senders.has(OTHERS))
+      notes.push(`Application servers beyond sendersMax are folded into '${OTHERS}'.`);
+    if (this.limits.size > 0) {
+      const parts = [...this.limits].map(([what, n]) => `${what} ${n}×`);
+      notes.push(`The lab hit its limits (limit.reached): ${parts.join(', ')}.`);
+    }
+    return notes;
+  }
+}
+
+/** Reports a whole stream of events at once. */
+export function buildReport(
+  events: Iterable<LabEvent>,
+  options: ReportOptions & { endT?: number; extras?: ReportExtras } = {},
+): Report {
+  const builder = new ReportBuilder(options);
+  for (const event of events) builder.add(event);
+  return builder.finish(options.endT, options.extras).report;
+}
+
+/** The report as JSON: keys in a fixed order, two-space indent, trailing newline. */
+export function reportToJson(report: Report): string {
+  return JSON.stringify(report, null, 2) + '\n';
+}
+
+function allRows(m: MsgInfo): MessageRow[] {
+  const rows = [...m.anyRows];
+  if (m.receivedRow) rows.push(m.receivedRow);
+  if (m.deviceRow) rows.push(m.deviceRow);
+  return rows;
+}
+
+function energySummary(extras: ReportExtras, deliveredCount: number): Report['energy'] {
+  const { joulesByAgent, joulesByClass } = extras.energy ?? {};
+  if (!joulesByAgent && !joulesByClass) return null;
+  const sum = (r: Record<string, number>): number => Object.values(r).reduce((a, b) => a + b, 0);
+  const joulesTotal = joulesByAgent ? sum(joulesByAgent) : sum(joulesByClass!);
+  return {
+    joulesTotal: roundTo(joulesTotal, 6),
+    joulesPerDeliveredMessage:
+      deliveredCount === 0 ? null : roundTo(joulesTotal / deliveredCount, 6),
+    byClass: sortedRecord(new Map(Object.entries(joulesByClass ?? {})), 6),
+  };
+}
+
+function linkSummary(
+  resets: Map<string, number>,
+  counters: ReportExtras['links'],
+): Report['links'] {
+  if (resets.size === 0 && !counters) return null;
+  const countersById: Record<string, Record<string, number>> = {};
+  for (const id of Object.keys(counters ?? {}).sort(compare)) {
+    countersById[id] = sortedRecord(new Map(Object.entries(counters![id]!)), 6);
+  }
+  return { resetsById: sortedRecord(resets), countersById };
+}
+
+function compare(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
