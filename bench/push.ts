@@ -1,0 +1,490 @@
+/**
+ * `npm run bench:push`: how fast the push service takes and delivers messages, on this
+ * machine, in one run. Not a test: it prints numbers and whether they meet the goals, and
+ * never fails on them.
+ *
+ *   (a) h2load → a bare node:http2 h2c server (POST → drain the body → 201)
+ *   (b) h2load → the real PushService's send path (POST /push/…, TTL: 60, a 3 KB body)
+ *       (a) and (b) alternate, 3 runs each after one warm-up each; medians are reported,
+ *       and the accept ratio ours/bare.
+ *   (c) end to end: a node:http2 application server sends through the real service to a
+ *       node:http2 user agent holding the monitoring GET and acknowledging each push with
+ *       DELETE; deliveries per second and send → push-received latency (p50/p99).
+ *
+ * Each server runs in its own process (bench/server.ts); h2load, or the bench's application
+ * server and user agent, in another, so a server has a CPU of its own.
+ *
+ * Options: --cpu-prof  profile the push service processes (node --cpu-prof) and print where
+ *                      their CPU time goes (bench/cpuprofile.ts).
+ *          --only=accept | --only=e2e   run one part only.
+ * Environment: BENCH_REQUESTS (h2load -n, default 40000), BENCH_E2E (messages, default 20000),
+ *              BENCH_WINDOW (e2e messages in flight, default 100).
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import http2, {
+  type ClientHttp2Session,
+  type IncomingHttpHeaders,
+  type OutgoingHttpHeaders,
+  type SecureClientSessionOptions,
+} from 'node:http2';
+import os from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { createInterface } from 'node:readline';
+import { summarizeProfiles } from './cpuprofile';
+
+const repoRoot = path.resolve(import.meta.dirname, '..');
+const envInt = (name: string, fallback: number): number => {
+  const v = Number(process.env[name]);
+  return Number.isInteger(v) && v > 0 ? v : fallback;
+};
+
+const BODY_BYTES = 3 * 1024;
+const RUNS = 3;
+const H2LOAD = {
+  requests: envInt('BENCH_REQUESTS', 40_000),
+  clients: 4,
+  streams: 32,
+  warmup: 5_000,
+};
+const E2E = {
+  messages: envInt('BENCH_E2E', 20_000),
+  window: envInt('BENCH_WINDOW', 100),
+  warmup: 2_000,
+  /** Abort when no push arrives for this long. */
+  stallMs: 15_000,
+};
+const GOALS = { acceptRatio: 0.5, e2eRate: 20_000 };
+const CPU_PROF = process.argv.includes('--cpu-prof');
+const ONLY = /^--only=(accept|e2e)$/.exec(
+  process.argv.find((a) => a.startsWith('--only=')) ?? '',
+)?.[1];
+
+const out = (line = ''): void => void process.stdout.write(`${line}\n`);
+const fmt = (n: number, digits = 0): string =>
+  n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+};
+const percentile = (sorted: Float64Array, p: number): number =>
+  sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+
+function withTimeout<T>(promise: Promise<T>, what: string, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what}: not within ${ms / 1000} s`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+// ---- server processes ----------------------------------------------------------------------
+
+interface ServerProcess {
+  url: string;
+  child: ChildProcess;
+  /** Rejects if the process ends before stop() was called (it crashed). */
+  died: Promise<never>;
+  stop(): Promise<void>;
+}
+
+async function startServer(mode: 'bare' | 'push', profileDir: string | null) {
+  const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  const child = spawn(
+    process.execPath,
+    [...nodeArgs, '--import', 'tsx', path.join('bench', 'server.ts'), mode, '10000000'],
+    { cwd: repoRoot, stdio: ['pipe', 'pipe', 'inherit'] },
+  );
+  let stopping = false;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const died = new Promise<never>((_, reject) =>
+    child.once('exit', (code, signal) => {
+      if (!stopping) {
+        reject(
+          new Error(
+            `the ${mode} server process died (exit ${code ?? signal}); see its stderr above`,
+          ),
+        );
+      }
+    }),
+  );
+  died.catch(() => {});
+  const url = await withTimeout(
+    new Promise<string>((resolve, reject) => {
+      createInterface({ input: child.stdout! }).on('line', (line) => {
+        const m = /^READY (\S+)/.exec(line);
+        if (m) resolve(m[1]!);
+      });
+      void exited.then(() => reject(new Error(`bench/server.ts ${mode} exited early`)));
+    }),
+    `start ${mode} server`,
+    30_000,
+  );
+  const server: ServerProcess = {
+    url,
+    child,
+    died,
+    async stop() {
+      stopping = true;
+      if (child.exitCode !== null) return;
+      child.stdin!.end();
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+  return server;
+}
+
+// ---- node:http2 client bits ----------------------------------------------------------------
+
+function connect(url: string, options: SecureClientSessionOptions = {}) {
+  return withTimeout(
+    new Promise<ClientHttp2Session>((resolve, reject) => {
+      const session = http2.connect(url, options);
+      session.once('error', reject);
+      session.once('connect', () => {
+        session.off('error', reject);
+        session.on('error', () => {});
+        resolve(session);
+      });
+    }),
+    `connect ${url}`,
+    10_000,
+  );
+}
+
+function call(session: ClientHttp2Session, headers: OutgoingHttpHeaders, body?: Buffer) {
+  return withTimeout(
+    new Promise<{ status: number; headers: IncomingHttpHeaders }>((resolve, reject) => {
+      const stream = session.request(headers, { endStream: body === undefined });
+      let h: IncomingHttpHeaders = {};
+      stream.on('response', (r) => (h = r));
+      stream.on('end', () => resolve({ status: Number(h[':status']), headers: h }));
+      stream.on('error', reject);
+      stream.resume();
+      if (body !== undefined) stream.end(body);
+    }),
+    `${String(headers[':method'])} ${String(headers[':path'])}`,
+    10_000,
+  );
+}
+
+async function subscribe(session: ClientHttp2Session) {
+  const reply = await call(session, { ':method': 'POST', ':path': '/subscribe' });
+  const links = [reply.headers['link'] ?? ''].flat().join(', ');
+  const pushPath = /<([^>]+)>;\s*rel="urn:ietf:params:push"/.exec(links)?.[1];
+  const location = reply.headers['location'];
+  if (reply.status !== 201 || !pushPath || typeof location !== 'string') {
+    throw new Error(`subscribe: got ${reply.status}, link ${links}`);
+  }
+  return { subPath: new URL(location).pathname, pushPath };
+}
+
+// ---- h2load ----------------------------------------------------------------------------------
+
+interface H2loadResult {
+  reqPerSec: number;
+  finished: string;
+  succeeded: number;
+  total: number;
+  status2xx: number;
+  other: string;
+}
+
+function runH2load(url: string, requests: number, dataFile: string, headers: string[]) {
+  const args = [
+    '-n',
+    String(requests),
+    '-c',
+    String(H2LOAD.clients),
+    '-m',
+    String(H2LOAD.streams),
+    '-t',
+    '1',
+    '-d',
+    dataFile,
+    ...headers.flatMap((h) => ['-H', h]),
+    url,
+  ];
+  return withTimeout(
+    new Promise<H2loadResult>((resolve, reject) => {
+      const child = spawn('h2load', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      let text = '';
+      child.stdout.on('data', (d) => (text += String(d)));
+      child.stderr.on('data', (d) => (text += String(d)));
+      child.on('error', reject);
+      child.on('exit', () => {
+        const finished = /finished in ([\d.]+m?s), ([\d.]+) req\/s[^\n]*/.exec(text);
+        const req = /requests: (\d+) total, \d+ started, \d+ done, (\d+) succeeded/.exec(text);
+        const codes = /status codes: (\d+) 2xx, (\d+) 3xx, (\d+) 4xx, (\d+) 5xx/.exec(text);
+        if (!finished || !req || !codes) {
+          reject(new Error(`h2load ${args.join(' ')}: unexpected output:\n${text}`));
+          return;
+        }
+        resolve({
+          reqPerSec: Number(finished[2]),
+          finished: finished[0],
+          total: Number(req[1]),
+          succeeded: Number(req[2]),
+          status2xx: Number(codes[1]),
+          other: `${codes[2]} 3xx, ${codes[3]} 4xx, ${codes[4]} 5xx`,
+        });
+      });
+    }),
+    'h2load',
+    300_000,
+  );
+}
+
+function describeRun(label: string, r: H2loadResult): string {
+  const bad = r.status2xx === r.total ? '' : `   !! ${r.total - r.status2xx} not 2xx (${r.other})`;
+  return `  ${label.padEnd(22)} ${fmt(r.reqPerSec).padStart(8)} req/s   (${r.finished}; ${fmt(r.status2xx)}/${fmt(r.total)} 2xx)${bad}`;
+}
+
+async function acceptPath(dataFile: string, profileDir: string | null) {
+  const bare = await startServer('bare', null);
+  const ours = await startServer('push', profileDir);
+  const control = await connect(ours.url);
+  const results = { bare: [] as number[], ours: [] as number[] };
+  try {
+    const runOurs = async (requests: number) => {
+      // A fresh subscription per run, deleted afterwards: the queue holds one run at most.
+      const { subPath, pushPath } = await subscribe(control);
+      const r = await Promise.race([
+        runH2load(ours.url + pushPath, requests, dataFile, ['ttl: 60']),
+        ours.died,
+      ]);
+      await call(control, { ':method': 'DELETE', ':path': subPath });
+      return r;
+    };
+    out(`  warm-up: ${fmt(H2LOAD.warmup)} requests each`);
+    await runH2load(bare.url + '/push/bare', H2LOAD.warmup, dataFile, ['ttl: 60']);
+    await runOurs(H2LOAD.warmup);
+    for (let run = 1; run <= RUNS; run += 1) {
+      const a = await runH2load(bare.url + '/push/bare', H2LOAD.requests, dataFile, ['ttl: 60']);
+      out(describeRun(`(a) bare   run ${run}/${RUNS}`, a));
+      results.bare.push(a.reqPerSec);
+      const b = await runOurs(H2LOAD.requests);
+      out(describeRun(`(b) ours   run ${run}/${RUNS}`, b));
+      results.ours.push(b.reqPerSec);
+    }
+  } finally {
+    control.destroy();
+    await bare.stop();
+    await ours.stop();
+  }
+  return { bare: median(results.bare), ours: median(results.ours) };
+}
+
+// ---- end to end ------------------------------------------------------------------------------
+
+interface E2eResult {
+  messages: number;
+  seconds: number;
+  rate: number;
+  p50: number;
+  p99: number;
+  max: number;
+  refused: number;
+  ackFailures: number;
+}
+
+/** Sends `total` messages AS → service → UA with at most `window` not yet received. */
+async function endToEnd(
+  as: ClientHttp2Session,
+  ua: ClientHttp2Session,
+  pushPath: string,
+  total: number,
+): Promise<E2eResult> {
+  const sentAt = new Float64Array(total);
+  const latency = new Float64Array(total);
+  const seen = new Uint8Array(total);
+  const template = Buffer.alloc(BODY_BYTES, 0x78);
+  let next = 0;
+  let received = 0;
+  let refused = 0;
+  let ackFailures = 0;
+  let lastProgress = performance.now();
+  let finish: () => void = () => {};
+  const done = new Promise<void>((resolve) => (finish = resolve));
+
+  const sendNext = (): void => {
+    if (next >= total) return;
+    const i = next++;
+    const body = Buffer.from(template);
+    body.writeUInt32BE(i, 0);
+    sentAt[i] = performance.now();
+    const stream = as.request({ ':method': 'POST', ':path': pushPath, ttl: '60' });
+    stream.on('response', (h) => {
+      if (h[':status'] !== 201) refused += 1;
+    });
+    stream.on('error', () => (refused += 1));
+    stream.resume();
+    stream.end(body);
+  };
+
+  const onPush = (pushed: http2.ClientHttp2Stream, requestHeaders: IncomingHttpHeaders): void => {
+    const messagePath = String(requestHeaders[':path']);
+    const chunks: Buffer[] = [];
+    pushed.on('error', () => {});
+    pushed.on('data', (c: Buffer) => chunks.push(c));
+    pushed.on('end', () => {
+      const now = performance.now();
+      const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+      const ack = ua.request({ ':method': 'DELETE', ':path': messagePath });
+      ack.on('response', (h) => {
+        if (h[':status'] !== 204) ackFailures += 1;
+      });
+      ack.on('error', () => (ackFailures += 1));
+      ack.resume();
+      if (body.length < 4) return;
+      const i = body.readUInt32BE(0);
+      if (i >= total || seen[i]) return;
+      seen[i] = 1;
+      latency[received] = now - sentAt[i]!;
+      received += 1;
+      lastProgress = now;
+      if (received === total) finish();
+      else sendNext();
+    });
+  };
+  ua.on('stream', onPush);
+  const watchdog = setInterval(() => {
+    if (performance.now() - lastProgress > E2E.stallMs) finish();
+  }, 1000);
+  const started = performance.now();
+  for (let k = 0; k < E2E.window; k += 1) sendNext();
+  await done;
+  const seconds = (performance.now() - started) / 1000;
+  clearInterval(watchdog);
+  ua.off('stream', onPush);
+  if (received < total) {
+    throw new Error(
+      `end to end: stalled at ${received}/${total} received (${refused} sends refused)`,
+    );
+  }
+  const sorted = latency.subarray(0, received).sort();
+  return {
+    messages: received,
+    seconds,
+    rate: received / seconds,
+    p50: percentile(sorted, 50),
+    p99: percentile(sorted, 99),
+    max: sorted[sorted.length - 1]!,
+    refused,
+    ackFailures,
+  };
+}
+
+async function e2ePath(profileDir: string | null): Promise<E2eResult> {
+  const service = await startServer('push', profileDir);
+  // No ua.setLocalWindowSize(): on node 20.20.2 raising the connection window of a session
+  // that receives pushes and sends DELETEs aborts the process now and then (heap corruption).
+  const ua = await connect(service.url, {
+    settings: { enablePush: true, initialWindowSize: 1 << 20 },
+  });
+  const as = await connect(service.url);
+  try {
+    const { subPath, pushPath } = await subscribe(ua);
+    const monitor = ua.request({ ':method': 'GET', ':path': subPath });
+    monitor.on('error', () => {});
+    monitor.resume();
+    out(`  warm-up: ${fmt(E2E.warmup)} messages`);
+    await Promise.race([endToEnd(as, ua, pushPath, E2E.warmup), service.died]);
+    const r = await Promise.race([endToEnd(as, ua, pushPath, E2E.messages), service.died]);
+    monitor.close();
+    return r;
+  } finally {
+    ua.destroy();
+    as.destroy();
+    await service.stop();
+  }
+}
+
+// ---- main ------------------------------------------------------------------------------------
+
+async function main(): Promise<void> {
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'bench-push-'));
+  const profileDir = CPU_PROF ? path.join(tmp, 'cpu-profiles') : null;
+  const dataFile = path.join(tmp, 'body-3k.bin');
+  writeFileSync(dataFile, Buffer.alloc(BODY_BYTES, 0x78));
+  const h2load = spawnSync('h2load', ['--version'], { encoding: 'utf8' });
+  const h2loadVersion = h2load.status === 0 ? h2load.stdout.trim() : null;
+
+  out('push-lab bench:push');
+  out(
+    `machine: ${os.cpus().length} CPU × ${os.cpus()[0]?.model ?? '?'}, node ${process.version}, ${h2loadVersion ?? 'no h2load'}`,
+  );
+  out(
+    `accept path: h2load -n ${H2LOAD.requests} -c ${H2LOAD.clients} -m ${H2LOAD.streams} -t 1 -d <${BODY_BYTES} B> -H 'ttl: 60'; ${RUNS} runs each, alternating`,
+  );
+  out(
+    `end to end: ${fmt(E2E.messages)} messages of ${BODY_BYTES} B, ${E2E.window} in flight, TTL 60, each acknowledged with DELETE`,
+  );
+  out();
+
+  let accept: { bare: number; ours: number } | null = null;
+  let e2e: E2eResult | null = null;
+  try {
+    if (ONLY === 'e2e') {
+      out('(a)/(b) SKIPPED: --only=e2e');
+    } else if (h2loadVersion) {
+      out('(a)/(b) accept path');
+      accept = await acceptPath(dataFile, profileDir);
+    } else {
+      out(
+        '(a)/(b) SKIPPED: h2load not found on PATH (Debian/Ubuntu: apt-get install nghttp2-client)',
+      );
+    }
+    out();
+    if (ONLY === 'accept') {
+      out('(c) SKIPPED: --only=accept');
+    } else {
+      out('(c) end to end AS → push service → UA');
+      e2e = await e2ePath(profileDir);
+      out(
+        `  ${fmt(e2e.messages)} delivered in ${fmt(e2e.seconds, 2)} s; ${e2e.refused} sends refused, ${e2e.ackFailures} acks failed`,
+      );
+    }
+
+    out();
+    out('results');
+    if (accept) {
+      const ratio = accept.ours / accept.bare;
+      out(`  (a) bare node:http2 accept     median ${fmt(accept.bare).padStart(8)} req/s`);
+      out(`  (b) push service accept        median ${fmt(accept.ours).padStart(8)} req/s`);
+      out(
+        `  accept ratio ours/bare         ${fmt(ratio * 100, 1).padStart(8)} %     goal ≥ ${GOALS.acceptRatio * 100} %: ${ratio >= GOALS.acceptRatio ? 'MET' : 'NOT MET'}`,
+      );
+    } else {
+      out('  accept path                    skipped');
+    }
+    if (e2e) {
+      out(
+        `  (c) end to end                 ${fmt(e2e.rate).padStart(8)} msg/s   goal ≥ ${fmt(GOALS.e2eRate)} msg/s: ${e2e.rate >= GOALS.e2eRate ? 'MET' : 'NOT MET'}`,
+      );
+      out(
+        `      latency send → push received  p50 ${fmt(e2e.p50, 2)} ms   p99 ${fmt(e2e.p99, 2)} ms   max ${fmt(e2e.max, 2)} ms`,
+      );
+    } else {
+      out('  end to end                     skipped');
+    }
+    if (profileDir) {
+      out();
+      out(`CPU profiles of the push service processes: ${profileDir}`);
+      for (const line of summarizeProfiles(profileDir)) out(line);
+    }
+  } finally {
+    if (!profileDir) rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(
+    `bench:push failed: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
+  process.exitCode = 1;
+});

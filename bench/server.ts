@@ -1,0 +1,85 @@
+/**
+ * The server side of `npm run bench:push`, run as its own process so that it has a CPU to
+ * itself while h2load (or the bench's application server and user agent) load it:
+ *
+ *   tsx bench/server.ts bare           a bare node:http2 h2c server: POST → drain → 201
+ *   tsx bench/server.ts push <queue>   the real PushService (h2c, RealClock, EventBus)
+ *
+ * Prints `READY <base URL>` once listening; stops when stdin closes or on SIGTERM/SIGINT
+ * (exiting normally, so `node --cpu-prof` writes its profile).
+ */
+import http2 from 'node:http2';
+import type { AddressInfo } from 'node:net';
+import { RealClock } from '../src/main/engine/clock/real';
+import { PushService } from '../src/main/engine/push/service';
+import { EventBus } from '../src/main/engine/trace/bus';
+
+/** What PushService.start() gives its server, so the bare one differs only in what it does. */
+const SERVER_OPTIONS = {
+  settings: { maxHeaderListSize: 16 * 1024, enablePush: false },
+  maxSessionMemory: 32,
+  peerMaxConcurrentStreams: 1000,
+};
+
+async function bare(): Promise<{ url: string; stop(): Promise<void> }> {
+  const server = http2.createServer(SERVER_OPTIONS);
+  server.on('sessionError', () => {});
+  server.on('session', (session) => session.on('error', () => {}));
+  server.on('stream', (stream, headers) => {
+    stream.on('error', () => {});
+    if (headers[':method'] !== 'POST') {
+      stream.respond({ ':status': 405 }, { endStream: true });
+      stream.resume();
+      return;
+    }
+    stream.on('data', () => {});
+    stream.on('end', () => {
+      if (!stream.destroyed) stream.respond({ ':status': 201 }, { endStream: true });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+async function push(queueCountMax: number): Promise<{ url: string; stop(): Promise<void> }> {
+  const clock = new RealClock();
+  const bus = new EventBus(clock);
+  const service = new PushService(
+    {
+      serviceId: 'bench',
+      profile: 'rfc8030',
+      host: '127.0.0.1',
+      port: 0,
+      tls: null,
+      limits: { queueCountMax },
+    },
+    clock,
+    bus,
+  );
+  const url = await service.start();
+  return { url, stop: () => service.stop() };
+}
+
+const [mode, queue] = process.argv.slice(2);
+if (mode !== 'bare' && mode !== 'push') {
+  process.stderr.write('usage: tsx bench/server.ts bare | push <queueCountMax>\n');
+  process.exit(2);
+}
+const running = mode === 'bare' ? await bare() : await push(Number(queue ?? 1_000_000));
+let stopping = false;
+const stop = async (): Promise<void> => {
+  if (stopping) return;
+  stopping = true;
+  // Sessions still open (h2load's, the bench's) are destroyed by stop(); don't wait forever.
+  await Promise.race([running.stop(), new Promise((r) => setTimeout(r, 2000))]);
+  process.exit(0);
+};
+process.on('SIGTERM', () => void stop());
+process.on('SIGINT', () => void stop());
+process.stdin.on('end', () => void stop());
+process.stdin.resume();
+process.stdout.write(`READY ${running.url}\n`);
