@@ -67,13 +67,20 @@ export function parseCommand(input: unknown): Result<Command> {
 
 /** `path.to.field: what is wrong (got X)` for each problem, joined with '; '. */
 export function describeIssues(issues: readonly z.core.$ZodIssue[], input: unknown): string {
-  return issues
-    .map((issue) => {
-      const path = issue.path.map(String).join('.') || '(root)';
-      const got = valueAt(input, issue.path);
-      return `${path}: ${issue.message} (got ${preview(got)})`;
-    })
-    .join('; ');
+  return issueLines(issues, input).join('; ');
+}
+
+/** One line per problem: `path.to.field: what is wrong (got X)`. */
+export function issueLines(issues: readonly z.core.$ZodIssue[], input: unknown): string[] {
+  return issues.flatMap((issue) => {
+    if (issue.code === 'unrecognized_keys') {
+      return issue.keys.map((key) => `${[...issue.path.map(String), key].join('.')}: unknown key`);
+    }
+    const path = issue.path.map(String).join('.') || '(root)';
+    // Nested validators (e.g. a fault spec) already say what they got.
+    if (issue.message.includes('(got ')) return [`${path}: ${issue.message}`];
+    return [`${path}: ${issue.message} (got ${preview(valueAt(input, issue.path))})`];
+  });
 }
 
 function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {

@@ -68,6 +68,8 @@ export type LabEventBody =
       messageId: string;
       /** 1 for the first delivery attempt, 2 for the first redelivery, ... */
       attempt: number;
+      /** The lowest urgency the monitoring request asked for (RFC 8030 §5.3). */
+      urgencyMin: Urgency;
     }
   | { kind: 'message.acked'; subscriptionId: string; messageId: string }
   | { kind: 'message.expired'; subscriptionId: string; messageId: string }
@@ -90,7 +92,55 @@ export type LabEventBody =
       preview: string;
     }
   | { kind: 'receipt.sent'; messageId: string; status: 204 | 410 }
-  | { kind: 'limit.reached'; what: 'queue' | 'events'; subjectId: string; limit: number };
+  | { kind: 'limit.reached'; what: 'queue' | 'events'; subjectId: string; limit: number }
+  // ---- the simulated world: agents, links, devices, radios -------------------------------
+  | {
+      /** An application server's send and what the push service answered (after retries: one per attempt). */
+      kind: 'send.attempted';
+      agentId: string;
+      /** The subscription it was meant for (lab id), when known. */
+      subscriptionId: string | null;
+      /** The push service's answer; 0 when the request failed on the network. */
+      status: number;
+      messageId: string | null;
+      attempt: number;
+      /** Set when the agent will retry, in milliseconds. */
+      retryInMs: number | null;
+    }
+  | { kind: 'receipt.received'; agentId: string; messageId: string | null; status: number }
+  | { kind: 'message.acknowledging'; agentId: string; messageId: string; policy: AckPolicy }
+  | {
+      kind: 'agent.power';
+      agentId: string;
+      /** Battery charge, 0 to 1. */
+      battery: number;
+      charging: boolean;
+      wifi: boolean;
+      /** The urgency filter the agent monitors with, derived from its power state. */
+      urgencyMin: Urgency;
+    }
+  | { kind: 'agent.sleep'; agentId: string }
+  | { kind: 'agent.wake'; agentId: string }
+  | { kind: 'radio.state'; agentId: string; technology: string; from: string; to: string }
+  | {
+      kind: 'device.delivered';
+      gatewayId: string;
+      deviceId: string;
+      messageId: string;
+      /** The device confirmed it (gateway end-to-end mode acks upstream only after this). */
+      confirmed: boolean;
+    }
+  | {
+      kind: 'link.changed';
+      linkId: string;
+      state: 'up' | 'impaired' | 'down';
+      /** The fault types now active on the link. */
+      faults: string[];
+    }
+  | { kind: 'link.reset'; linkId: string; reason: string };
+
+/** What a user agent does after a message arrives (to reproduce the bugs QA hunts). */
+export type AckPolicy = 'immediate' | 'delayed' | 'never' | 'crash';
 
 export type LabEvent = Base & LabEventBody;
 export type LabEventKind = LabEventBody['kind'];

@@ -17,8 +17,10 @@ import {
   parsePort,
   parseProfile,
   parseSeconds,
+  parseSpeed,
 } from './options';
 import { runServe } from './serve';
+import { runRun, type RunCliOptions } from './run';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 export const DEFAULT_WEB_PORT = 7171;
@@ -64,6 +66,27 @@ function program(): Command {
       new Option('--data <dir>', 'data directory (TLS certificate)').default(defaultDataDir()),
     )
     .action(async (options) => runServe(options));
+
+  cli
+    .command('run')
+    .description(
+      'run a scenario headless: trace, report, invariant check; exit 0 = all hold, 1 = violations, 2 = bad scenario',
+    )
+    .argument('<file>', 'scenario file (YAML or JSON)')
+    .option('--seed <seed>', 'override the scenario seed')
+    .addOption(
+      new Option('--speed <x>', 'clock speed for real-time scenarios (1 to 1000)').argParser(
+        parseSpeed,
+      ),
+    )
+    .option('--duration <d>', 'override the duration (seconds, or e.g. 10m)')
+    .option('--out <file>', 'write the trace (one event per line) to this file')
+    .option('--report <file>', 'write the report (.json or .html)')
+    .option('--json', 'print the result as one JSON object', false)
+    .option('--no-progress', 'no progress line on the terminal')
+    .action(async (file: string, options: RunCliOptions) => {
+      exitCode = await runRun(file, options);
+    });
 
   cli
     .command('web')
@@ -116,10 +139,14 @@ async function runWeb(options: { host: string; port: number; pushPort: number })
   await lab.stop();
 }
 
+/** Set by commands that end with a verdict rather than by running until a signal. */
+let exitCode = 0;
+
 export async function main(argv: string[]): Promise<number> {
   try {
+    exitCode = 0;
     await program().parseAsync(argv, { from: 'user' });
-    return 0;
+    return exitCode;
   } catch (error) {
     if (error instanceof CommanderError) {
       // Commander has already printed its one line (or the help/version text).

@@ -28,6 +28,14 @@ export function parseCount(max: number) {
   };
 }
 
+export function parseSpeed(value: string): number {
+  const n = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value) || n < 1 || n > 1000) {
+    throw new InvalidArgumentError(`got "${value}"; allowed a number from 1 to 1000`);
+  }
+  return n;
+}
+
 export function parseSeconds(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 2 ** 31) {
     throw new InvalidArgumentError(`got "${value}"; allowed whole seconds from 1 to 2147483648`);

@@ -6,8 +6,7 @@ import type { Command, LabInfo, SendOutcome } from '../../shared/commands';
 import type { LabEvent, Profile } from '../../shared/events';
 import type { LabModel } from '../../shared/model';
 import { fail, ok, type Result } from '../../shared/result';
-import { AppServer } from './agents/app-server';
-import { encryptForSubscription, type UaKeys } from './crypto';
+import { AppServer, encode } from './agents/app-server';
 import { UserAgent, type ReceivedMessage } from './agents/user-agent';
 
 export type MessageListener = (agent: UserAgent, message: ReceivedMessage) => void;
@@ -62,11 +61,21 @@ export class Lab {
         port: options.port ?? 0,
         tls: options.tls ?? null,
         limits: options.limits ?? {},
+        // Frees connections node:http2 leaves open after a GOAWAY (see PushServiceOptions).
+        sessionPingIntervalMs: 60_000,
       },
       this.clock,
       this.bus,
     );
-    this.appServer = new AppServer('as1', this.bus, options.caCert ? { ca: options.caCert } : {});
+    this.appServer = new AppServer(
+      {
+        id: 'as1',
+        ...(options.caCert ? { tls: { ca: options.caCert } } : {}),
+        identify: (p) => this.service.identify(p),
+      },
+      this.clock,
+      this.bus,
+    );
   }
 
   async start(): Promise<void> {
@@ -90,10 +99,10 @@ export class Lab {
         },
         this.clock,
         this.bus,
+        this.rng.fork(`ua${i}`),
       );
       this.userAgents.push(ua);
-      await ua.connect();
-      for (let j = 0; j < (this.options.subscriptionsPerAgent ?? 1); j++) await ua.subscribe();
+      await ua.start(this.options.subscriptionsPerAgent ?? 1);
     }
   }
 
@@ -166,7 +175,7 @@ export class Lab {
       urgency: command.urgency,
       topic: command.topic,
       receipt: command.receipt,
-      ...encodeFor(held?.keys ?? null, command.text ?? 'Hello from Push Lab'),
+      ...encode(held?.keys ?? null, command.text ?? 'Hello from Push Lab'),
     });
     const location = res.headers['location'];
     const messageId =
@@ -183,26 +192,4 @@ export class Lab {
     }
     return ok({ status: res.status, messageId, detail });
   }
-}
-
-/**
- * The application server's payload: RFC 8291-encrypted for the subscription's keys (handed
- * over out of band, as the Push API would), or plain text for a subscription the lab's own
- * agents do not hold.
- */
-function encodeFor(
-  keys: UaKeys | null,
-  text: string,
-): { body: Buffer; contentHeaders: Record<string, string> } {
-  const plaintext = Buffer.from(text, 'utf8');
-  if (!keys)
-    return { body: plaintext, contentHeaders: { 'content-type': 'text/plain;charset=utf-8' } };
-  return {
-    body: encryptForSubscription({
-      plaintext,
-      uaPublic: keys.publicKey,
-      authSecret: keys.authSecret,
-    }),
-    contentHeaders: { 'content-encoding': 'aes128gcm' },
-  };
 }

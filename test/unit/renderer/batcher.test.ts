@@ -104,7 +104,13 @@ describe('EventBatcher', () => {
         receiptRequested: false,
         senderId: null,
       },
-      { kind: 'message.pushed', subscriptionId: 'sub1', messageId: 'm1', attempt: 1 },
+      {
+        kind: 'message.pushed',
+        subscriptionId: 'sub1',
+        messageId: 'm1',
+        attempt: 1,
+        urgencyMin: 'very-low',
+      },
       { kind: 'message.acked', subscriptionId: 'sub1', messageId: 'm1' },
     ]);
     const lab = setup();

@@ -71,9 +71,21 @@ const lab = modelAfter(
     accepted('m2', 'sub1'),
     accepted('m3', 'sub1'),
     accepted('x1', 'sub2'),
-    { kind: 'message.pushed', subscriptionId: 'sub1', messageId: 'm1', attempt: 1 },
+    {
+      kind: 'message.pushed',
+      subscriptionId: 'sub1',
+      messageId: 'm1',
+      attempt: 1,
+      urgencyMin: 'very-low',
+    },
     { kind: 'message.acked', subscriptionId: 'sub1', messageId: 'm1' },
-    { kind: 'message.pushed', subscriptionId: 'sub1', messageId: 'm2', attempt: 1 },
+    {
+      kind: 'message.pushed',
+      subscriptionId: 'sub1',
+      messageId: 'm2',
+      attempt: 1,
+      urgencyMin: 'very-low',
+    },
   ]),
 );
 

@@ -35,7 +35,13 @@ describe('the shared LabModel reducer', () => {
     expect(m.messages['m1']!.state).toBe('queued');
     expect(m.subscriptions['s1']!.outstanding).toBe(1);
     m = applyEvents(m, [
-      ev({ kind: 'message.pushed', subscriptionId: 's1', messageId: 'm1', attempt: 1 }),
+      ev({
+        kind: 'message.pushed',
+        subscriptionId: 's1',
+        messageId: 'm1',
+        attempt: 1,
+        urgencyMin: 'very-low',
+      }),
     ]);
     expect(m.messages['m1']!.state).toBe('pushed');
     m = applyEvents(m, [ev({ kind: 'message.acked', subscriptionId: 's1', messageId: 'm1' })]);

@@ -1,5 +1,6 @@
 /**
- * The few HTTP/2 client operations every simulated agent needs, on node:http2.
+ * The few HTTP/2 client operations every simulated agent needs, on node:http2, with every
+ * wait bounded on the lab's clock (a blackholed link must not hang an agent forever).
  */
 import http2, {
   type ClientHttp2Session,
@@ -7,6 +8,7 @@ import http2, {
   type OutgoingHttpHeaders,
   type SecureClientSessionOptions,
 } from 'node:http2';
+import type { Clock } from '../clock/clock';
 import { parseLinks } from '../push/http';
 
 export interface H2Response {
@@ -18,20 +20,42 @@ export interface H2Response {
 /** Bytes of response body an agent reads at most; more is cut off (limits everywhere). */
 export const RESPONSE_BYTES_MAX = 64 * 1024;
 
-/** Opens a session and waits for it to connect; rejects with the connection error. */
+/** A bound on a wait, on the lab's clock. */
+export interface Deadline {
+  clock: Clock;
+  timeoutMs: number;
+}
+
+export class TimeoutError extends Error {
+  readonly code = 'ERR_AGENT_TIMEOUT';
+}
+
+/** Opens a session and waits for it to connect; rejects with the connection error or on timeout. */
 export function connect(
   url: string,
   options: SecureClientSessionOptions = {},
+  deadline?: Deadline,
 ): Promise<ClientHttp2Session> {
   return new Promise((resolve, reject) => {
     const session = http2.connect(url, options);
-    const onError = (error: Error): void => {
+    const timer = deadline?.clock.schedule(deadline.timeoutMs, () => {
+      session.destroy();
+      reject(new TimeoutError(`connect to ${url}: no answer in ${deadline.timeoutMs} ms`));
+    });
+    // 'error' can fire more than once (a refused in-memory link, then the close): keep one
+    // listener for the session's life so none goes unhandled; owners add their own.
+    let settled = false;
+    session.on('error', (error: Error) => {
+      if (settled) return;
+      settled = true;
+      timer?.cancel();
       session.destroy();
       reject(error);
-    };
-    session.once('error', onError);
+    });
     session.once('connect', () => {
-      session.off('error', onError);
+      if (settled) return;
+      settled = true;
+      timer?.cancel();
       resolve(session);
     });
   });
@@ -42,15 +66,24 @@ export function request(
   session: ClientHttp2Session,
   headers: OutgoingHttpHeaders,
   body?: Buffer | string,
+  deadline?: Deadline,
 ): Promise<H2Response> {
   return new Promise((resolve, reject) => {
-    let stream;
+    let stream: http2.ClientHttp2Stream;
     try {
       stream = session.request(headers, { endStream: body === undefined });
     } catch (error) {
       reject(error as Error);
       return;
     }
+    const timer = deadline?.clock.schedule(deadline.timeoutMs, () => {
+      stream.close(http2.constants.NGHTTP2_CANCEL);
+      reject(
+        new TimeoutError(
+          `${String(headers[':method'])} ${String(headers[':path'])}: no answer in ${deadline.timeoutMs} ms`,
+        ),
+      );
+    });
     let responseHeaders: IncomingHttpHeaders = {};
     const chunks: Buffer[] = [];
     let size = 0;
@@ -61,14 +94,32 @@ export function request(
       if (size + chunk.length <= RESPONSE_BYTES_MAX) chunks.push(chunk);
       size += chunk.length;
     });
-    stream.on('end', () =>
+    stream.on('end', () => {
+      timer?.cancel();
       resolve({
         status: Number(responseHeaders[':status'] ?? 0),
         headers: responseHeaders,
         body: Buffer.concat(chunks),
-      }),
-    );
-    stream.on('error', reject);
+      });
+    });
+    stream.on('error', (error) => {
+      timer?.cancel();
+      reject(error);
+    });
+    stream.on('close', () => {
+      timer?.cancel();
+      // Reset before the end: settle with what arrived, or fail if nothing did (settling
+      // twice is a no-op for a promise, so after 'end' this changes nothing).
+      if (responseHeaders[':status']) {
+        resolve({
+          status: Number(responseHeaders[':status']),
+          headers: responseHeaders,
+          body: Buffer.concat(chunks),
+        });
+      } else {
+        reject(new Error(`${String(headers[':path'])}: stream closed without an answer`));
+      }
+    });
     if (body !== undefined) stream.end(body);
   });
 }

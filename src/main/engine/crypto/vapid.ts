@@ -340,3 +340,71 @@ function malformed(message: string, cause?: unknown): never {
 function fail(code: CryptoErrorCode, message: string): never {
   throw new CryptoError(code, message);
 }
+
+/**
+ * A verifier that remembers tokens whose signature it has checked (bounded, least recently
+ * used first out): an application server reuses one token for hours (RFC 8292 §2), and the
+ * signature check and key import dominate a send's cost. The time, audience and key checks
+ * still run on every request.
+ */
+export class VapidVerifier {
+  private readonly verified = new Map<string, { claims: VapidClaims; publicKey: Buffer }>();
+
+  constructor(private readonly tokensMax = 10_000) {}
+
+  verify(headerValue: string | undefined, options: VerifyVapidOptions): VapidVerifyResult {
+    const hit = headerValue === undefined ? undefined : this.verified.get(headerValue);
+    if (!hit) {
+      const result = verifyVapid(headerValue, options);
+      if (result.ok && headerValue !== undefined) this.remember(headerValue, result);
+      return result;
+    }
+    this.verified.delete(headerValue!);
+    this.verified.set(headerValue!, hit); // most recently used
+    const failure = cachedFailure(hit, options);
+    return failure ?? { ok: true, ...hit };
+  }
+
+  private remember(headerValue: string, value: { claims: VapidClaims; publicKey: Buffer }): void {
+    this.verified.set(headerValue, { claims: value.claims, publicKey: value.publicKey });
+    if (this.verified.size > this.tokensMax) {
+      const oldest = this.verified.keys().next().value;
+      if (oldest !== undefined) this.verified.delete(oldest);
+    }
+  }
+}
+
+/** The checks that depend on the request, not the token: same order and words as checkVapid. */
+function cachedFailure(
+  hit: { claims: VapidClaims; publicKey: Buffer },
+  options: VerifyVapidOptions,
+): VapidVerifyResult | null {
+  const result = (code: CryptoErrorCode, message: string): VapidVerifyResult => ({
+    ok: false,
+    reason: REASON_BY_CODE[code]!,
+    error: new CryptoError(code, message),
+  });
+  const { claims } = hit;
+  if (options.expectedKey !== undefined && !hit.publicKey.equals(options.expectedKey)) {
+    return result('ERR_VAPID_KEY_MISMATCH', 'k is not the key this subscription was restricted to');
+  }
+  if (options.nowSeconds > claims.exp) {
+    return result(
+      'ERR_VAPID_EXPIRED',
+      `exp ${claims.exp} is ${options.nowSeconds - claims.exp} s before now`,
+    );
+  }
+  if (claims.exp - options.nowSeconds > VAPID_EXP_MAX_AHEAD_SECONDS) {
+    return result(
+      'ERR_VAPID_EXP_TOO_FAR',
+      `exp ${claims.exp} is ${claims.exp - options.nowSeconds} s ahead, at most 86400`,
+    );
+  }
+  if (claims.aud !== options.audience) {
+    return result(
+      'ERR_VAPID_AUD_MISMATCH',
+      `aud ${JSON.stringify(claims.aud)} is not ${JSON.stringify(options.audience)}`,
+    );
+  }
+  return null;
+}

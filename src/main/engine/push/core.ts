@@ -7,6 +7,7 @@
 import { URGENCIES, type Urgency } from '../../../shared/events';
 import type { Clock, Timer } from '../clock/clock';
 import type { EventBus } from '../trace/bus';
+import { VapidVerifier } from '../crypto/vapid';
 import { RateLimiter } from './rate-limit';
 import { newCapabilityToken } from './tokens';
 import type {
@@ -76,6 +77,8 @@ export class PushCore {
   private messageCount = 0;
   private receiptCount = 0;
 
+  /** VAPID tokens whose signatures were checked (RFC 8292), shared by every profile. */
+  readonly vapid = new VapidVerifier();
   private readonly subscriptionRate: RateLimiter;
   private readonly senderRate: RateLimiter;
 
@@ -84,6 +87,8 @@ export class PushCore {
     private readonly clock: Clock,
     private readonly bus: EventBus,
     readonly limits: ServiceLimits,
+    /** Makes capability tokens; CSPRNG by default (see tokens.ts for when it is not). */
+    readonly newToken: () => string = newCapabilityToken,
   ) {
     this.subscriptionRate = new RateLimiter(clock, limits.sendsPerSecondPerSubscription);
     this.senderRate = new RateLimiter(clock, limits.sendsPerSecondPerSender);
@@ -111,8 +116,8 @@ export class PushCore {
     }
     const sub: Subscription = {
       id: `${this.serviceId}.s${++this.subscriptionCount}`,
-      token: newCapabilityToken(),
-      pushToken: newCapabilityToken(),
+      token: this.newToken(),
+      pushToken: this.newToken(),
       agentId,
       createdAtMs: this.clock.now(),
       vapidKey,
@@ -136,7 +141,7 @@ export class PushCore {
   createSet(): SubscriptionSet {
     const set: SubscriptionSet = {
       id: `${this.serviceId}.set${++this.setCount}`,
-      token: newCapabilityToken(),
+      token: this.newToken(),
       members: new Set(),
       monitors: new Set(),
     };
@@ -277,7 +282,7 @@ export class PushCore {
     const now = this.clock.now();
     const message: StoredMessage = {
       id: `${this.serviceId}.m${++this.messageCount}`,
-      token: newCapabilityToken(),
+      token: this.newToken(),
       subscriptionId: sub.id,
       body: request.body,
       contentHeaders: request.contentHeaders,
@@ -407,6 +412,7 @@ export class PushCore {
       subscriptionId: sub.id,
       messageId: message.id,
       attempt: message.attempts,
+      urgencyMin: monitor.urgencyMin,
     });
     return true;
   }
@@ -442,7 +448,7 @@ export class PushCore {
   createReceiptSubscription(): ReceiptSubscription {
     const receipt: ReceiptSubscription = {
       id: `${this.serviceId}.r${++this.receiptCount}`,
-      token: newCapabilityToken(),
+      token: this.newToken(),
       monitors: new Set(),
       pending: [],
     };

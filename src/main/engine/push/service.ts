@@ -3,6 +3,7 @@
  * that hands each request to its protocol profile. It never lets a bad peer take it down:
  * session, socket and stream errors are contained, and every handler failure becomes a 500.
  */
+import { createHash } from 'node:crypto';
 import http2, {
   type Http2SecureServer,
   type Http2Server,
@@ -11,8 +12,9 @@ import http2, {
   type ServerHttp2Stream,
 } from 'node:http2';
 import type { AddressInfo } from 'node:net';
-import type { Profile } from '../../../shared/events';
-import type { Clock } from '../clock/clock';
+import type { Duplex } from 'node:stream';
+import type { LabEvent, Profile } from '../../../shared/events';
+import { every, type Clock, type Timer } from '../clock/clock';
 import type { EventBus } from '../trace/bus';
 import { PushCore } from './core';
 import { adaptHttp1 } from './http1';
@@ -34,6 +36,20 @@ export interface PushServiceOptions {
   limits?: Partial<ServiceLimits>;
   /** Open connections the service accepts at once. */
   connectionCountMax?: number;
+  /**
+   * false: take no connection from the network, only `acceptConnection` (a closed
+   * simulation); the service is then named `http://<serviceId>.push-lab.invalid`.
+   */
+  listen?: boolean;
+  /** Capability tokens; CSPRNG unless the service does not listen (see tokens.ts). */
+  tokens?: () => string;
+  /**
+   * Every this many ms, PING each connection and close those that do not answer within
+   * `sessionPingTimeoutMs` (0 = never). Node's http2 keeps a connection it sent GOAWAY on
+   * (after a protocol error) without reading or closing it; unanswered PINGs free its slot.
+   */
+  sessionPingIntervalMs?: number;
+  sessionPingTimeoutMs?: number;
 }
 
 /** Everything a profile needs to answer one request. */
@@ -64,6 +80,9 @@ export interface ProfileHandler {
   pushPath(pushToken: string): string;
 }
 
+/** Pushes remembered per subscription for `identifyLatest` (draft-thomson services only). */
+export const PUSHES_REMEMBERED_MAX = 8;
+
 const PROFILES: Partial<Record<Profile, ProfileHandler>> = {
   rfc8030: rfc8030Profile,
   'draft-thomson': draftThomsonProfile,
@@ -75,7 +94,11 @@ export class PushService {
   private readonly profile: ProfileHandler;
   private server: Http2Server | Http2SecureServer | null = null;
   private readonly sessions = new Set<Http2Session>();
+  private reaper: Timer | null = null;
   private baseUrl = '';
+  /** subscription id → its latest pushes (id, sha-256 of the body), oldest first; see identifyLatest. */
+  private readonly pushes = new Map<string, { messageId: string; digest: string }[]>();
+  private readonly unobserve: (() => void) | null = null;
 
   constructor(
     private readonly options: PushServiceOptions,
@@ -85,10 +108,19 @@ export class PushService {
     const profile = PROFILES[options.profile];
     if (!profile) throw new Error(`profile: got "${options.profile}"; not available yet`);
     this.profile = profile;
-    this.core = new PushCore(options.serviceId, clock, bus, {
-      ...DEFAULT_SERVICE_LIMITS,
-      ...options.limits,
-    });
+    if (options.tokens && options.listen !== false) {
+      throw new Error(
+        'tokens: predictable tokens are only allowed for a service that does not listen',
+      );
+    }
+    this.core = new PushCore(
+      options.serviceId,
+      clock,
+      bus,
+      { ...DEFAULT_SERVICE_LIMITS, ...options.limits },
+      options.tokens,
+    );
+    if (profile.name === 'draft-thomson') this.unobserve = bus.subscribe((e) => this.observe(e));
   }
 
   get id(): string {
@@ -119,6 +151,65 @@ export class PushService {
     return this.core.identifyToken(token);
   }
 
+  /**
+   * Names the message a draft-thomson push carried, for labelling agent-side events only.
+   * `identify` cannot: the promised path is the subscription URI, and the profile finishes
+   * a message as soon as it is pushed. So the service remembers, per subscription, the last
+   * few messages pushed (id and a digest of the body) and names the latest one whose body
+   * is `body` — exact even when two pushes for one subscription are in flight at once —
+   * or, without `body`, the latest pushed. Null when it cannot say (other profiles: use
+   * `identify`; forgotten, or never pushed): an agent then emits no event rather than a
+   * wrong one. Memory: PUSHES_REMEMBERED_MAX per live subscription.
+   */
+  identifyLatest(
+    subscriptionUrl: string,
+    body?: Uint8Array,
+  ): { messageId: string; subscriptionId: string } | null {
+    let path: string;
+    try {
+      path = new URL(subscriptionUrl, this.baseUrl || 'http://invalid').pathname;
+    } catch {
+      return null;
+    }
+    const sub = this.core.byPushToken(path.slice(path.lastIndexOf('/') + 1));
+    const pushed = sub ? this.pushes.get(sub.id) : undefined;
+    if (!sub || !pushed) return null;
+    const digest = body === undefined ? null : digestOf(body);
+    for (let i = pushed.length - 1; i >= 0; i--) {
+      const p = pushed[i]!;
+      if (digest === null || p.digest === digest)
+        return { messageId: p.messageId, subscriptionId: sub.id };
+    }
+    return null;
+  }
+
+  /** Remembers draft-thomson pushes for identifyLatest (while the message is still stored). */
+  private observe(e: LabEvent): void {
+    if (e.kind === 'subscription.deleted') {
+      this.pushes.delete(e.subscriptionId);
+      return;
+    }
+    if (e.kind !== 'message.pushed') return;
+    const message = this.core.byId(e.subscriptionId)?.queue.get(e.messageId);
+    if (!message) return; // another service's, on a shared bus
+    let pushed = this.pushes.get(e.subscriptionId);
+    if (!pushed) this.pushes.set(e.subscriptionId, (pushed = []));
+    pushed.push({ messageId: message.id, digest: digestOf(message.body) });
+    if (pushed.length > PUSHES_REMEMBERED_MAX) pushed.shift();
+  }
+
+  /**
+   * Takes a connection that did not come through the listening socket (an in-memory link
+   * carrying a simulated agent's bytes). Same server, same limits, same handlers.
+   */
+  acceptConnection(socket: Duplex): void {
+    if (!this.server) {
+      socket.destroy();
+      return;
+    }
+    this.server.emit('connection', socket);
+  }
+
   /** The lab id of the subscription behind a push resource URL (labels events only). */
   identifySubscription(pushUrl: string): string | null {
     const path = new URL(pushUrl, this.baseUrl).pathname;
@@ -144,18 +235,26 @@ export class PushService {
     server.on('sessionError', () => {});
     server.on('clientError', (_error, socket) => socket.destroy());
     server.on('tlsClientError', () => {});
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.options.port, this.options.host, () => {
-        server.off('error', reject);
-        resolve();
+    const scheme = this.options.tls ? 'https' : 'http';
+    if (this.options.listen === false) {
+      this.baseUrl = `${scheme}://${this.options.serviceId.toLowerCase()}.push-lab.invalid`;
+    } else {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(this.options.port, this.options.host, () => {
+          server.off('error', reject);
+          resolve();
+        });
       });
-    });
+      const address = server.address() as AddressInfo;
+      const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+      this.baseUrl = `${scheme}://${host}:${address.port}`;
+    }
     server.on('error', () => {});
     this.server = server;
-    const address = server.address() as AddressInfo;
-    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-    this.baseUrl = `${this.options.tls ? 'https' : 'http'}://${host}:${address.port}`;
+    const pingEveryMs = this.options.sessionPingIntervalMs ?? 0;
+    if (pingEveryMs > 0)
+      this.reaper = every(this.clock, pingEveryMs, () => this.reapSilentSessions());
     this.bus.emit({
       kind: 'service.started',
       serviceId: this.id,
@@ -166,15 +265,37 @@ export class PushService {
   }
 
   async stop(): Promise<void> {
+    this.reaper?.cancel();
+    this.reaper = null;
+    this.unobserve?.();
+    this.pushes.clear();
     const server = this.server;
     if (!server) return;
     this.server = null;
     this.core.close();
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    const closed = server.listening
+      ? new Promise<void>((resolve) => server.close(() => resolve()))
+      : Promise.resolve();
     for (const session of this.sessions) session.destroy();
     this.sessions.clear();
     await closed;
     this.bus.emit({ kind: 'service.stopped', serviceId: this.id });
+  }
+
+  /** PINGs every connection; one that does not answer in time is closed (see options). */
+  private reapSilentSessions(): void {
+    const timeoutMs = this.options.sessionPingTimeoutMs ?? 10_000;
+    for (const session of this.sessions) {
+      if (session.destroyed) continue;
+      const deadline = this.clock.schedule(timeoutMs, () => session.destroy());
+      try {
+        if (!session.ping((error) => (error ? session.destroy() : deadline.cancel())))
+          deadline.cancel();
+      } catch {
+        deadline.cancel();
+        session.destroy();
+      }
+    }
   }
 
   private track(session: Http2Session): void {
@@ -220,4 +341,8 @@ export class PushService {
       fail();
     }
   }
+}
+
+function digestOf(body: Uint8Array): string {
+  return createHash('sha256').update(body).digest('base64url');
 }

@@ -13,7 +13,6 @@ import type { PushCore, Subscription } from '../core';
 import { link, preferences, respond, REL_PUSH, sendProblem, type Problem } from '../http';
 import { MessageMonitor, type PushShape } from '../monitor';
 import type { ProfileHandler, RequestContext } from '../service';
-import { newCapabilityToken } from '../tokens';
 import type { StoredMessage } from '../types';
 import {
   contentHeadersOf,
@@ -153,7 +152,7 @@ function register(ctx: RequestContext): void {
   const limit = ctx.core.limits.subscriptionCountMax;
   if (state.registrations.size >= limit) return serviceFull(ctx, 'registrations', limit);
   const reg: Registration = {
-    token: newCapabilityToken(),
+    token: ctx.core.newToken(),
     subscriptions: new Map(),
     watches: new Set(),
   };

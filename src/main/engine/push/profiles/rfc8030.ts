@@ -3,7 +3,7 @@
  * with RFC 8292 VAPID on restricted subscriptions. The rules themselves (TTL, topics, acks,
  * receipts, sets, rate limits) live in the core.
  */
-import { parseVapidPublicKey, verifyVapid } from '../../crypto/vapid';
+import { parseVapidPublicKey } from '../../crypto/vapid';
 import type { Subscription, SubscriptionSet } from '../core';
 import {
   link,
@@ -228,8 +228,9 @@ function checkVapid(ctx: RequestContext, sub: Subscription): { key: Buffer | nul
     );
   }
   const expected = sub.vapidKey ? parseVapidPublicKey(sub.vapidKey) : null;
-  const verdict = verifyVapid(value, {
-    audience: `${ctx.scheme}://${ctx.authority}`,
+  const verdict = ctx.core.vapid.verify(value, {
+    // The origin, as RFC 8292 defines aud: a default port in :authority is not part of it.
+    audience: originOf(ctx),
     nowSeconds: Math.floor(ctx.clock.now() / 1000),
     ...(expected?.ok ? { expectedKey: expected.key } : {}),
   });
@@ -442,3 +443,12 @@ export const rfc8030Profile: ProfileHandler = {
     return notFound(ctx, 'resource');
   },
 };
+
+/** The request's origin (RFC 6454 serialization: scheme, host, and a port only if not default). */
+function originOf(ctx: RequestContext): string {
+  try {
+    return new URL(`${ctx.scheme}://${ctx.authority}`).origin;
+  } catch {
+    return `${ctx.scheme}://${ctx.authority}`;
+  }
+}

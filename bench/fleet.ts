@@ -1,0 +1,189 @@
+/**
+ * `npm run bench:fleet` — how big a fleet one process holds, and how fast virtual time runs.
+ *
+ * 1. Memory per user agent: N simulated user agents, each with its own real HTTP/2 session
+ *    (over an in-memory link) to one push service, subscribed and holding a monitoring GET.
+ *    RSS and heap are measured after a forced GC, against the same process before the fleet
+ *    (the baseline), for growing N. Goal: 10,000 user agents at < 40 kB RSS each.
+ * 2. Virtual time: 24 h of a 1,000-device fleet (20 field gateways × 50 sensors waking every
+ *    5 minutes, plus 100 phones, with traffic) on the virtual clock. Reports wall-clock
+ *    seconds and the speed-up (lab time / wall time). Goal: < 60 s.
+ *
+ * Run with `node --expose-gc` (the npm script does) so memory figures are after GC.
+ */
+import { driveVirtual } from '../src/main/engine/clock/driver';
+import { VirtualClock } from '../src/main/engine/clock/virtual';
+import { UserAgent } from '../src/main/engine/agents/user-agent';
+import { Link } from '../src/main/engine/net/link';
+import { PushService } from '../src/main/engine/push/service';
+import { Rng } from '../src/main/engine/rng/rng';
+import { validateScenario } from '../src/main/engine/scenario/load';
+import { runScenario } from '../src/main/engine/scenario/run';
+import { EventBus } from '../src/main/engine/trace/bus';
+
+const gc = (globalThis as { gc?: () => void }).gc;
+
+function memory(): { rss: number; heap: number } {
+  for (let i = 0; i < 3; i++) gc?.();
+  const m = process.memoryUsage();
+  return { rss: m.rss, heap: m.heapUsed + m.external + m.arrayBuffers };
+}
+
+const kB = (bytes: number): string => `${(bytes / 1024).toFixed(1)} kB`;
+
+async function fleetMemory(
+  count: number,
+): Promise<{ perUaRss: number; perUaHeap: number; startSeconds: number }> {
+  const clock = new VirtualClock(0);
+  const bus = new EventBus(clock);
+  let activity = 0;
+  bus.subscribe(() => (activity += 1));
+  const rng = new Rng(1);
+  const service = new PushService(
+    {
+      serviceId: 'ps1',
+      profile: 'rfc8030',
+      host: '127.0.0.1',
+      port: 0,
+      tls: null,
+      limits: { subscriptionCountMax: count + 10 },
+    },
+    clock,
+    bus,
+  );
+  await service.start();
+  const before = memory();
+  const started = performance.now();
+  const agents: UserAgent[] = [];
+  const links: Link[] = [];
+  // Start in waves so the event loop is never handed thousands of handshakes at once.
+  const wave = 500;
+  for (let i = 0; i < count; i += wave) {
+    const starting: Promise<void>[] = [];
+    for (let j = i; j < Math.min(count, i + wave); j++) {
+      const link = new Link({ id: `l${j}` }, clock, rng.fork(`l${j}`));
+      links.push(link);
+      link.onTraffic(() => (activity += 1));
+      const ua = new UserAgent(
+        {
+          agentId: `ua${j}`,
+          serviceUrl: service.url,
+          serviceId: 'ps1',
+          subscribePath: '/subscribe',
+          createConnection: () => link.connectInMemory((s) => service.acceptConnection(s)),
+        },
+        clock,
+        bus,
+        rng.fork(`ua${j}`),
+      );
+      agents.push(ua);
+      starting.push(ua.start(1));
+    }
+    let done = false;
+    void Promise.all(starting).then(() => (done = true));
+    while (!done)
+      await driveVirtual(clock, { untilMs: clock.now() + 100, activity: () => activity });
+  }
+  const startSeconds = (performance.now() - started) / 1000;
+  const after = memory();
+  const held = agents.filter((a) => a.connected).length;
+  if (held !== count) throw new Error(`only ${held} of ${count} user agents connected`);
+  const result = {
+    perUaRss: (after.rss - before.rss) / count,
+    perUaHeap: (after.heap - before.heap) / count,
+    startSeconds,
+  };
+  let done = false;
+  void Promise.all(agents.map((a) => a.stop())).then(() => (done = true));
+  while (!done)
+    await driveVirtual(clock, { untilMs: clock.now() + 1000, activity: () => activity });
+  await Promise.all(links.map((l) => l.close()));
+  await service.stop();
+  return result;
+}
+
+async function dayOfFleet(): Promise<{ wallSeconds: number; events: number }> {
+  const loaded = validateScenario({
+    name: 'bench: a day of 1,000 devices',
+    seed: 1,
+    duration: '24h',
+    services: [{ id: 'ps1' }],
+    links: [
+      { id: 'backhaul', faults: [{ type: 'latency', attributes: { latency: 60, jitter: 20 } }] },
+      { id: 'cell', preset: 'fast-4g' },
+    ],
+    gateways: [
+      {
+        id: 'gw',
+        count: 18,
+        service: 'ps1',
+        link: 'backhaul',
+        ackMode: 'end-to-end',
+        devices: {
+          count: 50,
+          wakeEvery: '5m',
+          awake: '2s',
+          localLink: { latency: '40ms', loss: 0.05 },
+        },
+      },
+    ],
+    userAgents: [{ id: 'phone', count: 100, service: 'ps1', link: 'cell', radio: 'lte' }],
+    appServers: [
+      {
+        id: 'telemetry-config',
+        service: 'ps1',
+        targets: ['gw'],
+        traffic: { pattern: 'poisson', ratePerSecond: 0.2 },
+        mix: { ttl: [{ value: 21600, share: 1 }], topicShare: 0.5, topics: 10 },
+      },
+      {
+        id: 'app',
+        service: 'ps1',
+        targets: ['phone'],
+        traffic: { pattern: 'poisson', ratePerSecond: 0.5 },
+        mix: { ttl: [{ value: 3600, share: 1 }], receiptShare: 0.2 },
+      },
+    ],
+  });
+  if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
+  const started = performance.now();
+  let events = 0;
+  await runScenario(loaded.scenario, {}, { onEvent: () => (events += 1) });
+  return { wallSeconds: (performance.now() - started) / 1000, events };
+}
+
+async function main(): Promise<void> {
+  if (!gc)
+    process.stdout.write(
+      'note: run with node --expose-gc for memory after GC (npm run bench:fleet does)\n',
+    );
+  process.stdout.write('Push Lab fleet benchmark (in-memory links, real HTTP/2 sessions)\n\n');
+  process.stdout.write(
+    '1. memory per user agent (RSS and heap growth over the baseline process, after GC)\n',
+  );
+  const counts = (process.env['FLEET_SIZES'] ?? '1000,5000,10000').split(',').map(Number);
+  let last = null as null | { count: number; perUaRss: number };
+  for (const count of counts) {
+    const r = await fleetMemory(count);
+    process.stdout.write(
+      `   ${String(count).padStart(6)} UAs: ${kB(r.perUaRss)} RSS/UA, ${kB(r.perUaHeap)} heap/UA, started in ${r.startSeconds.toFixed(1)} s\n`,
+    );
+    last = { count, perUaRss: r.perUaRss };
+  }
+  if (last) {
+    const met = last.count >= 10_000 && last.perUaRss < 40 * 1024;
+    process.stdout.write(
+      `   goal 10,000 UAs at < 40 kB RSS each: ${met ? 'met' : 'not met'} (${last.count} at ${kB(last.perUaRss)})\n\n`,
+    );
+  }
+  process.stdout.write(
+    '2. 24 h of a 1,000-device fleet (18 gateways × 50 sensors + 100 phones) on the virtual clock\n',
+  );
+  const day = await dayOfFleet();
+  process.stdout.write(
+    `   ${day.wallSeconds.toFixed(1)} s wall clock for 86,400 s of lab time (×${(86_400 / day.wallSeconds).toFixed(0)}), ${day.events} events\n`,
+  );
+  process.stdout.write(`   goal < 60 s: ${day.wallSeconds < 60 ? 'met' : 'not met'}\n`);
+}
+
+await main();

@@ -1,0 +1,184 @@
+/**
+ * `push-lab run FILE`: runs a scenario headless, streams its trace, checks every invariant,
+ * writes a report, and exits 0 (all hold), 1 (violations, listed) or 2 (bad scenario).
+ */
+import { createWriteStream } from 'node:fs';
+import { rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { loadScenario } from '../engine/scenario/load';
+import { runScenario, type RunOverrides } from '../engine/scenario/run';
+import { parseDurationMs } from '../engine/scenario/duration';
+import { ReportBuilder, reportToJson, type Report } from '../engine/trace/report';
+import { renderReportHtml } from '../engine/trace/report-html';
+import { TraceWriter } from '../engine/trace/writer';
+import { VERSION } from '../engine/version';
+import { CliError } from './options';
+
+export interface RunCliOptions {
+  seed?: string;
+  speed?: number;
+  duration?: string;
+  out?: string;
+  report?: string;
+  json: boolean;
+  progress: boolean;
+}
+
+export async function runRun(file: string, options: RunCliOptions): Promise<number> {
+  const loaded = await loadScenario(file);
+  if (!loaded.ok) {
+    process.stderr.write(`push-lab: ${file} is not a valid scenario:\n`);
+    for (const problem of loaded.problems) process.stderr.write(`  ${problem}\n`);
+    return 2;
+  }
+  const overrides: RunOverrides = {};
+  if (options.seed !== undefined)
+    overrides.seed = /^-?\d+$/.test(options.seed) ? Number(options.seed) : options.seed;
+  if (options.speed !== undefined) overrides.speed = options.speed;
+  if (options.duration !== undefined) {
+    const ms = parseDurationMs(options.duration);
+    if (ms === null || ms <= 0) {
+      throw new CliError(
+        `--duration: got "${options.duration}"; allowed seconds or a string like "90s", "10m", "2h"`,
+        2,
+      );
+    }
+    overrides.durationMs = ms;
+  }
+  const scenario = loaded.scenario;
+  const seed = overrides.seed ?? scenario.seed;
+  const meta = {
+    scenario: scenario.name,
+    seed,
+    clockMode:
+      overrides.mode ??
+      (overrides.speed && scenario.clock.mode === 'real' ? 'scaled' : scenario.clock.mode),
+    pushLabVersion: VERSION,
+  } as const;
+
+  const trace = options.out
+    ? new TraceWriter(createWriteStream(options.out), meta, { endStream: true })
+    : null;
+  const builder = new ReportBuilder({ meta });
+  let interrupted = false;
+  const onSignal = (): void => {
+    interrupted = true;
+  };
+  process.once('SIGINT', onSignal);
+  const progress = options.progress && process.stderr.isTTY ? progressLine() : null;
+  let delivered = 0;
+  let expired = 0;
+  let outcome;
+  try {
+    outcome = await runScenario(scenario, overrides, {
+      onEvent: (event) => {
+        trace?.write(event);
+        builder.add(event);
+        if (event.kind === 'message.received' && !event.duplicate) delivered += 1;
+        if (event.kind === 'message.expired') expired += 1;
+      },
+      onProgress: (elapsedMs, durationMs) => progress?.(elapsedMs, durationMs, delivered, expired),
+      cancelled: () => interrupted,
+    });
+  } finally {
+    process.off('SIGINT', onSignal);
+    if (progress) process.stderr.write('\n');
+    const stats = await trace?.close();
+    if (stats?.error) process.stderr.write(`push-lab: ${stats.error}\n`);
+  }
+
+  const joulesByAgent = Object.fromEntries(
+    outcome.energy.devices.map((d) => [d.deviceId, d.joules]),
+  );
+  const joulesByClass = Object.fromEntries(
+    Object.entries(outcome.energy.byClass).map(([k, v]) => [k, v.joules]),
+  );
+  const links = Object.fromEntries(
+    Object.entries(outcome.links).map(([id, c]) => [id, c as unknown as Record<string, number>]),
+  );
+  const { report, check } = builder.finish(outcome.endT, {
+    energy: { joulesByAgent, joulesByClass },
+    links,
+  });
+
+  if (options.report) await writeReport(options.report, report);
+
+  const out = (line: string): boolean => process.stdout.write(`${line}\n`);
+  if (options.json) {
+    out(
+      JSON.stringify({
+        type: 'result',
+        scheduleHash: outcome.scheduleHash,
+        seed,
+        violations: check.violationCount,
+        report,
+      }),
+    );
+  } else {
+    out(
+      `${scenario.name}: ${formatDuration(outcome.endT - outcome.startT)} of lab time, ${outcome.eventCount} events`,
+    );
+    out(`schedule hash ${outcome.scheduleHash}`);
+    for (const s of report.services) {
+      out(
+        `  ${s.serviceId} (${s.profile ?? '?'}): ${s.accepted} accepted, ${s.delivered} delivered` +
+          ` (${pct(s.deliveryRatio)}), p50 ${ms(s.latencyMs.p50)} p99 ${ms(s.latencyMs.p99)},` +
+          ` ${s.expired} expired, ${s.stale} stale, ${s.replaced} replaced, ${s.lost} lost, ${s.redeliveries} redelivered`,
+      );
+    }
+    if (report.energy) out(`  energy: ${report.energy.joulesTotal.toFixed(1)} J`);
+    if (outcome.cancelled)
+      out('  stopped early (interrupted); the trace and report cover what ran');
+    if (check.violationCount === 0) out('invariants: all hold');
+    else {
+      out(`invariants: ${check.violationCount} violation(s)`);
+      for (const v of check.violations)
+        out(
+          `  [${v.rule}] t=${formatDuration(v.t - outcome.startT)} seq ${v.seqs.join(',')}: ${v.sentence}`,
+        );
+      out(`reproduce with: push-lab run ${file} --seed ${String(seed)}`);
+    }
+    if (options.out) out(`trace: ${options.out}`);
+    if (options.report) out(`report: ${options.report}`);
+  }
+  return check.violationCount === 0 ? 0 : 1;
+}
+
+/** Writes the report atomically (a temporary file renamed into place). */
+async function writeReport(file: string, report: Report): Promise<void> {
+  const html = path.extname(file).toLowerCase() === '.html';
+  const temporary = `${file}.${process.pid}.tmp`;
+  await writeFile(temporary, html ? renderReportHtml(report) : reportToJson(report));
+  await rename(temporary, file);
+}
+
+function progressLine(): (
+  elapsedMs: number,
+  durationMs: number,
+  delivered: number,
+  expired: number,
+) => void {
+  let lastWrite = 0;
+  return (elapsedMs, durationMs, delivered, expired) => {
+    const now = performance.now();
+    if (now - lastWrite < 250 && elapsedMs < durationMs) return;
+    lastWrite = now;
+    const share = durationMs > 0 ? Math.min(1, elapsedMs / durationMs) : 1;
+    process.stderr.write(
+      `\r[${formatDuration(elapsedMs)} / ${formatDuration(durationMs)}] ${(share * 100).toFixed(0).padStart(3)}%  delivered ${delivered}  expired ${expired}   `,
+    );
+  };
+}
+
+function formatDuration(ms: number): string {
+  const s = Math.floor(ms / 1000);
+  const h = Math.floor(s / 3600);
+  const mm = String(Math.floor((s % 3600) / 60)).padStart(2, '0');
+  const ss = String(s % 60).padStart(2, '0');
+  return h > 0 ? `${h}:${mm}:${ss}` : `${mm}:${ss}`;
+}
+
+const pct = (ratio: number | null): string =>
+  ratio === null ? 'n/a' : `${(ratio * 100).toFixed(1)}%`;
+const ms = (value: number | null | undefined): string =>
+  value === null || value === undefined ? 'n/a' : `${Math.round(value)} ms`;
