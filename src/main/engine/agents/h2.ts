@@ -30,7 +30,7 @@ export class TimeoutError extends Error {
   readonly code = 'ERR_AGENT_TIMEOUT';
 }
 
-/** Opens a session and waits for it to connect; rejects with the connection error or on timeout. */
+/** Opens a session and waits for the server's SETTINGS; rejects with the connection error or on timeout. */
 export function connect(
   url: string,
   options: SecureClientSessionOptions = {},
@@ -52,7 +52,10 @@ export function connect(
       session.destroy();
       reject(error);
     });
-    session.once('connect', () => {
+    // Connected means the server spoke: its SETTINGS arrived. A socket that opens and is
+    // then refused (a link in an outage) must count as a failed attempt, or a reconnecting
+    // agent would reset its backoff and storm the link.
+    session.once('remoteSettings', () => {
       if (settled) return;
       settled = true;
       timer?.cancel();

@@ -516,12 +516,14 @@ export class UserAgent {
   ): void {
     // Not a message: draft-thomson pushes a 404 for a subscription of the registration that died.
     if (!isMessagePush(headers)) return;
-    const { promisedPath, messagePath, subscription } = this.profile.identifyPush(
-      requestHeaders,
-      headers,
-      { serviceUrl: this.options.serviceUrl, subscriptions: this.subscriptions },
-    );
-    const sub = subscription;
+    const {
+      promisedPath,
+      messagePath,
+      subscription: sub,
+    } = this.profile.identifyPush(requestHeaders, headers, {
+      serviceUrl: this.options.serviceUrl,
+      subscriptions: this.subscriptions,
+    });
     if (!sub) return;
     // Without a message path (draft-thomson) nothing is ever redelivered: no duplicates.
     const duplicate = messagePath !== null && this.seen.has(messagePath);
