@@ -1,21 +1,18 @@
 import { ConnectionBanner } from './features/connection/ConnectionBanner';
 import { Header } from './features/header/Header';
-import { MessageQueue } from './features/messages/MessageQueue';
-import { SendForm } from './features/send/SendForm';
-import { SubscriptionList } from './features/subscriptions/SubscriptionList';
+import { NavBar } from './features/nav/NavBar';
+import { VIEWS } from './features/views';
+import { useLab } from './store';
 
 export function App() {
+  const view = useLab((s) => s.view);
+  const Current = (VIEWS.find((v) => v.id === view) ?? VIEWS[0]!).component;
   return (
     <div className="app">
       <Header />
       <ConnectionBanner />
-      <main className="app-main">
-        <SubscriptionList />
-        <div className="queue-column">
-          <SendForm />
-          <MessageQueue />
-        </div>
-      </main>
+      <NavBar />
+      <Current />
     </div>
   );
 }

@@ -57,6 +57,8 @@ export function animationFrameScheduler(): FrameScheduler {
 export interface EventBatcherOptions {
   getModel(): LabModel;
   setModel(model: LabModel): void;
+  /** Told of the events just applied (new ones only, in seq order), once per frame. */
+  onApplied?(events: readonly LabEvent[]): void;
   /** Asks the host for a fresh snapshot. */
   requestResync(): void;
   schedule?: FrameScheduler;
@@ -150,8 +152,11 @@ export class EventBatcher {
       break;
     }
     if (next > model.seq + 1) {
-      this.options.setModel(
-        applyEvents(model, cut === events.length ? events : events.slice(0, cut)),
+      const applying = cut === events.length ? events : events.slice(0, cut);
+      this.options.setModel(applyEvents(model, applying));
+      let last = model.seq;
+      this.options.onApplied?.(
+        applying.filter((e) => (e.seq > last ? ((last = e.seq), true) : false)),
       );
     }
     if (cut < events.length) {

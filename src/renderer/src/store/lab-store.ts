@@ -4,6 +4,7 @@
  */
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { Command, SendOutcome } from '../../../shared/commands';
+import type { LabEvent } from '../../../shared/events';
 import { emptyModel, type LabModel } from '../../../shared/model';
 import type { Result } from '../../../shared/result';
 import type { ConnectionStatus, LabClient } from '../bridge/client';
@@ -15,6 +16,8 @@ export type SendRequest = Omit<SendCommand, 'type'>;
 export interface LabActions {
   /** Chooses the subscription whose queue is shown (null: the first one). */
   selectSubscription(id: string | null): void;
+  selectMessage(id: string | null): void;
+  showView(id: string): void;
   /** Has the lab's application server send to a subscription. Never rejects. */
   send(request: SendRequest): Promise<Result<SendOutcome>>;
   resync(): void;
@@ -22,8 +25,20 @@ export interface LabActions {
   dispose(): void;
 }
 
+/** Raw events kept for the log and flow views (a ring: the oldest go first). */
+export const RECENT_EVENTS_MAX = 20_000;
+
 export interface LabState {
   model: LabModel;
+  /**
+   * The most recent events, oldest first, at most RECENT_EVENTS_MAX. Replaced (not mutated)
+   * once per applied batch, so views re-render at most once a frame.
+   */
+  recentEvents: readonly LabEvent[];
+  /** The view shown in the main area (an id from features/views.ts). */
+  view: string;
+  /** The message the inspector shows, if any. */
+  selectedMessageId: string | null;
   /** Local clock (performance.now) when `model` last changed: lets views advance `model.t`. */
   modelAt: number;
   status: ConnectionStatus;
@@ -46,6 +61,10 @@ export function createLabStore(client: LabClient, options: LabStoreOptions = {})
   const batcher = new EventBatcher({
     getModel: () => store.getState().model,
     setModel: (model) => store.setState({ model, modelAt: now() }),
+    onApplied: (events) =>
+      store.setState((state) => ({
+        recentEvents: appendBounded(state.recentEvents, events, RECENT_EVENTS_MAX),
+      })),
     requestResync: () => client.resync(),
     ...(options.schedule ? { schedule: options.schedule } : {}),
     now,
@@ -57,8 +76,13 @@ export function createLabStore(client: LabClient, options: LabStoreOptions = {})
     status: 'connecting',
     hasConnected: false,
     selectedSubscriptionId: null,
+    recentEvents: [],
+    view: 'overview',
+    selectedMessageId: null,
     actions: {
       selectSubscription: (id) => set({ selectedSubscriptionId: id }),
+      selectMessage: (id) => set({ selectedMessageId: id }),
+      showView: (id) => set({ view: id }),
       send: (request) => client.call({ type: 'send', ...request }),
       resync: () => client.resync(),
       dispose: () => {
@@ -83,6 +107,18 @@ export function createLabStore(client: LabClient, options: LabStoreOptions = {})
   );
 
   return store;
+}
+
+/** `list` plus `added`, keeping only the newest `max` (a new array; inputs are not changed). */
+export function appendBounded<T>(
+  list: readonly T[],
+  added: readonly T[],
+  max: number,
+): readonly T[] {
+  if (added.length === 0) return list;
+  const joined =
+    list.length + added.length <= max ? [...list, ...added] : [...list, ...added].slice(-max);
+  return joined;
 }
 
 function localNow(): number {

@@ -1,0 +1,24 @@
+import { selectActions, useLab } from '../../store';
+import { VIEWS } from '../views';
+
+/** One button per view; the current one is pressed. */
+export function NavBar() {
+  const view = useLab((s) => s.view);
+  const { showView } = useLab(selectActions);
+  return (
+    <nav className="nav-bar" aria-label="Views">
+      {VIEWS.map((v) => (
+        <button
+          key={v.id}
+          type="button"
+          className={v.id === view ? 'nav-item active' : 'nav-item'}
+          aria-pressed={v.id === view}
+          data-testid={`nav-${v.id}`}
+          onClick={() => showView(v.id)}
+        >
+          {v.label}
+        </button>
+      ))}
+    </nav>
+  );
+}
