@@ -56,9 +56,8 @@ export function animationFrameScheduler(): FrameScheduler {
 
 export interface EventBatcherOptions {
   getModel(): LabModel;
-  setModel(model: LabModel): void;
-  /** Told of the events just applied (new ones only, in seq order), once per frame. */
-  onApplied?(events: readonly LabEvent[]): void;
+  /** The new model, with the events just applied (new ones only, in seq order; none for a snapshot). */
+  setModel(model: LabModel, applied: readonly LabEvent[]): void;
   /** Asks the host for a fresh snapshot. */
   requestResync(): void;
   schedule?: FrameScheduler;
@@ -117,7 +116,7 @@ export class EventBatcher {
   applySnapshot(model: LabModel): void {
     this.resyncSince = null;
     this.queue = this.queue.filter((event) => event.seq > model.seq);
-    this.options.setModel(model);
+    this.options.setModel(model, []);
     if (this.queue.length > 0) this.requestFrame();
     else this.cancelPendingFrame();
   }
@@ -153,11 +152,9 @@ export class EventBatcher {
     }
     if (next > model.seq + 1) {
       const applying = cut === events.length ? events : events.slice(0, cut);
-      this.options.setModel(applyEvents(model, applying));
       let last = model.seq;
-      this.options.onApplied?.(
-        applying.filter((e) => (e.seq > last ? ((last = e.seq), true) : false)),
-      );
+      const fresh = applying.filter((e) => (e.seq > last ? ((last = e.seq), true) : false));
+      this.options.setModel(applyEvents(model, applying), fresh);
     }
     if (cut < events.length) {
       this.queue = events.slice(cut);

@@ -60,10 +60,12 @@ export function createLabStore(client: LabClient, options: LabStoreOptions = {})
   const unsubscribe: (() => void)[] = [];
   const batcher = new EventBatcher({
     getModel: () => store.getState().model,
-    setModel: (model) => store.setState({ model, modelAt: now() }),
-    onApplied: (events) =>
+    // One store update per frame: the model and the events that made it, together.
+    setModel: (model, applied) =>
       store.setState((state) => ({
-        recentEvents: appendBounded(state.recentEvents, events, RECENT_EVENTS_MAX),
+        model,
+        modelAt: now(),
+        recentEvents: appendBounded(state.recentEvents, applied, RECENT_EVENTS_MAX),
       })),
     requestResync: () => client.resync(),
     ...(options.schedule ? { schedule: options.schedule } : {}),
