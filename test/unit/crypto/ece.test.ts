@@ -1,7 +1,5 @@
 import { createCipheriv } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { loadVectors } from '../../helpers/vectors';
 import { describe, expect, it } from 'vitest';
 import {
   b64uDecode,
@@ -42,21 +40,6 @@ interface Rfc8188Example {
     record_0_padded_plaintext_hex: string;
     record_1_padded_plaintext_hex: string;
   };
-}
-
-/** Reads a shared vector file: /work/shared beside the repo, else $PUSH_LAB_SHARED. */
-function loadVectors(name: string): unknown {
-  const candidates = [
-    fileURLToPath(new URL(`../../../../shared/vectors/${name}`, import.meta.url)),
-  ];
-  if (process.env.PUSH_LAB_SHARED) {
-    candidates.push(join(process.env.PUSH_LAB_SHARED, 'vectors', name));
-  }
-  const path = candidates.find((candidate) => existsSync(candidate));
-  if (path === undefined) {
-    throw new Error(`vector file ${name} not found in ${candidates.join(', ')}`);
-  }
-  return JSON.parse(readFileSync(path, 'utf8'));
 }
 
 function codeOf(run: () => unknown): string {

@@ -1,6 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { loadVectors } from '../../helpers/vectors';
 import { describe, expect, it } from 'vitest';
 import {
   b64uDecode,
@@ -22,21 +20,6 @@ interface Rfc8292Vector {
   jwt_header: Record<string, string>;
   jwt_claims: { aud: string; exp: number; sub: string };
   jwk: { x: string; y: string };
-}
-
-/** Reads a shared vector file: /work/shared beside the repo, else $PUSH_LAB_SHARED. */
-function loadVectors(name: string): unknown {
-  const candidates = [
-    fileURLToPath(new URL(`../../../../shared/vectors/${name}`, import.meta.url)),
-  ];
-  if (process.env.PUSH_LAB_SHARED) {
-    candidates.push(join(process.env.PUSH_LAB_SHARED, 'vectors', name));
-  }
-  const path = candidates.find((candidate) => existsSync(candidate));
-  if (path === undefined) {
-    throw new Error(`vector file ${name} not found in ${candidates.join(', ')}`);
-  }
-  return JSON.parse(readFileSync(path, 'utf8'));
 }
 
 function codeOf(run: () => unknown): string {

@@ -27,7 +27,7 @@ import {
 } from '../crypto';
 import type { EventBus } from '../trace/bus';
 import { clientProfile, ClientProfileError, type ClientProfile } from './client-profiles';
-import { connect, request, type H2Response } from './h2';
+import { closeSession, connect, request, type H2Response } from './h2';
 
 export interface SendOptions {
   ttlSeconds: number;
@@ -196,17 +196,7 @@ export class AppServer {
     await Promise.all(
       all.map(async (pending) => {
         const session = await pending.catch(() => null);
-        if (!session) return;
-        await new Promise<void>((resolve) => {
-          const timer = this.clock.schedule(200, () => {
-            session.destroy();
-            resolve();
-          });
-          session.close(() => {
-            timer.cancel();
-            resolve();
-          });
-        });
+        if (session) await closeSession(session, this.clock);
       }),
     );
   }

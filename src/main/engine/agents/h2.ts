@@ -136,3 +136,21 @@ export function linkWithRel(
   const found = parseLinks(headers).find((l) => l.rel === rel);
   return found ? new URL(found.uri, base).toString() : null;
 }
+
+/** Closes a session gracefully, destroying it if it has not closed within `graceMs`. */
+export function closeSession(
+  session: ClientHttp2Session,
+  clock: Clock,
+  graceMs = 200,
+): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = clock.schedule(graceMs, () => {
+      session.destroy();
+      resolve();
+    });
+    session.close(() => {
+      timer.cancel();
+      resolve();
+    });
+  });
+}

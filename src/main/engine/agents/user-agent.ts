@@ -24,7 +24,7 @@ import {
   type ClientRequest,
   type Registration,
 } from './client-profiles';
-import { connect, request, type H2Response } from './h2';
+import { closeSession, connect, type H2Response, request } from './h2';
 
 export interface UaSubscription {
   /** The lab's id for it, once known. */
@@ -289,18 +289,7 @@ export class UserAgent {
     for (const timer of this.timers) timer.cancel();
     this.timers.clear();
     this.reconnectTimer?.cancel();
-    const session = this.session;
-    if (!session) return;
-    await new Promise<void>((resolve) => {
-      const timer = this.clock.schedule(200, () => {
-        session.destroy();
-        resolve();
-      });
-      session.close(() => {
-        timer.cancel();
-        resolve();
-      });
-    });
+    if (this.session) await closeSession(this.session, this.clock);
   }
 
   // ---- connection --------------------------------------------------------------------------
