@@ -3,7 +3,7 @@
  * deleted meanwhile, and keeps its bookkeeping O(size) however many entries pass through.
  */
 import { describe, expect, it } from 'vitest';
-import { BoundedMap } from '../../../src/main/engine/trace/bounded-map';
+import { BoundedMap } from '../../../src/main/engine/bounded-map';
 
 describe('BoundedMap', () => {
   it('forgets the oldest live entries first and reports each', () => {

@@ -9,6 +9,7 @@
  * push service delivers it again and the gateway acks the copy). That difference is the
  * reliability argument of the seed, made observable.
  */
+import { BoundedMap } from '../bounded-map';
 import type { Clock, Timer } from '../clock/clock';
 import type { Radio } from '../energy';
 import type { Rng } from '../rng/rng';
@@ -64,7 +65,7 @@ interface DeviceState {
   subscription: UaSubscription | null;
   buffer: Held[];
   /** Message keys the device already confirmed (bounded), to ack redelivered copies. */
-  confirmed: Set<string>;
+  confirmed: BoundedMap<string, true>;
 }
 
 const CONFIRMED_REMEMBERED_MAX = 1024;
@@ -98,7 +99,7 @@ export class Gateway {
       spec,
       subscription: null,
       buffer: [],
-      confirmed: new Set(),
+      confirmed: new BoundedMap(CONFIRMED_REMEMBERED_MAX),
     }));
     for (const device of this.devices) {
       bus.emit({
@@ -202,11 +203,7 @@ export class Gateway {
     const { spec } = device;
     spec.radio?.traffic('down', held.bytes, this.clock.now());
     spec.radio?.traffic('up', 32, this.clock.now());
-    device.confirmed.add(held.messageKey);
-    if (device.confirmed.size > CONFIRMED_REMEMBERED_MAX) {
-      const oldest = device.confirmed.values().next().value;
-      if (oldest !== undefined) device.confirmed.delete(oldest);
-    }
+    device.confirmed.set(held.messageKey, true);
     if (held.messageId) {
       this.bus.emit({
         kind: 'device.delivered',

@@ -10,6 +10,7 @@
  * profiles — how to subscribe, what to monitor, how a push names its message, whether to
  * acknowledge, how a payload is wrapped — comes from `client-profiles.ts`.
  */
+import { BoundedMap } from '../bounded-map';
 import type { ClientHttp2Session, ClientHttp2Stream, IncomingHttpHeaders } from 'node:http2';
 import type { Duplex } from 'node:stream';
 import type { AckPolicy, AgentRole, Profile, Urgency } from '../../../shared/events';
@@ -167,7 +168,7 @@ export class UserAgent {
   private session: ClientHttp2Session | null = null;
   private connecting: Promise<void> | null = null;
   private readonly monitors = new Map<string, ClientHttp2Stream>();
-  private readonly seen = new Set<string>();
+  private readonly seen = new BoundedMap<string, true>(SEEN_PATHS_MAX);
   private readonly timers = new Set<Timer>();
   private stopped = false;
   private asleep = false;
@@ -580,11 +581,7 @@ export class UserAgent {
   }
 
   private remember(path: string): void {
-    this.seen.add(path);
-    if (this.seen.size > SEEN_PATHS_MAX) {
-      const oldest = this.seen.values().next().value;
-      if (oldest !== undefined) this.seen.delete(oldest);
-    }
+    this.seen.set(path, true);
   }
 
   private emitPower(): void {

@@ -4,6 +4,7 @@
  * nothing of HTTP: profiles translate requests into calls here, and monitors (held GETs)
  * receive what it decides to deliver. Every state change is one event on the bus.
  */
+import { BoundedMap } from '../bounded-map';
 import { URGENCIES, type Urgency } from '../../../shared/events';
 import type { Clock, Timer } from '../clock/clock';
 import type { EventBus } from '../trace/bus';
@@ -70,7 +71,10 @@ export class PushCore {
   private readonly receiptSubscriptionsById = new Map<string, ReceiptSubscription>();
   private readonly expiryTimers = new Map<string, Timer>();
   /** token → ids of recent messages, kept after they finish so late lookups still name them. */
-  private readonly recentTokens = new Map<string, { messageId: string; subscriptionId: string }>();
+  private readonly recentTokens = new BoundedMap<
+    string,
+    { messageId: string; subscriptionId: string }
+  >(RECENT_TOKENS_MAX);
   private readonly sets = new Map<string, SubscriptionSet>();
   private subscriptionCount = 0;
   private setCount = 0;
@@ -321,10 +325,6 @@ export class PushCore {
     sub.queue.set(message.id, message);
     this.messagesByToken.set(message.token, message);
     this.recentTokens.set(message.token, { messageId: message.id, subscriptionId: sub.id });
-    if (this.recentTokens.size > RECENT_TOKENS_MAX) {
-      const oldest = this.recentTokens.keys().next().value;
-      if (oldest !== undefined) this.recentTokens.delete(oldest);
-    }
     if (message.topic) sub.topics.set(message.topic, message);
 
     const delivered = this.offer(sub, message);

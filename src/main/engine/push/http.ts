@@ -74,7 +74,9 @@ export function readBody(
     // node emits 'aborted' and then 'end' when the peer resets the stream or drops the
     // connection mid-body: a truncated body must never pass for a complete one.
     stream.on('aborted', () => settle('aborted'));
-    stream.on('end', () => settle(stream.aborted ? 'aborted' : Buffer.concat(chunks, size)));
+    // One chunk (the common case for a push message) is used as is, not copied.
+    const whole = (): Buffer => (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+    stream.on('end', () => settle(stream.aborted ? 'aborted' : whole()));
     stream.on('close', () => settle('aborted'));
     stream.on('error', () => settle('aborted'));
   });

@@ -9,7 +9,7 @@
  * (trace gaps) is stated in `notes`, and judgements that need it are not made.
  */
 import { URGENCIES, type LabEvent, type Urgency } from '../../../shared/events';
-import { BoundedMap } from './bounded-map';
+import { BoundedMap } from '../bounded-map';
 import { RULE_IDS, type RuleId } from './checker-rules';
 
 export interface CheckerOptions {

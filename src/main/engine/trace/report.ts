@@ -14,7 +14,7 @@
  * Memory is bounded like the checker's: outstanding and recently finished messages only.
  */
 import type { AgentRole, LabEvent, Profile } from '../../../shared/events';
-import { BoundedMap } from './bounded-map';
+import { BoundedMap } from '../bounded-map';
 import { InvariantChecker, type CheckResult } from './checker';
 import type { TraceGap } from './format';
 import { MessageRow, bump, roundTo, sortedRecord, type MessageStats } from './report-rows';
