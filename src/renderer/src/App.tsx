@@ -1,5 +1,6 @@
 import { ConnectionBanner } from './features/connection/ConnectionBanner';
 import { Header } from './features/header/Header';
+import { Inspector } from './features/inspector/Inspector';
 import { NavBar } from './features/nav/NavBar';
 import { VIEWS } from './features/views';
 import { useLab } from './store';
@@ -13,6 +14,7 @@ export function App() {
       <ConnectionBanner />
       <NavBar />
       <Current />
+      <Inspector />
     </div>
   );
 }

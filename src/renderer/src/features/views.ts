@@ -4,6 +4,11 @@
  */
 import type { ComponentType } from 'react';
 import { Overview } from './overview/Overview';
+import { MetricsView } from './metrics/MetricsView';
+import { SubscriptionsView } from './subscriptions/SubscriptionsView';
+import { TopologyView } from './topology/TopologyView';
+import { LogView } from './log/LogView';
+import { FlowsView } from './flows/FlowsView';
 
 export interface ViewEntry {
   id: string;
@@ -13,4 +18,9 @@ export interface ViewEntry {
 
 export const VIEWS: readonly ViewEntry[] = [
   { id: 'overview', label: 'Overview', component: Overview },
+  { id: 'topology', label: 'Topology', component: TopologyView },
+  { id: 'subscriptions', label: 'Subscriptions', component: SubscriptionsView },
+  { id: 'metrics', label: 'Metrics', component: MetricsView },
+  { id: 'log', label: 'Log', component: LogView },
+  { id: 'flows', label: 'Flows', component: FlowsView },
 ];

@@ -31,3 +31,8 @@ export function selectCurrentSubscriptionId(s: LabState): string | null {
   }
   return first;
 }
+
+// ---- log, flows and inspector -------------------------------------------------------------
+export const selectRecentEvents = (s: LabState) => s.recentEvents;
+export const selectSelectedMessageId = (s: LabState) => s.selectedMessageId;
+export const selectModelSeq = (s: LabState) => s.model.seq;

@@ -1,49 +1,59 @@
 import { memo } from 'react';
-import type { SubscriptionView } from '../../../../shared/model';
 import { formatLabTime, shortId } from '../../format';
-import { selectStartTime, useLab } from '../../store';
+import type { SubRow } from './table';
 
 interface Props {
-  subscription: SubscriptionView;
-  agentLabel: string | null;
+  row: SubRow;
+  /** Offset in the virtual list, in pixels. */
+  top: number;
+  startT: number;
+  /** Leave out the profile and created cells. */
+  compact: boolean;
   selected: boolean;
   onSelect(id: string): void;
 }
 
+const dash = <span className="muted">—</span>;
+
 export const SubscriptionRow = memo(function SubscriptionRow({
-  subscription: sub,
-  agentLabel,
+  row,
+  top,
+  startT,
+  compact,
   selected,
   onSelect,
 }: Props) {
-  const startT = useLab(selectStartTime);
   return (
-    <tr
+    <div
+      role="row"
       data-testid="subscription-row"
-      data-subscription-id={sub.id}
-      data-state={sub.state}
+      data-subscription-id={row.id}
+      data-state={row.state}
       aria-selected={selected}
-      className={selected ? 'row-selected' : undefined}
-      onClick={() => onSelect(sub.id)}
+      className={selected ? 'sub-grid sub-row row-selected' : 'sub-grid sub-row'}
+      style={{ transform: `translateY(${top}px)` }}
+      onClick={() => onSelect(row.id)}
     >
-      <td>
+      <span role="cell">
         {/* The click bubbles to the row; the button makes the row reachable by keyboard. */}
-        <button type="button" className="link" title={sub.id}>
-          {shortId(sub.id)}
+        <button type="button" className="link" title={row.id}>
+          {shortId(row.id)}
         </button>
-      </td>
-      <td>{agentLabel ?? <span className="muted">—</span>}</td>
-      <td>
-        <span className={`badge badge-sub-${sub.state}`}>{sub.state}</span>
-      </td>
-      <td className="num">{sub.outstanding}</td>
-      <td>
-        {sub.lastDeliveryAt === null ? (
-          <span className="muted">—</span>
-        ) : (
-          formatLabTime(sub.lastDeliveryAt - startT)
-        )}
-      </td>
-    </tr>
+      </span>
+      <span role="cell" className="sub-owner" title={row.owner ?? undefined}>
+        {row.owner ?? dash}
+      </span>
+      {compact ? null : <span role="cell">{row.profile ?? dash}</span>}
+      {compact ? null : <span role="cell">{formatLabTime(row.createdAt - startT)}</span>}
+      <span role="cell" className="num">
+        {row.outstanding}
+      </span>
+      <span role="cell">
+        {row.lastDeliveryAt === null ? dash : formatLabTime(row.lastDeliveryAt - startT)}
+      </span>
+      <span role="cell">
+        <span className={`badge badge-sub-${row.state}`}>{row.state}</span>
+      </span>
+    </div>
   );
 });

@@ -1,0 +1,114 @@
+import { useEffect, useMemo } from 'react';
+import { formatLabTime, formatBytes } from '../../format';
+import {
+  selectActions,
+  selectRecentEvents,
+  selectSelectedMessageId,
+  selectStartTime,
+  useLab,
+} from '../../store';
+import { StateBadge } from '../messages/StateBadge';
+import { formatOffset } from '../log/filters';
+import { buildStory } from './story';
+
+/** The selected message's full story; shown beside any view while a message is selected. */
+export function Inspector() {
+  const messageId = useLab(selectSelectedMessageId);
+  if (messageId === null) return null;
+  return <InspectorPanel messageId={messageId} />;
+}
+
+function InspectorPanel({ messageId }: { messageId: string }) {
+  const events = useLab(selectRecentEvents);
+  const message = useLab((s) => s.model.messages[messageId]);
+  const startT = useLab(selectStartTime);
+  const { selectMessage } = useLab(selectActions);
+  const story = useMemo(() => buildStory(messageId, events), [messageId, events]);
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (e.key === 'Escape') selectMessage(null);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [selectMessage]);
+
+  return (
+    <aside className="inspector" data-testid="inspector" aria-label="Message inspector">
+      <header className="inspector-header">
+        <h2>
+          Message <code title={messageId}>{messageId}</code>
+        </h2>
+        <button
+          type="button"
+          className="inspector-close"
+          aria-label="Close inspector"
+          title="Close (Esc)"
+          data-testid="inspector-close"
+          onClick={() => selectMessage(null)}
+        >
+          ×
+        </button>
+      </header>
+      {message ? (
+        <dl className="inspector-summary">
+          <dt>State</dt>
+          <dd data-testid="inspector-state">
+            <StateBadge state={message.state} />
+          </dd>
+          <dt>Subscription</dt>
+          <dd>
+            <code>{message.subscriptionId}</code>
+          </dd>
+          <dt>Accepted</dt>
+          <dd>{formatLabTime(message.acceptedAt - startT)}</dd>
+          <dt>Attempts</dt>
+          <dd>{message.attempts}</dd>
+          <dt>Size</dt>
+          <dd>{formatBytes(message.bytes)}</dd>
+        </dl>
+      ) : (
+        <p className="muted">No longer in the lab model (finished messages are forgotten).</p>
+      )}
+      {story.preview !== null && (
+        <p className="inspector-preview">
+          Decrypted: <q data-testid="inspector-preview">{story.preview}</q>
+        </p>
+      )}
+      <p className="muted inspector-note">
+        Body not recorded: the event stream carries its size and the user agent's decrypted preview
+        only.
+      </p>
+      {!story.complete && (
+        <p className="muted inspector-note">
+          Its acceptance is older than the events kept; the story starts later.
+        </p>
+      )}
+      <ol className="inspector-steps">
+        {story.steps.map((step) => (
+          <li
+            key={`${step.seq}-${step.title}`}
+            className={`inspector-step story-${step.tone}`}
+            data-testid="inspector-step"
+            data-kind={step.kind}
+          >
+            <div className="inspector-step-head">
+              <span className="log-time">{formatOffset(step.t - startT)}</span>
+              <span className="inspector-step-title">{step.title}</span>
+            </div>
+            {step.details.length > 0 && (
+              <dl>
+                {step.details.map(([label, value]) => (
+                  <div key={label}>
+                    <dt>{label}</dt>
+                    <dd>{value}</dd>
+                  </div>
+                ))}
+              </dl>
+            )}
+          </li>
+        ))}
+      </ol>
+    </aside>
+  );
+}

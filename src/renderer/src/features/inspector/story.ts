@@ -1,0 +1,135 @@
+/**
+ * A message's story, told from the raw events: accepted, each delivery attempt, receipt by
+ * an agent (decrypted or not), ack, receipts, and how it ended. Pure, so it is unit-tested.
+ */
+import type { LabEvent, LabEventKind } from '../../../../shared/events';
+import { formatBytes, formatHttpStatus } from '../../format';
+
+export type StoryTone = 'ok' | 'bad' | 'warn' | 'info' | 'neutral';
+
+export interface StoryStep {
+  seq: number;
+  t: number;
+  kind: LabEventKind;
+  title: string;
+  details: [label: string, value: string][];
+  tone: StoryTone;
+}
+
+export interface MessageStory {
+  steps: StoryStep[];
+  /** The text the user agent decrypted (first characters), from the first good receipt. */
+  preview: string | null;
+  /** False when the message's acceptance is older than the events kept. */
+  complete: boolean;
+}
+
+const yesNo = (b: boolean) => (b ? 'yes' : 'no');
+
+/** The events about `messageId`, oldest first, as steps. */
+export function buildStory(messageId: string, events: readonly LabEvent[]): MessageStory {
+  const steps: StoryStep[] = [];
+  let preview: string | null = null;
+  let complete = false;
+  for (const e of events) {
+    const about = 'messageId' in e && e.messageId === messageId;
+    const replacing = e.kind === 'message.replaced' && e.byMessageId === messageId;
+    if (!about && !replacing) continue;
+    const step = (
+      title: string,
+      details: [string, string][] = [],
+      tone: StoryTone = 'info',
+    ): void => {
+      steps.push({ seq: e.seq, t: e.t, kind: e.kind, title, details, tone });
+    };
+    switch (e.kind) {
+      case 'message.accepted': {
+        complete = true;
+        const ttl =
+          e.ttlRequestedSeconds === e.ttlSeconds
+            ? `${e.ttlSeconds} s (as asked)`
+            : `${e.ttlSeconds} s kept (asked ${e.ttlRequestedSeconds} s)`;
+        step(`Accepted by ${e.serviceId}`, [
+          ['TTL', ttl],
+          ['Urgency', e.urgency],
+          ['Topic', e.topic ?? '—'],
+          ['Size', formatBytes(e.bytes)],
+          ['Receipt requested', yesNo(e.receiptRequested)],
+          ['Sender', e.senderId ?? 'not a lab agent'],
+          ['Subscription', e.subscriptionId],
+        ]);
+        break;
+      }
+      case 'send.attempted':
+        step(
+          e.status === 0
+            ? 'Send failed on the network'
+            : `Sender got ${formatHttpStatus(e.status)}`,
+          [
+            ['Sender', e.agentId],
+            ['Attempt', String(e.attempt)],
+            ...(e.retryInMs === null
+              ? []
+              : [['Retry in', `${e.retryInMs} ms`] as [string, string]]),
+          ],
+          e.status > 0 && e.status < 300 ? 'ok' : 'bad',
+        );
+        break;
+      case 'message.pushed':
+        step(
+          e.attempt > 1 ? `Redelivered (attempt ${e.attempt})` : 'Pushed (attempt 1)',
+          [['Monitor urgency filter', `≥ ${e.urgencyMin}`]],
+          e.attempt > 1 ? 'warn' : 'info',
+        );
+        break;
+      case 'message.received':
+        if (preview === null && e.decryption !== 'failed' && !e.duplicate) preview = e.preview;
+        step(
+          `Received by ${e.agentId}${e.duplicate ? ' (duplicate)' : ''}`,
+          [
+            ['Duplicate', yesNo(e.duplicate)],
+            ['Decryption', e.decryption],
+            ['Preview', e.decryption === 'failed' ? '—' : e.preview],
+            ['Size', formatBytes(e.bytes)],
+          ],
+          e.decryption === 'failed' ? 'bad' : e.duplicate ? 'warn' : 'ok',
+        );
+        break;
+      case 'message.acknowledging':
+        step(`${e.agentId} acknowledges (${e.policy})`, [['Ack policy', e.policy]], 'neutral');
+        break;
+      case 'device.delivered':
+        step(
+          `Delivered to device ${e.deviceId}`,
+          [
+            ['Gateway', e.gatewayId],
+            ['Confirmed', yesNo(e.confirmed)],
+          ],
+          'ok',
+        );
+        break;
+      case 'message.acked':
+        step('Acknowledged (DELETE)', [], 'ok');
+        break;
+      case 'receipt.sent':
+        step(`Receipt sent: ${e.status}`, [], e.status === 204 ? 'ok' : 'warn');
+        break;
+      case 'receipt.received':
+        step(`Receipt received by ${e.agentId}: ${e.status}`, [], e.status === 204 ? 'ok' : 'warn');
+        break;
+      case 'message.expired':
+        step('Expired (TTL ran out)', [], 'bad');
+        break;
+      case 'message.replaced':
+        if (replacing) step(`Replaced earlier message ${e.messageId}`, [], 'neutral');
+        else step(`Replaced by ${e.byMessageId}`, [], 'neutral');
+        break;
+      case 'message.dropped':
+        step(`Dropped (${e.reason})`, [], 'bad');
+        break;
+      default:
+        break;
+    }
+  }
+  return { steps, preview, complete };
+}

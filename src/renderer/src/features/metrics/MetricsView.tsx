@@ -1,0 +1,99 @@
+import { useMemo } from 'react';
+import type uPlot from 'uplot';
+import type { LabEvent } from '../../../../shared/events';
+import type { LabState } from '../../store';
+import { selectAgents, selectStartTime, selectSubscriptions, useLab } from '../../store';
+import { useLabNow } from '../messages/useLabNow';
+import { bucketEvents, BUCKET_MS, extendTo, type MetricSeries } from './bucket';
+import { Chart, type ChartSeries } from './Chart';
+
+const selectRecentEvents = (s: LabState): readonly LabEvent[] => s.recentEvents;
+
+const DELIVERIES: readonly ChartSeries[] = [{ label: 'deliveries/s', color: '--ok' }];
+const LATENCY: readonly ChartSeries[] = [
+  { label: 'p50 ms', color: '--info' },
+  { label: 'p99 ms', color: '--warn' },
+];
+const QUEUE: readonly ChartSeries[] = [
+  { label: 'outstanding', color: '--accent' },
+  { label: 'connections', color: '--ok', dash: [4, 3] },
+];
+const LOSSES: readonly ChartSeries[] = [
+  { label: 'expired/s', color: '--bad' },
+  { label: 'dropped/s', color: '--neutral' },
+];
+
+const last = <T,>(values: readonly T[]): T | undefined => values[values.length - 1];
+/** The newest value that is not null (latency is null in seconds without deliveries). */
+const lastDefined = (values: readonly (number | null)[]): number | null =>
+  values.findLast((v) => v !== null) ?? null;
+const fmt = (v: number | null | undefined) => (v === null || v === undefined ? '—' : String(v));
+
+function useSeries(): MetricSeries {
+  const events = useLab(selectRecentEvents);
+  const startT = useLab(selectStartTime);
+  const subscriptions = useLab(selectSubscriptions);
+  const agents = useLab(selectAgents);
+  const outstandingNow = useMemo(
+    () => Object.values(subscriptions).reduce((n, s) => n + s.outstanding, 0),
+    [subscriptions],
+  );
+  const connectionsNow = useMemo(
+    () => Object.values(agents).reduce((n, a) => (a.connected ? n + 1 : n), 0),
+    [agents],
+  );
+  // recentEvents is replaced at most once a frame, so this runs at most once a frame.
+  const series = useMemo(
+    () => bucketEvents(events, startT, { outstandingNow, connectionsNow }),
+    [events, startT, outstandingNow, connectionsNow],
+  );
+  // Quiet seconds still move the charts: empty buckets up to now, once a second.
+  const nowSecond = Math.floor((useLabNow(true) - startT) / BUCKET_MS);
+  return useMemo(() => extendTo(series, nowSecond), [series, nowSecond]);
+}
+
+/** Live charts over the last five minutes of lab time, one point per second. */
+export function MetricsView() {
+  const s = useSeries();
+  const data = useMemo(
+    () => ({
+      deliveries: [s.t, s.deliveries] as uPlot.AlignedData,
+      latency: [s.t, s.p50, s.p99] as uPlot.AlignedData,
+      queue: [s.t, s.outstanding, s.connections] as uPlot.AlignedData,
+      losses: [s.t, s.expired, s.dropped] as uPlot.AlignedData,
+    }),
+    [s],
+  );
+  return (
+    <main className="metrics-view">
+      <Chart
+        title="Deliveries"
+        testId="metric-deliveries"
+        series={DELIVERIES}
+        data={data.deliveries}
+        readout={`${fmt(last(s.deliveries))}/s`}
+      />
+      <Chart
+        title="Delivery latency"
+        testId="metric-latency"
+        series={LATENCY}
+        data={data.latency}
+        readout={`last p50 ${fmt(lastDefined(s.p50))} ms · p99 ${fmt(lastDefined(s.p99))} ms`}
+      />
+      <Chart
+        title="Queue and connections"
+        testId="metric-queue"
+        series={QUEUE}
+        data={data.queue}
+        readout={`${fmt(last(s.outstanding))} outstanding · ${fmt(last(s.connections))} connected`}
+      />
+      <Chart
+        title="Expired and dropped"
+        testId="metric-losses"
+        series={LOSSES}
+        data={data.losses}
+        readout={`${fmt(last(s.expired))} expired · ${fmt(last(s.dropped))} dropped`}
+      />
+    </main>
+  );
+}

@@ -1,0 +1,17 @@
+import { selectSubscriptions, useLab } from '../../store';
+import { SubscriptionTable } from './SubscriptionTable';
+
+/** Every subscription in one large table. */
+export function SubscriptionsView() {
+  const count = useLab((s) => Object.keys(selectSubscriptions(s)).length);
+  return (
+    <main className="view-page">
+      <section className="panel subscriptions" aria-labelledby="subscriptions-view-title">
+        <h2 id="subscriptions-view-title">
+          Subscriptions <span className="count">{count}</span>
+        </h2>
+        <SubscriptionTable maxHeight={640} />
+      </section>
+    </main>
+  );
+}

@@ -1,0 +1,79 @@
+import { Handle, Position, type NodeProps } from '@xyflow/react';
+import { memo, useContext } from 'react';
+import type { LabState } from '../../store';
+import { useLab } from '../../store';
+import type { TopoFlowNode } from './flow';
+import { LiveContext } from './live-context';
+
+const ROLE_TEXT: Readonly<Record<string, string>> = {
+  service: 'push service',
+  'app-server': 'application server',
+  'user-agent': 'user agent',
+  gateway: 'gateway',
+  device: 'device',
+};
+
+function countConnected(s: LabState, members: readonly string[]): number {
+  let n = 0;
+  for (const id of members) if (s.model.agents[id]?.connected) n++;
+  return n;
+}
+
+/** One service, agent or collapsed group of agents. */
+export const TopologyNode = memo(function TopologyNode({ data }: NodeProps<TopoFlowNode>) {
+  const { node } = data;
+  const { live, traffic } = useContext(LiveContext);
+  const connected = useLab((s) => countConnected(s, node.members));
+  const service = useLab((s) =>
+    node.kind === 'service' ? s.model.services[node.label] : undefined,
+  );
+  const asleep = node.members.reduce((n, id) => (live.asleep.has(id) ? n + 1 : n), 0);
+  const busy = node.members.some((id) => traffic.has(id));
+  const single = node.members.length === 1 ? node.members[0]! : null;
+  const urgency = single !== null && node.kind === 'user-agent' ? live.urgency.get(single) : null;
+
+  let status: string;
+  let statusClass: string;
+  if (node.kind === 'service') {
+    status = service?.running === false ? 'stopped' : 'running';
+    statusClass = service?.running === false ? 'off' : 'on';
+  } else if (node.kind === 'app-server') {
+    // Application servers connect per send; show whether they are sending.
+    status = busy ? 'sending' : 'idle';
+    statusClass = 'on';
+  } else if (node.group !== null) {
+    status = `${connected}/${node.members.length} connected${asleep ? ` · ${asleep} asleep` : ''}`;
+    statusClass = connected === node.members.length ? 'on' : connected > 0 ? 'part' : 'off';
+  } else if (asleep) {
+    status = 'asleep';
+    statusClass = 'sleep';
+  } else {
+    status = connected ? 'connected' : 'disconnected';
+    statusClass = connected ? 'on' : 'off';
+  }
+
+  return (
+    <div
+      className={`topo-node topo-${node.kind}${node.group ? ' topo-group' : ''}${busy ? ' topo-busy' : ''}`}
+      data-testid="topology-node"
+      data-kind={node.kind}
+      data-node-id={node.id}
+      data-group={node.group ?? undefined}
+      data-status={statusClass}
+      title={node.group ? 'Click to expand' : (single ?? node.label)}
+    >
+      <Handle type="target" position={Position.Left} isConnectable={false} />
+      <div className="topo-node-label">{node.label}</div>
+      <div className="topo-node-meta">
+        <span className="topo-role">{ROLE_TEXT[node.kind]}</span>
+        {service ? <span className="topo-profile">{service.profile}</span> : null}
+      </div>
+      <div className="topo-node-status">
+        <span className={`topo-dot topo-dot-${statusClass}`} aria-hidden="true" />
+        {status}
+        {urgency ? <span className="topo-urgency">≥ {urgency}</span> : null}
+      </div>
+      <Handle type="source" position={Position.Right} isConnectable={false} />
+    </div>
+  );
+});

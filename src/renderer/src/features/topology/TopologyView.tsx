@@ -1,0 +1,124 @@
+import '@xyflow/react/dist/style.css';
+import {
+  Background,
+  Controls,
+  ReactFlow,
+  useReactFlow,
+  type FitViewOptions,
+  type NodeMouseHandler,
+} from '@xyflow/react';
+import { useEffect, useMemo, useRef, useState } from 'react';
+import type { LabEvent } from '../../../../shared/events';
+import { selectAgents, selectServices, selectSubscriptions, useLab } from '../../store';
+import { useLabNow } from '../messages/useLabNow';
+import { toFlowEdges, toFlowNodes, type TopoFlowNode } from './flow';
+import { buildTopology } from './graph';
+import { EMPTY_LIVE, foldLive, recentTraffic, type LiveState } from './live';
+import { LiveContext, type LiveDecorations } from './live-context';
+import { TopologyNode } from './TopologyNode';
+
+const NODE_TYPES = { topo: TopologyNode };
+/** Large fleets stay legible: never zoom out further than this to fit. */
+const FIT: FitViewOptions = { padding: 0.1, maxZoom: 1.2, minZoom: 0.25 };
+
+/** Refits the view when nodes come or go (a group expanded, agents joined). */
+function FitOnChange({ count }: { count: number }) {
+  const { fitView } = useReactFlow();
+  useEffect(() => {
+    void fitView(FIT);
+  }, [count, fitView]);
+  return null;
+}
+const selectRecentEvents = (s: { recentEvents: readonly LabEvent[] }) => s.recentEvents;
+
+/** Folds new events into the live state once per ring update. */
+function useLiveState(events: readonly LabEvent[]): LiveState {
+  const ref = useRef<LiveState>(EMPTY_LIVE);
+  return useMemo(() => (ref.current = foldLive(ref.current, events)), [events]);
+}
+
+/** Agents with traffic in the last second, as a stable set (same object while unchanged). */
+function useTraffic(events: readonly LabEvent[]): ReadonlySet<string> {
+  const subscriptions = useLab(selectSubscriptions);
+  const now = useLabNow(true);
+  const set = recentTraffic(events, subscriptions, now);
+  const key = [...set].sort().join('\n');
+  // eslint-disable-next-line react-hooks/exhaustive-deps -- `key` stands for `set`
+  return useMemo(() => set, [key]);
+}
+
+/** Services, application servers, user agents, gateways and devices as a live graph. */
+export function TopologyView() {
+  const services = useLab(selectServices);
+  const agents = useLab(selectAgents);
+  const events = useLab(selectRecentEvents);
+  const [expanded, setExpanded] = useState<ReadonlySet<string>>(() => new Set());
+
+  const topology = useMemo(
+    () => buildTopology(services, agents, { expanded }),
+    [services, agents, expanded],
+  );
+  const previousNodes = useRef<readonly TopoFlowNode[]>([]);
+  const nodes = useMemo(
+    () => (previousNodes.current = toFlowNodes(topology.nodes, previousNodes.current)),
+    [topology.nodes],
+  );
+
+  const live = useLiveState(events);
+  const traffic = useTraffic(events);
+  const edges = useMemo(
+    () => toFlowEdges(topology.edges, live.links, traffic),
+    [topology.edges, live.links, traffic],
+  );
+  const decorations = useMemo<LiveDecorations>(() => ({ live, traffic }), [live, traffic]);
+
+  const onNodeClick: NodeMouseHandler<TopoFlowNode> = (_, node) => {
+    const group = node.data.node.group;
+    if (group !== null) setExpanded((prev) => new Set(prev).add(group));
+  };
+
+  return (
+    <main className="topology-view">
+      <div className="topology-toolbar">
+        <h2>
+          Topology{' '}
+          <span className="count">
+            {Object.keys(services).length} services · {Object.keys(agents).length} agents
+          </span>
+        </h2>
+        <span className="topo-legend">
+          <span className="topo-legend-up">up</span>
+          <span className="topo-legend-impaired">impaired</span>
+          <span className="topo-legend-down">down</span>
+        </span>
+        {expanded.size > 0 ? (
+          <button type="button" className="topo-collapse" onClick={() => setExpanded(new Set())}>
+            Collapse groups
+          </button>
+        ) : null}
+      </div>
+      <div className="topology-canvas" data-testid="topology">
+        <LiveContext.Provider value={decorations}>
+          <ReactFlow<TopoFlowNode>
+            nodes={nodes as TopoFlowNode[]}
+            edges={edges}
+            nodeTypes={NODE_TYPES}
+            onNodeClick={onNodeClick}
+            nodesDraggable={false}
+            nodesConnectable={false}
+            elementsSelectable={false}
+            onlyRenderVisibleElements
+            colorMode="system"
+            minZoom={0.05}
+            fitView
+            fitViewOptions={FIT}
+          >
+            <FitOnChange count={nodes.length} />
+            <Background />
+            <Controls showInteractive={false} />
+          </ReactFlow>
+        </LiveContext.Provider>
+      </div>
+    </main>
+  );
+}
