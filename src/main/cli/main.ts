@@ -21,6 +21,7 @@ import {
 } from './options';
 import { runServe } from './serve';
 import { runRun, type RunCliOptions } from './run';
+import { runDiff, runReplay, runRerun } from './replay';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 export const DEFAULT_WEB_PORT = 7171;
@@ -81,11 +82,47 @@ function program(): Command {
     )
     .option('--duration <d>', 'override the duration (seconds, or e.g. 10m)')
     .option('--out <file>', 'write the trace (one event per line) to this file')
+    .option('--bundle <file>', 'write a run bundle (compressed trace with the scenario, for rerun)')
     .option('--report <file>', 'write the report (.json or .html)')
     .option('--json', 'print the result as one JSON object', false)
     .option('--no-progress', 'no progress line on the terminal')
     .action(async (file: string, options: RunCliOptions) => {
       exitCode = await runRun(file, options);
+    });
+
+  cli
+    .command('replay')
+    .description(
+      'check a recorded run (trace or bundle): the verdict and a summary; exit codes as run',
+    )
+    .argument('<file>', 'trace (.jsonl) or run bundle')
+    .option('--json', 'print the result as one JSON object', false)
+    .action(async (file: string, options: { json: boolean }) => {
+      exitCode = await runReplay(file, options);
+    });
+
+  cli
+    .command('rerun')
+    .description("run a bundle's scenario again with its seed (and write a new bundle)")
+    .argument('<file>', 'run bundle')
+    .option('--out <file>', 'write the trace to this file')
+    .option('--bundle <file>', 'write the new run bundle')
+    .option('--report <file>', 'write the report (.json or .html)')
+    .option('--json', 'print the result as one JSON object', false)
+    .option('--no-progress', 'no progress line on the terminal')
+    .action(async (file: string, options: RunCliOptions) => {
+      exitCode = await runRerun(file, options);
+    });
+
+  cli
+    .command('diff')
+    .description(
+      'the first divergence between two recordings and how their figures differ; exit 0 if identical',
+    )
+    .argument('<a>', 'trace or bundle')
+    .argument('<b>', 'trace or bundle')
+    .action(async (a: string, b: string) => {
+      exitCode = await runDiff(a, b);
     });
 
   cli

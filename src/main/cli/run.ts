@@ -1,13 +1,24 @@
 /**
- * `push-lab run FILE`: runs a scenario headless, streams its trace, checks every invariant,
- * writes a report, and exits 0 (all hold), 1 (violations, listed) or 2 (bad scenario).
+ * `push-lab run FILE`: runs a scenario headless, streams its trace (and, on request, a run
+ * bundle), checks every invariant, writes a report, and exits 0 (all hold), 1 (violations,
+ * listed) or 2 (bad scenario). `rerun` runs a bundle's scenario again with its seed.
  */
 import { createWriteStream } from 'node:fs';
 import { rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { constants as zlibConstants, createGzip } from 'node:zlib';
 import { loadScenario } from '../engine/scenario/load';
-import { runScenario, type RunOverrides } from '../engine/scenario/run';
+import {
+  applyOverrides,
+  applyOverridesToInput,
+  runScenario,
+  type RunOverrides,
+} from '../engine/scenario/run';
+import type { Scenario } from '../engine/scenario/schema';
 import { parseDurationMs } from '../engine/scenario/duration';
+import type { CheckResult } from '../engine/trace/checker';
+import type { TraceMeta } from '../engine/trace/format';
+import type { TraceWriterStats } from '../engine/trace/writer';
 import { ReportBuilder, reportToJson, type Report } from '../engine/trace/report';
 import { renderReportHtml } from '../engine/trace/report-html';
 import { TraceWriter } from '../engine/trace/writer';
@@ -19,6 +30,7 @@ export interface RunCliOptions {
   speed?: number;
   duration?: string;
   out?: string;
+  bundle?: string;
   report?: string;
   json: boolean;
   progress: boolean;
@@ -45,19 +57,34 @@ export async function runRun(file: string, options: RunCliOptions): Promise<numb
     }
     overrides.durationMs = ms;
   }
-  const scenario = loaded.scenario;
-  const seed = overrides.seed ?? scenario.seed;
-  const meta = {
-    scenario: scenario.name,
-    seed,
-    clockMode:
-      overrides.mode ??
-      (overrides.speed && scenario.clock.mode === 'real' ? 'scaled' : scenario.clock.mode),
-    pushLabVersion: VERSION,
-  } as const;
+  const input = applyOverridesToInput(loaded.input, loaded.scenario, overrides);
+  return execute(
+    applyOverrides(loaded.scenario, overrides),
+    input,
+    options,
+    `push-lab run ${file}`,
+  );
+}
 
+/** Runs a scenario as given (overrides already applied): the shared body of run and rerun. */
+export async function execute(
+  scenario: Scenario,
+  /** The scenario as written, with overrides: what a bundle stores for `rerun`. */
+  input: unknown,
+  options: RunCliOptions,
+  reproduce: string,
+): Promise<number> {
+  const meta: TraceMeta = {
+    scenario: scenario.name,
+    seed: scenario.seed,
+    clockMode: scenario.clock.mode,
+    pushLabVersion: VERSION,
+  };
   const trace = options.out
     ? new TraceWriter(createWriteStream(options.out), meta, { endStream: true })
+    : null;
+  const bundle = options.bundle
+    ? openBundle(options.bundle, { ...meta, run: { scenario: input, speed: scenario.clock.speed } })
     : null;
   const builder = new ReportBuilder({ meta });
   let interrupted = false;
@@ -70,21 +97,28 @@ export async function runRun(file: string, options: RunCliOptions): Promise<numb
   let expired = 0;
   let outcome;
   try {
-    outcome = await runScenario(scenario, overrides, {
-      onEvent: (event) => {
-        trace?.write(event);
-        builder.add(event);
-        if (event.kind === 'message.received' && !event.duplicate) delivered += 1;
-        if (event.kind === 'message.expired') expired += 1;
+    outcome = await runScenario(
+      scenario,
+      {},
+      {
+        onEvent: (event) => {
+          trace?.write(event);
+          bundle?.writer.write(event);
+          builder.add(event);
+          if (event.kind === 'message.received' && !event.duplicate) delivered += 1;
+          if (event.kind === 'message.expired') expired += 1;
+        },
+        onProgress: (elapsedMs, durationMs) =>
+          progress?.(elapsedMs, durationMs, delivered, expired),
+        cancelled: () => interrupted,
       },
-      onProgress: (elapsedMs, durationMs) => progress?.(elapsedMs, durationMs, delivered, expired),
-      cancelled: () => interrupted,
-    });
+    );
   } finally {
     process.off('SIGINT', onSignal);
     if (progress) process.stderr.write('\n');
-    const stats = await trace?.close();
-    if (stats?.error) process.stderr.write(`push-lab: ${stats.error}\n`);
+    for (const stats of await Promise.all([trace?.close(), bundle?.close()])) {
+      if (stats?.error) process.stderr.write(`push-lab: ${stats.error}\n`);
+    }
   }
 
   const joulesByAgent = Object.fromEntries(
@@ -100,7 +134,6 @@ export async function runRun(file: string, options: RunCliOptions): Promise<numb
     energy: { joulesByAgent, joulesByClass },
     links,
   });
-
   if (options.report) await writeReport(options.report, report);
 
   const out = (line: string): boolean => process.stdout.write(`${line}\n`);
@@ -109,7 +142,7 @@ export async function runRun(file: string, options: RunCliOptions): Promise<numb
       JSON.stringify({
         type: 'result',
         scheduleHash: outcome.scheduleHash,
-        seed,
+        seed: scenario.seed,
         violations: check.violationCount,
         report,
       }),
@@ -119,29 +152,63 @@ export async function runRun(file: string, options: RunCliOptions): Promise<numb
       `${scenario.name}: ${formatDuration(outcome.endT - outcome.startT)} of lab time, ${outcome.eventCount} events`,
     );
     out(`schedule hash ${outcome.scheduleHash}`);
-    for (const s of report.services) {
-      out(
-        `  ${s.serviceId} (${s.profile ?? '?'}): ${s.accepted} accepted, ${s.delivered} delivered` +
-          ` (${pct(s.deliveryRatio)}), p50 ${ms(s.latencyMs.p50)} p99 ${ms(s.latencyMs.p99)},` +
-          ` ${s.expired} expired, ${s.stale} stale, ${s.replaced} replaced, ${s.lost} lost, ${s.redeliveries} redelivered`,
-      );
-    }
-    if (report.energy) out(`  energy: ${report.energy.joulesTotal.toFixed(1)} J`);
+    printVerdict(report, check, outcome.startT, `${reproduce} --seed ${String(scenario.seed)}`);
     if (outcome.cancelled)
       out('  stopped early (interrupted); the trace and report cover what ran');
-    if (check.violationCount === 0) out('invariants: all hold');
-    else {
-      out(`invariants: ${check.violationCount} violation(s)`);
-      for (const v of check.violations)
-        out(
-          `  [${v.rule}] t=${formatDuration(v.t - outcome.startT)} seq ${v.seqs.join(',')}: ${v.sentence}`,
-        );
-      out(`reproduce with: push-lab run ${file} --seed ${String(seed)}`);
-    }
     if (options.out) out(`trace: ${options.out}`);
+    if (options.bundle) out(`bundle: ${options.bundle}`);
     if (options.report) out(`report: ${options.report}`);
   }
   return check.violationCount === 0 ? 0 : 1;
+}
+
+/** The per-service lines, energy and the checker's verdict (shared with `replay`). */
+export function printVerdict(
+  report: Report,
+  check: CheckResult,
+  startT: number,
+  reproduce: string | null,
+): void {
+  const out = (line: string): boolean => process.stdout.write(`${line}\n`);
+  for (const s of report.services) {
+    out(
+      `  ${s.serviceId} (${s.profile ?? '?'}): ${s.accepted} accepted, ${s.delivered} delivered` +
+        ` (${pct(s.deliveryRatio)}), p50 ${ms(s.latencyMs.p50)} p99 ${ms(s.latencyMs.p99)},` +
+        ` ${s.expired} expired, ${s.stale} stale, ${s.replaced} replaced, ${s.lost} lost, ${s.redeliveries} redelivered`,
+    );
+  }
+  if (report.energy) out(`  energy: ${report.energy.joulesTotal.toFixed(1)} J`);
+  if (check.violationCount === 0) {
+    out('invariants: all hold');
+    return;
+  }
+  out(`invariants: ${check.violationCount} violation(s)`);
+  for (const v of check.violations) {
+    out(`  [${v.rule}] t=${formatDuration(v.t - startT)} seq ${v.seqs.join(',')}: ${v.sentence}`);
+  }
+  if (reproduce) out(`reproduce with: ${reproduce}`);
+}
+
+/**
+ * A run bundle: the trace with the scenario in its header, gzip-compressed and flushed
+ * every 200 ms, so a crash keeps everything up to the last flush readable.
+ */
+function openBundle(
+  file: string,
+  meta: TraceMeta,
+): { writer: TraceWriter; close(): Promise<TraceWriterStats> } {
+  const gzip = createGzip({ level: 6 });
+  gzip.pipe(createWriteStream(file));
+  const flusher = setInterval(() => gzip.flush(zlibConstants.Z_SYNC_FLUSH), 200);
+  flusher.unref();
+  const writer = new TraceWriter(gzip, meta, { endStream: true });
+  return {
+    writer,
+    async close() {
+      clearInterval(flusher);
+      return writer.close();
+    },
+  };
 }
 
 /** Writes the report atomically (a temporary file renamed into place). */
@@ -170,7 +237,7 @@ function progressLine(): (
   };
 }
 
-function formatDuration(ms: number): string {
+export function formatDuration(ms: number): string {
   const s = Math.floor(ms / 1000);
   const h = Math.floor(s / 3600);
   const mm = String(Math.floor((s % 3600) / 60)).padStart(2, '0');

@@ -7,7 +7,9 @@ import { parseDocument } from 'yaml';
 import { issueLines } from '../../../shared/commands';
 import { scenarioSchema, type Scenario } from './schema';
 
-export type LoadResult = { ok: true; scenario: Scenario } | { ok: false; problems: string[] };
+/** `input` is the scenario as written (before defaults and unit conversion): what a bundle stores. */
+export type LoadResult =
+  { ok: true; scenario: Scenario; input: unknown } | { ok: false; problems: string[] };
 
 /** Parses scenario text (YAML is a superset of JSON, so both work). */
 export function parseScenario(text: string, source = 'scenario'): LoadResult {
@@ -26,7 +28,7 @@ export function parseScenario(text: string, source = 'scenario'): LoadResult {
 
 export function validateScenario(input: unknown): LoadResult {
   const parsed = scenarioSchema.safeParse(input);
-  if (parsed.success) return { ok: true, scenario: parsed.data };
+  if (parsed.success) return { ok: true, scenario: parsed.data, input };
   const problems = issueLines(parsed.error.issues, input);
   // Cross-references are checked only once the shapes are right; check them anyway so one
   // pass lists every problem.

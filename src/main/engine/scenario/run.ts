@@ -60,6 +60,24 @@ export function applyOverrides(scenario: Scenario, overrides: RunOverrides): Sce
   };
 }
 
+/**
+ * The same overrides applied to the scenario as written (for a bundle, which stores the
+ * input: the parsed form is not valid input again — durations are converted to ms).
+ */
+export function applyOverridesToInput(
+  input: unknown,
+  scenario: Scenario,
+  overrides: RunOverrides,
+): unknown {
+  const applied = applyOverrides(scenario, overrides);
+  return {
+    ...(input as Record<string, unknown>),
+    seed: applied.seed,
+    duration: `${applied.duration}ms`,
+    clock: applied.clock,
+  };
+}
+
 export function makeClock(scenario: Scenario): Clock {
   if (scenario.clock.mode === 'virtual') return new VirtualClock(VIRTUAL_EPOCH_MS);
   return new RealClock(scenario.clock.mode === 'real' ? 1 : scenario.clock.speed);

@@ -22,6 +22,11 @@ export interface TraceMeta {
   clockMode: 'real' | 'scaled' | 'virtual';
   /** Push Lab's version (src/main/engine/version.ts). */
   pushLabVersion: string;
+  /**
+   * A run bundle's extra: the scenario exactly as it ran (validated, defaults filled in) and
+   * the clock speed, so `push-lab rerun` can run it again. Absent in plain traces.
+   */
+  run?: { scenario: unknown; speed: number };
 }
 
 export interface TraceHeader extends TraceMeta {

@@ -11,6 +11,7 @@
  * problem. Memory is bounded: one line at a time, at most `warningsMax` warnings kept.
  */
 import { open } from 'node:fs/promises';
+import { createGunzip, constants as zlibConstants } from 'node:zlib';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import type { LabEvent } from '../../../shared/events';
@@ -73,7 +74,16 @@ export class TraceReader {
           : String((error as Error).message);
       throw new TraceError(TRACE_ERROR_CODES.OPEN, `Cannot open trace ${path}: ${reason}.`);
     }
-    return TraceReader.fromStream(handle.createReadStream(), path, options);
+    // A run bundle is a gzip-compressed trace: detect it by its magic bytes, and read a cut
+    // one up to its last complete block (the writer flushes after every batch).
+    const magic = Buffer.alloc(2);
+    await handle.read(magic, 0, 2, 0);
+    const raw = handle.createReadStream({ start: 0 });
+    if (magic[0] !== 0x1f || magic[1] !== 0x8b) return TraceReader.fromStream(raw, path, options);
+    const gunzip = createGunzip({ finishFlush: zlibConstants.Z_SYNC_FLUSH });
+    raw.on('error', (error) => gunzip.destroy(error));
+    gunzip.on('close', () => raw.destroy());
+    return TraceReader.fromStream(raw.pipe(gunzip), path, options);
   }
 
   /** Reads a trace from any Readable (stdin, a socket); `name` appears in messages. */
@@ -202,6 +212,9 @@ function parseHeader(text: string, name: string): TraceHeader {
     seed: typeof value.seed === 'string' || typeof value.seed === 'number' ? value.seed : null,
     clockMode: value.clockMode as TraceHeader['clockMode'],
     pushLabVersion: typeof value.pushLabVersion === 'string' ? value.pushLabVersion : 'unknown',
+    ...(isRecord(value.run) && typeof value.run.speed === 'number'
+      ? { run: { scenario: value.run.scenario, speed: value.run.speed } }
+      : {}),
   };
 }
 

@@ -109,6 +109,7 @@ export class TraceWriter {
       seed: meta.seed,
       clockMode: meta.clockMode,
       pushLabVersion: meta.pushLabVersion ?? VERSION,
+      ...(meta.run ? { run: meta.run } : {}),
     };
     this.send(JSON.stringify(header) + '\n');
   }
