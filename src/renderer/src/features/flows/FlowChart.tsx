@@ -20,6 +20,7 @@ export const FlowChart = memo(function FlowChart({
   return (
     <svg
       className="flow-chart"
+      data-export="flow-chart"
       width={layout.width}
       height={layout.height}
       viewBox={`0 0 ${layout.width} ${layout.height}`}

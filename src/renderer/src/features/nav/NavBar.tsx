@@ -1,7 +1,9 @@
 import { selectActions, useLab } from '../../store';
+import { ExportToolbar } from '../exports/ExportToolbar';
+import { SettingsControls } from '../settings/SettingsControls';
 import { VIEWS } from '../views';
 
-/** One button per view; the current one is pressed. */
+/** One button per view (the current one is pressed), then the export and display tools. */
 export function NavBar() {
   const view = useLab((s) => s.view);
   const { showView } = useLab(selectActions);
@@ -19,6 +21,10 @@ export function NavBar() {
           {v.label}
         </button>
       ))}
+      <div className="nav-tools">
+        <ExportToolbar />
+        <SettingsControls />
+      </div>
     </nav>
   );
 }

@@ -1,0 +1,71 @@
+import { selectRecentEvents, useLab } from '../../store';
+import { DEFAULT_SORT, sortRows, toRows } from '../subscriptions/table';
+import { subscriptionsCsv } from './csv';
+import { downloadText, exportFilename } from './download';
+import { standaloneSvg } from './svg';
+import { toTraceJsonl } from './trace';
+
+/** The selector the Flows view's chart carries (FlowChart.tsx). */
+export const FLOW_CHART_SELECTOR = 'svg[data-export="flow-chart"]';
+
+/** Download buttons: the recent events, the subscriptions table, the current flow chart. */
+export function ExportToolbar() {
+  const view = useLab((s) => s.view);
+  // The store's context is private to it: read what the buttons need (a few buttons re-render
+  // once a frame at most, when a batch lands).
+  const events = useLab(selectRecentEvents);
+  const model = useLab((s) => s.model);
+
+  const exportTrace = () => {
+    downloadText(exportFilename('trace', 'jsonl'), toTraceJsonl(events), 'application/x-ndjson');
+  };
+  const exportSubscriptions = () => {
+    const rows = sortRows(toRows(model.subscriptions, model.agents, model.services), DEFAULT_SORT);
+    downloadText(
+      exportFilename('subscriptions', 'csv'),
+      subscriptionsCsv(rows, model.startT ?? 0),
+      'text/csv;charset=utf-8',
+    );
+  };
+  const exportFlow = () => {
+    const svg = document.querySelector<SVGSVGElement>(FLOW_CHART_SELECTOR);
+    if (!svg) return;
+    const panel = svg.closest('.panel');
+    const background = panel ? getComputedStyle(panel).backgroundColor : null;
+    downloadText(exportFilename('flow', 'svg'), standaloneSvg(svg, background), 'image/svg+xml');
+  };
+
+  return (
+    <div className="export-toolbar" role="group" aria-label="Export">
+      <button
+        type="button"
+        className="tool-button"
+        data-testid="export-trace"
+        title="Download the recent events as a trace (JSON Lines)"
+        onClick={exportTrace}
+      >
+        Trace (JSONL)
+      </button>
+      <button
+        type="button"
+        className="tool-button"
+        data-testid="export-subscriptions"
+        title="Download the subscriptions table as CSV"
+        onClick={exportSubscriptions}
+      >
+        Subscriptions (CSV)
+      </button>
+      {view === 'flows' && (
+        <button
+          type="button"
+          className="tool-button"
+          data-testid="export-flow"
+          title="Download the sequence chart shown as SVG"
+          onClick={exportFlow}
+        >
+          Sequence chart (SVG)
+        </button>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,49 @@
+/** The global keyboard shortcuts: which key does what. Pure. */
+
+export type KeyAction =
+  | { type: 'close' }
+  | { type: 'search' }
+  | { type: 'view'; id: string }
+  | { type: 'cycle-theme' }
+  | { type: 'toggle-presentation' };
+
+/** What the mapping reads from a keydown event. */
+export interface KeyInput {
+  key: string;
+  ctrlKey?: boolean;
+  metaKey?: boolean;
+  altKey?: boolean;
+  /** The event target's tag name (upper case, as the DOM gives it), if any. */
+  targetTag?: string | null;
+  targetEditable?: boolean;
+}
+
+const TYPING_TAGS = new Set(['INPUT', 'TEXTAREA', 'SELECT']);
+
+/** True when the key goes to a form field (or editable text) and is not a shortcut. */
+export function isTyping(input: KeyInput): boolean {
+  return (
+    input.targetEditable === true ||
+    (input.targetTag != null && TYPING_TAGS.has(input.targetTag.toUpperCase()))
+  );
+}
+
+/**
+ * The action for a key, or null. `viewIds` are the views in navigation order (digit n shows
+ * the n-th). Keys typed into inputs, selects and textareas, and chords with Ctrl/Cmd/Alt,
+ * are never shortcuts.
+ */
+export function keyAction(input: KeyInput, viewIds: readonly string[]): KeyAction | null {
+  if (input.ctrlKey || input.metaKey || input.altKey) return null;
+  if (isTyping(input)) return null;
+  const { key } = input;
+  if (key === 'Escape') return { type: 'close' };
+  if (key === '/') return { type: 'search' };
+  if (key === 't') return { type: 'cycle-theme' };
+  if (key === 'p') return { type: 'toggle-presentation' };
+  if (/^[1-9]$/.test(key)) {
+    const id = viewIds[Number(key) - 1];
+    return id === undefined ? null : { type: 'view', id };
+  }
+  return null;
+}

@@ -1,0 +1,64 @@
+import { useEffect } from 'react';
+import { selectActions, useLab } from '../../store';
+import { settingsStore } from '../settings/settings-store';
+import { VIEWS } from '../views';
+import { keyAction } from './keymap';
+
+const VIEW_IDS = VIEWS.map((v) => v.id);
+const LOG_SEARCH = '[data-testid="log-search"]';
+
+/** The one global keydown handler (see keymap.ts for the keys). */
+export function useGlobalKeys(): void {
+  const view = useLab((s) => s.view);
+  const { showView, selectMessage } = useLab(selectActions);
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const target = e.target instanceof HTMLElement ? e.target : null;
+      const action = keyAction(
+        {
+          key: e.key,
+          ctrlKey: e.ctrlKey,
+          metaKey: e.metaKey,
+          altKey: e.altKey,
+          targetTag: target?.tagName ?? null,
+          targetEditable: target?.isContentEditable ?? false,
+        },
+        VIEW_IDS,
+      );
+      if (action === null) return;
+      switch (action.type) {
+        case 'close':
+          selectMessage(null);
+          return;
+        case 'search':
+          // In the Log view its own "/" handler focuses the search box.
+          if (view === 'log') return;
+          e.preventDefault();
+          showView('log');
+          focusAfterRender(LOG_SEARCH);
+          return;
+        case 'view':
+          e.preventDefault();
+          showView(action.id);
+          return;
+        case 'cycle-theme':
+          settingsStore.getState().cycleTheme();
+          return;
+        case 'toggle-presentation':
+          settingsStore.getState().togglePresentation();
+          return;
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [view, showView, selectMessage]);
+}
+
+/** Focuses `selector` once it is rendered (a few frames at most). */
+function focusAfterRender(selector: string, framesLeft = 10): void {
+  requestAnimationFrame(() => {
+    const el = document.querySelector<HTMLElement>(selector);
+    if (el) el.focus();
+    else if (framesLeft > 0) focusAfterRender(selector, framesLeft - 1);
+  });
+}
