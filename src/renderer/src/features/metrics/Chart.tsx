@@ -23,13 +23,21 @@ interface Props {
 const HEIGHT = 180;
 
 function options(el: HTMLElement, series: readonly ChartSeries[], width: number): uPlot.Options {
-  const css = getComputedStyle(el);
-  const color = (name: string) => css.getPropertyValue(name).trim() || '#888';
+  // Theme colours are light-dark() pairs: let the browser resolve one through a probe
+  // element (the raw custom property would hand the canvas an unresolved light-dark()).
+  const probe = el.ownerDocument.createElement('span');
+  el.appendChild(probe);
+  const color = (name: string): string => {
+    probe.style.color = `var(${name}, #888)`;
+    return getComputedStyle(probe).color || '#888';
+  };
   const axis: uPlot.Axis = {
     stroke: color('--muted'),
     grid: { stroke: color('--border'), width: 1 },
     ticks: { stroke: color('--border'), width: 1 },
   };
+  // Every colour below is read synchronously while building the options; then it goes.
+  queueMicrotask(() => probe.remove());
   return {
     width,
     height: HEIGHT,
