@@ -31,6 +31,8 @@ export const commandSchema = z.discriminatedUnion('type', [
     })
     .strict(),
   z.object({ type: z.literal('subscribe'), agentId: id.optional() }).strict(),
+  /** The lab's report so far (the engine's ReportBuilder over every event since start). */
+  z.object({ type: z.literal('report'), format: z.enum(['html', 'json']) }).strict(),
 ]);
 
 export type Command = z.infer<typeof commandSchema>;
@@ -54,6 +56,7 @@ export interface CommandResults {
   info: LabInfo;
   send: SendOutcome;
   subscribe: { subscriptionId: string };
+  report: { format: 'html' | 'json'; content: string };
 }
 
 export type ResultOf<C extends Command> = CommandResults[C['type']];

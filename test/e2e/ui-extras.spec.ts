@@ -57,6 +57,15 @@ test('exports the trace, the subscriptions and the flow chart', async ({ page, l
   expect(records[1]).toMatch(/,active$/);
   expect(records).toHaveLength(3); // one subscription, and the empty string after the last CRLF
 
+  // The engine's report of the lab so far, self-contained HTML.
+  const [reportFile, html] = await downloaded(page, () =>
+    page.getByTestId('export-report').click(),
+  );
+  expect(reportFile.suggestedFilename()).toMatch(/^push-lab-report-\d{8}-\d{6}\.html$/);
+  expect(html).toMatch(/^<!doctype html>/i);
+  expect(html).toContain('No invariant violations');
+  expect(html).not.toMatch(/<script/i);
+
   // The sequence chart button appears on the Flows view only.
   await expect(page.getByTestId('export-flow')).toHaveCount(0);
   await page.getByTestId('nav-flows').click();

@@ -17,6 +17,8 @@ import type { ServiceLimits } from './push/types';
 import { Rng } from './rng/rng';
 import { EventBus } from './trace/bus';
 import { ModelTracker } from './trace/model-tracker';
+import { ReportBuilder, reportToJson } from './trace/report';
+import { renderReportHtml } from './trace/report-html';
 import { VERSION } from './version';
 
 export interface LabOptions {
@@ -45,6 +47,7 @@ export class Lab {
   readonly userAgents: UserAgent[] = [];
   readonly appServer: AppServer;
   private readonly tracker: ModelTracker;
+  private readonly reportBuilder: ReportBuilder;
   private started = false;
   private readonly messageListeners = new Set<MessageListener>();
 
@@ -53,6 +56,16 @@ export class Lab {
     this.rng = new Rng(options.seed ?? 1);
     this.bus = new EventBus(this.clock);
     this.tracker = new ModelTracker(this.bus);
+    this.reportBuilder = new ReportBuilder({
+      meta: {
+        scenario: null,
+        seed: options.seed ?? 1,
+        clockMode: this.clock.kind,
+        pushLabVersion: VERSION,
+      },
+    });
+    // The report of the live lab, kept current from the bus (bounded by the builder's limits).
+    this.bus.subscribe((event) => this.reportBuilder.add(event));
     this.service = new PushService(
       {
         serviceId: 'ps1',
@@ -144,6 +157,14 @@ export class Lab {
           return ok(this.info());
         case 'send':
           return await this.send(command);
+        case 'report': {
+          const { report } = this.reportBuilder.finish(this.clock.now());
+          const content =
+            command.format === 'html'
+              ? renderReportHtml(report, { title: 'Push Lab — live lab' })
+              : reportToJson(report);
+          return ok({ format: command.format, content });
+        }
         case 'subscribe': {
           const ua = command.agentId
             ? this.userAgents.find((u) => u.id === command.agentId)

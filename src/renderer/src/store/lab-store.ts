@@ -20,6 +20,8 @@ export interface LabActions {
   showView(id: string): void;
   /** Has the lab's application server send to a subscription. Never rejects. */
   send(request: SendRequest): Promise<Result<SendOutcome>>;
+  /** The engine's report of the lab so far (HTML or JSON text). Never rejects. */
+  report(format: 'html' | 'json'): Promise<Result<{ format: 'html' | 'json'; content: string }>>;
   resync(): void;
   /** Stops listening to the client and closes it. */
   dispose(): void;
@@ -86,6 +88,7 @@ export function createLabStore(client: LabClient, options: LabStoreOptions = {})
       selectMessage: (id) => set({ selectedMessageId: id }),
       showView: (id) => set({ view: id }),
       send: (request) => client.call({ type: 'send', ...request }),
+      report: (format) => client.call({ type: 'report', format }),
       resync: () => client.resync(),
       dispose: () => {
         for (const off of unsubscribe.splice(0)) off();

@@ -1,4 +1,5 @@
-import { selectRecentEvents, useLab } from '../../store';
+import { useState } from 'react';
+import { selectActions, selectRecentEvents, useLab } from '../../store';
 import { DEFAULT_SORT, sortRows, toRows } from '../subscriptions/table';
 import { subscriptionsCsv } from './csv';
 import { downloadText, exportFilename } from './download';
@@ -15,6 +16,18 @@ export function ExportToolbar() {
   // once a frame at most, when a batch lands).
   const events = useLab(selectRecentEvents);
   const model = useLab((s) => s.model);
+  const { report } = useLab(selectActions);
+  const [reportError, setReportError] = useState<string | null>(null);
+
+  const exportReport = async () => {
+    const result = await report('html');
+    if (!result.ok) {
+      setReportError(result.error.message);
+      return;
+    }
+    setReportError(null);
+    downloadText(exportFilename('report', 'html'), result.value.content, 'text/html;charset=utf-8');
+  };
 
   const exportTrace = () => {
     downloadText(exportFilename('trace', 'jsonl'), toTraceJsonl(events), 'application/x-ndjson');
@@ -55,6 +68,20 @@ export function ExportToolbar() {
       >
         Subscriptions (CSV)
       </button>
+      <button
+        type="button"
+        className="tool-button"
+        data-testid="export-report"
+        title="Download the engine's report of the lab so far (self-contained HTML)"
+        onClick={() => void exportReport()}
+      >
+        Report (HTML)
+      </button>
+      {reportError && (
+        <span className="export-error" role="alert">
+          {reportError}
+        </span>
+      )}
       {view === 'flows' && (
         <button
           type="button"
