@@ -109,7 +109,8 @@ export async function runScenario(
   let energy: EnergyReport;
   let links: Record<string, LinkCounters>;
 
-  const whileStarting = async (work: Promise<void>): Promise<void> => {
+  /** On the virtual clock, time must be driven while `work` (starting, stopping) needs it. */
+  const alongside = async (work: Promise<void>): Promise<void> => {
     if (!(clock instanceof VirtualClock)) return work;
     let done = false;
     let failure: unknown = null;
@@ -125,7 +126,7 @@ export async function runScenario(
   };
 
   try {
-    await whileStarting(built.start());
+    await alongside(built.start());
     built.go();
     const endMs = startT + scenario.duration;
     let lastProgress = -Infinity;
@@ -158,7 +159,7 @@ export async function runScenario(
     energy = built.energy();
     links = built.linkCounters();
     const stopping = built.stop();
-    if (clock instanceof VirtualClock) await whileStarting(stopping);
+    if (clock instanceof VirtualClock) await alongside(stopping);
     else await stopping;
     await settle(activity);
   }

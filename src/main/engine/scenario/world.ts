@@ -37,14 +37,13 @@ interface Sender {
   startMs: number;
 }
 
-/** Links one world keeps; each agent gets its own instance of a template. */
-export const LINKS_MAX = 200_000;
-
 export class World {
   readonly services = new Map<string, PushService>();
   readonly userAgents: UserAgent[] = [];
   readonly gateways: Gateway[] = [];
+  /** One link instance per agent, made from the scenario's templates. */
   readonly links: Link[] = [];
+  private readonly linkFor = new Map<string, Link>();
   readonly meter: EnergyMeter;
   /** sha256 of the planned traffic and fault schedule: same scenario + seed → same hash. */
   readonly scheduleHash: string;
@@ -54,7 +53,6 @@ export class World {
   private readonly rng: Rng;
   /** Grows whenever bytes cross a link (the virtual driver's sign of life). */
   bytesMoved = 0;
-  private startedAtMs = 0;
 
   constructor(
     private readonly scenario: Scenario,
@@ -95,7 +93,6 @@ export class World {
   /** Starts services and agents (their subscriptions included); traffic starts with `go`. */
   async start(): Promise<void> {
     for (const service of this.services.values()) await service.start();
-    this.startedAtMs = this.clock.now();
     const starting: Promise<void>[] = [];
     for (const group of this.scenario.userAgents) {
       const members: UserAgent[] = [];
@@ -269,7 +266,7 @@ export class World {
         this.clock,
         this.rng.fork(`link:${linkId}:${agentId}`),
       );
-      if (this.links.length < LINKS_MAX) this.links.push(link);
+      this.links.push(link); // one per agent: bounded by the scenario's agent counts
       link.addListener({
         onTraffic: (direction, bytes, atMs) => {
           this.bytesMoved += bytes;
@@ -298,8 +295,6 @@ export class World {
     }
     return link.connectInMemory((serverSide) => service.acceptConnection(serverSide));
   }
-
-  private readonly linkFor = new Map<string, Link>();
 
   private makeUserAgent(group: Scenario['userAgents'][number], agentId: string): UserAgent {
     const service = this.services.get(group.service)!;
@@ -458,11 +453,6 @@ export class World {
       fn();
     });
     this.timers.add(timer);
-  }
-
-  /** Clock ms since the world started. */
-  elapsedMs(): number {
-    return this.clock.now() - this.startedAtMs;
   }
 }
 
