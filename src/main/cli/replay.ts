@@ -19,7 +19,16 @@ const err = (line: string): boolean => process.stderr.write(`push-lab: ${line}\n
 /** Opens a trace or bundle; a file that is not one gets a sentence and exit code 2. */
 async function open(file: string): Promise<TraceReader | number> {
   try {
-    return await TraceReader.open(file);
+    const reader = await TraceReader.open(file);
+    const recordedBy = reader.header.pushLabVersion;
+    if (isNewer(recordedBy, VERSION)) {
+      reader.close();
+      err(
+        `${file} was recorded by Push Lab ${recordedBy}; opening it needs Push Lab ${recordedBy} or later (this is ${VERSION})`,
+      );
+      return 2;
+    }
+    return reader;
   } catch (error) {
     if (error instanceof TraceError) {
       err(error.message);
@@ -27,6 +36,17 @@ async function open(file: string): Promise<TraceReader | number> {
     }
     throw error;
   }
+}
+
+/** True when version `a` (x.y.z) is later than `b`; unknown forms compare as not newer. */
+export function isNewer(a: string, b: string): boolean {
+  const parse = (v: string): number[] | null =>
+    /^\d+\.\d+\.\d+/.test(v) ? v.split(/[.-]/).slice(0, 3).map(Number) : null;
+  const pa = parse(a);
+  const pb = parse(b);
+  if (!pa || !pb) return false;
+  for (let i = 0; i < 3; i++) if (pa[i]! !== pb[i]!) return pa[i]! > pb[i]!;
+  return false;
 }
 
 function warn(reader: TraceReader): void {

@@ -92,6 +92,26 @@ describe('run bundles: replay, rerun, diff', () => {
     expect(replay.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it('refuses a recording from a newer Push Lab, naming the version it needs', () => {
+    const newer = path.join(dir, 'newer.jsonl');
+    writeFileSync(
+      newer,
+      JSON.stringify({
+        type: 'push-lab-trace',
+        version: 1,
+        scenario: 'x',
+        seed: 1,
+        clockMode: 'virtual',
+        pushLabVersion: '99.0.0',
+      }) + '\n',
+    );
+    const replay = runCli(['replay', newer]);
+    expect(replay.code).toBe(2);
+    expect(replay.stderr).toMatch(
+      /recorded by Push Lab 99\.0\.0; opening it needs Push Lab 99\.0\.0 or later/,
+    );
+  });
+
   it('refuses to rerun a plain trace', () => {
     const trace = path.join(dir, 'plain.jsonl');
     expect(
