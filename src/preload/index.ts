@@ -6,7 +6,13 @@ import { contextBridge, ipcRenderer } from 'electron';
 import type { PreloadApi } from '../shared/preload-api';
 import type { Result } from '../shared/result';
 import type { ServerMessage } from '../shared/wire';
-import { IPC_CHANNEL_COMMAND, IPC_CHANNEL_MESSAGE, IPC_CHANNEL_RESYNC } from '../shared/channels';
+import {
+  IPC_CHANNEL_COMMAND,
+  IPC_CHANNEL_MENU,
+  IPC_CHANNEL_MESSAGE,
+  IPC_CHANNEL_RESYNC,
+} from '../shared/channels';
+import type { MenuAction } from '../shared/menu';
 
 const api: PreloadApi = {
   command: (command) =>
@@ -17,6 +23,11 @@ const api: PreloadApi = {
     return () => ipcRenderer.removeListener(IPC_CHANNEL_MESSAGE, handler);
   },
   resync: () => ipcRenderer.send(IPC_CHANNEL_RESYNC),
+  onMenuAction(listener) {
+    const handler = (_event: unknown, action: MenuAction): void => listener(action);
+    ipcRenderer.on(IPC_CHANNEL_MENU, handler);
+    return () => ipcRenderer.removeListener(IPC_CHANNEL_MENU, handler);
+  },
 };
 
 contextBridge.exposeInMainWorld('pushLab', api);

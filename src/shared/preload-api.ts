@@ -2,6 +2,7 @@
  * What the Electron preload hands the renderer as `window.pushLab`: the contract and nothing
  * more. The renderer's IPC client is written against this type.
  */
+import type { MenuAction } from './menu';
 import type { Result } from './result';
 import type { ServerMessage } from './wire';
 
@@ -12,6 +13,8 @@ export interface PreloadApi {
   onMessage(listener: (message: ServerMessage) => void): () => void;
   /** Asks the host for a snapshot followed by live events. */
   resync(): void;
+  /** Native menu choices (Electron only). Returns an unsubscribe function. */
+  onMenuAction(listener: (action: MenuAction) => void): () => void;
 }
 
 declare global {

@@ -66,6 +66,16 @@ test('exports the trace, the subscriptions and the flow chart', async ({ page, l
   expect(html).toContain('No invariant violations');
   expect(html).not.toMatch(/<script/i);
 
+  // The native menu's File → Export items arrive as a window event (simulated here).
+  const [, viaMenu] = await downloaded(page, () =>
+    page.evaluate(() => {
+      window.dispatchEvent(new CustomEvent('push-lab:export', { detail: 'subscriptions' }));
+    }),
+  );
+  expect(viaMenu.split('\r\n')[0]).toBe(
+    'id,owner,profile,createdAt,outstanding,lastDeliveryAt,state',
+  );
+
   // The sequence chart button appears on the Flows view only.
   await expect(page.getByTestId('export-flow')).toHaveCount(0);
   await page.getByTestId('nav-flows').click();

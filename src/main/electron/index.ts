@@ -2,11 +2,13 @@
  * The Electron shell: app lifecycle, one window, security settings. Everything it shows
  * comes from the same engine and host contract as browser mode.
  */
-import { app, BrowserWindow, ipcMain, session, shell } from 'electron';
+import { app, BrowserWindow, ipcMain, Menu, session, shell } from 'electron';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Lab } from '../engine/lab';
 import { IpcHost } from '../hosts/ipc-host';
+import { IPC_CHANNEL_MENU } from '../../shared/channels';
+import { menuTemplate } from './menu';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const rendererUrl = process.env['ELECTRON_RENDERER_URL'];
@@ -68,6 +70,15 @@ async function main(): Promise<void> {
   const host = new IpcHost(lab, ipcMain, isOwnFrame);
   host.start();
   await createWindow();
+  // Menu choices go to the focused window's page, which performs them like its own keys.
+  Menu.setApplicationMenu(
+    Menu.buildFromTemplate(
+      menuTemplate(
+        (action) => BrowserWindow.getFocusedWindow()?.webContents.send(IPC_CHANNEL_MENU, action),
+        process.platform,
+      ),
+    ),
+  );
   app.on('activate', () => {
     if (BrowserWindow.getAllWindows().length === 0) void createWindow();
   });

@@ -17,6 +17,7 @@ function fakePreload(command: (c: unknown) => Promise<Result<unknown>>) {
       return () => listeners.delete(l);
     },
     resync: vi.fn(),
+    onMenuAction: () => () => {},
   };
   return { api, push: (m: unknown) => listeners.forEach((l) => l(m as ServerMessage)), listeners };
 }

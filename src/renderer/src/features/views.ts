@@ -1,8 +1,9 @@
 /**
- * The app's views, in navigation order. A feature adds itself here with one entry; the
- * navigation bar and the main area read this list.
+ * The app's views, in navigation order (src/shared/menu.ts lists them, for the Electron menu
+ * too). A feature adds itself with one entry there and one component here.
  */
 import type { ComponentType } from 'react';
+import { VIEW_LIST, type ViewId } from '../../../shared/menu';
 import { Overview } from './overview/Overview';
 import { MetricsView } from './metrics/MetricsView';
 import { SubscriptionsView } from './subscriptions/SubscriptionsView';
@@ -11,16 +12,22 @@ import { LogView } from './log/LogView';
 import { FlowsView } from './flows/FlowsView';
 
 export interface ViewEntry {
-  id: string;
+  id: ViewId;
   label: string;
   component: ComponentType;
 }
 
-export const VIEWS: readonly ViewEntry[] = [
-  { id: 'overview', label: 'Overview', component: Overview },
-  { id: 'topology', label: 'Topology', component: TopologyView },
-  { id: 'subscriptions', label: 'Subscriptions', component: SubscriptionsView },
-  { id: 'metrics', label: 'Metrics', component: MetricsView },
-  { id: 'log', label: 'Log', component: LogView },
-  { id: 'flows', label: 'Flows', component: FlowsView },
-];
+/** One component per view of the shared list (its order and labels are the menu's too). */
+const COMPONENTS: Record<ViewId, ComponentType> = {
+  overview: Overview,
+  topology: TopologyView,
+  subscriptions: SubscriptionsView,
+  metrics: MetricsView,
+  log: LogView,
+  flows: FlowsView,
+};
+
+export const VIEWS: readonly ViewEntry[] = VIEW_LIST.map((v) => ({
+  ...v,
+  component: COMPONENTS[v.id],
+}));

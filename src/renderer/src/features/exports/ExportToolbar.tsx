@@ -1,10 +1,13 @@
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { selectActions, selectRecentEvents, useLab } from '../../store';
 import { DEFAULT_SORT, sortRows, toRows } from '../subscriptions/table';
 import { subscriptionsCsv } from './csv';
 import { downloadText, exportFilename } from './download';
 import { standaloneSvg } from './svg';
 import { toTraceJsonl } from './trace';
+
+/** A window event asking for an export (detail: 'trace' | 'report' | 'subscriptions'); the menu sends it. */
+export const EXPORT_REQUEST = 'push-lab:export';
 
 /** The selector the Flows view's chart carries (FlowChart.tsx). */
 export const FLOW_CHART_SELECTOR = 'svg[data-export="flow-chart"]';
@@ -47,6 +50,23 @@ export function ExportToolbar() {
     const background = panel ? getComputedStyle(panel).backgroundColor : null;
     downloadText(exportFilename('flow', 'svg'), standaloneSvg(svg, background), 'image/svg+xml');
   };
+
+  // The native menu's File → Export items (Electron) arrive as a window event.
+  const handlers = {
+    trace: exportTrace,
+    report: () => void exportReport(),
+    subscriptions: exportSubscriptions,
+  };
+  const latest = useRef(handlers);
+  latest.current = handlers;
+  useEffect(() => {
+    const onRequest = (e: Event) => {
+      const what = (e as CustomEvent<string>).detail;
+      if (what === 'trace' || what === 'report' || what === 'subscriptions') latest.current[what]();
+    };
+    window.addEventListener(EXPORT_REQUEST, onRequest);
+    return () => window.removeEventListener(EXPORT_REQUEST, onRequest);
+  }, []);
 
   return (
     <div className="export-toolbar" role="group" aria-label="Export">

@@ -2,6 +2,7 @@ import { useEffect } from 'react';
 import { selectActions, useLab } from '../../store';
 import { settingsStore } from '../settings/settings-store';
 import { VIEWS } from '../views';
+import { EXPORT_REQUEST } from '../exports/ExportToolbar';
 import { keyAction } from './keymap';
 
 const VIEW_IDS = VIEWS.map((v) => v.id);
@@ -50,7 +51,34 @@ export function useGlobalKeys(): void {
       }
     };
     window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
+    // The Electron menu asks for the same actions (in the browser there is no menu).
+    const offMenu = window.pushLab?.onMenuAction?.((action) => {
+      switch (action.type) {
+        case 'view':
+          showView(action.id);
+          return;
+        case 'search':
+          showView('log');
+          focusAfterRender(LOG_SEARCH);
+          return;
+        case 'close':
+          selectMessage(null);
+          return;
+        case 'cycle-theme':
+          settingsStore.getState().cycleTheme();
+          return;
+        case 'toggle-presentation':
+          settingsStore.getState().togglePresentation();
+          return;
+        case 'export':
+          window.dispatchEvent(new CustomEvent(EXPORT_REQUEST, { detail: action.what }));
+          return;
+      }
+    });
+    return () => {
+      window.removeEventListener('keydown', onKey);
+      offMenu?.();
+    };
   }, [view, showView, selectMessage]);
 }
 

@@ -1,0 +1,24 @@
+/**
+ * The app's views and the actions the Electron menu can ask the page for. The renderer maps
+ * view ids to components (features/views.ts); the main process builds its View menu from
+ * the same list, so both stay in step.
+ */
+export const VIEW_LIST = [
+  { id: 'overview', label: 'Overview' },
+  { id: 'topology', label: 'Topology' },
+  { id: 'subscriptions', label: 'Subscriptions' },
+  { id: 'metrics', label: 'Metrics' },
+  { id: 'log', label: 'Log' },
+  { id: 'flows', label: 'Flows' },
+] as const;
+
+export type ViewId = (typeof VIEW_LIST)[number]['id'];
+
+/** What a menu item asks the page to do (the same actions as the keyboard and the toolbar). */
+export type MenuAction =
+  | { type: 'view'; id: ViewId }
+  | { type: 'search' }
+  | { type: 'close' }
+  | { type: 'cycle-theme' }
+  | { type: 'toggle-presentation' }
+  | { type: 'export'; what: 'trace' | 'report' | 'subscriptions' };

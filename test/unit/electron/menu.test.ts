@@ -1,0 +1,44 @@
+import type { MenuItemConstructorOptions } from 'electron';
+import { describe, expect, it } from 'vitest';
+import { menuTemplate } from '../../../src/main/electron/menu';
+import { VIEW_LIST, type MenuAction } from '../../../src/shared/menu';
+
+function items(template: MenuItemConstructorOptions[]): MenuItemConstructorOptions[] {
+  return template.flatMap((m) => [m, ...(Array.isArray(m.submenu) ? items(m.submenu) : [])]);
+}
+
+describe('the native menu', () => {
+  it('offers every view with Cmd/Ctrl+digit, and each item sends its action to the page', () => {
+    const sent: MenuAction[] = [];
+    const all = items(menuTemplate((a) => sent.push(a), 'linux'));
+    VIEW_LIST.forEach((v, i) => {
+      const entry = all.find((m) => m.label === v.label);
+      expect(entry?.accelerator).toBe(`CmdOrCtrl+${i + 1}`);
+      (entry!.click as () => void)();
+    });
+    for (const label of [
+      'Export Trace (JSONL)…',
+      'Export Report (HTML)…',
+      'Search the Log',
+      'Presentation Mode',
+    ]) {
+      (all.find((m) => m.label === label)!.click as () => void)();
+    }
+    expect(sent).toEqual([
+      ...VIEW_LIST.map((v) => ({ type: 'view', id: v.id })),
+      { type: 'export', what: 'trace' },
+      { type: 'export', what: 'report' },
+      { type: 'search' },
+      { type: 'toggle-presentation' },
+    ]);
+  });
+
+  it('has the app menu on macOS only, and no accelerator used twice', () => {
+    expect(menuTemplate(() => {}, 'darwin')[0]).toMatchObject({ role: 'appMenu' });
+    expect(menuTemplate(() => {}, 'linux')[0]).toMatchObject({ label: 'File' });
+    const accelerators = items(menuTemplate(() => {}, 'linux'))
+      .map((m) => m.accelerator)
+      .filter(Boolean);
+    expect(new Set(accelerators).size).toBe(accelerators.length);
+  });
+});
