@@ -1,3 +1,4 @@
+import { emptyModel } from '../../src/shared/model';
 import { expect, test } from './fixtures';
 
 const shot = (view: string) => `test-results/screenshots/${view}.png`;
@@ -127,27 +128,7 @@ test('a fleet of 1,000+ agents collapses into groups that expand on click', asyn
       ws.send(
         JSON.stringify({
           type: 'snapshot',
-          model: {
-            seq: 0,
-            t: 0,
-            startT: null,
-            services: {},
-            agents: {},
-            subscriptions: {},
-            messages: {},
-            finishedOrder: [],
-            counters: {
-              accepted: 0,
-              rejected: 0,
-              pushed: 0,
-              redelivered: 0,
-              acked: 0,
-              expired: 0,
-              replaced: 0,
-              dropped: 0,
-              received: 0,
-            },
-          },
+          model: emptyModel(),
         }),
       );
       ws.send(JSON.stringify({ type: 'events', events: fleet }));

@@ -2,13 +2,11 @@
  * LabClient over Electron IPC, through the preload's `window.pushLab`. IPC does not drop
  * while the window lives, so the status is 'open' from the start until `close()`.
  */
-import type { Command, ResultOf } from '../../../shared/commands';
-import type { LabEvent } from '../../../shared/events';
-import type { LabModel } from '../../../shared/model';
+import type { Command } from '../../../shared/commands';
 import type { PreloadApi } from '../../../shared/preload-api';
 import { fail, type Result } from '../../../shared/result';
-import type { ConnectionStatus, LabClient } from './client';
-import { Listeners } from './listeners';
+import type { LabClient } from './client';
+import { ClientBase } from './client-base';
 import { disconnected, parseResult, parseServerMessage } from './messages';
 import { CALL_TIMEOUT_MS } from './ws-client';
 
@@ -20,46 +18,21 @@ export function createIpcClient(api: PreloadApi, options: IpcClientOptions = {})
   return new IpcClient(api, options.callTimeoutMs ?? CALL_TIMEOUT_MS);
 }
 
-class IpcClient implements LabClient {
-  private status: ConnectionStatus = 'open';
-  private readonly snapshotListeners = new Listeners<LabModel>();
-  private readonly eventListeners = new Listeners<LabEvent[]>();
-  private readonly statusListeners = new Listeners<ConnectionStatus>();
+class IpcClient extends ClientBase {
   private readonly unsubscribe: () => void;
 
   constructor(
     private readonly api: PreloadApi,
     private readonly callTimeoutMs: number,
   ) {
+    super('open');
     this.unsubscribe = api.onMessage((raw) => {
-      const message = parseServerMessage(raw);
-      if (message?.type === 'snapshot') this.snapshotListeners.emit(message.model);
-      else if (message?.type === 'events' && message.events.length > 0) {
-        this.eventListeners.emit(message.events);
-      }
       // Results come back as the resolution of `api.command`, never as messages.
+      const message = parseServerMessage(raw);
+      if (message) this.route(message);
     });
     // IPC messages arrive asynchronously, so listeners added right after creation see this.
     api.resync();
-  }
-
-  call<C extends Command>(command: C): Promise<Result<ResultOf<C>>> {
-    return this.request(command) as Promise<Result<ResultOf<C>>>;
-  }
-
-  onSnapshot(listener: (model: LabModel) => void): () => void {
-    return this.snapshotListeners.add(listener);
-  }
-
-  onEvents(listener: (events: LabEvent[]) => void): () => void {
-    return this.eventListeners.add(listener);
-  }
-
-  /** The listener is called with the current status right away, then on every change. */
-  onStatus(listener: (status: ConnectionStatus) => void): () => void {
-    const remove = this.statusListeners.add(listener);
-    listener(this.status);
-    return remove;
   }
 
   resync(): void {
@@ -69,14 +42,10 @@ class IpcClient implements LabClient {
   close(): void {
     if (this.status === 'closed') return;
     this.unsubscribe();
-    this.status = 'closed';
-    this.statusListeners.emit('closed');
-    this.snapshotListeners.clear();
-    this.eventListeners.clear();
-    this.statusListeners.clear();
+    this.closeListeners();
   }
 
-  private async request(command: Command): Promise<Result<unknown>> {
+  protected async request(command: Command): Promise<Result<unknown>> {
     if (this.status !== 'open') {
       return disconnected(`The lab client is closed; "${command.type}" was not sent.`);
     }

@@ -8,13 +8,11 @@
  *   delay once a connection opens.
  * - `call` never rejects: while closed it answers ERR_DISCONNECTED, on timeout ERR_TIMEOUT.
  */
-import type { Command, ResultOf } from '../../../shared/commands';
-import type { LabEvent } from '../../../shared/events';
-import type { LabModel } from '../../../shared/model';
+import type { Command } from '../../../shared/commands';
 import { fail, type Result } from '../../../shared/result';
 import type { ClientMessage } from '../../../shared/wire';
-import type { ConnectionStatus, LabClient } from './client';
-import { Listeners } from './listeners';
+import type { LabClient } from './client';
+import { ClientBase } from './client-base';
 import { disconnected, parseServerMessage } from './messages';
 
 export const CALL_TIMEOUT_MS = 15_000;
@@ -67,7 +65,7 @@ interface Pending {
   timer: ReturnType<typeof setTimeout>;
 }
 
-class WsClient implements LabClient {
+class WsClient extends ClientBase {
   private readonly url: string;
   private readonly Socket: WebSocketConstructor;
   private readonly callTimeoutMs: number;
@@ -76,18 +74,14 @@ class WsClient implements LabClient {
   private readonly reconnectMaxMs: number;
 
   private socket: SocketLike | null = null;
-  private status: ConnectionStatus = 'connecting';
   private closed = false;
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private reconnectDelay: number;
   private reconnectTimer: ReturnType<typeof setTimeout> | null = null;
 
-  private readonly snapshotListeners = new Listeners<LabModel>();
-  private readonly eventListeners = new Listeners<LabEvent[]>();
-  private readonly statusListeners = new Listeners<ConnectionStatus>();
-
   constructor(options: WsClientOptions) {
+    super('connecting');
     this.url = options.url ?? defaultWsUrl();
     const Socket = options.WebSocket ?? (globalThis.WebSocket as WebSocketConstructor | undefined);
     if (!Socket) throw new Error('No WebSocket implementation is available.');
@@ -98,25 +92,6 @@ class WsClient implements LabClient {
     this.reconnectMaxMs = options.reconnectMaxMs ?? RECONNECT_MAX_MS;
     this.reconnectDelay = this.reconnectInitialMs;
     this.connect();
-  }
-
-  call<C extends Command>(command: C): Promise<Result<ResultOf<C>>> {
-    return this.request(command) as Promise<Result<ResultOf<C>>>;
-  }
-
-  onSnapshot(listener: (model: LabModel) => void): () => void {
-    return this.snapshotListeners.add(listener);
-  }
-
-  onEvents(listener: (events: LabEvent[]) => void): () => void {
-    return this.eventListeners.add(listener);
-  }
-
-  /** The listener is called with the current status right away, then on every change. */
-  onStatus(listener: (status: ConnectionStatus) => void): () => void {
-    const remove = this.statusListeners.add(listener);
-    listener(this.status);
-    return remove;
   }
 
   resync(): void {
@@ -139,13 +114,10 @@ class WsClient implements LabClient {
       }
     }
     this.settleAll(disconnected('The lab client was closed before the lab answered.'));
-    this.setStatus('closed');
-    this.snapshotListeners.clear();
-    this.eventListeners.clear();
-    this.statusListeners.clear();
+    this.closeListeners();
   }
 
-  private request(command: Command): Promise<Result<unknown>> {
+  protected request(command: Command): Promise<Result<unknown>> {
     if (this.status !== 'open' || !this.isOpen()) {
       return Promise.resolve(
         disconnected(`Not connected to the lab (${this.status}); "${command.type}" was not sent.`),
@@ -238,12 +210,8 @@ class WsClient implements LabClient {
       case 'result':
         this.settle(message.id, message.result);
         break;
-      case 'snapshot':
-        this.snapshotListeners.emit(message.model);
-        break;
-      case 'events':
-        if (message.events.length > 0) this.eventListeners.emit(message.events);
-        break;
+      default:
+        this.route(message);
     }
   }
 
@@ -271,12 +239,6 @@ class WsClient implements LabClient {
 
   private settleAll(result: Result<unknown>): void {
     for (const id of [...this.pending.keys()]) this.settle(id, result);
-  }
-
-  private setStatus(status: ConnectionStatus): void {
-    if (this.status === status) return;
-    this.status = status;
-    this.statusListeners.emit(status);
   }
 }
 

@@ -67,11 +67,28 @@ export function pushesAllowed(ctx: RequestContext, what: string): boolean {
 }
 
 /**
- * The service's send rate limits (the core's, as every profile applies them). Neither draft
- * identifies senders, so a sender is its address. Null if the send may go ahead.
+ * Refuses a send: records the rejection as an event, answers with the problem, and drains
+ * whatever body is still coming.
  */
-export function rateLimited(ctx: RequestContext, sub: Subscription): Problem | null {
-  const limited = ctx.core.admit(sub, `addr:${ctx.remoteAddress}`);
+export function refuser(ctx: RequestContext, sub: Subscription): (problem: Problem) => void {
+  return (problem) => {
+    ctx.stream.resume();
+    ctx.core.reject(sub.id, problem.status, problem.detail);
+    sendProblem(ctx.stream, problem);
+  };
+}
+
+/**
+ * The service's send rate limits (the core's, as every profile applies them). A sender is
+ * its VAPID key when it has one (RFC 8030), else its address (the drafts identify nobody).
+ * Null if the send may go ahead.
+ */
+export function rateLimited(
+  ctx: RequestContext,
+  sub: Subscription,
+  senderKey = `addr:${ctx.remoteAddress}`,
+): Problem | null {
+  const limited = ctx.core.admit(sub, senderKey);
   if (!limited) return null;
   const rate =
     limited.limit === 'sender'
@@ -86,7 +103,7 @@ export function rateLimited(ctx: RequestContext, sub: Subscription): Problem | n
 }
 
 /**
- * Reads a send's body up to the service's limit (never below 4096 bytes in either draft).
+ * Reads a send's body up to the service's limit (never below 4096 bytes in any profile).
  * Returns null when the request is over: aborted, or refused with 413 through `refuse`.
  */
 export async function readSendBody(

@@ -9,16 +9,7 @@
  */
 import type { ServerHttp2Stream } from 'node:http2';
 import type { PushCore, ReceiptSubscription, Subscription } from '../core';
-import {
-  link,
-  type Parsed,
-  preferences,
-  type Problem,
-  REL_PUSH,
-  REL_RECEIPT,
-  respond,
-  sendProblem,
-} from '../http';
+import { link, type Parsed, preferences, REL_PUSH, REL_RECEIPT, respond } from '../http';
 import { MessageMonitor, StreamReceiptMonitor, type PushShape } from '../monitor';
 import type { ProfileHandler, RequestContext } from '../service';
 import type { StoredMessage } from '../types';
@@ -30,6 +21,7 @@ import {
   queueFull,
   rateLimited,
   readSendBody,
+  refuser,
   serviceFull,
   SUBSCRIPTION_MAX_AGE_SECONDS,
 } from './common';
@@ -226,10 +218,7 @@ function receiptFor(core: PushCore, sub: Subscription): ReceiptSubscription {
 /** POST on a subscription by the application server (§B2). */
 async function send(ctx: RequestContext, sub: Subscription): Promise<void> {
   const { core } = ctx;
-  const refuse = (problem: Problem): void => {
-    core.reject(sub.id, problem.status, problem.detail);
-    sendProblem(ctx.stream, problem);
-  };
+  const refuse = refuser(ctx, sub);
   const limited = rateLimited(ctx, sub);
   if (limited) return refuse(limited);
   const body = await readSendBody(ctx, refuse);

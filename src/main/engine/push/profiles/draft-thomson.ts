@@ -10,7 +10,7 @@
  */
 import type { ServerHttp2Stream } from 'node:http2';
 import type { PushCore, Subscription } from '../core';
-import { link, preferences, respond, REL_PUSH, sendProblem, type Problem } from '../http';
+import { link, preferences, respond, REL_PUSH, sendProblem } from '../http';
 import { MessageMonitor, type PushShape } from '../monitor';
 import type { ProfileHandler, RequestContext } from '../service';
 import type { StoredMessage } from '../types';
@@ -23,6 +23,7 @@ import {
   queueFull,
   rateLimited,
   readSendBody,
+  refuser,
   REGISTRATION_MAX_AGE_SECONDS,
   serviceFull,
   SUBSCRIPTION_MAX_AGE_SECONDS,
@@ -269,10 +270,7 @@ function lastMessage(ctx: RequestContext, sub: Subscription): void {
 /** PUT on a subscription: the application server sends (§A3). */
 async function send(ctx: RequestContext, sub: Subscription): Promise<void> {
   const { core } = ctx;
-  const refuse = (problem: Problem): void => {
-    core.reject(sub.id, problem.status, problem.detail);
-    sendProblem(ctx.stream, problem);
-  };
+  const refuse = refuser(ctx, sub);
   const limited = rateLimited(ctx, sub);
   if (limited) return refuse(limited);
   const body = await readSendBody(ctx, refuse);

@@ -20,6 +20,7 @@ import {
   respond,
   sendProblem,
 } from '../http';
+import { contentHeadersOf, rateLimited, readSendBody, refuser } from './common';
 import { MessageMonitor, StreamReceiptMonitor, type PushShape } from '../monitor';
 import type { ProfileHandler, RequestContext } from '../service';
 import type { Monitor, StoredMessage } from '../types';
@@ -275,11 +276,7 @@ async function send(ctx: RequestContext, token: string): Promise<void> {
     ctx.core.reject(null, 404, `push resource ${ctx.path} unknown`);
     return notFound(ctx, 'push resource');
   }
-  const refuse = (p: Problem): void => {
-    ctx.stream.resume();
-    ctx.core.reject(sub.id, p.status, p.detail);
-    sendProblem(ctx.stream, p);
-  };
+  const refuse = refuser(ctx, sub);
   const ttl = parseTtl(ctx.headers);
   if (!ttl.ok) return refuse(ttl.problem);
   const urgency = parseUrgency(ctx.headers);
@@ -293,37 +290,12 @@ async function send(ctx: RequestContext, token: string): Promise<void> {
   const senderKey = vapid.key
     ? `vapid:${vapid.key.toString('base64url')}`
     : `addr:${ctx.remoteAddress}`;
-  const limited = ctx.core.admit(sub, senderKey);
-  if (limited) {
-    const rate =
-      limited.limit === 'sender'
-        ? ctx.core.limits.sendsPerSecondPerSender
-        : ctx.core.limits.sendsPerSecondPerSubscription;
-    return refuse(
-      problem(
-        429,
-        'Too Many Requests',
-        `${limited.limit} rate: more than ${rate} messages a second; retry after ${limited.retryAfterSeconds} s`,
-        {
-          'retry-after': String(limited.retryAfterSeconds),
-        },
-      ),
-    );
-  }
+  const limited = rateLimited(ctx, sub, senderKey);
+  if (limited) return refuse(limited);
 
-  const limit = ctx.core.limits.bodyBytesMax;
-  const body = await readBody(ctx.stream, limit);
-  if (body === 'aborted') return;
-  if (body === 'too-large') {
-    return refuse(
-      problem(413, 'Content Too Large', `body: more than ${limit} bytes; allowed at most ${limit}`),
-    );
-  }
-  const contentHeaders: Record<string, string> = {};
-  for (const name of ['content-type', 'content-encoding'] as const) {
-    const v = ctx.headers[name];
-    if (typeof v === 'string') contentHeaders[name] = v;
-  }
+  const body = await readSendBody(ctx, refuse);
+  if (body === null) return;
+  const contentHeaders = contentHeadersOf(ctx);
   const keyId = bodyKeyId(contentHeaders['content-encoding'], body);
   if (vapid.key && keyId?.equals(vapid.key)) {
     // RFC 8292 §2: the signing key must not be the message encryption key.

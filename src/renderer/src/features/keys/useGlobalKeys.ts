@@ -3,7 +3,8 @@ import { selectActions, useLab } from '../../store';
 import { settingsStore } from '../settings/settings-store';
 import { VIEWS } from '../views';
 import { EXPORT_REQUEST } from '../exports/ExportToolbar';
-import { keyAction } from './keymap';
+import type { MenuAction } from '../../../../shared/menu';
+import { keyAction, type KeyAction } from './keymap';
 
 const VIEW_IDS = VIEWS.map((v) => v.id);
 const LOG_SEARCH = '[data-testid="log-search"]';
@@ -27,42 +28,23 @@ export function useGlobalKeys(): void {
         VIEW_IDS,
       );
       if (action === null) return;
-      switch (action.type) {
-        case 'close':
-          selectMessage(null);
-          return;
-        case 'search':
-          // In the Log view its own "/" handler focuses the search box.
-          if (view === 'log') return;
-          e.preventDefault();
-          showView('log');
-          focusAfterRender(LOG_SEARCH);
-          return;
-        case 'view':
-          e.preventDefault();
-          showView(action.id);
-          return;
-        case 'cycle-theme':
-          settingsStore.getState().cycleTheme();
-          return;
-        case 'toggle-presentation':
-          settingsStore.getState().togglePresentation();
-          return;
-      }
+      // In the Log view its own "/" handler focuses the search box.
+      if (action.type === 'search' && view === 'log') return;
+      if (action.type === 'search' || action.type === 'view') e.preventDefault();
+      perform(action);
     };
-    window.addEventListener('keydown', onKey);
-    // The Electron menu asks for the same actions (in the browser there is no menu).
-    const offMenu = window.pushLab?.onMenuAction?.((action) => {
+    // One place performs an action, whether a key or the Electron menu asked for it.
+    const perform = (action: KeyAction | MenuAction): void => {
       switch (action.type) {
-        case 'view':
-          showView(action.id);
+        case 'close':
+          selectMessage(null);
           return;
         case 'search':
           showView('log');
           focusAfterRender(LOG_SEARCH);
           return;
-        case 'close':
-          selectMessage(null);
+        case 'view':
+          showView(action.id);
           return;
         case 'cycle-theme':
           settingsStore.getState().cycleTheme();
@@ -74,7 +56,10 @@ export function useGlobalKeys(): void {
           window.dispatchEvent(new CustomEvent(EXPORT_REQUEST, { detail: action.what }));
           return;
       }
-    });
+    };
+    window.addEventListener('keydown', onKey);
+    // The Electron menu asks for the same actions (in the browser there is no menu).
+    const offMenu = window.pushLab?.onMenuAction?.(perform);
     return () => {
       window.removeEventListener('keydown', onKey);
       offMenu?.();
