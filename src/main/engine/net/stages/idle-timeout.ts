@@ -6,9 +6,8 @@
  * connection that looks alive but isn't. `stream` only picks where the stage sits.
  */
 import { z } from 'zod';
-import type { Timer } from '../../clock/clock';
-import { Stage, defineStage } from '../stage';
-import type { Chunk } from '../types';
+import { defineStage } from '../stage';
+import { DeadlineStage } from './deadline';
 import { strict } from '../validation';
 
 const attributes = strict({
@@ -17,39 +16,14 @@ const attributes = strict({
 });
 type Attrs = z.output<typeof attributes>;
 
-class IdleTimeoutStage extends Stage<Attrs> {
-  private startedAtMs = 0;
-  private timer: Timer | null = null;
-
-  override start(): void {
-    this.startedAtMs = this.ctx.clock.now();
-    this.arm();
+class IdleTimeoutStage extends DeadlineStage<Attrs> {
+  /** `timeout` after the last activity (or the stage's start, if later). */
+  protected deadlineMs(): number {
+    return Math.max(this.ctx.connection.lastActivityAtMs, this.startedAtMs) + this.attrs.timeout;
   }
 
-  override push(chunk: Chunk): void {
-    this.ctx.emit(chunk.data);
-  }
-
-  override update(attrs: Attrs): void {
-    this.attrs = attrs;
-    this.arm();
-  }
-
-  override release(): void {
-    this.timer?.cancel();
-  }
-
-  override dispose(): void {
-    this.timer?.cancel();
-  }
-
-  /** Waits until `timeout` after the last activity; forgets if nothing happened meanwhile. */
-  private arm(): void {
-    this.timer?.cancel();
-    const lastMs = Math.max(this.ctx.connection.lastActivityAtMs, this.startedAtMs);
-    const waitMs = lastMs + this.attrs.timeout - this.ctx.clock.now();
-    if (waitMs <= 0) this.ctx.connection.forget('idle_timeout');
-    else this.timer = this.ctx.clock.schedule(waitMs, () => this.arm());
+  protected act(): void {
+    this.ctx.connection.forget('idle_timeout');
   }
 }
 

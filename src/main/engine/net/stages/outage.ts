@@ -5,8 +5,8 @@
  * releases it when the outage ends, as TCP would after retransmitting.
  */
 import { z } from 'zod';
-import { Stage, defineStage } from '../stage';
-import type { Chunk } from '../types';
+import { defineStage } from '../stage';
+import { HoldingStage } from './holding';
 import { strict } from '../validation';
 
 const attributes = strict({
@@ -15,38 +15,14 @@ const attributes = strict({
 });
 type Attrs = z.output<typeof attributes>;
 
-class OutageStage extends Stage<Attrs> {
-  private readonly held: Chunk[] = [];
-  private ended = false;
-  private unhole: (() => void) | null = null;
-
+class OutageStage extends HoldingStage<Attrs> {
   override start(): void {
     this.apply();
-  }
-
-  override push(chunk: Chunk): void {
-    this.held.push(chunk);
-    this.ctx.stalled();
-  }
-
-  override end(): void {
-    this.ended = true;
   }
 
   override update(attrs: Attrs): void {
     this.attrs = attrs;
     this.apply();
-  }
-
-  override release(): void {
-    this.dispose();
-    for (const chunk of this.held.splice(0)) this.ctx.emit(chunk.data);
-    if (this.ended) this.ctx.end();
-  }
-
-  override dispose(): void {
-    this.unhole?.();
-    this.unhole = null;
   }
 
   private apply(): void {

@@ -6,8 +6,8 @@
  */
 import { type z } from 'zod';
 import type { Timer } from '../../clock/clock';
-import { Stage, defineStage } from '../stage';
-import type { Chunk } from '../types';
+import { defineStage } from '../stage';
+import { HoldingStage } from './holding';
 import { milliseconds, strict } from '../validation';
 
 const attributes = strict({
@@ -16,12 +16,9 @@ const attributes = strict({
 });
 type Attrs = z.output<typeof attributes>;
 
-class TimeoutStage extends Stage<Attrs> {
-  private readonly held: Chunk[] = [];
-  private ended = false;
+class TimeoutStage extends HoldingStage<Attrs> {
   private startedAtMs = 0;
   private timer: Timer | null = null;
-  private unhole: (() => void) | null = null;
 
   override start(): void {
     this.startedAtMs = this.ctx.clock.now();
@@ -29,30 +26,14 @@ class TimeoutStage extends Stage<Attrs> {
     this.arm();
   }
 
-  override push(chunk: Chunk): void {
-    this.held.push(chunk);
-    this.ctx.stalled();
-  }
-
-  override end(): void {
-    this.ended = true;
-  }
-
   override update(attrs: Attrs): void {
     this.attrs = attrs;
     this.arm();
   }
 
-  override release(): void {
-    this.dispose();
-    for (const chunk of this.held.splice(0)) this.ctx.emit(chunk.data);
-    if (this.ended) this.ctx.end();
-  }
-
   override dispose(): void {
     this.timer?.cancel();
-    this.unhole?.();
-    this.unhole = null;
+    super.dispose();
   }
 
   private arm(): void {
