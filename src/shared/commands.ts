@@ -3,10 +3,33 @@
  * that arrives over IPC or WebSocket is parsed here before the engine sees it.
  */
 import { z } from 'zod';
+import { PROFILES } from './events';
 import type { LabModel } from './model';
 import { fail, ok, type Result } from './result';
+import {
+  SEEK_WINDOW_MAX,
+  SPEED_MAX,
+  SPEED_MIN,
+  TIMELINE_BUCKETS_MAX,
+  type CompareResult,
+  type DiffResult,
+  type LinksInfo,
+  type LinkView,
+  type RunStatus,
+  type ScenarioCheck,
+  type ScenarioExample,
+  type SeekResult,
+  type TimelineInfo,
+} from './workbench';
 
 const id = z.string().min(1).max(200);
+/** A file on the machine that runs the engine. */
+const filePath = z.string().min(1).max(4096);
+/** Scenario text (YAML or JSON). */
+const scenarioText = z.string().max(1_000_000);
+const seed = z.union([z.number().int(), z.string().min(1).max(200)]);
+const speed = z.union([z.literal(0), z.number().min(SPEED_MIN).max(SPEED_MAX)]);
+const seq = z.number().int().min(0);
 
 export const commandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('snapshot') }).strict(),
@@ -33,6 +56,102 @@ export const commandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('subscribe'), agentId: id.optional() }).strict(),
   /** The lab's report so far (the engine's ReportBuilder over every event since start). */
   z.object({ type: z.literal('report'), format: z.enum(['html', 'json']) }).strict(),
+
+  // ---- the workbench: what runs, run controls ---------------------------------------------
+  z.object({ type: z.literal('status') }).strict(),
+  /** Back to the default live lab. */
+  z.object({ type: z.literal('sandbox') }).strict(),
+  /** Runs scenario text (replacing what runs now); `path` names the file it came from. */
+  z
+    .object({
+      type: z.literal('run.start'),
+      text: scenarioText,
+      path: filePath.optional(),
+      seed: seed.optional(),
+      speed: speed.optional(),
+      /** Start paused once the world is built (step from the first event). */
+      paused: z.boolean().optional(),
+    })
+    .strict(),
+  z.object({ type: z.literal('run.pause') }).strict(),
+  z.object({ type: z.literal('run.resume') }).strict(),
+  /** Runs the next `count` timers of the virtual clock (default 1), then pauses. */
+  z
+    .object({ type: z.literal('run.step'), count: z.number().int().min(1).max(10_000).optional() })
+    .strict(),
+  z.object({ type: z.literal('run.speed'), speed }).strict(),
+  z.object({ type: z.literal('run.stop') }).strict(),
+
+  // ---- scenario files -----------------------------------------------------------------------
+  z.object({ type: z.literal('scenario.examples') }).strict(),
+  z.object({ type: z.literal('scenario.recent') }).strict(),
+  z.object({ type: z.literal('scenario.read'), path: filePath }).strict(),
+  /** Atomic: written to a temporary file beside it, then renamed over it. */
+  z.object({ type: z.literal('scenario.save'), path: filePath, text: scenarioText }).strict(),
+  z.object({ type: z.literal('scenario.validate'), text: scenarioText }).strict(),
+
+  // ---- links and faults ---------------------------------------------------------------------
+  z.object({ type: z.literal('links') }).strict(),
+  /** Replaces the faults of each link (all-or-nothing: one invalid fault changes nothing). */
+  z
+    .object({
+      type: z.literal('link.faults'),
+      linkIds: z.array(id).min(1).max(100_000),
+      faults: z.array(z.unknown()).max(32),
+    })
+    .strict(),
+
+  // ---- compare profiles ---------------------------------------------------------------------
+  z
+    .object({
+      type: z.literal('compare'),
+      text: scenarioText,
+      profiles: z
+        .array(z.enum(PROFILES as [string, ...string[]]))
+        .min(1)
+        .max(3),
+      seed: seed.optional(),
+      /** Shortens (or lengthens) the scenario for the comparison. */
+      durationMs: z
+        .number()
+        .int()
+        .min(1)
+        .max(7 * 24 * 3_600_000)
+        .optional(),
+    })
+    .strict(),
+
+  // ---- recordings and time travel -----------------------------------------------------------
+  z.object({ type: z.literal('bundle.open'), path: filePath }).strict(),
+  /** Saves the recording of what runs (or ran) now as a bundle. */
+  z.object({ type: z.literal('bundle.save'), path: filePath }).strict(),
+  /** Runs the recording's scenario again with its seed. */
+  z.object({ type: z.literal('bundle.rerun') }).strict(),
+  z.object({ type: z.literal('bundle.diff'), a: filePath, b: filePath }).strict(),
+  z
+    .object({
+      type: z.literal('timeline'),
+      buckets: z.number().int().min(1).max(TIMELINE_BUCKETS_MAX),
+    })
+    .strict(),
+  /** The model just after event `seq` (clamped to the recording), and up to `window` events before it. */
+  z
+    .object({
+      type: z.literal('seek'),
+      seq,
+      window: z.number().int().min(0).max(SEEK_WINDOW_MAX).optional(),
+    })
+    .strict(),
+  /** The seq of the next (or previous) violation, or event of `messageId`, after `from`. */
+  z
+    .object({
+      type: z.literal('find'),
+      from: seq,
+      direction: z.union([z.literal(1), z.literal(-1)]),
+      what: z.enum(['violation', 'message', 'marker']),
+      messageId: id.optional(),
+    })
+    .strict(),
 ]);
 
 export type Command = z.infer<typeof commandSchema>;
@@ -57,6 +176,29 @@ export interface CommandResults {
   send: SendOutcome;
   subscribe: { subscriptionId: string };
   report: { format: 'html' | 'json'; content: string };
+  status: RunStatus;
+  sandbox: RunStatus;
+  'run.start': RunStatus;
+  'run.pause': RunStatus;
+  'run.resume': RunStatus;
+  'run.step': RunStatus;
+  'run.speed': RunStatus;
+  'run.stop': RunStatus;
+  'scenario.examples': ScenarioExample[];
+  'scenario.recent': string[];
+  'scenario.read': { path: string; text: string };
+  'scenario.save': { path: string; bytes: number };
+  'scenario.validate': ScenarioCheck;
+  links: LinksInfo;
+  'link.faults': LinkView[];
+  compare: CompareResult;
+  'bundle.open': RunStatus;
+  'bundle.save': { path: string; events: number; bytes: number };
+  'bundle.rerun': RunStatus;
+  'bundle.diff': DiffResult;
+  timeline: TimelineInfo;
+  seek: SeekResult;
+  find: { seq: number | null };
 }
 
 export type ResultOf<C extends Command> = CommandResults[C['type']];

@@ -10,6 +10,10 @@ export const VIEW_LIST = [
   { id: 'metrics', label: 'Metrics' },
   { id: 'log', label: 'Log' },
   { id: 'flows', label: 'Flows' },
+  { id: 'links', label: 'Links' },
+  { id: 'scenario', label: 'Scenario' },
+  { id: 'compare', label: 'Compare' },
+  { id: 'recordings', label: 'Recordings' },
 ] as const;
 
 export type ViewId = (typeof VIEW_LIST)[number]['id'];
@@ -21,4 +25,9 @@ export type MenuAction =
   | { type: 'close' }
   | { type: 'cycle-theme' }
   | { type: 'toggle-presentation' }
-  | { type: 'export'; what: 'trace' | 'report' | 'subscriptions' };
+  | { type: 'export'; what: 'trace' | 'report' | 'subscriptions' }
+  /** A file chosen in a native dialog (Electron) or given on the command line. */
+  | { type: 'open-file'; path: string }
+  | { type: 'save-bundle'; path: string }
+  | { type: 'save-scenario'; path: string }
+  | { type: 'run'; action: 'pause-resume' | 'step' | 'stop' | 'rerun' | 'live' };

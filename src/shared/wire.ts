@@ -7,6 +7,7 @@ import type { Command } from './commands';
 import type { LabEvent } from './events';
 import type { LabModel } from './model';
 import type { Result } from './result';
+import type { RunStatus } from './workbench';
 
 /** Renderer → host. */
 export type ClientMessage =
@@ -18,7 +19,9 @@ export type ClientMessage =
 export type ServerMessage =
   | { type: 'result'; id: number; result: Result<unknown> }
   | { type: 'snapshot'; model: LabModel }
-  | { type: 'events'; events: LabEvent[] };
+  | { type: 'events'; events: LabEvent[] }
+  /** What runs and how (sent after each snapshot and whenever it changes, ≤ 4 a second for time alone). */
+  | { type: 'status'; status: RunStatus };
 
 /** The envelope is checked here; the command itself by `parseCommand`. */
 export const clientMessageSchema = z.discriminatedUnion('type', [

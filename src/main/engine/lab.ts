@@ -174,6 +174,8 @@ export class Lab {
           const subs = Object.values(this.snapshot().subscriptions);
           return ok({ subscriptionId: subs[subs.length - 1]?.id ?? '' });
         }
+        default:
+          return fail('ERR_NOT_AVAILABLE', `${command.type}: not something the sandbox lab does`);
       }
     } catch (error) {
       return fail('ERR_COMMAND_FAILED', `${command.type}: ${(error as Error).message}`);

@@ -4,6 +4,7 @@ import { createLabStore } from '../../../src/renderer/src/store/lab-store';
 import { selectCurrentSubscriptionId } from '../../../src/renderer/src/store/selectors';
 import type { LabEvent, LabEventBody } from '../../../src/shared/events';
 import type { LabModel } from '../../../src/shared/model';
+import type { RunStatus } from '../../../src/shared/workbench';
 import { agents, fakeFrames, modelAfter, stamp } from './fixtures';
 
 /** A LabClient driven by the test. */
@@ -11,6 +12,7 @@ function fakeClient() {
   const snapshot = new Set<(m: LabModel) => void>();
   const events = new Set<(e: LabEvent[]) => void>();
   const status = new Set<(s: ConnectionStatus) => void>();
+  const runStatus = new Set<(s: RunStatus) => void>();
   let current: ConnectionStatus = 'connecting';
   const client = {
     call: vi.fn(async () => ({ ok: true, value: { status: 201, messageId: 'm1', detail: null } })),
@@ -21,10 +23,12 @@ function fakeClient() {
       l(current);
       return () => status.delete(l);
     },
+    onRunStatus: (l: (s: RunStatus) => void) => (runStatus.add(l), () => runStatus.delete(l)),
     resync: vi.fn(),
     close: vi.fn(),
   };
   return {
+    runStatus: (s: RunStatus) => runStatus.forEach((l) => l(s)),
     client: client as unknown as LabClient & typeof client,
     snapshot: (m: LabModel) => snapshot.forEach((l) => l(m)),
     events: (e: LabEvent[]) => events.forEach((l) => l(e)),
@@ -32,7 +36,7 @@ function fakeClient() {
       current = s;
       status.forEach((l) => l(s));
     },
-    listeners: () => snapshot.size + events.size + status.size,
+    listeners: () => snapshot.size + events.size + status.size + runStatus.size,
   };
 }
 

@@ -22,11 +22,12 @@ function storeWith(
     onSnapshot: () => () => {},
     onEvents: () => () => {},
     onStatus: () => () => {},
+    onRunStatus: () => () => {},
     resync: vi.fn(),
     close: vi.fn(),
   } as unknown as LabClient;
   const store = createLabStore(client, { schedule: fakeFrames().schedule });
-  store.setState({ model, status, hasConnected: everOpen });
+  store.setState({ model, liveModel: model, status, hasConnected: everOpen });
   // Server rendering reads the store's initial state; make it the current one.
   store.getInitialState = store.getState;
   return store;

@@ -1,5 +1,5 @@
 /**
- * What both LabClient transports share: the status and the three listener lists, the
+ * What both LabClient transports share: the status and the listener lists, the
  * routing of snapshot and event messages to them, and tearing them down on close. A
  * transport adds how commands travel (`request`) and how the connection lives.
  */
@@ -8,6 +8,7 @@ import type { LabEvent } from '../../../shared/events';
 import type { LabModel } from '../../../shared/model';
 import type { Result } from '../../../shared/result';
 import type { ServerMessage } from '../../../shared/wire';
+import type { RunStatus } from '../../../shared/workbench';
 import type { ConnectionStatus, LabClient } from './client';
 import { Listeners } from './listeners';
 
@@ -16,6 +17,7 @@ export abstract class ClientBase implements LabClient {
   private readonly snapshotListeners = new Listeners<LabModel>();
   private readonly eventListeners = new Listeners<LabEvent[]>();
   private readonly statusListeners = new Listeners<ConnectionStatus>();
+  private readonly runStatusListeners = new Listeners<RunStatus>();
 
   constructor(initial: ConnectionStatus) {
     this.status = initial;
@@ -44,9 +46,14 @@ export abstract class ClientBase implements LabClient {
     return remove;
   }
 
+  onRunStatus(listener: (status: RunStatus) => void): () => void {
+    return this.runStatusListeners.add(listener);
+  }
+
   /** Hands a snapshot or a non-empty event batch to its listeners; results are the transport's. */
   protected route(message: ServerMessage): void {
     if (message.type === 'snapshot') this.snapshotListeners.emit(message.model);
+    else if (message.type === 'status') this.runStatusListeners.emit(message.status);
     else if (message.type === 'events' && message.events.length > 0) {
       this.eventListeners.emit(message.events);
     }
@@ -64,5 +71,6 @@ export abstract class ClientBase implements LabClient {
     this.snapshotListeners.clear();
     this.eventListeners.clear();
     this.statusListeners.clear();
+    this.runStatusListeners.clear();
   }
 }

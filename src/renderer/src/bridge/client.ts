@@ -7,6 +7,7 @@ import type { Command, ResultOf } from '../../../shared/commands';
 import type { LabEvent } from '../../../shared/events';
 import type { LabModel } from '../../../shared/model';
 import type { Result } from '../../../shared/result';
+import type { RunStatus } from '../../../shared/workbench';
 
 export type ConnectionStatus = 'connecting' | 'open' | 'closed';
 
@@ -18,6 +19,8 @@ export interface LabClient {
   /** Batches of events after the last snapshot, in seq order. */
   onEvents(listener: (events: LabEvent[]) => void): () => void;
   onStatus(listener: (status: ConnectionStatus) => void): () => void;
+  /** What the lab runs and how (after each snapshot, and on every change). */
+  onRunStatus(listener: (status: RunStatus) => void): () => void;
   /** Asks for a fresh snapshot (e.g. after detecting a gap in seq). */
   resync(): void;
   close(): void;

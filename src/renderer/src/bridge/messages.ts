@@ -43,6 +43,12 @@ export function parseServerMessage(value: unknown): ServerMessage | null {
       if (!events.every((e) => isObject(e) && typeof e.seq === 'number')) return null;
       return value as ServerMessage;
     }
+    case 'status': {
+      const status = value.status;
+      if (!isObject(status) || typeof status.epoch !== 'number' || typeof status.mode !== 'string')
+        return null;
+      return value as ServerMessage;
+    }
     default:
       return null;
   }

@@ -10,6 +10,10 @@ import { SubscriptionsView } from './subscriptions/SubscriptionsView';
 import { TopologyView } from './topology/TopologyView';
 import { LogView } from './log/LogView';
 import { FlowsView } from './flows/FlowsView';
+import { LinksView } from './links/LinksView';
+import { ScenarioView } from './scenario/ScenarioView';
+import { CompareView } from './compare/CompareView';
+import { RecordingsView } from './recordings/RecordingsView';
 
 export interface ViewEntry {
   id: ViewId;
@@ -25,6 +29,10 @@ const COMPONENTS: Record<ViewId, ComponentType> = {
   metrics: MetricsView,
   log: LogView,
   flows: FlowsView,
+  links: LinksView,
+  scenario: ScenarioView,
+  compare: CompareView,
+  recordings: RecordingsView,
 };
 
 export const VIEWS: readonly ViewEntry[] = VIEW_LIST.map((v) => ({

@@ -3,10 +3,11 @@
  * status and the UI's own state. Vanilla zustand, so it runs (and is tested) without React.
  */
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import type { Command, SendOutcome } from '../../../shared/commands';
+import type { Command, ResultOf, SendOutcome } from '../../../shared/commands';
 import type { LabEvent } from '../../../shared/events';
 import { emptyModel, type LabModel } from '../../../shared/model';
 import type { Result } from '../../../shared/result';
+import type { RunStatus } from '../../../shared/workbench';
 import type { ConnectionStatus, LabClient } from '../bridge/client';
 import { EventBatcher, type FrameScheduler } from './batcher';
 
@@ -23,12 +24,24 @@ export interface LabActions {
   /** The engine's report of the lab so far (HTML or JSON text). Never rejects. */
   report(format: 'html' | 'json'): Promise<Result<{ format: 'html' | 'json'; content: string }>>;
   resync(): void;
+  /** Any command of the contract (the views' workbench features use this). Never rejects. */
+  call<C extends Command>(command: C): Promise<Result<ResultOf<C>>>;
+  /**
+   * Shows every view as the lab was just after event `seq` (detached from "now"); live
+   * events keep arriving and are applied to the live model underneath. Requests made while
+   * one is on its way are coalesced: only the latest is fetched next.
+   */
+  travelTo(seq: number): Promise<Result<void>>;
+  /** Back to "now": the views follow the live lab again. */
+  returnToLive(): void;
   /** Stops listening to the client and closes it. */
   dispose(): void;
 }
 
 /** Raw events kept for the log and flow views (a ring: the oldest go first). */
 export const RECENT_EVENTS_MAX = 20_000;
+/** Events fetched with each time-travel seek (for the log and flows at that moment). */
+export const TRAVEL_WINDOW = 5_000;
 
 export interface LabState {
   model: LabModel;
@@ -47,6 +60,13 @@ export interface LabState {
   /** True once the connection has been open at least once. */
   hasConnected: boolean;
   selectedSubscriptionId: string | null;
+  /** What the lab runs (mode, state, speed, elapsed time); null until the host says. */
+  run: RunStatus | null;
+  /** Where the views are travelling, or null when they follow the live lab. */
+  travel: { seq: number; t: number } | null;
+  /** The live model and events (the same objects as `model`/`recentEvents` when not travelling). */
+  liveModel: LabModel;
+  liveEvents: readonly LabEvent[];
   actions: LabActions;
 }
 
@@ -61,21 +81,57 @@ export function createLabStore(client: LabClient, options: LabStoreOptions = {})
   const now = options.now ?? localNow;
   const unsubscribe: (() => void)[] = [];
   const batcher = new EventBatcher({
-    getModel: () => store.getState().model,
+    getModel: () => store.getState().liveModel,
     // One store update per frame: the model and the events that made it, together.
     setModel: (model, applied) =>
-      store.setState((state) => ({
-        model,
-        modelAt: now(),
-        recentEvents: appendBounded(state.recentEvents, applied, RECENT_EVENTS_MAX),
-      })),
+      store.setState((state) => {
+        // A snapshot older than what is shown is a new lab (a new run, a bundle): start over.
+        const reset = applied.length === 0 && model.seq < state.liveModel.seq;
+        const liveEvents = reset
+          ? []
+          : appendBounded(state.liveEvents, applied, RECENT_EVENTS_MAX);
+        if (state.travel) return { liveModel: model, liveEvents };
+        return { model, liveModel: model, liveEvents, recentEvents: liveEvents, modelAt: now() };
+      }),
     requestResync: () => client.resync(),
     ...(options.schedule ? { schedule: options.schedule } : {}),
     now,
   });
 
+  // Time travel: the newest seq asked for, and whether a seek is on its way.
+  let wantedSeq: number | null = null;
+  let seeking: Promise<Result<void>> | null = null;
+  const seekLoop = async (): Promise<Result<void>> => {
+    let last: Result<void> = { ok: true, value: undefined };
+    while (wantedSeq !== null) {
+      const seq = wantedSeq;
+      wantedSeq = null;
+      const result = await client.call({ type: 'seek', seq, window: TRAVEL_WINDOW });
+      if (!result.ok) {
+        last = result;
+        continue;
+      }
+      const epoch = store.getState().run?.epoch;
+      // A seek answered for a lab that has since been replaced is dropped.
+      if (epoch !== undefined && result.value.epoch !== epoch) continue;
+      last = { ok: true, value: undefined };
+      store.setState({
+        model: result.value.model,
+        recentEvents: result.value.events,
+        travel: { seq: result.value.seq, t: result.value.t },
+        modelAt: now(),
+      });
+    }
+    return last;
+  };
+
+  const initialModel = emptyModel();
   const store = createStore<LabState>()((set) => ({
-    model: emptyModel(),
+    model: initialModel,
+    liveModel: initialModel,
+    liveEvents: [],
+    run: null,
+    travel: null,
     modelAt: now(),
     status: 'connecting',
     hasConnected: false,
@@ -90,6 +146,21 @@ export function createLabStore(client: LabClient, options: LabStoreOptions = {})
       send: (request) => client.call({ type: 'send', ...request }),
       report: (format) => client.call({ type: 'report', format }),
       resync: () => client.resync(),
+      call: (command) => client.call(command),
+      travelTo: (seq) => {
+        wantedSeq = seq;
+        seeking ??= seekLoop().finally(() => (seeking = null));
+        return seeking;
+      },
+      returnToLive: () => {
+        wantedSeq = null;
+        set((state) => ({
+          travel: null,
+          model: state.liveModel,
+          recentEvents: state.liveEvents,
+          modelAt: now(),
+        }));
+      },
       dispose: () => {
         for (const off of unsubscribe.splice(0)) off();
         batcher.dispose();
@@ -101,6 +172,23 @@ export function createLabStore(client: LabClient, options: LabStoreOptions = {})
   unsubscribe.push(
     client.onSnapshot((model) => batcher.applySnapshot(model)),
     client.onEvents((events) => batcher.pushEvents(events)),
+    client.onRunStatus((run) =>
+      store.setState((state) => {
+        if (state.run?.epoch === run.epoch) return { run };
+        // A new lab: what was selected or travelled to belonged to the old one.
+        wantedSeq = null;
+        return {
+          run,
+          travel: null,
+          model: state.liveModel,
+          // The host sends a new lab's snapshot just before its status: nothing of it is lost.
+          liveEvents: [],
+          recentEvents: [],
+          selectedMessageId: null,
+          selectedSubscriptionId: null,
+        };
+      }),
+    ),
     client.onStatus((status) => {
       // A new connection starts with a snapshot; until it comes, gaps are expected.
       if (status !== 'open') batcher.expectSnapshot();

@@ -36,3 +36,7 @@ export function selectCurrentSubscriptionId(s: LabState): string | null {
 export const selectRecentEvents = (s: LabState) => s.recentEvents;
 export const selectSelectedMessageId = (s: LabState) => s.selectedMessageId;
 export const selectModelSeq = (s: LabState) => s.model.seq;
+
+// ---- the workbench -------------------------------------------------------------------------
+export const selectRun = (s: LabState) => s.run;
+export const selectTravel = (s: LabState) => s.travel;

@@ -1,0 +1,4 @@
+/** The Links view (being built). */
+export function LinksView() {
+  return <section data-testid="view-links">Links</section>;
+}

@@ -1,0 +1,4 @@
+/** The Recordings view (being built). */
+export function RecordingsView() {
+  return <section data-testid="view-recordings">Recordings</section>;
+}

@@ -1,0 +1,238 @@
+/**
+ * The workbench's side of the contract: what the lab is showing (the sandbox lab, a scenario
+ * run, or an opened recording), its run controls, scenario files, links and their faults,
+ * profile comparisons, and the recorded timeline every view can travel along.
+ *
+ * Types only (plus a few bounds): the engine implements them, the renderer displays them.
+ */
+import type { LabEvent, Profile } from './events';
+import type { LabModel } from './model';
+
+// ---- what is running ------------------------------------------------------------------------
+
+/** sandbox: the default live lab (one service, a user agent, the Send form). */
+export type WorkbenchMode = 'sandbox' | 'run' | 'replay';
+
+export type RunState =
+  /** Building the world: services start, agents subscribe. */
+  | 'starting'
+  | 'running'
+  | 'paused'
+  /** Reached the scenario's duration. */
+  | 'finished'
+  /** Stopped by the user before the end. */
+  | 'stopped'
+  /** Could not start or broke down; `error` says why. */
+  | 'failed'
+  /** A recording opened for replay (nothing runs). */
+  | 'recorded';
+
+export interface RunStatus {
+  mode: WorkbenchMode;
+  /** Grows by one whenever the lab is replaced (new run, bundle opened, back to sandbox). */
+  epoch: number;
+  /** Scenario name, or the bundle's file name; null for the sandbox. */
+  name: string | null;
+  state: RunState;
+  seed: number | string | null;
+  clockMode: 'real' | 'scaled' | 'virtual';
+  /**
+   * Simulated milliseconds per real millisecond. A virtual run is paced at this speed;
+   * 0 means as fast as the machine allows. Real-clock labs (the sandbox) say 1.
+   */
+  speed: number;
+  /** Lab time elapsed since the run started (simulated ms). */
+  elapsedMs: number;
+  durationMs: number | null;
+  /** Events recorded so far (the whole timeline the scrubber can reach). */
+  events: number;
+  /** Pause, step and speed work (virtual-clock runs only). */
+  controllable: boolean;
+  /** The scenario file the run came from, when it came from one. */
+  path: string | null;
+  /** A bundle of the run can be saved (`bundle.save`) or run again (`bundle.rerun`). */
+  canSave: boolean;
+  canRerun: boolean;
+  /** A warning about what is shown (e.g. a truncated bundle, opened up to its last intact event). */
+  warning: string | null;
+  /** Why the run failed (state 'failed'). */
+  error: string | null;
+}
+
+/** Pacing speeds the UI offers (0 = as fast as possible). Any value in [SPEED_MIN, SPEED_MAX] or 0 works. */
+export const SPEED_CHOICES: readonly number[] = [0.1, 0.5, 1, 2, 5, 10, 60, 600, 0];
+export const SPEED_MIN = 0.01;
+export const SPEED_MAX = 100_000;
+
+// ---- scenarios ------------------------------------------------------------------------------
+
+export interface ScenarioExample {
+  /** File name without extension, e.g. 'commute'. */
+  id: string;
+  /** The scenario's `name`. */
+  title: string;
+  description: string;
+  text: string;
+}
+
+/** One problem in scenario text; `line`/`column` (1-based) when it can be placed. */
+export interface ScenarioProblem {
+  /** Dotted field path ('userAgents.0.count'); null for a YAML syntax error. */
+  path: string | null;
+  line: number | null;
+  column: number | null;
+  message: string;
+}
+
+export interface ScenarioSummary {
+  name: string;
+  seed: number | string;
+  durationMs: number;
+  clockMode: 'real' | 'scaled' | 'virtual';
+  speed: number;
+  services: { id: string; profile: Profile }[];
+  userAgents: number;
+  gateways: number;
+  devices: number;
+  appServers: number;
+}
+
+export interface ScenarioCheck {
+  ok: boolean;
+  problems: ScenarioProblem[];
+  summary: ScenarioSummary | null;
+}
+
+/** Most recent scenario files remembered. */
+export const RECENT_FILES_MAX = 10;
+
+// ---- links ----------------------------------------------------------------------------------
+
+export interface FaultView {
+  name: string;
+  /** The fault's spec as validated (type and attributes). */
+  spec: Record<string, unknown>;
+  /** On now (a scheduled fault may be waiting for its window). */
+  active: boolean;
+}
+
+export interface LinkView {
+  id: string;
+  /** The agent the link serves (link ids are '<template>:<agentId>'). */
+  agentId: string;
+  state: 'up' | 'impaired' | 'down';
+  faults: FaultView[];
+  counters: Record<string, number>;
+  connections: number;
+}
+
+export interface PresetView {
+  name: string;
+  description: string;
+  faults: Record<string, unknown>[];
+}
+
+export interface LinksInfo {
+  links: LinkView[];
+  presets: PresetView[];
+  /** The fault types and the attributes each takes, with ranges, for forms. */
+  faultTypes: { type: string; attributes: string }[];
+}
+
+/** Most links listed by one `links` answer (a fleet may have 100,000). */
+export const LINKS_LISTED_MAX = 2_000;
+
+// ---- compare --------------------------------------------------------------------------------
+
+export interface CompareRow {
+  profile: Profile;
+  events: number;
+  accepted: number;
+  delivered: number;
+  expired: number;
+  replaced: number;
+  lost: number;
+  stale: number;
+  redeliveries: number;
+  latencyP50Ms: number | null;
+  latencyP99Ms: number | null;
+  connections: number;
+  joulesTotal: number | null;
+  joulesPerDelivered: number | null;
+  /** Joules per energy class ('phone-lte', …). */
+  joulesByClass: Record<string, number>;
+  violations: number;
+  /** Deliveries per bucket of `bucketMs` lab time, from the run's start. */
+  deliveredSeries: number[];
+  /** Cumulative joules at the end of each bucket (all radios); empty without energy. */
+  joulesSeries: number[];
+}
+
+export interface CompareResult {
+  scenario: string;
+  seed: number | string;
+  durationMs: number;
+  bucketMs: number;
+  rows: CompareRow[];
+}
+
+// ---- recordings and time travel ------------------------------------------------------------
+
+export type MarkerKind = 'outage' | 'expiry' | 'replacement' | 'receipt' | 'violation';
+
+export interface TimelineMarker {
+  seq: number;
+  t: number;
+  kind: MarkerKind;
+  label: string;
+}
+
+export interface TimelineInfo {
+  epoch: number;
+  firstSeq: number;
+  lastSeq: number;
+  firstT: number;
+  lastT: number;
+  /** Events per bucket, `buckets` equal slices of [firstT, lastT]. */
+  density: number[];
+  /** At most MARKERS_MAX, spread over the run when there are more. */
+  markers: TimelineMarker[];
+  /** Marker counts by kind (all of them, listed or not). */
+  markerCounts: Record<MarkerKind, number>;
+}
+
+export const MARKERS_MAX = 2_000;
+export const TIMELINE_BUCKETS_MAX = 2_000;
+
+/** The lab as it was just after event `seq`, with the events that led there. */
+export interface SeekResult {
+  epoch: number;
+  seq: number;
+  t: number;
+  model: LabModel;
+  /** The events up to and including `seq`, oldest first (at most the `window` asked for). */
+  events: LabEvent[];
+}
+
+export const SEEK_WINDOW_MAX = 20_000;
+
+export interface DiffResult {
+  a: string;
+  b: string;
+  sameScenario: boolean;
+  /** null: identical, event for event. */
+  divergence: {
+    /** 0-based event index. */
+    index: number;
+    /** Lab time since the start of the recording. */
+    t: number;
+    a: LabEvent | null;
+    b: LabEvent | null;
+    fields: string[];
+  } | null;
+  /** `figure: a → b` for each figure of the reports that differs. */
+  figures: string[];
+  eventsA: number;
+  eventsB: number;
+  warnings: string[];
+}
