@@ -2,7 +2,7 @@
  * The preload: hands the renderer the lab's contract (`window.pushLab`) and nothing more.
  * Sandboxed, so it may only use Electron's renderer-side modules.
  */
-import { contextBridge, ipcRenderer } from 'electron';
+import { contextBridge, ipcRenderer, webUtils } from 'electron';
 import type { PreloadApi } from '../shared/preload-api';
 import type { Result } from '../shared/result';
 import type { ServerMessage } from '../shared/wire';
@@ -28,6 +28,7 @@ const api: PreloadApi = {
     ipcRenderer.on(IPC_CHANNEL_MENU, handler);
     return () => ipcRenderer.removeListener(IPC_CHANNEL_MENU, handler);
   },
+  pathForFile: (file) => webUtils.getPathForFile(file),
 };
 
 contextBridge.exposeInMainWorld('pushLab', api);

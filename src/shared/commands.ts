@@ -7,6 +7,7 @@ import { PROFILES } from './events';
 import type { LabModel } from './model';
 import { fail, ok, type Result } from './result';
 import {
+  BUNDLE_UPLOAD_MAX_CHARS,
   SEEK_WINDOW_MAX,
   SPEED_MAX,
   SPEED_MIN,
@@ -123,6 +124,14 @@ export const commandSchema = z.discriminatedUnion('type', [
 
   // ---- recordings and time travel -----------------------------------------------------------
   z.object({ type: z.literal('bundle.open'), path: filePath }).strict(),
+  /** A bundle's bytes (base64), for a browser that can drop a file but not name its path. */
+  z
+    .object({
+      type: z.literal('bundle.upload'),
+      name: z.string().min(1).max(255),
+      data: z.string().max(BUNDLE_UPLOAD_MAX_CHARS),
+    })
+    .strict(),
   /** Saves the recording of what runs (or ran) now as a bundle. */
   z.object({ type: z.literal('bundle.save'), path: filePath }).strict(),
   /** Runs the recording's scenario again with its seed. */
@@ -134,14 +143,21 @@ export const commandSchema = z.discriminatedUnion('type', [
       buckets: z.number().int().min(1).max(TIMELINE_BUCKETS_MAX),
     })
     .strict(),
-  /** The model just after event `seq` (clamped to the recording), and up to `window` events before it. */
+  /**
+   * The model just after event `seq` — or after the last event at or before lab time `t` —
+   * clamped to the recording, and up to `window` events before it. Give `seq` or `t`.
+   */
   z
     .object({
       type: z.literal('seek'),
-      seq,
+      seq: seq.optional(),
+      t: z.number().finite().optional(),
       window: z.number().int().min(0).max(SEEK_WINDOW_MAX).optional(),
     })
-    .strict(),
+    .strict()
+    .refine((c) => (c.seq === undefined) !== (c.t === undefined), {
+      message: 'give exactly one of seq and t',
+    }),
   /** The seq of the next (or previous) violation, or event of `messageId`, after `from`. */
   z
     .object({
@@ -193,6 +209,7 @@ export interface CommandResults {
   'link.faults': LinkView[];
   compare: CompareResult;
   'bundle.open': RunStatus;
+  'bundle.upload': RunStatus;
   'bundle.save': { path: string; events: number; bytes: number };
   'bundle.rerun': RunStatus;
   'bundle.diff': DiffResult;

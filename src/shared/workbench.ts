@@ -215,6 +215,8 @@ export interface SeekResult {
 }
 
 export const SEEK_WINDOW_MAX = 20_000;
+/** Largest bundle a browser may upload (base64 characters: about 48 MB of file). */
+export const BUNDLE_UPLOAD_MAX_CHARS = 64 * 1024 * 1024;
 
 export interface DiffResult {
   a: string;
