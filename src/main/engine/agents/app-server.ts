@@ -22,6 +22,7 @@ import {
   createVapidKeys,
   encryptForSubscription,
   signVapid,
+  signVapidStableLength,
   type UaKeys,
   type VapidKeys,
 } from '../crypto';
@@ -66,6 +67,11 @@ export interface AppServerOptions {
   vapid?: boolean;
   /** `sub` claim of the VAPID token. */
   vapidSubject?: string;
+  /**
+   * A closed world's reproducibility: the VAPID key's private scalar (from the seed) and
+   * Authorization headers of a length that does not vary with the signature's randomness.
+   */
+  reproducible?: { vapidScalar: () => Uint8Array };
   retry?: { attemptsMax: number; initialMs: number; maxMs: number };
   requestTimeoutMs?: number;
   /** Lab observer naming a message by its path (events only). */
@@ -96,7 +102,7 @@ export class AppServer {
   ) {
     this.id = options.id;
     this.profile = clientProfile(options.profile);
-    this.vapidKeys = options.vapid ? createVapidKeys() : null;
+    this.vapidKeys = options.vapid ? vapidKeysFor(options.reproducible) : null;
     bus.emit({ kind: 'agent.started', agentId: this.id, role: 'app-server', label: this.id });
   }
 
@@ -220,7 +226,8 @@ export class AppServer {
     if (cached && cached.expiresAtSeconds - nowSeconds > 3600)
       return { authorization: cached.header };
     const expiresAtSeconds = nowSeconds + 12 * 3600;
-    const header = signVapid({
+    const sign = this.options.reproducible ? signVapidStableLength : signVapid;
+    const header = sign({
       audience: origin,
       subject: this.options.vapidSubject ?? 'mailto:lab@push-lab.invalid',
       expiresAtSeconds,
@@ -332,4 +339,16 @@ export function encode(
     }),
     contentHeaders: { 'content-encoding': 'aes128gcm' },
   };
+}
+
+function vapidKeysFor(reproducible: AppServerOptions['reproducible']): VapidKeys {
+  if (!reproducible) return createVapidKeys();
+  // A scalar of 32 random octets is ≥ the group order about once in 2^32 draws: draw again.
+  for (;;) {
+    try {
+      return createVapidKeys(reproducible.vapidScalar());
+    } catch {
+      continue;
+    }
+  }
 }

@@ -9,7 +9,8 @@ import {
 } from 'node:crypto';
 import { b64uDecode, b64uEncode } from './base64url';
 import { CryptoError, type CryptoErrorCode } from './errors';
-import { createEcKeyPair, type EcKeyPair } from './webpush';
+import { BASE64URL_MEAN_BITS, huffmanBits, huffmanOctets } from './hpack-length';
+import { createEcKeyPair, ecKeyPairOf, type EcKeyPair } from './webpush';
 
 /** RFC 8292 VAPID: `Authorization: vapid t=<ES256 JWT>, k=<b64u P-256 public key>`. */
 
@@ -74,8 +75,12 @@ const REASON_BY_CODE: Partial<Record<CryptoErrorCode, VapidFailureReason>> = {
   ERR_VAPID_KEY_MISMATCH: 'key-mismatch',
 };
 
-export function createVapidKeys(): VapidKeys {
-  const pair = createEcKeyPair();
+/**
+ * A new VAPID key pair; with `privateScalar`, the pair of that P-256 scalar (a closed world
+ * derives it from its seed so a rerun signs with the same key).
+ */
+export function createVapidKeys(privateScalar?: Uint8Array): VapidKeys {
+  const pair = privateScalar ? ecKeyPairOf(privateScalar) : createEcKeyPair();
   return {
     ...pair,
     publicKeyB64u: b64uEncode(pair.publicKey),
@@ -91,6 +96,21 @@ export function vapidSigningInput(claims: VapidClaims): string {
     ...(claims.sub === undefined ? {} : { sub: claims.sub }),
   };
   return `${jsonB64u(JWT_HEADER)}.${jsonB64u(ordered)}`;
+}
+
+/**
+ * Signs like `signVapid`, again and again if need be, until the header's HPACK-Huffman
+ * length is the one its deterministic parts predict: ECDSA signatures are random, and in a
+ * closed world a header whose length varied from run to run would shift the timing of
+ * every later byte on a simulated link. About two signatures on average; at most 200.
+ */
+export function signVapidStableLength(options: SignVapidOptions): string {
+  let header = signVapid(options);
+  const signature = /t=[^.]+\.[^.]+\.([^,]+)/.exec(header)?.[1] ?? '';
+  const expected = Math.round(signature.length * BASE64URL_MEAN_BITS);
+  const target = Math.ceil((huffmanBits(header.replace(signature, '')) + expected) / 8);
+  for (let i = 0; i < 200 && huffmanOctets(header) !== target; i++) header = signVapid(options);
+  return header;
 }
 
 /** Returns the Authorization header value. */

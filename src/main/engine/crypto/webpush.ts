@@ -1,5 +1,5 @@
 import { Buffer } from 'node:buffer';
-import { createECDH, hkdfSync, randomBytes } from 'node:crypto';
+import { createECDH, hkdfSync, randomBytes, type ECDH } from 'node:crypto';
 import { b64uEncode } from './base64url';
 import { decrypt, ECE_SALT_OCTETS, encrypt, parseHeader } from './ece';
 import { CryptoError } from './errors';
@@ -60,6 +60,21 @@ export interface UaDecryptKeys {
 export function createEcKeyPair(): EcKeyPair {
   const ecdh = createECDH('prime256v1');
   ecdh.generateKeys();
+  return pairOf(ecdh);
+}
+
+/** The P-256 pair of a given private scalar (32 octets, 0 < d < n); throws when it is not one. */
+export function ecKeyPairOf(privateScalar: Uint8Array): EcKeyPair {
+  const ecdh = createECDH('prime256v1');
+  try {
+    ecdh.setPrivateKey(privateScalar);
+  } catch (cause) {
+    throw new CryptoError('ERR_WEBPUSH_BAD_KEY', 'not a P-256 private key', { cause });
+  }
+  return pairOf(ecdh);
+}
+
+function pairOf(ecdh: ECDH): EcKeyPair {
   // getPrivateKey() drops leading zero octets (about 1 key in 256), but the wire format is fixed-size.
   const privateKey = Buffer.alloc(P256_PRIVATE_KEY_OCTETS);
   const raw = ecdh.getPrivateKey();

@@ -3,7 +3,12 @@
  * body reading, and the parsing of RFC 8030's request headers with answers that name the
  * header, the value received and what is allowed.
  */
-import type { IncomingHttpHeaders, ServerHttp2Stream } from 'node:http2';
+import type {
+  IncomingHttpHeaders,
+  OutgoingHttpHeaders,
+  ServerHttp2Stream,
+  ServerStreamResponseOptions,
+} from 'node:http2';
 import { URGENCIES, type Urgency } from '../../../shared/events';
 import { TTL_SECONDS_CLAMP } from './types';
 
@@ -30,6 +35,35 @@ export function sendProblem(stream: ServerHttp2Stream, problem: Problem): void {
   );
 }
 
+/**
+ * The lab clock of each HTTP/2 session the service accepted. Responses carry the lab's
+ * `date` (RFC 9110 §6.6.1: the server's clock is the lab's), never the wall clock's: a
+ * virtual run must not depend on when it ran, not even by the length of a header.
+ */
+const labClocks = new WeakMap<object, () => number>();
+
+export function useLabClock(session: object, now: () => number): void {
+  labClocks.set(session, now);
+}
+
+/** Sends response headers dated by the stream's lab clock (node's own date when it has none). */
+export function respondDated(
+  stream: ServerHttp2Stream,
+  headers: OutgoingHttpHeaders,
+  endStream: boolean,
+): void {
+  const now = stream.session ? labClocks.get(stream.session) : undefined;
+  if (!now) {
+    stream.respond(headers, { endStream });
+    return;
+  }
+  stream.respond(
+    { date: new Date(now()).toUTCString(), ...headers },
+    // sendDate: node's http2 otherwise adds its own Date from the wall clock.
+    { endStream, sendDate: false } as ServerStreamResponseOptions,
+  );
+}
+
 export function respond(
   stream: ServerHttp2Stream,
   status: number,
@@ -38,7 +72,7 @@ export function respond(
 ): void {
   if (stream.destroyed || stream.closed || stream.headersSent) return;
   try {
-    stream.respond({ ':status': status, ...headers }, { endStream: body === undefined });
+    respondDated(stream, { ':status': status, ...headers }, body === undefined);
     if (body !== undefined) stream.end(body);
   } catch {
     // The peer reset the stream between our check and the write: nothing left to answer.

@@ -4,7 +4,7 @@
  */
 import type { OutgoingHttpHeaders, ServerHttp2Stream } from 'node:http2';
 import type { Urgency } from '../../../shared/events';
-import { respond } from './http';
+import { respond, respondDated } from './http';
 import type { Monitor, ReceiptMonitor, StoredMessage } from './types';
 
 /** How one profile shapes a pushed message: the promised path and the response headers. */
@@ -35,7 +35,7 @@ abstract class HeldStream {
             return;
           }
           pushed.on('error', () => {});
-          pushed.respond(headers, { endStream: body === null });
+          respondDated(pushed, headers, body === null);
           if (body !== null) pushed.end(body);
         },
       );

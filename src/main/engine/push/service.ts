@@ -18,7 +18,7 @@ import { every, type Clock, type Timer } from '../clock/clock';
 import type { EventBus } from '../trace/bus';
 import { PushCore } from './core';
 import { adaptHttp1 } from './http1';
-import { sendProblem } from './http';
+import { sendProblem, useLabClock } from './http';
 import { draftDamaggioProfile } from './profiles/draft-damaggio';
 import { draftThomsonProfile } from './profiles/draft-thomson';
 import { rfc8030Profile } from './profiles/rfc8030';
@@ -300,6 +300,7 @@ export class PushService {
 
   private track(session: Http2Session): void {
     this.sessions.add(session);
+    useLabClock(session, () => this.clock.now());
     session.on('error', () => {});
     session.on('close', () => this.sessions.delete(session));
     session.socket?.on('error', () => {});

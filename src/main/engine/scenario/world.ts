@@ -207,6 +207,7 @@ export class World {
           id: spec.id,
           profile: service.profileName,
           vapid: spec.vapid,
+          reproducible: { vapidScalar: scalarFrom(this.rng.fork(`vapid:${spec.id}`)) },
           createConnection: () => this.connection(spec.link, spec.id, service, null),
           identify: (path) => service.identify(path),
         },
@@ -477,4 +478,13 @@ function toPattern(traffic: Scenario['appServers'][number]['traffic']): TrafficP
         })),
       };
   }
+}
+
+/** 32 octets at a time from a seeded stream (a VAPID private key). */
+function scalarFrom(rng: Rng): () => Uint8Array {
+  return () => {
+    const bytes = new Uint8Array(32);
+    for (let i = 0; i < 32; i += 4) new DataView(bytes.buffer).setUint32(i, rng.nextUint32());
+    return bytes;
+  };
 }
