@@ -6,7 +6,8 @@ import { Command, CommanderError, Option } from 'commander';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { existsSync } from 'node:fs';
-import { Lab } from '../engine/lab';
+import { Workbench } from '../engine/workbench/workbench';
+import { openFromCommandLine } from '../engine/workbench/open-file';
 import { VERSION } from '../engine/version';
 import { WebHost } from '../hosts/ws-host';
 import { untilSignal } from './signals';
@@ -128,6 +129,7 @@ function program(): Command {
   cli
     .command('web')
     .description('run the lab and serve its UI to a browser')
+    .argument('[file]', 'a scenario to run (.yaml, .yml, .json) or a recording to open')
     .addOption(new Option('--host <host>', 'interface to listen on').default('127.0.0.1'))
     .addOption(
       new Option('--port <port>', 'UI port (0 = any free port)')
@@ -139,7 +141,17 @@ function program(): Command {
         .default(0)
         .argParser(parsePort),
     )
-    .action(async (options: { host: string; port: number; pushPort: number }) => runWeb(options));
+    .addOption(
+      new Option('--data <dir>', 'where recent files and recordings are kept').default(
+        defaultDataDir(),
+      ),
+    )
+    .action(
+      async (
+        file: string | undefined,
+        options: { host: string; port: number; pushPort: number; data: string },
+      ) => runWeb(file, options),
+    );
 
   return cli;
 }
@@ -148,32 +160,44 @@ function defaultDataDir(): string {
   return path.join(process.env['HOME'] ?? process.cwd(), '.push-lab');
 }
 
-async function runWeb(options: { host: string; port: number; pushPort: number }): Promise<void> {
+async function runWeb(
+  file: string | undefined,
+  options: { host: string; port: number; pushPort: number; data: string },
+): Promise<void> {
   const staticDir = path.join(repoRoot, 'out', 'renderer');
   if (!existsSync(path.join(staticDir, 'index.html'))) {
     throw new CliError(
       `the UI is not built (no ${staticDir}/index.html); run "npm run build" first`,
     );
   }
-  const lab = new Lab({ port: options.pushPort });
+  const workbench = new Workbench({
+    dataDir: options.data,
+    examplesDir: path.join(repoRoot, 'resources', 'scenarios'),
+    sandbox: { port: options.pushPort },
+  });
   try {
-    await lab.start();
+    await workbench.start();
   } catch (error) {
-    await lab.stop().catch(() => {});
+    await workbench.stop().catch(() => {});
     throw listenError(error, '127.0.0.1', options.pushPort, '--push-port');
   }
-  const host = new WebHost(lab, { staticDir, host: options.host, port: options.port });
+  const host = new WebHost(workbench, { staticDir, host: options.host, port: options.port });
   try {
     await host.start();
   } catch (error) {
-    await lab.stop();
+    await workbench.stop();
     throw listenError(error, options.host, options.port);
   }
+  const pushUrl = workbench.sandbox?.service.url;
+  if (file) {
+    const problem = await openFromCommandLine(workbench, file);
+    if (problem) process.stderr.write(`push-lab: ${problem}\n`);
+  }
   process.stdout.write(`Push Lab is running at ${host.url}\n`);
-  process.stdout.write(`push service: ${lab.service.url}\n`);
+  if (pushUrl) process.stdout.write(`push service: ${pushUrl}\n`);
   await untilSignal();
   await host.stop();
-  await lab.stop();
+  await workbench.stop();
 }
 
 /** Set by commands that end with a verdict rather than by running until a signal. */

@@ -6,11 +6,11 @@
 import { createWriteStream } from 'node:fs';
 import { rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { constants as zlibConstants, createGzip } from 'node:zlib';
 import { loadScenario } from '../engine/scenario/load';
 import {
   applyOverrides,
   applyOverridesToInput,
+  reportExtras,
   runScenario,
   type RunOverrides,
 } from '../engine/scenario/run';
@@ -18,10 +18,10 @@ import type { Scenario } from '../engine/scenario/schema';
 import { parseDurationMs } from '../engine/scenario/duration';
 import type { CheckResult } from '../engine/trace/checker';
 import type { TraceMeta } from '../engine/trace/format';
-import type { TraceWriterStats } from '../engine/trace/writer';
 import { ReportBuilder, reportToJson, type Report } from '../engine/trace/report';
 import { renderReportHtml } from '../engine/trace/report-html';
 import { TraceWriter } from '../engine/trace/writer';
+import { openBundleWriter } from '../engine/trace/bundle';
 import { VERSION } from '../engine/version';
 import { CliError } from './options';
 
@@ -84,7 +84,10 @@ export async function execute(
     ? new TraceWriter(createWriteStream(options.out), meta, { endStream: true })
     : null;
   const bundle = options.bundle
-    ? openBundle(options.bundle, { ...meta, run: { scenario: input, speed: scenario.clock.speed } })
+    ? openBundleWriter(options.bundle, {
+        ...meta,
+        run: { scenario: input, speed: scenario.clock.speed },
+      })
     : null;
   const builder = new ReportBuilder({ meta });
   let interrupted = false;
@@ -121,19 +124,7 @@ export async function execute(
     }
   }
 
-  const joulesByAgent = Object.fromEntries(
-    outcome.energy.devices.map((d) => [d.deviceId, d.joules]),
-  );
-  const joulesByClass = Object.fromEntries(
-    Object.entries(outcome.energy.byClass).map(([k, v]) => [k, v.joules]),
-  );
-  const links = Object.fromEntries(
-    Object.entries(outcome.links).map(([id, c]) => [id, c as unknown as Record<string, number>]),
-  );
-  const { report, check } = builder.finish(outcome.endT, {
-    energy: { joulesByAgent, joulesByClass },
-    links,
-  });
+  const { report, check } = builder.finish(outcome.endT, reportExtras(outcome));
   if (options.report) await writeReport(options.report, report);
 
   const out = (line: string): boolean => process.stdout.write(`${line}\n`);
@@ -187,28 +178,6 @@ export function printVerdict(
     out(`  [${v.rule}] t=${formatDuration(v.t - startT)} seq ${v.seqs.join(',')}: ${v.sentence}`);
   }
   if (reproduce) out(`reproduce with: ${reproduce}`);
-}
-
-/**
- * A run bundle: the trace with the scenario in its header, gzip-compressed and flushed
- * every 200 ms, so a crash keeps everything up to the last flush readable.
- */
-function openBundle(
-  file: string,
-  meta: TraceMeta,
-): { writer: TraceWriter; close(): Promise<TraceWriterStats> } {
-  const gzip = createGzip({ level: 6 });
-  gzip.pipe(createWriteStream(file));
-  const flusher = setInterval(() => gzip.flush(zlibConstants.Z_SYNC_FLUSH), 200);
-  flusher.unref();
-  const writer = new TraceWriter(gzip, meta, { endStream: true });
-  return {
-    writer,
-    async close() {
-      clearInterval(flusher);
-      return writer.close();
-    },
-  };
 }
 
 /** Writes the report atomically (a temporary file renamed into place). */

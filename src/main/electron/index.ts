@@ -2,13 +2,15 @@
  * The Electron shell: app lifecycle, one window, security settings. Everything it shows
  * comes from the same engine and host contract as browser mode.
  */
-import { app, BrowserWindow, ipcMain, Menu, session, shell } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, session, shell } from 'electron';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Lab } from '../engine/lab';
+import { Workbench } from '../engine/workbench/workbench';
+import { openFromCommandLine } from '../engine/workbench/open-file';
 import { IpcHost } from '../hosts/ipc-host';
 import { IPC_CHANNEL_MENU } from '../../shared/channels';
-import { menuTemplate } from './menu';
+import type { MenuAction } from '../../shared/menu';
+import { menuTemplate, type FileChoice } from './menu';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const rendererUrl = process.env['ELECTRON_RENDERER_URL'];
@@ -65,18 +67,49 @@ function lockDown(): void {
 async function main(): Promise<void> {
   await app.whenReady();
   lockDown();
-  const lab = new Lab();
-  await lab.start();
-  const host = new IpcHost(lab, ipcMain, isOwnFrame);
+  const workbench = new Workbench({
+    dataDir: app.getPath('userData'),
+    examplesDir: path.join(here, '../../resources/scenarios'),
+  });
+  await workbench.start();
+  const host = new IpcHost(workbench, ipcMain, isOwnFrame);
   host.start();
-  await createWindow();
+  const win = await createWindow();
+  // `npm start -- FILE`: a scenario starts running, a recording opens.
+  const file = process.argv
+    .slice(app.isPackaged ? 1 : 2)
+    .find((a) => !a.startsWith('-') && a !== '.');
+  if (file) {
+    const problem = await openFromCommandLine(workbench, file);
+    if (problem) void dialog.showMessageBox(win, { type: 'warning', message: problem });
+  }
   // Menu choices go to the focused window's page, which performs them like its own keys.
+  const send = (action: MenuAction): void =>
+    BrowserWindow.getFocusedWindow()?.webContents.send(IPC_CHANNEL_MENU, action);
+  const choose = async (what: FileChoice): Promise<void> => {
+    const owner = BrowserWindow.getFocusedWindow() ?? win;
+    if (what === 'open') {
+      const picked = await dialog.showOpenDialog(owner, {
+        properties: ['openFile'],
+        filters: [
+          { name: 'Scenarios and recordings', extensions: ['yaml', 'yml', 'json', 'gz', 'jsonl'] },
+        ],
+      });
+      if (!picked.canceled && picked.filePaths[0])
+        send({ type: 'open-file', path: picked.filePaths[0] });
+      return;
+    }
+    const picked = await dialog.showSaveDialog(owner, {
+      filters:
+        what === 'save-bundle'
+          ? [{ name: 'Push Lab recording', extensions: ['gz'] }]
+          : [{ name: 'Scenario', extensions: ['yaml'] }],
+    });
+    if (!picked.canceled && picked.filePath) send({ type: what, path: picked.filePath });
+  };
   Menu.setApplicationMenu(
     Menu.buildFromTemplate(
-      menuTemplate(
-        (action) => BrowserWindow.getFocusedWindow()?.webContents.send(IPC_CHANNEL_MENU, action),
-        process.platform,
-      ),
+      menuTemplate(send, process.platform, 'Push Lab', (what) => void choose(what)),
     ),
   );
   app.on('activate', () => {
@@ -87,7 +120,7 @@ async function main(): Promise<void> {
   });
   app.on('before-quit', () => {
     host.stop();
-    void lab.stop();
+    void workbench.stop();
   });
 }
 

@@ -6,10 +6,14 @@
 import type { MenuItemConstructorOptions } from 'electron';
 import { VIEW_LIST, type MenuAction } from '../../shared/menu';
 
+/** A file to choose in a native dialog; index.ts shows it and sends the action with the path. */
+export type FileChoice = 'open' | 'save-bundle' | 'save-scenario';
+
 export function menuTemplate(
   send: (action: MenuAction) => void,
   platform: NodeJS.Platform,
   appName = 'Push Lab',
+  choose: (what: FileChoice) => void = () => undefined,
 ): MenuItemConstructorOptions[] {
   const item = (
     label: string,
@@ -26,6 +30,18 @@ export function menuTemplate(
     {
       label: 'File',
       submenu: [
+        {
+          label: 'Open Scenario or Recording…',
+          accelerator: 'CmdOrCtrl+O',
+          click: () => choose('open'),
+        },
+        {
+          label: 'Save Scenario As…',
+          accelerator: 'CmdOrCtrl+Shift+S',
+          click: () => choose('save-scenario'),
+        },
+        { label: 'Save Recording As…', click: () => choose('save-bundle') },
+        { type: 'separator' },
         item('Export Trace (JSONL)…', { type: 'export', what: 'trace' }, 'CmdOrCtrl+Shift+T'),
         item('Export Report (HTML)…', { type: 'export', what: 'report' }, 'CmdOrCtrl+Shift+R'),
         item('Export Subscriptions (CSV)…', { type: 'export', what: 'subscriptions' }),
@@ -37,7 +53,10 @@ export function menuTemplate(
     {
       label: 'View',
       submenu: [
-        ...VIEW_LIST.map((v, i) => item(v.label, { type: 'view', id: v.id }, `CmdOrCtrl+${i + 1}`)),
+        // Cmd/Ctrl+1…9 for the first nine views, as the page's digit keys.
+        ...VIEW_LIST.map((v, i) =>
+          item(v.label, { type: 'view', id: v.id }, i < 9 ? `CmdOrCtrl+${i + 1}` : undefined),
+        ),
         { type: 'separator' },
         item('Search the Log', { type: 'search' }, 'CmdOrCtrl+F'),
         item('Close Panel', { type: 'close' }),
@@ -49,6 +68,16 @@ export function menuTemplate(
         { role: 'zoomIn' },
         { role: 'zoomOut' },
         { role: 'togglefullscreen' },
+      ],
+    },
+    {
+      label: 'Run',
+      submenu: [
+        item('Pause / Resume', { type: 'run', action: 'pause-resume' }, 'CmdOrCtrl+.'),
+        item('Step', { type: 'run', action: 'step' }, 'CmdOrCtrl+]'),
+        item('Stop', { type: 'run', action: 'stop' }),
+        item('Run Again', { type: 'run', action: 'rerun' }, 'CmdOrCtrl+Shift+Enter'),
+        item('Back to Live', { type: 'run', action: 'live' }, 'CmdOrCtrl+L'),
       ],
     },
     { label: 'Window', role: 'windowMenu' },

@@ -147,6 +147,14 @@ export class Lab {
     };
   }
 
+  /** The lab's report so far, as HTML or JSON text. */
+  reportText(format: 'html' | 'json'): string {
+    const { report } = this.reportBuilder.finish(this.clock.now());
+    return format === 'html'
+      ? renderReportHtml(report, { title: 'Push Lab — live lab' })
+      : reportToJson(report);
+  }
+
   /** Runs a validated command. Never throws: failures come back as `{ok: false}`. */
   async execute(command: Command): Promise<Result<unknown>> {
     try {
@@ -157,14 +165,8 @@ export class Lab {
           return ok(this.info());
         case 'send':
           return await this.send(command);
-        case 'report': {
-          const { report } = this.reportBuilder.finish(this.clock.now());
-          const content =
-            command.format === 'html'
-              ? renderReportHtml(report, { title: 'Push Lab — live lab' })
-              : reportToJson(report);
-          return ok({ format: command.format, content });
-        }
+        case 'report':
+          return ok({ format: command.format, content: this.reportText(command.format) });
         case 'subscribe': {
           const ua = command.agentId
             ? this.userAgents.find((u) => u.id === command.agentId)

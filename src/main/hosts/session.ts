@@ -7,6 +7,7 @@ import { parseCommand } from '../../shared/commands';
 import type { Command } from '../../shared/commands';
 import type { LabEvent } from '../../shared/events';
 import type { LabModel } from '../../shared/model';
+import type { RunStatus } from '../../shared/workbench';
 import { fail, type Result } from '../../shared/result';
 import {
   clientMessageSchema,
@@ -14,11 +15,16 @@ import {
   type ServerMessage,
 } from '../../shared/wire';
 
-/** The part of the Lab a host needs. */
+/** The part of the lab (the Workbench, or a bare Lab) a host needs. */
 export interface LabPort {
   onEvent(listener: (event: LabEvent) => void): () => void;
   snapshot(): LabModel;
   execute(command: Command): Promise<Result<unknown>>;
+  /** What runs and how; sent after each snapshot and on every change. */
+  status?(): RunStatus;
+  onRunStatus?(listener: (status: RunStatus) => void): () => void;
+  /** The lab was replaced (a new run, a recording opened): every client needs a new snapshot. */
+  onReset?(listener: () => void): () => void;
 }
 
 export interface HostSessionOptions {
@@ -33,7 +39,7 @@ export class HostSession {
   private timer: ReturnType<typeof setTimeout> | null = null;
   private streaming = false;
   private needsSnapshot = false;
-  private readonly unsubscribe: () => void;
+  private readonly unsubscribe: (() => void)[];
   private closed = false;
 
   constructor(
@@ -41,7 +47,13 @@ export class HostSession {
     private readonly send: (message: ServerMessage) => void,
     private readonly options: HostSessionOptions = {},
   ) {
-    this.unsubscribe = lab.onEvent((event) => this.enqueue(event));
+    this.unsubscribe = [
+      lab.onEvent((event) => this.enqueue(event)),
+      lab.onRunStatus?.((status) => this.sendStatus(status)) ?? noop,
+      lab.onReset?.(() => {
+        if (this.streaming && !this.closed) this.resync();
+      }) ?? noop,
+    ];
   }
 
   /** Handles one message from the client; invalid input is answered, never thrown. */
@@ -73,12 +85,22 @@ export class HostSession {
     this.streaming = true;
     this.needsSnapshot = false;
     this.pending = [];
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
     this.send({ type: 'snapshot', model: this.lab.snapshot() });
+    const status = this.lab.status?.();
+    if (status) this.send({ type: 'status', status });
+  }
+
+  private sendStatus(status: RunStatus): void {
+    // Before the first snapshot the client has no use for it; the snapshot brings one.
+    if (!this.streaming || this.closed) return;
+    this.send({ type: 'status', status });
   }
 
   close(): void {
     this.closed = true;
-    this.unsubscribe();
+    for (const off of this.unsubscribe) off();
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
   }
@@ -111,3 +133,5 @@ export class HostSession {
     this.send({ type: 'events', events });
   }
 }
+
+const noop = (): void => undefined;

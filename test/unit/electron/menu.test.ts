@@ -13,7 +13,7 @@ describe('the native menu', () => {
     const all = items(menuTemplate((a) => sent.push(a), 'linux'));
     VIEW_LIST.forEach((v, i) => {
       const entry = all.find((m) => m.label === v.label);
-      expect(entry?.accelerator).toBe(`CmdOrCtrl+${i + 1}`);
+      expect(entry?.accelerator).toBe(i < 9 ? `CmdOrCtrl+${i + 1}` : undefined);
       (entry!.click as () => void)();
     });
     for (const label of [
@@ -31,6 +31,24 @@ describe('the native menu', () => {
       { type: 'search' },
       { type: 'toggle-presentation' },
     ]);
+  });
+
+  it('asks index.ts for a file where one must be chosen, and sends run actions', () => {
+    const chosen: string[] = [];
+    const sent: MenuAction[] = [];
+    const all = items(
+      menuTemplate(
+        (a) => sent.push(a),
+        'linux',
+        'Push Lab',
+        (w) => chosen.push(w),
+      ),
+    );
+    for (const label of ['Open Scenario or Recording…', 'Save Recording As…', 'Pause / Resume']) {
+      (all.find((m) => m.label === label)!.click as () => void)();
+    }
+    expect(chosen).toEqual(['open', 'save-bundle']);
+    expect(sent).toEqual([{ type: 'run', action: 'pause-resume' }]);
   });
 
   it('has the app menu on macOS only, and no accelerator used twice', () => {

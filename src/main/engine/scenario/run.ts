@@ -12,6 +12,7 @@ import { VirtualClock } from '../clock/virtual';
 import type { EnergyReport } from '../energy';
 import type { LinkCounters } from '../net/types';
 import { EventBus } from '../trace/bus';
+import type { ReportExtras } from '../trace/report-types';
 import type { Scenario } from './schema';
 import { World } from './world';
 
@@ -45,6 +46,21 @@ export interface RunOutcome {
   energy: EnergyReport;
   links: Record<string, LinkCounters>;
   cancelled: boolean;
+}
+
+/** What a report needs from a run besides its events: energy by agent and class, link counters. */
+export function reportExtras(outcome: Pick<RunOutcome, 'energy' | 'links'>): ReportExtras {
+  return {
+    energy: {
+      joulesByAgent: Object.fromEntries(outcome.energy.devices.map((d) => [d.deviceId, d.joules])),
+      joulesByClass: Object.fromEntries(
+        Object.entries(outcome.energy.byClass).map(([k, v]) => [k, v.joules]),
+      ),
+    },
+    links: Object.fromEntries(
+      Object.entries(outcome.links).map(([id, c]) => [id, c as unknown as Record<string, number>]),
+    ),
+  };
 }
 
 /** The scenario with the command line's overrides applied. */
@@ -83,35 +99,119 @@ export function makeClock(scenario: Scenario): Clock {
   return new RealClock(scenario.clock.mode === 'real' ? 1 : scenario.clock.speed);
 }
 
-export async function runScenario(
-  input: Scenario,
-  overrides: RunOverrides = {},
-  hooks: RunHooks = {},
-): Promise<RunOutcome> {
-  const scenario = applyOverrides(input, overrides);
-  const clock = makeClock(scenario);
-  const bus = new EventBus(clock);
-  let eventCount = 0;
-  let world: World | null = null;
-  // Subscribe first: building the world already emits (application servers start).
-  bus.subscribe((event) => {
-    eventCount += 1;
-    world?.observe(event);
-    hooks.onEvent?.(event);
-  });
-  world = new World(scenario, clock, bus);
-  const built = world;
-  const activity = (): number => eventCount + built.bytesMoved;
-  const startT = clock.now();
-  let cancelled = false;
-  // Assigned in the finally block below, whatever happens in the run.
-  let endT: number;
-  let energy: EnergyReport;
-  let links: Record<string, LinkCounters>;
+/**
+ * One scenario run that can be driven in slices: built, started, advanced (to a time, or a
+ * timer at a time on the virtual clock), then finished. `runScenario` drives it to the end in
+ * one go; the workbench paces it against the wall clock with pause, step and speed. Driving a
+ * virtual run in slices yields the same events as driving it at once: I/O is settled before
+ * every clock step either way.
+ */
+export class ScenarioRun {
+  readonly scenario: Scenario;
+  readonly clock: Clock;
+  readonly bus: EventBus;
+  readonly world: World;
+  readonly startT: number;
+  /** Lab time at which the scenario's duration is reached. */
+  readonly endMs: number;
+  eventCount = 0;
+  private finished: Promise<RunOutcome> | null = null;
+
+  constructor(input: Scenario, overrides: RunOverrides = {}, onEvent?: (event: LabEvent) => void) {
+    this.scenario = applyOverrides(input, overrides);
+    this.clock = makeClock(this.scenario);
+    this.bus = new EventBus(this.clock);
+    let world: World | null = null;
+    // Subscribe first: building the world already emits (application servers start).
+    this.bus.subscribe((event) => {
+      this.eventCount += 1;
+      world?.observe(event);
+      onEvent?.(event);
+    });
+    this.world = world = new World(this.scenario, this.clock, this.bus);
+    this.startT = this.clock.now();
+    this.endMs = this.startT + this.scenario.duration;
+  }
+
+  /** The virtual clock, when the run has one (then it can be paused and stepped). */
+  get virtual(): VirtualClock | null {
+    return this.clock instanceof VirtualClock ? this.clock : null;
+  }
+
+  /** Lab time since the start. */
+  get elapsedMs(): number {
+    return Math.min(this.clock.now(), this.endMs) - this.startT;
+  }
+
+  get done(): boolean {
+    return this.clock.now() >= this.endMs;
+  }
+
+  /** Starts services and agents (subscriptions included), then the planned traffic. */
+  async start(): Promise<void> {
+    await this.alongside(this.world.start());
+    this.world.go();
+  }
+
+  /**
+   * Virtual clock: runs every timer up to `untilMs` (at most the end), settling I/O between
+   * steps. Other clocks: nothing to do, their time runs by itself.
+   */
+  async advance(
+    untilMs: number,
+    options: { onStep?: (nowMs: number) => void; cancelled?: () => boolean } = {},
+  ): Promise<void> {
+    const clock = this.virtual;
+    if (!clock) return;
+    await driveVirtual(clock, {
+      untilMs: Math.min(untilMs, this.endMs),
+      activity: this.activity,
+      ...options,
+    });
+  }
+
+  /** Virtual clock: runs the timers of the next `count` distinct instants (not past the end). */
+  async step(count = 1): Promise<void> {
+    const clock = this.virtual;
+    if (!clock) return;
+    for (let i = 0; i < count && !this.done; i++) {
+      const next = clock.nextAt();
+      await this.advance(next === null ? this.endMs : next);
+    }
+  }
+
+  /** Stops the world (once) and reports what ran; `cancelled` says it ended early. */
+  finish(cancelled = false): Promise<RunOutcome> {
+    this.finished ??= this.stop(cancelled);
+    return this.finished;
+  }
+
+  private async stop(cancelled: boolean): Promise<RunOutcome> {
+    const endT = this.clock.now();
+    const energy = this.world.energy();
+    const links = this.world.linkCounters();
+    await this.alongside(this.world.stop());
+    await settle(this.activity);
+    return {
+      scenario: this.scenario,
+      scheduleHash: this.world.scheduleHash,
+      mode: this.scenario.clock.mode,
+      speed: this.scenario.clock.speed,
+      startT: this.startT,
+      endT,
+      eventCount: this.eventCount,
+      energy,
+      links,
+      cancelled,
+    };
+  }
+
+  private readonly activity = (): number => this.eventCount + this.world.bytesMoved;
 
   /** On the virtual clock, time must be driven while `work` (starting, stopping) needs it. */
-  const alongside = async (work: Promise<void>): Promise<void> => {
-    if (!(clock instanceof VirtualClock)) return work;
+  private async alongside(work: Promise<void>): Promise<void> {
+    const clock = this.virtual;
+    if (!clock) return work;
     let done = false;
     let failure: unknown = null;
     work.then(
@@ -121,14 +221,22 @@ export async function runScenario(
         failure = error;
       },
     );
-    while (!done) await driveVirtual(clock, { untilMs: clock.now() + 100, activity });
+    while (!done)
+      await driveVirtual(clock, { untilMs: clock.now() + 100, activity: this.activity });
     if (failure) throw failure;
-  };
+  }
+}
 
+export async function runScenario(
+  input: Scenario,
+  overrides: RunOverrides = {},
+  hooks: RunHooks = {},
+): Promise<RunOutcome> {
+  const run = new ScenarioRun(input, overrides, hooks.onEvent);
+  const { clock, scenario, startT, endMs } = run;
+  let cancelled = false;
   try {
-    await alongside(built.start());
-    built.go();
-    const endMs = startT + scenario.duration;
+    await run.start();
     let lastProgress = -Infinity;
     const progress = (now: number): void => {
       if (now - lastProgress >= 1000) {
@@ -136,10 +244,8 @@ export async function runScenario(
         hooks.onProgress?.(now - startT, scenario.duration);
       }
     };
-    if (clock instanceof VirtualClock) {
-      await driveVirtual(clock, {
-        untilMs: endMs,
-        activity,
+    if (run.virtual) {
+      await run.advance(endMs, {
         onStep: progress,
         cancelled: () => (cancelled = hooks.cancelled?.() ?? false),
       });
@@ -155,24 +261,8 @@ export async function runScenario(
     }
     hooks.onProgress?.(Math.min(clock.now() - startT, scenario.duration), scenario.duration);
   } finally {
-    endT = clock.now();
-    energy = built.energy();
-    links = built.linkCounters();
-    const stopping = built.stop();
-    if (clock instanceof VirtualClock) await alongside(stopping);
-    else await stopping;
-    await settle(activity);
+    // Whatever happened, the world is stopped and what ran is reported.
+    await run.finish(cancelled).catch(() => undefined);
   }
-  return {
-    scenario,
-    scheduleHash: built.scheduleHash,
-    mode: scenario.clock.mode,
-    speed: scenario.clock.speed,
-    startT,
-    endT,
-    eventCount,
-    energy,
-    links,
-    cancelled,
-  };
+  return run.finish(cancelled);
 }

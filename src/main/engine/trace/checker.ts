@@ -23,6 +23,8 @@ export interface CheckerOptions {
   violationsMax?: number;
   /** The seq the stream must start with; null accepts any start. Default 1. */
   firstSeq?: number | null;
+  /** Told each violation as it is found, during check() of the offending event ('lost' is judged at finish). */
+  onViolation?: (violation: Violation) => void;
 }
 
 export interface Violation {
@@ -79,6 +81,7 @@ export class InvariantChecker {
   private readonly toleranceMs: number;
   private readonly violationsMax: number;
   private readonly firstSeq: number | null;
+  private readonly onViolation: ((violation: Violation) => void) | undefined;
   private readonly active: BoundedMap<string, Tracked>;
   private readonly finished: BoundedMap<string, Tracked>;
   private readonly stoppedAtT = new BoundedMap<string, number>(SERVICES_MAX);
@@ -100,6 +103,7 @@ export class InvariantChecker {
     this.toleranceMs = options.clockSkewToleranceMs ?? 0;
     this.violationsMax = options.violationsMax ?? CHECKER_VIOLATIONS_MAX;
     this.firstSeq = options.firstSeq === undefined ? 1 : options.firstSeq;
+    this.onViolation = options.onViolation;
     this.active = new BoundedMap(options.activeMessagesMax ?? CHECKER_ACTIVE_MESSAGES_MAX);
     this.finished = new BoundedMap(options.finishedMessagesMax ?? CHECKER_FINISHED_MESSAGES_MAX);
   }
@@ -395,6 +399,7 @@ export class InvariantChecker {
     this.violationCount += 1;
     this.countByRule[v.rule] += 1;
     if (this.violations.length < this.violationsMax) this.violations.push(v);
+    this.onViolation?.(v);
   }
 
   private notes(): string[] {

@@ -92,6 +92,8 @@ export const TRACE_ERROR_CODES = {
   NOT_A_TRACE: 'ERR_TRACE_NOT_A_TRACE',
   /** A trace of a version this Push Lab cannot read. */
   VERSION: 'ERR_TRACE_VERSION',
+  /** Recorded by a newer Push Lab than this one. */
+  NEWER: 'ERR_TRACE_NEWER',
   /** A line longer than the reader's bound (a binary file, or a damaged trace). */
   LINE_TOO_LONG: 'ERR_TRACE_LINE_TOO_LONG',
 } as const;

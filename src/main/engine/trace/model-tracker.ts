@@ -12,14 +12,17 @@ export class ModelTracker {
   private pending: LabEvent[] = [];
   private readonly unsubscribe: () => void;
 
+  /** Follows `bus`; without one, events are given with `add`. */
   constructor(
-    bus: EventBus,
+    bus: EventBus | null,
     private readonly batchMax = 2000,
   ) {
-    this.unsubscribe = bus.subscribe((event) => {
-      this.pending.push(event);
-      if (this.pending.length >= this.batchMax) this.flush();
-    });
+    this.unsubscribe = bus ? bus.subscribe((event) => this.add(event)) : () => undefined;
+  }
+
+  add(event: LabEvent): void {
+    this.pending.push(event);
+    if (this.pending.length >= this.batchMax) this.flush();
   }
 
   snapshot(): LabModel {

@@ -1,0 +1,501 @@
+/**
+ * A Timeline indexes one recording — a live run's events as they come, or a trace opened
+ * from disk — and answers the workbench's time-travel questions fast: the lab as it was just
+ * after any event (`seek`, `seekTime`), the run's shape (`info`: event density and markers),
+ * and the next or previous violation, marker or event of one message (`find`).
+ *
+ * - Events are kept compactly (timeline-events.ts: deflated chunks, figures there).
+ * - Snapshots of the LabModel, folded with the shared reducer, are taken every K events, so a
+ *   seek folds at most K - 1 events onto the nearest one (or onto one of the last few seeks'
+ *   models, when closer: a scrubber moves back and forth). The reducer copies every table a
+ *   batch touches (a 10,000-subscription table: ~16 ms per copy; a snapshot of the benchmark's
+ *   lab holds ~12,000 entries in ~1 MB), so K is at least the entries a snapshot holds, and
+ *   snapshots are bounded by the table entries they hold together (`snapshotEntriesMax`) and
+ *   by count: past a bound K doubles and every other snapshot goes.
+ * - Markers (link outages, expiries, replacements, receipts, invariant violations) and a
+ *   per-message list of positions are indexed as events are appended. Violations come from
+ *   an InvariantChecker fed the same events; 'lost' is a judgement about the run's end, not
+ *   an event (a message whose TTL has just run out looks lost until the expiry sweep), so it
+ *   is not a marker: `verdict()` has it.
+ * - Everything is bounded: past `eventsMax` events the timeline stops indexing and says so
+ *   (`truncated`, `notes()`); the message index and the marker lists have bounds of their own.
+ *
+ * Events arrive in seq order, normally gap-free from 1. A stream with gaps (a trace whose
+ * writer fell behind, a damaged file) is indexed as it is: seeks clamp into the seqs present.
+ * An event whose seq does not rise is checked but not kept.
+ */
+import type { LabEvent } from '../../../shared/events';
+import { applyEvents, emptyModel, type LabModel } from '../../../shared/model';
+import {
+  MARKERS_MAX,
+  SEEK_WINDOW_MAX,
+  TIMELINE_BUCKETS_MAX,
+  type MarkerKind,
+  type SeekResult,
+  type TimelineInfo,
+  type TimelineMarker,
+} from '../../../shared/workbench';
+import { InvariantChecker, type CheckResult, type CheckerOptions, type Violation } from './checker';
+import type { TraceReader } from './reader';
+import { CHUNK_EVENTS, EventStore, IntList } from './timeline-events';
+
+export interface TimelineOptions {
+  /** Events indexed; later ones are counted, not kept. Default 2,000,000. */
+  eventsMax?: number;
+  /** Messages the per-message index knows; events of later ones are not indexed. Default 1,000,000. */
+  messagesMax?: number;
+  /** Markers kept, all kinds together (all are counted). Default 500,000. */
+  markersMax?: number;
+  /**
+   * Table entries (subscriptions, messages, agents) all snapshots may hold together, each
+   * snapshot counted in full. Default 1,000,000 (about 90 MB in the benchmark's busy lab).
+   */
+  snapshotEntriesMax?: number;
+  /** Options for the invariant checker that finds the violations. */
+  checker?: Omit<CheckerOptions, 'onViolation'>;
+}
+
+export type TimelineFind = 'violation' | 'message' | 'marker';
+
+/** A seek's answer; the caller adds its epoch. Events and model are shared: never change them. */
+export type TimelineSeek = Omit<SeekResult, 'epoch'>;
+
+export const TIMELINE_EVENTS_MAX = 2_000_000;
+export const TIMELINE_MESSAGES_MAX = 1_000_000;
+export const TIMELINE_MARKERS_MAX = 500_000;
+export const TIMELINE_SNAPSHOT_ENTRIES_MAX = 1_000_000;
+/** Recent seeks whose models are kept to start the next seek from. */
+const RECENT_MODELS = 8;
+/** Snapshots at most, whatever their size. */
+const SNAPSHOTS_MAX = 1024;
+/** K starts at one chunk, and stops doubling here (so a seek never folds more). */
+const SNAPSHOT_EVERY_MIN = CHUNK_EVENTS;
+const SNAPSHOT_EVERY_MAX = 128 * CHUNK_EVENTS;
+
+const MARKER_KINDS: readonly MarkerKind[] = [
+  'violation',
+  'outage',
+  'expiry',
+  'replacement',
+  'receipt',
+];
+
+/** One kind's markers: positions ascending, with their labels. */
+interface MarkerList {
+  positions: IntList;
+  labels: string[];
+  /** All of this kind, kept or not. */
+  count: number;
+}
+
+const markerList = (): MarkerList => ({ positions: new IntList(), labels: [], count: 0 });
+
+/** Where one message's events are: a linked list, newest first, in `nodes`. */
+interface MessageNodes {
+  position: IntList;
+  /** Index of the message's previous node, -1 for its first. */
+  previous: IntList;
+}
+
+export class Timeline {
+  private readonly store = new EventStore();
+  private readonly eventsMax: number;
+  private readonly messagesMax: number;
+  private readonly markersMax: number;
+  private readonly snapshotEntriesMax: number;
+  private readonly checker: InvariantChecker;
+
+  /** snapshots[i] is the model after the first i·K events. */
+  private snapshots: LabModel[] = [emptyModel()];
+  private snapshotEntries: number[] = [0];
+  private every = SNAPSHOT_EVERY_MIN;
+  /** The model after `headCount` events, and the events kept since. */
+  private head = emptyModel();
+  private headCount = 0;
+  private pending: LabEvent[] = [];
+  /** The last few seeks' models (oldest first): a scrubber moves back and forth near them. */
+  private recent: { count: number; model: LabModel }[] = [];
+
+  private readonly markers: Record<MarkerKind, MarkerList> = {
+    violation: markerList(),
+    outage: markerList(),
+    expiry: markerList(),
+    replacement: markerList(),
+    receipt: markerList(),
+  };
+  private markersKept = 0;
+  private markersDropped = 0;
+  /** messageId → index of its newest node. */
+  private readonly messages = new Map<string, number>();
+  private readonly nodes: MessageNodes = { position: new IntList(), previous: new IntList() };
+  private unindexedMessageEvents = 0;
+
+  /** Where violations the checker finds now go: the event being appended (or the last kept). */
+  private appending = 0;
+  private ignoredCount = 0;
+  private skippedCount = 0;
+  private gapCount = 0;
+
+  constructor(options: TimelineOptions = {}) {
+    this.eventsMax = options.eventsMax ?? TIMELINE_EVENTS_MAX;
+    this.messagesMax = options.messagesMax ?? TIMELINE_MESSAGES_MAX;
+    this.markersMax = options.markersMax ?? TIMELINE_MARKERS_MAX;
+    this.snapshotEntriesMax = options.snapshotEntriesMax ?? TIMELINE_SNAPSHOT_ENTRIES_MAX;
+    this.checker = new InvariantChecker({
+      ...options.checker,
+      onViolation: (v) => this.onViolation(v),
+    });
+    this.sizeCache();
+  }
+
+  /**
+   * Reads a whole trace (or bundle) into a new Timeline, streaming. The reader's warnings
+   * (a cut or damaged file) are the caller's to show; gap records reach the checker.
+   */
+  static async fromReader(reader: TraceReader, options: TimelineOptions = {}): Promise<Timeline> {
+    const timeline = new Timeline(options);
+    for await (const record of reader.records()) {
+      if (record.type === 'event') timeline.append(record.event);
+      else timeline.noteGap(record);
+    }
+    return timeline;
+  }
+
+  /** Events indexed. */
+  get count(): number {
+    return this.store.count;
+  }
+
+  /** The first and last seq indexed; null before any event. */
+  get firstSeq(): number | null {
+    return this.store.count > 0 ? this.store.seqAt(0) : null;
+  }
+  get lastSeq(): number | null {
+    return this.store.count > 0 ? this.store.seqAt(this.store.count - 1) : null;
+  }
+
+  /** The first event's lab time, and the latest lab time seen; null before any event. */
+  get firstT(): number | null {
+    return this.store.count > 0 ? this.store.timeAt(0) : null;
+  }
+  get lastT(): number | null {
+    return this.store.count > 0 ? this.store.timeAt(this.store.count - 1) : null;
+  }
+
+  /** Every event indexed, oldest first (unpacked one chunk at a time; shared: never change them). */
+  all(): Generator<LabEvent> {
+    return this.store.all();
+  }
+
+  /** The bound on events was reached: later events are not on the timeline. */
+  get truncated(): boolean {
+    return this.ignoredCount > 0;
+  }
+
+  /**
+   * Indexes one event (the next in seq order). Returns false when it was not kept: past the
+   * bound, or a seq that does not rise.
+   */
+  append(event: LabEvent): boolean {
+    if (this.store.count >= this.eventsMax) {
+      this.ignoredCount += 1;
+      return false;
+    }
+    const count = this.store.count;
+    const rises = count === 0 || event.seq > this.store.seqAt(count - 1);
+    // Violations the checker finds now belong to this event, or (if it is not kept) the last one.
+    this.appending = rises ? count : count - 1;
+    this.checker.check(event);
+    if (!rises) {
+      this.skippedCount += 1;
+      return false;
+    }
+    this.store.append(event);
+    this.indexMarker(event, count);
+    this.indexMessage(event, count);
+    this.pending.push(event);
+    if (this.store.count % this.every === 0) this.takeSnapshot();
+    return true;
+  }
+
+  /** A trace gap record: the writer dropped seqs [fromSeq, toSeq] (for the checker and notes). */
+  noteGap(gap: { fromSeq: number; toSeq: number }): void {
+    this.gapCount += 1;
+    this.checker.noteGap(gap);
+  }
+
+  /** The lab just after event `seq` (clamped into the recording), and up to `window` events before. */
+  seek(seq: number, window: number): TimelineSeek {
+    return this.seekPosition(this.store.countUpToSeq(seq) - 1, window);
+  }
+
+  /** The lab just after the last event at or before lab time `t` (the first event, if none). */
+  seekTime(t: number, window: number): TimelineSeek {
+    return this.seekPosition(this.store.countUpToTime(t) - 1, window);
+  }
+
+  /**
+   * The run's span, event density over `buckets` equal slices of [firstT, lastT], and its
+   * markers (at most MARKERS_MAX, shared fairly between kinds and spread evenly within one).
+   */
+  info(buckets: number): Omit<TimelineInfo, 'epoch'> {
+    const n = Math.min(TIMELINE_BUCKETS_MAX, Math.max(1, Math.floor(buckets) || 1));
+    const count = this.store.count;
+    const markerCounts = Object.fromEntries(
+      MARKER_KINDS.map((kind) => [kind, this.markers[kind].count]),
+    ) as Record<MarkerKind, number>;
+    if (count === 0) {
+      return {
+        firstSeq: 0,
+        lastSeq: 0,
+        firstT: 0,
+        lastT: 0,
+        density: new Array<number>(n).fill(0),
+        markers: [],
+        markerCounts,
+      };
+    }
+    const firstT = this.store.timeAt(0);
+    const lastT = this.store.timeAt(count - 1);
+    const density: number[] = [];
+    // Slice i ends at firstT + (i+1)·(lastT − firstT)/n; an event on an edge counts in the slice below it.
+    let counted = 0;
+    for (let i = 1; i < n; i++) {
+      const upTo = this.store.countUpToTime(firstT + ((lastT - firstT) * i) / n);
+      density.push(upTo - counted);
+      counted = upTo;
+    }
+    density.push(count - counted);
+    return {
+      firstSeq: this.store.seqAt(0),
+      lastSeq: this.store.seqAt(count - 1),
+      firstT,
+      lastT,
+      density,
+      markers: this.listMarkers(),
+      markerCounts,
+    };
+  }
+
+  /**
+   * The seq of the next (direction 1: first after `from`) or previous (-1: last before
+   * `from`) violation, marker of any kind, or event naming `messageId`; null when none.
+   */
+  find(from: number, direction: 1 | -1, what: TimelineFind, messageId?: string): number | null {
+    // Positions ≥ `boundary` come after `from`; positions < `boundary` come before it.
+    const boundary =
+      direction === 1 ? this.store.countUpToSeq(from) : this.store.countUpToSeq(from - 1);
+    let found = -1;
+    if (what === 'message') {
+      if (messageId !== undefined) found = this.findMessage(messageId, boundary, direction);
+    } else {
+      const kinds = what === 'violation' ? (['violation'] as const) : MARKER_KINDS;
+      for (const kind of kinds) {
+        const positions = this.markers[kind].positions;
+        const i = positions.lastAtOrBelow(boundary - 1) + (direction === 1 ? 1 : 0);
+        if (i < 0 || i >= positions.length) continue;
+        const p = positions.at(i);
+        if (found < 0 || (direction === 1 ? p < found : p > found)) found = p;
+      }
+    }
+    return found < 0 ? null : this.store.seqAt(found);
+  }
+
+  /** The checker's verdict over the events so far ('lost' judged at `endT`, default the last event's t). */
+  verdict(endT?: number): CheckResult {
+    return this.checker.finish(endT);
+  }
+
+  /** What limited the timeline, one sentence each; empty when it holds the whole stream. */
+  notes(): string[] {
+    const notes: string[] = [];
+    const count = this.store.count;
+    if (this.ignoredCount > 0)
+      notes.push(
+        `The timeline holds its first ${count} events (eventsMax=${this.eventsMax}); ${this.ignoredCount} later event(s) are not on it.`,
+      );
+    if (count > 0) {
+      const missing = this.store.seqAt(count - 1) - this.store.seqAt(0) + 1 - count;
+      if (missing > 0)
+        notes.push(
+          `${missing} seq(s) between ${this.store.seqAt(0)} and ${this.store.seqAt(count - 1)} are missing${this.gapCount > 0 ? ` (the trace has ${this.gapCount} gap record(s))` : ''}.`,
+        );
+    }
+    if (this.skippedCount > 0)
+      notes.push(`${this.skippedCount} event(s) whose seq did not rise were left out.`);
+    if (this.unindexedMessageEvents > 0)
+      notes.push(
+        `${this.unindexedMessageEvents} event(s) of messages beyond messagesMax=${this.messagesMax} cannot be found by message.`,
+      );
+    if (this.markersDropped > 0)
+      notes.push(
+        `${this.markersDropped} marker(s) beyond markersMax=${this.markersMax} are counted but not listed.`,
+      );
+    return notes;
+  }
+
+  // ---- seeking -------------------------------------------------------------------------------
+
+  private seekPosition(target: number, window: number): TimelineSeek {
+    const count = this.store.count;
+    if (count === 0) return { seq: 0, t: 0, model: emptyModel(), events: [] };
+    const position = Math.min(count - 1, Math.max(0, target));
+    const wanted = position + 1;
+    const size = Math.min(SEEK_WINDOW_MAX, Math.max(0, Math.floor(window) || 0));
+    // The closest model at or before the target: a snapshot, the head, or a recent seek's.
+    const index = Math.min(Math.floor(wanted / this.every), this.snapshots.length - 1);
+    let base = this.snapshots[index]!;
+    let baseCount = index * this.every;
+    for (const other of [{ count: this.headCount, model: this.head }, ...this.recent]) {
+      if (other.count <= wanted && other.count > baseCount) {
+        base = other.model;
+        baseCount = other.count;
+      }
+    }
+    const from = Math.max(0, Math.min(baseCount, wanted - size));
+    const events = from < wanted ? this.store.slice(from, position) : [];
+    const fold = events.slice(baseCount - from);
+    const model = fold.length > 0 ? applyEvents(base, fold) : base;
+    this.recent = this.recent.filter((r) => r.count !== wanted);
+    this.recent.push({ count: wanted, model });
+    if (this.recent.length > RECENT_MODELS) this.recent.shift();
+    return {
+      seq: model.seq,
+      t: model.t,
+      model,
+      events: size > 0 ? events.slice(Math.max(0, events.length - size)) : [],
+    };
+  }
+
+  private takeSnapshot(): void {
+    this.head = applyEvents(this.head, this.pending);
+    this.headCount = this.store.count;
+    this.pending = [];
+    const entries =
+      Object.keys(this.head.subscriptions).length +
+      Object.keys(this.head.messages).length +
+      Object.keys(this.head.agents).length;
+    this.snapshots.push(this.head);
+    this.snapshotEntries.push(entries);
+    const total = (): number => this.snapshotEntries.reduce((a, b) => a + b, 0);
+    // A snapshot copies its tables: taken at least `entries` events apart, the copying costs
+    // at most about one entry per event appended.
+    while (
+      this.every < SNAPSHOT_EVERY_MAX &&
+      (entries > this.every ||
+        this.snapshots.length > SNAPSHOTS_MAX ||
+        total() > this.snapshotEntriesMax)
+    ) {
+      this.every *= 2;
+      this.snapshots = this.snapshots.filter((_, i) => i % 2 === 0);
+      this.snapshotEntries = this.snapshotEntries.filter((_, i) => i % 2 === 0);
+      this.sizeCache();
+    }
+  }
+
+  /** Enough unpacked chunks for a seek's reach (K events to fold, or the largest window). */
+  private sizeCache(): void {
+    this.store.cacheChunks = Math.ceil(Math.max(this.every, SEEK_WINDOW_MAX) / CHUNK_EVENTS) + 2;
+  }
+
+  // ---- markers and the message index -------------------------------------------------------
+
+  private indexMarker(e: LabEvent, position: number): void {
+    switch (e.kind) {
+      case 'link.changed':
+        if (e.state === 'down')
+          this.addMarker(
+            'outage',
+            position,
+            `link ${e.linkId} down${e.faults.length > 0 ? ` (${e.faults.join(', ')})` : ''}`,
+          );
+        break;
+      case 'message.expired':
+        this.addMarker('expiry', position, `message ${e.messageId} expired`);
+        break;
+      case 'message.replaced':
+        this.addMarker(
+          'replacement',
+          position,
+          `message ${e.messageId} replaced by ${e.byMessageId}`,
+        );
+        break;
+      case 'receipt.sent':
+        this.addMarker('receipt', position, `receipt ${e.status} for message ${e.messageId}`);
+        break;
+      default:
+        break;
+    }
+  }
+
+  private onViolation(v: Violation): void {
+    const list = this.markers.violation;
+    // One marker per event: a second violation of the same event is counted, not listed.
+    if (list.positions.last === this.appending) list.count += 1;
+    else this.addMarker('violation', this.appending, v.sentence);
+  }
+
+  private addMarker(kind: MarkerKind, position: number, label: string): void {
+    const list = this.markers[kind];
+    list.count += 1;
+    if (this.markersKept >= this.markersMax) {
+      this.markersDropped += 1;
+      return;
+    }
+    this.markersKept += 1;
+    list.positions.push(position);
+    list.labels.push(label);
+  }
+
+  /** At most MARKERS_MAX markers: kinds with few are listed whole, the rest share what is left. */
+  private listMarkers(): TimelineMarker[] {
+    const kinds = [...MARKER_KINDS].sort(
+      (a, b) => this.markers[a].positions.length - this.markers[b].positions.length,
+    );
+    let room = MARKERS_MAX;
+    const picked: { position: number; kind: MarkerKind; label: string }[] = [];
+    kinds.forEach((kind, i) => {
+      const { positions, labels } = this.markers[kind];
+      const take = Math.min(positions.length, Math.floor(room / (kinds.length - i)));
+      room -= take;
+      for (let j = 0; j < take; j++) {
+        const index = Math.floor((j * positions.length) / take);
+        picked.push({ position: positions.at(index), kind, label: labels[index]! });
+      }
+    });
+    picked.sort((a, b) => a.position - b.position);
+    return picked.map(({ position, kind, label }) => ({
+      seq: this.store.seqAt(position),
+      t: this.store.timeAt(position),
+      kind,
+      label,
+    }));
+  }
+
+  private indexMessage(e: LabEvent, position: number): void {
+    if (!('messageId' in e) || typeof e.messageId !== 'string') return;
+    const newest = this.messages.get(e.messageId);
+    if (newest === undefined && this.messages.size >= this.messagesMax) {
+      this.unindexedMessageEvents += 1;
+      return;
+    }
+    this.messages.set(e.messageId, this.nodes.position.length);
+    this.nodes.position.push(position);
+    this.nodes.previous.push(newest ?? -1);
+  }
+
+  /** The message's first position ≥ boundary (direction 1) or last < boundary (-1), or -1. */
+  private findMessage(messageId: string, boundary: number, direction: 1 | -1): number {
+    let found = -1;
+    for (let node = this.messages.get(messageId) ?? -1; node >= 0;) {
+      const position = this.nodes.position.at(node);
+      if (direction === -1 && position < boundary) return position;
+      if (direction === 1) {
+        if (position < boundary) break;
+        found = position;
+      }
+      node = this.nodes.previous.at(node);
+    }
+    return found;
+  }
+}

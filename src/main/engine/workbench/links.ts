@@ -1,0 +1,102 @@
+/**
+ * The links of a running world as the Links view sees them, and changing their faults while
+ * traffic flows: all-or-nothing across every link named (one invalid fault changes none).
+ */
+import { z } from 'zod';
+import {
+  LINKS_LISTED_MAX,
+  type FaultView,
+  type LinksInfo,
+  type LinkView,
+  type PresetView,
+} from '../../../shared/workbench';
+import type { Link } from '../net/link';
+import { networkPresets, presetFaults } from '../net/presets';
+import { STAGE_DEFINITIONS } from '../net/registry';
+import { parseFaultSpecs } from '../net/spec';
+
+export function linkView(link: Link): LinkView {
+  const cut = link.id.indexOf(':');
+  return {
+    id: link.id,
+    agentId: cut < 0 ? link.id : link.id.slice(cut + 1),
+    state: link.state(),
+    faults: link.faults().map((f): FaultView => ({
+      name: f.name,
+      spec: f.spec as unknown as Record<string, unknown>,
+      active: f.active,
+    })),
+    counters: link.counters() as unknown as Record<string, number>,
+    connections: link.connections().length,
+  };
+}
+
+export function linksInfo(links: readonly Link[]): LinksInfo {
+  return {
+    links: links.slice(0, LINKS_LISTED_MAX).map(linkView),
+    presets: presetViews(),
+    faultTypes: STAGE_DEFINITIONS.map((def) => ({
+      type: def.type,
+      attributes: describeAttributes(def.attributes),
+    })),
+  };
+}
+
+let presetCache: PresetView[] | null = null;
+
+function presetViews(): PresetView[] {
+  presetCache ??= networkPresets().map((p) => ({
+    name: p.name,
+    description: `${p.label} — ${p.source}`,
+    faults: presetFaults(p.name) as unknown as Record<string, unknown>[],
+  }));
+  return presetCache;
+}
+
+/**
+ * Replaces the faults of each named link. Every id and every fault is checked before any
+ * link changes; the error names the link or the fault field, the value and what is allowed.
+ */
+export function setLinkFaults(
+  all: readonly Link[],
+  linkIds: readonly string[],
+  faults: readonly unknown[],
+): LinkView[] {
+  const byId = new Map(all.map((l) => [l.id, l]));
+  const missing = linkIds.filter((id) => !byId.has(id));
+  if (missing.length > 0) {
+    const known = all.length === 0 ? 'this lab has no links' : `e.g. ${all[0]!.id}`;
+    throw new Error(
+      `linkIds: no link "${missing[0]}"${missing.length > 1 ? ` (and ${missing.length - 1} more)` : ''}; ${known}`,
+    );
+  }
+  const parsed = parseFaultSpecs(faults);
+  if (!parsed.ok) {
+    throw new Error(
+      parsed.problems.map((p) => (p.startsWith('[') ? `faults${p}` : `faults.${p}`)).join('; '),
+    );
+  }
+  const links = linkIds.map((id) => byId.get(id)!);
+  for (const link of links) link.setFaults(parsed.value);
+  return links.map(linkView);
+}
+
+/** `mode: reset | blackhole (default reset); …` from a stage's attribute schema. */
+function describeAttributes(schema: z.ZodType): string {
+  const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as {
+    properties?: Record<string, Record<string, unknown>>;
+  };
+  return Object.entries(json.properties ?? {})
+    .map(([name, p]) => {
+      const parts: string[] = [];
+      if (Array.isArray(p['enum'])) parts.push((p['enum'] as unknown[]).join(' | '));
+      else if (typeof p['type'] === 'string') parts.push(p['type']);
+      const min = p['minimum'] ?? p['exclusiveMinimum'];
+      const max = p['maximum'] ?? p['exclusiveMaximum'];
+      if (min !== undefined || max !== undefined)
+        parts.push(`${String(min ?? '…')} to ${String(max ?? '…')}`);
+      if (p['default'] !== undefined) parts.push(`default ${JSON.stringify(p['default'])}`);
+      return `${name}: ${parts.join(', ')}`;
+    })
+    .join('; ');
+}

@@ -1,0 +1,229 @@
+/**
+ * A scenario run the UI can drive: always on the virtual clock (so it can be paused, stepped
+ * and sped up, and a rerun repeats it event for event), paced against the wall clock at
+ * `speed` simulated ms per real ms (0 = as fast as the machine allows).
+ *
+ *   start ─▶ starting ─▶ running ⇄ paused ─▶ finished
+ *                           │        │ step: the next timer instants, stays paused
+ *                           └────────┴─▶ stopped (by the user)      any ─▶ failed
+ */
+import type { LabEvent } from '../../../shared/events';
+import type { RunState } from '../../../shared/workbench';
+import type { Clock } from '../clock/clock';
+import { ScenarioRun, reportExtras, type RunOutcome } from '../scenario/run';
+import type { Scenario } from '../scenario/schema';
+import type { ReportExtras } from '../trace/report-types';
+
+/** How often the pacer looks at the wall clock while running. */
+export const PACE_TICK_MS = 50;
+/** Lab time one slice covers at speed 0 (as fast as possible) before yielding. */
+export const MAX_SPEED_SLICE_MS = 5_000;
+
+export interface PacedRunOptions {
+  scenario: Scenario;
+  seed?: number | string;
+  speed: number;
+  /** Start paused once built. */
+  paused?: boolean;
+  /** Times the pacing (real time). */
+  wall: Clock;
+  onEvent: (event: LabEvent) => void;
+  /** The state changed (or a failure happened). */
+  onChange: () => void;
+}
+
+export class PacedRun {
+  readonly run: ScenarioRun;
+  state: RunState = 'starting';
+  error: string | null = null;
+  speed: number;
+  private outcome: RunOutcome | null = null;
+  private finishFailed = false;
+  private driving: Promise<void> | null = null;
+  private starting: Promise<void> | null = null;
+  private wallAnchor = 0;
+  private labAnchor = 0;
+  private readonly wall: Clock;
+
+  constructor(private readonly options: PacedRunOptions) {
+    this.wall = options.wall;
+    this.speed = options.speed;
+    this.run = new ScenarioRun(
+      options.scenario,
+      { mode: 'virtual', ...(options.seed !== undefined ? { seed: options.seed } : {}) },
+      options.onEvent,
+    );
+  }
+
+  /** Builds the world (services, agents, subscriptions), then runs or waits paused. */
+  async start(): Promise<void> {
+    try {
+      await (this.starting = this.run.start());
+    } catch (error) {
+      await this.fail(error);
+      return;
+    }
+    if (this.state !== 'starting') return; // Stopped while starting.
+    if (this.options.paused) this.set('paused');
+    else this.resume();
+  }
+
+  /**
+   * Lab time since the start, as paced: the clock itself only ever stops at timer instants
+   * (see advanceTimers), so between two of them the pacer's position is what is shown.
+   */
+  get elapsedMs(): number {
+    return (
+      Math.min(Math.max(this.position(), this.run.clock.now()), this.run.endMs) - this.run.startT
+    );
+  }
+
+  private position(): number {
+    if (this.state !== 'running' || this.speed === 0) return this.labAnchor;
+    return this.labAnchor + (this.wall.now() - this.wallAnchor) * this.speed;
+  }
+
+  /** The run has ended and its world has stopped: no event will follow. */
+  get settled(): boolean {
+    return this.outcome !== null || this.finishFailed;
+  }
+
+  get ended(): boolean {
+    return this.state === 'finished' || this.state === 'stopped' || this.state === 'failed';
+  }
+
+  pause(): void {
+    if (this.state !== 'running') return;
+    this.labAnchor = Math.max(this.position(), this.run.clock.now());
+    this.set('paused');
+  }
+
+  resume(): void {
+    if (this.state !== 'paused' && this.state !== 'starting') return;
+    this.anchor();
+    this.set('running');
+    this.driving ??= this.drive().finally(() => (this.driving = null));
+  }
+
+  setSpeed(speed: number): void {
+    this.anchor();
+    this.speed = speed;
+    this.options.onChange();
+  }
+
+  /** Runs the next `count` timer instants; only while paused. */
+  async step(count: number): Promise<void> {
+    if (this.state !== 'paused') return;
+    await this.driving;
+    await this.guard(() => this.run.step(count));
+    this.labAnchor = Math.max(this.labAnchor, this.run.clock.now());
+    if (this.run.done && this.state === 'paused') await this.end('finished');
+    else this.options.onChange();
+  }
+
+  /** Ends the run early; what ran is kept. */
+  async stop(): Promise<void> {
+    if (this.ended) return;
+    this.set('stopped');
+    // One driver of the clock at a time: let the start (or the pacer) finish its step first.
+    await this.starting?.catch(() => undefined);
+    // The pacer sees the state between clock steps and returns; only then is the world stopped.
+    await this.driving;
+    await this.end('stopped');
+  }
+
+  /** The report's extras (energy, link counters) once the run has ended; live figures before. */
+  extras(): ReportExtras {
+    if (this.outcome) return reportExtras(this.outcome);
+    return reportExtras({ energy: this.run.world.energy(), links: this.run.world.linkCounters() });
+  }
+
+  /** Pacing restarts from here: the position shown now, at the wall clock's now. */
+  private anchor(): void {
+    this.labAnchor = Math.max(this.position(), this.run.clock.now());
+    this.wallAnchor = this.wall.now();
+  }
+
+  private async drive(): Promise<void> {
+    while (this.state === 'running') {
+      // As fast as possible: a slice of lab time, then a breath for the hosts.
+      const target = this.speed === 0 ? this.nextInstant() + MAX_SPEED_SLICE_MS : this.position();
+      const ok = await this.guard(() => this.advanceTimers(target));
+      if (!ok) return;
+      if (this.run.done) {
+        await this.end('finished');
+        return;
+      }
+      if (this.state !== 'running') return;
+      await new Promise<void>((resolve) =>
+        this.wall.schedule(this.speed === 0 ? 0 : PACE_TICK_MS, resolve),
+      );
+    }
+  }
+
+  /**
+   * Runs timer instants up to `target`, never stopping the clock between two of them: a
+   * run paced in slices then takes exactly the steps a run driven at once takes.
+   */
+  private async advanceTimers(target: number): Promise<void> {
+    for (;;) {
+      const at = this.nextInstant();
+      if (at > target || this.state !== 'running') return;
+      await this.run.advance(at);
+      if (this.speed === 0) this.labAnchor = this.run.clock.now();
+      if (this.run.done) return;
+    }
+  }
+
+  /** The next timer instant, or the end of the run when none comes before it. */
+  private nextInstant(): number {
+    const next = this.run.virtual!.nextAt();
+    return next === null || next > this.run.endMs ? this.run.endMs : next;
+  }
+
+  /** Runs `work`; a failure ends the run as failed. */
+  private async guard(work: () => Promise<void>): Promise<boolean> {
+    try {
+      await work();
+      return true;
+    } catch (error) {
+      await this.fail(error);
+      return false;
+    }
+  }
+
+  /** Stops the world; called by the one async path that drives the clock at that moment. */
+  /**
+   * Stops the world, then says so: 'finished' (or 'failed') is announced only once the
+   * world has stopped, so a finished run's timeline and bundle hold every event.
+   */
+  private async end(state: 'finished' | 'stopped'): Promise<void> {
+    if (!this.outcome) {
+      this.outcome = await this.run.finish(state === 'stopped').catch((error: unknown) => {
+        this.error = `stopping the world: ${(error as Error).message}`;
+        this.finishFailed = true;
+        return null;
+      });
+    }
+    this.set(state);
+    this.options.onChange();
+  }
+
+  private async fail(error: unknown): Promise<void> {
+    this.error = (error as Error).message ?? String(error);
+    if (!this.outcome) {
+      this.outcome = await this.run.finish(true).catch(() => {
+        this.finishFailed = true;
+        return null;
+      });
+    }
+    this.set('failed');
+    this.options.onChange();
+  }
+
+  private set(state: RunState): void {
+    if (this.state === state) return;
+    this.state = state;
+    this.options.onChange();
+  }
+}

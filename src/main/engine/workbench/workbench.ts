@@ -1,0 +1,698 @@
+/**
+ * The workbench: what the UI's engine host serves. It holds one "show" at a time — the
+ * sandbox lab (a live service, a user agent and the Send form), a scenario run with run
+ * controls, or an opened recording — and relays its events, snapshot and status to the
+ * hosts. Every show is recorded into a Timeline, so any moment of it can be travelled to;
+ * a scenario run is also streamed to a bundle file as it goes.
+ *
+ *   hosts ──commands──▶ Workbench ──▶ current show: Sandbox | Run (PacedRun) | Replay
+ *         ◀─events, snapshot, status── (one epoch per show; a new show resets the views)
+ */
+import { copyFile, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { Command } from '../../../shared/commands';
+import type { LabEvent, Profile } from '../../../shared/events';
+import { emptyModel, type LabModel } from '../../../shared/model';
+import { fail, ok, type Result } from '../../../shared/result';
+import type { RunStatus, SeekResult } from '../../../shared/workbench';
+import type { Clock } from '../clock/clock';
+import { RealClock } from '../clock/real';
+import { Lab, type LabOptions } from '../lab';
+import type { Link } from '../net/link';
+import { parseScenario, validateScenario } from '../scenario/load';
+import type { Scenario } from '../scenario/schema';
+import { openBundleWriter, type BundleWriter } from '../trace/bundle';
+import { diffRecordings, openRecording } from '../trace/diff';
+import { TraceError, type TraceMeta } from '../trace/format';
+import { ModelTracker } from '../trace/model-tracker';
+import { ReportBuilder, reportToJson } from '../trace/report';
+import { renderReportHtml } from '../trace/report-html';
+import { Timeline } from '../trace/timeline';
+import { VERSION } from '../version';
+import { compareProfiles } from './compare';
+import { linksInfo, setLinkFaults } from './links';
+import { PacedRun } from './paced-run';
+import {
+  checkScenarioText,
+  listExamples,
+  readScenarioFile,
+  RecentFiles,
+  saveAtomically,
+} from './scenario-files';
+
+export interface WorkbenchOptions {
+  /** Where recent files and recordings are kept. */
+  dataDir: string;
+  /** The example scenarios (resources/scenarios). */
+  examplesDir: string;
+  /** The sandbox lab's options (port, TLS, …). */
+  sandbox?: LabOptions;
+  /** Paces runs and throttles status messages (real time by default). */
+  wall?: Clock;
+  /** Recordings kept in `<dataDir>/recordings` (oldest deleted first). Default 5. */
+  recordingsKept?: number;
+  /** Events a show's timeline keeps (default: the Timeline's own bound). */
+  timelineEventsMax?: number;
+}
+
+/** Status messages carry the elapsed time at most this often while nothing else changes. */
+export const STATUS_INTERVAL_MS = 250;
+
+type Listener<T> = (value: T) => void;
+
+/** What every show has; the three kinds add their own. */
+interface ShowBase {
+  readonly epoch: number;
+  readonly timeline: Timeline;
+  readonly meta: TraceMeta;
+  snapshot(): LabModel;
+  report(format: 'html' | 'json'): string;
+  dispose(): Promise<void>;
+}
+
+interface SandboxShow extends ShowBase {
+  kind: 'sandbox';
+  lab: Lab;
+  startedAt: number;
+}
+
+interface RunShow extends ShowBase {
+  kind: 'run';
+  paced: PacedRun;
+  /** The scenario as written (with seed and clock as run): what a bundle stores. */
+  input: unknown;
+  path: string | null;
+  bundle: { file: string; writer: BundleWriter; closed: boolean };
+}
+
+interface ReplayShow extends ShowBase {
+  kind: 'replay';
+  file: string;
+  name: string;
+  warning: string | null;
+  /** Lab time from the first event to the last. */
+  spanMs: number;
+  /** The recording's scenario input and pacing speed, when it is a run bundle. */
+  run: { scenario: unknown; speed: number } | null;
+}
+
+type Show = SandboxShow | RunShow | ReplayShow;
+
+export class Workbench {
+  private show!: Show;
+  private epoch = 0;
+  private readonly eventListeners = new Set<Listener<LabEvent>>();
+  private readonly statusListeners = new Set<Listener<RunStatus>>();
+  private readonly resetListeners = new Set<() => void>();
+  private readonly wall: Clock;
+  private readonly recent: RecentFiles;
+  private lastStatusKey = '';
+  private statusTimer: { cancel(): void } | null = null;
+  /** Serializes show changes (a start while another is starting waits its turn). */
+  private switching: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly options: WorkbenchOptions) {
+    this.wall = options.wall ?? new RealClock();
+    this.recent = new RecentFiles(path.join(options.dataDir, 'recent.json'));
+  }
+
+  /** Starts the sandbox lab. */
+  async start(): Promise<void> {
+    this.show = await this.makeSandbox();
+  }
+
+  async stop(): Promise<void> {
+    this.statusTimer?.cancel();
+    await this.show.dispose();
+  }
+
+  /** The sandbox lab, while it is what runs (for `push-lab web` to print its URL). */
+  get sandbox(): Lab | null {
+    return this.show.kind === 'sandbox' ? this.show.lab : null;
+  }
+
+  // ---- the host's port ------------------------------------------------------------------
+
+  onEvent(listener: Listener<LabEvent>): () => void {
+    this.eventListeners.add(listener);
+    return () => this.eventListeners.delete(listener);
+  }
+
+  /** A new show replaced the old one: clients need a fresh snapshot (and status). */
+  onReset(listener: () => void): () => void {
+    this.resetListeners.add(listener);
+    return () => this.resetListeners.delete(listener);
+  }
+
+  onRunStatus(listener: Listener<RunStatus>): () => void {
+    this.statusListeners.add(listener);
+    return () => this.statusListeners.delete(listener);
+  }
+
+  snapshot(): LabModel {
+    return this.show.snapshot();
+  }
+
+  status(): RunStatus {
+    const show = this.show;
+    const base = {
+      epoch: show.epoch,
+      events: show.timeline.count,
+      clockMode: show.meta.clockMode,
+      seed: show.meta.seed,
+      warning: show.timeline.truncated
+        ? `the timeline keeps the first ${show.timeline.count} events; later ones are in the recording only`
+        : null,
+      error: null,
+    };
+    switch (show.kind) {
+      case 'sandbox':
+        return {
+          ...base,
+          mode: 'sandbox',
+          name: null,
+          state: 'running',
+          speed: 1,
+          elapsedMs: Math.max(
+            0,
+            show.lab.clock.now() - (show.timeline.firstT ?? show.lab.clock.now()),
+          ),
+          durationMs: null,
+          controllable: false,
+          path: null,
+          canSave: show.timeline.count > 0,
+          canRerun: false,
+        };
+      case 'run': {
+        const { paced } = show;
+        return {
+          ...base,
+          mode: 'run',
+          name: paced.run.scenario.name,
+          state: paced.state,
+          speed: paced.speed,
+          elapsedMs: paced.elapsedMs,
+          durationMs: paced.run.scenario.duration,
+          controllable: !paced.ended && paced.state !== 'starting',
+          path: show.path,
+          canSave: true,
+          canRerun: true,
+          error: paced.error,
+        };
+      }
+      case 'replay':
+        return {
+          ...base,
+          mode: 'replay',
+          name: show.name,
+          state: 'recorded',
+          speed: show.run?.speed ?? 1,
+          elapsedMs: show.spanMs,
+          durationMs: null,
+          controllable: false,
+          path: show.file,
+          canSave: true,
+          canRerun: show.run !== null,
+          warning: show.warning ?? base.warning,
+        };
+    }
+  }
+
+  /** Runs a validated command. Never throws: failures come back as `{ok: false}`. */
+  async execute(command: Command): Promise<Result<unknown>> {
+    try {
+      return await this.dispatch(command);
+    } catch (error) {
+      const message = (error as Error).message ?? String(error);
+      return fail(error instanceof TraceError ? error.code : 'ERR_COMMAND_FAILED', message);
+    }
+  }
+
+  private async dispatch(command: Command): Promise<Result<unknown>> {
+    const show = this.show;
+    switch (command.type) {
+      case 'snapshot':
+        return ok(this.snapshot());
+      case 'info':
+        return ok(
+          show.kind === 'sandbox'
+            ? show.lab.info()
+            : { version: VERSION, services: this.services() },
+        );
+      case 'send':
+      case 'subscribe':
+        if (show.kind !== 'sandbox') {
+          return fail(
+            'ERR_NOT_AVAILABLE',
+            `${command.type}: works in the sandbox lab; a scenario's application servers send on their plan (go back with "sandbox")`,
+          );
+        }
+        return show.lab.execute(command);
+      case 'report':
+        return ok({ format: command.format, content: show.report(command.format) });
+      case 'status':
+        return ok(this.status());
+      case 'sandbox':
+        await this.replace(() => this.makeSandbox());
+        return ok(this.status());
+      case 'run.start':
+        return this.startRun(command);
+      case 'run.pause':
+      case 'run.resume':
+      case 'run.step':
+      case 'run.speed':
+      case 'run.stop':
+        return this.control(command);
+      case 'scenario.examples':
+        return ok(await listExamples(this.options.examplesDir));
+      case 'scenario.recent':
+        return ok(await this.recent.list());
+      case 'scenario.read': {
+        const text = await readScenarioFile(command.path);
+        await this.recent.add(command.path);
+        return ok({ path: path.resolve(command.path), text });
+      }
+      case 'scenario.save': {
+        const bytes = await saveAtomically(command.path, command.text);
+        await this.recent.add(command.path);
+        return ok({ path: path.resolve(command.path), bytes });
+      }
+      case 'scenario.validate':
+        return ok(checkScenarioText(command.text));
+      case 'links':
+        return ok(linksInfo(this.links()));
+      case 'link.faults':
+        return ok(setLinkFaults(this.links(), command.linkIds, command.faults));
+      case 'compare': {
+        const scenario = scenarioFrom(command.text, 'compare.text');
+        if (!scenario.ok) return scenario;
+        return ok(
+          await compareProfiles(scenario.value, {
+            profiles: command.profiles as Profile[],
+            ...(command.seed !== undefined ? { seed: command.seed } : {}),
+            ...(command.durationMs !== undefined ? { durationMs: command.durationMs } : {}),
+          }),
+        );
+      }
+      case 'bundle.open':
+        await this.openBundle(command.path, path.basename(command.path));
+        return ok(this.status());
+      case 'bundle.upload': {
+        const dir = await this.recordingsDir();
+        const file = path.join(
+          dir,
+          `upload-${randomBytes(6).toString('hex')}-${safeName(command.name)}`,
+        );
+        await writeFile(file, Buffer.from(command.data, 'base64'));
+        await this.openBundle(file, command.name);
+        return ok(this.status());
+      }
+      case 'bundle.save':
+        return ok(await this.saveBundle(command.path));
+      case 'bundle.rerun':
+        return this.rerun();
+      case 'bundle.diff':
+        return ok(await diffRecordings(command.a, command.b));
+      case 'timeline':
+        return ok({ epoch: show.epoch, ...show.timeline.info(command.buckets) });
+      case 'seek': {
+        const window = command.window ?? 5_000;
+        const at =
+          command.seq !== undefined
+            ? show.timeline.seek(command.seq, window)
+            : show.timeline.seekTime(command.t!, window);
+        if (show.timeline.count === 0) return fail('ERR_NOT_FOUND', 'seek: nothing recorded yet');
+        return ok({ epoch: show.epoch, ...at } satisfies SeekResult);
+      }
+      case 'find':
+        return ok({
+          seq: show.timeline.find(command.from, command.direction, command.what, command.messageId),
+        });
+    }
+  }
+
+  // ---- runs -------------------------------------------------------------------------------
+
+  private async startRun(
+    command: Extract<Command, { type: 'run.start' }>,
+  ): Promise<Result<RunStatus>> {
+    const loaded = parseScenario(command.text, command.path ?? 'scenario');
+    if (!loaded.ok) {
+      return fail(
+        'ERR_SCENARIO_INVALID',
+        `the scenario is not valid: ${loaded.problems.join('; ')}`,
+      );
+    }
+    if (command.path) await this.recent.add(command.path).catch(() => undefined);
+    await this.replace(() =>
+      this.makeRun(loaded.scenario, loaded.input, {
+        path: command.path ? path.resolve(command.path) : null,
+        ...(command.seed !== undefined ? { seed: command.seed } : {}),
+        speed: command.speed ?? defaultSpeed(loaded.scenario),
+        paused: command.paused ?? false,
+      }),
+    );
+    return ok(this.status());
+  }
+
+  private async rerun(): Promise<Result<RunStatus>> {
+    const show = this.show;
+    let input: unknown;
+    let speed: number;
+    if (show.kind === 'run') {
+      input = show.input;
+      speed = show.paced.speed;
+    } else if (show.kind === 'replay' && show.run) {
+      input = show.run.scenario;
+      speed = show.run.speed;
+    } else {
+      return fail(
+        'ERR_NOT_AVAILABLE',
+        'bundle.rerun: what is open is not a scenario run (a plain trace or the sandbox has no scenario to run again)',
+      );
+    }
+    const loaded = validateScenario(input);
+    if (!loaded.ok) {
+      return fail(
+        'ERR_SCENARIO_INVALID',
+        `the recording's scenario no longer validates: ${loaded.problems.join('; ')}`,
+      );
+    }
+    await this.replace(() =>
+      this.makeRun(loaded.scenario, input, { path: null, speed, paused: false }),
+    );
+    return ok(this.status());
+  }
+
+  private async control(command: Command): Promise<Result<RunStatus>> {
+    const show = this.show;
+    if (show.kind !== 'run') {
+      return fail(
+        'ERR_NOT_AVAILABLE',
+        `${command.type}: nothing to control; run controls work on a scenario run (this is the ${show.kind === 'sandbox' ? 'sandbox lab, which runs in real time' : 'replay of a recording'})`,
+      );
+    }
+    const { paced } = show;
+    if (paced.ended && command.type !== 'run.stop') {
+      return fail('ERR_NOT_AVAILABLE', `${command.type}: the run has ${paced.state}`);
+    }
+    switch (command.type) {
+      case 'run.pause':
+        paced.pause();
+        break;
+      case 'run.resume':
+        paced.resume();
+        break;
+      case 'run.step':
+        if (paced.state !== 'paused') {
+          return fail('ERR_NOT_AVAILABLE', `run.step: pause first (the run is ${paced.state})`);
+        }
+        await paced.step(command.count ?? 1);
+        break;
+      case 'run.speed':
+        paced.setSpeed(command.speed);
+        break;
+      case 'run.stop':
+        await paced.stop();
+        break;
+    }
+    return ok(this.status());
+  }
+
+  private async makeRun(
+    scenario: Scenario,
+    input: unknown,
+    settings: { path: string | null; seed?: number | string; speed: number; paused: boolean },
+  ): Promise<RunShow> {
+    const epoch = ++this.epoch;
+    const seed = settings.seed ?? scenario.seed;
+    // The run is on the virtual clock whatever the file says: that is what a rerun repeats.
+    const asRun = { ...(input as Record<string, unknown>), seed, clock: { mode: 'virtual' } };
+    const meta: TraceMeta = {
+      scenario: scenario.name,
+      seed,
+      clockMode: 'virtual',
+      pushLabVersion: VERSION,
+    };
+    const timeline = this.newTimeline();
+    const dir = await this.recordingsDir();
+    const file = path.join(dir, `${safeName(scenario.name)}-${stamp(epoch)}.jsonl.gz`);
+    const writer = openBundleWriter(
+      file,
+      { ...meta, run: { scenario: asRun, speed: settings.speed } },
+      this.wall,
+    );
+    const builder = new ReportBuilder({ meta });
+    // Fed by the run's own listener, which sees the events of building the world too.
+    const tracker = new ModelTracker(null);
+    const paced: PacedRun = new PacedRun({
+      scenario,
+      ...(settings.seed !== undefined ? { seed: settings.seed } : {}),
+      speed: settings.speed,
+      paused: settings.paused,
+      wall: this.wall,
+      onEvent: (event) => {
+        timeline.append(event);
+        writer.writer.write(event);
+        builder.add(event);
+        tracker.add(event);
+        if (this.show?.epoch === epoch) this.emit(event);
+      },
+      onChange: () => {
+        if (paced.settled && !show.bundle.closed) {
+          show.bundle.closed = true;
+          void writer.close();
+        }
+        if (this.show?.epoch === epoch) this.statusChanged();
+      },
+    });
+    const show: RunShow = {
+      kind: 'run',
+      epoch,
+      timeline,
+      meta,
+      paced,
+      input: asRun,
+      path: settings.path,
+      bundle: { file, writer, closed: false },
+      snapshot: () => tracker.snapshot(),
+      report: (format) => {
+        const { report } = builder.finish(paced.run.clock.now(), paced.extras());
+        return format === 'html'
+          ? renderReportHtml(report, { title: `Push Lab — ${scenario.name}` })
+          : reportToJson(report);
+      },
+      dispose: async () => {
+        await paced.stop();
+        if (!show.bundle.closed) {
+          show.bundle.closed = true;
+          await writer.close();
+        }
+      },
+    };
+    return show;
+  }
+
+  // ---- recordings -------------------------------------------------------------------------
+
+  private async openBundle(file: string, name: string): Promise<void> {
+    const reader = await openRecording(file);
+    let timeline: Timeline;
+    try {
+      timeline = await Timeline.fromReader(reader, this.timelineOptions());
+    } finally {
+      reader.close();
+    }
+    const cut = reader.warnings.find((w) => /truncat|cut|incomplete|end of/i.test(w.message));
+    const warning =
+      reader.warnings.length === 0
+        ? null
+        : (cut ?? reader.warnings[0]!).message +
+          (reader.warnings.length > 1 ? ` (and ${reader.warnings.length - 1} more warnings)` : '');
+    const { header } = reader;
+    const meta: TraceMeta = {
+      scenario: header.scenario,
+      seed: header.seed,
+      clockMode: header.clockMode,
+      pushLabVersion: header.pushLabVersion,
+    };
+    const span = timeline.info(1);
+    await this.replace(async () => {
+      const epoch = ++this.epoch;
+      return {
+        kind: 'replay',
+        epoch,
+        timeline,
+        meta,
+        file: path.resolve(file),
+        name,
+        warning,
+        run: header.run ? { scenario: header.run.scenario, speed: header.run.speed } : null,
+        spanMs: span.lastT - span.firstT,
+        snapshot: () =>
+          timeline.count > 0 ? timeline.seek(Number.MAX_SAFE_INTEGER, 0).model : emptyModel(),
+        report: (format) => {
+          const builder = new ReportBuilder({ meta });
+          for (const event of timeline.all()) builder.add(event);
+          const { report } = builder.finish(span.lastT);
+          return format === 'html'
+            ? renderReportHtml(report, { title: `Push Lab — ${name}` })
+            : reportToJson(report);
+        },
+        dispose: async () => undefined,
+      } satisfies ReplayShow;
+    });
+  }
+
+  /** Saves what is shown as a bundle: the streamed file once complete, else from the timeline. */
+  private async saveBundle(file: string): Promise<{ path: string; events: number; bytes: number }> {
+    const show = this.show;
+    const target = path.resolve(file);
+    if (show.kind === 'run' && show.paced.settled) {
+      await show.bundle.writer.close();
+      await copyFile(show.bundle.file, target);
+    } else if (show.kind === 'replay' && show.file !== target) {
+      await copyFile(show.file, target);
+    } else {
+      const header: TraceMeta = {
+        ...show.meta,
+        ...(show.kind === 'run' ? { run: { scenario: show.input, speed: show.paced.speed } } : {}),
+        ...(show.kind === 'replay' && show.run ? { run: show.run } : {}),
+      };
+      const temporary = `${target}.${randomBytes(6).toString('hex')}.tmp`;
+      const out = openBundleWriter(temporary, header, this.wall);
+      for (const event of show.timeline.all()) out.writer.write(event);
+      const stats = await out.close();
+      if (stats.error) throw new Error(`${file}: cannot write it (${stats.error})`);
+      await rename(temporary, target);
+    }
+    return { path: target, events: show.timeline.count, bytes: (await stat(target)).size };
+  }
+
+  private async recordingsDir(): Promise<string> {
+    const dir = path.join(this.options.dataDir, 'recordings');
+    await mkdir(dir, { recursive: true });
+    // Bounded: the oldest recordings go first.
+    const kept = this.options.recordingsKept ?? 5;
+    const names = (await readdir(dir)).filter((n) => n.endsWith('.gz')).sort();
+    for (const old of names.slice(0, Math.max(0, names.length - kept + 1))) {
+      await rm(path.join(dir, old), { force: true });
+    }
+    return dir;
+  }
+
+  // ---- switching shows ----------------------------------------------------------------------
+
+  private replace(make: () => Promise<Show>): Promise<void> {
+    const next = this.switching.then(async () => {
+      const made = await make();
+      const old = this.show;
+      this.show = made;
+      for (const listener of this.resetListeners) listener();
+      this.statusChanged(true);
+      // A run is built before it is shown and started after, so clients see it from its start.
+      if (made.kind === 'run') void made.paced.start();
+      await old.dispose();
+    });
+    this.switching = next.catch(() => undefined);
+    return next;
+  }
+
+  private async makeSandbox(): Promise<SandboxShow> {
+    const epoch = ++this.epoch;
+    const lab = new Lab(this.options.sandbox ?? {});
+    const timeline = this.newTimeline();
+    lab.onEvent((event) => {
+      timeline.append(event);
+      if (this.show?.epoch === epoch) this.emit(event);
+    });
+    await lab.start();
+    return {
+      kind: 'sandbox',
+      epoch,
+      lab,
+      startedAt: lab.clock.now(),
+      timeline,
+      meta: { scenario: null, seed: 1, clockMode: lab.clock.kind, pushLabVersion: VERSION },
+      snapshot: () => lab.snapshot(),
+      report: (format) => lab.reportText(format),
+      dispose: () => lab.stop(),
+    };
+  }
+
+  private newTimeline(): Timeline {
+    return new Timeline(this.timelineOptions());
+  }
+
+  private timelineOptions(): { eventsMax?: number } {
+    return this.options.timelineEventsMax !== undefined
+      ? { eventsMax: this.options.timelineEventsMax }
+      : {};
+  }
+
+  private links(): Link[] {
+    return this.show.kind === 'run' ? this.show.paced.run.world.links : [];
+  }
+
+  private services(): { id: string; url: string; profile: string }[] {
+    if (this.show.kind !== 'run') return [];
+    return [...this.show.paced.run.world.services.values()].map((s) => ({
+      id: s.id,
+      url: s.url,
+      profile: s.profileName,
+    }));
+  }
+
+  private emit(event: LabEvent): void {
+    for (const listener of this.eventListeners) listener(event);
+  }
+
+  /** Sends the status now when more than the clock changed, else at most every STATUS_INTERVAL_MS. */
+  private statusChanged(force = false): void {
+    const status = this.status();
+    const key = `${status.epoch}|${status.state}|${status.speed}|${status.error}|${status.warning}|${status.controllable}`;
+    if (force || key !== this.lastStatusKey) {
+      this.lastStatusKey = key;
+      this.statusTimer?.cancel();
+      this.statusTimer = null;
+      this.publishStatus(status);
+      return;
+    }
+    this.statusTimer ??= this.wall.schedule(STATUS_INTERVAL_MS, () => {
+      this.statusTimer = null;
+      this.publishStatus(this.status());
+    });
+  }
+
+  private publishStatus(status: RunStatus): void {
+    for (const listener of this.statusListeners) listener(status);
+    // While a run runs, its clock keeps moving: keep the elapsed time current.
+    if (status.mode === 'run' && status.state === 'running') this.statusChanged();
+  }
+}
+
+function scenarioFrom(text: string, field: string): Result<Scenario> {
+  const loaded = parseScenario(text, field);
+  return loaded.ok
+    ? ok(loaded.scenario)
+    : fail(
+        'ERR_SCENARIO_INVALID',
+        `${field}: the scenario is not valid: ${loaded.problems.join('; ')}`,
+      );
+}
+
+/** A real-time scenario runs at 1×, a scaled one at its speed, a virtual one at 10×. */
+function defaultSpeed(scenario: Scenario): number {
+  if (scenario.clock.mode === 'real') return 1;
+  if (scenario.clock.mode === 'scaled') return scenario.clock.speed;
+  return 10;
+}
+
+function safeName(name: string): string {
+  return name.replace(/[^A-Za-z0-9._-]+/g, '-').slice(0, 60) || 'run';
+}
+
+function stamp(epoch: number): string {
+  return `${String(epoch).padStart(4, '0')}-${randomBytes(4).toString('hex')}`;
+}
