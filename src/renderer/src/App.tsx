@@ -3,7 +3,10 @@ import { Header } from './features/header/Header';
 import { Inspector } from './features/inspector/Inspector';
 import { useGlobalKeys } from './features/keys/useGlobalKeys';
 import { NavBar } from './features/nav/NavBar';
+import { BundleDrop } from './features/recordings/BundleDrop';
+import { RunControls } from './features/run/RunControls';
 import { useApplySettings } from './features/settings/useApplySettings';
+import { Timeline } from './features/timeline/Timeline';
 import { VIEWS } from './features/views';
 import { useLab } from './store';
 
@@ -15,10 +18,13 @@ export function App() {
   return (
     <div className="app">
       <Header />
+      <RunControls />
       <ConnectionBanner />
       <NavBar />
       <Current />
+      <Timeline />
       <Inspector />
+      <BundleDrop />
     </div>
   );
 }

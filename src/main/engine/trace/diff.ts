@@ -3,7 +3,6 @@
  * events, the fields that differ) and which figures of their reports differ. Used by
  * `push-lab diff` and by the UI's side-by-side diff.
  */
-import type { LabEvent } from '../../../shared/events';
 import type { DiffResult } from '../../../shared/workbench';
 import { analyzeTrace } from './analyze';
 import { TraceReader } from './reader';

@@ -45,7 +45,7 @@ export async function readScenarioFile(file: string): Promise<string> {
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new Error(`${file}: cannot read it (${errorCode(error)})`);
+    throw new Error(`${file}: cannot read it (${errorCode(error)})`, { cause: error });
   }
   if (text.length > SCENARIO_BYTES_MAX) {
     throw new Error(
@@ -69,7 +69,7 @@ export async function saveAtomically(file: string, text: string): Promise<number
     await rename(temporary, file);
   } catch (error) {
     await rm(temporary, { force: true }).catch(() => undefined);
-    throw new Error(`${file}: cannot write it (${errorCode(error)})`);
+    throw new Error(`${file}: cannot write it (${errorCode(error)})`, { cause: error });
   }
   return Buffer.byteLength(text);
 }

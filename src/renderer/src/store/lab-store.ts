@@ -13,6 +13,8 @@ import { EventBatcher, type FrameScheduler } from './batcher';
 
 export type SendCommand = Extract<Command, { type: 'send' }>;
 export type SendRequest = Omit<SendCommand, 'type'>;
+/** Where to travel: an event's seq, or a lab time. */
+export type TravelTarget = number | { t: number };
 
 export interface LabActions {
   /** Chooses the subscription whose queue is shown (null: the first one). */
@@ -27,11 +29,12 @@ export interface LabActions {
   /** Any command of the contract (the views' workbench features use this). Never rejects. */
   call<C extends Command>(command: C): Promise<Result<ResultOf<C>>>;
   /**
-   * Shows every view as the lab was just after event `seq` (detached from "now"); live
-   * events keep arriving and are applied to the live model underneath. Requests made while
-   * one is on its way are coalesced: only the latest is fetched next.
+   * Shows every view as the lab was just after event `seq` — or, given `{t}`, after the last
+   * event at or before lab time `t` — detached from "now"; live events keep arriving and are
+   * applied to the live model underneath. Requests made while one is on its way are
+   * coalesced: only the latest is fetched next.
    */
-  travelTo(seq: number): Promise<Result<void>>;
+  travelTo(to: TravelTarget): Promise<Result<void>>;
   /** Back to "now": the views follow the live lab again. */
   returnToLive(): void;
   /** Stops listening to the client and closes it. */
@@ -87,9 +90,7 @@ export function createLabStore(client: LabClient, options: LabStoreOptions = {})
       store.setState((state) => {
         // A snapshot older than what is shown is a new lab (a new run, a bundle): start over.
         const reset = applied.length === 0 && model.seq < state.liveModel.seq;
-        const liveEvents = reset
-          ? []
-          : appendBounded(state.liveEvents, applied, RECENT_EVENTS_MAX);
+        const liveEvents = reset ? [] : appendBounded(state.liveEvents, applied, RECENT_EVENTS_MAX);
         if (state.travel) return { liveModel: model, liveEvents };
         return { model, liveModel: model, liveEvents, recentEvents: liveEvents, modelAt: now() };
       }),
@@ -98,15 +99,16 @@ export function createLabStore(client: LabClient, options: LabStoreOptions = {})
     now,
   });
 
-  // Time travel: the newest seq asked for, and whether a seek is on its way.
-  let wantedSeq: number | null = null;
+  // Time travel: the newest target asked for, and whether a seek is on its way.
+  let wanted: TravelTarget | null = null;
   let seeking: Promise<Result<void>> | null = null;
   const seekLoop = async (): Promise<Result<void>> => {
     let last: Result<void> = { ok: true, value: undefined };
-    while (wantedSeq !== null) {
-      const seq = wantedSeq;
-      wantedSeq = null;
-      const result = await client.call({ type: 'seek', seq, window: TRAVEL_WINDOW });
+    while (wanted !== null) {
+      const to = wanted;
+      wanted = null;
+      const where = typeof to === 'number' ? { seq: to } : { t: to.t };
+      const result = await client.call({ type: 'seek', ...where, window: TRAVEL_WINDOW });
       if (!result.ok) {
         last = result;
         continue;
@@ -147,13 +149,13 @@ export function createLabStore(client: LabClient, options: LabStoreOptions = {})
       report: (format) => client.call({ type: 'report', format }),
       resync: () => client.resync(),
       call: (command) => client.call(command),
-      travelTo: (seq) => {
-        wantedSeq = seq;
+      travelTo: (to) => {
+        wanted = to;
         seeking ??= seekLoop().finally(() => (seeking = null));
         return seeking;
       },
       returnToLive: () => {
-        wantedSeq = null;
+        wanted = null;
         set((state) => ({
           travel: null,
           model: state.liveModel,
@@ -176,7 +178,7 @@ export function createLabStore(client: LabClient, options: LabStoreOptions = {})
       store.setState((state) => {
         if (state.run?.epoch === run.epoch) return { run };
         // A new lab: what was selected or travelled to belonged to the old one.
-        wantedSeq = null;
+        wanted = null;
         return {
           run,
           travel: null,

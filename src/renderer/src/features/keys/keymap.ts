@@ -5,7 +5,9 @@ export type KeyAction =
   | { type: 'search' }
   | { type: 'view'; id: string }
   | { type: 'cycle-theme' }
-  | { type: 'toggle-presentation' };
+  | { type: 'toggle-presentation' }
+  /** Pause a running run, resume a paused one. */
+  | { type: 'pause-resume' };
 
 /** What the mapping reads from a keydown event. */
 export interface KeyInput {
@@ -16,9 +18,21 @@ export interface KeyInput {
   /** The event target's tag name (upper case, as the DOM gives it), if any. */
   targetTag?: string | null;
   targetEditable?: boolean;
+  /** The event target's ARIA role, if any. */
+  targetRole?: string | null;
 }
 
 const TYPING_TAGS = new Set(['INPUT', 'TEXTAREA', 'SELECT']);
+/** Elements that Space itself activates (keyboard users press them with it). */
+const SPACE_TAGS = new Set(['BUTTON', 'A', 'SUMMARY']);
+const SPACE_ROLES = new Set(['button', 'link', 'checkbox', 'switch', 'tab', 'option', 'menuitem']);
+
+function spaceActivates(input: KeyInput): boolean {
+  return (
+    (input.targetTag != null && SPACE_TAGS.has(input.targetTag.toUpperCase())) ||
+    (input.targetRole != null && SPACE_ROLES.has(input.targetRole))
+  );
+}
 
 /** True when the key goes to a form field (or editable text) and is not a shortcut. */
 export function isTyping(input: KeyInput): boolean {
@@ -31,7 +45,7 @@ export function isTyping(input: KeyInput): boolean {
 /**
  * The action for a key, or null. `viewIds` are the views in navigation order (digit n shows
  * the n-th). Keys typed into inputs, selects and textareas, and chords with Ctrl/Cmd/Alt,
- * are never shortcuts.
+ * are never shortcuts; nor is Space on a button or link, which it presses.
  */
 export function keyAction(input: KeyInput, viewIds: readonly string[]): KeyAction | null {
   if (input.ctrlKey || input.metaKey || input.altKey) return null;
@@ -41,6 +55,7 @@ export function keyAction(input: KeyInput, viewIds: readonly string[]): KeyActio
   if (key === '/') return { type: 'search' };
   if (key === 't') return { type: 'cycle-theme' };
   if (key === 'p') return { type: 'toggle-presentation' };
+  if (key === ' ') return spaceActivates(input) ? null : { type: 'pause-resume' };
   if (/^[1-9]$/.test(key)) {
     const id = viewIds[Number(key) - 1];
     return id === undefined ? null : { type: 'view', id };

@@ -1,8 +1,14 @@
 import { useEffect } from 'react';
+import { useShallow } from 'zustand/react/shallow';
 import { selectActions, useLab } from '../../store';
 import { settingsStore } from '../settings/settings-store';
 import { VIEWS } from '../views';
 import { EXPORT_REQUEST } from '../exports/ExportToolbar';
+import { performRunAction } from '../run/run-actions';
+import { selectRunGate } from '../run/run-commands';
+import { openFile, saveTo } from '../scenario/scenario-commands';
+import { scenarioStore } from '../scenario/scenario-store';
+import { useRecordingActions } from '../recordings/useRecordingActions';
 import type { MenuAction } from '../../../../shared/menu';
 import { keyAction, type KeyAction } from './keymap';
 
@@ -12,7 +18,9 @@ const LOG_SEARCH = '[data-testid="log-search"]';
 /** The one global keydown handler (see keymap.ts for the keys). */
 export function useGlobalKeys(): void {
   const view = useLab((s) => s.view);
-  const { showView, selectMessage } = useLab(selectActions);
+  const { showView, selectMessage, call, returnToLive } = useLab(selectActions);
+  const run = useLab(useShallow(selectRunGate));
+  const recordings = useRecordingActions();
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       const target = e.target instanceof HTMLElement ? e.target : null;
@@ -24,13 +32,15 @@ export function useGlobalKeys(): void {
           altKey: e.altKey,
           targetTag: target?.tagName ?? null,
           targetEditable: target?.isContentEditable ?? false,
+          targetRole: target?.getAttribute('role') ?? null,
         },
         VIEW_IDS,
       );
       if (action === null) return;
       // In the Log view its own "/" handler focuses the search box.
       if (action.type === 'search' && view === 'log') return;
-      if (action.type === 'search' || action.type === 'view') e.preventDefault();
+      if (action.type === 'search' || action.type === 'view' || action.type === 'pause-resume')
+        e.preventDefault();
       perform(action);
     };
     // One place performs an action, whether a key or the Electron menu asked for it.
@@ -55,6 +65,24 @@ export function useGlobalKeys(): void {
         case 'export':
           window.dispatchEvent(new CustomEvent(EXPORT_REQUEST, { detail: action.what }));
           return;
+        case 'pause-resume':
+          performRunAction('pause-resume', run, call);
+          return;
+        case 'run':
+          if (action.action === 'live') returnToLive();
+          else performRunAction(action.action, run, call);
+          return;
+        case 'open-file':
+          void openFile(action.path, { call, store: scenarioStore, showView });
+          return;
+        case 'save-bundle':
+          showView('recordings');
+          void recordings.save(action.path);
+          return;
+        case 'save-scenario':
+          showView('scenario');
+          void saveTo(call, scenarioStore, action.path);
+          return;
       }
     };
     window.addEventListener('keydown', onKey);
@@ -64,7 +92,7 @@ export function useGlobalKeys(): void {
       window.removeEventListener('keydown', onKey);
       offMenu?.();
     };
-  }, [view, showView, selectMessage]);
+  }, [view, showView, selectMessage, call, returnToLive, run, recordings]);
 }
 
 /** Focuses `selector` once it is rendered (a few frames at most). */

@@ -1,0 +1,159 @@
+/** The fields of the add/change fault form: type, name, stream, toxicity, attributes, schedule. */
+import { useId } from 'react';
+import type { LinksInfo } from '../../../../shared/workbench';
+import {
+  attributeHints,
+  STREAMS,
+  withSpareRow,
+  withType,
+  type AttributeRow,
+  type FaultForm,
+} from './fault-form';
+
+interface Props {
+  form: FaultForm;
+  faultTypes: LinksInfo['faultTypes'];
+  /** The type and name cannot change while changing a fault. */
+  changing: boolean;
+  /** The field the last problem named, marked invalid. */
+  invalidField: string | null;
+  onChange(form: FaultForm): void;
+}
+
+export function FaultFormFields({ form, faultTypes, changing, invalidField, onChange }: Props) {
+  const listId = useId();
+  const describe = (type: string) => faultTypes.find((t) => t.type === type)?.attributes ?? '';
+  const hints = attributeHints(describe(form.type));
+  const hintOf = (name: string) => hints.find((h) => h.name === name.trim())?.hint || 'value';
+  const set = (patch: Partial<FaultForm>) => onChange({ ...form, ...patch });
+  const invalid = (field: string) => invalidField === field || undefined;
+  const setRow = (i: number, patch: Partial<AttributeRow>) =>
+    set({ rows: withSpareRow(form.rows.map((r, j) => (j === i ? { ...r, ...patch } : r))) });
+
+  return (
+    <div className="fault-fields">
+      <div className="fault-line">
+        <label>
+          Type
+          <select
+            data-testid="fault-type"
+            value={form.type}
+            disabled={changing}
+            aria-invalid={invalid('type')}
+            onChange={(e) => onChange(withType(form, e.target.value, describe(e.target.value)))}
+          >
+            {form.type === '' ? <option value="">choose a type</option> : null}
+            {faultTypes.map((t) => (
+              <option key={t.type} value={t.type}>
+                {t.type}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Name
+          <input
+            data-testid="fault-name"
+            value={form.name}
+            placeholder="type_stream"
+            disabled={changing}
+            onChange={(e) => set({ name: e.target.value })}
+          />
+        </label>
+        <label>
+          Stream
+          <select
+            data-testid="fault-stream"
+            value={form.stream}
+            onChange={(e) => set({ stream: e.target.value as FaultForm['stream'] })}
+          >
+            <option value="">type's default</option>
+            {STREAMS.map((s) => (
+              <option key={s} value={s}>
+                {s}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Toxicity
+          <input
+            data-testid="fault-toxicity"
+            className="fault-short"
+            value={form.toxicity}
+            placeholder="1"
+            inputMode="decimal"
+            aria-invalid={invalid('toxicity')}
+            onChange={(e) => set({ toxicity: e.target.value })}
+          />
+        </label>
+      </div>
+      <div className="fault-line">
+        <span className="fault-label">Attributes</span>
+        <label className="fault-inline">
+          <input
+            type="checkbox"
+            data-testid="fault-attributes-json"
+            checked={form.attributesMode === 'json'}
+            onChange={(e) => set({ attributesMode: e.target.checked ? 'json' : 'fields' })}
+          />
+          as JSON
+        </label>
+      </div>
+      {form.attributesMode === 'json' ? (
+        <textarea
+          data-testid="fault-json"
+          className="fault-json"
+          rows={2}
+          value={form.json}
+          placeholder='{"latency": 300, "jitter": 50}'
+          aria-invalid={invalid('attributes')}
+          onChange={(e) => set({ json: e.target.value })}
+        />
+      ) : (
+        <div className="fault-rows">
+          <datalist id={listId}>
+            {hints.map((h) => (
+              <option key={h.name} value={h.name}>
+                {h.hint}
+              </option>
+            ))}
+          </datalist>
+          {form.rows.map((row, i) => (
+            <div key={i} className="fault-line">
+              <input
+                data-testid="fault-attr-name"
+                aria-label={`Attribute ${i + 1} name`}
+                list={listId}
+                value={row.name}
+                placeholder="name"
+                aria-invalid={invalid(`attributes[${i + 1}]`)}
+                onChange={(e) => setRow(i, { name: e.target.value })}
+              />
+              <input
+                data-testid="fault-attr-value"
+                className="fault-value"
+                aria-label={`Attribute ${i + 1} value`}
+                value={row.value}
+                placeholder={hintOf(row.name)}
+                title={hintOf(row.name)}
+                aria-invalid={invalid(`attributes.${row.name.trim()}`)}
+                onChange={(e) => setRow(i, { value: e.target.value })}
+              />
+            </div>
+          ))}
+        </div>
+      )}
+      <label className="fault-schedule">
+        Schedule (JSON; empty: always on)
+        <input
+          data-testid="fault-schedule"
+          value={form.schedule}
+          placeholder='{"kind": "timeline", "windows": [{"fromMs": 0, "toMs": 10000}]}'
+          aria-invalid={invalid('schedule')}
+          onChange={(e) => set({ schedule: e.target.value })}
+        />
+      </label>
+    </div>
+  );
+}

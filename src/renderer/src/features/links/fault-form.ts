@@ -1,0 +1,238 @@
+/**
+ * The add/change fault form of the Links view: what the user typed, and the fault spec it
+ * makes. Only what the form alone can know is checked here (JSON syntax, numbers, attribute
+ * rows); the engine validates the spec itself and names any problem. Pure.
+ */
+import type { FaultSpecValue } from './fault-plan';
+
+export const STREAMS = ['upstream', 'downstream', 'both'] as const;
+export type StreamChoice = '' | (typeof STREAMS)[number];
+
+export interface AttributeRow {
+  name: string;
+  value: string;
+}
+
+export interface FaultForm {
+  type: string;
+  /** Empty: the engine names it `${type}_${stream}`. */
+  name: string;
+  /** Empty: the type's default stream. */
+  stream: StreamChoice;
+  /** Empty: 1 (every connection). */
+  toxicity: string;
+  /** Attributes as name/value rows, or as one JSON object. */
+  attributesMode: 'fields' | 'json';
+  rows: AttributeRow[];
+  json: string;
+  /** A schedule as JSON; empty: always on. */
+  schedule: string;
+}
+
+/** A problem with what was typed: `message` names the field, the value and what is allowed. */
+export interface FormProblem {
+  ok: false;
+  field: string;
+  message: string;
+}
+
+export type FormResult = { ok: true; spec: FaultSpecValue } | FormProblem;
+
+const SPARE_ROW: AttributeRow = { name: '', value: '' };
+
+/** A blank form for `type`, with a row for each attribute its description names. */
+export function emptyForm(type: string, description = ''): FaultForm {
+  return {
+    type,
+    name: '',
+    stream: '',
+    toxicity: '',
+    attributesMode: 'fields',
+    rows: attributeRows(description),
+    json: '',
+    schedule: '',
+  };
+}
+
+/** A row per attribute the description names, values empty, and a spare row. */
+export function attributeRows(description: string): AttributeRow[] {
+  return [...attributeHints(description).map((h) => ({ name: h.name, value: '' })), SPARE_ROW];
+}
+
+/**
+ * The form with another type: its attribute rows follow the new type unless values were
+ * typed into them (those are kept, for the engine to accept or name).
+ */
+export function withType(form: FaultForm, type: string, description: string): FaultForm {
+  const typed = form.rows.some((r) => r.value.trim() !== '');
+  return { ...form, type, rows: typed ? form.rows : attributeRows(description) };
+}
+
+/** Rows always end with an empty one, so there is somewhere to type the next attribute. */
+export function withSpareRow(rows: AttributeRow[]): AttributeRow[] {
+  const last = rows[rows.length - 1];
+  return last && last.name === '' && last.value === '' ? rows : [...rows, SPARE_ROW];
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+const isScalar = (v: unknown): v is string | number | boolean =>
+  typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
+
+/** The form filled with a fault's spec (to change it). */
+export function formFromSpec(spec: FaultSpecValue): FaultForm {
+  const attributes = isObject(spec.attributes) ? spec.attributes : {};
+  const entries = Object.entries(attributes);
+  const flat = entries.every(([, v]) => isScalar(v));
+  const schedule = isObject(spec.schedule) ? spec.schedule : null;
+  const stream = STREAMS.find((s) => s === spec.stream) ?? '';
+  return {
+    type: typeof spec.type === 'string' ? spec.type : '',
+    name: typeof spec.name === 'string' ? spec.name : '',
+    stream,
+    toxicity: typeof spec.toxicity === 'number' ? String(spec.toxicity) : '',
+    attributesMode: flat ? 'fields' : 'json',
+    rows: flat
+      ? [...entries.map(([name, v]) => ({ name, value: String(v) })), SPARE_ROW]
+      : [SPARE_ROW],
+    json: entries.length > 0 ? JSON.stringify(attributes) : '',
+    schedule: schedule === null || schedule.kind === 'always' ? '' : JSON.stringify(schedule),
+  };
+}
+
+/** A typed attribute value: a number when it reads as one, true/false, else the text. */
+export function parseAttributeValue(text: string): number | boolean | string {
+  const t = text.trim();
+  if (t === 'true') return true;
+  if (t === 'false') return false;
+  if (t !== '' && Number.isFinite(Number(t))) return Number(t);
+  return t;
+}
+
+const quote = (text: string): string =>
+  JSON.stringify(text.length > 60 ? `${text.slice(0, 57)}...` : text);
+
+const fail = (field: string, what: string, got: string, allowed: string): FormProblem => ({
+  ok: false,
+  field,
+  message: `${field}: ${what} (got ${got}, allowed ${allowed})`,
+});
+
+type Parsed<T> = { ok: true; value: T } | FormProblem;
+
+function parseObject(field: string, text: string, example: string): Parsed<FaultSpecValue> {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return fail(field, 'not valid JSON', quote(text), `a JSON object such as ${example}`);
+  }
+  if (!isObject(value)) {
+    return fail(field, 'not a JSON object', quote(text), `a JSON object such as ${example}`);
+  }
+  return { ok: true, value };
+}
+
+function attributesOf(form: FaultForm): Parsed<FaultSpecValue> {
+  if (form.attributesMode === 'json') {
+    if (form.json.trim() === '') return { ok: true, value: {} };
+    return parseObject('attributes', form.json, '{"latency": 300}');
+  }
+  const attributes: FaultSpecValue = {};
+  for (const [i, row] of form.rows.entries()) {
+    const name = row.name.trim();
+    // A row without a value leaves the attribute to its default.
+    if (row.value.trim() === '') continue;
+    if (name === '') {
+      return fail(`attributes[${i + 1}]`, 'no name', '""', 'an attribute name such as latency');
+    }
+    if (name in attributes) {
+      return fail(`attributes.${name}`, 'given twice', quote(row.value), 'each attribute once');
+    }
+    attributes[name] = parseAttributeValue(row.value);
+  }
+  return { ok: true, value: attributes };
+}
+
+/** The fault spec the form describes, or the first problem, naming its field. */
+export function buildFaultSpec(form: FaultForm, types: readonly string[]): FormResult {
+  if (!types.includes(form.type)) {
+    return fail('type', 'not a fault type', quote(form.type), types.join(', '));
+  }
+  const spec: FaultSpecValue = { type: form.type };
+  const name = form.name.trim();
+  if (name !== '') spec.name = name;
+  if (form.stream !== '') spec.stream = form.stream;
+  const toxicity = form.toxicity.trim();
+  if (toxicity !== '') {
+    const value = Number(toxicity);
+    if (!Number.isFinite(value)) {
+      return fail('toxicity', 'not a number', quote(toxicity), 'a number from 0 to 1');
+    }
+    spec.toxicity = value;
+  }
+  const attributes = attributesOf(form);
+  if (!attributes.ok) return attributes;
+  spec.attributes = attributes.value;
+  if (form.schedule.trim() !== '') {
+    const schedule = parseObject(
+      'schedule',
+      form.schedule,
+      '{"kind": "markov", "onMeanMs": 5000, "offMeanMs": 60000}',
+    );
+    if (!schedule.ok) return schedule;
+    spec.schedule = schedule.value;
+  }
+  return { ok: true, spec };
+}
+
+export interface AttributeHint {
+  name: string;
+  /** What the description says about it ("number, 0 to 3600000, default 0"), or ''. */
+  hint: string;
+}
+
+/**
+ * The attributes a fault type's description mentions, to prefill the name fields: when every
+ * ';'-separated part opens with "name:", those names with the rest as the hint (the engine's
+ * "latency: number, 0 to 3600000; jitter: …"); else words in backticks; else the word opening
+ * each comma- or semicolon-separated part ("latency (ms), jitter (ms)" → latency, jitter).
+ */
+export function attributeHints(description: string): AttributeHint[] {
+  const labelled = topLevelParts(description, ';').map((part) =>
+    /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*:\s*(.*)$/s.exec(part),
+  );
+  let hints: AttributeHint[];
+  if (labelled.every((m) => m !== null)) {
+    hints = labelled.map((m) => ({ name: m[1]!, hint: m[2]!.trim() }));
+  } else {
+    const quoted = [...description.matchAll(/`([A-Za-z_][A-Za-z0-9_]*)`/g)].map((m) => m[1]!);
+    const words =
+      quoted.length > 0
+        ? quoted
+        : topLevelParts(description, ',;').flatMap(
+            (part) => /^\s*([A-Za-z_][A-Za-z0-9_]*)/.exec(part)?.[1] ?? [],
+          );
+    hints = words.map((name) => ({ name, hint: '' }));
+  }
+  const seen = new Set<string>();
+  return hints.filter((h) => !seen.has(h.name) && seen.add(h.name));
+}
+
+/** `text` split at any of `separators` outside brackets. */
+function topLevelParts(text: string, separators: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '(' || c === '[' || c === '{') depth++;
+    else if ((c === ')' || c === ']' || c === '}') && depth > 0) depth--;
+    else if (c !== undefined && separators.includes(c) && depth === 0) {
+      parts.push(text.slice(start, i));
+      start = i + 1;
+    }
+  }
+  parts.push(text.slice(start));
+  return parts;
+}

@@ -1,0 +1,100 @@
+/**
+ * What the Recordings view (and a file dropped anywhere) can do: open a bundle by path or
+ * upload its bytes, save what runs as a bundle, run it again, diff two recordings. Each
+ * outcome lands in the recordings store as one sentence.
+ */
+import type { Command, ResultOf } from '../../../../shared/commands';
+import { formatBytes } from '../../format';
+import { selectActions, useLab } from '../../store';
+import { recordingsStore } from './recordings-store';
+import { toBase64, uploadProblem } from './upload';
+
+export interface RecordingActions {
+  open(path: string): Promise<void>;
+  /** Opens a dropped file: by its path in Electron, else by uploading its bytes. */
+  openFile(file: File): Promise<void>;
+  save(path: string): Promise<void>;
+  rerun(): Promise<void>;
+  diff(a: string, b: string): Promise<void>;
+}
+
+const report = (patch: { error?: string | null; notice?: string | null }) =>
+  recordingsStore.setState({ busy: null, error: null, notice: null, ...patch });
+
+export function useRecordingActions(): RecordingActions {
+  const { call } = useLab(selectActions);
+
+  /** Runs one command; `done` turns its value into the notice. */
+  const perform = async <C extends Command>(
+    busy: string,
+    command: C,
+    done: (value: ResultOf<C>) => string | null,
+  ): Promise<void> => {
+    recordingsStore.setState({ busy, error: null, notice: null });
+    const result = await call(command);
+    if (result.ok) report({ notice: done(result.value) });
+    else report({ error: result.error.message });
+  };
+  const needPath = (path: string, what: string): string | null => {
+    const trimmed = path.trim();
+    if (trimmed === '') report({ error: `Give the path of ${what}.` });
+    return trimmed === '' ? null : trimmed;
+  };
+
+  const open = async (path: string) => {
+    const file = needPath(path, 'a recording to open');
+    if (file === null) return;
+    await perform(
+      `Opening ${file}…`,
+      { type: 'bundle.open', path: file },
+      (run) => `Opened ${run.name ?? file}: ${run.events} events.`,
+    );
+  };
+
+  return {
+    open,
+    openFile: async (file) => {
+      const path = window.pushLab?.pathForFile?.(file) ?? '';
+      if (path !== '') return open(path);
+      const problem = uploadProblem(file.name, file.size);
+      if (problem !== null) return report({ error: problem });
+      recordingsStore.setState({ busy: `Reading ${file.name}…`, error: null, notice: null });
+      let data: string;
+      try {
+        data = toBase64(new Uint8Array(await file.arrayBuffer()));
+      } catch (error) {
+        return report({ error: `Could not read ${file.name}: ${(error as Error).message}.` });
+      }
+      await perform(
+        `Uploading ${file.name}…`,
+        { type: 'bundle.upload', name: file.name, data },
+        (run) => `Opened ${run.name ?? file.name}: ${run.events} events.`,
+      );
+    },
+    save: async (path) => {
+      const file = needPath(path, 'the file to save the recording to');
+      if (file === null) return;
+      await perform(
+        `Saving to ${file}…`,
+        { type: 'bundle.save', path: file },
+        (saved) => `Saved ${saved.events} events (${formatBytes(saved.bytes)}) to ${saved.path}.`,
+      );
+    },
+    rerun: () =>
+      perform(
+        'Starting the run again…',
+        { type: 'bundle.rerun' },
+        (run) => `Running ${run.name ?? 'the recording'} again with seed ${String(run.seed)}.`,
+      ),
+    diff: async (a, b) => {
+      const first = needPath(a, 'recording A');
+      const second = first === null ? null : needPath(b, 'recording B');
+      if (first === null || second === null) return;
+      recordingsStore.setState({ diff: null });
+      await perform('Comparing…', { type: 'bundle.diff', a: first, b: second }, (diff) => {
+        recordingsStore.setState({ diff });
+        return null;
+      });
+    },
+  };
+}

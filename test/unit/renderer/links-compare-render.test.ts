@@ -1,0 +1,48 @@
+/**
+ * Server-renders the Links and Compare views over a store fed by a fake client: they render
+ * before any answer arrives, with the test ids the end-to-end test relies on.
+ */
+import { createElement, type ComponentType } from 'react';
+import { renderToStaticMarkup } from 'react-dom/server';
+import { describe, expect, it, vi } from 'vitest';
+import type { LabClient } from '../../../src/renderer/src/bridge/client';
+import { CompareView } from '../../../src/renderer/src/features/compare/CompareView';
+import { LinksView } from '../../../src/renderer/src/features/links/LinksView';
+import { createLabStore, LabProvider } from '../../../src/renderer/src/store';
+import { fakeFrames } from './fixtures';
+
+function render(view: ComponentType): string {
+  const client = {
+    call: vi.fn(),
+    onSnapshot: () => () => {},
+    onEvents: () => () => {},
+    onStatus: () => () => {},
+    onRunStatus: () => () => {},
+    resync: vi.fn(),
+    close: vi.fn(),
+  } as unknown as LabClient;
+  const store = createLabStore(client, { schedule: fakeFrames().schedule });
+  return renderToStaticMarkup(createElement(LabProvider, { store, children: createElement(view) }));
+}
+
+describe('links and compare views', () => {
+  it('renders the Links view while the links are on their way', () => {
+    const html = render(LinksView);
+    expect(html).toContain('data-testid="links-view"');
+    expect(html).toContain('Loading links');
+  });
+
+  it('renders the Compare form with a checkbox per profile, all on', () => {
+    const html = render(CompareView);
+    expect(html).toContain('data-testid="compare-view"');
+    expect(html).toContain('data-testid="compare-run"');
+    for (const p of ['rfc8030', 'draft-thomson', 'draft-damaggio']) {
+      expect(html).toMatch(
+        new RegExp(
+          `checked=""[^>]*data-testid="compare-profile-${p}"|data-testid="compare-profile-${p}"[^>]*checked=""`,
+        ),
+      );
+    }
+    expect(html).toContain('No comparison yet');
+  });
+});

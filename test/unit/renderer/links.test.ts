@@ -1,0 +1,376 @@
+/** The Links view's pure logic: templates and selection, the fault form, edit plans, calls. */
+import { describe, expect, it, vi } from 'vitest';
+import {
+  attributeHints,
+  buildFaultSpec,
+  emptyForm,
+  formFromSpec,
+  parseAttributeValue,
+  withSpareRow,
+  withType,
+  type FaultForm,
+} from '../../../src/renderer/src/features/links/fault-form';
+import {
+  covers,
+  CUT_FAULT,
+  mergeLinks,
+  planEdit,
+} from '../../../src/renderer/src/features/links/fault-plan';
+import { createLinkChangeTracker } from '../../../src/renderer/src/features/links/link-changes';
+import {
+  groupByTemplate,
+  pruneSelection,
+  selectTemplate,
+  templateOf,
+  toggleAll,
+  toggleLink,
+} from '../../../src/renderer/src/features/links/link-selection';
+import { runCalls } from '../../../src/renderer/src/features/links/run-calls';
+import type { LabEvent } from '../../../src/shared/events';
+import type { FaultView, LinkView } from '../../../src/shared/workbench';
+import { stamp } from './fixtures';
+
+const fault = (name: string, spec: Record<string, unknown>, active = true): FaultView => ({
+  name,
+  spec: { name, ...spec },
+  active,
+});
+
+const link = (id: string, faults: FaultView[] = []): LinkView => ({
+  id,
+  agentId: id.slice(id.indexOf(':') + 1),
+  state: faults.length > 0 ? 'impaired' : 'up',
+  faults,
+  counters: {},
+  connections: 1,
+});
+
+const slow = fault('slow', { type: 'latency', attributes: { latency: 300, jitter: 0 } });
+const links = [
+  link('train:phone-1', [slow]),
+  link('train:phone-2', [slow]),
+  link('cell:phone-3'),
+  link('solo'),
+];
+const TYPES = ['latency', 'outage', 'loss'];
+
+describe('link templates and selection', () => {
+  it('takes the template from the id before the first colon', () => {
+    expect(templateOf('train:phone-1')).toBe('train');
+    expect(templateOf('a:b:c')).toBe('a');
+    expect(templateOf('solo')).toBe('solo');
+  });
+
+  it('groups links by template in the order they appear', () => {
+    expect(groupByTemplate(links)).toEqual([
+      { template: 'train', linkIds: ['train:phone-1', 'train:phone-2'] },
+      { template: 'cell', linkIds: ['cell:phone-3'] },
+      { template: 'solo', linkIds: ['solo'] },
+    ]);
+  });
+
+  it('selects one, several, a template, all and none', () => {
+    let s: ReadonlySet<string> = new Set<string>();
+    s = toggleLink(s, 'solo');
+    s = toggleLink(s, 'cell:phone-3');
+    expect([...s]).toEqual(['solo', 'cell:phone-3']);
+    expect([...toggleLink(s, 'solo')]).toEqual(['cell:phone-3']);
+    expect([...selectTemplate(links, 'train')]).toEqual(['train:phone-1', 'train:phone-2']);
+    const all = toggleAll(links, s);
+    expect(all.size).toBe(4);
+    expect(toggleAll(links, all).size).toBe(0);
+  });
+
+  it('drops links that are no longer listed, keeping the same set when none went', () => {
+    const s = new Set(['solo', 'gone']);
+    expect([...pruneSelection(s, links)]).toEqual(['solo']);
+    const kept = new Set(['solo']);
+    expect(pruneSelection(kept, links)).toBe(kept);
+  });
+});
+
+describe('fault form', () => {
+  const form = (patch: Partial<FaultForm>): FaultForm => ({ ...emptyForm('latency'), ...patch });
+
+  it('makes a spec from fields, typing the values', () => {
+    const result = buildFaultSpec(
+      form({
+        name: ' radio ',
+        stream: 'both',
+        toxicity: '0.5',
+        rows: [
+          { name: 'latency', value: '300' },
+          { name: 'jitter', value: ' 50 ' },
+          { name: '', value: '' },
+        ],
+      }),
+      TYPES,
+    );
+    expect(result).toEqual({
+      ok: true,
+      spec: {
+        type: 'latency',
+        name: 'radio',
+        stream: 'both',
+        toxicity: 0.5,
+        attributes: { latency: 300, jitter: 50 },
+      },
+    });
+  });
+
+  it('leaves out what is left empty, for the engine to default', () => {
+    expect(buildFaultSpec(emptyForm('outage', 'mode: reset | blackhole'), TYPES)).toEqual({
+      ok: true,
+      spec: { type: 'outage', attributes: {} },
+    });
+  });
+
+  it('gives a blank form a row per attribute, and follows a new type until values are typed', () => {
+    const latency = 'latency: number, 0 to 3600000; jitter: number, 0 to 3600000, default 0';
+    const blank = emptyForm('latency', latency);
+    expect(blank.rows).toEqual([
+      { name: 'latency', value: '' },
+      { name: 'jitter', value: '' },
+      { name: '', value: '' },
+    ]);
+    const outage = withType(blank, 'outage', 'mode: reset | blackhole, default "reset"');
+    expect(outage.rows.map((r) => r.name)).toEqual(['mode', '']);
+    const typed = { ...blank, rows: [{ name: 'latency', value: '5' }] };
+    expect(withType(typed, 'outage', 'mode: reset').rows).toEqual(typed.rows);
+    expect(withSpareRow(typed.rows)).toEqual([...typed.rows, { name: '', value: '' }]);
+    expect(withSpareRow(blank.rows)).toBe(blank.rows);
+  });
+
+  it('reads attributes and a schedule as JSON', () => {
+    const result = buildFaultSpec(
+      form({
+        attributesMode: 'json',
+        json: '{"latency": 100}',
+        schedule: '{"kind":"markov","onMeanMs":5000,"offMeanMs":60000}',
+      }),
+      TYPES,
+    );
+    expect(result).toMatchObject({
+      ok: true,
+      spec: {
+        attributes: { latency: 100 },
+        schedule: { kind: 'markov', onMeanMs: 5000, offMeanMs: 60000 },
+      },
+    });
+  });
+
+  it('names the field, the value and what is allowed for each problem', () => {
+    const problem = (patch: Partial<FaultForm>) => {
+      const r = buildFaultSpec(form(patch), TYPES);
+      if (r.ok) throw new Error('expected a problem');
+      return [r.field, r.message];
+    };
+    expect(problem({ type: 'jitterbug' })).toEqual([
+      'type',
+      'type: not a fault type (got "jitterbug", allowed latency, outage, loss)',
+    ]);
+    expect(problem({ toxicity: 'lots' })).toEqual([
+      'toxicity',
+      'toxicity: not a number (got "lots", allowed a number from 0 to 1)',
+    ]);
+    expect(problem({ attributesMode: 'json', json: '{latency: 3' })[1]).toMatch(
+      /^attributes: not valid JSON \(got "\{latency: 3", allowed a JSON object/,
+    );
+    expect(problem({ attributesMode: 'json', json: '[1]' })[1]).toMatch(
+      /^attributes: not a JSON object \(got "\[1\]"/,
+    );
+    expect(problem({ schedule: 'always' })[0]).toBe('schedule');
+    expect(problem({ rows: [{ name: '', value: '3' }] })).toEqual([
+      'attributes[1]',
+      'attributes[1]: no name (got "", allowed an attribute name such as latency)',
+    ]);
+    expect(
+      problem({
+        rows: [
+          { name: 'latency', value: '1' },
+          { name: 'latency', value: '2' },
+        ],
+      }),
+    ).toEqual([
+      'attributes.latency',
+      'attributes.latency: given twice (got "2", allowed each attribute once)',
+    ]);
+  });
+
+  it('types attribute values: numbers, booleans, else text', () => {
+    expect(parseAttributeValue('1e3')).toBe(1000);
+    expect(parseAttributeValue('-2.5')).toBe(-2.5);
+    expect(parseAttributeValue('true')).toBe(true);
+    expect(parseAttributeValue('blackhole')).toBe('blackhole');
+    expect(parseAttributeValue('')).toBe('');
+  });
+
+  it('fills the form from a fault, and the form gives the same spec back', () => {
+    const spec = {
+      type: 'latency',
+      name: 'slow',
+      stream: 'downstream',
+      toxicity: 1,
+      attributes: { latency: 300, jitter: 0 },
+      schedule: { kind: 'timeline', windows: [{ fromMs: 0, toMs: 10 }] },
+    };
+    const filled = formFromSpec(spec);
+    expect(filled).toMatchObject({ type: 'latency', name: 'slow', stream: 'downstream' });
+    expect(filled.rows.at(-1)).toEqual({ name: '', value: '' });
+    expect(buildFaultSpec(filled, TYPES)).toEqual({ ok: true, spec });
+    expect(formFromSpec({ ...spec, schedule: { kind: 'always' } }).schedule).toBe('');
+  });
+
+  it('reads attribute names and hints from a type description', () => {
+    expect(
+      attributeHints('latency: number, 0 to 3600000; jitter: number, 0 to 3600000, default 0'),
+    ).toEqual([
+      { name: 'latency', hint: 'number, 0 to 3600000' },
+      { name: 'jitter', hint: 'number, 0 to 3600000, default 0' },
+    ]);
+    expect(attributeHints('mode: reset | blackhole, default "reset"')).toEqual([
+      { name: 'mode', hint: 'reset | blackhole, default "reset"' },
+    ]);
+    const names = (d: string) => attributeHints(d).map((h) => h.name);
+    expect(names('latency (ms, required), jitter (ms, 0)')).toEqual(['latency', 'jitter']);
+    expect(names('`p`, `r` (1 − p), `h` (0), `k` (1): probabilities; `rto` (ms, 200)')).toEqual([
+      'p',
+      'r',
+      'h',
+      'k',
+      'rto',
+    ]);
+    expect(names('')).toEqual([]);
+  });
+});
+
+describe('fault edit plans', () => {
+  const all = new Set(links.map((l) => l.id));
+
+  it('sends one call per distinct resulting fault list', () => {
+    const calls = planEdit(links, all, { kind: 'upsert', fault: CUT_FAULT });
+    expect(calls).toEqual([
+      { linkIds: ['train:phone-1', 'train:phone-2'], faults: [slow.spec, CUT_FAULT] },
+      { linkIds: ['cell:phone-3', 'solo'], faults: [CUT_FAULT] },
+    ]);
+  });
+
+  it('leaves out links an edit does not change', () => {
+    const cut = links.map((l) => link(l.id, [...l.faults, fault('cut', CUT_FAULT)]));
+    expect(planEdit(cut, all, { kind: 'upsert', fault: CUT_FAULT })).toEqual([]);
+    expect(planEdit(links, all, { kind: 'remove', name: 'cut' })).toEqual([]);
+    expect(planEdit(cut, new Set(['solo']), { kind: 'remove', name: 'cut' })).toEqual([
+      { linkIds: ['solo'], faults: [] },
+    ]);
+  });
+
+  it('changes a fault in place, only where a link has it', () => {
+    const faster = { type: 'latency', name: 'slow', attributes: { latency: 50 } };
+    const two = [link('x:a', [slow, fault('cut', CUT_FAULT)]), link('x:b')];
+    expect(
+      planEdit(two, new Set(['x:a', 'x:b']), { kind: 'change', name: 'slow', fault: faster }),
+    ).toEqual([{ linkIds: ['x:a'], faults: [faster, { ...CUT_FAULT }] }]);
+  });
+
+  it('sees a cut as there when the listed spec, defaults filled in, says what the cut says', () => {
+    const normalised = { ...CUT_FAULT, stream: 'both', toxicity: 1, schedule: { kind: 'always' } };
+    expect(covers(normalised, CUT_FAULT)).toBe(true);
+    expect(covers({ ...normalised, attributes: { mode: 'blackhole' } }, CUT_FAULT)).toBe(false);
+    expect(covers({ windows: [{ fromMs: 0, toMs: 1 }] }, { windows: [{ fromMs: 0 }] })).toBe(true);
+    expect(covers({ windows: [] }, { windows: [{ fromMs: 0 }] })).toBe(false);
+    const blackholed = [
+      link('x:a', [fault('cut', { ...normalised, attributes: { mode: 'blackhole' } })]),
+    ];
+    expect(planEdit(blackholed, new Set(['x:a']), { kind: 'upsert', fault: CUT_FAULT })).toEqual([
+      { linkIds: ['x:a'], faults: [CUT_FAULT] },
+    ]);
+  });
+
+  it('adds at the end and sets whole lists', () => {
+    const loss = { type: 'loss', attributes: { p: 0.1 } };
+    expect(planEdit(links, new Set(['solo']), { kind: 'add', fault: loss })).toEqual([
+      { linkIds: ['solo'], faults: [loss] },
+    ]);
+    expect(planEdit(links, new Set(['solo', 'cell:phone-3']), { kind: 'set', faults: [] })).toEqual(
+      [{ linkIds: ['cell:phone-3', 'solo'], faults: [] }],
+    );
+  });
+
+  it('merges a link.faults answer into the listed links', () => {
+    const updated = link('solo', [fault('cut', CUT_FAULT)]);
+    const merged = mergeLinks(links, [updated]);
+    expect(merged[3]).toBe(updated);
+    expect(merged[0]).toBe(links[0]);
+  });
+});
+
+describe('running the calls of an edit', () => {
+  const calls = [
+    { linkIds: ['a', 'b'], faults: [] },
+    { linkIds: ['c'], faults: [] },
+  ];
+
+  it('sends each call in turn and reports the links changed', async () => {
+    const call = vi.fn(async (c: { linkIds: string[] }) => ({
+      ok: true as const,
+      value: c.linkIds.map((id) => link(id)),
+    }));
+    const updated: string[] = [];
+    const outcome = await runCalls(call, calls, (l) => updated.push(...l.map((x) => x.id)));
+    expect(outcome).toEqual({ ok: true, changed: 3 });
+    expect(updated).toEqual(['a', 'b', 'c']);
+    expect(call).toHaveBeenCalledWith({ type: 'link.faults', linkIds: ['c'], faults: [] });
+  });
+
+  it('stops at a refusal, keeping its message and saying what had changed', async () => {
+    const call = vi
+      .fn()
+      .mockResolvedValueOnce({ ok: true, value: [] })
+      .mockResolvedValueOnce({
+        ok: false,
+        error: {
+          code: 'ERR_BAD_FAULT',
+          message: 'faults.0.attributes.latency: too small (got -1, allowed ≥ 0)',
+        },
+      });
+    expect(await runCalls(call, calls, () => {})).toEqual({
+      ok: false,
+      message:
+        'faults.0.attributes.latency: too small (got -1, allowed ≥ 0) (2 of 3 links had already changed; the rest did not)',
+    });
+  });
+});
+
+describe('link change tracker', () => {
+  const changed = (linkId: string) => ({
+    kind: 'link.changed' as const,
+    linkId,
+    state: 'down' as const,
+    faults: ['outage'],
+  });
+  const other = {
+    kind: 'agent.started' as const,
+    agentId: 'a',
+    role: 'user-agent' as const,
+    label: 'A',
+  };
+
+  it('answers the seq of the newest link.changed, looking only at new events', () => {
+    const track = createLinkChangeTracker();
+    const first = stamp(1, [other, other]);
+    expect(track(first)).toBe(0);
+    const second: LabEvent[] = [...first, ...stamp(3, [changed('l:a'), other])];
+    expect(track(second)).toBe(3);
+    expect(track(second)).toBe(3);
+    const third = [...second, ...stamp(5, [other])];
+    expect(track(third)).toBe(3);
+    expect(track([...third, ...stamp(6, [changed('l:b')])])).toBe(6);
+  });
+
+  it('starts over when the list does (a new lab)', () => {
+    const track = createLinkChangeTracker();
+    expect(track(stamp(1, [other, other, changed('l:a')]))).toBe(3);
+    expect(track(stamp(1, [other]))).toBe(0);
+    expect(track(stamp(1, [changed('l:a')]))).toBe(1);
+  });
+});

@@ -1,0 +1,267 @@
+/** The run bar's pure parts: time and speed formatting, which controls apply, the elapsed estimate, the space key. */
+import { describe, expect, it, vi } from 'vitest';
+import { keyAction } from '../../../src/renderer/src/features/keys/keymap';
+import {
+  ElapsedClock,
+  EXTRAPOLATE_MAX_MS,
+} from '../../../src/renderer/src/features/run/elapsed-clock';
+import {
+  formatElapsed,
+  formatSpeed,
+  speedOptions,
+} from '../../../src/renderer/src/features/run/format';
+import {
+  performRunAction,
+  runNoticeStore,
+} from '../../../src/renderer/src/features/run/run-actions';
+import {
+  enabledControls,
+  runCommand,
+  selectRunGate,
+} from '../../../src/renderer/src/features/run/run-commands';
+import type { RunStatus } from '../../../src/shared/workbench';
+
+function status(patch: Partial<RunStatus> = {}): RunStatus {
+  return {
+    mode: 'run',
+    epoch: 1,
+    name: 'Smoke',
+    state: 'running',
+    seed: 7,
+    clockMode: 'virtual',
+    speed: 1,
+    elapsedMs: 0,
+    durationMs: 120_000,
+    events: 0,
+    controllable: true,
+    path: null,
+    canSave: true,
+    canRerun: true,
+    warning: null,
+    error: null,
+    ...patch,
+  };
+}
+
+describe('formatElapsed', () => {
+  it('writes HH:MM:SS.mmm', () => {
+    expect(formatElapsed(0)).toBe('00:00:00.000');
+    expect(formatElapsed(192_450)).toBe('00:03:12.450');
+    expect(formatElapsed(3_600_000 + 61_001)).toBe('01:01:01.001');
+    expect(formatElapsed(100 * 3_600_000)).toBe('100:00:00.000');
+  });
+
+  it('floors fractions and treats negative or non-finite time as zero', () => {
+    expect(formatElapsed(999.9)).toBe('00:00:00.999');
+    expect(formatElapsed(-5)).toBe('00:00:00.000');
+    expect(formatElapsed(Number.NaN)).toBe('00:00:00.000');
+  });
+});
+
+describe('speeds', () => {
+  it('shows 0 as max', () => {
+    expect(formatSpeed(0)).toBe('max');
+    expect(formatSpeed(60)).toBe('60×');
+    expect(formatSpeed(0.5)).toBe('0.5×');
+  });
+
+  it('offers the current speed when it is not a usual choice, in order, max last', () => {
+    expect(speedOptions([1, 10, 0], 10)).toEqual([1, 10, 0]);
+    expect(speedOptions([1, 10, 0], 3)).toEqual([1, 3, 10, 0]);
+    expect(speedOptions([1, 10, 0], null)).toEqual([1, 10, 0]);
+  });
+});
+
+describe('which run controls apply', () => {
+  it('enables nothing before the host says what runs', () => {
+    expect(Object.values(enabledControls(null)).some(Boolean)).toBe(false);
+  });
+
+  it('pauses a running controllable run; resumes and steps a paused one', () => {
+    expect(enabledControls(status())).toMatchObject({
+      pause: true,
+      resume: false,
+      step: false,
+      stop: true,
+      speed: true,
+      sandbox: true,
+    });
+    expect(enabledControls(status({ state: 'paused' }))).toMatchObject({
+      pause: false,
+      resume: true,
+      step: true,
+      stop: true,
+    });
+  });
+
+  it('offers no pause, step or speed on a real-clock lab, and no stop in the sandbox', () => {
+    const sandbox = status({ mode: 'sandbox', controllable: false, canRerun: false });
+    expect(enabledControls(sandbox)).toEqual({
+      pause: false,
+      resume: false,
+      step: false,
+      stop: false,
+      rerun: false,
+      speed: false,
+      sandbox: false,
+    });
+  });
+
+  it('lets a finished run or a recording run again, but not stop', () => {
+    expect(enabledControls(status({ state: 'finished' }))).toMatchObject({
+      stop: false,
+      rerun: true,
+      pause: false,
+    });
+    expect(enabledControls(status({ mode: 'replay', state: 'recorded' }))).toMatchObject({
+      stop: false,
+      rerun: true,
+    });
+    expect(enabledControls(status({ state: 'starting' })).rerun).toBe(false);
+  });
+
+  it('pause-resume picks the command the state calls for, or none', () => {
+    expect(runCommand('pause-resume', status())).toEqual({ type: 'run.pause' });
+    expect(runCommand('pause-resume', status({ state: 'paused' }))).toEqual({
+      type: 'run.resume',
+    });
+    expect(runCommand('pause-resume', status({ state: 'finished' }))).toBeNull();
+    expect(runCommand('pause-resume', null)).toBeNull();
+    expect(runCommand('step', status({ state: 'paused' }))).toEqual({ type: 'run.step' });
+    expect(runCommand('rerun', status({ state: 'stopped' }))).toEqual({ type: 'bundle.rerun' });
+    expect(runCommand('sandbox', status())).toEqual({ type: 'sandbox' });
+    expect(runCommand('stop', status({ mode: 'sandbox' }))).toBeNull();
+  });
+
+  it('the gate selector keeps only what the controls decide on', () => {
+    expect(selectRunGate({ run: null })).toBeNull();
+    expect(selectRunGate({ run: status({ elapsedMs: 5 }) })).toEqual({
+      mode: 'run',
+      state: 'running',
+      controllable: true,
+      canRerun: true,
+    });
+  });
+});
+
+describe('performRunAction', () => {
+  it('sends the command and turns a failure into a notice naming the control', async () => {
+    const call = vi.fn().mockResolvedValue({
+      ok: false,
+      error: { code: 'ERR_STATE', message: 'nothing runs' },
+    });
+    performRunAction('stop', status(), call);
+    expect(call).toHaveBeenCalledWith({ type: 'run.stop' });
+    await vi.waitFor(() =>
+      expect(runNoticeStore.getState().notice).toBe('Stop failed: nothing runs'),
+    );
+    call.mockResolvedValue({ ok: true, value: status({ state: 'stopped' }) });
+    performRunAction('rerun', status({ state: 'stopped' }), call);
+    await vi.waitFor(() => expect(runNoticeStore.getState().notice).toBeNull());
+  });
+
+  it('sends nothing when the action does not apply', () => {
+    const call = vi.fn();
+    performRunAction('pause-resume', status({ state: 'finished' }), call);
+    expect(call).not.toHaveBeenCalled();
+  });
+});
+
+describe('ElapsedClock', () => {
+  it('knows nothing before a status', () => {
+    expect(new ElapsedClock().read(0)).toBeNull();
+  });
+
+  it('advances a running run at its pacing speed until the next status', () => {
+    const clock = new ElapsedClock();
+    clock.observe(status({ elapsedMs: 1000, speed: 10 }), 0);
+    expect(clock.read(0)).toBe(1000);
+    expect(clock.read(20)).toBe(1200);
+  });
+
+  it('then at the rate the statuses show (a lagging run), never going back', () => {
+    const clock = new ElapsedClock();
+    clock.observe(status({ elapsedMs: 0, speed: 10 }), 0);
+    expect(clock.read(250)).toBe(2500);
+    // The run only managed 1 s of lab time in 250 ms: 4 ms per ms from now on.
+    clock.observe(status({ elapsedMs: 1000, speed: 10 }), 250);
+    expect(clock.read(300)).toBe(2500);
+    expect(clock.read(750)).toBe(3000);
+  });
+
+  it('is not fooled by reports that arrive in one burst', () => {
+    const clock = new ElapsedClock();
+    clock.observe(status({ elapsedMs: 0, speed: 10 }), 0);
+    clock.observe(status({ elapsedMs: 2500, speed: 10 }), 1);
+    expect(clock.read(101)).toBe(3500);
+    expect(clock.read(10_000)).toBe(2500 + EXTRAPOLATE_MAX_MS * 10);
+  });
+
+  it('measures again after a speed change, never going back meanwhile', () => {
+    const clock = new ElapsedClock();
+    clock.observe(status({ elapsedMs: 0, speed: 10 }), 0);
+    clock.observe(status({ elapsedMs: 2500, speed: 10 }), 250);
+    expect(clock.read(300)).toBe(3000);
+    clock.observe(status({ elapsedMs: 2600, speed: 1 }), 300);
+    expect(clock.read(400)).toBe(3000);
+    expect(clock.read(800)).toBe(3100);
+  });
+
+  it('uses the measured rate at speed 0 (as fast as possible)', () => {
+    const clock = new ElapsedClock();
+    clock.observe(status({ elapsedMs: 0, speed: 0 }), 0);
+    expect(clock.read(100)).toBe(0);
+    clock.observe(status({ elapsedMs: 50_000, speed: 0 }), 250);
+    expect(clock.read(350)).toBe(70_000);
+  });
+
+  it('stops at the duration and after EXTRAPOLATE_MAX_MS without news', () => {
+    const clock = new ElapsedClock();
+    clock.observe(status({ elapsedMs: 119_000, speed: 10 }), 0);
+    expect(clock.read(1000)).toBe(120_000);
+    const slow = new ElapsedClock();
+    slow.observe(status({ elapsedMs: 0, speed: 1 }), 0);
+    expect(slow.read(10 * EXTRAPOLATE_MAX_MS)).toBe(EXTRAPOLATE_MAX_MS);
+  });
+
+  it('shows a paused or finished run exactly, even below what was shown', () => {
+    const clock = new ElapsedClock();
+    clock.observe(status({ elapsedMs: 0, speed: 10 }), 0);
+    expect(clock.read(100)).toBe(1000);
+    clock.observe(status({ elapsedMs: 800, state: 'paused' }), 100);
+    expect(clock.read(500)).toBe(800);
+    clock.observe(status({ elapsedMs: 900, state: 'paused' }), 600);
+    expect(clock.read(700)).toBe(900);
+  });
+
+  it('starts over with a new lab', () => {
+    const clock = new ElapsedClock();
+    clock.observe(status({ elapsedMs: 50_000, speed: 10 }), 0);
+    expect(clock.read(10)).toBe(50_100);
+    clock.observe(status({ epoch: 2, elapsedMs: 0, speed: 1 }), 10);
+    expect(clock.read(10)).toBe(0);
+    clock.observe(null, 20);
+    expect(clock.read(30)).toBeNull();
+  });
+});
+
+describe('space key', () => {
+  it('pauses or resumes, but not while typing or with a modifier', () => {
+    expect(keyAction({ key: ' ' }, [])).toEqual({ type: 'pause-resume' });
+    expect(keyAction({ key: ' ', targetTag: 'BODY' }, [])).toEqual({ type: 'pause-resume' });
+    expect(keyAction({ key: ' ', targetTag: 'TEXTAREA' }, [])).toBeNull();
+    expect(keyAction({ key: ' ', targetTag: 'INPUT' }, [])).toBeNull();
+    expect(keyAction({ key: ' ', targetTag: 'SELECT' }, [])).toBeNull();
+    expect(keyAction({ key: ' ', targetEditable: true }, [])).toBeNull();
+    expect(keyAction({ key: ' ', ctrlKey: true }, [])).toBeNull();
+  });
+
+  it('leaves Space to the buttons and links it activates', () => {
+    expect(keyAction({ key: ' ', targetTag: 'BUTTON' }, [])).toBeNull();
+    expect(keyAction({ key: ' ', targetTag: 'a' }, [])).toBeNull();
+    expect(keyAction({ key: ' ', targetTag: 'DIV', targetRole: 'button' }, [])).toBeNull();
+    expect(keyAction({ key: ' ', targetTag: 'DIV', targetRole: 'region' }, [])).toEqual({
+      type: 'pause-resume',
+    });
+  });
+});
