@@ -69,6 +69,7 @@ export function lastAtOrBelow(values: ArrayLike<number>, length: number, x: numb
   return lo - 1;
 }
 
+/** One recording's events by position: packed chunks, seq runs and lab times (see above). */
 export class EventStore {
   /** Deflated JSON of each full chunk; the chunk being filled is `filling`. */
   private readonly packed: Buffer[] = [];

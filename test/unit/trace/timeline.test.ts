@@ -1,0 +1,433 @@
+/**
+ * The Timeline: a seek equals folding the stream from scratch (property test over random
+ * streams of a small lab, with gaps, packed chunks and snapshot thinning), seek windows and
+ * clamping, seekTime, density, markers and their spreading, find in both directions, the
+ * bounds, gaps and damaged streams, and building one from a TraceReader.
+ */
+import { Readable } from 'node:stream';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { LabEvent, LabEventBody } from '../../../src/shared/events';
+import { applyEvents, emptyModel } from '../../../src/shared/model';
+import { MARKERS_MAX, SEEK_WINDOW_MAX } from '../../../src/shared/workbench';
+import { TraceReader } from '../../../src/main/engine/trace/reader';
+import { Timeline, type TimelineOptions } from '../../../src/main/engine/trace/timeline';
+import { LabStream } from './lab-stream';
+
+/** One step of a random lab: [what, a small number, another]. */
+type Step = [number, number, number];
+
+const SUBS = ['ps1.s0', 'ps1.s1', 'ps1.s2'];
+const AGENTS = ['ua0', 'ua1'];
+
+/**
+ * Turns random steps into a stream: a service, two agents, three subscriptions, then
+ * messages accepted and taken through pushes, receipts and ends (in any order: the reducer
+ * and the timeline must cope with nonsense too), link changes, time passing and seq gaps.
+ */
+function labStream(steps: readonly Step[]): LabEvent[] {
+  const events: LabEvent[] = [];
+  let seq = 0;
+  let t = 1000;
+  let messages = 0;
+  const at = (body: LabEventBody): void => {
+    events.push({ ...body, seq: ++seq, t } as LabEvent);
+  };
+  at({ kind: 'service.started', serviceId: 'ps1', url: 'https://x', profile: 'rfc8030' });
+  for (const agentId of AGENTS)
+    at({ kind: 'agent.started', agentId, role: 'user-agent', label: agentId });
+  SUBS.forEach((subscriptionId, i) =>
+    at({
+      kind: 'subscription.created',
+      serviceId: 'ps1',
+      subscriptionId,
+      agentId: AGENTS[i % 2]!,
+      pushPath: `/p/${i}`,
+    }),
+  );
+  for (const [what, a, b] of steps) {
+    const subscriptionId = SUBS[a % SUBS.length]!;
+    const messageId = `m${messages > 0 ? 1 + (b % messages) : 0}`;
+    switch (what) {
+      case 0:
+        t += b;
+        break;
+      case 1:
+      case 2:
+        at({
+          kind: 'message.accepted',
+          serviceId: 'ps1',
+          subscriptionId,
+          messageId: `m${++messages}`,
+          ttlSeconds: a,
+          ttlRequestedSeconds: a,
+          urgency: 'normal',
+          topic: null,
+          bytes: b,
+          receiptRequested: b % 2 === 0,
+          senderId: null,
+        });
+        break;
+      case 3:
+        at({
+          kind: 'message.pushed',
+          subscriptionId,
+          messageId,
+          attempt: 1 + (a % 2),
+          urgencyMin: 'very-low',
+        });
+        break;
+      case 4:
+        at({
+          kind: 'message.received',
+          agentId: AGENTS[a % 2]!,
+          subscriptionId,
+          messageId,
+          bytes: 1,
+          duplicate: a % 3 === 0,
+          decryption: 'none',
+          preview: '',
+        });
+        break;
+      case 5:
+        at({ kind: 'message.acked', subscriptionId, messageId });
+        break;
+      case 6:
+        at({ kind: 'message.expired', subscriptionId, messageId });
+        break;
+      case 7:
+        at({ kind: 'message.replaced', subscriptionId, messageId, byMessageId: `m${messages}` });
+        break;
+      case 8:
+        at({ kind: 'receipt.sent', messageId, status: a % 2 === 0 ? 204 : 410 });
+        break;
+      case 9:
+        at({
+          kind: 'link.changed',
+          linkId: `l:${AGENTS[a % 2]!}`,
+          state: a % 3 === 0 ? 'down' : 'up',
+          faults: [],
+        });
+        break;
+      case 10:
+        at({ kind: 'agent.connected', agentId: AGENTS[a % 2]!, serviceId: 'ps1' });
+        break;
+      default:
+        seq += 1 + (b % 5); // a gap in the stream
+        break;
+    }
+  }
+  return events;
+}
+
+const stepArb = fc.tuple(fc.integer({ min: 0, max: 11 }), fc.nat(9), fc.nat(60));
+
+function timelineOf(events: readonly LabEvent[], options: TimelineOptions = {}): Timeline {
+  const timeline = new Timeline(options);
+  for (const event of events) timeline.append(event);
+  return timeline;
+}
+
+/** The events with seq ≤ `seq` (the first one when none), and the model folded from scratch. */
+function expected(events: readonly LabEvent[], seq: number): { upTo: LabEvent[] } {
+  let n = events.findIndex((e) => e.seq > seq);
+  if (n < 0) n = events.length;
+  return { upTo: events.slice(0, Math.max(1, n)) };
+}
+
+/** `count` events of a clean, busy stream: messages accepted, pushed, received and acked. */
+function busy(count: number): LabStream {
+  const s = new LabStream().service(0).agent(0, 'ua1', 'user-agent').subscribe(0, 'ps1.s1', 'ua1');
+  for (let i = 0; s.events.length < count; i++) s.delivered(10 + i * 10, `m${i}`, 3);
+  s.events.length = count;
+  return s;
+}
+
+describe('Timeline', () => {
+  it('seeks to the model folded from scratch, with the window of events before it', () => {
+    fc.assert(
+      fc.property(
+        fc.array(stepArb, { minLength: 900, maxLength: 3500 }),
+        fc.constantFrom(1_000_000, 30, 0),
+        fc.array(fc.tuple(fc.nat(5000), fc.nat(2500)), { minLength: 1, maxLength: 6 }),
+        (steps, snapshotEntriesMax, seeks) => {
+          const events = labStream(steps);
+          const timeline = timelineOf(events, { snapshotEntriesMax });
+          expect(timeline.count).toBe(events.length);
+          for (const [seq, window] of seeks) {
+            const { upTo } = expected(events, seq);
+            const last = upTo[upTo.length - 1]!;
+            const result = timeline.seek(seq, window);
+            expect(result.seq).toBe(last.seq);
+            expect(result.t).toBe(last.t);
+            expect(result.model).toEqual(applyEvents(emptyModel(), upTo));
+            expect(result.events).toEqual(upTo.slice(Math.max(0, upTo.length - window)));
+          }
+        },
+      ),
+      { numRuns: 25 },
+    );
+  });
+
+  it('steps one event at a time, both ways, as a scrubber does', () => {
+    const events = labStream(
+      Array.from({ length: 3000 }, (_, i): Step => [(i * 7) % 11, i % 10, (i * 13) % 61]),
+    );
+    const timeline = timelineOf(events);
+    for (const seq of [1500, 1501, 1502, 1501, 1500, 1024, 1025, 3, 2]) {
+      const { upTo } = expected(events, seq);
+      expect(timeline.seek(seq, 1).model).toEqual(applyEvents(emptyModel(), upTo));
+    }
+  });
+
+  it('clamps seeks into the recording and the window into [0, SEEK_WINDOW_MAX]', () => {
+    const s = busy(25_000);
+    const timeline = timelineOf(s.events);
+    expect(timeline.seek(0, 3)).toMatchObject({ seq: 1, events: [s.events[0]] });
+    expect(timeline.seek(99_999, 0)).toMatchObject({ seq: 25_000, events: [] });
+    expect(timeline.seek(99_999, 0).model.seq).toBe(25_000);
+    expect(timeline.seek(25_000, 1e9).events).toHaveLength(SEEK_WINDOW_MAX);
+    expect(timeline.seek(25_000, -5).events).toEqual([]);
+    expect(timeline.seek(10, 100).events).toEqual(s.events.slice(0, 10));
+  });
+
+  it('answers an empty recording', () => {
+    const timeline = new Timeline();
+    expect(timeline.seek(5, 10)).toEqual({ seq: 0, t: 0, model: emptyModel(), events: [] });
+    expect(timeline.info(4)).toMatchObject({ firstSeq: 0, lastSeq: 0, density: [0, 0, 0, 0] });
+    expect(timeline.find(0, 1, 'marker')).toBeNull();
+    expect([timeline.firstSeq, timeline.lastSeq, timeline.firstT, timeline.lastT]).toEqual([
+      null,
+      null,
+      null,
+      null,
+    ]);
+  });
+
+  it('seeks by time to the last event at or before it, clamped to the first', () => {
+    const s = new LabStream()
+      .service(100)
+      .agent(200, 'ua1', 'user-agent')
+      .agent(200, 'ua2', 'user-agent');
+    s.agent(300, 'ua3', 'user-agent');
+    const timeline = timelineOf(s.events);
+    expect(timeline.seekTime(250, 10).seq).toBe(3);
+    expect(timeline.seekTime(200, 10).seq).toBe(3);
+    expect(timeline.seekTime(199.5, 10).seq).toBe(1);
+    expect(timeline.seekTime(0, 10).seq).toBe(1);
+    expect(timeline.seekTime(1e12, 2)).toMatchObject({ seq: 4, t: 300, events: s.events.slice(2) });
+  });
+
+  it('spreads the events over equal slices of the run, summing to the event count', () => {
+    const s = busy(10_000);
+    const timeline = timelineOf(s.events);
+    const info = timeline.info(7);
+    expect(info).toMatchObject({
+      firstSeq: 1,
+      lastSeq: 10_000,
+      firstT: 0,
+      lastT: s.events[9_999]!.t,
+    });
+    expect(info.density).toHaveLength(7);
+    expect(info.density.reduce((a, b) => a + b, 0)).toBe(10_000);
+    // Busy at a steady rate: every slice holds about a seventh.
+    for (const n of info.density) expect(Math.abs(n - 10_000 / 7)).toBeLessThan(100);
+    expect(timeline.info(0).density).toEqual([10_000]);
+    expect(timeline.info(1e6).density).toHaveLength(2000);
+    const instant = timelineOf(new LabStream().service(5).agent(5, 'ua1', 'user-agent').events);
+    expect(instant.info(3).density).toEqual([2, 0, 0]);
+  });
+
+  it('marks outages, expiries, replacements, receipts and violations', () => {
+    const s = new LabStream().service(0);
+    s.at(10, { kind: 'link.changed', linkId: 'cell:ua1', state: 'down', faults: ['outage'] });
+    s.at(11, { kind: 'link.changed', linkId: 'cell:ua1', state: 'impaired', faults: ['loss'] });
+    s.accept(20, 'm1', { ttlSeconds: 1, receiptRequested: true })
+      .expire(1020, 'm1')
+      .receipt(1020, 'm1', 410);
+    s.accept(30, 'm2', { topic: 'a' }).accept(40, 'm3', { topic: 'a' }).replace(40, 'm2', 'm3');
+    s.ack(50, 'm9'); // never accepted: a violation
+    const timeline = timelineOf(s.events);
+    const info = timeline.info(10);
+    expect(info.markers).toEqual([
+      { seq: 2, t: 10, kind: 'outage', label: 'link cell:ua1 down (outage)' },
+      { seq: 5, t: 1020, kind: 'expiry', label: 'message m1 expired' },
+      { seq: 6, t: 1020, kind: 'receipt', label: 'receipt 410 for message m1' },
+      { seq: 9, t: 1020, kind: 'replacement', label: 'message m2 replaced by m3' },
+      {
+        seq: 10,
+        t: 1020,
+        kind: 'violation',
+        label: 'Event message.acked at seq 10 names message m9, which was never accepted.',
+      },
+    ]);
+    expect(info.markerCounts).toEqual({
+      outage: 1,
+      expiry: 1,
+      replacement: 1,
+      receipt: 1,
+      violation: 1,
+    });
+    // Times go back at seq 7 (t 30 after 1020): the timeline places events at the running maximum.
+    expect(info.lastT).toBe(1020);
+    expect(timeline.seek(9, 0).t).toBe(40);
+    expect(timeline.verdict(10_000).countByRule.bookkeeping).toBe(1);
+  });
+
+  it('lists at most MARKERS_MAX markers, rare kinds whole and the rest spread evenly', () => {
+    const s = new LabStream().service(0);
+    for (let i = 0; i < 5000; i++) s.receipt(i, `m${i}`, 204); // each a violation too: never accepted
+    for (let i = 0; i < 7; i++)
+      s.at(6000 + i, { kind: 'link.changed', linkId: `l${i}`, state: 'down', faults: [] });
+    const info = timelineOf(s.events).info(10);
+    expect(info.markers).toHaveLength(MARKERS_MAX);
+    expect(info.markerCounts).toMatchObject({ receipt: 5000, violation: 5000, outage: 7 });
+    const byKind = (kind: string) => info.markers.filter((m) => m.kind === kind);
+    expect(byKind('outage')).toHaveLength(7);
+    expect(byKind('violation')).toHaveLength(Math.floor((MARKERS_MAX - 7) / 2));
+    expect(byKind('receipt')).toHaveLength(MARKERS_MAX - 7 - Math.floor((MARKERS_MAX - 7) / 2));
+    // Spread: the first receipt is listed, and the listed ones reach the end of the run.
+    const receipts = byKind('receipt').map((m) => m.seq);
+    expect(receipts[0]).toBe(2);
+    expect(receipts[receipts.length - 1]).toBeGreaterThan(4990);
+    const seqs = info.markers.map((m) => m.seq);
+    expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+  });
+
+  it('finds the next and previous violation, marker and event of a message', () => {
+    const s = new LabStream().service(0);
+    s.accept(10, 'm1', { receiptRequested: true }).accept(11, 'm2');
+    s.push(12, 'm1').ack(13, 'm1').receipt(14, 'm1', 204); // seqs 4, 5, 6
+    s.ack(15, 'm7'); // 7: a violation
+    s.push(16, 'm2').ack(17, 'm2'); // 8, 9
+    s.at(18, { kind: 'link.changed', linkId: 'l', state: 'down', faults: [] }); // 10
+    s.ack(19, 'm8'); // 11: a violation
+    const timeline = timelineOf(s.events);
+    expect(timeline.find(0, 1, 'violation')).toBe(7);
+    expect(timeline.find(7, 1, 'violation')).toBe(11);
+    expect(timeline.find(11, 1, 'violation')).toBeNull();
+    expect(timeline.find(11, -1, 'violation')).toBe(7);
+    expect(timeline.find(7, -1, 'violation')).toBeNull();
+    expect(timeline.find(999, -1, 'violation')).toBe(11);
+    expect(timeline.find(0, 1, 'marker')).toBe(6);
+    expect(timeline.find(7, 1, 'marker')).toBe(10);
+    expect(timeline.find(10, -1, 'marker')).toBe(7);
+    expect(timeline.find(0, 1, 'message', 'm1')).toBe(2);
+    expect(timeline.find(2, 1, 'message', 'm1')).toBe(4);
+    expect(timeline.find(6, 1, 'message', 'm1')).toBeNull();
+    expect(timeline.find(100, -1, 'message', 'm1')).toBe(6);
+    expect(timeline.find(4, -1, 'message', 'm1')).toBe(2);
+    expect(timeline.find(2, -1, 'message', 'm1')).toBeNull();
+    expect(timeline.find(5, 1, 'message', 'm2')).toBe(8);
+    expect(timeline.find(0, 1, 'message', 'nope')).toBeNull();
+    expect(timeline.find(0, 1, 'message')).toBeNull();
+  });
+
+  it('stops at its bound, says so, and stays answerable', () => {
+    const s = busy(5000);
+    const timeline = timelineOf(s.events, { eventsMax: 3000 });
+    expect(timeline.append(s.events[0]!)).toBe(false);
+    expect(timeline.count).toBe(3000);
+    expect(timeline.truncated).toBe(true);
+    expect(timeline.notes()).toEqual([
+      'The timeline holds its first 3000 events (eventsMax=3000); 2001 later event(s) are not on it.',
+    ]);
+    expect(timeline.info(5).lastSeq).toBe(3000);
+    expect(timeline.seek(4000, 2).seq).toBe(3000);
+    expect(timelineOf(s.events).truncated).toBe(false);
+  });
+
+  it('bounds its message index and its markers', () => {
+    const s = new LabStream().service(0);
+    for (let i = 0; i < 10; i++) s.accept(i, `m${i}`).expire(i + 1, `m${i}`);
+    const timeline = timelineOf(s.events, { messagesMax: 4, markersMax: 3 });
+    expect(timeline.find(0, 1, 'message', 'm3')).toBe(8);
+    expect(timeline.find(0, 1, 'message', 'm4')).toBeNull();
+    expect(timeline.info(1).markers).toHaveLength(3);
+    expect(timeline.info(1).markerCounts.expiry).toBe(10);
+    expect(timeline.notes()).toEqual([
+      '12 event(s) of messages beyond messagesMax=4 cannot be found by message.',
+      '7 marker(s) beyond markersMax=3 are counted but not listed.',
+    ]);
+  });
+
+  it('indexes a stream with gaps and leaves out seqs that do not rise', () => {
+    const s = new LabStream()
+      .service(0)
+      .agent(1, 'ua1', 'user-agent')
+      .agent(2, 'ua2', 'user-agent');
+    const events: LabEvent[] = [
+      ...s.events,
+      { ...s.events[1]!, seq: 9, t: 9 },
+      { ...s.events[1]!, seq: 10, t: 10 },
+      { ...s.events[1]!, seq: 4, t: 11 },
+      { ...s.events[1]!, seq: 12, t: 12 },
+    ];
+    const timeline = timelineOf(events);
+    expect(timeline.count).toBe(6);
+    expect(timeline.seek(7, 10)).toMatchObject({ seq: 3, events: events.slice(0, 3) });
+    expect(timeline.seek(11, 2)).toMatchObject({ seq: 10, events: events.slice(3, 5) });
+    expect(timeline.seek(12, 1).model.seq).toBe(12);
+    expect(timeline.find(3, 1, 'violation')).toBe(9); // seq jumps 3 → 9
+    expect(timeline.find(9, 1, 'violation')).toBe(10); // seq 4 after 10, marked on the last kept
+    expect(timeline.find(10, 1, 'violation')).toBe(12); // jumps 10 → 12
+    expect(timeline.notes()).toEqual([
+      '6 seq(s) between 1 and 12 are missing.',
+      '1 event(s) whose seq did not rise were left out.',
+    ]);
+    expect(timeline.info(3).density.reduce((a, b) => a + b, 0)).toBe(6);
+  });
+
+  it('reads a trace with a gap record: the checker is told, nothing is flagged', async () => {
+    const s = busy(3000);
+    const lines = [
+      JSON.stringify({
+        type: 'push-lab-trace',
+        version: 1,
+        scenario: null,
+        seed: 1,
+        clockMode: 'virtual',
+        pushLabVersion: 'x',
+      }),
+      ...s.events.slice(0, 2000).map((e) => JSON.stringify(e)),
+      JSON.stringify({
+        type: 'gap',
+        fromSeq: 2001,
+        toSeq: 2100,
+        droppedCount: 100,
+        fromT: 0,
+        toT: 0,
+      }),
+      ...s.events.slice(2100).map((e) => JSON.stringify(e)),
+      '{"kind":"message.ac',
+    ];
+    const reader = await TraceReader.fromStream(Readable.from([lines.join('\n')]), 'gappy.jsonl');
+    const timeline = await Timeline.fromReader(reader);
+    expect(timeline.count).toBe(2900);
+    expect(reader.warnings).toEqual([
+      { line: 2903, message: expect.stringMatching(/^trace cut at line 2903/) },
+    ]);
+    expect(timeline.notes()).toEqual([
+      '100 seq(s) between 1 and 3000 are missing (the trace has 1 gap record(s)).',
+    ]);
+    expect(timeline.info(1).markerCounts.violation).toBe(0);
+    expect([...timeline.all()]).toEqual([...s.events.slice(0, 2000), ...s.events.slice(2100)]);
+    expect(timeline.seek(2050, 1).seq).toBe(2000);
+  });
+
+  it('keeps answering while a live run appends', () => {
+    const s = busy(6000);
+    const timeline = new Timeline();
+    const seen: LabEvent[] = [];
+    s.events.forEach((event, i) => {
+      timeline.append(event);
+      seen.push(event);
+      if (i % 997 === 0) {
+        const { upTo } = expected(seen, i);
+        expect(timeline.seek(i, 50).model).toEqual(applyEvents(emptyModel(), upTo));
+        expect(timeline.lastSeq).toBe(i + 1);
+      }
+    });
+    expect([...timeline.all()]).toEqual(s.events);
+  });
+});
