@@ -3,19 +3,33 @@
  * UI from out/renderer, built by `npm test` before this runs) and stops it afterwards.
  * `test.use({ labArgs: [...] })` adds arguments (e.g. a bundle to open).
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { test as base } from '@playwright/test';
 import { startCli, type Running } from '../helpers/cli';
 
 export const test = base.extend<{ labArgs: string[]; lab: { url: string; process: Running } }>({
   labArgs: [[], { option: true }],
   lab: async ({ labArgs }, use) => {
-    const running = startCli(['web', '--port', '0', ...labArgs]);
+    // Its own data directory (recent files, recordings), unless the test names one.
+    const dataDir = labArgs.includes('--data')
+      ? null
+      : mkdtempSync(path.join(tmpdir(), 'push-lab-e2e-'));
+    const running = startCli([
+      'web',
+      '--port',
+      '0',
+      ...(dataDir ? ['--data', dataDir] : []),
+      ...labArgs,
+    ]);
     try {
       const line = await running.waitFor(/running at http:\/\//, 30_000);
       const url = /(http:\/\/\S+)/.exec(line)![1]!;
       await use({ url, process: running });
     } finally {
       await running.stop();
+      if (dataDir) rmSync(dataDir, { recursive: true, force: true });
     }
   },
 });

@@ -14,25 +14,6 @@ const dir = path.join(os.tmpdir(), `push-lab-replay-e2e-${process.pid}`);
 const bundle = path.join(dir, 'smoke.jsonl.gz');
 const damaged = path.join(dir, 'damaged.jsonl.gz');
 const otherSeed = path.join(dir, 'seed8.jsonl.gz');
-const steady = path.join(dir, 'steady.jsonl.gz');
-/**
- * smoke.yaml with a latency-only link: its rerun is identical event for event (smoke's
- * fast-4g preset has a bandwidth stage, whose virtual reruns may differ by fractions of a
- * millisecond — the known limit in docs/replay.md).
- */
-const STEADY = `
-name: Smoke, latency only
-seed: 7
-duration: 2m
-services: [{ id: ps1 }]
-links: [{ id: cell, faults: [{ type: latency, attributes: { latency: 70, jitter: 30 } }] }]
-userAgents: [{ id: phone, count: 2, service: ps1, link: cell, radio: lte }]
-appServers:
-  - id: news
-    service: ps1
-    traffic: { pattern: poisson, ratePerSecond: 0.5 }
-    mix: { ttl: [{ value: 60, share: 1 }], receiptShare: 0.5 }
-`;
 const shot = (name: string) => `test-results/screenshots/${name}.png`;
 
 test.use({ labArgs: [bundle] });
@@ -41,11 +22,9 @@ test.beforeAll(() => {
   test.setTimeout(120_000);
   mkdirSync(dir, { recursive: true });
   const smoke = 'resources/scenarios/smoke.yaml';
-  writeFileSync(path.join(dir, 'steady.yaml'), STEADY);
   for (const args of [
     [smoke, '--bundle', bundle],
     [smoke, '--seed', '8', '--bundle', otherSeed],
-    [path.join(dir, 'steady.yaml'), '--bundle', steady],
   ]) {
     const run = runCli(['run', ...args, '--no-progress'], 60_000);
     expect(run.code, run.stderr).toBe(0);
@@ -113,7 +92,8 @@ test('recordings: diff against a rerun and another seed, then show the divergenc
 }) => {
   test.setTimeout(90_000);
   const again = path.join(dir, 'again.jsonl.gz');
-  const rerun = runCli(['rerun', steady, '--no-progress', '--bundle', again], 60_000);
+  // A virtual run reruns identically, event for event (smoke's links shape bandwidth too).
+  const rerun = runCli(['rerun', bundle, '--no-progress', '--bundle', again], 60_000);
   expect(rerun.code, rerun.stderr).toBe(0);
 
   await page.goto(lab.url);
@@ -121,7 +101,7 @@ test('recordings: diff against a rerun and another seed, then show the divergenc
   await expect(page.getByTestId('recordings-view')).toBeVisible();
   await expect(page.getByTestId('bundle-warning')).toHaveCount(0);
 
-  await page.getByTestId('diff-a').fill(steady);
+  await page.getByTestId('diff-a').fill(bundle);
   await page.getByTestId('diff-b').fill(again);
   await page.getByTestId('diff-run').click();
   await expect(page.getByTestId('diff-result')).toHaveAttribute('data-diverged', 'false');

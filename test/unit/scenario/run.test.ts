@@ -65,6 +65,18 @@ describe('running scenarios on the virtual clock', () => {
     expect(a.report.totals.deliveryRatio).toBeGreaterThan(0.9);
   }, 60_000);
 
+  it('reruns the example scenarios event for event, over bandwidth-shaped links and with VAPID', async () => {
+    for (const name of ['smoke', 'field-gateway']) {
+      const loaded = await loadScenario(`resources/scenarios/${name}.yaml`);
+      if (!loaded.ok) throw new Error(loaded.problems.join('; '));
+      const short = { ...loaded.scenario, duration: Math.min(loaded.scenario.duration, 300_000) };
+      const lines = (events: LabEvent[]) => events.map((e) => JSON.stringify(e));
+      const [a, b] = [await run(short), await run(short)];
+      expect(a.events.length).toBeGreaterThan(100);
+      expect(lines(a.events), name).toEqual(lines(b.events));
+    }
+  }, 120_000);
+
   it('plans the same schedule in scaled time as in virtual time, and delivers on the scaled clock', async () => {
     const s = small(5);
     const virtual = await run({ ...s, duration: 20_000 });
