@@ -13,6 +13,7 @@ import {
   SPEED_MIN,
   TIMELINE_BUCKETS_MAX,
   type CompareResult,
+  type EnergyNow,
   type DiffResult,
   type LinksInfo,
   type LinkView,
@@ -93,6 +94,8 @@ export const commandSchema = z.discriminatedUnion('type', [
 
   // ---- links and faults ---------------------------------------------------------------------
   z.object({ type: z.literal('links') }).strict(),
+  /** Joules so far per energy class (a scenario run's radios; empty elsewhere). */
+  z.object({ type: z.literal('energy') }).strict(),
   /** Replaces the faults of each link (all-or-nothing: one invalid fault changes nothing). */
   z
     .object({
@@ -206,6 +209,7 @@ export interface CommandResults {
   'scenario.save': { path: string; bytes: number };
   'scenario.validate': ScenarioCheck;
   links: LinksInfo;
+  energy: EnergyNow;
   'link.faults': LinkView[];
   compare: CompareResult;
   'bundle.open': RunStatus;

@@ -142,6 +142,17 @@ export interface LinksInfo {
 /** Most links listed by one `links` answer (a fleet may have 100,000). */
 export const LINKS_LISTED_MAX = 2_000;
 
+// ---- energy ---------------------------------------------------------------------------------
+
+export interface EnergyNow {
+  /** Lab time the figures are for (ms). */
+  t: number;
+  /** Joules spent so far per energy class ('phone-lte', 'sensor-nbiot', …). */
+  byClass: Record<string, number>;
+  /** Radios metered per class. */
+  devicesByClass: Record<string, number>;
+}
+
 // ---- compare --------------------------------------------------------------------------------
 
 export interface CompareRow {

@@ -83,6 +83,15 @@ describe('the workbench', () => {
     const done = await until((s) => s.state === 'finished');
     expect(done.elapsedMs).toBe(120_000);
     expect(Object.keys(bench.snapshot().subscriptions).length).toBe(2);
+    const energy = await value<{
+      byClass: Record<string, number>;
+      devicesByClass: Record<string, number>;
+    }>({
+      type: 'energy',
+    });
+    expect(Object.keys(energy.byClass).length).toBeGreaterThan(0);
+    expect(Object.values(energy.byClass).every((j) => j > 0)).toBe(true);
+    expect(Object.values(energy.devicesByClass).reduce((a, b) => a + b, 0)).toBe(2);
     expect(events.length).toBeGreaterThan(0);
     // Only the run's events were relayed, in order, gap-free.
     expect(events.every((e, i) => i === 0 || e.seq === events[i - 1]!.seq + 1)).toBe(true);

@@ -282,6 +282,19 @@ export class Workbench {
         return ok(checkScenarioText(command.text));
       case 'links':
         return ok(linksInfo(this.links()));
+      case 'energy': {
+        if (show.kind !== 'run') return ok({ t: 0, byClass: {}, devicesByClass: {} });
+        const energy = show.paced.run.world.energy();
+        return ok({
+          t: energy.untilMs,
+          byClass: Object.fromEntries(
+            Object.entries(energy.byClass).map(([k, v]) => [k, v.joules]),
+          ),
+          devicesByClass: Object.fromEntries(
+            Object.entries(energy.byClass).map(([k, v]) => [k, v.deviceCount]),
+          ),
+        });
+      }
       case 'link.faults':
         return ok(setLinkFaults(this.links(), command.linkIds, command.faults));
       case 'compare': {

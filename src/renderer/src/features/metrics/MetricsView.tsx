@@ -6,6 +6,7 @@ import { selectAgents, selectStartTime, selectSubscriptions, useLab } from '../.
 import { useLabNow } from '../messages/useLabNow';
 import { bucketEvents, BUCKET_MS, extendTo, type MetricSeries } from './bucket';
 import { Chart, type ChartSeries } from './Chart';
+import { EnergyChart } from './EnergyChart';
 
 const selectRecentEvents = (s: LabState): readonly LabEvent[] => s.recentEvents;
 
@@ -94,6 +95,7 @@ export function MetricsView() {
         data={data.losses}
         readout={`${fmt(last(s.expired))} expired · ${fmt(last(s.dropped))} dropped`}
       />
+      <EnergyChart />
     </main>
   );
 }
