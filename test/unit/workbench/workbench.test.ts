@@ -143,6 +143,14 @@ describe('the workbench', () => {
       faults: [{ type: 'outage', name: 'cut' }],
     });
     expect(cut[0]).toMatchObject({ id: 'cell:phone-1', state: 'down' });
+    // Faults kept by name are left running; the others go.
+    const restored = await value<{ faults: { name: string }[]; state: string }[]>({
+      type: 'link.faults',
+      linkIds: ['cell:phone-1', 'cell:phone-2'],
+      faults: [{ type: 'latency', name: 'slow', attributes: { latency: 200 } }],
+    });
+    expect(restored.map((l) => l.faults.map((f) => f.name))).toEqual([['slow'], ['slow']]);
+    expect(restored[0]!.state).toBe('impaired');
   });
 
   it('validates scenario text with each problem placed on its line, and saves atomically', async () => {

@@ -13,7 +13,7 @@ import {
 import type { Link } from '../net/link';
 import { networkPresets, presetFaults } from '../net/presets';
 import { STAGE_DEFINITIONS } from '../net/registry';
-import { parseFaultSpecs } from '../net/spec';
+import { parseFaultSpecs, type FaultSpec } from '../net/spec';
 
 export function linkView(link: Link): LinkView {
   const cut = link.id.indexOf(':');
@@ -77,8 +77,29 @@ export function setLinkFaults(
     );
   }
   const links = linkIds.map((id) => byId.get(id)!);
-  for (const link of links) link.setFaults(parsed.value);
+  for (const link of links) reconcile(link, parsed.value);
   return links.map(linkView);
+}
+
+/**
+ * Makes `link`'s faults `wanted` by name: a fault whose spec is unchanged is left running
+ * (its schedule does not restart), a changed one is updated, the rest added or removed.
+ */
+function reconcile(link: Link, wanted: readonly FaultSpec[]): void {
+  const current = new Map(link.faults().map((f) => [f.name, f]));
+  const names = new Set(wanted.map((f) => f.name));
+  for (const name of current.keys()) if (!names.has(name)) link.removeFault(name);
+  for (const spec of wanted) {
+    const now = current.get(spec.name);
+    if (now && JSON.stringify(now.spec) === JSON.stringify(spec)) continue;
+    if (now && now.spec.type === spec.type) {
+      link.updateFault(spec.name, spec);
+      continue;
+    }
+    // New, or the same name for another type of fault (a type cannot change in place).
+    if (now) link.removeFault(spec.name);
+    link.addFault(spec);
+  }
 }
 
 /** `mode: reset | blackhole (default reset); …` from a stage's attribute schema. */

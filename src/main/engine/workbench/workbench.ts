@@ -172,6 +172,7 @@ export class Workbench {
           ...base,
           mode: 'sandbox',
           name: null,
+          seed: null,
           state: 'running',
           speed: 1,
           elapsedMs: Math.max(
