@@ -32,5 +32,9 @@ test('a message travels queued → pushed → acked, live, in browser mode', asy
   expect(seen[seen.length - 1]).toBe('acked');
   const order = ['queued', 'pushed', 'acked'];
   expect(seen.map((s) => order.indexOf(s))).toEqual([...seen.map((s) => order.indexOf(s))].sort());
+  // A row that changed state under the user's eyes flashes in its new state's colour; one
+  // that appeared already acked has nothing to announce.
+  if (seen.length > 1) await expect(row).toHaveAttribute('data-cue', 'acked');
+  else await expect(row).not.toHaveAttribute('data-cue');
   await page.screenshot({ path: 'test-results/screenshots/main-window.png', fullPage: true });
 });

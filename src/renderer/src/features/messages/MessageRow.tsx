@@ -1,4 +1,4 @@
-import { memo } from 'react';
+import { memo, useRef } from 'react';
 import type { MessageView } from '../../../../shared/model';
 import { formatBytes, formatLabTime, shortId } from '../../format';
 import { selectStartTime, useLab } from '../../store';
@@ -15,8 +15,13 @@ interface Props {
 
 export const MessageRow = memo(function MessageRow({ message: m, labNow }: Props) {
   const startT = useLab(selectStartTime);
+  // A brief cue when the message changes state under the user's eyes (pushed, acked,
+  // expired, replaced, dropped): styles.css plays one animation per state, so each new
+  // state starts its own. Not on mount: a row scrolled into view has nothing to announce.
+  const mountedState = useRef(m.state);
+  const cue = m.state === mountedState.current ? undefined : m.state;
   return (
-    <tr data-testid="message-row" data-state={m.state} data-message-id={m.id}>
+    <tr data-testid="message-row" data-state={m.state} data-message-id={m.id} data-cue={cue}>
       <td>
         <code title={m.id}>{shortId(m.id)}</code>
       </td>
