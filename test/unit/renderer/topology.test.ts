@@ -173,6 +173,7 @@ describe('topology live state', () => {
       wifi: false,
       urgencyMin: 'high',
     },
+    { kind: 'radio.state', agentId: 'phone-1', technology: 'lte', from: 'idle', to: 'connected' },
   ];
 
   it('folds link states, sleep and urgency, only reading new events', () => {
@@ -183,9 +184,11 @@ describe('topology live state', () => {
     expect(live.links.get('gw-1')).toBe('down');
     expect(live.asleep.has('phone-2')).toBe(true);
     expect(live.urgency.get('phone-1')).toBe('high');
+    expect(live.battery.get('phone-1')).toEqual({ level: 0.1, charging: false });
+    expect(live.radio.get('phone-1')).toBe('lte connected');
     expect(foldLive(live, events)).toBe(live);
 
-    const later = [...events, ...stamp(5, [{ kind: 'agent.wake', agentId: 'phone-2' }])];
+    const later = [...events, ...stamp(6, [{ kind: 'agent.wake', agentId: 'phone-2' }])];
     const next = foldLive(live, later);
     expect(next.asleep.has('phone-2')).toBe(false);
     expect(next.links).toBe(live.links);

@@ -31,6 +31,16 @@ export const TopologyNode = memo(function TopologyNode({ data }: NodeProps<TopoF
   const busy = node.members.some((id) => traffic.has(id));
   const single = node.members.length === 1 ? node.members[0]! : null;
   const urgency = single !== null && node.kind === 'user-agent' ? live.urgency.get(single) : null;
+  const power = single !== null ? live.battery.get(single) : undefined;
+  const radio = single !== null ? live.radio.get(single) : undefined;
+  // A group shows its lowest battery: the member that will drop out first.
+  const lowest =
+    single === null
+      ? node.members.reduce<number | null>((low, id) => {
+          const level = live.battery.get(id)?.level;
+          return level === undefined ? low : Math.min(low ?? 1, level);
+        }, null)
+      : null;
 
   let status: string;
   let statusClass: string;
@@ -73,6 +83,23 @@ export const TopologyNode = memo(function TopologyNode({ data }: NodeProps<TopoF
         {status}
         {urgency ? <span className="topo-urgency">≥ {urgency}</span> : null}
       </div>
+      {power || radio || lowest !== null ? (
+        <div className="topo-node-power" data-testid="topology-power">
+          {power ? (
+            <span title="battery">
+              {power.charging ? '⚡' : '🔋'} {Math.round(power.level * 100)}%
+            </span>
+          ) : null}
+          {lowest !== null ? (
+            <span title="lowest battery">🔋 ≥ {Math.round(lowest * 100)}%</span>
+          ) : null}
+          {radio ? (
+            <span className="topo-radio" title="radio state">
+              {radio}
+            </span>
+          ) : null}
+        </div>
+      ) : null}
       <Handle type="source" position={Position.Right} isConnectable={false} />
     </div>
   );

@@ -15,6 +15,10 @@ export interface LiveState {
   links: ReadonlyMap<string, LinkState>;
   asleep: ReadonlySet<string>;
   urgency: ReadonlyMap<string, Urgency>;
+  /** Battery charge (0–1) and charging, by agent, from agent.power. */
+  battery: ReadonlyMap<string, { level: number; charging: boolean }>;
+  /** Radio state by agent ('lte longDrx'), from radio.state. */
+  radio: ReadonlyMap<string, string>;
 }
 
 export const EMPTY_LIVE: LiveState = {
@@ -22,6 +26,8 @@ export const EMPTY_LIVE: LiveState = {
   links: new Map(),
   asleep: new Set(),
   urgency: new Map(),
+  battery: new Map(),
+  radio: new Map(),
 };
 
 /** The agent a link instance belongs to: link ids are '<template>:<agentId>'. */
@@ -54,6 +60,8 @@ export function foldLive(prev: LiveState, events: readonly LabEvent[]): LiveStat
   let links: Map<string, LinkState> | null = null;
   let asleep: Set<string> | null = null;
   let urgency: Map<string, Urgency> | null = null;
+  let battery: Map<string, { level: number; charging: boolean }> | null = null;
+  let radio: Map<string, string> | null = null;
   for (let i = from; i < events.length; i++) {
     const e = events[i]!;
     switch (e.kind) {
@@ -68,6 +76,13 @@ export function foldLive(prev: LiveState, events: readonly LabEvent[]): LiveStat
         break;
       case 'agent.power':
         (urgency ??= new Map(prev.urgency)).set(e.agentId, e.urgencyMin);
+        (battery ??= new Map(prev.battery)).set(e.agentId, {
+          level: e.battery,
+          charging: e.charging,
+        });
+        break;
+      case 'radio.state':
+        (radio ??= new Map(prev.radio)).set(e.agentId, `${e.technology} ${e.to}`);
         break;
     }
   }
@@ -76,6 +91,8 @@ export function foldLive(prev: LiveState, events: readonly LabEvent[]): LiveStat
     links: links ?? prev.links,
     asleep: asleep ?? prev.asleep,
     urgency: urgency ?? prev.urgency,
+    battery: battery ?? prev.battery,
+    radio: radio ?? prev.radio,
   };
 }
 
