@@ -3,6 +3,7 @@ import type { LabEvent } from '../../../src/shared/events';
 import { emptyModel } from '../../../src/shared/model';
 import { ok } from '../../../src/shared/result';
 import type { ServerMessage } from '../../../src/shared/wire';
+import type { RunStatus } from '../../../src/shared/workbench';
 import { HostSession, type LabPort } from '../../../src/main/hosts/session';
 
 function fakeLab() {
@@ -74,5 +75,34 @@ describe('HostSession', () => {
     expect(sent.map((m) => m.type)).toEqual(['snapshot', 'snapshot']);
     expect(sent[1]!.type === 'snapshot' && sent[1]!.model.seq).toBe(50);
     s.close();
+  });
+
+  it('sends the run status after each snapshot and on change, and a new snapshot when the lab is replaced', () => {
+    const lab = fakeLab();
+    const statusListeners = new Set<(s: RunStatus) => void>();
+    const resetListeners = new Set<() => void>();
+    let epoch = 1;
+    const status = (): RunStatus => ({ epoch, mode: 'run' }) as RunStatus;
+    const port: LabPort = {
+      ...lab,
+      status,
+      onRunStatus: (l) => (statusListeners.add(l), () => statusListeners.delete(l)),
+      onReset: (l) => (resetListeners.add(l), () => resetListeners.delete(l)),
+    };
+    const sent: ServerMessage[] = [];
+    const s = new HostSession(port, (m) => sent.push(m));
+    // Not streaming yet: a status has no snapshot to go with.
+    for (const l of statusListeners) l(status());
+    expect(sent).toEqual([]);
+    s.resync();
+    expect(sent.map((m) => m.type)).toEqual(['snapshot', 'status']);
+    for (const l of statusListeners) l(status());
+    expect(sent.map((m) => m.type)).toEqual(['snapshot', 'status', 'status']);
+    epoch = 2;
+    for (const l of resetListeners) l();
+    expect(sent.slice(3).map((m) => m.type)).toEqual(['snapshot', 'status']);
+    expect(sent[4]).toMatchObject({ type: 'status', status: { epoch: 2 } });
+    s.close();
+    expect(statusListeners.size + resetListeners.size).toBe(0);
   });
 });
