@@ -1,3 +1,5 @@
+import type { LabClient } from '../../../src/renderer/src/bridge/client';
+import { vi } from 'vitest';
 import type { LabEvent, LabEventBody } from '../../../src/shared/events';
 import { applyEvents, emptyModel, type LabModel } from '../../../src/shared/model';
 
@@ -42,4 +44,17 @@ export function fakeFrames() {
       for (const callback of run) callback();
     },
   };
+}
+
+/** A LabClient that never answers nor streams: for rendering views from a state set by hand. */
+export function idleClient(): LabClient {
+  return {
+    call: vi.fn(),
+    onSnapshot: () => () => {},
+    onEvents: () => () => {},
+    onStatus: () => () => {},
+    onRunStatus: () => () => {},
+    resync: vi.fn(),
+    close: vi.fn(),
+  } as unknown as LabClient;
 }

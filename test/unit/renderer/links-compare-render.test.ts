@@ -4,23 +4,14 @@
  */
 import { createElement, type ComponentType } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
-import { describe, expect, it, vi } from 'vitest';
-import type { LabClient } from '../../../src/renderer/src/bridge/client';
+import { describe, expect, it } from 'vitest';
 import { CompareView } from '../../../src/renderer/src/features/compare/CompareView';
 import { LinksView } from '../../../src/renderer/src/features/links/LinksView';
 import { createLabStore, LabProvider } from '../../../src/renderer/src/store';
-import { fakeFrames } from './fixtures';
+import { fakeFrames, idleClient } from './fixtures';
 
 function render(view: ComponentType): string {
-  const client = {
-    call: vi.fn(),
-    onSnapshot: () => () => {},
-    onEvents: () => () => {},
-    onStatus: () => () => {},
-    onRunStatus: () => () => {},
-    resync: vi.fn(),
-    close: vi.fn(),
-  } as unknown as LabClient;
+  const client = idleClient();
   const store = createLabStore(client, { schedule: fakeFrames().schedule });
   return renderToStaticMarkup(createElement(LabProvider, { store, children: createElement(view) }));
 }

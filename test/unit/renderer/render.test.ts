@@ -4,28 +4,20 @@
  */
 import { createElement } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { App } from '../../../src/renderer/src/App';
 import type { ConnectionStatus, LabClient } from '../../../src/renderer/src/bridge/client';
 import { createLabStore, LabProvider, type LabStore } from '../../../src/renderer/src/store';
 import type { LabEventBody } from '../../../src/shared/events';
 import type { LabModel } from '../../../src/shared/model';
-import { fakeFrames, modelAfter, stamp } from './fixtures';
+import { fakeFrames, modelAfter, stamp, idleClient } from './fixtures';
 
 function storeWith(
   model: LabModel,
   status: ConnectionStatus,
   everOpen = status === 'open',
 ): LabStore {
-  const client: LabClient = {
-    call: vi.fn(),
-    onSnapshot: () => () => {},
-    onEvents: () => () => {},
-    onStatus: () => () => {},
-    onRunStatus: () => () => {},
-    resync: vi.fn(),
-    close: vi.fn(),
-  } as unknown as LabClient;
+  const client: LabClient = idleClient();
   const store = createLabStore(client, { schedule: fakeFrames().schedule });
   store.setState({ model, liveModel: model, status, hasConnected: everOpen });
   // Server rendering reads the store's initial state; make it the current one.

@@ -4,15 +4,14 @@
  */
 import { createElement, type ComponentType } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
-import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
-import type { LabClient } from '../../../src/renderer/src/bridge/client';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { recordingsStore } from '../../../src/renderer/src/features/recordings/recordings-store';
 import { RecordingsView } from '../../../src/renderer/src/features/recordings/RecordingsView';
 import { Timeline } from '../../../src/renderer/src/features/timeline/Timeline';
 import { createLabStore, LabProvider, type LabState } from '../../../src/renderer/src/store';
 import type { LabEvent } from '../../../src/shared/events';
 import type { RunStatus } from '../../../src/shared/workbench';
-import { agents, fakeFrames, modelAfter } from './fixtures';
+import { agents, fakeFrames, modelAfter, idleClient } from './fixtures';
 
 const run: RunStatus = {
   mode: 'replay',
@@ -34,15 +33,7 @@ const run: RunStatus = {
 };
 
 function render(component: ComponentType, state: Partial<LabState>): string {
-  const client = {
-    call: vi.fn(),
-    onSnapshot: () => () => {},
-    onEvents: () => () => {},
-    onStatus: () => () => {},
-    onRunStatus: () => () => {},
-    resync: vi.fn(),
-    close: vi.fn(),
-  } as unknown as LabClient;
+  const client = idleClient();
   const store = createLabStore(client, { schedule: fakeFrames().schedule });
   const model = modelAfter(agents(1, 10));
   store.setState({ model, liveModel: model, run, ...state });

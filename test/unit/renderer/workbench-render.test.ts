@@ -1,25 +1,16 @@
 /** Server-rendered run bar and scenario view: the test ids, states and enabled controls the e2e spec relies on. */
 import { createElement, type ComponentType } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
-import { describe, expect, it, vi } from 'vitest';
-import type { LabClient } from '../../../src/renderer/src/bridge/client';
+import { describe, expect, it } from 'vitest';
 import { RunControls } from '../../../src/renderer/src/features/run/RunControls';
 import { ScenarioView } from '../../../src/renderer/src/features/scenario/ScenarioView';
 import { scenarioStore } from '../../../src/renderer/src/features/scenario/scenario-store';
 import { createLabStore, LabProvider } from '../../../src/renderer/src/store';
 import type { RunStatus } from '../../../src/shared/workbench';
-import { fakeFrames } from './fixtures';
+import { fakeFrames, idleClient } from './fixtures';
 
 function render(component: ComponentType, run: RunStatus | null): string {
-  const client = {
-    call: vi.fn(),
-    onSnapshot: () => () => {},
-    onEvents: () => () => {},
-    onStatus: () => () => {},
-    onRunStatus: () => () => {},
-    resync: vi.fn(),
-    close: vi.fn(),
-  } as unknown as LabClient;
+  const client = idleClient();
   const store = createLabStore(client, { schedule: fakeFrames().schedule });
   store.setState({ run });
   store.getInitialState = store.getState;
