@@ -14,6 +14,7 @@ import {
   TIMELINE_BUCKETS_MAX,
   type CompareResult,
   type EnergyNow,
+  type MessageDetail,
   type DiffResult,
   type LinksInfo,
   type LinkView,
@@ -94,6 +95,8 @@ export const commandSchema = z.discriminatedUnion('type', [
 
   // ---- links and faults ---------------------------------------------------------------------
   z.object({ type: z.literal('links') }).strict(),
+  /** A recent message's body and headers, decrypted with its holder's keys (the inspector). */
+  z.object({ type: z.literal('message'), messageId: id }).strict(),
   /** Joules so far per energy class (a scenario run's radios; empty elsewhere). */
   z.object({ type: z.literal('energy') }).strict(),
   /** Replaces the faults of each link (all-or-nothing: one invalid fault changes nothing). */
@@ -210,6 +213,7 @@ export interface CommandResults {
   'scenario.validate': ScenarioCheck;
   links: LinksInfo;
   energy: EnergyNow;
+  message: MessageDetail;
   'link.faults': LinkView[];
   compare: CompareResult;
   'bundle.open': RunStatus;

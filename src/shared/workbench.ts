@@ -142,6 +142,28 @@ export interface LinksInfo {
 /** Most links listed by one `links` answer (a fleet may have 100,000). */
 export const LINKS_LISTED_MAX = 2_000;
 
+// ---- the inspector --------------------------------------------------------------------------
+
+/** One message as the push service received it, and as its user agent's keys decrypt it. */
+export interface MessageDetail {
+  messageId: string;
+  subscriptionId: string;
+  /** The TTL the sender asked for (the service may have kept less: see message.accepted). */
+  ttlRequestedSeconds: number;
+  /** Content headers the service kept and passes on (content-encoding, content-type). */
+  contentHeaders: Record<string, string>;
+  bytes: number;
+  /** The body as it arrived, hex (RFC 8291 ciphertext for an encrypted push). */
+  bodyHex: string;
+  /** Decrypted with the keys of the agent that holds the subscription. */
+  plaintext: string | null;
+  decryption: 'ok' | 'failed' | 'not-encrypted' | 'no-keys';
+  /** Why decryption failed, or why there are no keys. */
+  note: string | null;
+  /** The agent holding the subscription, when it is one of the lab's. */
+  holderId: string | null;
+}
+
 // ---- energy ---------------------------------------------------------------------------------
 
 export interface EnergyNow {

@@ -131,6 +131,11 @@ export class Gateway {
     for (const device of this.devices) this.later(device.spec.firstWakeMs, () => this.wake(device));
   }
 
+  /** Each device's subscription, once made (the gateway holds them for its devices). */
+  heldSubscriptions(): UaSubscription[] {
+    return this.devices.flatMap((d) => (d.subscription ? [d.subscription] : []));
+  }
+
   /** The subscription that reaches a device (what its application server is given). */
   subscriptionOf(deviceId: string): UaSubscription | null {
     return this.devices.find((d) => d.spec.id === deviceId)?.subscription ?? null;

@@ -21,6 +21,17 @@ import type {
 } from './types';
 import { TTL_SECONDS_CLAMP } from './types';
 
+/** Messages whose body and headers the inspector can still show (4 KB each at most). */
+export const ARCHIVED_MESSAGES_MAX = 2_000;
+
+export interface ArchivedMessage {
+  subscriptionId: string;
+  /** As the application server sent it: RFC 8291 ciphertext for an encrypted push. */
+  body: Buffer;
+  contentHeaders: Readonly<Record<string, string>>;
+  ttlRequestedSeconds: number;
+}
+
 export interface Subscription {
   readonly id: string;
   /** Private to the user agent: monitor (GET) and unsubscribe (DELETE). */
@@ -83,6 +94,11 @@ export class PushCore {
 
   /** VAPID tokens whose signatures were checked (RFC 8292), shared by every profile. */
   readonly vapid = new VapidVerifier();
+  /**
+   * What the inspector shows of recent messages: the body as it arrived (encrypted) and the
+   * headers the service kept; bounded, the oldest forgotten first.
+   */
+  readonly archive = new BoundedMap<string, ArchivedMessage>(ARCHIVED_MESSAGES_MAX);
   private readonly subscriptionRate: RateLimiter;
   private readonly senderRate: RateLimiter;
 
@@ -299,6 +315,12 @@ export class PushCore {
       attempts: 0,
       inFlightOn: null,
     };
+    this.archive.set(message.id, {
+      subscriptionId: sub.id,
+      body: request.body,
+      contentHeaders: request.contentHeaders,
+      ttlRequestedSeconds: request.ttlSeconds,
+    });
     this.bus.emit({
       kind: 'message.accepted',
       serviceId: this.serviceId,

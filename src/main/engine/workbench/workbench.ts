@@ -31,6 +31,9 @@ import { renderReportHtml } from '../trace/report-html';
 import { Timeline } from '../trace/timeline';
 import { VERSION } from '../version';
 import { compareProfiles } from './compare';
+import { inspectMessage, type Holder } from './inspect';
+import type { UserAgent } from '../agents/user-agent';
+import type { PushService } from '../push/service';
 import { linksInfo, setLinkFaults } from './links';
 import { PacedRun } from './paced-run';
 import {
@@ -283,6 +286,10 @@ export class Workbench {
         return ok(checkScenarioText(command.text));
       case 'links':
         return ok(linksInfo(this.links()));
+      case 'message': {
+        const detail = inspectMessage(command.messageId, this.servicesShown(), this.holders());
+        return typeof detail === 'string' ? fail('ERR_NOT_FOUND', detail) : ok(detail);
+      }
       case 'energy': {
         if (show.kind !== 'run') return ok({ t: 0, byClass: {}, devicesByClass: {} });
         const energy = show.paced.run.world.energy();
@@ -643,6 +650,32 @@ export class Workbench {
     return this.options.timelineEventsMax !== undefined
       ? { eventsMax: this.options.timelineEventsMax }
       : {};
+  }
+
+  /** The push services of what is shown (a recording has none: it keeps events only). */
+  private servicesShown(): PushService[] {
+    const show = this.show;
+    if (show.kind === 'sandbox') return [show.lab.service];
+    if (show.kind === 'run') return [...show.paced.run.world.services.values()];
+    return [];
+  }
+
+  /** Every subscription a lab agent holds, with the agent (user agents and gateways). */
+  private holders(): Holder[] {
+    const show = this.show;
+    const ua = (agents: readonly UserAgent[]): Holder[] =>
+      agents.flatMap((a) =>
+        a.subscriptions.map((subscription) => ({ agentId: a.id, subscription })),
+      );
+    if (show.kind === 'sandbox') return ua(show.lab.userAgents);
+    if (show.kind !== 'run') return [];
+    const { world } = show.paced.run;
+    return [
+      ...ua(world.userAgents),
+      ...world.gateways.flatMap((g) =>
+        g.heldSubscriptions().map((subscription) => ({ agentId: g.id, subscription })),
+      ),
+    ];
   }
 
   private links(): Link[] {

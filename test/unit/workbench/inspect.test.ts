@@ -1,0 +1,72 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Command } from '../../../src/shared/commands';
+import type { MessageDetail, RunStatus } from '../../../src/shared/workbench';
+import { Workbench } from '../../../src/main/engine/workbench/workbench';
+
+let dir: string;
+let bench: Workbench;
+
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(tmpdir(), 'push-lab-inspect-'));
+  bench = new Workbench({ dataDir: dir, examplesDir: path.resolve('resources/scenarios') });
+  await bench.start();
+});
+
+afterEach(async () => {
+  await bench.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** Ids in a model table, whatever its in-memory form (its JSON is a plain record). */
+const idsOf = (table: unknown): string[] =>
+  Object.keys(JSON.parse(JSON.stringify(table)) as object);
+
+async function value<T>(command: Command): Promise<T> {
+  const result = await bench.execute(command);
+  if (!result.ok) throw new Error(result.error.message);
+  return result.value as T;
+}
+
+describe('the inspector: a message body, decrypted with its holder keys', () => {
+  it('in the sandbox: the ciphertext as received and the plaintext the user agent reads', async () => {
+    const subscriptionId = idsOf(bench.snapshot().subscriptions)[0]!;
+    const sent = await value<{ messageId: string }>({
+      type: 'send',
+      subscriptionId,
+      ttlSeconds: 60,
+      text: 'Meet at the usual place',
+    });
+    const detail = await value<MessageDetail>({ type: 'message', messageId: sent.messageId });
+    expect(detail).toMatchObject({
+      subscriptionId,
+      decryption: 'ok',
+      plaintext: 'Meet at the usual place',
+      holderId: 'ua1',
+      ttlRequestedSeconds: 60,
+      contentHeaders: { 'content-encoding': 'aes128gcm' },
+    });
+    expect(detail.bodyHex).toHaveLength(detail.bytes * 2);
+    // RFC 8188 header: 16-octet salt, then the record size 4096 (00001000).
+    expect(detail.bodyHex.slice(32, 40)).toBe('00001000');
+    const missing = await bench.execute({ type: 'message', messageId: 'ps1.m999' });
+    expect(!missing.ok && missing.error.message).toMatch(
+      /"ps1\.m999" is not among the last messages kept/,
+    );
+  });
+
+  it('in a scenario run: messages of the plan, decrypted with the phone that holds them', async () => {
+    const text = await readFile(path.resolve('resources/scenarios/smoke.yaml'), 'utf8');
+    await value<RunStatus>({ type: 'run.start', text, speed: 0 });
+    for (let i = 0; bench.status().state !== 'finished' && i < 3000; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const messageId = idsOf(bench.snapshot().messages)[0]!;
+    const detail = await value<MessageDetail>({ type: 'message', messageId });
+    expect(detail.decryption).toBe('ok');
+    expect(detail.plaintext).toMatch(/^message \d+/);
+    expect(detail.holderId).toMatch(/^phone-/);
+  });
+});
