@@ -90,7 +90,15 @@ export const commandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('scenario.recent') }).strict(),
   z.object({ type: z.literal('scenario.read'), path: filePath }).strict(),
   /** Atomic: written to a temporary file beside it, then renamed over it. */
-  z.object({ type: z.literal('scenario.save'), path: filePath, text: scenarioText }).strict(),
+  z
+    .object({
+      type: z.literal('scenario.save'),
+      path: filePath,
+      text: scenarioText,
+      /** false: refuse (ERR_EXISTS) when the file exists. Default true. */
+      overwrite: z.boolean().optional(),
+    })
+    .strict(),
   z.object({ type: z.literal('scenario.validate'), text: scenarioText }).strict(),
 
   // ---- links and faults ---------------------------------------------------------------------

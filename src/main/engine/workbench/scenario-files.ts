@@ -4,7 +4,7 @@
  * show it where the user is looking).
  */
 import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import type { Profile } from '../../../shared/events';
@@ -59,7 +59,14 @@ export async function readScenarioFile(file: string): Promise<string> {
  * Writes `text` to `file` atomically: to a temporary file beside it, then renamed over it,
  * so a crash or a full disk never leaves a half-written scenario.
  */
-export async function saveAtomically(file: string, text: string): Promise<number> {
+export async function saveAtomically(
+  file: string,
+  text: string,
+  options: { overwrite?: boolean } = {},
+): Promise<number> {
+  if (options.overwrite === false && (await exists(file))) {
+    throw new FileExistsError(`${file}: exists already; save over it, or choose another name`);
+  }
   const temporary = path.join(
     path.dirname(file),
     `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`,
@@ -179,6 +186,20 @@ function offsetOf(doc: Document, segments: string[]): number | null {
 function rangeStart(node: unknown): number | null {
   const range = (node as { range?: [number, number, number] } | null)?.range;
   return range ? range[0] : null;
+}
+
+/** A save that would replace a file the caller asked to keep. */
+export class FileExistsError extends Error {
+  readonly code = 'ERR_EXISTS';
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await stat(file);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function errorCode(error: unknown): string {

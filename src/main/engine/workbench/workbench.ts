@@ -38,6 +38,7 @@ import { linksInfo, setLinkFaults } from './links';
 import { PacedRun } from './paced-run';
 import {
   checkScenarioText,
+  FileExistsError,
   listExamples,
   readScenarioFile,
   RecentFiles,
@@ -229,7 +230,11 @@ export class Workbench {
       return await this.dispatch(command);
     } catch (error) {
       const message = (error as Error).message ?? String(error);
-      return fail(error instanceof TraceError ? error.code : 'ERR_COMMAND_FAILED', message);
+      const code =
+        error instanceof TraceError || error instanceof FileExistsError
+          ? error.code
+          : 'ERR_COMMAND_FAILED';
+      return fail(code, message);
     }
   }
 
@@ -278,7 +283,9 @@ export class Workbench {
         return ok({ path: path.resolve(command.path), text });
       }
       case 'scenario.save': {
-        const bytes = await saveAtomically(command.path, command.text);
+        const bytes = await saveAtomically(command.path, command.text, {
+          ...(command.overwrite !== undefined ? { overwrite: command.overwrite } : {}),
+        });
         await this.recent.add(command.path);
         return ok({ path: path.resolve(command.path), bytes });
       }

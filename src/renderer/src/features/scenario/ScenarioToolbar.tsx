@@ -59,7 +59,11 @@ export function ScenarioToolbar() {
           data-testid="scenario-save-as"
           disabled={busy !== null}
           title="Save to the path in the field"
-          onClick={() => void saveTo(call, store, pathInput)}
+          onClick={() =>
+            void saveTo(call, store, pathInput, (path) =>
+              window.confirm(`${path} exists. Save over it?`),
+            )
+          }
         >
           Save as
         </button>

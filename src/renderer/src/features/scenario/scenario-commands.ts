@@ -58,7 +58,16 @@ export async function openPath(
 }
 
 /** Writes the editor's text to `path` (the engine replaces the file atomically). */
-export async function saveTo(call: CallCommand, store: ScenarioStore, path: string): Promise<void> {
+/**
+ * Saves the editor's text. `confirmOverwrite` (Save as) is asked before replacing a file
+ * the text did not come from; without it the file is replaced.
+ */
+export async function saveTo(
+  call: CallCommand,
+  store: ScenarioStore,
+  path: string,
+  confirmOverwrite?: (path: string) => boolean,
+): Promise<void> {
   const { setNotice, setBusy, text } = store.getState();
   const trimmed = path.trim();
   if (trimmed === '') {
@@ -66,7 +75,15 @@ export async function saveTo(call: CallCommand, store: ScenarioStore, path: stri
     return;
   }
   setBusy('save');
-  const result = await call({ type: 'scenario.save', path: trimmed, text });
+  let result = await call({
+    type: 'scenario.save',
+    path: trimmed,
+    text,
+    ...(confirmOverwrite ? { overwrite: false } : {}),
+  });
+  if (!result.ok && result.error.code === 'ERR_EXISTS' && confirmOverwrite?.(trimmed)) {
+    result = await call({ type: 'scenario.save', path: trimmed, text });
+  }
   setBusy(null);
   if (!result.ok) {
     setNotice({ kind: 'error', text: `Could not save ${trimmed}: ${result.error.message}` });
