@@ -50,6 +50,11 @@ test('log, inspector and flows show a message end to end', async ({ page, lab })
   const inspector = page.getByTestId('inspector');
   await expect(inspector).toBeVisible();
   await expect(page.getByTestId('inspector-preview')).toHaveText('Hello from Push Lab');
+  // The body as the service received it (aes128gcm ciphertext, in hex) and, decrypted with
+  // the user agent's keys, the whole plaintext.
+  await expect(page.getByTestId('inspector-body')).toHaveAttribute('data-decryption', 'ok');
+  await expect(page.getByTestId('inspector-hex')).toContainText(/^0000 {2}[0-9a-f]{2} /);
+  await expect(page.getByTestId('inspector-plaintext')).toHaveText('Hello from Push Lab');
   const steps = inspector.getByTestId('inspector-step');
   for (const kind of ['message.accepted', 'message.pushed', 'message.received', 'message.acked']) {
     await expect(steps.and(page.locator(`[data-kind="${kind}"]`)).first()).toBeVisible();

@@ -9,6 +9,7 @@ import {
 } from '../../store';
 import { StateBadge } from '../messages/StateBadge';
 import { formatOffset } from '../log/filters';
+import { MessageBody } from './MessageBody';
 import { buildStory } from './story';
 
 /** The selected message's full story; shown beside any view while a message is selected. */
@@ -75,10 +76,7 @@ function InspectorPanel({ messageId }: { messageId: string }) {
           Decrypted: <q data-testid="inspector-preview">{story.preview}</q>
         </p>
       )}
-      <p className="muted inspector-note">
-        Body not recorded: the event stream carries its size and the user agent's decrypted preview
-        only.
-      </p>
+      <MessageBody messageId={messageId} />
       {!story.complete && (
         <p className="muted inspector-note">
           Its acceptance is older than the events kept; the story starts later.

@@ -1,0 +1,72 @@
+/**
+ * The inspector's body section: what the push service received (its headers and the body in
+ * hex, RFC 8291 ciphertext for an encrypted push) and the plaintext, decrypted by the engine
+ * with the keys of the agent holding the subscription. Asked for once per message; a
+ * recording or a forgotten message says why there is no body.
+ */
+import { useEffect, useState } from 'react';
+import type { MessageDetail } from '../../../../shared/workbench';
+import { formatBytes } from '../../format';
+import { selectActions, useLab } from '../../store';
+import { hexLines } from './hex';
+
+type Loaded = { detail: MessageDetail } | { problem: string } | null;
+
+export function MessageBody({ messageId }: { messageId: string }) {
+  const { call } = useLab(selectActions);
+  const [loaded, setLoaded] = useState<Loaded>(null);
+  useEffect(() => {
+    let alive = true;
+    setLoaded(null);
+    void call({ type: 'message', messageId }).then((result) => {
+      if (!alive) return;
+      setLoaded(result.ok ? { detail: result.value } : { problem: result.error.message });
+    });
+    return () => {
+      alive = false;
+    };
+  }, [call, messageId]);
+
+  if (loaded === null) return <p className="muted inspector-note">Fetching the body…</p>;
+  if ('problem' in loaded) {
+    return (
+      <p className="muted inspector-note" data-testid="inspector-body-missing">
+        Body not available: {loaded.problem}.
+      </p>
+    );
+  }
+  const d = loaded.detail;
+  return (
+    <section className="inspector-body" data-testid="inspector-body" data-decryption={d.decryption}>
+      <h3>As received</h3>
+      <dl className="inspector-facts">
+        <dt>TTL asked</dt>
+        <dd>{d.ttlRequestedSeconds} s</dd>
+        {Object.entries(d.contentHeaders).map(([name, value]) => (
+          <div key={name}>
+            <dt>{name}</dt>
+            <dd>
+              <code>{value}</code>
+            </dd>
+          </div>
+        ))}
+        <dt>Body</dt>
+        <dd>{formatBytes(d.bytes)}</dd>
+      </dl>
+      <pre className="inspector-hex" data-testid="inspector-hex">
+        {hexLines(d.bodyHex).join('\n')}
+      </pre>
+      <h3>Decrypted{d.holderId ? ` with ${d.holderId}'s keys` : ''}</h3>
+      {d.plaintext !== null ? (
+        <pre className="inspector-plaintext" data-testid="inspector-plaintext">
+          {d.plaintext}
+        </pre>
+      ) : (
+        <p className="muted">
+          {d.decryption === 'failed' ? 'Decryption failed' : 'Not decrypted'}
+          {d.note ? `: ${d.note}` : ''}.
+        </p>
+      )}
+    </section>
+  );
+}
