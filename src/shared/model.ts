@@ -3,10 +3,15 @@
  * snapshot requests) and the renderer (to apply batches). Because both sides run the same
  * function, a snapshot followed by later events always equals the live state.
  *
- * Objects are never mutated: a batch copies each touched table once, so React/zustand
- * selectors see new references exactly where something changed.
+ * Nothing returned is ever mutated. The tables are persistent (table.ts): a batch makes a
+ * new version of each table it touches, sharing every chunk it did not change, so a batch
+ * costs about the entries it changes, not the table sizes, and React/zustand selectors see
+ * new references exactly where something changed (a table, and the rows in it).
  */
+import type { Command } from './commands';
 import type { AgentRole, LabEvent, Profile, Urgency } from './events';
+import type { Result } from './result';
+import { Table, type TableDraft, type TableLike } from './table';
 
 export type MessageState = 'queued' | 'pushed' | 'acked' | 'expired' | 'replaced' | 'dropped';
 
@@ -74,13 +79,72 @@ export interface LabModel {
   t: number;
   /** Lab time of the first event (the lab's start), null before any. Times are shown relative to it. */
   startT: number | null;
+  services: Table<ServiceView>;
+  agents: Table<AgentView>;
+  subscriptions: Table<SubscriptionView>;
+  messages: Table<MessageView>;
+  /** Ids of finished messages, oldest first; trimmed to `finishedMessagesMax`. */
+  finishedOrder: readonly string[];
+  counters: Counters;
+}
+
+/**
+ * A LabModel as it travels between processes (JSON over WebSocket, structured clone over
+ * IPC): the tables as plain records, in their order. `JSON.stringify(model)` gives this
+ * shape too (Table has toJSON).
+ */
+export interface WireModel extends Omit<
+  LabModel,
+  'services' | 'agents' | 'subscriptions' | 'messages'
+> {
   services: Readonly<Record<string, ServiceView>>;
   agents: Readonly<Record<string, AgentView>>;
   subscriptions: Readonly<Record<string, SubscriptionView>>;
   messages: Readonly<Record<string, MessageView>>;
-  /** Ids of finished messages, oldest first; trimmed to `finishedMessagesMax`. */
-  finishedOrder: readonly string[];
-  counters: Counters;
+}
+
+export function modelToWire(model: LabModel): WireModel {
+  return {
+    ...model,
+    services: model.services.toJSON(),
+    agents: model.agents.toJSON(),
+    subscriptions: model.subscriptions.toJSON(),
+    messages: model.messages.toJSON(),
+  };
+}
+
+export function modelFromWire(wire: WireModel): LabModel {
+  return {
+    ...wire,
+    services: Table.fromRecord(wire.services),
+    agents: Table.fromRecord(wire.agents),
+    subscriptions: Table.fromRecord(wire.subscriptions),
+    messages: Table.fromRecord(wire.messages),
+  };
+}
+
+/**
+ * Command results that hold a LabModel (`snapshot`, `seek`) carry it as a WireModel: the
+ * host encodes them, the client decodes them, whatever the transport.
+ */
+export function encodeResult(type: Command['type'], result: Result<unknown>): Result<unknown> {
+  if (!result.ok) return result;
+  if (type === 'snapshot') return { ok: true, value: modelToWire(result.value as LabModel) };
+  if (type === 'seek') {
+    const seek = result.value as { model: LabModel };
+    return { ok: true, value: { ...seek, model: modelToWire(seek.model) } };
+  }
+  return result;
+}
+
+export function decodeResult(type: Command['type'], result: Result<unknown>): Result<unknown> {
+  if (!result.ok) return result;
+  if (type === 'snapshot') return { ok: true, value: modelFromWire(result.value as WireModel) };
+  if (type === 'seek') {
+    const seek = result.value as { model: WireModel };
+    return { ok: true, value: { ...seek, model: modelFromWire(seek.model) } };
+  }
+  return result;
 }
 
 /** Finished messages kept for display; older ones are forgotten (the trace keeps them). */
@@ -91,10 +155,10 @@ export function emptyModel(): LabModel {
     seq: 0,
     t: 0,
     startT: null,
-    services: {},
-    agents: {},
-    subscriptions: {},
-    messages: {},
+    services: Table.empty(),
+    agents: Table.empty(),
+    subscriptions: Table.empty(),
+    messages: Table.empty(),
     finishedOrder: [],
     counters: {
       accepted: 0,
@@ -127,10 +191,10 @@ class Draft {
   seq: number;
   private t: number;
   private startT: number | null;
-  private services: Record<string, ServiceView> | null = null;
-  private agents: Record<string, AgentView> | null = null;
-  private subscriptions: Record<string, SubscriptionView> | null = null;
-  private messages: Record<string, MessageView> | null = null;
+  private services: TableDraft<ServiceView> | null = null;
+  private agents: TableDraft<AgentView> | null = null;
+  private subscriptions: TableDraft<SubscriptionView> | null = null;
+  private messages: TableDraft<MessageView> | null = null;
   private finishedOrder: string[] | null = null;
   private counters: Counters | null = null;
 
@@ -146,24 +210,24 @@ class Draft {
     this.startT ??= e.t;
     switch (e.kind) {
       case 'service.started':
-        this.svc()[e.serviceId] = {
+        this.svc().set(e.serviceId, {
           id: e.serviceId,
           url: e.url,
           profile: e.profile,
           running: true,
-        };
+        });
         break;
       case 'service.stopped':
         this.patchService(e.serviceId, { running: false });
         break;
       case 'agent.started':
-        this.ag()[e.agentId] = {
+        this.ag().set(e.agentId, {
           id: e.agentId,
           role: e.role,
           label: e.label,
           connected: false,
           serviceId: null,
-        };
+        });
         break;
       case 'agent.connected':
         this.patchAgent(e.agentId, { connected: true, serviceId: e.serviceId });
@@ -172,7 +236,7 @@ class Draft {
         this.patchAgent(e.agentId, { connected: false });
         break;
       case 'subscription.created':
-        this.subs()[e.subscriptionId] = {
+        this.subs().set(e.subscriptionId, {
           id: e.subscriptionId,
           serviceId: e.serviceId,
           agentId: e.agentId,
@@ -181,7 +245,7 @@ class Draft {
           state: 'active',
           outstanding: 0,
           lastDeliveryAt: null,
-        };
+        });
         break;
       case 'subscription.deleted':
         this.patchSub(e.subscriptionId, {
@@ -190,7 +254,7 @@ class Draft {
         break;
       case 'message.accepted':
         this.count('accepted');
-        this.msgs()[e.messageId] = {
+        this.msgs().set(e.messageId, {
           id: e.messageId,
           subscriptionId: e.subscriptionId,
           state: 'queued',
@@ -205,7 +269,7 @@ class Draft {
           received: false,
           receipt: null,
           finishedAt: null,
-        };
+        });
         this.bumpOutstanding(e.subscriptionId, +1);
         break;
       case 'message.rejected':
@@ -256,26 +320,26 @@ class Draft {
       seq: this.seq,
       t: this.t,
       startT: this.startT,
-      services: this.services ?? this.base.services,
-      agents: this.agents ?? this.base.agents,
-      subscriptions: this.subscriptions ?? this.base.subscriptions,
-      messages: this.messages ?? this.base.messages,
+      services: this.services?.finish() ?? this.base.services,
+      agents: this.agents?.finish() ?? this.base.agents,
+      subscriptions: this.subscriptions?.finish() ?? this.base.subscriptions,
+      messages: this.messages?.finish() ?? this.base.messages,
       finishedOrder: this.finishedOrder ?? this.base.finishedOrder,
       counters: this.counters ?? this.base.counters,
     };
   }
 
-  private svc(): Record<string, ServiceView> {
-    return (this.services ??= { ...this.base.services });
+  private svc(): TableDraft<ServiceView> {
+    return (this.services ??= this.base.services.edit());
   }
-  private ag(): Record<string, AgentView> {
-    return (this.agents ??= { ...this.base.agents });
+  private ag(): TableDraft<AgentView> {
+    return (this.agents ??= this.base.agents.edit());
   }
-  private subs(): Record<string, SubscriptionView> {
-    return (this.subscriptions ??= { ...this.base.subscriptions });
+  private subs(): TableDraft<SubscriptionView> {
+    return (this.subscriptions ??= this.base.subscriptions.edit());
   }
-  private msgs(): Record<string, MessageView> {
-    return (this.messages ??= { ...this.base.messages });
+  private msgs(): TableDraft<MessageView> {
+    return (this.messages ??= this.base.messages.edit());
   }
   private count(key: keyof Counters): void {
     this.counters ??= { ...this.base.counters };
@@ -283,26 +347,26 @@ class Draft {
   }
 
   private patchService(id: string, patch: Partial<ServiceView>): void {
-    const cur = (this.services ?? this.base.services)[id];
-    if (cur) this.svc()[id] = { ...cur, ...patch };
+    const cur = read(this.services, this.base.services, id);
+    if (cur) this.svc().set(id, { ...cur, ...patch });
   }
   private patchAgent(id: string, patch: Partial<AgentView>): void {
-    const cur = (this.agents ?? this.base.agents)[id];
-    if (cur) this.ag()[id] = { ...cur, ...patch };
+    const cur = read(this.agents, this.base.agents, id);
+    if (cur) this.ag().set(id, { ...cur, ...patch });
   }
   private patchSub(id: string, patch: Partial<SubscriptionView>): void {
-    const cur = (this.subscriptions ?? this.base.subscriptions)[id];
-    if (cur) this.subs()[id] = { ...cur, ...patch };
+    const cur = read(this.subscriptions, this.base.subscriptions, id);
+    if (cur) this.subs().set(id, { ...cur, ...patch });
   }
   private readMessage(id: string): MessageView | undefined {
-    return (this.messages ?? this.base.messages)[id];
+    return read(this.messages, this.base.messages, id);
   }
   private patchMessage(m: MessageView, patch: Partial<MessageView>): void {
-    this.msgs()[m.id] = { ...m, ...patch };
+    this.msgs().set(m.id, { ...m, ...patch });
   }
   private bumpOutstanding(subscriptionId: string, delta: number): void {
-    const cur = (this.subscriptions ?? this.base.subscriptions)[subscriptionId];
-    if (cur) this.subs()[subscriptionId] = { ...cur, outstanding: cur.outstanding + delta };
+    const cur = read(this.subscriptions, this.base.subscriptions, subscriptionId);
+    if (cur) this.subs().set(subscriptionId, { ...cur, outstanding: cur.outstanding + delta });
   }
 
   private finishMessage(id: string, state: MessageState): void {
@@ -315,7 +379,12 @@ class Draft {
     if (order.length > FINISHED_MESSAGES_MAX) {
       const excess = order.splice(0, order.length - FINISHED_MESSAGES_MAX);
       const msgs = this.msgs();
-      for (const old of excess) delete msgs[old];
+      for (const old of excess) msgs.delete(old);
     }
   }
+}
+
+/** The draft's entry when the batch has one, else the base table's. */
+function read<V>(draft: TableLike<V> | null, base: TableLike<V>, id: string): V | undefined {
+  return (draft ?? base).get(id);
 }

@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import type { Command } from './commands';
 import type { LabEvent } from './events';
-import type { LabModel } from './model';
+import type { WireModel } from './model';
 import type { Result } from './result';
 import type { RunStatus } from './workbench';
 
@@ -18,7 +18,7 @@ export type ClientMessage =
 /** Host → renderer. */
 export type ServerMessage =
   | { type: 'result'; id: number; result: Result<unknown> }
-  | { type: 'snapshot'; model: LabModel }
+  | { type: 'snapshot'; model: WireModel }
   | { type: 'events'; events: LabEvent[] }
   /** What runs and how (sent after each snapshot and whenever it changes, ≤ 4 a second for time alone). */
   | { type: 'status'; status: RunStatus };

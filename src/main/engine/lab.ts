@@ -173,8 +173,8 @@ export class Lab {
             : this.userAgents[0];
           if (!ua) return fail('ERR_NOT_FOUND', `agentId: no user agent "${command.agentId}"`);
           await ua.subscribe();
-          const subs = Object.values(this.snapshot().subscriptions);
-          return ok({ subscriptionId: subs[subs.length - 1]?.id ?? '' });
+          const subs = [...this.snapshot().subscriptions.keys()];
+          return ok({ subscriptionId: subs[subs.length - 1] ?? '' });
         }
         default:
           return fail('ERR_NOT_AVAILABLE', `${command.type}: not something the sandbox lab does`);

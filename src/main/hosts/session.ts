@@ -6,7 +6,7 @@
 import { parseCommand } from '../../shared/commands';
 import type { Command } from '../../shared/commands';
 import type { LabEvent } from '../../shared/events';
-import type { LabModel } from '../../shared/model';
+import { encodeResult, modelToWire, type LabModel } from '../../shared/model';
 import type { RunStatus } from '../../shared/workbench';
 import { fail, type Result } from '../../shared/result';
 import {
@@ -72,12 +72,11 @@ export class HostSession {
     if (!this.closed) this.send({ type: 'result', id: message.id, result });
   }
 
-  /** Validates and runs one command. */
+  /** Validates and runs one command; a model in the result is encoded for the wire. */
   async command(raw: unknown): Promise<Result<unknown>> {
     const parsed = parseCommand(raw);
-    return parsed.ok
-      ? this.lab.execute(parsed.value)
-      : fail(parsed.error.code, parsed.error.message);
+    if (!parsed.ok) return fail(parsed.error.code, parsed.error.message);
+    return encodeResult(parsed.value.type, await this.lab.execute(parsed.value));
   }
 
   /** Sends a snapshot now and every later event after it. */
@@ -87,7 +86,7 @@ export class HostSession {
     this.pending = [];
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
-    this.send({ type: 'snapshot', model: this.lab.snapshot() });
+    this.send({ type: 'snapshot', model: modelToWire(this.lab.snapshot()) });
     const status = this.lab.status?.();
     if (status) this.send({ type: 'status', status });
   }

@@ -11,7 +11,7 @@ describe('the live lab report command', () => {
   it('reports every message sent so far, as JSON or self-contained HTML', async () => {
     lab = new Lab();
     await lab.start();
-    const sub = Object.values(lab.snapshot().subscriptions)[0]!;
+    const sub = [...lab.snapshot().subscriptions.values()][0]!;
     const sent = await lab.execute({
       type: 'send',
       subscriptionId: sub.id,

@@ -55,7 +55,7 @@ describe('EventBatcher', () => {
     lab.frames.frame();
     expect(lab.setModel).toHaveBeenCalledTimes(1);
     expect(lab.model.seq).toBe(9);
-    expect(Object.keys(lab.model.agents)).toHaveLength(9);
+    expect(lab.model.agents.size).toBe(9);
     expect(lab.model).toEqual(modelAfter(agents(1, 9)));
     expect(lab.batcher.queued).toBe(0);
 
@@ -118,8 +118,8 @@ describe('EventBatcher', () => {
     lab.batcher.pushEvents(events.slice(2));
     lab.frames.frame();
     expect(lab.model).toEqual(modelAfter(events));
-    expect(lab.model.messages.m1?.state).toBe('acked');
-    expect(lab.model.subscriptions.sub1?.outstanding).toBe(0);
+    expect(lab.model.messages.get('m1')?.state).toBe('acked');
+    expect(lab.model.subscriptions.get('sub1')?.outstanding).toBe(0);
   });
 
   it('replaces the model on a snapshot at once and drops queued events it contains', () => {

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { ConnectionStatus, LabClient } from '../../../src/renderer/src/bridge/client';
 import { createIpcClient } from '../../../src/renderer/src/bridge/ipc-client';
 import type { LabEvent } from '../../../src/shared/events';
-import type { LabModel } from '../../../src/shared/model';
+import { modelToWire, type LabModel } from '../../../src/shared/model';
 import type { PreloadApi } from '../../../src/shared/preload-api';
 import type { Result } from '../../../src/shared/result';
 import type { ServerMessage } from '../../../src/shared/wire';
@@ -42,7 +42,7 @@ describe('IPC LabClient', () => {
     client.onEvents((e) => batches.push(e));
     client.onStatus((s) => statuses.push(s));
     const model = modelAfter(agents(1, 2));
-    fake.push({ type: 'snapshot', model });
+    fake.push({ type: 'snapshot', model: modelToWire(model) });
     fake.push({ type: 'events', events: agents(3, 1) });
     fake.push({ type: 'bogus' });
     fake.push(null);

@@ -45,12 +45,19 @@ describe('subscription rows', () => {
       lastDeliveryAt: null,
     };
     const [r] = toRows(
-      { x: sub },
-      { ua1: { id: 'ua1', role: 'user-agent', label: 'Phone', connected: true, serviceId: 's1' } },
-      { s1: { id: 's1', url: 'u', profile: 'draft-thomson', running: true } },
+      new Map([['x', sub]]),
+      new Map([
+        [
+          'ua1',
+          { id: 'ua1', role: 'user-agent', label: 'Phone', connected: true, serviceId: 's1' },
+        ],
+      ]),
+      new Map([['s1', { id: 's1', url: 'u', profile: 'draft-thomson', running: true }]]),
     );
     expect(r).toMatchObject({ id: 'x', owner: 'Phone', profile: 'draft-thomson', createdAt: 5 });
-    expect(toRows({ x: { ...sub, agentId: 'gone' } }, {}, {})[0]).toMatchObject({
+    expect(
+      toRows(new Map([['x', { ...sub, agentId: 'gone' }]]), new Map(), new Map())[0],
+    ).toMatchObject({
       owner: 'gone',
       profile: null,
     });

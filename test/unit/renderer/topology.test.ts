@@ -15,6 +15,7 @@ import {
 } from '../../../src/renderer/src/features/topology/live';
 import type { AgentRole, LabEventBody } from '../../../src/shared/events';
 import type { AgentView, ServiceView, SubscriptionView } from '../../../src/shared/model';
+import { Table } from '../../../src/shared/table';
 import { stamp } from './fixtures';
 
 const service = (id: string): ServiceView => ({
@@ -30,11 +31,11 @@ const agent = (id: string, role: AgentRole, serviceId: string | null = 's1'): Ag
   connected: serviceId !== null,
   serviceId,
 });
-const table = <T extends { id: string }>(items: T[]): Record<string, T> =>
-  Object.fromEntries(items.map((i) => [i.id, i]));
+const table = <T extends { id: string }>(items: T[]): Table<T> =>
+  Table.from(items.map((i) => [i.id, i]));
 
 const services = table([service('s1')]);
-function fleet(phones: number): Record<string, AgentView> {
+function fleet(phones: number): Table<AgentView> {
   return table([
     agent('app', 'app-server', null),
     ...Array.from({ length: phones }, (_, i) => agent(`phone-${i + 1}`, 'user-agent')),
@@ -116,7 +117,7 @@ describe('topology grouping', () => {
 
   it('lays out in deterministic columns: app servers | services | agents | devices', () => {
     const a = buildTopology(services, fleet(30));
-    const b = buildTopology(services, { ...fleet(30) });
+    const b = buildTopology(services, table([...fleet(30).values()]));
     expect(a).toEqual(b);
     const xs = (...kinds: string[]) =>
       a.nodes.filter((n) => kinds.includes(n.kind)).map((n) => n.x);
@@ -237,8 +238,8 @@ describe('topology live state', () => {
         confirmed: true,
       },
     ]); // t = 10, 20
-    expect([...recentTraffic(events, { sub1: sub }, 500)].sort()).toEqual(['gw-1.d1', 'phone-1']);
-    expect([...recentTraffic(events, { sub1: sub }, 1015)]).toEqual(['gw-1.d1']);
-    expect(recentTraffic(events, { sub1: sub }, 5000).size).toBe(0);
+    expect([...recentTraffic(events, table([sub]), 500)].sort()).toEqual(['gw-1.d1', 'phone-1']);
+    expect([...recentTraffic(events, table([sub]), 1015)]).toEqual(['gw-1.d1']);
+    expect(recentTraffic(events, table([sub]), 5000).size).toBe(0);
   });
 });

@@ -11,7 +11,7 @@ import {
   type WsClientOptions,
 } from '../../../src/renderer/src/bridge/ws-client';
 import type { LabEvent } from '../../../src/shared/events';
-import type { LabModel } from '../../../src/shared/model';
+import { modelToWire, type LabModel } from '../../../src/shared/model';
 import type { ClientMessage, ServerMessage } from '../../../src/shared/wire';
 import { agents, modelAfter } from './fixtures';
 
@@ -66,7 +66,7 @@ async function startLab(
       received.push(message);
       const send = (m: ServerMessage) => socket.send(JSON.stringify(m));
       if (message.type === 'resync') {
-        send({ type: 'snapshot', model: options.snapshot ?? modelAfter([]) });
+        send({ type: 'snapshot', model: modelToWire(options.snapshot ?? modelAfter([])) });
         if (options.events) send({ type: 'events', events: options.events });
       } else {
         const reply = (

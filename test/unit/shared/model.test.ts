@@ -32,8 +32,8 @@ describe('the shared LabModel reducer', () => {
   it('follows a message queued → pushed → acked and keeps the outstanding count', () => {
     seq = 0;
     let m = applyEvents(emptyModel(), [sub(), accepted('m1')]);
-    expect(m.messages['m1']!.state).toBe('queued');
-    expect(m.subscriptions['s1']!.outstanding).toBe(1);
+    expect(m.messages.get('m1')!.state).toBe('queued');
+    expect(m.subscriptions.get('s1')!.outstanding).toBe(1);
     m = applyEvents(m, [
       ev({
         kind: 'message.pushed',
@@ -43,17 +43,17 @@ describe('the shared LabModel reducer', () => {
         urgencyMin: 'very-low',
       }),
     ]);
-    expect(m.messages['m1']!.state).toBe('pushed');
+    expect(m.messages.get('m1')!.state).toBe('pushed');
     m = applyEvents(m, [ev({ kind: 'message.acked', subscriptionId: 's1', messageId: 'm1' })]);
-    expect(m.messages['m1']!.state).toBe('acked');
-    expect(m.subscriptions['s1']!.outstanding).toBe(0);
+    expect(m.messages.get('m1')!.state).toBe('acked');
+    expect(m.subscriptions.get('s1')!.outstanding).toBe(0);
     expect(m.counters).toMatchObject({ accepted: 1, pushed: 1, acked: 1 });
   });
 
   it('computes the expiry time from the event time and TTL', () => {
     seq = 0;
     const m = applyEvents(emptyModel(), [sub(), accepted('m1', 30)]);
-    expect(m.messages['m1']!.expiresAt).toBe(m.messages['m1']!.acceptedAt + 30_000);
+    expect(m.messages.get('m1')!.expiresAt).toBe(m.messages.get('m1')!.acceptedAt + 30_000);
   });
 
   it('skips events it has already applied (snapshot then overlapping batch)', () => {
@@ -86,8 +86,8 @@ describe('the shared LabModel reducer', () => {
       );
     }
     const m = applyEvents(emptyModel(), events);
-    expect(Object.keys(m.messages)).toHaveLength(FINISHED_MESSAGES_MAX);
-    expect(m.messages['m0']).toBeUndefined();
+    expect(m.messages.size).toBe(FINISHED_MESSAGES_MAX);
+    expect(m.messages.get('m0')).toBeUndefined();
     expect(m.counters.expired).toBe(FINISHED_MESSAGES_MAX + 5);
   });
 });

@@ -54,7 +54,7 @@ describe('the workbench', () => {
   it('starts with the sandbox lab, and refuses run controls there with a sentence', async () => {
     const status = bench.status();
     expect(status).toMatchObject({ mode: 'sandbox', state: 'running', controllable: false });
-    expect(Object.keys(bench.snapshot().services)).toEqual(['ps1']);
+    expect([...bench.snapshot().services.keys()]).toEqual(['ps1']);
     const paused = await call({ type: 'run.pause' });
     expect(paused.ok).toBe(false);
     if (!paused.ok) expect(paused.error.message).toMatch(/sandbox lab/);
@@ -82,7 +82,7 @@ describe('the workbench', () => {
     await value({ type: 'run.resume' });
     const done = await until((s) => s.state === 'finished');
     expect(done.elapsedMs).toBe(120_000);
-    expect(Object.keys(bench.snapshot().subscriptions).length).toBe(2);
+    expect(bench.snapshot().subscriptions.size).toBe(2);
     const energy = await value<{
       byClass: Record<string, number>;
       devicesByClass: Record<string, number>;

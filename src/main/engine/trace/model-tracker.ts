@@ -4,8 +4,8 @@ import type { EventBus } from './bus';
 
 /**
  * Keeps the shared LabModel up to date from the bus for snapshot requests. Events are
- * applied in batches (on demand, or when `batchMax` are pending), because the reducer copies
- * each touched table once per batch and per-event application would be quadratic.
+ * applied in batches (on demand, or when `batchMax` are pending): each batch makes one new
+ * version of every table it touches, so fewer, larger batches allocate less.
  */
 export class ModelTracker {
   private model: LabModel = emptyModel();

@@ -7,11 +7,12 @@
  * - Events are kept compactly (timeline-events.ts: deflated chunks, figures there).
  * - Snapshots of the LabModel, folded with the shared reducer, are taken every K events, so a
  *   seek folds at most K - 1 events onto the nearest one (or onto one of the last few seeks'
- *   models, when closer: a scrubber moves back and forth). The reducer copies every table a
- *   batch touches (a 10,000-subscription table: ~16 ms per copy; a snapshot of the benchmark's
- *   lab holds ~12,000 entries in ~1 MB), so K is at least the entries a snapshot holds, and
- *   snapshots are bounded by the table entries they hold together (`snapshotEntriesMax`) and
- *   by count: past a bound K doubles and every other snapshot goes.
+ *   models, when closer: a scrubber moves back and forth). The reducer's tables share what a
+ *   batch did not change (shared/table.ts), but a snapshot is still counted as holding all
+ *   its entries (the benchmark's lab: ~12,000, ~1 MB on its own), so K is at least the
+ *   entries a snapshot holds, and snapshots are bounded by the table entries they hold
+ *   together (`snapshotEntriesMax`) and by count: past a bound K doubles and every other
+ *   snapshot goes.
  * - Markers (link outages, expiries, replacements, receipts, invariant violations) and a
  *   per-message list of positions are indexed as events are appended. Violations come from
  *   an InvariantChecker fed the same events; 'lost' is a judgement about the run's end, not
@@ -371,10 +372,7 @@ export class Timeline {
     this.head = applyEvents(this.head, this.pending);
     this.headCount = this.store.count;
     this.pending = [];
-    const entries =
-      Object.keys(this.head.subscriptions).length +
-      Object.keys(this.head.messages).length +
-      Object.keys(this.head.agents).length;
+    const entries = this.head.subscriptions.size + this.head.messages.size + this.head.agents.size;
     this.snapshots.push(this.head);
     this.snapshotEntries.push(entries);
     const total = (): number => this.snapshotEntries.reduce((a, b) => a + b, 0);

@@ -5,7 +5,7 @@
  */
 import type { Command, ResultOf } from '../../../shared/commands';
 import type { LabEvent } from '../../../shared/events';
-import type { LabModel } from '../../../shared/model';
+import { decodeResult, modelFromWire, type LabModel } from '../../../shared/model';
 import type { Result } from '../../../shared/result';
 import type { ServerMessage } from '../../../shared/wire';
 import type { RunStatus } from '../../../shared/workbench';
@@ -28,7 +28,10 @@ export abstract class ClientBase implements LabClient {
   abstract close(): void;
 
   call<C extends Command>(command: C): Promise<Result<ResultOf<C>>> {
-    return this.request(command) as Promise<Result<ResultOf<C>>>;
+    // A model in a result travels as a WireModel: made a LabModel (tables) again here.
+    return this.request(command).then((result) => decodeResult(command.type, result)) as Promise<
+      Result<ResultOf<C>>
+    >;
   }
 
   onSnapshot(listener: (model: LabModel) => void): () => void {
@@ -52,7 +55,7 @@ export abstract class ClientBase implements LabClient {
 
   /** Hands a snapshot or a non-empty event batch to its listeners; results are the transport's. */
   protected route(message: ServerMessage): void {
-    if (message.type === 'snapshot') this.snapshotListeners.emit(message.model);
+    if (message.type === 'snapshot') this.snapshotListeners.emit(modelFromWire(message.model));
     else if (message.type === 'status') this.runStatusListeners.emit(message.status);
     else if (message.type === 'events' && message.events.length > 0) {
       this.eventListeners.emit(message.events);

@@ -6,5 +6,5 @@ export {
   type LabStore,
   type SendRequest,
 } from './lab-store';
-export { LabProvider, useLab } from './context';
+export { LabProvider, useLab, useLabStore, useLabThrottled } from './context';
 export * from './selectors';

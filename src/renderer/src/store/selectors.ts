@@ -2,6 +2,8 @@
  * Selectors return primitives or references already held by the model, so components
  * re-render only when the slice they show changes.
  */
+import type { SubscriptionView } from '../../../shared/model';
+import type { Table } from '../../../shared/table';
 import type { LabState } from './lab-store';
 
 export const selectStatus = (s: LabState) => s.status;
@@ -23,13 +25,28 @@ export const selectModelAt = (s: LabState) => s.modelAt;
 export function selectCurrentSubscriptionId(s: LabState): string | null {
   const subs = s.model.subscriptions;
   const chosen = s.selectedSubscriptionId;
-  if (chosen !== null && subs[chosen]) return chosen;
+  if (chosen !== null && subs.has(chosen)) return chosen;
+  return defaultSubscriptionId(subs);
+}
+
+/** Per table version: selectors run on every store update, and a scan may be long. */
+const defaults = new WeakMap<Table<SubscriptionView>, string | null>();
+
+function defaultSubscriptionId(subs: Table<SubscriptionView>): string | null {
+  const cached = defaults.get(subs);
+  if (cached !== undefined) return cached;
+  let found: string | null = null;
   let first: string | null = null;
-  for (const id in subs) {
-    if (subs[id]?.state === 'active') return id;
+  for (const [id, sub] of subs) {
+    if (sub.state === 'active') {
+      found = id;
+      break;
+    }
     first ??= id;
   }
-  return first;
+  found ??= first;
+  defaults.set(subs, found);
+  return found;
 }
 
 // ---- log, flows and inspector -------------------------------------------------------------

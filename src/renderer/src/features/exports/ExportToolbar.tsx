@@ -1,5 +1,5 @@
 import { useEffect, useRef, useState } from 'react';
-import { selectActions, selectRecentEvents, useLab } from '../../store';
+import { selectActions, useLab, useLabStore } from '../../store';
 import { DEFAULT_SORT, sortRows, toRows } from '../subscriptions/table';
 import { subscriptionsCsv } from './csv';
 import { downloadText, exportFilename } from './download';
@@ -15,10 +15,9 @@ export const FLOW_CHART_SELECTOR = 'svg[data-export="flow-chart"]';
 /** Download buttons: the recent events, the subscriptions table, the current flow chart. */
 export function ExportToolbar() {
   const view = useLab((s) => s.view);
-  // The store's context is private to it: read what the buttons need (a few buttons re-render
-  // once a frame at most, when a batch lands).
-  const events = useLab(selectRecentEvents);
-  const model = useLab((s) => s.model);
+  // The events and the model are read when a button is pressed: subscribing to them would
+  // render the toolbar on every frame a batch lands.
+  const store = useLabStore();
   const { report } = useLab(selectActions);
   const [reportError, setReportError] = useState<string | null>(null);
 
@@ -33,9 +32,11 @@ export function ExportToolbar() {
   };
 
   const exportTrace = () => {
+    const events = store.getState().recentEvents;
     downloadText(exportFilename('trace', 'jsonl'), toTraceJsonl(events), 'application/x-ndjson');
   };
   const exportSubscriptions = () => {
+    const { model } = store.getState();
     const rows = sortRows(toRows(model.subscriptions, model.agents, model.services), DEFAULT_SORT);
     downloadText(
       exportFilename('subscriptions', 'csv'),

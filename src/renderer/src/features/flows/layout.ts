@@ -70,9 +70,14 @@ export function selectFlowEvents(events: readonly LabEvent[], mode: FlowMode): L
 
 /** What the layout may look up in the model (ids → holders, labels). */
 export interface FlowContext {
-  subscriptions: Readonly<Record<string, Pick<SubscriptionView, 'agentId' | 'serviceId'>>>;
-  messages: Readonly<Record<string, Pick<MessageView, 'subscriptionId'>>>;
-  agents: Readonly<Record<string, Pick<AgentView, 'label'>>>;
+  subscriptions: Lookup<Pick<SubscriptionView, 'agentId' | 'serviceId'>>;
+  messages: Lookup<Pick<MessageView, 'subscriptionId'>>;
+  agents: Lookup<Pick<AgentView, 'label'>>;
+}
+
+/** A model table (or a Map) read by id. */
+interface Lookup<V> {
+  get(id: string): V | undefined;
 }
 
 /**
@@ -118,7 +123,7 @@ export class FlowIndex {
   }
 
   subscriptionOfMessage(messageId: string): string | null {
-    return this.msgSub.get(messageId) ?? this.ctx.messages[messageId]?.subscriptionId ?? null;
+    return this.msgSub.get(messageId) ?? this.ctx.messages.get(messageId)?.subscriptionId ?? null;
   }
 
   /** The application server that sent a message: its agent id, or null when unknown. */
@@ -130,7 +135,7 @@ export class FlowIndex {
     if (subscriptionId === null) return null;
     return (
       this.subService.get(subscriptionId) ??
-      this.ctx.subscriptions[subscriptionId]?.serviceId ??
+      this.ctx.subscriptions.get(subscriptionId)?.serviceId ??
       null
     );
   }
@@ -147,14 +152,14 @@ export class FlowIndex {
     if (subscriptionId === null) return null;
     return (
       this.subReceiver.get(subscriptionId) ??
-      this.ctx.subscriptions[subscriptionId]?.agentId ??
+      this.ctx.subscriptions.get(subscriptionId)?.agentId ??
       this.subHolder.get(subscriptionId) ??
       null
     );
   }
 
   label(agentId: string): string {
-    return this.ctx.agents[agentId]?.label ?? agentId;
+    return this.ctx.agents.get(agentId)?.label ?? agentId;
   }
 }
 

@@ -3,7 +3,7 @@ import { selectServices, useLab } from '../../store';
 
 export function ServiceList() {
   const services = useLab(selectServices);
-  const list = useMemo(() => Object.values(services), [services]);
+  const list = useMemo(() => [...services.values()], [services]);
   if (list.length === 0) return <p className="muted services-empty">No push service running</p>;
   return (
     <ul className="services" aria-label="Push services">

@@ -21,7 +21,7 @@ export function Inspector() {
 
 function InspectorPanel({ messageId }: { messageId: string }) {
   const events = useLab(selectRecentEvents);
-  const message = useLab((s) => s.model.messages[messageId]);
+  const message = useLab((s) => s.model.messages.get(messageId));
   const startT = useLab(selectStartTime);
   const { selectMessage } = useLab(selectActions);
   const story = useMemo(() => buildStory(messageId, events), [messageId, events]);

@@ -1,10 +1,11 @@
-import { useVirtualizer } from '@tanstack/react-virtual';
-import { useCallback, useEffect, useLayoutEffect, useRef } from 'react';
+import { useLayoutEffect, useRef, useState } from 'react';
 import type { LabEvent } from '../../../../shared/events';
 import { selectActions, selectSelectedMessageId, selectStartTime, useLab } from '../../store';
 import { LogRow } from './LogRow';
 
 export const LOG_ROW_HEIGHT = 24;
+/** Rows rendered beyond each edge of the viewport. */
+const OVERSCAN = 10;
 
 interface Props {
   events: readonly LabEvent[];
@@ -13,52 +14,83 @@ interface Props {
 }
 
 /**
- * The events, virtualized at a fixed row height, newest at the bottom. Follows new events
+ * The events, windowed at a fixed row height, newest at the bottom. Follows new events
  * while scrolled to the bottom; scrolling up stops following until the bottom is reached again.
+ *
+ * While following, the window is the list's end whatever the scroll position, so a batch
+ * renders once (no second pass when the scroll event arrives) and the list scrolls only when
+ * its height changed. The rows sit in flow inside one translated window and carry no
+ * position of their own, so a row already shown is not rendered again.
  */
 export function LogList({ events, live }: Props) {
   const startT = useLab(selectStartTime);
   const selectedMessageId = useLab(selectSelectedMessageId);
   const { selectMessage } = useLab(selectActions);
   const scrollRef = useRef<HTMLDivElement>(null);
-  const follow = useRef(true);
-
-  const virtualizer = useVirtualizer({
-    count: events.length,
-    getScrollElement: () => scrollRef.current,
-    estimateSize: () => LOG_ROW_HEIGHT,
-    overscan: 20,
-  });
-
-  useEffect(() => {
-    if (live) follow.current = true;
-  }, [live]);
+  const [follow, setFollow] = useState(true);
+  const [scrollTop, setScrollTop] = useState(0);
+  const [viewportHeight, setViewportHeight] = useState(600);
+  const [wasLive, setWasLive] = useState(live);
+  if (live !== wasLive) {
+    setWasLive(live);
+    if (live) setFollow(true);
+  }
 
   useLayoutEffect(() => {
     const el = scrollRef.current;
-    if (el && follow.current) el.scrollTop = el.scrollHeight;
-  }, [events, live]);
-
-  const onScroll = useCallback(() => {
-    const el = scrollRef.current;
-    if (el) follow.current = el.scrollHeight - el.scrollTop - el.clientHeight < LOG_ROW_HEIGHT;
+    if (!el) return;
+    setViewportHeight(el.clientHeight);
+    const observer = new ResizeObserver(() => setViewportHeight(el.clientHeight));
+    observer.observe(el);
+    return () => observer.disconnect();
   }, []);
+
+  const count = events.length;
+  const totalHeight = count * LOG_ROW_HEIGHT;
+  const visible = Math.ceil(viewportHeight / LOG_ROW_HEIGHT) + 1;
+  const start = follow
+    ? Math.max(0, count - visible - OVERSCAN)
+    : Math.min(Math.max(0, Math.floor(scrollTop / LOG_ROW_HEIGHT) - OVERSCAN), count);
+  const end = follow ? count : Math.min(count, start + visible + 2 * OVERSCAN);
+
+  // Setting scrollTop makes the browser lay out at once: only when the end moved.
+  const scrolledTo = useRef(-1);
+  useLayoutEffect(() => {
+    const el = scrollRef.current;
+    if (!el || !follow) {
+      scrolledTo.current = -1;
+      return;
+    }
+    const bottom = Math.max(0, totalHeight - viewportHeight);
+    if (scrolledTo.current === bottom) return;
+    scrolledTo.current = bottom;
+    el.scrollTop = bottom;
+  }, [follow, totalHeight, viewportHeight]);
+
+  const onScroll = () => {
+    const el = scrollRef.current;
+    if (!el) return;
+    const top = el.scrollTop;
+    const atBottom = top + viewportHeight >= totalHeight - LOG_ROW_HEIGHT;
+    if (atBottom !== follow) setFollow(atBottom);
+    if (!atBottom) setScrollTop(top);
+  };
 
   return (
     <div className="log-scroll" ref={scrollRef} onScroll={onScroll} data-testid="log-list">
-      {events.length === 0 ? (
+      {count === 0 ? (
         <p className="muted log-empty">No events match.</p>
       ) : (
-        <div className="log-rows" style={{ height: virtualizer.getTotalSize() }}>
-          {virtualizer.getVirtualItems().map((item) => {
-            const e = events[item.index];
-            if (!e) return null;
-            return (
+        <div className="log-rows" style={{ height: totalHeight }}>
+          <div
+            className="log-window"
+            style={{ transform: `translateY(${start * LOG_ROW_HEIGHT}px)` }}
+          >
+            {events.slice(start, end).map((e) => (
               <LogRow
                 key={e.seq}
                 event={e}
                 startT={startT}
-                top={item.start}
                 height={LOG_ROW_HEIGHT}
                 selected={
                   selectedMessageId !== null &&
@@ -67,8 +99,8 @@ export function LogList({ events, live }: Props) {
                 }
                 onSelectMessage={selectMessage}
               />
-            );
-          })}
+            ))}
+          </div>
         </div>
       )}
     </div>

@@ -6,7 +6,6 @@ import { eventIds, eventRest, formatOffset, ID_LABELS, kindGroup, messageIdOf } 
 interface Props {
   event: LabEvent;
   startT: number;
-  top: number;
   height: number;
   selected: boolean;
   onSelectMessage(id: string): void;
@@ -16,7 +15,6 @@ interface Props {
 export const LogRow = memo(function LogRow({
   event: e,
   startT,
-  top,
   height,
   selected,
   onSelectMessage,
@@ -29,7 +27,7 @@ export const LogRow = memo(function LogRow({
   return (
     <div
       className={classes.join(' ')}
-      style={{ transform: `translateY(${top}px)`, height }}
+      style={{ height }}
       data-testid="log-row"
       data-kind={e.kind}
       data-seq={e.seq}

@@ -38,10 +38,11 @@ const getLocalNow = (): number => localNow;
 export function useLabNow(active: boolean): number {
   const t = useLab(selectLabTime);
   const modelAt = useLab(selectModelAt);
-  const local = useSyncExternalStore(
-    active ? subscribeTicker : subscribeNever,
-    getLocalNow,
-    getLocalNow,
-  );
+  const local = useLocalNow(active);
   return active ? t + Math.max(0, local - modelAt) : t;
+}
+
+/** performance.now(), advanced by the shared ticker while `active` (re-renders every tick). */
+export function useLocalNow(active: boolean): number {
+  return useSyncExternalStore(active ? subscribeTicker : subscribeNever, getLocalNow, getLocalNow);
 }

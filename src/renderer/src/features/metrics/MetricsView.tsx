@@ -1,14 +1,20 @@
 import { useMemo } from 'react';
 import type uPlot from 'uplot';
-import type { LabEvent } from '../../../../shared/events';
 import type { LabState } from '../../store';
-import { selectAgents, selectStartTime, selectSubscriptions, useLab } from '../../store';
-import { useLabNow } from '../messages/useLabNow';
+import { useLabThrottled } from '../../store';
+import { useLocalNow } from '../messages/useLabNow';
 import { bucketEvents, BUCKET_MS, extendTo, type MetricSeries } from './bucket';
 import { Chart, type ChartSeries } from './Chart';
 import { EnergyChart } from './EnergyChart';
 
-const selectRecentEvents = (s: LabState): readonly LabEvent[] => s.recentEvents;
+/**
+ * How often the charts follow the store. They plot one point per second of lab time, so a
+ * few updates a second show everything, and spare recounting the event ring and redrawing
+ * every chart on each frame while events stream.
+ */
+export const METRICS_REFRESH_MS = 250;
+
+const selectLab = (s: LabState): LabState => s;
 
 const DELIVERIES: readonly ChartSeries[] = [{ label: 'deliveries/s', color: '--ok' }];
 const LATENCY: readonly ChartSeries[] = [
@@ -31,25 +37,28 @@ const lastDefined = (values: readonly (number | null)[]): number | null =>
 const fmt = (v: number | null | undefined) => (v === null || v === undefined ? '—' : String(v));
 
 function useSeries(): MetricSeries {
-  const events = useLab(selectRecentEvents);
-  const startT = useLab(selectStartTime);
-  const subscriptions = useLab(selectSubscriptions);
-  const agents = useLab(selectAgents);
-  const outstandingNow = useMemo(
-    () => Object.values(subscriptions).reduce((n, s) => n + s.outstanding, 0),
-    [subscriptions],
-  );
-  const connectionsNow = useMemo(
-    () => Object.values(agents).reduce((n, a) => (a.connected ? n + 1 : n), 0),
-    [agents],
-  );
-  // recentEvents is replaced at most once a frame, so this runs at most once a frame.
+  const lab = useLabThrottled(selectLab, METRICS_REFRESH_MS);
+  const { recentEvents: events, model, modelAt } = lab;
+  const startT = model.startT ?? 0;
+  const { subscriptions, agents } = model;
+  const outstandingNow = useMemo(() => {
+    let n = 0;
+    subscriptions.forEach((s) => (n += s.outstanding));
+    return n;
+  }, [subscriptions]);
+  const connectionsNow = useMemo(() => {
+    let n = 0;
+    agents.forEach((a) => (n += a.connected ? 1 : 0));
+    return n;
+  }, [agents]);
   const series = useMemo(
     () => bucketEvents(events, startT, { outstandingNow, connectionsNow }),
     [events, startT, outstandingNow, connectionsNow],
   );
-  // Quiet seconds still move the charts: empty buckets up to now, once a second.
-  const nowSecond = Math.floor((useLabNow(true) - startT) / BUCKET_MS);
+  // Quiet seconds still move the charts: empty buckets up to now (the lab time estimated
+  // from the shared ticker, as useLabNow does).
+  const labNow = model.t + Math.max(0, useLocalNow(true) - modelAt);
+  const nowSecond = Math.floor((labNow - startT) / BUCKET_MS);
   return useMemo(() => extendTo(series, nowSecond), [series, nowSecond]);
 }
 

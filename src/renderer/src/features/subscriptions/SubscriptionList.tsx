@@ -3,7 +3,7 @@ import { SubscriptionTable } from './SubscriptionTable';
 
 /** The Overview's subscriptions panel. */
 export function SubscriptionList() {
-  const count = useLab((s) => Object.keys(selectSubscriptions(s)).length);
+  const count = useLab((s) => selectSubscriptions(s).size);
   return (
     <section className="panel subscriptions" aria-labelledby="subscriptions-title">
       <h2 id="subscriptions-title">

@@ -13,11 +13,9 @@ import { SubscriptionRow } from './SubscriptionRow';
 import {
   DEFAULT_FILTER,
   DEFAULT_SORT,
-  filterRows,
   nextSort,
-  sortRows,
   SUB_STATES,
-  toRows,
+  SubRowKeeper,
   type SubColumn,
   type SubFilter,
   type SubSort,
@@ -120,11 +118,12 @@ export function SubscriptionTable({
   const [sort, setSort] = useState<SubSort>(DEFAULT_SORT);
   const [filter, setFilter] = useState<SubFilter>(DEFAULT_FILTER);
 
-  const all = useMemo(
-    () => toRows(subscriptions, agents, services),
-    [subscriptions, agents, services],
+  // Kept up to date by what changed in each table version (a batch touches a few rows).
+  const [keeper] = useState(() => new SubRowKeeper());
+  const rows = useMemo(
+    () => keeper.rows(subscriptions, agents, services, filter, sort),
+    [keeper, subscriptions, agents, services, filter, sort],
   );
-  const rows = useMemo(() => sortRows(filterRows(all, filter), sort), [all, filter, sort]);
 
   const scrollRef = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({
@@ -146,7 +145,7 @@ export function SubscriptionTable({
       <HeaderRow sort={sort} compact={compact} onSort={(c) => setSort((s) => nextSort(s, c))} />
       {rows.length === 0 ? (
         <p className="muted sub-empty">
-          {all.length === 0 ? 'No subscriptions yet.' : 'No subscriptions match.'}
+          {subscriptions.size === 0 ? 'No subscriptions yet.' : 'No subscriptions match.'}
         </p>
       ) : (
         <div

@@ -3,7 +3,7 @@ import { SubscriptionTable } from './SubscriptionTable';
 
 /** Every subscription in one large table. */
 export function SubscriptionsView() {
-  const count = useLab((s) => Object.keys(selectSubscriptions(s)).length);
+  const count = useLab((s) => selectSubscriptions(s).size);
   return (
     <main className="view-page">
       <section className="panel subscriptions" aria-labelledby="subscriptions-view-title">

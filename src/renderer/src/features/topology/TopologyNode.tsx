@@ -1,7 +1,8 @@
 import { Handle, Position, type NodeProps } from '@xyflow/react';
-import { memo, useContext } from 'react';
-import type { LabState } from '../../store';
-import { useLab } from '../../store';
+import { memo, useContext, useMemo } from 'react';
+import type { AgentView } from '../../../../shared/model';
+import type { Table } from '../../../../shared/table';
+import { selectAgents, useLab } from '../../store';
 import type { TopoFlowNode } from './flow';
 import { LiveContext } from './live-context';
 
@@ -13,9 +14,9 @@ const ROLE_TEXT: Readonly<Record<string, string>> = {
   device: 'device',
 };
 
-function countConnected(s: LabState, members: readonly string[]): number {
+function countConnected(agents: Table<AgentView>, members: readonly string[]): number {
   let n = 0;
-  for (const id of members) if (s.model.agents[id]?.connected) n++;
+  for (const id of members) if (agents.get(id)?.connected) n++;
   return n;
 }
 
@@ -23,9 +24,12 @@ function countConnected(s: LabState, members: readonly string[]): number {
 export const TopologyNode = memo(function TopologyNode({ data }: NodeProps<TopoFlowNode>) {
   const { node } = data;
   const { live, traffic } = useContext(LiveContext);
-  const connected = useLab((s) => countConnected(s, node.members));
+  // Counted when the agents table changes, not on every store update (a group may hold
+  // thousands of members).
+  const agents = useLab(selectAgents);
+  const connected = useMemo(() => countConnected(agents, node.members), [agents, node.members]);
   const service = useLab((s) =>
-    node.kind === 'service' ? s.model.services[node.label] : undefined,
+    node.kind === 'service' ? s.model.services.get(node.label) : undefined,
   );
   const asleep = node.members.reduce((n, id) => (live.asleep.has(id) ? n + 1 : n), 0);
   const busy = node.members.some((id) => traffic.has(id));

@@ -83,7 +83,7 @@ export function TopologyView() {
         <h2>
           Topology{' '}
           <span className="count">
-            {Object.keys(services).length} services · {Object.keys(agents).length} agents
+            {services.size} services · {agents.size} agents
           </span>
         </h2>
         <span className="topo-legend">

@@ -5,6 +5,7 @@
  */
 import type { AgentRole } from '../../../../shared/events';
 import type { AgentView, ServiceView } from '../../../../shared/model';
+import type { TableLike } from '../../../../shared/table';
 
 export type TopoKind = 'service' | AgentRole;
 
@@ -81,8 +82,8 @@ const agentNodeId = (agentId: string): string => `a:${agentId}`;
 const groupNodeId = (key: string): string => `g:${key}`;
 
 export function buildTopology(
-  services: Readonly<Record<string, ServiceView>>,
-  agents: Readonly<Record<string, AgentView>>,
+  services: TableLike<ServiceView>,
+  agents: TableLike<AgentView>,
   options: TopologyOptions = {},
 ): Topology {
   const expanded = options.expanded ?? new Set<string>();
@@ -90,7 +91,7 @@ export function buildTopology(
 
   // Fleets: agents of one role sharing a prefix. Devices follow their gateway: when it is
   // folded into a group, its devices join one group for the whole gateway fleet.
-  const agentList = Object.values(agents).sort((a, b) => compareIds(a.id, b.id));
+  const agentList = [...agents.values()].sort((a, b) => compareIds(a.id, b.id));
   const prefixOf = new Map<string, string | null>();
   const fleets = new Map<string, string[]>();
   const join = (agent: AgentView, prefix: string | null) => {
@@ -117,7 +118,7 @@ export function buildTopology(
   const place = (node: Omit<TopoNode, 'x' | 'y'>) =>
     columns[COLUMN[node.kind]]!.push({ ...node, x: 0, y: 0 });
 
-  for (const service of Object.values(services).sort((a, b) => compareIds(a.id, b.id))) {
+  for (const service of [...services.values()].sort((a, b) => compareIds(a.id, b.id))) {
     place({
       id: serviceNodeId(service.id),
       kind: 'service',
@@ -188,7 +189,7 @@ function layout(columns: TopoNode[][]): TopoNode[] {
 }
 
 function buildEdges(
-  services: Readonly<Record<string, ServiceView>>,
+  services: TableLike<ServiceView>,
   agentList: readonly AgentView[],
   nodeOf: ReadonlyMap<string, string>,
 ): TopoEdge[] {
@@ -199,7 +200,7 @@ function buildEdges(
     if (edge) edge.agents.push(agentId);
     else edges.set(id, { source, target, agents: [agentId] });
   };
-  const serviceIds = Object.keys(services).sort(compareIds);
+  const serviceIds = [...services.values()].map((s) => s.id).sort(compareIds);
   for (const agent of agentList) {
     const node = nodeOf.get(agent.id);
     if (node === undefined) continue;
@@ -207,13 +208,15 @@ function buildEdges(
       case 'app-server': {
         // An application server reaches whichever service a subscription points at.
         const targets =
-          agent.serviceId !== null && services[agent.serviceId] ? [agent.serviceId] : serviceIds;
+          agent.serviceId !== null && services.get(agent.serviceId)
+            ? [agent.serviceId]
+            : serviceIds;
         for (const s of targets) join(node, serviceNodeId(s), agent.id);
         break;
       }
       case 'user-agent':
       case 'gateway':
-        if (agent.serviceId !== null && services[agent.serviceId])
+        if (agent.serviceId !== null && services.get(agent.serviceId))
           join(serviceNodeId(agent.serviceId), node, agent.id);
         break;
       case 'device': {

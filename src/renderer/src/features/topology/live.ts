@@ -116,7 +116,7 @@ export function worstLink(
  */
 export function recentTraffic(
   events: readonly LabEvent[],
-  subscriptions: Readonly<Record<string, SubscriptionView>>,
+  subscriptions: { get(id: string): SubscriptionView | undefined },
   now: number,
   windowMs = 1000,
 ): Set<string> {
@@ -127,7 +127,7 @@ export function recentTraffic(
     if (e.t > now) continue;
     switch (e.kind) {
       case 'message.pushed': {
-        const holder = subscriptions[e.subscriptionId]?.agentId;
+        const holder = subscriptions.get(e.subscriptionId)?.agentId;
         if (holder) agents.add(holder);
         break;
       }

@@ -1,0 +1,155 @@
+/**
+ * `npm run bench:reducer`: what one batch costs the shared reducer in the bench:ui lab
+ * (BENCH_UI_SUBS, 10,000, subscriptions; batches of 16 events, message.accepted → pushed →
+ * received → acked round robin), for the Table-based reducer (src/shared/model.ts) and, as
+ * the baseline in the same run, the record-based reducer it replaced (kept as the test
+ * reference, test/unit/shared/model-reference.ts). Rounds alternate between the two; it
+ * prints the median ms per batch of each round, their medians and the ratio. Not a test.
+ */
+import { performance } from 'node:perf_hooks';
+import type { LabEvent, LabEventBody } from '../src/shared/events';
+import { applyEvents, emptyModel, modelToWire } from '../src/shared/model';
+import { referenceApplyEvents, type RecordModel } from '../test/unit/shared/model-reference';
+
+const envNum = (name: string, fallback: number): number => {
+  const v = Number(process.env[name]);
+  return Number.isFinite(v) && v > 0 ? v : fallback;
+};
+const SUBS = Math.round(envNum('BENCH_UI_SUBS', 10_000));
+const BATCH = 16;
+const BATCHES = Math.round(envNum('BENCH_REDUCER_BATCHES', 1500));
+const ROUNDS = Math.round(envNum('BENCH_REDUCER_ROUNDS', 5));
+/** Batches left out of each round's median (the messages table fills up first). */
+const WARMUP = Math.min(300, Math.floor(BATCHES / 4));
+
+function setupEvents(): LabEvent[] {
+  const bodies: LabEventBody[] = [
+    {
+      kind: 'service.started',
+      serviceId: 'ps1',
+      url: 'https://127.0.0.1:8443',
+      profile: 'rfc8030',
+    },
+    { kind: 'agent.started', agentId: 'as1', role: 'app-server', label: 'as1' },
+  ];
+  for (let i = 1; i <= SUBS; i++) {
+    const agentId = `phone-${i}`;
+    bodies.push(
+      { kind: 'agent.started', agentId, role: 'user-agent', label: agentId },
+      { kind: 'agent.connected', agentId, serviceId: 'ps1' },
+      {
+        kind: 'subscription.created',
+        serviceId: 'ps1',
+        subscriptionId: `ps1.s${i}`,
+        agentId,
+        pushPath: `/push/s${i}`,
+      },
+    );
+  }
+  return bodies.map((b, i) => ({ ...b, seq: i + 1, t: i * 0.01 }) as LabEvent);
+}
+
+/** The streaming batches, seq after `seq0`. */
+function streamBatches(seq0: number, t0: number): LabEvent[][] {
+  const batches: LabEvent[][] = [];
+  let seq = seq0;
+  for (let b = 0; b < BATCHES; b++) {
+    const batch: LabEvent[] = [];
+    const t = t0 + b * 16;
+    for (let k = 0; k < BATCH; k++) {
+      const i = b * BATCH + k;
+      const n = Math.floor(i / 4) + 1;
+      const s = ((n - 1) % SUBS) + 1;
+      const subscriptionId = `ps1.s${s}`;
+      const messageId = `ps1.m${n}`;
+      let body: LabEventBody;
+      switch (i % 4) {
+        case 0:
+          body = {
+            kind: 'message.accepted',
+            serviceId: 'ps1',
+            subscriptionId,
+            messageId,
+            ttlSeconds: 60,
+            ttlRequestedSeconds: 60,
+            urgency: 'normal',
+            topic: null,
+            bytes: 120,
+            receiptRequested: false,
+            senderId: 'as1',
+          };
+          break;
+        case 1:
+          body = {
+            kind: 'message.pushed',
+            subscriptionId,
+            messageId,
+            attempt: 1,
+            urgencyMin: 'very-low',
+          };
+          break;
+        case 2:
+          body = {
+            kind: 'message.received',
+            agentId: `phone-${s}`,
+            subscriptionId,
+            messageId,
+            bytes: 120,
+            duplicate: false,
+            decryption: 'ok',
+            preview: `bench message ${n}`,
+          };
+          break;
+        default:
+          body = { kind: 'message.acked', subscriptionId, messageId };
+      }
+      batch.push({ ...body, seq: ++seq, t } as LabEvent);
+    }
+    batches.push(batch);
+  }
+  return batches;
+}
+
+const median = (values: readonly number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
+};
+
+/** Median ms per batch over the batches after WARMUP. */
+function timeBatches<M>(
+  start: M,
+  apply: (m: M, e: LabEvent[]) => M,
+  batches: LabEvent[][],
+): number {
+  let model = start;
+  const times: number[] = [];
+  for (const batch of batches) {
+    const began = performance.now();
+    model = apply(model, batch);
+    times.push(performance.now() - began);
+  }
+  return median(times.slice(WARMUP));
+}
+
+const tables = applyEvents(emptyModel(), setupEvents());
+const records = modelToWire(tables) as RecordModel;
+const batches = streamBatches(tables.seq, tables.t + 1000);
+console.log(
+  `${SUBS} subscriptions, ${BATCHES} batches of ${BATCH} events a round, ${ROUNDS} rounds ` +
+    `(median of each round after ${WARMUP} warm-up batches).\n`,
+);
+const tableMs: number[] = [];
+const recordMs: number[] = [];
+for (let round = 1; round <= ROUNDS; round++) {
+  const r = timeBatches(records, referenceApplyEvents, batches);
+  const t = timeBatches(tables, applyEvents, batches);
+  recordMs.push(r);
+  tableMs.push(t);
+  console.log(`round ${round}: records ${r.toFixed(3)} ms/batch  tables ${t.toFixed(3)} ms/batch`);
+}
+const r = median(recordMs);
+const t = median(tableMs);
+console.log(
+  `\nmedian: records (baseline) ${r.toFixed(3)} ms/batch, tables ${t.toFixed(3)} ms/batch: ` +
+    `${(r / t).toFixed(0)}× less time a batch.`,
+);
