@@ -10,6 +10,7 @@ import { performance } from 'node:perf_hooks';
 import type { LabEvent, LabEventBody } from '../src/shared/events';
 import { applyEvents, emptyModel, modelToWire } from '../src/shared/model';
 import { referenceApplyEvents, type RecordModel } from '../test/unit/shared/model-reference';
+import { lifecycleEvent } from './lifecycle';
 
 const envNum = (name: string, fallback: number): number => {
   const v = Number(process.env[name]);
@@ -58,51 +59,7 @@ function streamBatches(seq0: number, t0: number): LabEvent[][] {
     const t = t0 + b * 16;
     for (let k = 0; k < BATCH; k++) {
       const i = b * BATCH + k;
-      const n = Math.floor(i / 4) + 1;
-      const s = ((n - 1) % SUBS) + 1;
-      const subscriptionId = `ps1.s${s}`;
-      const messageId = `ps1.m${n}`;
-      let body: LabEventBody;
-      switch (i % 4) {
-        case 0:
-          body = {
-            kind: 'message.accepted',
-            serviceId: 'ps1',
-            subscriptionId,
-            messageId,
-            ttlSeconds: 60,
-            ttlRequestedSeconds: 60,
-            urgency: 'normal',
-            topic: null,
-            bytes: 120,
-            receiptRequested: false,
-            senderId: 'as1',
-          };
-          break;
-        case 1:
-          body = {
-            kind: 'message.pushed',
-            subscriptionId,
-            messageId,
-            attempt: 1,
-            urgencyMin: 'very-low',
-          };
-          break;
-        case 2:
-          body = {
-            kind: 'message.received',
-            agentId: `phone-${s}`,
-            subscriptionId,
-            messageId,
-            bytes: 120,
-            duplicate: false,
-            decryption: 'ok',
-            preview: `bench message ${n}`,
-          };
-          break;
-        default:
-          body = { kind: 'message.acked', subscriptionId, messageId };
-      }
+      const body = lifecycleEvent(Math.floor(i / 4) + 1, i % 4, SUBS);
       batch.push({ ...body, seq: ++seq, t } as LabEvent);
     }
     batches.push(batch);

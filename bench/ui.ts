@@ -25,6 +25,7 @@ import { CHROMIUM_ARGS, findChromium } from '../scripts/chromium.mjs';
 import type { LabEvent, LabEventBody } from '../src/shared/events';
 import { applyEvents, emptyModel, type LabModel } from '../src/shared/model';
 import { startCli } from '../test/helpers/cli';
+import { lifecycleEvent } from './lifecycle';
 
 const repoRoot = path.resolve(import.meta.dirname, '..');
 const envNum = (name: string, fallback: number): number => {
@@ -107,52 +108,8 @@ class SyntheticLab {
     const out: LabEvent[] = [];
     this.t += elapsedMs;
     for (let i = 0; i < count; i++) {
-      const n = this.message + 1;
-      const s = ((n - 1) % this.subscriptions) + 1;
-      const subscriptionId = `ps1.s${s}`;
-      const messageId = `ps1.m${n}`;
       const base = { seq: ++this.seq, t: this.t };
-      let body: LabEventBody;
-      switch (this.phase) {
-        case 0:
-          body = {
-            kind: 'message.accepted',
-            serviceId: 'ps1',
-            subscriptionId,
-            messageId,
-            ttlSeconds: 60,
-            ttlRequestedSeconds: 60,
-            urgency: 'normal',
-            topic: null,
-            bytes: 120,
-            receiptRequested: false,
-            senderId: 'as1',
-          };
-          break;
-        case 1:
-          body = {
-            kind: 'message.pushed',
-            subscriptionId,
-            messageId,
-            attempt: 1,
-            urgencyMin: 'very-low',
-          };
-          break;
-        case 2:
-          body = {
-            kind: 'message.received',
-            agentId: `phone-${s}`,
-            subscriptionId,
-            messageId,
-            bytes: 120,
-            duplicate: false,
-            decryption: 'ok',
-            preview: `bench message ${n}`,
-          };
-          break;
-        default:
-          body = { kind: 'message.acked', subscriptionId, messageId };
-      }
+      const body = lifecycleEvent(this.message + 1, this.phase, this.subscriptions);
       this.phase = (this.phase + 1) % 4;
       if (this.phase === 0) this.message++;
       out.push({ ...body, ...base } as LabEvent);
