@@ -91,8 +91,9 @@ function authority(hostname: string, port: number): string {
 /**
  * Every answer's headers. The CSP repeats the page's own <meta> policy and adds what only a
  * header can say (frame-ancestors); connect-src names exactly the WebSocket the page may use.
- * style-src keeps 'unsafe-inline' because the SVG export inlines computed styles with
- * setAttribute('style') (renderer features/exports/svg.ts), which CSP counts as inline style.
+ * style-src keeps 'unsafe-inline' because the UI sets style attributes (the views' libraries,
+ * and the SVG export's inlined computed styles): without it Chromium reports style-src-attr
+ * violations on every view (test/e2e/web-access.spec.ts finds them when it is taken out).
  */
 export function securityHeaders(wsAuthority: string | null): Record<string, string> {
   const csp = [
