@@ -235,6 +235,12 @@ describe('browser mode over HTTP', () => {
       expect(answer.headers['set-cookie']).toBeUndefined();
       expectSecurityHeaders(answer.headers);
     }
+    // A long Host is echoed cut short, not whole.
+    const long = `${'a'.repeat(300)}.example:${port}`;
+    const cut = await get(port, `/?token=${TOKEN}`, { host: long });
+    expect(cut.status).toBe(403);
+    expect(cut.body).toContain(`"${'a'.repeat(100)}…"`);
+    expect(cut.body).not.toContain('a'.repeat(101));
     for (const host of [`localhost:${port}`, `LOCALHOST:${port}`, `[::1]:${port}`]) {
       expect((await get(port, `/?token=${TOKEN}`, { host })).status).toBe(200);
     }
@@ -426,6 +432,16 @@ describe('browser mode WebSocket upgrade', () => {
     lab.release();
     await expect.poll(() => results.get(100)).toEqual(ok('done'));
     expect(socket.readyState).toBe(WebSocket.OPEN);
+  });
+
+  it('closes a WebSocket that sends a message over the size limit (1009), and lives on', async () => {
+    const { port } = await startHost({ messageBytesMax: 1024 }, heldLabAnswering());
+    const answer = await upgrade(port, `/ws?token=${TOKEN}`);
+    if (!answer.open) throw new Error('refused');
+    const closed = new Promise<number>((resolve) => answer.open!.once('close', resolve));
+    answer.open.send('x'.repeat(1025));
+    expect(await closed).toBe(1009);
+    expect((await upgrade(port, `/ws?token=${TOKEN}`)).open).not.toBeNull();
   });
 
   it('refuses a WebSocket beyond the connection cap with 503, and takes one again when one closes', async () => {
