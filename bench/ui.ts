@@ -224,7 +224,7 @@ async function main(): Promise<void> {
     const line = await server.waitFor(/running at http:\/\//, 60_000);
     const url = /(http:\/\/\S+)/.exec(line)![1]!;
     const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-    await page.routeWebSocket(/\/ws$/, (ws) => {
+    await page.routeWebSocket(/\/ws(\?|$)/, (ws) => {
       stream.attach(ws);
       ws.onMessage((raw) => {
         const message = JSON.parse(String(raw)) as { type: string };

@@ -1,6 +1,7 @@
 /**
  * Browser-mode fixture: starts `push-lab web --port 0` as a real process (engine in node,
  * UI from out/renderer, built by `npm test` before this runs) and stops it afterwards.
+ * `lab.url` is the printed URL, access token included.
  * `test.use({ labArgs: [...] })` adds arguments (e.g. a bundle to open).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -26,6 +27,8 @@ export const test = base.extend<{ labArgs: string[]; lab: { url: string; process
     try {
       const line = await running.waitFor(/running at http:\/\//, 30_000);
       const url = /(http:\/\/\S+)/.exec(line)![1]!;
+      // Browser mode refuses every request without the token the printed URL carries.
+      if (!new URL(url).searchParams.get('token')) throw new Error(`no token in ${url}`);
       await use({ url, process: running });
     } finally {
       await running.stop();

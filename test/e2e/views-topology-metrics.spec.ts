@@ -121,7 +121,7 @@ test('a fleet of 1,000+ agents collapses into groups that expand on click', asyn
   fleet.push(ev({ kind: 'link.changed', linkId: 'lossy:gw-3', state: 'down', faults: ['outage'] }));
   fleet.push(ev({ kind: 'agent.sleep', agentId: 'phone-7' }));
 
-  await page.routeWebSocket(/\/ws$/, (ws) => {
+  await page.routeWebSocket(/\/ws(\?|$)/, (ws) => {
     ws.onMessage((raw) => {
       const message = JSON.parse(String(raw)) as { type: string };
       if (message.type !== 'resync') return;

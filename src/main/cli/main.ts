@@ -194,6 +194,8 @@ async function runWeb(
     if (problem) process.stderr.write(`push-lab: ${problem}\n`);
   }
   process.stdout.write(`Push Lab is running at ${host.url}\n`);
+  const exposure = host.exposureWarning();
+  if (exposure) process.stderr.write(`push-lab: warning: ${exposure}\n`);
   if (pushUrl) process.stdout.write(`push service: ${pushUrl}\n`);
   await untilSignal();
   await host.stop();

@@ -1,5 +1,5 @@
 /**
- * LabClient over a WebSocket (browser mode): `ws(s)://<location.host>/ws`.
+ * LabClient over a WebSocket (browser mode): `ws(s)://<location.host>/ws[?token=…]`.
  *
  * - On every open it sends `{type: 'resync'}`, so each (re)connection starts with a snapshot.
  * - Commands carry an id; results are routed back by id. At most `maxPending` commands wait
@@ -41,7 +41,7 @@ export interface SocketLike {
 export type WebSocketConstructor = new (url: string) => SocketLike;
 
 export interface WsClientOptions {
-  /** Defaults to `ws(s)://<location.host>/ws`. */
+  /** Defaults to `defaultWsUrl()`. */
   url?: string;
   /** Defaults to the global WebSocket (tests pass the `ws` package's class). */
   WebSocket?: WebSocketConstructor;
@@ -51,9 +51,17 @@ export interface WsClientOptions {
   reconnectMaxMs?: number;
 }
 
-/** The lab's WebSocket endpoint on the page's own host. */
-export function defaultWsUrl(loc: { protocol: string; host: string } = window.location): string {
-  return `${loc.protocol === 'https:' ? 'wss' : 'ws'}://${loc.host}/ws`;
+/**
+ * The lab's WebSocket endpoint on the page's own host. The page's `token` query parameter
+ * (browser mode's access token) goes along, so the upgrade is let in where cookies are off;
+ * otherwise the cookie the page's first load set is enough.
+ */
+export function defaultWsUrl(
+  loc: { protocol: string; host: string; search?: string } = window.location,
+): string {
+  const token = new URLSearchParams(loc.search ?? '').get('token');
+  const query = token ? `?token=${encodeURIComponent(token)}` : '';
+  return `${loc.protocol === 'https:' ? 'wss' : 'ws'}://${loc.host}/ws${query}`;
 }
 
 export function createWsClient(options: WsClientOptions = {}): LabClient {
