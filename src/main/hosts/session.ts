@@ -76,7 +76,16 @@ export class HostSession {
   async command(raw: unknown): Promise<Result<unknown>> {
     const parsed = parseCommand(raw);
     if (!parsed.ok) return fail(parsed.error.code, parsed.error.message);
-    return encodeResult(parsed.value.type, await this.lab.execute(parsed.value));
+    try {
+      return encodeResult(parsed.value.type, await this.lab.execute(parsed.value));
+    } catch (error) {
+      // A programming error in one command must not reject into nowhere (an unhandled
+      // rejection ends the process): the client gets an answer and the lab goes on.
+      return fail(
+        'ERR_INTERNAL',
+        `${parsed.value.type}: the command failed inside the lab (${(error as Error)?.message ?? String(error)}); the lab goes on`,
+      );
+    }
   }
 
   /** Sends a snapshot now and every later event after it. */

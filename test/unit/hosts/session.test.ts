@@ -46,6 +46,25 @@ describe('HostSession', () => {
     s.close();
   });
 
+  it('answers a command that throws inside the lab with ERR_INTERNAL instead of rejecting', async () => {
+    const lab = fakeLab();
+    lab.execute = () => Promise.reject(new Error('boom'));
+    const sent: ServerMessage[] = [];
+    const s = new HostSession(lab, (m) => sent.push(m));
+    await expect(s.receive({ type: 'command', id: 3, command: { type: 'info' } })).resolves.toBe(
+      undefined,
+    );
+    expect(sent[0]).toMatchObject({
+      type: 'result',
+      id: 3,
+      result: { ok: false, error: { code: 'ERR_INTERNAL' } },
+    });
+    expect((sent[0] as { result: { error: { message: string } } }).result.error.message).toMatch(
+      /^info: .*boom.*the lab goes on$/,
+    );
+    s.close();
+  });
+
   it('sends a snapshot on resync, then events in one batch per interval', async () => {
     vi.useFakeTimers();
     const lab = fakeLab();
