@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { HostSession, type LabPort } from './session';
-import { BUNDLE_UPLOAD_MAX_CHARS } from '../../shared/workbench';
+import { COMMAND_MESSAGE_BYTES_MAX } from '../../shared/workbench';
 
 export interface WebHostOptions {
   /** Folder with the built renderer (index.html and assets). */
@@ -49,8 +49,8 @@ export class WebHost {
     const wss = new WebSocketServer({
       server,
       path: '/ws',
-      // Room for the largest command: a bundle uploaded by a browser (base64).
-      maxPayload: this.options.messageBytesMax ?? BUNDLE_UPLOAD_MAX_CHARS + 1024,
+      // Room for the largest command (scenario text, or one upload chunk), no more.
+      maxPayload: this.options.messageBytesMax ?? COMMAND_MESSAGE_BYTES_MAX,
       // Only pages this host served may connect (no cross-site WebSocket hijacking).
       verifyClient: ({ origin, req }: { origin: string; req: http.IncomingMessage }) =>
         !origin || origin === `http://${req.headers.host ?? ''}`,
