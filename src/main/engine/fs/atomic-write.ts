@@ -15,8 +15,10 @@ import path from 'node:path';
 export interface AtomicWriteOptions {
   /** false: refuse with FileExistsError when the target exists. Default true. */
   overwrite?: boolean;
-  /** Mode of a new file (an existing file keeps its own). Default 0o644. */
+  /** Mode of a new file (an existing file keeps its own unless `keepMode` is false). Default 0o644. */
   mode?: number;
+  /** false: `mode` even over an existing file's (a private key is 0600 whatever it was). */
+  keepMode?: boolean;
 }
 
 /** Symlinks followed before giving up (as the kernel's ELOOP limit). */
@@ -47,7 +49,8 @@ export async function writeFileAtomic(
   if (existingMode !== null && options.overwrite === false) {
     throw new FileExistsError(`${file}: exists already; save over it, or choose another name`);
   }
-  const mode = existingMode ?? options.mode ?? 0o644;
+  const mode =
+    options.keepMode === false ? (options.mode ?? 0o644) : (existingMode ?? options.mode ?? 0o644);
   const temporary = path.join(
     path.dirname(target),
     `.${path.basename(target)}.${randomBytes(6).toString('hex')}.tmp`,
