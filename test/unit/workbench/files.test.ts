@@ -27,6 +27,7 @@ import { FileAccess } from '../../../src/main/engine/fs/confined';
 import { openFromCommandLine } from '../../../src/main/engine/workbench/open-file';
 import { RecentFiles, SCENARIO_BYTES_MAX } from '../../../src/main/engine/workbench/scenario-files';
 import { Workbench } from '../../../src/main/engine/workbench/workbench';
+import { HostSession } from '../../../src/main/hosts/session';
 import { parseCommand, type Command } from '../../../src/shared/commands';
 import type { Result } from '../../../src/shared/result';
 import {
@@ -364,6 +365,18 @@ describe('uploads stream to disk, bounded, and never outlive a failure', () => {
     await value({ type: 'bundle.upload.begin', name: 'b.gz', bytes: 10 }, session);
     expect(await uploadsOnDisk()).toHaveLength(1);
     await bench.sessionClosed(session);
+    expect(await uploadsOnDisk()).toEqual([]);
+  });
+
+  it('is deleted when the client that sent it disconnects (its host session closes)', async () => {
+    const client = new HostSession(bench, () => undefined);
+    const begun = await client.command({ type: 'bundle.upload.begin', name: 'a.gz', bytes: 8 });
+    expect(begun.ok).toBe(true);
+    expect(await uploadsOnDisk()).toHaveLength(1);
+    client.close();
+    for (let i = 0; i < 50 && (await uploadsOnDisk()).length > 0; i++) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
     expect(await uploadsOnDisk()).toEqual([]);
   });
 
