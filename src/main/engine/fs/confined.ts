@@ -45,8 +45,18 @@ export class FileAccess {
 
   /** Creates the workspace and recordings folders. */
   async prepare(): Promise<void> {
-    await mkdir(this.folders.workspace, { recursive: true });
-    await mkdir(this.folders.recordings, { recursive: true });
+    for (const [what, dir] of [
+      ['workspace', this.folders.workspace],
+      ['recordings folder', this.folders.recordings],
+    ] as const) {
+      try {
+        await mkdir(dir, { recursive: true });
+      } catch (error) {
+        throw new FileAccessError(`cannot create the ${what} ${dir} (${errorCode(error)})`, {
+          cause: error,
+        });
+      }
+    }
   }
 
   /** Holds a file the user chose (command line, native dialog); returns its handle. */
