@@ -1,8 +1,9 @@
 /**
  * The preload: hands the renderer the lab's contract (`window.pushLab`) and nothing more.
- * Sandboxed, so it may only use Electron's renderer-side modules.
+ * Sandboxed, so it may only use Electron's renderer-side modules. It hands out no file
+ * paths: a dropped file is uploaded by content, a chosen one arrives as a handle.
  */
-import { contextBridge, ipcRenderer, webUtils } from 'electron';
+import { contextBridge, ipcRenderer } from 'electron';
 import type { PreloadApi } from '../shared/preload-api';
 import type { Result } from '../shared/result';
 import type { ServerMessage } from '../shared/wire';
@@ -28,7 +29,6 @@ const api: PreloadApi = {
     ipcRenderer.on(IPC_CHANNEL_MENU, handler);
     return () => ipcRenderer.removeListener(IPC_CHANNEL_MENU, handler);
   },
-  pathForFile: (file) => webUtils.getPathForFile(file),
 };
 
 contextBridge.exposeInMainWorld('pushLab', api);

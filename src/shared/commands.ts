@@ -7,11 +7,12 @@ import { PROFILES } from './events';
 import type { LabModel } from './model';
 import { fail, ok, type Result } from './result';
 import {
-  BUNDLE_UPLOAD_MAX_CHARS,
   SEEK_WINDOW_MAX,
   SPEED_MAX,
   SPEED_MIN,
   TIMELINE_BUCKETS_MAX,
+  UPLOAD_BYTES_MAX,
+  UPLOAD_CHUNK_CHARS_MAX,
   type CompareResult,
   type EnergyNow,
   type MessageDetail,
@@ -26,8 +27,13 @@ import {
 } from './workbench';
 
 const id = z.string().min(1).max(200);
-/** A file on the machine that runs the engine. */
+/**
+ * A file on the machine that runs the engine: a name in the workspace (scenarios) or the
+ * recordings folder, or a handle (`@…/name`) for a file the user chose. Anything else is
+ * refused by the engine (engine/fs/confined.ts).
+ */
 const filePath = z.string().min(1).max(4096);
+const uploadId = z.string().regex(/^[A-Za-z0-9_-]{22}$/, 'an upload id from bundle.upload.begin');
 /** Scenario text (YAML or JSON). */
 const scenarioText = z.string().max(1_000_000);
 const seed = z.union([z.number().int(), z.string().min(1).max(200)]);
@@ -138,14 +144,26 @@ export const commandSchema = z.discriminatedUnion('type', [
 
   // ---- recordings and time travel -----------------------------------------------------------
   z.object({ type: z.literal('bundle.open'), path: filePath }).strict(),
-  /** A bundle's bytes (base64), for a browser that can drop a file but not name its path. */
+  /**
+   * A bundle's bytes, for a client that can drop a file but not name its path: begin (with
+   * the size), chunks of base64 in order, end (opens it). Streamed to disk; one at a time.
+   */
   z
     .object({
-      type: z.literal('bundle.upload'),
+      type: z.literal('bundle.upload.begin'),
       name: z.string().min(1).max(255),
-      data: z.string().max(BUNDLE_UPLOAD_MAX_CHARS),
+      bytes: z.number().int().min(1).max(UPLOAD_BYTES_MAX),
     })
     .strict(),
+  z
+    .object({
+      type: z.literal('bundle.upload.chunk'),
+      uploadId,
+      data: z.string().min(1).max(UPLOAD_CHUNK_CHARS_MAX),
+    })
+    .strict(),
+  z.object({ type: z.literal('bundle.upload.end'), uploadId }).strict(),
+  z.object({ type: z.literal('bundle.upload.abort'), uploadId }).strict(),
   /** Saves the recording of what runs (or ran) now as a bundle. */
   z.object({ type: z.literal('bundle.save'), path: filePath }).strict(),
   /** Runs the recording's scenario again with its seed. */
@@ -225,7 +243,10 @@ export interface CommandResults {
   'link.faults': LinkView[];
   compare: CompareResult;
   'bundle.open': RunStatus;
-  'bundle.upload': RunStatus;
+  'bundle.upload.begin': { uploadId: string };
+  'bundle.upload.chunk': { received: number };
+  'bundle.upload.end': RunStatus;
+  'bundle.upload.abort': { aborted: boolean };
   'bundle.save': { path: string; events: number; bytes: number };
   'bundle.rerun': RunStatus;
   'bundle.diff': DiffResult;

@@ -26,7 +26,10 @@ export type MenuAction =
   | { type: 'cycle-theme' }
   | { type: 'toggle-presentation' }
   | { type: 'export'; what: 'trace' | 'report' | 'subscriptions' }
-  /** A file chosen in a native dialog (Electron) or given on the command line. */
+  /**
+   * A file chosen in a native dialog (Electron). `path` is the handle the main process holds
+   * it by (`@…/name`), never the path itself; commands name the file by it.
+   */
   | { type: 'open-file'; path: string }
   | { type: 'save-bundle'; path: string }
   | { type: 'save-scenario'; path: string }

@@ -15,8 +15,6 @@ export interface PreloadApi {
   resync(): void;
   /** Native menu choices (Electron only). Returns an unsubscribe function. */
   onMenuAction(listener: (action: MenuAction) => void): () => void;
-  /** The path of a file dropped on the window (Electron only; '' when it has none). */
-  pathForFile?(file: File): string;
 }
 
 declare global {

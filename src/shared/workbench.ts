@@ -248,8 +248,25 @@ export interface SeekResult {
 }
 
 export const SEEK_WINDOW_MAX = 20_000;
-/** Largest bundle a browser may upload (base64 characters: about 48 MB of file). */
-export const BUNDLE_UPLOAD_MAX_CHARS = 64 * 1024 * 1024;
+// ---- files and uploads ----------------------------------------------------------------------
+
+/**
+ * Largest message a client sends, bytes: the largest command is scenario text (1,000,000
+ * characters, at most 3 bytes each in UTF-8) or one upload chunk (base64), plus its envelope.
+ */
+export const COMMAND_MESSAGE_BYTES_MAX = 4 * 1024 * 1024;
+/** Bytes of one upload chunk (before base64); a multiple of 3, so chunks' base64 join cleanly. */
+export const UPLOAD_CHUNK_BYTES_MAX = 3 * 349_525;
+/** base64 characters of the largest chunk. */
+export const UPLOAD_CHUNK_CHARS_MAX = (UPLOAD_CHUNK_BYTES_MAX / 3) * 4;
+/** Largest recording one upload may bring, bytes. */
+export const UPLOAD_BYTES_MAX = 64 * 1024 * 1024;
+/** Bytes all uploads in progress may hold on disk together. */
+export const UPLOADS_BYTES_MAX = 128 * 1024 * 1024;
+/** An upload without a chunk for this long is deleted, ms. */
+export const UPLOAD_IDLE_MS = 60_000;
+/** Largest recording opened from disk, bytes (a compressed bundle; hours of a fleet). */
+export const BUNDLE_BYTES_MAX = 1024 * 1024 * 1024;
 
 export interface DiffResult {
   a: string;

@@ -10,13 +10,15 @@ import path from 'node:path';
 import { runCli } from '../helpers/cli';
 import { expect, test } from './fixtures';
 
-const dir = path.join(os.tmpdir(), `push-lab-replay-e2e-${process.pid}`);
+/** The lab's data directory: the engine opens recordings from its recordings folder only. */
+const dataDir = path.join(os.tmpdir(), `push-lab-replay-e2e-${process.pid}`);
+const dir = path.join(dataDir, 'recordings');
 const bundle = path.join(dir, 'smoke.jsonl.gz');
 const damaged = path.join(dir, 'damaged.jsonl.gz');
 const otherSeed = path.join(dir, 'seed8.jsonl.gz');
 const shot = (name: string) => `test-results/screenshots/${name}.png`;
 
-test.use({ labArgs: [bundle] });
+test.use({ labArgs: ['--data', dataDir, bundle] });
 
 test.beforeAll(() => {
   test.setTimeout(120_000);
@@ -34,7 +36,7 @@ test.beforeAll(() => {
   writeFileSync(damaged, bytes.subarray(0, Math.floor(bytes.length * 0.6)));
 });
 
-test.afterAll(() => rmSync(dir, { recursive: true, force: true }));
+test.afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
 test('the timeline travels through the recording', async ({ page, lab }) => {
   await page.goto(lab.url);

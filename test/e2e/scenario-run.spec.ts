@@ -3,7 +3,7 @@
  * form and watch the YAML follow, see a bad value named under its field, save it to disk, run
  * it and drive the run from the run bar (pause, step, resume, space, speed, stop).
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
@@ -26,8 +26,8 @@ function caretLine(page: Page): Promise<number> {
 
 test('edit, check, save and run a scenario, then drive the run', async ({ page, lab }) => {
   test.setTimeout(120_000);
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'push-lab-scenario-'));
-  const file = path.join(dir, 'smoke-edited.yaml');
+  // The workspace: the engine saves scenarios there and nowhere else.
+  const file = path.join(dataDir, 'scenarios', 'smoke-edited.yaml');
   try {
     await page.goto(lab.url);
     await expect(page.getByTestId('connection-status')).toHaveAttribute('data-status', 'open');
@@ -135,6 +135,6 @@ test('edit, check, save and run a scenario, then drive the run', async ({ page, 
     await expect(page.getByTestId('run-stop')).toBeDisabled();
     await expect(page.getByTestId('run-notice')).toHaveCount(0);
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(file, { force: true });
   }
 });

@@ -6,6 +6,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { existsSync } from 'node:fs';
+import { FileAccessError } from '../engine/fs/confined';
 import { Workbench } from '../engine/workbench/workbench';
 import { openFromCommandLine } from '../engine/workbench/open-file';
 import { VERSION } from '../engine/version';
@@ -146,12 +147,13 @@ function program(): Command {
         defaultDataDir(),
       ),
     )
-    .action(
-      async (
-        file: string | undefined,
-        options: { host: string; port: number; pushPort: number; data: string },
-      ) => runWeb(file, options),
-    );
+    .addOption(
+      new Option(
+        '--workspace <dir>',
+        'the folder scenarios are opened from and saved to (default: <data>/scenarios)',
+      ),
+    )
+    .action(async (file: string | undefined, options: WebOptions) => runWeb(file, options));
 
   return cli;
 }
@@ -160,10 +162,15 @@ function defaultDataDir(): string {
   return path.join(process.env['HOME'] ?? process.cwd(), '.push-lab');
 }
 
-async function runWeb(
-  file: string | undefined,
-  options: { host: string; port: number; pushPort: number; data: string },
-): Promise<void> {
+interface WebOptions {
+  host: string;
+  port: number;
+  pushPort: number;
+  data: string;
+  workspace?: string;
+}
+
+async function runWeb(file: string | undefined, options: WebOptions): Promise<void> {
   const staticDir = path.join(repoRoot, 'out', 'renderer');
   if (!existsSync(path.join(staticDir, 'index.html'))) {
     throw new CliError(
@@ -172,6 +179,7 @@ async function runWeb(
   }
   const workbench = new Workbench({
     dataDir: options.data,
+    ...(options.workspace ? { workspaceDir: path.resolve(options.workspace) } : {}),
     examplesDir: path.join(repoRoot, 'resources', 'scenarios'),
     sandbox: { port: options.pushPort },
   });
@@ -179,6 +187,7 @@ async function runWeb(
     await workbench.start();
   } catch (error) {
     await workbench.stop().catch(() => {});
+    if (error instanceof FileAccessError) throw new CliError(error.message);
     throw listenError(error, '127.0.0.1', options.pushPort, '--push-port');
   }
   const host = new WebHost(workbench, { staticDir, host: options.host, port: options.port });

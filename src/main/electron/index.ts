@@ -11,20 +11,13 @@ import { IpcHost } from '../hosts/ipc-host';
 import { IPC_CHANNEL_MENU } from '../../shared/channels';
 import type { MenuAction } from '../../shared/menu';
 import { menuTemplate, type FileChoice } from './menu';
+import { devRendererUrl, isAllowedExternal, ownFrameCheck, parseAppArgs } from './policy';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const rendererUrl = process.env['ELECTRON_RENDERER_URL'];
+const rendererUrl = devRendererUrl(process.env['ELECTRON_RENDERER_URL'], app.isPackaged);
 const rendererFile = path.join(here, '../renderer/index.html');
-
-/** Our own renderer: the built file, or the dev server electron-vite started. */
-function isOwnFrame(url: string): boolean {
-  if (rendererUrl) return url.startsWith(rendererUrl);
-  try {
-    return fileURLToPath(new URL(url).href.split('#')[0]!.split('?')[0]!) === rendererFile;
-  } catch {
-    return false;
-  }
-}
+/** Our own renderer: the built file, or (unpackaged) the dev server electron-vite started. */
+const isOwnFrame = ownFrameCheck({ devUrl: rendererUrl, rendererFile });
 
 async function createWindow(): Promise<BrowserWindow> {
   const win = new BrowserWindow({
@@ -48,17 +41,26 @@ async function createWindow(): Promise<BrowserWindow> {
 }
 
 function lockDown(): void {
-  // No permission (camera, notifications, ...) is ever granted to page content.
+  // No permission (camera, notifications, ...) is ever granted to page content, nor reported as held.
   session.defaultSession.setPermissionRequestHandler((_wc, _permission, callback) =>
     callback(false),
   );
+  session.defaultSession.setPermissionCheckHandler(() => false);
   app.on('web-contents-created', (_event, contents) => {
     contents.setWindowOpenHandler(({ url }) => {
-      if (url.startsWith('https://')) void shell.openExternal(url);
+      // Only the specifications' sites open in the system browser; every other URL is refused.
+      if (isAllowedExternal(url)) void shell.openExternal(url);
       return { action: 'deny' };
     });
-    contents.on('will-navigate', (event, url) => {
-      if (!isOwnFrame(url)) event.preventDefault();
+    // The page, its redirects and its frames stay on our own renderer.
+    contents.on('will-navigate', (event) => {
+      if (!isOwnFrame(event.url)) event.preventDefault();
+    });
+    contents.on('will-redirect', (event) => {
+      if (!isOwnFrame(event.url)) event.preventDefault();
+    });
+    contents.on('will-frame-navigate', (event) => {
+      if (!isOwnFrame(event.url)) event.preventDefault();
     });
     contents.on('will-attach-webview', (event) => event.preventDefault());
   });
@@ -67,8 +69,10 @@ function lockDown(): void {
 async function main(): Promise<void> {
   await app.whenReady();
   lockDown();
+  const args = parseAppArgs(process.argv.slice(app.isPackaged ? 1 : 2));
   const workbench = new Workbench({
     dataDir: app.getPath('userData'),
+    ...(args.workspace ? { workspaceDir: path.resolve(args.workspace) } : {}),
     examplesDir: path.join(here, '../../resources/scenarios'),
   });
   await workbench.start();
@@ -76,11 +80,8 @@ async function main(): Promise<void> {
   host.start();
   const win = await createWindow();
   // `npm start -- FILE`: a scenario starts running, a recording opens.
-  const file = process.argv
-    .slice(app.isPackaged ? 1 : 2)
-    .find((a) => !a.startsWith('-') && a !== '.');
-  if (file) {
-    const problem = await openFromCommandLine(workbench, file);
+  if (args.file) {
+    const problem = await openFromCommandLine(workbench, args.file);
     if (problem) void dialog.showMessageBox(win, { type: 'warning', message: problem });
   }
   // Menu choices go to the focused window's page, which performs them like its own keys.
@@ -95,8 +96,9 @@ async function main(): Promise<void> {
           { name: 'Scenarios and recordings', extensions: ['yaml', 'yml', 'json', 'gz', 'jsonl'] },
         ],
       });
+      // The page gets a handle, never the path: it cannot name any other file.
       if (!picked.canceled && picked.filePaths[0])
-        send({ type: 'open-file', path: picked.filePaths[0] });
+        send({ type: 'open-file', path: workbench.registerFile(picked.filePaths[0]) });
       return;
     }
     const picked = await dialog.showSaveDialog(owner, {
@@ -105,7 +107,8 @@ async function main(): Promise<void> {
           ? [{ name: 'Push Lab recording', extensions: ['gz'] }]
           : [{ name: 'Scenario', extensions: ['yaml'] }],
     });
-    if (!picked.canceled && picked.filePath) send({ type: what, path: picked.filePath });
+    if (!picked.canceled && picked.filePath)
+      send({ type: what, path: workbench.registerFile(picked.filePath) });
   };
   Menu.setApplicationMenu(
     Menu.buildFromTemplate(

@@ -19,7 +19,10 @@ import {
 export interface LabPort {
   onEvent(listener: (event: LabEvent) => void): () => void;
   snapshot(): LabModel;
-  execute(command: Command): Promise<Result<unknown>>;
+  /** `session` says which client asked (state such as an upload belongs to it). */
+  execute(command: Command, session?: object): Promise<Result<unknown>>;
+  /** The client's session ended: whatever it left unfinished (an upload) is dropped. */
+  sessionClosed?(session: object): Promise<void>;
   /** What runs and how; sent after each snapshot and on every change. */
   status?(): RunStatus;
   onRunStatus?(listener: (status: RunStatus) => void): () => void;
@@ -77,7 +80,7 @@ export class HostSession {
     const parsed = parseCommand(raw);
     if (!parsed.ok) return fail(parsed.error.code, parsed.error.message);
     try {
-      return encodeResult(parsed.value.type, await this.lab.execute(parsed.value));
+      return encodeResult(parsed.value.type, await this.lab.execute(parsed.value, this));
     } catch (error) {
       // A programming error in one command must not reject into nowhere (an unhandled
       // rejection ends the process): the client gets an answer and the lab goes on.
@@ -107,6 +110,7 @@ export class HostSession {
   }
 
   close(): void {
+    if (!this.closed) void this.lab.sessionClosed?.(this);
     this.closed = true;
     for (const off of this.unsubscribe) off();
     if (this.timer) clearTimeout(this.timer);

@@ -21,10 +21,10 @@ import {
 } from './web-access';
 import { fail } from '../../shared/result';
 import { clientMessageSchema, type ServerMessage } from '../../shared/wire';
-import { BUNDLE_UPLOAD_MAX_CHARS } from '../../shared/workbench';
+import { COMMAND_MESSAGE_BYTES_MAX } from '../../shared/workbench';
 
-/** Largest WebSocket message: room for the largest command, a bundle uploaded as base64. */
-export const WS_MESSAGE_BYTES_MAX = BUNDLE_UPLOAD_MAX_CHARS + 1024;
+/** Largest WebSocket message: the largest command (scenario text, or one upload chunk). */
+export const WS_MESSAGE_BYTES_MAX = COMMAND_MESSAGE_BYTES_MAX;
 /** Open WebSockets in all (tabs of the UI); one more is refused with 503. */
 export const WS_CONNECTIONS_MAX = 8;
 /** Commands one WebSocket may have running at once; one more is answered ERR_BUSY. */

@@ -2,12 +2,8 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  checkScenarioText,
-  FileExistsError,
-  RecentFiles,
-  saveAtomically,
-} from '../../../src/main/engine/workbench/scenario-files';
+import { FileExistsError, writeFileAtomic } from '../../../src/main/engine/fs/atomic-write';
+import { checkScenarioText, RecentFiles } from '../../../src/main/engine/workbench/scenario-files';
 
 let dir: string;
 beforeEach(async () => (dir = await mkdtemp(path.join(tmpdir(), 'push-lab-files-'))));
@@ -17,13 +13,13 @@ describe('scenario files', () => {
   it('saves atomically, keeps a file when asked not to overwrite, and leaves no temporary file', async () => {
     const file = path.join(dir, 's.yaml');
     await writeFile(file, 'old');
-    await expect(saveAtomically(file, 'new', { overwrite: false })).rejects.toBeInstanceOf(
+    await expect(writeFileAtomic(file, 'new', { overwrite: false })).rejects.toBeInstanceOf(
       FileExistsError,
     );
     expect(await readFile(file, 'utf8')).toBe('old');
-    expect(await saveAtomically(file, 'new')).toBe(3);
+    expect(await writeFileAtomic(file, 'new')).toBe(file);
     expect(await readFile(file, 'utf8')).toBe('new');
-    await expect(saveAtomically(path.join(dir, 'no', 'such', 'dir.yaml'), 'x')).rejects.toThrow(
+    await expect(writeFileAtomic(path.join(dir, 'no', 'such', 'dir.yaml'), 'x')).rejects.toThrow(
       /cannot write it \(ENOENT\)/,
     );
     expect(await readdir(dir)).toEqual(['s.yaml']);

@@ -162,13 +162,13 @@ describe('the workbench', () => {
     expect(check.ok).toBe(false);
     const problem = check.problems.find((p) => p.path === 'userAgents.0.count');
     expect(problem?.line).toBe(text.split('\n').findIndex((l) => l.includes('count: -2')) + 1);
-    const file = path.join(dir, 'mine.yaml');
+    const file = path.join(dir, 'scenarios', 'mine.yaml');
     await writeFile(file, 'old');
     const saved = await value<{ bytes: number }>({ type: 'scenario.save', path: file, text });
     expect(saved.bytes).toBe(Buffer.byteLength(text));
     expect(await readFile(file, 'utf8')).toBe(text);
-    expect(await value<string[]>({ type: 'scenario.recent' })).toEqual([file]);
-    const missing = await call({ type: 'scenario.read', path: path.join(dir, 'none.yaml') });
+    expect(await value<string[]>({ type: 'scenario.recent' })).toEqual(['mine.yaml']);
+    const missing = await call({ type: 'scenario.read', path: 'none.yaml' });
     expect(!missing.ok && missing.error.message).toMatch(/none\.yaml: cannot read it \(ENOENT\)/);
     const examples = await value<{ id: string }[]>({ type: 'scenario.examples' });
     expect(examples.map((e) => e.id)).toContain('smoke');
@@ -177,7 +177,7 @@ describe('the workbench', () => {
   it('saves a run as a bundle, opens it for replay and travels in it; a rerun does not diverge', async () => {
     await value({ type: 'run.start', text: await smoke(), speed: 0 });
     await until((s) => s.state === 'finished');
-    const first = path.join(dir, 'first.jsonl.gz');
+    const first = 'first.jsonl.gz';
     const saved = await value<{ events: number }>({ type: 'bundle.save', path: first });
     expect(saved.events).toBeGreaterThan(50);
 
@@ -195,7 +195,7 @@ describe('the workbench', () => {
 
     await value({ type: 'bundle.rerun' });
     await until((s) => s.mode === 'run' && s.state === 'finished');
-    const second = path.join(dir, 'second.jsonl.gz');
+    const second = 'second.jsonl.gz';
     await value({ type: 'bundle.save', path: second });
     const diff = await value<{ divergence: unknown; figures: string[] }>({
       type: 'bundle.diff',
@@ -205,7 +205,7 @@ describe('the workbench', () => {
     expect(diff.divergence).toBeNull();
     expect(diff.figures).toEqual([]);
 
-    const notBundle = path.join(dir, 'not.gz');
+    const notBundle = path.join(dir, 'recordings', 'not.gz');
     await writeFile(notBundle, 'hello');
     const refused = await call({ type: 'bundle.open', path: notBundle });
     expect(refused.ok).toBe(false);

@@ -1,8 +1,9 @@
 /**
  * A file given on the command line (`npm start -- FILE`, `push-lab web FILE`): a scenario
- * (.yaml, .yml, .json) starts running, anything else opens as a recording.
+ * (.yaml, .yml, .json) starts running, anything else opens as a recording. The user named
+ * it, so it may lie outside the workspace: the workbench holds it behind a handle, and the
+ * UI (which lists it among the recent files) only ever sees the handle.
  */
-import { readScenarioFile } from './scenario-files';
 import type { Workbench } from './workbench';
 
 /** Opens `file` in the workbench; returns a sentence when it cannot, else null. */
@@ -10,16 +11,14 @@ export async function openFromCommandLine(
   workbench: Workbench,
   file: string,
 ): Promise<string | null> {
+  const handle = workbench.registerFile(file);
   if (/\.(ya?ml|json)$/i.test(file)) {
-    let text: string;
-    try {
-      text = await readScenarioFile(file);
-    } catch (error) {
-      return (error as Error).message;
-    }
-    const result = await workbench.execute({ type: 'run.start', text, path: file });
+    const read = await workbench.execute({ type: 'scenario.read', path: handle });
+    if (!read.ok) return read.error.message.replaceAll(handle, file);
+    const { text } = read.value as { text: string };
+    const result = await workbench.execute({ type: 'run.start', text, path: handle });
     return result.ok ? null : result.error.message;
   }
-  const result = await workbench.execute({ type: 'bundle.open', path: file });
-  return result.ok ? null : result.error.message;
+  const result = await workbench.execute({ type: 'bundle.open', path: handle });
+  return result.ok ? null : result.error.message.replaceAll(handle, file);
 }

@@ -3,8 +3,7 @@
  * saving, and validation that places each problem on a line of the text (so the editor can
  * show it where the user is looking).
  */
-import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import type { Profile } from '../../../shared/events';
@@ -15,17 +14,19 @@ import {
   type ScenarioProblem,
   type ScenarioSummary,
 } from '../../../shared/workbench';
+import { readBoundedFile } from '../fs/bounded-read';
+import { writeFileAtomic } from '../fs/atomic-write';
 import { validateScenario } from '../scenario/load';
 import type { Scenario } from '../scenario/schema';
 
-/** Largest scenario file read (a scenario is a page of YAML; this is generous). */
+/** Largest scenario file read, bytes (a scenario is a page of YAML; this is generous). */
 export const SCENARIO_BYTES_MAX = 1_000_000;
 
 export async function listExamples(dir: string): Promise<ScenarioExample[]> {
   const names = (await readdir(dir)).filter((n) => /\.(ya?ml|json)$/.test(n)).sort();
   const examples: ScenarioExample[] = [];
   for (const name of names) {
-    const text = await readFile(path.join(dir, name), 'utf8');
+    const text = await readScenarioFile(path.join(dir, name));
     const check = checkScenarioText(text);
     const doc = parseDocument(text);
     const description = doc.get('description');
@@ -39,55 +40,51 @@ export async function listExamples(dir: string): Promise<ScenarioExample[]> {
   return examples;
 }
 
-/** Reads a scenario file; a sentence naming the file and the reason when it cannot. */
+/**
+ * Reads a scenario file: a regular file of at most SCENARIO_BYTES_MAX bytes (stat first, a
+ * bounded read after); a sentence naming the file and the reason when it cannot.
+ */
 export async function readScenarioFile(file: string): Promise<string> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new Error(`${file}: cannot read it (${errorCode(error)})`, { cause: error });
-  }
-  if (text.length > SCENARIO_BYTES_MAX) {
-    throw new Error(
-      `${file}: ${text.length} characters; a scenario may have at most ${SCENARIO_BYTES_MAX}`,
-    );
-  }
-  return text;
+  return (await readBoundedFile(file, SCENARIO_BYTES_MAX, 'scenario')).toString('utf8');
 }
+
+/** Bytes of the recent list (RECENT_FILES_MAX names; anything longer is damaged). */
+const RECENT_LIST_BYTES_MAX = 64 * 1024;
 
 /**
- * Writes `text` to `file` atomically: to a temporary file beside it, then renamed over it,
- * so a crash or a full disk never leaves a half-written scenario.
+ * The recently used scenario files, newest first, kept in `<dataDir>/recent.json`: names in
+ * the workspace or handles, never arbitrary paths. Updates run one after another, so
+ * concurrent adds lose nothing.
  */
-export async function saveAtomically(
-  file: string,
-  text: string,
-  options: { overwrite?: boolean } = {},
-): Promise<number> {
-  if (options.overwrite === false && (await exists(file))) {
-    throw new FileExistsError(`${file}: exists already; save over it, or choose another name`);
-  }
-  const temporary = path.join(
-    path.dirname(file),
-    `.${path.basename(file)}.${randomBytes(6).toString('hex')}.tmp`,
-  );
-  try {
-    await writeFile(temporary, text, { flag: 'wx' });
-    await rename(temporary, file);
-  } catch (error) {
-    await rm(temporary, { force: true }).catch(() => undefined);
-    throw new Error(`${file}: cannot write it (${errorCode(error)})`, { cause: error });
-  }
-  return Buffer.byteLength(text);
-}
-
-/** The recently used scenario files, newest first, kept in `<dataDir>/recent.json`. */
 export class RecentFiles {
-  constructor(private readonly file: string) {}
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    private readonly file: string,
+    /** Which entries to keep listing (e.g. handles of this process only). */
+    private readonly keep: (name: string) => boolean = () => true,
+  ) {}
 
   async list(): Promise<string[]> {
+    return (await this.read()).filter(this.keep);
+  }
+
+  add(name: string): Promise<void> {
+    const next = this.queue.then(async () => {
+      const list = [name, ...(await this.read()).filter((p) => p !== name)];
+      await mkdir(path.dirname(this.file), { recursive: true });
+      await writeFileAtomic(this.file, JSON.stringify(list.slice(0, RECENT_FILES_MAX)), {
+        mode: 0o600,
+      });
+    });
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async read(): Promise<string[]> {
     try {
-      const parsed: unknown = JSON.parse(await readFile(this.file, 'utf8'));
+      const text = await readBoundedFile(this.file, RECENT_LIST_BYTES_MAX, 'recent list');
+      const parsed: unknown = JSON.parse(text.toString('utf8'));
       return Array.isArray(parsed)
         ? parsed.filter((p): p is string => typeof p === 'string').slice(0, RECENT_FILES_MAX)
         : [];
@@ -95,13 +92,6 @@ export class RecentFiles {
       // Missing or damaged: start a new list.
       return [];
     }
-  }
-
-  async add(file: string): Promise<void> {
-    const absolute = path.resolve(file);
-    const list = [absolute, ...(await this.list()).filter((p) => p !== absolute)];
-    await mkdir(path.dirname(this.file), { recursive: true });
-    await saveAtomically(this.file, JSON.stringify(list.slice(0, RECENT_FILES_MAX)));
   }
 }
 
@@ -186,22 +176,4 @@ function offsetOf(doc: Document, segments: string[]): number | null {
 function rangeStart(node: unknown): number | null {
   const range = (node as { range?: [number, number, number] } | null)?.range;
   return range ? range[0] : null;
-}
-
-/** A save that would replace a file the caller asked to keep. */
-export class FileExistsError extends Error {
-  readonly code = 'ERR_EXISTS';
-}
-
-async function exists(file: string): Promise<boolean> {
-  try {
-    await stat(file);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function errorCode(error: unknown): string {
-  return (error as NodeJS.ErrnoException).code ?? (error as Error).message;
 }

@@ -8,16 +8,19 @@
  *   hosts ──commands──▶ Workbench ──▶ current show: Sandbox | Run (PacedRun) | Replay
  *         ◀─events, snapshot, status── (one epoch per show; a new show resets the views)
  */
-import { copyFile, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Command } from '../../../shared/commands';
 import type { LabEvent, Profile } from '../../../shared/events';
 import { emptyModel, type LabModel } from '../../../shared/model';
 import { fail, ok, type Result } from '../../../shared/result';
-import type { RunStatus, SeekResult } from '../../../shared/workbench';
+import { BUNDLE_BYTES_MAX, type RunStatus, type SeekResult } from '../../../shared/workbench';
 import type { Clock } from '../clock/clock';
 import { RealClock } from '../clock/real';
+import { FileExistsError, writeFileAtomic } from '../fs/atomic-write';
+import { checkRegularFile } from '../fs/bounded-read';
+import { FileAccess, FileAccessError } from '../fs/confined';
 import { Lab, type LabOptions } from '../lab';
 import type { Link } from '../net/link';
 import { parseScenario, validateScenario } from '../scenario/load';
@@ -36,18 +39,14 @@ import type { UserAgent } from '../agents/user-agent';
 import type { PushService } from '../push/service';
 import { linksInfo, setLinkFaults } from './links';
 import { PacedRun } from './paced-run';
-import {
-  checkScenarioText,
-  FileExistsError,
-  listExamples,
-  readScenarioFile,
-  RecentFiles,
-  saveAtomically,
-} from './scenario-files';
+import { checkScenarioText, listExamples, readScenarioFile, RecentFiles } from './scenario-files';
+import { UploadError, Uploads } from './uploads';
 
 export interface WorkbenchOptions {
   /** Where recent files and recordings are kept. */
   dataDir: string;
+  /** The folder scenarios are opened from and saved to (default `<dataDir>/scenarios`). */
+  workspaceDir?: string;
   /** The example scenarios (resources/scenarios). */
   examplesDir: string;
   /** The sandbox lab's options (port, TLS, …). */
@@ -93,6 +92,8 @@ interface RunShow extends ShowBase {
 interface ReplayShow extends ShowBase {
   kind: 'replay';
   file: string;
+  /** What the UI calls the file (a name in the recordings folder, or a handle). */
+  ref: string;
   name: string;
   warning: string | null;
   /** Lab time from the first event to the last. */
@@ -111,6 +112,9 @@ export class Workbench {
   private readonly resetListeners = new Set<() => void>();
   private readonly wall: Clock;
   private readonly recent: RecentFiles;
+  /** The only files commands may name (engine/fs/confined.ts). */
+  readonly files: FileAccess;
+  private readonly uploads: Uploads;
   private lastStatusKey = '';
   private statusTimer: { cancel(): void } | null = null;
   /** Serializes show changes (a start while another is starting waits its turn). */
@@ -118,16 +122,38 @@ export class Workbench {
 
   constructor(private readonly options: WorkbenchOptions) {
     this.wall = options.wall ?? new RealClock();
-    this.recent = new RecentFiles(path.join(options.dataDir, 'recent.json'));
+    this.files = new FileAccess({
+      workspace: path.resolve(options.workspaceDir ?? path.join(options.dataDir, 'scenarios')),
+      recordings: path.resolve(options.dataDir, 'recordings'),
+      examples: path.resolve(options.examplesDir),
+    });
+    // A handle from an earlier process names nothing now: it is not listed.
+    this.recent = new RecentFiles(
+      path.join(options.dataDir, 'recent.json'),
+      (name) => !this.files.isHandle(name) || this.files.knows(name),
+    );
+    this.uploads = new Uploads(() => this.recordingsDir(), this.wall);
+  }
+
+  /** Holds a file the user chose (command line, native dialog); commands name it by the handle. */
+  registerFile(file: string): string {
+    return this.files.register(file);
+  }
+
+  /** A client session ended: its upload in progress is deleted. */
+  async sessionClosed(session: object): Promise<void> {
+    await this.uploads.closeSession(session);
   }
 
   /** Starts the sandbox lab. */
   async start(): Promise<void> {
+    await this.files.prepare();
     this.show = await this.makeSandbox();
   }
 
   async stop(): Promise<void> {
     this.statusTimer?.cancel();
+    await this.uploads.closeAll();
     await this.show.dispose();
   }
 
@@ -216,7 +242,7 @@ export class Workbench {
           elapsedMs: show.spanMs,
           durationMs: null,
           controllable: false,
-          path: show.file,
+          path: show.ref,
           canSave: true,
           canRerun: show.run !== null,
           warning: show.warning ?? base.warning,
@@ -224,21 +250,27 @@ export class Workbench {
     }
   }
 
-  /** Runs a validated command. Never throws: failures come back as `{ok: false}`. */
-  async execute(command: Command): Promise<Result<unknown>> {
+  /**
+   * Runs a validated command. Never throws: failures come back as `{ok: false}`.
+   * @param session  the client session it came from (an upload belongs to its session).
+   */
+  async execute(command: Command, session?: object): Promise<Result<unknown>> {
     try {
-      return await this.dispatch(command);
+      return await this.dispatch(command, session);
     } catch (error) {
       const message = (error as Error).message ?? String(error);
       const code =
-        error instanceof TraceError || error instanceof FileExistsError
+        error instanceof TraceError ||
+        error instanceof FileExistsError ||
+        error instanceof FileAccessError ||
+        error instanceof UploadError
           ? error.code
           : 'ERR_COMMAND_FAILED';
       return fail(code, message);
     }
   }
 
-  private async dispatch(command: Command): Promise<Result<unknown>> {
+  private async dispatch(command: Command, session?: object): Promise<Result<unknown>> {
     const show = this.show;
     switch (command.type) {
       case 'snapshot':
@@ -278,16 +310,20 @@ export class Workbench {
       case 'scenario.recent':
         return ok(await this.recent.list());
       case 'scenario.read': {
-        const text = await readScenarioFile(command.path);
-        await this.recent.add(command.path);
-        return ok({ path: path.resolve(command.path), text });
+        const file = await this.files.resolve(command.path, 'scenario', 'read');
+        const text = await readScenarioFile(file);
+        const name = await this.files.nameFor(command.path, file, 'scenario');
+        await this.recent.add(name);
+        return ok({ path: name, text });
       }
       case 'scenario.save': {
-        const bytes = await saveAtomically(command.path, command.text, {
+        const file = await this.files.resolve(command.path, 'scenario', 'write');
+        await writeFileAtomic(file, command.text, {
           ...(command.overwrite !== undefined ? { overwrite: command.overwrite } : {}),
         });
-        await this.recent.add(command.path);
-        return ok({ path: path.resolve(command.path), bytes });
+        const name = await this.files.nameFor(command.path, file, 'scenario');
+        await this.recent.add(name);
+        return ok({ path: name, bytes: Buffer.byteLength(command.text) });
       }
       case 'scenario.validate':
         return ok(checkScenarioText(command.text));
@@ -323,25 +359,44 @@ export class Workbench {
           }),
         );
       }
-      case 'bundle.open':
-        await this.openBundle(command.path, path.basename(command.path));
-        return ok(this.status());
-      case 'bundle.upload': {
-        const dir = await this.recordingsDir();
-        const file = path.join(
-          dir,
-          `upload-${randomBytes(6).toString('hex')}-${safeName(command.name)}`,
+      case 'bundle.open': {
+        const file = await this.readableBundle(command.path);
+        await this.openBundle(
+          file,
+          path.basename(command.path),
+          await this.files.nameFor(command.path, file, 'recording'),
         );
-        await writeFile(file, Buffer.from(command.data, 'base64'));
-        await this.openBundle(file, command.name);
         return ok(this.status());
       }
-      case 'bundle.save':
-        return ok(await this.saveBundle(command.path));
+      case 'bundle.upload.begin':
+        return ok({ uploadId: await this.uploads.begin(session, command.name, command.bytes) });
+      case 'bundle.upload.chunk':
+        return ok({ received: await this.uploads.chunk(session, command.uploadId, command.data) });
+      case 'bundle.upload.abort':
+        return ok({ aborted: await this.uploads.abort(session, command.uploadId) });
+      case 'bundle.upload.end': {
+        const { file, name } = await this.uploads.end(session, command.uploadId);
+        try {
+          await this.openBundle(file, name, path.basename(file));
+        } catch (error) {
+          // Not a recording after all: it is not kept.
+          await rm(file, { force: true });
+          throw error;
+        }
+        return ok(this.status());
+      }
+      case 'bundle.save': {
+        const file = await this.files.resolve(command.path, 'recording', 'write');
+        const saved = await this.saveBundle(file);
+        return ok({ ...saved, path: await this.files.nameFor(command.path, file, 'recording') });
+      }
       case 'bundle.rerun':
         return this.rerun();
-      case 'bundle.diff':
-        return ok(await diffRecordings(command.a, command.b));
+      case 'bundle.diff': {
+        const [a, b] = [await this.readableBundle(command.a), await this.readableBundle(command.b)];
+        // The answer names the files as the client did.
+        return ok({ ...(await diffRecordings(a, b)), a: command.a, b: command.b });
+      }
       case 'timeline':
         return ok({ epoch: show.epoch, ...show.timeline.info(command.buckets) });
       case 'seek': {
@@ -372,10 +427,11 @@ export class Workbench {
         `the scenario is not valid: ${loaded.problems.join('; ')}`,
       );
     }
-    if (command.path) await this.recent.add(command.path).catch(() => undefined);
+    const name = command.path ? await this.scenarioName(command.path) : null;
+    if (name !== null) await this.recent.add(name).catch(() => undefined);
     await this.replace(() =>
       this.makeRun(loaded.scenario, loaded.input, {
-        path: command.path ? path.resolve(command.path) : null,
+        path: name,
         ...(command.seed !== undefined ? { seed: command.seed } : {}),
         speed: command.speed ?? defaultSpeed(loaded.scenario),
         paused: command.paused ?? false,
@@ -524,7 +580,26 @@ export class Workbench {
 
   // ---- recordings -------------------------------------------------------------------------
 
-  private async openBundle(file: string, name: string): Promise<void> {
+  /** What the UI calls the scenario file `ref` (it may not exist yet); refuses outside files. */
+  private async scenarioName(ref: string): Promise<string> {
+    let file: string;
+    try {
+      file = await this.files.resolve(ref, 'scenario', 'read');
+    } catch (error) {
+      if (error instanceof FileAccessError) throw error;
+      file = await this.files.resolve(ref, 'scenario', 'write');
+    }
+    return this.files.nameFor(ref, file, 'scenario');
+  }
+
+  /** The real path of a recording the engine may read: a regular file under BUNDLE_BYTES_MAX. */
+  private async readableBundle(ref: string): Promise<string> {
+    const file = await this.files.resolve(ref, 'recording', 'read');
+    await checkRegularFile(file, BUNDLE_BYTES_MAX, 'recording');
+    return file;
+  }
+
+  private async openBundle(file: string, name: string, ref: string): Promise<void> {
     const reader = await openRecording(file);
     let timeline: Timeline;
     try {
@@ -554,6 +629,7 @@ export class Workbench {
         timeline,
         meta,
         file: path.resolve(file),
+        ref,
         name,
         warning,
         run: header.run ? { scenario: header.run.scenario, speed: header.run.speed } : null,
@@ -573,29 +649,35 @@ export class Workbench {
     });
   }
 
-  /** Saves what is shown as a bundle: the streamed file once complete, else from the timeline. */
-  private async saveBundle(file: string): Promise<{ path: string; events: number; bytes: number }> {
+  /**
+   * Saves what is shown as a bundle (atomically, like every write): the streamed file once
+   * complete, else written from the timeline. `file` is a real path from FileAccess.
+   */
+  private async saveBundle(file: string): Promise<{ events: number; bytes: number }> {
     const show = this.show;
-    const target = path.resolve(file);
+    let source: string | null = null;
     if (show.kind === 'run' && show.paced.settled) {
       await show.bundle.writer.close();
-      await copyFile(show.bundle.file, target);
-    } else if (show.kind === 'replay' && show.file !== target) {
-      await copyFile(show.file, target);
-    } else {
+      source = show.bundle.file;
+    } else if (show.kind === 'replay' && show.file !== file) {
+      source = show.file;
+    }
+    const written = await writeFileAtomic(file, async (temporary) => {
+      if (source !== null) {
+        await copyFile(source, temporary);
+        return;
+      }
       const header: TraceMeta = {
         ...show.meta,
         ...(show.kind === 'run' ? { run: { scenario: show.input, speed: show.paced.speed } } : {}),
         ...(show.kind === 'replay' && show.run ? { run: show.run } : {}),
       };
-      const temporary = `${target}.${randomBytes(6).toString('hex')}.tmp`;
       const out = openBundleWriter(temporary, header, this.wall);
       for (const event of show.timeline.all()) out.writer.write(event);
       const stats = await out.close();
-      if (stats.error) throw new Error(`${file}: cannot write it (${stats.error})`);
-      await rename(temporary, target);
-    }
-    return { path: target, events: show.timeline.count, bytes: (await stat(target)).size };
+      if (stats.error) throw new Error(stats.error);
+    });
+    return { events: show.timeline.count, bytes: (await stat(written)).size };
   }
 
   private async recordingsDir(): Promise<string> {
@@ -603,7 +685,10 @@ export class Workbench {
     await mkdir(dir, { recursive: true });
     // Bounded: the oldest recordings go first.
     const kept = this.options.recordingsKept ?? 5;
-    const names = (await readdir(dir)).filter((n) => n.endsWith('.gz')).sort();
+    // Uploads count too, whatever their extension: their total on disk stays bounded.
+    const names = (await readdir(dir))
+      .filter((n) => n.endsWith('.gz') || n.startsWith('upload-'))
+      .sort();
     for (const old of names.slice(0, Math.max(0, names.length - kept + 1))) {
       await rm(path.join(dir, old), { force: true });
     }

@@ -45,8 +45,8 @@ export function CurrentRecording({ actions }: { actions: RecordingActions }) {
         <input
           type="text"
           className="recordings-path"
-          placeholder="/path/to/save.plb"
-          aria-label="Path to save the recording to"
+          placeholder="name.jsonl.gz (in the recordings folder)"
+          aria-label="Name to save the recording as, in the recordings folder"
           data-testid="bundle-save-path"
           value={path}
           onChange={(e) => setPath(e.target.value)}

@@ -1,4 +1,4 @@
-/** Opens a recording (a run bundle or a trace) by its path on the lab's machine. */
+/** Opens a recording (a run bundle or a trace) by its name in the recordings folder. */
 import { useState } from 'react';
 import { useRecordings } from './recordings-store';
 import type { RecordingActions } from './useRecordingActions';
@@ -19,8 +19,8 @@ export function OpenRecording({ actions }: { actions: RecordingActions }) {
         <input
           type="text"
           className="recordings-path"
-          placeholder="/path/to/failure.plb"
-          aria-label="Path of the recording to open"
+          placeholder="name.jsonl.gz (in the recordings folder)"
+          aria-label="Name of the recording to open, in the recordings folder"
           data-testid="bundle-path"
           value={path}
           onChange={(e) => setPath(e.target.value)}
@@ -30,8 +30,8 @@ export function OpenRecording({ actions }: { actions: RecordingActions }) {
         </button>
       </form>
       <p className="muted">
-        Or drop a recording anywhere on the window. It replaces what the lab shows; the timeline
-        below the views then travels through it.
+        Or drop a recording anywhere on the window (it is uploaded). It replaces what the lab shows;
+        the timeline below the views then travels through it.
       </p>
     </section>
   );

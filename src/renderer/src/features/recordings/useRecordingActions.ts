@@ -7,11 +7,14 @@ import type { Command, ResultOf } from '../../../../shared/commands';
 import { formatBytes } from '../../format';
 import { selectActions, useLab } from '../../store';
 import { recordingsStore } from './recordings-store';
-import { toBase64, uploadProblem } from './upload';
+import { uploadProblem, uploadRecording } from './upload';
 
 export interface RecordingActions {
   open(path: string): Promise<void>;
-  /** Opens a dropped file: by its path in Electron, else by uploading its bytes. */
+  /**
+   * Opens a dropped file by uploading its bytes, in Electron too: the renderer never hands
+   * the engine a path it would have to trust (docs/security.md).
+   */
   openFile(file: File): Promise<void>;
   save(path: string): Promise<void>;
   rerun(): Promise<void>;
@@ -54,22 +57,15 @@ export function useRecordingActions(): RecordingActions {
   return {
     open,
     openFile: async (file) => {
-      const path = window.pushLab?.pathForFile?.(file) ?? '';
-      if (path !== '') return open(path);
       const problem = uploadProblem(file.name, file.size);
       if (problem !== null) return report({ error: problem });
-      recordingsStore.setState({ busy: `Reading ${file.name}…`, error: null, notice: null });
-      let data: string;
-      try {
-        data = toBase64(new Uint8Array(await file.arrayBuffer()));
-      } catch (error) {
-        return report({ error: `Could not read ${file.name}: ${(error as Error).message}.` });
-      }
-      await perform(
-        `Uploading ${file.name}…`,
-        { type: 'bundle.upload', name: file.name, data },
-        (run) => `Opened ${run.name ?? file.name}: ${run.events} events.`,
-      );
+      recordingsStore.setState({ busy: `Uploading ${file.name}…`, error: null, notice: null });
+      const result = await uploadRecording(call, file);
+      if (result.ok) {
+        report({
+          notice: `Opened ${result.value.name ?? file.name}: ${result.value.events} events.`,
+        });
+      } else report({ error: result.error.message });
     },
     save: async (path) => {
       const file = needPath(path, 'the file to save the recording to');

@@ -37,8 +37,9 @@ export function ScenarioToolbar() {
         <input
           type="text"
           data-testid="scenario-path"
-          aria-label="Scenario file path"
-          placeholder="/path/to/scenario.yaml"
+          aria-label="Scenario file name in the workspace"
+          title="A file in the workspace folder (e.g. commute.yaml); other files open from the File menu or the command line"
+          placeholder="name.yaml (in the workspace)"
           value={pathInput}
           onChange={(e) => store.getState().setPathInput(e.target.value)}
         />
