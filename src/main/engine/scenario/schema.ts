@@ -9,6 +9,9 @@ import { parseFaultSpec } from '../net/spec';
 import { presetNames } from '../net/presets';
 import { durationMs } from './duration';
 
+/** Numeric seeds are 32-bit (the Rng takes `seed >>> 0`): larger ones would alias smaller ones. */
+export const SEED_NUMBER_MAX = 2 ** 32 - 1;
+
 const id = z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, { error: '1 to 40 of A-Z a-z 0-9 _ -' });
 const share = z.number().min(0).max(1);
 const positive = z.number().positive();
@@ -231,7 +234,11 @@ export const scenarioSchema = z
   .object({
     name: z.string().min(1).max(200),
     description: z.string().max(5000).optional(),
-    seed: z.union([z.number().int(), z.string().max(200)]).default(1),
+    seed: z
+      .union([z.number().int().min(0).max(SEED_NUMBER_MAX), z.string().max(200)], {
+        error: `not a seed; allowed a whole number from 0 to 2^32-1 (${SEED_NUMBER_MAX}), or text of up to 200 characters`,
+      })
+      .default(1),
     duration: durationMs,
     clock: z
       .object({

@@ -29,6 +29,7 @@ import { ModelTracker } from '../trace/model-tracker';
 import { ReportBuilder, reportToJson } from '../trace/report';
 import { renderReportHtml } from '../trace/report-html';
 import { Timeline } from '../trace/timeline';
+import type { TraceClose } from '../trace/writer';
 import { VERSION } from '../version';
 import { compareProfiles } from './compare';
 import { inspectMessage, type Holder } from './inspect';
@@ -44,6 +45,14 @@ import {
   RecentFiles,
   saveAtomically,
 } from './scenario-files';
+
+/** How a run's bundle is closed: its closing record's reason and the lab time it covered. */
+function closing(paced: PacedRun): TraceClose {
+  return {
+    reason: paced.state === 'finished' ? 'finished' : 'stopped',
+    labTimeMs: paced.run.clock.now() - paced.run.startT,
+  };
+}
 
 export interface WorkbenchOptions {
   /** Where recent files and recordings are kept. */
@@ -468,7 +477,7 @@ export class Workbench {
     const file = path.join(dir, `${safeName(scenario.name)}-${stamp(epoch)}.jsonl.gz`);
     const writer = openBundleWriter(
       file,
-      { ...meta, run: { scenario: asRun, speed: settings.speed } },
+      { ...meta, durationMs: scenario.duration, run: { scenario: asRun, speed: settings.speed } },
       this.wall,
     );
     const builder = new ReportBuilder({ meta });
@@ -490,7 +499,7 @@ export class Workbench {
       onChange: () => {
         if (paced.settled && !show.bundle.closed) {
           show.bundle.closed = true;
-          void writer.close();
+          void writer.close(closing(paced));
         }
         if (this.show?.epoch === epoch) this.statusChanged();
       },
@@ -515,7 +524,7 @@ export class Workbench {
         await paced.stop();
         if (!show.bundle.closed) {
           show.bundle.closed = true;
-          await writer.close();
+          await writer.close(closing(paced));
         }
       },
     };
@@ -532,12 +541,17 @@ export class Workbench {
     } finally {
       reader.close();
     }
-    const cut = reader.warnings.find((w) => /truncat|cut|incomplete|end of/i.test(w.message));
+    // The cut sentence (reader.completeness(), the same one replay and diff print) comes
+    // first: it says how much of the run the recording holds.
+    const sentences = [
+      ...[reader.completeness().sentence].filter((x): x is string => x !== null),
+      ...reader.warnings.map((w) => w.message),
+    ];
     const warning =
-      reader.warnings.length === 0
+      sentences.length === 0
         ? null
-        : (cut ?? reader.warnings[0]!).message +
-          (reader.warnings.length > 1 ? ` (and ${reader.warnings.length - 1} more warnings)` : '');
+        : sentences[0]! +
+          (sentences.length > 1 ? ` (and ${sentences.length - 1} more warnings)` : '');
     const { header } = reader;
     const meta: TraceMeta = {
       scenario: header.scenario,
@@ -591,7 +605,7 @@ export class Workbench {
       const temporary = `${target}.${randomBytes(6).toString('hex')}.tmp`;
       const out = openBundleWriter(temporary, header, this.wall);
       for (const event of show.timeline.all()) out.writer.write(event);
-      const stats = await out.close();
+      const stats = await out.close({ reason: 'saved' });
       if (stats.error) throw new Error(`${file}: cannot write it (${stats.error})`);
       await rename(temporary, target);
     }
