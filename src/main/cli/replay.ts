@@ -101,7 +101,7 @@ export async function runRerun(file: string, options: RunCliOptions): Promise<nu
     for (const problem of loaded.problems) process.stderr.write(`  ${problem}\n`);
     return 2;
   }
-  return execute(loaded.scenario, header.run.scenario, options, `push-lab rerun ${file}`);
+  return execute(loaded.scenario, header.run.scenario, options, `push-lab rerun ${file}`, file);
 }
 
 export async function runDiff(fileA: string, fileB: string): Promise<number> {

@@ -56,6 +56,9 @@ export class WebHost {
         !origin || origin === `http://${req.headers.host ?? ''}`,
     });
     wss.on('connection', (socket) => this.attach(socket));
+    // ws re-emits the server's 'error' (EADDRINUSE…) on wss, where no listener would make it
+    // an uncaught exception; the server's own listener below turns it into a rejection.
+    wss.on('error', () => {});
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(this.options.port ?? 0, this.options.host ?? '127.0.0.1', () => {

@@ -58,7 +58,7 @@ export function parseScenario(text: string, source = 'scenario'): LoadResult {
   } catch (error) {
     const problem =
       error instanceof ReferenceError && /alias/i.test(error.message)
-        ? `its aliases expand to more than ${SCENARIO_ALIAS_COUNT_MAX} times their size (an alias bomb?); write the values out instead`
+        ? `its aliases expand past yaml's bound of ${SCENARIO_ALIAS_COUNT_MAX} alias uses (an alias bomb?); write the values out instead`
         : `cannot be read (${(error as Error).message})`;
     return { ok: false, problems: [`${source}: ${problem}`] };
   }

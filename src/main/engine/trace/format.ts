@@ -66,6 +66,8 @@ export type TraceEndReason =
   | 'finished'
   /** Stopped early on request (Ctrl-C, the UI's stop); the events up to then are all there. */
   | 'stopped'
+  /** The run failed (an error ended it); the events up to the failure are all there. */
+  | 'failed'
   /** Written from a show that was still going (the UI's "save" during a run). */
   | 'saved'
   /** Closed by a caller that gave no reason (an interactive trace). */

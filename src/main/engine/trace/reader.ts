@@ -273,13 +273,15 @@ export class TraceReader {
     if (why !== null) {
       return { cut: true, coveredMs, durationMs, end: this.end, sentence: `cut: ${span} — ${why}` };
     }
-    const early = this.end!.reason === 'stopped' && durationMs !== null && coveredMs < durationMs;
+    const { reason } = this.end!;
+    const short = durationMs !== null && coveredMs < durationMs;
+    const early = reason === 'failed' || ((reason === 'stopped' || reason === 'saved') && short);
     return {
       cut: false,
       coveredMs,
       durationMs,
       end: this.end,
-      sentence: early ? `stopped early: ${span} — closed cleanly` : null,
+      sentence: early ? `${END_WORDS[reason]}: ${span} — closed cleanly` : null,
     };
   }
 
@@ -298,6 +300,13 @@ export class TraceReader {
     if (this.warnings.length < this.warningsMax) this.warnings.push({ line, message });
   }
 }
+
+/** How a whole but short recording is introduced, by its closing record's reason. */
+const END_WORDS: Record<string, string> = {
+  stopped: 'stopped early',
+  saved: 'saved while running',
+  failed: 'the run failed',
+};
 
 /** What completeness() found; `sentence` is one line for a person, null when all is well. */
 export interface Completeness {

@@ -22,6 +22,7 @@ import { Lab, type LabOptions } from '../lab';
 import type { Link } from '../net/link';
 import { parseScenario, validateScenario } from '../scenario/load';
 import type { Scenario } from '../scenario/schema';
+import { totalsProblems } from '../scenario/totals';
 import { openBundleWriter, type BundleWriter } from '../trace/bundle';
 import { diffRecordings, openRecording } from '../trace/diff';
 import { TraceError, type TraceMeta } from '../trace/format';
@@ -49,7 +50,7 @@ import {
 /** How a run's bundle is closed: its closing record's reason and the lab time it covered. */
 function closing(paced: PacedRun): TraceClose {
   return {
-    reason: paced.state === 'finished' ? 'finished' : 'stopped',
+    reason: paced.state === 'finished' || paced.state === 'failed' ? paced.state : 'stopped',
     labTimeMs: paced.run.clock.now() - paced.run.startT,
   };
 }
@@ -324,6 +325,14 @@ export class Workbench {
       case 'compare': {
         const scenario = scenarioFrom(command.text, 'compare.text');
         if (!scenario.ok) return scenario;
+        // A longer durationMs plans more messages than the text was checked for.
+        const totals = totalsProblems({
+          ...scenario.value,
+          duration: command.durationMs ?? scenario.value.duration,
+        });
+        if (totals.length > 0) {
+          return fail('ERR_SCENARIO_INVALID', `compare: too big to run: ${totals.join('; ')}`);
+        }
         return ok(
           await compareProfiles(scenario.value, {
             profiles: command.profiles as Profile[],
