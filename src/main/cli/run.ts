@@ -25,6 +25,7 @@ import { openBundleWriter } from '../engine/trace/bundle';
 import { VERSION } from '../engine/version';
 import { totalsProblems } from '../engine/scenario/totals';
 import { CliError, checkOutputPaths, parseSeed } from './options';
+import { onStopSignal } from './signals';
 
 export interface RunCliOptions {
   seed?: string;
@@ -106,10 +107,9 @@ export async function execute(
     : null;
   const builder = new ReportBuilder({ meta });
   let interrupted = false;
-  const onSignal = (): void => {
+  const stopListening = onStopSignal(() => {
     interrupted = true;
-  };
-  process.once('SIGINT', onSignal);
+  });
   const progress = options.progress && process.stderr.isTTY ? progressLine() : null;
   let delivered = 0;
   let expired = 0;
@@ -132,7 +132,7 @@ export async function execute(
       },
     );
   } finally {
-    process.off('SIGINT', onSignal);
+    stopListening();
     if (progress) process.stderr.write('\n');
     // No outcome: the run threw; the files hold what happened until then and say so.
     const end: TraceClose = outcome

@@ -28,15 +28,18 @@ appServers:
 
 const bundle = path.join(dir, 'killed.plb');
 
-/** Starts the run, waits until the bundle holds some flushed progress, then kill -9. */
-async function killMidRun(): Promise<void> {
+/** Starts the run, waits until the bundle holds some flushed progress, then sends `signal`. */
+async function killMidRun(
+  bundle: string,
+  signal: NodeJS.Signals = 'SIGKILL',
+): Promise<number | null> {
   const file = path.join(dir, 'long.yaml');
   writeFileSync(file, scenario);
   const child = spawn(process.execPath, [binPath, 'run', file, '--bundle', bundle], {
     cwd: repoRoot,
     stdio: 'ignore',
   });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
   try {
     const deadline = Date.now() + 60_000;
     for (;;) {
@@ -53,13 +56,15 @@ async function killMidRun(): Promise<void> {
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   } finally {
-    child.kill('SIGKILL');
-    await exited;
+    child.kill(signal);
   }
+  return exited;
 }
 
 describe('a bundle cut by kill -9', () => {
-  beforeAll(killMidRun, 90_000);
+  beforeAll(async () => {
+    expect(await killMidRun(bundle)).toBeNull(); // killed by the signal, no exit code
+  }, 90_000);
 
   it('replay says it is cut, with the lab time it covers of the 2 h, and exits 3', () => {
     const replay = runCli(['replay', bundle]);
@@ -102,5 +107,18 @@ describe('a bundle cut by kill -9', () => {
     );
     expect(rerun.code).toBe(0);
     expect(rerun.stdout).toMatch(/invariants: all hold/);
+  }, 90_000);
+});
+
+describe('a run stopped by SIGTERM', () => {
+  it('closes its bundle cleanly: replay says it stopped early and exits 0', async () => {
+    const stopped = path.join(dir, 'stopped.plb');
+    expect(await killMidRun(stopped, 'SIGTERM')).toBe(0);
+    const replay = runCli(['replay', stopped]);
+    expect(replay.code).toBe(0);
+    expect(replay.stdout).toMatch(
+      /^stopped early: covers \d\d:\d\d:\d\d of 02:00:00 — closed cleanly$/m,
+    );
+    expect(replay.stdout).not.toMatch(/^cut:/m);
   }, 90_000);
 });

@@ -119,7 +119,7 @@ describe('scenario totals and the memory estimate', () => {
 });
 
 describe('the loader bounds hostile input', () => {
-  it('refuses nesting deeper than the bound before yaml recurses into it, and accepts the examples', () => {
+  it('refuses nesting deeper than the bound before yaml recurses into it, and counts what is under it', () => {
     const deep = (n: number): string =>
       `name: d\nduration: 1\nservices: ${'['.repeat(n)}${']'.repeat(n)}\n`;
     const refused = parseScenario(deep(10_000), 'deep.yaml');
