@@ -3,6 +3,7 @@
  * at /ws, on 127.0.0.1 unless told otherwise.
  */
 import { createReadStream } from 'node:fs';
+import { pipeline } from 'node:stream';
 import { stat } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -140,6 +141,8 @@ export class WebHost {
       'x-content-type-options': 'nosniff',
       'cache-control': 'no-cache',
     });
-    createReadStream(file).pipe(res);
+    // pipeline, not pipe: a read that fails after the stat (EIO, a file gone) ends this
+    // response instead of being an unhandled 'error' that takes the server down.
+    pipeline(createReadStream(file), res, () => {});
   }
 }

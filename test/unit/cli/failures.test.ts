@@ -7,7 +7,7 @@
  * ended in "unexpected failure" / "Maximum call stack size exceeded", 1e400 was "(got null)".
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -189,6 +189,45 @@ describe('a port in use is a sentence', () => {
     } finally {
       process.off('uncaughtException', onUncaught);
       await new Promise((resolve) => busy.close(resolve));
+    }
+  });
+});
+
+describe('a static file that fails while read is a broken response, not a crash', () => {
+  it('WebHost serves /proc/self/mem (stat says a file, reading it gives EIO) and keeps serving', async () => {
+    const root = path.join(dir, 'static');
+    mkdirSync(root);
+    symlinkSync('/proc/self/mem', path.join(root, 'mem'));
+    writeFileSync(path.join(root, 'index.html'), '<!doctype html>');
+    const uncaught: unknown[] = [];
+    const onUncaught = (error: unknown): void => {
+      uncaught.push(error);
+    };
+    process.on('uncaughtException', onUncaught);
+    const lab = {
+      execute: async () => ({ ok: true }),
+      snapshot: () => null,
+      onEvent: () => () => {},
+    };
+    const host = new WebHost(lab as never, { staticDir: root, host: '127.0.0.1', port: 0 });
+    const url = await host.start();
+    try {
+      const broken = await fetch(`${url}mem`).then(
+        (r) =>
+          r.arrayBuffer().then(
+            () => 'read',
+            () => 'broken',
+          ),
+        () => 'broken',
+      );
+      expect(broken).toBe('broken');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(uncaught).toEqual([]);
+      const page = await fetch(url);
+      expect(page.status).toBe(200);
+    } finally {
+      process.off('uncaughtException', onUncaught);
+      await host.stop();
     }
   });
 });
