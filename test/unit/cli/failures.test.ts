@@ -156,7 +156,23 @@ describe('hostile scenarios and numbers get one sentence and exit 2', () => {
       'userAgents: 10,000,000 agents (user agents and gateways) in total; allowed at most 20,000',
     );
     expect(run.stderr).not.toMatch(/heap out of memory|\n\s+at /);
-  }, 40_000);
+    // Under every count bound but over the memory budget: the example flash crowd (5,000
+    // user agents) needs ~550 MB, and half a 96 MB heap is far less.
+    const crowd = spawnSync(
+      process.execPath,
+      [
+        '--max-old-space-size=96',
+        binPath,
+        'run',
+        path.join(repoRoot, 'resources/scenarios/flash-crowd.yaml'),
+      ],
+      { cwd: repoRoot, encoding: 'utf8', timeout: 30_000 },
+    );
+    expect(crowd.status).toBe(2);
+    expect(crowd.stderr).toMatch(
+      /^ {2}scenario: needs about [\d,]+ MB \(5,\d{3} agents, .*\); allowed at most \d+ MB, half of this process's heap limit/m,
+    );
+  }, 60_000);
 });
 
 describe('a port in use is a sentence', () => {
