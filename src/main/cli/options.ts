@@ -7,7 +7,7 @@ import { constants } from 'node:fs';
 import { access, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { PROFILES, type Profile } from '../../shared/events';
-import { SEED_NUMBER_MAX } from '../engine/scenario/schema';
+import { SEED_NUMBER_MAX } from '../../shared/commands';
 
 export function parsePort(value: string): number {
   if (!/^\d+$/.test(value) || Number(value) > 65535) {

@@ -4,13 +4,11 @@
  * `path.to.field: what is wrong (got X, allowed Y)`. docs/scenarios.md documents each field.
  */
 import { z } from 'zod';
+import { SEED_NUMBER_MAX } from '../../../shared/commands';
 import { PROFILES, URGENCIES } from '../../../shared/events';
 import { parseFaultSpec } from '../net/spec';
 import { presetNames } from '../net/presets';
 import { durationMs } from './duration';
-
-/** Numeric seeds are 32-bit (the Rng takes `seed >>> 0`): larger ones would alias smaller ones. */
-export const SEED_NUMBER_MAX = 2 ** 32 - 1;
 
 const id = z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, { error: '1 to 40 of A-Z a-z 0-9 _ -' });
 const share = z.number().min(0).max(1);
