@@ -8,6 +8,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parseCommand } from '../../../src/shared/commands';
 import type { RunStatus } from '../../../src/shared/workbench';
 import {
   loadScenario,
@@ -214,6 +215,15 @@ describe('the UI path uses the same check', () => {
       },
     });
     expect(process.memoryUsage().rss - rss).toBeLessThan(200 * 2 ** 20);
+  });
+
+  it("run.start's seed has the scenario's bound (a 32-bit seed), named with its value", () => {
+    const parsed = parseCommand({ type: 'run.start', text: 'name: x', seed: 2 ** 40 });
+    expect(parsed).toMatchObject({
+      ok: false,
+      error: { message: expect.stringMatching(/^seed: .*\(got 1099511627776\)/) },
+    });
+    expect(parseCommand({ type: 'run.start', text: 'name: x', seed: 2 ** 32 - 1 }).ok).toBe(true);
   });
 
   it('opening a cut recording shows the cut sentence as the warning', async () => {
