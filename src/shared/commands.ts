@@ -36,7 +36,9 @@ const filePath = z.string().min(1).max(4096);
 const uploadId = z.string().regex(/^[A-Za-z0-9_-]{22}$/, 'an upload id from bundle.upload.begin');
 /** Scenario text (YAML or JSON). */
 const scenarioText = z.string().max(1_000_000);
-const seed = z.union([z.number().int(), z.string().min(1).max(200)]);
+/** Numeric seeds are 32-bit (the engine's Rng takes `seed >>> 0`): larger ones would alias smaller ones. */
+export const SEED_NUMBER_MAX = 2 ** 32 - 1;
+const seed = z.union([z.number().int().min(0).max(SEED_NUMBER_MAX), z.string().min(1).max(200)]);
 const speed = z.union([z.literal(0), z.number().min(SPEED_MIN).max(SPEED_MAX)]);
 const seq = z.number().int().min(0);
 

@@ -214,7 +214,15 @@ async function runWeb(file: string | undefined, options: WebOptions): Promise<vo
 /** Set by commands that end with a verdict rather than by running until a signal. */
 let exitCode = 0;
 
+/** Output to a closed pipe (`push-lab replay … | head`) ends the output, not the program. */
+function quietOnClosedOutput(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    if (stream.listenerCount('error') === 0) stream.on('error', () => {});
+  }
+}
+
 export async function main(argv: string[]): Promise<number> {
+  quietOnClosedOutput();
   try {
     exitCode = 0;
     await program().parseAsync(argv, { from: 'user' });

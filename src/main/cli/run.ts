@@ -3,7 +3,6 @@
  * bundle), checks every invariant, writes a report, and exits 0 (all hold), 1 (violations,
  * listed) or 2 (bad scenario). `rerun` runs a bundle's scenario again with its seed.
  */
-import { createWriteStream } from 'node:fs';
 import { rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { loadScenario } from '../engine/scenario/load';
@@ -12,6 +11,7 @@ import {
   applyOverridesToInput,
   reportExtras,
   runScenario,
+  type RunOutcome,
   type RunOverrides,
 } from '../engine/scenario/run';
 import type { Scenario } from '../engine/scenario/schema';
@@ -20,10 +20,12 @@ import type { CheckResult } from '../engine/trace/checker';
 import type { TraceMeta } from '../engine/trace/format';
 import { ReportBuilder, reportToJson, type Report } from '../engine/trace/report';
 import { renderReportHtml } from '../engine/trace/report-html';
-import { TraceWriter } from '../engine/trace/writer';
+import { TraceWriter, type TraceClose } from '../engine/trace/writer';
 import { openBundleWriter } from '../engine/trace/bundle';
 import { VERSION } from '../engine/version';
-import { CliError } from './options';
+import { totalsProblems } from '../engine/scenario/totals';
+import { CliError, checkOutputPaths, parseSeed } from './options';
+import { onStopSignal } from './signals';
 
 export interface RunCliOptions {
   seed?: string;
@@ -44,8 +46,7 @@ export async function runRun(file: string, options: RunCliOptions): Promise<numb
     return 2;
   }
   const overrides: RunOverrides = {};
-  if (options.seed !== undefined)
-    overrides.seed = /^-?\d+$/.test(options.seed) ? Number(options.seed) : options.seed;
+  if (options.seed !== undefined) overrides.seed = parseSeed(options.seed);
   if (options.speed !== undefined) overrides.speed = options.speed;
   if (options.duration !== undefined) {
     const ms = parseDurationMs(options.duration);
@@ -63,6 +64,7 @@ export async function runRun(file: string, options: RunCliOptions): Promise<numb
     input,
     options,
     `push-lab run ${file}`,
+    file,
   );
 }
 
@@ -73,7 +75,20 @@ export async function execute(
   input: unknown,
   options: RunCliOptions,
   reproduce: string,
+  /** The file the scenario came from (a scenario or a bundle): no output may replace it. */
+  inputFile: string,
 ): Promise<number> {
+  // A --duration override can plan more messages than the file did: check the totals again.
+  const totals = totalsProblems(scenario);
+  if (totals.length > 0) {
+    process.stderr.write(`push-lab: ${inputFile} is too big to run:\n`);
+    for (const problem of totals) process.stderr.write(`  ${problem}\n`);
+    return 2;
+  }
+  await checkOutputPaths(
+    { '--out': options.out, '--bundle': options.bundle, '--report': options.report },
+    [inputFile],
+  );
   const meta: TraceMeta = {
     scenario: scenario.name,
     seed: scenario.seed,
@@ -81,24 +96,24 @@ export async function execute(
     pushLabVersion: VERSION,
   };
   const trace = options.out
-    ? new TraceWriter(createWriteStream(options.out), meta, { endStream: true })
+    ? TraceWriter.toFile(options.out, { ...meta, durationMs: scenario.duration })
     : null;
   const bundle = options.bundle
     ? openBundleWriter(options.bundle, {
         ...meta,
+        durationMs: scenario.duration,
         run: { scenario: input, speed: scenario.clock.speed },
       })
     : null;
   const builder = new ReportBuilder({ meta });
   let interrupted = false;
-  const onSignal = (): void => {
+  const stopListening = onStopSignal(() => {
     interrupted = true;
-  };
-  process.once('SIGINT', onSignal);
+  });
   const progress = options.progress && process.stderr.isTTY ? progressLine() : null;
   let delivered = 0;
   let expired = 0;
-  let outcome;
+  let outcome: RunOutcome | undefined;
   try {
     outcome = await runScenario(
       scenario,
@@ -117,9 +132,16 @@ export async function execute(
       },
     );
   } finally {
-    process.off('SIGINT', onSignal);
+    stopListening();
     if (progress) process.stderr.write('\n');
-    for (const stats of await Promise.all([trace?.close(), bundle?.close()])) {
+    // No outcome: the run threw; the files hold what happened until then and say so.
+    const end: TraceClose = outcome
+      ? {
+          reason: outcome.cancelled ? 'stopped' : 'finished',
+          labTimeMs: outcome.endT - outcome.startT,
+        }
+      : { reason: 'failed' };
+    for (const stats of await Promise.all([trace?.close(end), bundle?.close(end)])) {
       if (stats?.error) process.stderr.write(`push-lab: ${stats.error}\n`);
     }
   }

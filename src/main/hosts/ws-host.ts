@@ -4,6 +4,7 @@
  * Host, and Origin on the upgrade) and every answer carries its security headers.
  */
 import { createReadStream } from 'node:fs';
+import { pipeline } from 'node:stream';
 import { stat } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -267,9 +268,9 @@ export class WebHost {
       'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream',
       'cache-control': 'no-cache',
     });
-    createReadStream(file)
-      .on('error', () => res.destroy())
-      .pipe(res);
+    // pipeline, not pipe: a read that fails after the stat (EIO, a file gone) ends this
+    // response instead of being an unhandled 'error' that takes the server down.
+    pipeline(createReadStream(file), res, () => {});
   }
 }
 

@@ -73,13 +73,14 @@ describe('run bundles: replay, rerun, diff', () => {
     expect(diff.stdout).toMatch(/figures:/);
   }, 150_000);
 
-  it('opens a cut bundle up to its last intact event, with a warning', () => {
+  it('opens a cut bundle up to its last intact event, says it is cut, and exits 3', () => {
     const bytes = readFileSync(first);
     const cut = path.join(dir, 'cut.plb');
     writeFileSync(cut, bytes.subarray(0, Math.floor(bytes.length * 0.6)));
     const replay = runCli(['replay', cut]);
-    expect([0, 1]).toContain(replay.code);
+    expect(replay.code).toBe(3);
     expect(replay.stdout).toMatch(/\d+ events over/);
+    expect(replay.stdout).toMatch(/^cut: covers 00:00:\d\d of 00:01:30 — the run did not finish/m);
     expect(replay.stderr).toMatch(/^push-lab: warning: trace cut at line \d+/m);
   });
 

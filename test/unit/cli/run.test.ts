@@ -33,9 +33,18 @@ describe('push-lab run', () => {
       seed: 7,
       clockMode: 'virtual',
     });
-    expect(lines.slice(1).map((l) => (JSON.parse(l) as { seq: number }).seq)).toEqual(
-      lines.slice(1).map((_, i) => i + 1),
+    const events = lines.slice(1, -1);
+    expect(events.map((l) => (JSON.parse(l) as { seq: number }).seq)).toEqual(
+      events.map((_, i) => i + 1),
     );
+    expect(JSON.parse(lines.at(-1)!)).toEqual({
+      type: 'end',
+      version: 1,
+      events: events.length,
+      lastSeq: events.length,
+      labTimeMs: 120_000,
+      reason: 'finished',
+    });
     const html = readFileSync(report, 'utf8');
     expect(html).toMatch(/^<!doctype html>/i);
     expect(html).not.toMatch(/<script/i);

@@ -74,7 +74,16 @@ describe('TraceWriter + TraceReader', () => {
     await writeTrace(path, events);
 
     const lines = (await readFile(path, 'utf8')).split('\n');
-    expect(lines).toHaveLength(events.length + 2); // header + events + the final newline
+    // header + events + the closing record + the final newline
+    expect(lines).toHaveLength(events.length + 3);
+    expect(JSON.parse(lines.at(-2)!)).toEqual({
+      type: 'end',
+      version: 1,
+      events: events.length,
+      lastSeq: events.at(-1)!.seq,
+      labTimeMs: events.at(-1)!.t - events[0]!.t,
+      reason: 'closed',
+    });
     expect(JSON.parse(lines[0]!)).toEqual({
       type: 'push-lab-trace',
       version: 1,
@@ -93,13 +102,17 @@ describe('TraceWriter + TraceReader', () => {
     for await (const event of reader.events()) read.push(event);
     expect(read).toEqual(events);
     expect(reader.warnings).toEqual([]);
-    expect(reader.lineCount).toBe(events.length + 1);
+    expect(reader.lineCount).toBe(events.length + 2);
+    expect(reader.completeness()).toMatchObject({ cut: false, sentence: null });
   });
 
   it('reports a trace cut mid-line as a warning with its line number; earlier events intact', async () => {
     const path = join(dir, 'cut.jsonl');
     const events = sample();
     await writeTrace(path, events);
+    // What a writer killed mid-line leaves: no closing record, a partial last line.
+    const whole = await readFile(path, 'utf8');
+    await writeFile(path, whole.slice(0, whole.lastIndexOf('{"type":"end"')));
     await appendFile(path, '{"seq":12,"t":20,"kind":"message.ac');
 
     const reader = await TraceReader.open(path);
@@ -109,6 +122,7 @@ describe('TraceWriter + TraceReader', () => {
     expect(reader.warnings).toHaveLength(1);
     expect(reader.warnings[0]!.line).toBe(cutLine);
     expect(reader.warnings[0]!.message).toMatch(new RegExp(`^trace cut at line ${cutLine} \\(`));
+    expect(reader.completeness().sentence).toMatch(/^cut: covers .* — the run did not finish/);
   });
 
   it('skips a damaged line in the middle and one that is not an event, with warnings', async () => {

@@ -20,15 +20,18 @@ export function parseDurationMs(text: string): number | null {
 }
 
 /** A zod schema for a duration, giving milliseconds. */
-export const durationMs = z.union([z.number(), z.string()]).transform((value, ctx) => {
-  const ms = typeof value === 'number' ? value * 1000 : parseDurationMs(value);
-  if (ms === null || !Number.isFinite(ms) || ms < 0) {
-    ctx.addIssue({
-      code: 'custom',
-      message:
-        'not a duration; allowed seconds (e.g. 90) or a string like "250ms", "90s", "10m", "1h30m"',
-    });
-    return z.NEVER;
-  }
-  return ms;
-});
+const NOT_A_DURATION =
+  'not a duration; allowed seconds (e.g. 90) or a string like "250ms", "90s", "10m", "1h30m"';
+
+// The union's own message too: YAML's 1e400 is Infinity, which z.number() refuses before
+// the transform could say what a duration is.
+export const durationMs = z
+  .union([z.number(), z.string()], { error: NOT_A_DURATION })
+  .transform((value, ctx) => {
+    const ms = typeof value === 'number' ? value * 1000 : parseDurationMs(value);
+    if (ms === null || !Number.isFinite(ms) || ms < 0) {
+      ctx.addIssue({ code: 'custom', message: NOT_A_DURATION });
+      return z.NEVER;
+    }
+    return ms;
+  });

@@ -4,6 +4,7 @@
  * `path.to.field: what is wrong (got X, allowed Y)`. docs/scenarios.md documents each field.
  */
 import { z } from 'zod';
+import { SEED_NUMBER_MAX } from '../../../shared/commands';
 import { PROFILES, URGENCIES } from '../../../shared/events';
 import { parseFaultSpec } from '../net/spec';
 import { presetNames } from '../net/presets';
@@ -231,7 +232,11 @@ export const scenarioSchema = z
   .object({
     name: z.string().min(1).max(200),
     description: z.string().max(5000).optional(),
-    seed: z.union([z.number().int(), z.string().max(200)]).default(1),
+    seed: z
+      .union([z.number().int().min(0).max(SEED_NUMBER_MAX), z.string().max(200)], {
+        error: `not a seed; allowed a whole number from 0 to 2^32-1 (${SEED_NUMBER_MAX}), or text of up to 200 characters`,
+      })
+      .default(1),
     duration: durationMs,
     clock: z
       .object({

@@ -58,6 +58,9 @@ export async function diffRecordings(fileA: string, fileB: string): Promise<Diff
         ]),
     ...ra.warnings.map((w) => `${fileA}: ${w.message}`),
     ...rb.warnings.map((w) => `${fileB}: ${w.message}`),
+    // A cut recording diverges where it was cut; say so before anyone reads more into it.
+    ...cutNote(fileA, ra),
+    ...cutNote(fileB, rb),
   ];
   return {
     a: fileA,
@@ -69,6 +72,12 @@ export async function diffRecordings(fileA: string, fileB: string): Promise<Diff
     eventsB: reportB.report.span.eventCount,
     warnings,
   };
+}
+
+/** The completeness sentence of a fully read recording, as a warning (none when whole). */
+function cutNote(file: string, reader: TraceReader): string[] {
+  const { sentence } = reader.completeness();
+  return sentence ? [`${file}: ${sentence}`] : [];
 }
 
 async function firstDivergence(a: TraceReader, b: TraceReader): Promise<DiffResult['divergence']> {

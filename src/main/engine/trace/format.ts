@@ -4,8 +4,13 @@
  *   line 1    {"type":"push-lab-trace","version":1,"scenario":…,"seed":…,"clockMode":…,"pushLabVersion":…}
  *   line 2…   one LabEvent each, exactly as the bus emitted it: {"seq":1,"t":…,"kind":…,…}
  *   anywhere  {"type":"gap","fromSeq":…,"toSeq":…,"droppedCount":…,"fromT":…,"toT":…}
+ *   last      {"type":"end","version":1,"events":…,"lastSeq":…,"labTimeMs":…,"reason":…}
  *
  * Events carry `kind`, never `type`; the writer's own records carry `type`, never `kind`.
+ * The closing record is written only on a clean close, so its absence means the file was
+ * cut (or written before Push Lab wrote closing records). It has its own version: the file
+ * format stays 1, so a reader from before closing records still opens new files (it skips
+ * the record with a warning), and this reader opens old files (it reports them as cut).
  * See docs/traces.md.
  */
 import type { LabEvent, LabEventKind } from '../../../shared/events';
@@ -27,6 +32,11 @@ export interface TraceMeta {
    * the clock speed, so `push-lab rerun` can run it again. Absent in plain traces.
    */
   run?: { scenario: unknown; speed: number };
+  /**
+   * The lab time the run was meant to cover, ms (the scenario's duration), so a reader can
+   * say how much of it a cut recording holds. Absent for interactive runs and older files.
+   */
+  durationMs?: number;
 }
 
 export interface TraceHeader extends TraceMeta {
@@ -46,6 +56,34 @@ export interface TraceGap {
   /** Lab time of the first and the last dropped event, ms. */
   fromT: number;
   toT: number;
+}
+
+export const TRACE_END_VERSION = 1;
+
+/** Why a recording was closed: every reason is a clean close, the file is whole. */
+export type TraceEndReason =
+  /** The scenario ran its whole duration. */
+  | 'finished'
+  /** Stopped early on request (Ctrl-C, the UI's stop); the events up to then are all there. */
+  | 'stopped'
+  /** The run failed (an error ended it); the events up to the failure are all there. */
+  | 'failed'
+  /** Written from a show that was still going (the UI's "save" during a run). */
+  | 'saved'
+  /** Closed by a caller that gave no reason (an interactive trace). */
+  | 'closed';
+
+/** The closing record: what the writer wrote, so a reader can check it got all of it. */
+export interface TraceEnd {
+  type: 'end';
+  version: typeof TRACE_END_VERSION;
+  /** Events written (dropped ones are in gap records, not counted here). */
+  events: number;
+  /** The seq of the last event written, or null when there was none. */
+  lastSeq: number | null;
+  /** Lab time covered: from the first event to the end of the run, ms. */
+  labTimeMs: number;
+  reason: TraceEndReason;
 }
 
 /** One record of a trace body, in file order. */
@@ -96,6 +134,8 @@ export const TRACE_ERROR_CODES = {
   NEWER: 'ERR_TRACE_NEWER',
   /** A line longer than the reader's bound (a binary file, or a damaged trace). */
   LINE_TOO_LONG: 'ERR_TRACE_LINE_TOO_LONG',
+  /** A compressed recording cut before its header: nothing in it can be read. */
+  CUT: 'ERR_TRACE_CUT',
 } as const;
 
 export type TraceErrorCode = (typeof TRACE_ERROR_CODES)[keyof typeof TRACE_ERROR_CODES];

@@ -6,15 +6,19 @@
  * - a line that does not parse but is followed by more → warning, line skipped;
  * - a line that parses but is not an event or a gap record → warning, line skipped.
  *
+ * Whether the recording is whole is known once it has been read to its end: `completeness()`
+ * (below) is the one place that decides it, for replay, diff, rerun and the UI alike.
+ *
  * Input that is not a trace at all (empty, not JSON, wrong header, newer version, a line
  * longer than `lineBytesMax`) throws a TraceError whose message is one sentence naming the
  * problem. Memory is bounded: one line at a time, at most `warningsMax` warnings kept.
  */
 import { open } from 'node:fs/promises';
-import { createGunzip, constants as zlibConstants } from 'node:zlib';
+import { crc32, createGunzip, constants as zlibConstants } from 'node:zlib';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
 import type { LabEvent } from '../../../shared/events';
+import { parseDurationMs } from '../scenario/duration';
 import {
   LAB_EVENT_KINDS,
   TRACE_ERROR_CODES,
@@ -22,6 +26,7 @@ import {
   TRACE_VERSION,
   TraceError,
   isRecord,
+  type TraceEnd,
   type TraceGap,
   type TraceHeader,
   type TraceRecord,
@@ -40,6 +45,16 @@ export interface TraceWarning {
   message: string;
 }
 
+/** What reading the gzip layer of a bundle found (null for a plain trace). */
+interface GzipState {
+  /** The file's last 8 bytes: CRC-32 and length of what a whole stream decompresses to. */
+  trailer: { crc: number; size: number } | null;
+  crc: number;
+  size: number;
+  /** The compressed stream failed mid-way (damaged bytes), with zlib's message. */
+  damaged: string | null;
+}
+
 export const TRACE_LINE_BYTES_MAX = 1024 * 1024;
 export const TRACE_WARNINGS_MAX = 100;
 
@@ -50,7 +65,18 @@ export class TraceReader {
   warningCount = 0;
   /** Lines read so far. */
   lineCount = 0;
+  /** The closing record, once read (null until then, and for a cut or older file). */
+  end: TraceEnd | null = null;
+  /** True once records() has read to the end of the input. */
+  finished = false;
+  /** The last line did not parse: the writer died mid-line. */
+  private cutMidLine = false;
+  private firstT: number | null = null;
+  private lastT: number | null = null;
+  private lastSeq: number | null = null;
   private consumed = false;
+  /** Set by open() for a bundle. */
+  private gzip: GzipState | null = null;
 
   private constructor(
     readonly header: TraceHeader,
@@ -78,12 +104,48 @@ export class TraceReader {
     // one up to its last complete block (the writer flushes after every batch).
     const magic = Buffer.alloc(2);
     await handle.read(magic, 0, 2, 0);
+    const { size: fileBytes } = await handle.stat();
+    let trailer: GzipState['trailer'] = null;
+    // 18 bytes: the smallest whole gzip stream (10 header, 2 empty deflate, 8 trailer).
+    if (fileBytes >= 18) {
+      const tail = Buffer.alloc(8);
+      await handle.read(tail, 0, 8, fileBytes - 8);
+      trailer = { crc: tail.readUInt32LE(0), size: tail.readUInt32LE(4) };
+    }
     const raw = handle.createReadStream({ start: 0 });
     if (magic[0] !== 0x1f || magic[1] !== 0x8b) return TraceReader.fromStream(raw, path, options);
     const gunzip = createGunzip({ finishFlush: zlibConstants.Z_SYNC_FLUSH });
     raw.on('error', (error) => gunzip.destroy(error));
     gunzip.on('close', () => raw.destroy());
-    return TraceReader.fromStream(raw.pipe(gunzip), path, options);
+    // A whole stream ends with the CRC-32 and length of its content; a cut one ends anywhere
+    // (Z_SYNC_FLUSH above lets it be read up to there), so matching both is the proof of a
+    // terminated stream. zlib does not tell a stream's end apart from its input's end.
+    const gzip: GzipState = { trailer, crc: 0, size: 0, damaged: null };
+    let newline = false;
+    gunzip.on('data', (chunk: Buffer) => {
+      gzip.crc = crc32(chunk, gzip.crc);
+      gzip.size = (gzip.size + chunk.length) % 2 ** 32;
+      newline ||= chunk.includes(0x0a);
+    });
+    let reader: TraceReader;
+    try {
+      reader = await TraceReader.fromStream(raw.pipe(gunzip), path, options);
+    } catch (error) {
+      // Nothing, or not even one whole line, came out of an unterminated stream: the header
+      // itself was cut (a whole line that is not a header is "not a trace", as for any file).
+      const cut =
+        error instanceof TraceError &&
+        error.code === TRACE_ERROR_CODES.NOT_A_TRACE &&
+        !newline &&
+        !terminated(gzip);
+      if (!cut) throw error;
+      throw new TraceError(
+        TRACE_ERROR_CODES.CUT,
+        `${path} is a compressed recording cut before the end of its header (${fileBytes} bytes): nothing in it can be replayed.`,
+      );
+    }
+    reader.gzip = gzip;
+    return reader;
   }
 
   /** Reads a trace from any Readable (stdin, a socket); `name` appears in messages. */
@@ -130,7 +192,11 @@ export class TraceReader {
         try {
           next = await this.lines.next();
         } catch (error) {
-          throw asTraceError(error, this.name);
+          // Damaged compressed bytes end the readable part, like a cut: keep what came before.
+          if (this.gzip === null || !isZlibError(error)) throw asTraceError(error, this.name);
+          this.gzip.damaged = (error as Error).message;
+          this.warn(this.lineCount, `compressed data damaged after line ${this.lineCount}`);
+          break;
         }
         if (next.done) break;
         const line = ++this.lineCount;
@@ -150,14 +216,73 @@ export class TraceReader {
           continue;
         }
         const record = toRecord(value);
-        if (typeof record === 'string') this.warn(line, `line ${line} ${record}; skipped`);
-        else yield record;
+        if (typeof record === 'string') {
+          this.warn(line, `line ${line} ${record}; skipped`);
+          continue;
+        }
+        if (this.end !== null) {
+          this.warn(line, `line ${line} follows the closing record; skipped`);
+          continue;
+        }
+        if (record.type === 'end') {
+          this.end = record;
+          if (record.lastSeq !== this.lastSeq) {
+            this.warn(
+              line,
+              `the closing record says the last event is seq ${String(record.lastSeq)}, but the last one read is seq ${String(this.lastSeq)}`,
+            );
+          }
+          continue;
+        }
+        const [fromT, toT] =
+          record.type === 'event' ? [record.event.t, record.event.t] : [record.fromT, record.toT];
+        this.firstT ??= fromT;
+        this.lastT = toT;
+        if (record.type === 'event') this.lastSeq = record.event.seq;
+        yield record;
       }
-      if (unparsed)
+      if (unparsed) {
+        this.cutMidLine = true;
         this.warn(unparsed.line, `trace cut at line ${unparsed.line} (${unparsed.problem})`);
+      }
+      this.finished = true;
     } finally {
       this.input.destroy();
     }
+  }
+
+  /**
+   * Whether the recording is whole, and if not how much of the run it holds: the one
+   * detection used by replay, rerun, diff and the UI. Call it once records() has been read
+   * to its end (before that it throws: a half-read file cannot be judged).
+   */
+  completeness(): Completeness {
+    if (!this.finished) throw new Error('TraceReader: completeness() needs the whole file read');
+    const durationMs = headerDurationMs(this.header);
+    const coveredMs =
+      this.end?.labTimeMs ??
+      (this.firstT !== null && this.lastT !== null ? this.lastT - this.firstT : 0);
+    const span = `covers ${clock(coveredMs)}${durationMs !== null ? ` of ${clock(durationMs)}` : ' of lab time'}`;
+    const streamCut = this.gzip !== null && !terminated(this.gzip);
+    let why: string | null = null;
+    if (this.gzip?.damaged) why = `the compressed data is damaged (${this.gzip.damaged})`;
+    else if (this.end === null && (streamCut || this.cutMidLine))
+      why = 'the run did not finish (killed?)';
+    else if (this.end === null) why = 'no closing record (older Push Lab or cut)';
+    else if (streamCut) why = 'its compressed stream is unterminated';
+    if (why !== null) {
+      return { cut: true, coveredMs, durationMs, end: this.end, sentence: `cut: ${span} — ${why}` };
+    }
+    const { reason } = this.end!;
+    const short = durationMs !== null && coveredMs < durationMs;
+    const early = reason === 'failed' || ((reason === 'stopped' || reason === 'saved') && short);
+    return {
+      cut: false,
+      coveredMs,
+      durationMs,
+      end: this.end,
+      sentence: early ? `${END_WORDS[reason]}: ${span} — closed cleanly` : null,
+    };
   }
 
   /** Only the events (gap records are skipped; read them with records()). */
@@ -174,6 +299,53 @@ export class TraceReader {
     this.warningCount += 1;
     if (this.warnings.length < this.warningsMax) this.warnings.push({ line, message });
   }
+}
+
+/** How a whole but short recording is introduced, by its closing record's reason. */
+const END_WORDS: Record<string, string> = {
+  stopped: 'stopped early',
+  saved: 'saved while running',
+  failed: 'the run failed',
+};
+
+/** What completeness() found; `sentence` is one line for a person, null when all is well. */
+export interface Completeness {
+  cut: boolean;
+  /** Lab time the recording holds, ms. */
+  coveredMs: number;
+  /** Lab time the run was meant to cover, ms, when the header says (null otherwise). */
+  durationMs: number | null;
+  end: TraceEnd | null;
+  sentence: string | null;
+}
+
+/** The run's planned duration: the header's own field, or the bundled scenario's (older bundles). */
+function headerDurationMs(header: TraceHeader): number | null {
+  if (header.durationMs !== undefined) return header.durationMs;
+  const written = isRecord(header.run?.scenario) ? header.run.scenario.duration : undefined;
+  if (typeof written === 'number' && Number.isFinite(written)) return written * 1000;
+  return typeof written === 'string' ? parseDurationMs(written) : null;
+}
+
+/** `hh:mm:ss` of lab time (hours grow past 99 rather than wrap). */
+function clock(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  const two = (n: number): string => String(n).padStart(2, '0');
+  return `${two(Math.floor(s / 3600))}:${two(Math.floor((s % 3600) / 60))}:${two(s % 60)}`;
+}
+
+function terminated(gzip: GzipState): boolean {
+  return (
+    gzip.trailer !== null &&
+    gzip.damaged === null &&
+    gzip.trailer.crc === gzip.crc >>> 0 &&
+    gzip.trailer.size === gzip.size
+  );
+}
+
+function isZlibError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('Z_');
 }
 
 function parseHeader(text: string, name: string): TraceHeader {
@@ -215,11 +387,14 @@ function parseHeader(text: string, name: string): TraceHeader {
     ...(isRecord(value.run) && typeof value.run.speed === 'number'
       ? { run: { scenario: value.run.scenario, speed: value.run.speed } }
       : {}),
+    ...(typeof value.durationMs === 'number' && Number.isFinite(value.durationMs)
+      ? { durationMs: value.durationMs }
+      : {}),
   };
 }
 
 /** A record, or what is wrong with the value (completing "line N …"). */
-function toRecord(value: unknown): TraceRecord | string {
+function toRecord(value: unknown): TraceRecord | TraceEnd | string {
   if (!isRecord(value)) return 'is not a JSON object';
   if (value.type === 'gap') {
     const { fromSeq, toSeq, droppedCount, fromT, toT } = value;
@@ -227,6 +402,19 @@ function toRecord(value: unknown): TraceRecord | string {
       return 'is a gap record without fromSeq, toSeq, droppedCount, fromT and toT';
     }
     return value as unknown as TraceGap;
+  }
+  if (value.type === 'end') {
+    const { events, lastSeq, labTimeMs, reason } = value;
+    if (
+      typeof events !== 'number' ||
+      (lastSeq !== null && typeof lastSeq !== 'number') ||
+      typeof labTimeMs !== 'number' ||
+      typeof reason !== 'string'
+    ) {
+      return 'is a closing record without events, lastSeq, labTimeMs and reason';
+    }
+    // A newer closing-record version may add fields; these four keep their meaning.
+    return value as unknown as TraceEnd;
   }
   if (value.type === TRACE_TYPE) return 'is a second trace header (two traces concatenated?)';
   if (value.type !== undefined) return `is a record of unknown type ${JSON.stringify(value.type)}`;

@@ -11,6 +11,9 @@
  *   lab ──write()──▶ [stream free] ───────────────────────────▶ stream ──▶ disk / stdout
  *                    [stream busy] ─▶ queue (≤ N lines) ─drain─▶
  *                    [queue full]  ─▶ dropped, counted ─drain─▶ one gap record
+ *
+ * close() writes the closing record (`{"type":"end",…}`, format.ts) after everything else,
+ * so a file without one was cut: readers tell a killed run from a finished one by it.
  */
 import { createWriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
@@ -18,8 +21,11 @@ import { finished } from 'node:stream/promises';
 import type { LabEvent } from '../../../shared/events';
 import { VERSION } from '../version';
 import {
+  TRACE_END_VERSION,
   TRACE_TYPE,
   TRACE_VERSION,
+  type TraceEnd,
+  type TraceEndReason,
   type TraceGap,
   type TraceHeader,
   type TraceMeta,
@@ -58,6 +64,13 @@ export interface TraceWriterStats {
   error: string | null;
 }
 
+/** What the caller knows about how the run ended, for the closing record. */
+export interface TraceClose {
+  reason?: TraceEndReason;
+  /** Lab time the run covered, ms; default: from the first event to the last one seen. */
+  labTimeMs?: number;
+}
+
 export const TRACE_QUEUE_COUNT_MAX = 10_000;
 export const TRACE_QUEUE_BYTES_MAX = 8 * 1024 * 1024;
 
@@ -70,6 +83,10 @@ export class TraceWriter {
   private gap: TraceGap | null = null;
   private blocked = false;
   private closing: Promise<TraceWriterStats> | null = null;
+  /** Seen events (dropped ones too): the closing record's lab time span. */
+  private firstT: number | null = null;
+  private lastT: number | null = null;
+  private lastSeqWritten: number | null = null;
   private readonly counts: TraceWriterStats = {
     eventsWritten: 0,
     eventsDropped: 0,
@@ -110,6 +127,7 @@ export class TraceWriter {
       clockMode: meta.clockMode,
       pushLabVersion: meta.pushLabVersion ?? VERSION,
       ...(meta.run ? { run: meta.run } : {}),
+      ...(meta.durationMs !== undefined ? { durationMs: meta.durationMs } : {}),
     };
     this.send(JSON.stringify(header) + '\n');
   }
@@ -120,8 +138,11 @@ export class TraceWriter {
       this.counts.eventsIgnored += 1;
       return;
     }
+    this.firstT ??= event.t;
+    this.lastT = event.t;
     const line = JSON.stringify(event) + '\n';
     if (!this.blocked) {
+      this.lastSeqWritten = event.seq;
       this.counts.eventsWritten += 1;
       this.send(line);
       return;
@@ -134,6 +155,7 @@ export class TraceWriter {
       return;
     }
     this.queue.push(line);
+    this.lastSeqWritten = event.seq;
     this.queueBytes += line.length;
     this.counts.queueCountPeak = Math.max(this.counts.queueCountPeak, this.queue.length);
   }
@@ -144,17 +166,32 @@ export class TraceWriter {
   }
 
   /**
-   * Stops accepting events, writes what is queued (and a pending gap record), ends the stream
-   * when `endStream`, and resolves with the final counters. Never rejects: a stream failure
-   * is reported in `error`. Calling it again returns the same promise.
+   * Stops accepting events, writes what is queued (and a pending gap record), then the
+   * closing record, ends the stream when `endStream`, and resolves with the final counters.
+   * Never rejects: a stream failure is reported in `error`. Calling it again returns the
+   * same promise (the first call's `end` is the one written).
    */
-  close(): Promise<TraceWriterStats> {
-    this.closing ??= this.drainAndEnd();
+  close(end: TraceClose = {}): Promise<TraceWriterStats> {
+    this.closing ??= this.drainAndEnd(end);
     return this.closing;
   }
 
-  private async drainAndEnd(): Promise<TraceWriterStats> {
+  private async drainAndEnd(end: TraceClose): Promise<TraceWriterStats> {
     while (this.blocked && this.counts.error === null) await this.waitForDrain();
+    if (this.counts.error === null) {
+      const record: TraceEnd = {
+        type: 'end',
+        version: TRACE_END_VERSION,
+        events: this.counts.eventsWritten,
+        lastSeq: this.lastSeqWritten,
+        labTimeMs:
+          end.labTimeMs ??
+          (this.firstT !== null && this.lastT !== null ? this.lastT - this.firstT : 0),
+        reason: end.reason ?? 'closed',
+      };
+      this.send(JSON.stringify(record) + '\n');
+      while (this.blocked && this.counts.error === null) await this.waitForDrain();
+    }
     if (this.options.endStream && this.counts.error === null) {
       try {
         this.stream.end();

@@ -16,11 +16,11 @@ import {
 } from '../../../shared/workbench';
 import { readBoundedFile } from '../fs/bounded-read';
 import { writeFileAtomic } from '../fs/atomic-write';
-import { validateScenario } from '../scenario/load';
+import { SCENARIO_TEXT_BYTES_MAX, validateScenario } from '../scenario/load';
 import type { Scenario } from '../scenario/schema';
 
-/** Largest scenario file read, bytes (a scenario is a page of YAML; this is generous). */
-export const SCENARIO_BYTES_MAX = 1_000_000;
+/** Largest scenario file read, bytes: the loader's bound, one number for every way in. */
+export const SCENARIO_BYTES_MAX = SCENARIO_TEXT_BYTES_MAX;
 
 export async function listExamples(dir: string): Promise<ScenarioExample[]> {
   const names = (await readdir(dir)).filter((n) => /\.(ya?ml|json)$/.test(n)).sort();

@@ -25,6 +25,7 @@ import { Lab, type LabOptions } from '../lab';
 import type { Link } from '../net/link';
 import { parseScenario, validateScenario } from '../scenario/load';
 import type { Scenario } from '../scenario/schema';
+import { totalsProblems } from '../scenario/totals';
 import { openBundleWriter, type BundleWriter } from '../trace/bundle';
 import { diffRecordings, openRecording } from '../trace/diff';
 import { TraceError, type TraceMeta } from '../trace/format';
@@ -32,6 +33,7 @@ import { ModelTracker } from '../trace/model-tracker';
 import { ReportBuilder, reportToJson } from '../trace/report';
 import { renderReportHtml } from '../trace/report-html';
 import { Timeline } from '../trace/timeline';
+import type { TraceClose } from '../trace/writer';
 import { VERSION } from '../version';
 import { compareProfiles } from './compare';
 import { inspectMessage, type Holder } from './inspect';
@@ -41,6 +43,14 @@ import { linksInfo, setLinkFaults } from './links';
 import { PacedRun } from './paced-run';
 import { checkScenarioText, listExamples, readScenarioFile, RecentFiles } from './scenario-files';
 import { UploadError, Uploads } from './uploads';
+
+/** How a run's bundle is closed: its closing record's reason and the lab time it covered. */
+function closing(paced: PacedRun): TraceClose {
+  return {
+    reason: paced.state === 'finished' || paced.state === 'failed' ? paced.state : 'stopped',
+    labTimeMs: paced.run.clock.now() - paced.run.startT,
+  };
+}
 
 export interface WorkbenchOptions {
   /** Where recent files and recordings are kept. */
@@ -351,6 +361,14 @@ export class Workbench {
       case 'compare': {
         const scenario = scenarioFrom(command.text, 'compare.text');
         if (!scenario.ok) return scenario;
+        // A longer durationMs plans more messages than the text was checked for.
+        const totals = totalsProblems({
+          ...scenario.value,
+          duration: command.durationMs ?? scenario.value.duration,
+        });
+        if (totals.length > 0) {
+          return fail('ERR_SCENARIO_INVALID', `compare: too big to run: ${totals.join('; ')}`);
+        }
         return ok(
           await compareProfiles(scenario.value, {
             profiles: command.profiles as Profile[],
@@ -524,7 +542,7 @@ export class Workbench {
     const file = path.join(dir, `${safeName(scenario.name)}-${stamp(epoch)}.jsonl.gz`);
     const writer = openBundleWriter(
       file,
-      { ...meta, run: { scenario: asRun, speed: settings.speed } },
+      { ...meta, durationMs: scenario.duration, run: { scenario: asRun, speed: settings.speed } },
       this.wall,
     );
     const builder = new ReportBuilder({ meta });
@@ -546,7 +564,7 @@ export class Workbench {
       onChange: () => {
         if (paced.settled && !show.bundle.closed) {
           show.bundle.closed = true;
-          void writer.close();
+          void writer.close(closing(paced));
         }
         if (this.show?.epoch === epoch) this.statusChanged();
       },
@@ -571,7 +589,7 @@ export class Workbench {
         await paced.stop();
         if (!show.bundle.closed) {
           show.bundle.closed = true;
-          await writer.close();
+          await writer.close(closing(paced));
         }
       },
     };
@@ -607,12 +625,17 @@ export class Workbench {
     } finally {
       reader.close();
     }
-    const cut = reader.warnings.find((w) => /truncat|cut|incomplete|end of/i.test(w.message));
+    // The cut sentence (reader.completeness(), the same one replay and diff print) comes
+    // first: it says how much of the run the recording holds.
+    const sentences = [
+      ...[reader.completeness().sentence].filter((x): x is string => x !== null),
+      ...reader.warnings.map((w) => w.message),
+    ];
     const warning =
-      reader.warnings.length === 0
+      sentences.length === 0
         ? null
-        : (cut ?? reader.warnings[0]!).message +
-          (reader.warnings.length > 1 ? ` (and ${reader.warnings.length - 1} more warnings)` : '');
+        : sentences[0]! +
+          (sentences.length > 1 ? ` (and ${sentences.length - 1} more warnings)` : '');
     const { header } = reader;
     const meta: TraceMeta = {
       scenario: header.scenario,
@@ -674,8 +697,8 @@ export class Workbench {
       };
       const out = openBundleWriter(temporary, header, this.wall);
       for (const event of show.timeline.all()) out.writer.write(event);
-      const stats = await out.close();
-      if (stats.error) throw new Error(stats.error);
+      const stats = await out.close({ reason: 'saved' });
+      if (stats.error) throw new Error(`${file}: cannot write it (${stats.error})`);
     });
     return { events: show.timeline.count, bytes: (await stat(written)).size };
   }
