@@ -341,12 +341,12 @@ export class PushService {
     }
   }
 
-  /** `connectionsPerAddressMax`: one address's connection beyond it is closed at once. */
+  /** `connectionsPerAddressMax`: one address's connection beyond it is closed at once (0 = no limit). */
   private admitConnection(socket: Socket): void {
-    if (this.inMemory.has(socket)) return;
+    const max = this.core.limits.connectionsPerAddressMax;
+    if (max <= 0 || this.inMemory.has(socket)) return;
     const address = socket.remoteAddress ?? 'unknown';
     const open = this.connectionsByAddress.get(address) ?? 0;
-    const max = this.core.limits.connectionsPerAddressMax;
     if (open >= max) {
       socket.destroy();
       this.core.limitReached('connections-per-address', this.id, max);

@@ -39,7 +39,7 @@ export interface ServiceLimits {
   headerListBytesMax: number;
   /** An HTTP/2 connection with no open request for this long is closed with GOAWAY (0 = never). */
   sessionIdleSecondsMax: number;
-  /** Connections one client address may hold open at once; more are closed on arrival. */
+  /** Connections one client address may hold open at once; more are closed on arrival (0 = no limit). */
   connectionsPerAddressMax: number;
 }
 
