@@ -246,7 +246,15 @@ export class PushService {
     // Header lists above headerListBytesMax get a 431 problem from dispatch; only those above
     // this protocol bound are reset by node:http2 itself (docs/security.md).
     const settings = { maxHeaderListSize: HEADER_LIST_PROTOCOL_BYTES_MAX, enablePush: false };
-    const common = { settings, maxSessionMemory: 32, peerMaxConcurrentStreams: 1000 };
+    const common = {
+      settings,
+      // Node's default of 128 fields would refuse (REFUSED_STREAM) a list of many small
+      // fields long before 16 KB; every field costs at least 32 octets, so the byte bound
+      // already caps the count.
+      maxHeaderListPairs: HEADER_LIST_PROTOCOL_BYTES_MAX / 32,
+      maxSessionMemory: 32,
+      peerMaxConcurrentStreams: 1000,
+    };
     const server = this.options.tls
       ? http2.createSecureServer({ ...common, ...this.options.tls, allowHTTP1: true })
       : http2.createServer(common);
