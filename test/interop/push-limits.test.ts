@@ -159,6 +159,9 @@ describe('Content-Encoding', () => {
     for (const ok of ['aes128gcm', 'aesgcm', 'AES128GCM'])
       expect((await post(session, push, { 'content-encoding': ok })).status).toBe(201);
     expect((await post(session, push)).status).toBe(201); // absent: a plain lab push
+    // The type is kept too: a long one is refused the same way.
+    const longType = await post(session, push, { 'content-type': 't/'.padEnd(300, 'x') });
+    expectProblem(longType, 400, 'Content-Type', '300 characters', 'at most 256');
   });
 
   it('draft-thomson refuses it too', async () => {
