@@ -129,6 +129,43 @@ describe('receipt subscriptions', () => {
   });
 });
 
+describe('draft-damaggio receipt resources', () => {
+  it('an idle one expires and the next send asking for a receipt gets a new one', async () => {
+    const clock = new VirtualClock(Date.UTC(2026, 0, 1));
+    const bus = new EventBus(clock);
+    const service = new PushService(
+      {
+        serviceId: 'ps1',
+        profile: 'draft-damaggio',
+        host: '127.0.0.1',
+        port: 0,
+        tls: null,
+        limits: { receiptSubscriptionIdleSecondsMax: 10 },
+      },
+      clock,
+      bus,
+    );
+    await service.start();
+    cleanups.push(() => service.stop());
+    const session = await connect(service.url);
+    const sub = await call(session, { ':method': 'POST', ':path': '/subscribe/' });
+    const path = new URL(String(sub.headers['location'])).pathname;
+    const envelope = JSON.stringify({ message: {}, request_receipt: true, time_to_live: 1 });
+    const first = await call(session, { ':method': 'POST', ':path': path }, envelope);
+    const receipt = linkPath(first.headers, REL_RECEIPT)!;
+    expect(receipt).toMatch(/^\/r\//);
+    clock.advance(1_000); // the message expires: nothing refers to the receipt resource now
+    clock.advance(10_000);
+    expect(service.core.stats().receiptSubscriptions).toBe(0);
+    expect((await call(session, { ':method': 'GET', ':path': receipt })).status).toBe(404);
+    const second = await call(session, { ':method': 'POST', ':path': path }, envelope);
+    expect(second.status).toBe(201);
+    const renewed = linkPath(second.headers, REL_RECEIPT)!;
+    expect(renewed).not.toBe(receipt);
+    expect(service.core.receiptSubscriptionByToken(renewed.slice(3))).toBeDefined();
+  });
+});
+
 describe('stored bytes', () => {
   it('a service whose store is full answers 429 with Retry-After naming storedBytesMax', async () => {
     const { service, events } = await setup({ limits: { storedBytesMax: 10_000 } });

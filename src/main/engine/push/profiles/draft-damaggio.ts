@@ -283,8 +283,7 @@ async function send(ctx: RequestContext, sub: Subscription): Promise<void> {
 
 function deleteSubscription(ctx: RequestContext, sub: Subscription): void {
   // Outstanding messages are dropped: each receipted one gets its 504 first; then the
-  // receipt resource goes too (stateOf's hook).
-  stateOf(ctx.core);
+  // receipt resource goes too (the hook stateOf registered when it was made).
   ctx.core.deleteSubscription(sub, 'unsubscribed');
   respond(ctx.stream, 204);
 }
