@@ -10,6 +10,23 @@ export type Urgency = 'very-low' | 'low' | 'normal' | 'high';
 /** RFC 8030 §5.3, in ascending order. */
 export const URGENCIES: readonly Urgency[] = ['very-low', 'low', 'normal', 'high'];
 
+/**
+ * Which bound a `limit.reached` event names: 'queue' a subscription's (or a receipt
+ * subscription's pending) queue, 'events' a trace or event buffer; the rest are the push
+ * service's (docs/security.md lists each with its number).
+ */
+export type LimitName =
+  | 'queue'
+  | 'events'
+  | 'subscriptions'
+  | 'subscribe-rate'
+  | 'receipt-subscriptions'
+  | 'receipt-subscription-idle'
+  | 'stored-bytes'
+  | 'header-list-bytes'
+  | 'session-idle'
+  | 'connections-per-address';
+
 export type AgentRole = 'user-agent' | 'app-server' | 'gateway' | 'device';
 
 interface Base {
@@ -92,7 +109,7 @@ export type LabEventBody =
       preview: string;
     }
   | { kind: 'receipt.sent'; messageId: string; status: 204 | 410 }
-  | { kind: 'limit.reached'; what: 'queue' | 'events'; subjectId: string; limit: number }
+  | { kind: 'limit.reached'; what: LimitName; subjectId: string; limit: number }
   // ---- the simulated world: agents, links, devices, radios -------------------------------
   | {
       /** An application server's send and what the push service answered (after retries: one per attempt). */

@@ -13,6 +13,7 @@ import http2, {
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PushService } from '../../src/main/engine/push/service';
+import { HEADER_LIST_PROTOCOL_BYTES_MAX } from '../../src/main/engine/push/types';
 import { call, linkPath, startService, until } from '../helpers/h2';
 
 const REL_PUSH = 'urn:ietf:params:push';
@@ -408,7 +409,7 @@ describe('oversized header lists', () => {
     const { service } = await setup();
     const c = await connect(service.url);
     const advertised = c.session.remoteSettings.maxHeaderListSize!;
-    expect(advertised).toBe(16 * 1024);
+    expect(advertised).toBe(HEADER_LIST_PROTOCOL_BYTES_MAX);
     const outcome = await withTimeout(
       call(c.session, {
         ':method': 'POST',

@@ -9,6 +9,7 @@ import type { LabEvent, Profile } from '../../shared/events';
 import type { ReceivedMessage } from '../engine/agents/user-agent';
 import { Lab } from '../engine/lab';
 import { loadOrCreateIdentity } from '../engine/push/tls';
+import type { ServiceLimits } from '../engine/push/types';
 import { CliError, listenError } from './options';
 import { untilSignal } from './signals';
 
@@ -23,6 +24,33 @@ export interface ServeOptions {
   rateSender?: number;
   json: boolean;
   data: string;
+  subscribeRate?: number;
+  subscriptionIdle?: number;
+  maxReceiptSubscriptions?: number;
+  receiptSubscriptionIdle?: number;
+  maxStoredBytes?: number;
+  sessionIdle?: number;
+  connectionsPerAddress?: number;
+}
+
+/** Which service limit each of serve's limit flags sets (docs/security.md has the defaults). */
+const LIMIT_FLAGS = {
+  subscribeRate: 'subscribesPerSecondPerAddress',
+  subscriptionIdle: 'subscriptionIdleSecondsMax',
+  maxReceiptSubscriptions: 'receiptSubscriptionCountMax',
+  receiptSubscriptionIdle: 'receiptSubscriptionIdleSecondsMax',
+  maxStoredBytes: 'storedBytesMax',
+  sessionIdle: 'sessionIdleSecondsMax',
+  connectionsPerAddress: 'connectionsPerAddressMax',
+} as const satisfies Partial<Record<keyof ServeOptions, keyof ServiceLimits>>;
+
+function flagLimits(options: ServeOptions): Partial<ServiceLimits> {
+  const limits: Partial<ServiceLimits> = {};
+  for (const [flag, limit] of Object.entries(LIMIT_FLAGS)) {
+    const value = options[flag as keyof typeof LIMIT_FLAGS];
+    if (value !== undefined) limits[limit] = value;
+  }
+  return limits;
 }
 
 export async function runServe(options: ServeOptions): Promise<void> {
@@ -45,6 +73,7 @@ export async function runServe(options: ServeOptions): Promise<void> {
         ? { sendsPerSecondPerSubscription: options.rateSubscription }
         : {}),
       ...(options.rateSender ? { sendsPerSecondPerSender: options.rateSender } : {}),
+      ...flagLimits(options),
     },
     userAgentCount: options.subscriptions > 0 ? 1 : 0,
     subscriptionsPerAgent: options.subscriptions,

@@ -177,7 +177,7 @@ describe('PushCore delivery and acknowledgement', () => {
 describe('PushCore receipts', () => {
   it('reports 204 on ack and 410 on expiry to the receipt subscription', () => {
     const { clock, core, sub } = setup();
-    const receipt = core.createReceiptSubscription();
+    const receipt = core.createReceiptSubscription()!;
     const got: [string, number][] = [];
     core.attachReceiptMonitor(receipt, {
       deliverReceipt: (token, status) => (got.push([token, status]), true),
@@ -199,7 +199,7 @@ describe('PushCore receipts', () => {
 
   it('keeps receipts until the application server monitors again', () => {
     const { clock, core, sub } = setup();
-    const receipt = core.createReceiptSubscription();
+    const receipt = core.createReceiptSubscription()!;
     send(core, sub, 1, { receipt: receipt.id });
     clock.advance(1000);
     const got: number[] = [];

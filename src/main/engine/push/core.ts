@@ -9,6 +9,7 @@ import { URGENCIES, type Urgency } from '../../../shared/events';
 import type { Clock, Timer } from '../clock/clock';
 import type { EventBus } from '../trace/bus';
 import { VapidVerifier } from '../crypto/vapid';
+import { IdleExpiry } from './idle';
 import { RateLimiter } from './rate-limit';
 import { newCapabilityToken } from './tokens';
 import type {
@@ -20,6 +21,7 @@ import type {
   StoredMessage,
 } from './types';
 import { TTL_SECONDS_CLAMP } from './types';
+import type { LimitName } from '../../../shared/events';
 
 /** Messages whose body and headers the inspector can still show (4 KB each at most). */
 export const ARCHIVED_MESSAGES_MAX = 2_000;
@@ -65,6 +67,22 @@ export interface ReceiptSubscription {
   readonly monitors: Set<ReceiptMonitor>;
   /** Receipts waiting for the application server to come back (bounded). */
   readonly pending: { messageToken: string; status: 204 | 410 }[];
+  /** Outstanding messages that will report here: while any, it never expires. */
+  outstanding: number;
+}
+
+/** Called when the core deletes something a profile may keep its own state about. */
+export interface GoneHooks {
+  subscription?(sub: Subscription): void;
+  receipt?(receipt: ReceiptSubscription): void;
+}
+
+/** What a stored message costs against `storedBytesMax`: its body and the headers kept with it. */
+function storedBytesOf(message: Pick<StoredMessage, 'body' | 'contentHeaders'>): number {
+  let bytes = message.body.length;
+  for (const name in message.contentHeaders)
+    bytes += name.length + message.contentHeaders[name]!.length;
+  return bytes;
 }
 
 /** Message tokens remembered for `identifyToken`. */
@@ -91,6 +109,10 @@ export class PushCore {
   private setCount = 0;
   private messageCount = 0;
   private receiptCount = 0;
+  private storedBytes = 0;
+  private readonly goneHooks: GoneHooks[] = [];
+  private readonly idleSubscriptions: IdleExpiry<Subscription>;
+  private readonly idleReceipts: IdleExpiry<ReceiptSubscription>;
 
   /** VAPID tokens whose signatures were checked (RFC 8292), shared by every profile. */
   readonly vapid = new VapidVerifier();
@@ -101,6 +123,7 @@ export class PushCore {
   readonly archive = new BoundedMap<string, ArchivedMessage>(ARCHIVED_MESSAGES_MAX);
   private readonly subscriptionRate: RateLimiter;
   private readonly senderRate: RateLimiter;
+  private readonly subscribeRate: RateLimiter;
 
   constructor(
     readonly serviceId: string,
@@ -112,28 +135,88 @@ export class PushCore {
   ) {
     this.subscriptionRate = new RateLimiter(clock, limits.sendsPerSecondPerSubscription);
     this.senderRate = new RateLimiter(clock, limits.sendsPerSecondPerSender);
+    this.subscribeRate = new RateLimiter(
+      clock,
+      limits.subscribesPerSecondPerAddress,
+      undefined,
+      limits.subscribesPerAddressBurstCount,
+    );
+    this.idleSubscriptions = new IdleExpiry(
+      clock,
+      limits.subscriptionIdleSecondsMax * 1000,
+      (sub) => this.deleteSubscription(sub, 'expired'),
+    );
+    this.idleReceipts = new IdleExpiry(
+      clock,
+      limits.receiptSubscriptionIdleSecondsMax * 1000,
+      (receipt) => {
+        this.limitReached(
+          'receipt-subscription-idle',
+          receipt.id,
+          limits.receiptSubscriptionIdleSecondsMax,
+        );
+        this.deleteReceiptSubscription(receipt);
+      },
+    );
+  }
+
+  /** Profiles keeping state per subscription or receipt subscription clean it up here. */
+  onGone(hooks: GoneHooks): void {
+    this.goneHooks.push(hooks);
+  }
+
+  /** Sizes of what the service holds (tests, and the limits' own checks). */
+  stats(): {
+    subscriptions: number;
+    sets: number;
+    receiptSubscriptions: number;
+    storedBytes: number;
+  } {
+    return {
+      subscriptions: this.subscriptions.size,
+      sets: this.sets.size,
+      receiptSubscriptions: this.receiptSubscriptions.size,
+      storedBytes: this.storedBytes,
+    };
+  }
+
+  /** A bound was hit: an event, never an exception. */
+  limitReached(what: LimitName, subjectId: string, limit: number): void {
+    this.bus.emit({ kind: 'limit.reached', what, subjectId, limit });
+  }
+
+  /**
+   * Subscribe rate per client address (token bucket): null if a subscribe from `address`
+   * may go ahead, else the seconds until it may (for Retry-After; an event says so).
+   */
+  admitSubscribe(address: string): number | null {
+    const wait = this.subscribeRate.take(address);
+    if (wait !== null)
+      this.limitReached(
+        'subscribe-rate',
+        this.serviceId,
+        this.limits.subscribesPerSecondPerAddress,
+      );
+    return wait;
   }
 
   // ---- subscriptions -------------------------------------------------------------------
 
   /**
    * Returns null when the service is at its subscription limit (an event says so). A new
-   * member of a set is monitored at once by the set's open monitors.
+   * member of a set is monitored at once by the set's open monitors; `'new'` makes a set for
+   * it, only once the limit check has passed (a refused subscribe leaves nothing behind).
    */
   subscribe(
     agentId: string | null,
     vapidKey: string | null = null,
-    set: SubscriptionSet | null = null,
+    setOrNew: SubscriptionSet | 'new' | null = null,
   ): Subscription | null {
     if (this.subscriptions.size >= this.limits.subscriptionCountMax) {
-      this.bus.emit({
-        kind: 'limit.reached',
-        what: 'queue',
-        subjectId: this.serviceId,
-        limit: this.limits.subscriptionCountMax,
-      });
+      this.limitReached('subscriptions', this.serviceId, this.limits.subscriptionCountMax);
       return null;
     }
+    const set = setOrNew === 'new' ? this.createSet() : setOrNew;
     const sub: Subscription = {
       id: `${this.serviceId}.s${++this.subscriptionCount}`,
       token: this.newToken(),
@@ -153,6 +236,7 @@ export class PushCore {
       set.members.add(sub);
       for (const monitor of set.monitors) sub.monitors.add(monitor);
     }
+    if (sub.monitors.size === 0) this.idleSubscriptions.idle(sub);
     return sub;
   }
 
@@ -184,6 +268,12 @@ export class PushCore {
   detachSetMonitor(set: SubscriptionSet, monitor: Monitor): void {
     if (!set.monitors.delete(monitor)) return;
     for (const member of set.members) this.detachMonitor(member, monitor);
+    this.dropSetIfEmpty(set);
+  }
+
+  /** A set with no member and no monitor can never be used again: it is forgotten. */
+  private dropSetIfEmpty(set: SubscriptionSet): void {
+    if (set.members.size === 0 && set.monitors.size === 0) this.sets.delete(set.token);
   }
 
   /** RFC 8030 §7.3: deleting (or expiring) a set removes every member; its monitors get 404. */
@@ -249,7 +339,12 @@ export class PushCore {
     // A set's monitor stays open when one member goes (RFC 8030 §7.3); only its own end.
     for (const monitor of [...sub.monitors]) if (!sub.set?.monitors.has(monitor)) monitor.end(404);
     sub.monitors.clear();
-    sub.set?.members.delete(sub);
+    this.idleSubscriptions.busy(sub);
+    if (sub.set) {
+      sub.set.members.delete(sub);
+      this.dropSetIfEmpty(sub.set);
+    }
+    for (const hooks of this.goneHooks) hooks.subscription?.(sub);
   }
 
   // ---- sending ---------------------------------------------------------------------------
@@ -298,6 +393,14 @@ export class PushCore {
       });
       return { kind: 'queue-full', limit: this.limits.queueCountMax };
     }
+    const bytes = storedBytesOf(request);
+    if (
+      this.storedBytes - (previous ? storedBytesOf(previous) : 0) + bytes >
+      this.limits.storedBytesMax
+    ) {
+      this.limitReached('stored-bytes', this.serviceId, this.limits.storedBytesMax);
+      return { kind: 'store-full', limit: this.limits.storedBytesMax };
+    }
     const ttlSeconds = this.effectiveTtl(request.ttlSeconds);
     const now = this.clock.now();
     const message: StoredMessage = {
@@ -345,6 +448,8 @@ export class PushCore {
       });
     }
     sub.queue.set(message.id, message);
+    this.storedBytes += bytes;
+    this.referReceipt(message);
     this.messagesByToken.set(message.token, message);
     this.recentTokens.set(message.token, { messageId: message.id, subscriptionId: sub.id });
     if (message.topic) sub.topics.set(message.topic, message);
@@ -377,6 +482,7 @@ export class PushCore {
    */
   attachMonitor(sub: Subscription, monitor: Monitor): number {
     sub.monitors.add(monitor);
+    this.idleSubscriptions.busy(sub);
     let pushed = 0;
     for (const message of [...sub.queue.values()]) {
       if (message.inFlightOn === null && this.push(sub, message, monitor)) pushed += 1;
@@ -396,6 +502,7 @@ export class PushCore {
       if (message.ttlSeconds === 0) this.expire(message);
       else if (sub.monitors.size > 0) this.offer(sub, message);
     }
+    if (sub.monitors.size === 0 && this.subscriptions.has(sub.id)) this.idleSubscriptions.idle(sub);
   }
 
   /** DELETE of a message resource. */
@@ -403,6 +510,9 @@ export class PushCore {
     const message = this.messagesByToken.get(messageToken);
     if (!message) return 'not-found';
     this.finish(message);
+    // An acknowledgement is activity: the subscription's idle time starts over.
+    const sub = this.subscriptions.get(message.subscriptionId);
+    if (sub && sub.monitors.size === 0) this.idleSubscriptions.idle(sub);
     this.bus.emit({
       kind: 'message.acked',
       subscriptionId: message.subscriptionId,
@@ -462,21 +572,55 @@ export class PushCore {
       }
     }
     message.inFlightOn = null;
+    this.storedBytes -= storedBytesOf(message);
+    this.releaseReceipt(message);
     return true;
   }
 
   // ---- receipts --------------------------------------------------------------------------
 
-  createReceiptSubscription(): ReceiptSubscription {
+  /** Null when the service holds its maximum of receipt subscriptions (an event says so). */
+  createReceiptSubscription(): ReceiptSubscription | null {
+    if (this.receiptSubscriptions.size >= this.limits.receiptSubscriptionCountMax) {
+      this.limitReached(
+        'receipt-subscriptions',
+        this.serviceId,
+        this.limits.receiptSubscriptionCountMax,
+      );
+      return null;
+    }
     const receipt: ReceiptSubscription = {
       id: `${this.serviceId}.r${++this.receiptCount}`,
       token: this.newToken(),
       monitors: new Set(),
       pending: [],
+      outstanding: 0,
     };
     this.receiptSubscriptions.set(receipt.token, receipt);
     this.receiptSubscriptionsById.set(receipt.id, receipt);
+    this.idleReceipts.idle(receipt);
     return receipt;
+  }
+
+  /** A message that will report to a receipt subscription keeps it from expiring. */
+  private referReceipt(message: StoredMessage): void {
+    if (!message.receiptSubscriptionId) return;
+    const receipt = this.receiptSubscriptionsById.get(message.receiptSubscriptionId);
+    if (!receipt) return;
+    receipt.outstanding += 1;
+    this.idleReceipts.busy(receipt);
+  }
+
+  private releaseReceipt(message: StoredMessage): void {
+    if (!message.receiptSubscriptionId) return;
+    const receipt = this.receiptSubscriptionsById.get(message.receiptSubscriptionId);
+    if (!receipt) return;
+    receipt.outstanding -= 1;
+    this.idleReceiptIfUnused(receipt);
+  }
+
+  private idleReceiptIfUnused(receipt: ReceiptSubscription): void {
+    if (receipt.outstanding === 0 && receipt.monitors.size === 0) this.idleReceipts.idle(receipt);
   }
 
   receiptSubscriptionByToken(token: string): ReceiptSubscription | undefined {
@@ -489,6 +633,7 @@ export class PushCore {
 
   attachReceiptMonitor(receipt: ReceiptSubscription, monitor: ReceiptMonitor): void {
     receipt.monitors.add(monitor);
+    this.idleReceipts.busy(receipt);
     while (receipt.pending.length > 0) {
       const next = receipt.pending[0]!;
       if (!monitor.deliverReceipt(next.messageToken, next.status)) break;
@@ -497,13 +642,16 @@ export class PushCore {
   }
 
   detachReceiptMonitor(receipt: ReceiptSubscription, monitor: ReceiptMonitor): void {
-    receipt.monitors.delete(monitor);
+    if (!receipt.monitors.delete(monitor)) return;
+    if (this.receiptSubscriptions.has(receipt.token)) this.idleReceiptIfUnused(receipt);
   }
 
   deleteReceiptSubscription(receipt: ReceiptSubscription): void {
     if (!this.receiptSubscriptions.delete(receipt.token)) return;
     this.receiptSubscriptionsById.delete(receipt.id);
+    this.idleReceipts.busy(receipt);
     for (const monitor of [...receipt.monitors]) monitor.end(404);
+    for (const hooks of this.goneHooks) hooks.receipt?.(receipt);
   }
 
   private sendReceipt(message: StoredMessage, status: 204 | 410): void {
@@ -530,6 +678,8 @@ export class PushCore {
   close(): void {
     for (const timer of this.expiryTimers.values()) timer.cancel();
     this.expiryTimers.clear();
+    this.idleSubscriptions.close();
+    this.idleReceipts.close();
   }
 }
 

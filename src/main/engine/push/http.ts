@@ -10,7 +10,7 @@ import type {
   ServerStreamResponseOptions,
 } from 'node:http2';
 import { URGENCIES, type Urgency } from '../../../shared/events';
-import { TTL_SECONDS_CLAMP } from './types';
+import { CONTENT_ENCODINGS_ALLOWED, CONTENT_TYPE_CHARS_MAX, TTL_SECONDS_CLAMP } from './types';
 
 export interface Problem {
   status: number;
@@ -178,6 +178,47 @@ export function parseTopic(headers: IncomingHttpHeaders): Parsed<string | null> 
     );
   }
   return { ok: true, value };
+}
+
+/** A header value as shown back in an answer: at most 64 characters, never the whole thing. */
+function shownValue(value: string): string {
+  return value.length > 64 ? `${value.slice(0, 61)}...` : value;
+}
+
+/**
+ * `Content-Type` and `Content-Encoding` of a send, kept with the message and pushed on with
+ * it: the coding must be one the user agent can decrypt (or absent, for a plain lab push:
+ * 415 naming the allowed codings otherwise, RFC 9110 §15.5.16), the type short.
+ */
+export function parseContentHeaders(headers: IncomingHttpHeaders): Parsed<Record<string, string>> {
+  const kept: Record<string, string> = {};
+  const encoding = headers['content-encoding'];
+  if (encoding !== undefined) {
+    const value = String(encoding).trim();
+    if (!(CONTENT_ENCODINGS_ALLOWED as readonly string[]).includes(value.toLowerCase())) {
+      const allowed = CONTENT_ENCODINGS_ALLOWED.join(', ');
+      return {
+        ok: false,
+        problem: {
+          status: 415,
+          title: 'Unsupported Media Type',
+          detail: `Content-Encoding header: got "${shownValue(value)}" (${value.length} characters); allowed ${allowed}, or none for an unencrypted push`,
+          extraHeaders: { 'accept-encoding': allowed },
+        },
+      };
+    }
+    kept['content-encoding'] = value;
+  }
+  const type = headers['content-type'];
+  if (type !== undefined) {
+    if (type.length > CONTENT_TYPE_CHARS_MAX) {
+      return bad(
+        `Content-Type header: got "${shownValue(type)}" (${type.length} characters); allowed at most ${CONTENT_TYPE_CHARS_MAX}`,
+      );
+    }
+    kept['content-type'] = type;
+  }
+  return { ok: true, value: kept };
 }
 
 /** `Prefer` tokens, lower-cased (RFC 7240), e.g. ['respond-async', 'wait=0']. */

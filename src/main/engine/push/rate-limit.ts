@@ -1,6 +1,6 @@
 /**
- * Token buckets per key (a subscription, a sender) on the injected clock: `ratePerSecond`
- * tokens a second, up to one second's worth banked. The key table is bounded; the least
+ * Token buckets per key (a subscription, a sender, an address) on the injected clock:
+ * `ratePerSecond` tokens a second, up to `burst` banked (one second's worth unless told). The key table is bounded; the least
  * recently used key is forgotten first (it then starts with a full bucket, the lenient side).
  */
 import type { Clock } from '../clock/clock';
@@ -18,13 +18,14 @@ export class RateLimiter {
     /** 0 turns the limiter off. */
     readonly ratePerSecond: number,
     private readonly keysMax = 100_000,
+    private readonly burst = ratePerSecond,
   ) {}
 
   /** Takes one token for `key`: null if allowed, else the seconds to wait (for Retry-After). */
   take(key: string): number | null {
     if (this.ratePerSecond <= 0) return null;
     const now = this.clock.now();
-    const capacity = Math.max(1, this.ratePerSecond);
+    const capacity = Math.max(1, this.burst);
     const bucket = this.buckets.get(key) ?? { tokens: capacity, atMs: now };
     this.buckets.delete(key); // re-insert below: Map order is our LRU order
     bucket.tokens = Math.min(

@@ -11,7 +11,7 @@ import http2, {
   type IncomingHttpHeaders,
   type ServerHttp2Stream,
 } from 'node:http2';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { LabEvent, Profile } from '../../../shared/events';
 import { every, type Clock, type Timer } from '../clock/clock';
@@ -22,7 +22,12 @@ import { sendProblem, useLabClock } from './http';
 import { draftDamaggioProfile } from './profiles/draft-damaggio';
 import { draftThomsonProfile } from './profiles/draft-thomson';
 import { rfc8030Profile } from './profiles/rfc8030';
-import { DEFAULT_SERVICE_LIMITS, type ServiceLimits } from './types';
+import {
+  CLOSED_WORLD_LIMITS,
+  DEFAULT_SERVICE_LIMITS,
+  HEADER_LIST_PROTOCOL_BYTES_MAX,
+  type ServiceLimits,
+} from './types';
 
 export interface PushServiceOptions {
   serviceId: string;
@@ -33,8 +38,9 @@ export interface PushServiceOptions {
   port: number;
   /** PEM key and certificate for TLS (h2 via ALPN); null serves h2c. */
   tls: { key: string; cert: string } | null;
+  /** Defaults: DEFAULT_SERVICE_LIMITS, and CLOSED_WORLD_LIMITS over them when not listening. */
   limits?: Partial<ServiceLimits>;
-  /** Open connections the service accepts at once. */
+  /** Open connections the service accepts at once (all addresses together). */
   connectionCountMax?: number;
   /**
    * false: take no connection from the network, only `acceptConnection` (a closed
@@ -80,6 +86,16 @@ export interface ProfileHandler {
   pushPath(pushToken: string): string;
 }
 
+/**
+ * Size of a header list as RFC 7540 §6.5.2 counts it for SETTINGS_MAX_HEADER_LIST_SIZE:
+ * each field's name and value in octets, plus 32. `raw` is node's flat [name, value, …] list.
+ */
+export function headerListBytes(raw: readonly string[]): number {
+  let bytes = 0;
+  for (const field of raw) bytes += Buffer.byteLength(field);
+  return bytes + (raw.length / 2) * 32;
+}
+
 /** Pushes remembered per subscription for `identifyLatest` (draft-thomson services only). */
 export const PUSHES_REMEMBERED_MAX = 8;
 
@@ -99,6 +115,10 @@ export class PushService {
   /** subscription id → its latest pushes (id, sha-256 of the body), oldest first; see identifyLatest. */
   private readonly pushes = new Map<string, { messageId: string; digest: string }[]>();
   private readonly unobserve: (() => void) | null = null;
+  /** Sockets handed over by acceptConnection: in-memory links, exempt from per-address limits. */
+  private readonly inMemory = new WeakSet<object>();
+  /** Open network connections per client address. */
+  private readonly connectionsByAddress = new Map<string, number>();
 
   constructor(
     private readonly options: PushServiceOptions,
@@ -117,7 +137,11 @@ export class PushService {
       options.serviceId,
       clock,
       bus,
-      { ...DEFAULT_SERVICE_LIMITS, ...options.limits },
+      {
+        ...DEFAULT_SERVICE_LIMITS,
+        ...(options.listen === false ? CLOSED_WORLD_LIMITS : {}),
+        ...options.limits,
+      },
       options.tokens,
     );
     if (profile.name === 'draft-thomson') this.unobserve = bus.subscribe((e) => this.observe(e));
@@ -207,6 +231,7 @@ export class PushService {
       socket.destroy();
       return;
     }
+    this.inMemory.add(socket);
     this.server.emit('connection', socket);
   }
 
@@ -218,19 +243,45 @@ export class PushService {
   }
 
   async start(): Promise<string> {
-    const settings = { maxHeaderListSize: 16 * 1024, enablePush: false };
-    const common = { settings, maxSessionMemory: 32, peerMaxConcurrentStreams: 1000 };
+    // Header lists above headerListBytesMax get a 431 problem from dispatch; only those above
+    // this protocol bound are reset by node:http2 itself (docs/security.md).
+    const settings = { maxHeaderListSize: HEADER_LIST_PROTOCOL_BYTES_MAX, enablePush: false };
+    const common = {
+      settings,
+      // Node's default of 128 fields would refuse (REFUSED_STREAM) a list of many small
+      // fields long before 16 KB; every field costs at least 32 octets, so the byte bound
+      // already caps the count.
+      maxHeaderListPairs: HEADER_LIST_PROTOCOL_BYTES_MAX / 32,
+      maxSessionMemory: 32,
+      peerMaxConcurrentStreams: 1000,
+    };
     const server = this.options.tls
       ? http2.createSecureServer({ ...common, ...this.options.tls, allowHTTP1: true })
       : http2.createServer(common);
     server.on('request', (req, res) => {
       if (req.httpVersionMajor !== 1) return; // HTTP/2 requests arrive as 'stream' events
       const adapted = adaptHttp1(req, res);
-      this.dispatch(adapted.stream, adapted.headers, req.socket.remoteAddress);
+      this.dispatch(
+        adapted.stream,
+        adapted.headers,
+        headerListBytes(req.rawHeaders),
+        req.socket.remoteAddress,
+      );
     });
     server.maxConnections = this.options.connectionCountMax ?? 20_000;
+    // First in line, so a connection over the per-address cap is closed before node:http2
+    // (or TLS) spends anything on it.
+    server.prependListener('connection', (socket: Socket) => this.admitConnection(socket));
     server.on('session', (session) => this.track(session));
-    server.on('stream', (stream, headers) => this.dispatch(stream, headers));
+    server.on(
+      'stream',
+      (
+        stream: ServerHttp2Stream,
+        headers: IncomingHttpHeaders,
+        _flags: number,
+        rawHeaders: string[],
+      ) => this.dispatch(stream, headers, headerListBytes(rawHeaders)),
+    );
     // A peer that speaks garbage is its own problem: drop it, keep serving.
     server.on('sessionError', () => {});
     server.on('clientError', (_error, socket) => socket.destroy());
@@ -298,20 +349,82 @@ export class PushService {
     }
   }
 
+  /** `connectionsPerAddressMax`: one address's connection beyond it is closed at once (0 = no limit). */
+  private admitConnection(socket: Socket): void {
+    const max = this.core.limits.connectionsPerAddressMax;
+    if (max <= 0 || this.inMemory.has(socket)) return;
+    const address = socket.remoteAddress ?? 'unknown';
+    const open = this.connectionsByAddress.get(address) ?? 0;
+    if (open >= max) {
+      socket.destroy();
+      this.core.limitReached('connections-per-address', this.id, max);
+      return;
+    }
+    this.connectionsByAddress.set(address, open + 1);
+    socket.once('close', () => {
+      const left = (this.connectionsByAddress.get(address) ?? 1) - 1;
+      if (left > 0) this.connectionsByAddress.set(address, left);
+      else this.connectionsByAddress.delete(address);
+    });
+  }
+
   private track(session: Http2Session): void {
     this.sessions.add(session);
     useLabClock(session, () => this.clock.now());
     session.on('error', () => {});
     session.on('close', () => this.sessions.delete(session));
     session.socket?.on('error', () => {});
+    this.closeWhenIdle(session);
+  }
+
+  /**
+   * `sessionIdleSecondsMax`: a connection with no request open for that long is closed with
+   * GOAWAY (a held monitoring GET is an open request, so a monitoring user agent never is).
+   */
+  private closeWhenIdle(session: Http2Session): void {
+    const idleMs = this.core.limits.sessionIdleSecondsMax * 1000;
+    if (idleMs <= 0) return;
+    let open = 0;
+    let timer: Timer | null = null;
+    const arm = (): void => {
+      timer = this.clock.schedule(idleMs, () => {
+        timer = null;
+        if (session.closed || session.destroyed) return;
+        this.core.limitReached('session-idle', this.id, this.core.limits.sessionIdleSecondsMax);
+        session.close();
+      });
+    };
+    session.on('stream', (stream: ServerHttp2Stream) => {
+      open += 1;
+      timer?.cancel();
+      timer = null;
+      stream.once('close', () => {
+        open -= 1;
+        if (open === 0 && !session.closed) arm();
+      });
+    });
+    session.once('close', () => timer?.cancel());
+    arm();
   }
 
   private dispatch(
     stream: ServerHttp2Stream,
     headers: IncomingHttpHeaders,
+    headerBytes: number,
     remoteAddress = stream.session?.socket?.remoteAddress,
   ): void {
     stream.on('error', () => {});
+    const headerBytesMax = this.core.limits.headerListBytesMax;
+    if (headerBytes > headerBytesMax) {
+      stream.resume();
+      this.core.limitReached('header-list-bytes', this.id, headerBytesMax);
+      sendProblem(stream, {
+        status: 431,
+        title: 'Request Header Fields Too Large',
+        detail: `header list: ${headerBytes} bytes (RFC 7540 §6.5.2: name + value + 32 per field); allowed at most ${headerBytesMax}`,
+      });
+      return;
+    }
     const rawPath = String(headers[':path'] ?? '/');
     const query = rawPath.indexOf('?');
     const userAgent = String(headers['user-agent'] ?? '');

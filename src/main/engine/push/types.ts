@@ -14,6 +14,33 @@ export interface ServiceLimits {
   sendsPerSecondPerSubscription: number;
   /** Messages a second one sender (its VAPID key, else its address) may send (0 = no limit). */
   sendsPerSecondPerSender: number;
+  /** Subscribe requests a second one client address may make, over its burst (0 = no limit; 429). */
+  subscribesPerSecondPerAddress: number;
+  /** Subscribe requests one client address may make at once before that rate applies. */
+  subscribesPerAddressBurstCount: number;
+  /**
+   * RFC 8030 §7.3 lets a push service expire subscriptions: one with no monitor attached and
+   * nothing delivered or acknowledged for this long is deleted (reason 'expired'; 0 = never).
+   */
+  subscriptionIdleSecondsMax: number;
+  /** Receipt subscriptions one service holds (429 beyond). */
+  receiptSubscriptionCountMax: number;
+  /**
+   * A receipt subscription with no monitor attached and no outstanding message asking for
+   * receipts on it for this long is deleted, with any receipts still pending (0 = never).
+   */
+  receiptSubscriptionIdleSecondsMax: number;
+  /** Bytes of stored messages (bodies and kept headers) one service holds (429 beyond). */
+  storedBytesMax: number;
+  /**
+   * Largest request header list (RFC 7540 §6.5.2: name + value + 32 per field) answered
+   * normally; larger ones up to HEADER_LIST_PROTOCOL_BYTES_MAX get 431.
+   */
+  headerListBytesMax: number;
+  /** An HTTP/2 connection with no open request for this long is closed with GOAWAY (0 = never). */
+  sessionIdleSecondsMax: number;
+  /** Connections one client address may hold open at once; more are closed on arrival (0 = no limit). */
+  connectionsPerAddressMax: number;
 }
 
 export const DEFAULT_SERVICE_LIMITS: ServiceLimits = {
@@ -24,7 +51,46 @@ export const DEFAULT_SERVICE_LIMITS: ServiceLimits = {
   subscriptionCountMax: 100_000,
   sendsPerSecondPerSubscription: 0,
   sendsPerSecondPerSender: 0,
+  // A browser subscribes a handful of times; the burst lets `serve --subscriptions 1000` and
+  // a gateway start at once while a flood from one address is cut to 100 a second.
+  subscribesPerSecondPerAddress: 100,
+  subscribesPerAddressBurstCount: 1000,
+  subscriptionIdleSecondsMax: 30 * 86_400,
+  receiptSubscriptionCountMax: 100_000,
+  receiptSubscriptionIdleSecondsMax: 86_400,
+  storedBytesMax: 256 * 1024 * 1024,
+  headerListBytesMax: 16 * 1024,
+  // nginx's http2 idle timeout is 3 min, Go's 5 min in practice; a held monitor is never idle.
+  sessionIdleSecondsMax: 300,
+  connectionsPerAddressMax: 256,
 };
+
+/**
+ * What a service that does not listen (a scenario's closed world) changes: its agents reach
+ * it over in-memory links, all from one "address", and a virtual run must behave as it
+ * always did. Expiry and per-address limits are off unless the scenario sets them.
+ */
+export const CLOSED_WORLD_LIMITS: Partial<ServiceLimits> = {
+  subscribesPerSecondPerAddress: 0,
+  subscriptionIdleSecondsMax: 0,
+  receiptSubscriptionIdleSecondsMax: 0,
+  sessionIdleSecondsMax: 0,
+};
+
+/**
+ * The SETTINGS_MAX_HEADER_LIST_SIZE the service advertises: header lists between
+ * `headerListBytesMax` and this get a 431 problem; above it node:http2 resets the stream.
+ */
+export const HEADER_LIST_PROTOCOL_BYTES_MAX = 64 * 1024;
+
+/** RFC 8291 / draft-ietf-webpush-encryption-04 codings; a plain lab push sends none. */
+export const CONTENT_ENCODINGS_ALLOWED = ['aes128gcm', 'aesgcm'] as const;
+
+/** Longest Content-Type kept with a message. */
+export const CONTENT_TYPE_CHARS_MAX = 256;
+
+/** Retry-After sent when a service-wide store (subscriptions, receipts, bytes) is full. */
+export const FULL_RETRY_AFTER_SECONDS = 60;
 
 /** RFC 8030 §5.2: TTL values past 2^31 are treated as 2^31. */
 export const TTL_SECONDS_CLAMP = 2 ** 31;
@@ -53,7 +119,8 @@ export type SendOutcome =
       replaced: string | null;
     }
   | { kind: 'not-found' }
-  | { kind: 'queue-full'; limit: number };
+  | { kind: 'queue-full'; limit: number }
+  | { kind: 'store-full'; limit: number };
 
 /** A stored message as the core keeps it. */
 export interface StoredMessage {

@@ -5,10 +5,13 @@
 import type { Subscription } from '../core';
 import { readBody, sendProblem, type Problem } from '../http';
 import type { RequestContext } from '../service';
+import { FULL_RETRY_AFTER_SECONDS } from '../types';
 
 /**
- * Lifetimes the drafts' examples advertise (`Cache-Control: max-age=…, private`). The core
- * never expires a subscription on its own, so these are promises the service always keeps.
+ * Lifetimes the drafts' examples advertise (`Cache-Control: max-age=…, private`). They say
+ * how long a client may cache the answer; a subscription left idle (no monitor, nothing
+ * delivered or acknowledged) for `subscriptionIdleSecondsMax` still expires, as RFC 8030
+ * §7.3 allows, and a monitor or acknowledgement in time keeps it.
  */
 export const REGISTRATION_MAX_AGE_SECONDS = 8_640_000;
 export const SUBSCRIPTION_MAX_AGE_SECONDS = 864_000;
@@ -38,8 +41,37 @@ export function serviceFull(ctx: RequestContext, what: string, limit: number): v
     status: 429,
     title: 'Too Many Requests',
     detail: `${what}: this service holds its maximum of ${limit}`,
-    extraHeaders: { 'retry-after': '60' },
+    extraHeaders: { 'retry-after': String(FULL_RETRY_AFTER_SECONDS) },
   });
+}
+
+/**
+ * The subscribe rate per client address (`subscribesPerSecondPerAddress`): answers 429 with
+ * Retry-After and returns false when the address is over it, else true.
+ */
+export function subscribeAdmitted(ctx: RequestContext): boolean {
+  const wait = ctx.core.admitSubscribe(ctx.remoteAddress);
+  if (wait === null) return true;
+  ctx.stream.resume();
+  const { subscribesPerSecondPerAddress: rate, subscribesPerAddressBurstCount: burst } =
+    ctx.core.limits;
+  sendProblem(ctx.stream, {
+    status: 429,
+    title: 'Too Many Requests',
+    detail: `subscribe rate (subscribesPerSecondPerAddress): more than ${rate} a second (after a burst of ${burst}) from ${ctx.remoteAddress}; retry after ${wait} s`,
+    extraHeaders: { 'retry-after': String(wait) },
+  });
+  return false;
+}
+
+/** The service's message store is full (`storedBytesMax`). */
+export function storeFull(limit: number): Problem {
+  return {
+    status: 429,
+    title: 'Too Many Requests',
+    detail: `stored messages (storedBytesMax): this service holds its maximum of ${limit} bytes; retry after some are delivered or expire`,
+    extraHeaders: { 'retry-after': String(FULL_RETRY_AFTER_SECONDS) },
+  };
 }
 
 export function queueFull(limit: number): Problem {
@@ -122,16 +154,6 @@ export async function readSendBody(
     return null;
   }
   return body;
-}
-
-/** `content-type` and `content-encoding` of a send, kept with the message. */
-export function contentHeadersOf(ctx: RequestContext): Record<string, string> {
-  const kept: Record<string, string> = {};
-  for (const name of ['content-type', 'content-encoding'] as const) {
-    const v = ctx.headers[name];
-    if (typeof v === 'string') kept[name] = v;
-  }
-  return kept;
 }
 
 export function httpDate(ms: number): string {

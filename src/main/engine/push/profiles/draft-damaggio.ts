@@ -23,6 +23,8 @@ import {
   readSendBody,
   refuser,
   serviceFull,
+  storeFull,
+  subscribeAdmitted,
   SUBSCRIPTION_MAX_AGE_SECONDS,
 } from './common';
 
@@ -52,8 +54,23 @@ const states = new WeakMap<PushCore, DamaggioState>();
 function stateOf(core: PushCore): DamaggioState {
   let state = states.get(core);
   if (!state) {
-    state = { receiptOf: new Map(), subscriptionTokenOf: new Map() };
-    states.set(core, state);
+    const created: DamaggioState = { receiptOf: new Map(), subscriptionTokenOf: new Map() };
+    // A subscription that goes (unsubscribed or expired) takes its receipt resource with it;
+    // a receipt resource that expires is made anew on the next send asking for receipts.
+    core.onGone({
+      subscription: (sub) => {
+        const receipt = created.receiptOf.get(sub.id);
+        created.receiptOf.delete(sub.id);
+        if (receipt) core.deleteReceiptSubscription(receipt);
+      },
+      receipt: (receipt) => {
+        const token = created.subscriptionTokenOf.get(receipt.id);
+        created.subscriptionTokenOf.delete(receipt.id);
+        const sub = token === undefined ? undefined : core.byPushToken(token);
+        if (sub && created.receiptOf.get(sub.id) === receipt) created.receiptOf.delete(sub.id);
+      },
+    });
+    states.set(core, (state = created));
   }
   return state;
 }
@@ -178,6 +195,7 @@ class ReceiptPusher extends StreamReceiptMonitor {
 }
 
 function subscribe(ctx: RequestContext): void {
+  if (!subscribeAdmitted(ctx)) return;
   ctx.stream.resume();
   const sub = ctx.core.subscribe(ctx.agentId);
   if (!sub) return serviceFull(ctx, 'subscriptions', ctx.core.limits.subscriptionCountMax);
@@ -205,11 +223,13 @@ function monitor(ctx: RequestContext, sub: Subscription): void {
   ctx.stream.on('close', () => ctx.core.detachMonitor(sub, held));
 }
 
-function receiptFor(core: PushCore, sub: Subscription): ReceiptSubscription {
+/** Null when the service holds its maximum of receipt resources. */
+function receiptFor(core: PushCore, sub: Subscription): ReceiptSubscription | null {
   const state = stateOf(core);
   const existing = state.receiptOf.get(sub.id);
   if (existing) return existing;
   const created = core.createReceiptSubscription();
+  if (!created) return null;
   state.receiptOf.set(sub.id, created);
   state.subscriptionTokenOf.set(created.id, sub.pushToken);
   return created;
@@ -227,6 +247,10 @@ async function send(ctx: RequestContext, sub: Subscription): Promise<void> {
   if (!envelope.ok) return refuse(envelope.problem);
   const { message, requestReceipt, timeToLive } = envelope.value;
   const receipt = requestReceipt ? receiptFor(core, sub) : null;
+  if (requestReceipt && !receipt) {
+    core.reject(sub.id, 429, 'receipt resources: the service holds its maximum');
+    return serviceFull(ctx, 'receipt resources', core.limits.receiptSubscriptionCountMax);
+  }
   const outcome = core.send(sub, {
     body: Buffer.from(message ?? '', 'utf8'),
     contentHeaders: message === null ? {} : { 'content-type': 'application/json' },
@@ -243,6 +267,8 @@ async function send(ctx: RequestContext, sub: Subscription): Promise<void> {
       return notFound(ctx, 'subscription');
     case 'queue-full':
       return refuse(queueFull(outcome.limit));
+    case 'store-full':
+      return refuse(storeFull(outcome.limit));
     case 'accepted': {
       const headers: Record<string, string> = {
         location: ctx.origin + messagePath(sub.pushToken, outcome.messageToken),
@@ -256,16 +282,9 @@ async function send(ctx: RequestContext, sub: Subscription): Promise<void> {
 }
 
 function deleteSubscription(ctx: RequestContext, sub: Subscription): void {
-  const { core } = ctx;
-  const state = stateOf(core);
-  // Outstanding messages are dropped: each receipted one gets its 504 first.
-  core.deleteSubscription(sub, 'unsubscribed');
-  const receipt = state.receiptOf.get(sub.id);
-  if (receipt) {
-    state.receiptOf.delete(sub.id);
-    state.subscriptionTokenOf.delete(receipt.id);
-    core.deleteReceiptSubscription(receipt);
-  }
+  // Outstanding messages are dropped: each receipted one gets its 504 first; then the
+  // receipt resource goes too (the hook stateOf registered when it was made).
+  ctx.core.deleteSubscription(sub, 'unsubscribed');
   respond(ctx.stream, 204);
 }
 

@@ -10,12 +10,11 @@
  */
 import type { ServerHttp2Stream } from 'node:http2';
 import type { PushCore, Subscription } from '../core';
-import { link, preferences, respond, REL_PUSH, sendProblem } from '../http';
+import { link, parseContentHeaders, preferences, respond, REL_PUSH, sendProblem } from '../http';
 import { MessageMonitor, type PushShape } from '../monitor';
 import type { ProfileHandler, RequestContext } from '../service';
 import type { StoredMessage } from '../types';
 import {
-  contentHeadersOf,
   httpDate,
   methodNotAllowed,
   notFound,
@@ -26,6 +25,8 @@ import {
   refuser,
   REGISTRATION_MAX_AGE_SECONDS,
   serviceFull,
+  storeFull,
+  subscribeAdmitted,
   SUBSCRIPTION_MAX_AGE_SECONDS,
 } from './common';
 
@@ -78,8 +79,19 @@ const states = new WeakMap<PushCore, ThomsonState>();
 function stateOf(core: PushCore): ThomsonState {
   let state = states.get(core);
   if (!state) {
-    state = { registrations: new Map(), registrationOf: new Map(), pushed: [] };
-    states.set(core, state);
+    const created: ThomsonState = {
+      registrations: new Map(),
+      registrationOf: new Map(),
+      pushed: [],
+    };
+    // A subscription the core deletes on its own (expired) leaves its registration too.
+    core.onGone({
+      subscription: (sub) => {
+        created.registrationOf.get(sub.id)?.subscriptions.delete(sub.id);
+        created.registrationOf.delete(sub.id);
+      },
+    });
+    states.set(core, (state = created));
   }
   return state;
 }
@@ -148,6 +160,7 @@ function registrationHeaders(reg: Registration): Record<string, string | string[
 }
 
 function register(ctx: RequestContext): void {
+  if (!subscribeAdmitted(ctx)) return;
   ctx.stream.resume(); // no body is defined; whatever comes is ignored
   const state = stateOf(ctx.core);
   const limit = ctx.core.limits.subscriptionCountMax;
@@ -165,6 +178,7 @@ function register(ctx: RequestContext): void {
 }
 
 function subscribe(ctx: RequestContext, reg: Registration): void {
+  if (!subscribeAdmitted(ctx)) return;
   ctx.stream.resume();
   const sub = ctx.core.subscribe(ctx.agentId);
   if (!sub) return serviceFull(ctx, 'subscriptions', ctx.core.limits.subscriptionCountMax);
@@ -273,11 +287,13 @@ async function send(ctx: RequestContext, sub: Subscription): Promise<void> {
   const refuse = refuser(ctx, sub);
   const limited = rateLimited(ctx, sub);
   if (limited) return refuse(limited);
+  const contentHeaders = parseContentHeaders(ctx.headers);
+  if (!contentHeaders.ok) return refuse(contentHeaders.problem);
   const body = await readSendBody(ctx, refuse);
   if (body === null) return;
   const outcome = core.send(sub, {
     body,
-    contentHeaders: contentHeadersOf(ctx),
+    contentHeaders: contentHeaders.value,
     // No TTL directive exists: the service keeps a message as long as it keeps any.
     ttlSeconds: core.limits.ttlSecondsMax,
     urgency: 'normal',
@@ -292,6 +308,8 @@ async function send(ctx: RequestContext, sub: Subscription): Promise<void> {
       return notFound(ctx, 'subscription');
     case 'queue-full':
       return refuse(queueFull(outcome.limit));
+    case 'store-full':
+      return refuse(storeFull(outcome.limit));
     case 'accepted':
       // 200 = accepted, says nothing about delivery; max-age = how long it may be stored.
       return respond(ctx.stream, 200, { 'cache-control': `max-age=${outcome.ttlSeconds}` });

@@ -7,6 +7,7 @@ import { parseVapidPublicKey } from '../../crypto/vapid';
 import type { Subscription, SubscriptionSet } from '../core';
 import {
   link,
+  parseContentHeaders,
   parseLinks,
   parseTopic,
   parseTtl,
@@ -20,7 +21,15 @@ import {
   respond,
   sendProblem,
 } from '../http';
-import { contentHeadersOf, rateLimited, readSendBody, refuser } from './common';
+import {
+  rateLimited,
+  readSendBody,
+  refuser,
+  serviceFull,
+  storeFull,
+  subscribeAdmitted,
+} from './common';
+import { FULL_RETRY_AFTER_SECONDS } from '../types';
 import { MessageMonitor, StreamReceiptMonitor, type PushShape } from '../monitor';
 import type { ProfileHandler, RequestContext } from '../service';
 import type { Monitor, StoredMessage } from '../types';
@@ -143,6 +152,7 @@ function restriction(ctx: RequestContext, body: Buffer): string | null | Problem
 }
 
 async function subscribe(ctx: RequestContext): Promise<void> {
+  if (!subscribeAdmitted(ctx)) return;
   const body = await readBody(ctx.stream, ctx.core.limits.bodyBytesMax);
   if (body === 'aborted') return;
   if (body === 'too-large') {
@@ -157,25 +167,12 @@ async function subscribe(ctx: RequestContext): Promise<void> {
   if (echoed !== null && !('members' in echoed)) return sendProblem(ctx.stream, echoed);
   // A user agent that sends no set gets a new one it may echo later (a gateway monitoring
   // for others may simply never use it: §4.1 lets it omit sets; we never answer 429 for that).
-  const set = echoed ?? ctx.core.createSet();
-  const sub = ctx.core.subscribe(ctx.agentId, vapidKey, set);
-  if (!sub) {
-    return sendProblem(
-      ctx.stream,
-      problem(
-        429,
-        'Too Many Requests',
-        `subscriptions: this service holds its maximum of ${ctx.core.limits.subscriptionCountMax}`,
-        {
-          'retry-after': '60',
-        },
-      ),
-    );
-  }
+  const sub = ctx.core.subscribe(ctx.agentId, vapidKey, echoed ?? 'new');
+  if (!sub) return serviceFull(ctx, 'subscriptions', ctx.core.limits.subscriptionCountMax);
   ctx.core.announceSubscription(sub, pushPath(sub.pushToken));
   respond(ctx.stream, 201, {
     location: ctx.origin + P.subscription + sub.token,
-    link: [link(pushPath(sub.pushToken), REL_PUSH), link(P.set + set.token, REL_SET)],
+    link: [link(pushPath(sub.pushToken), REL_PUSH), link(P.set + sub.set!.token, REL_SET)],
     'cache-control': 'private',
   });
 }
@@ -255,7 +252,18 @@ function bodyKeyId(contentEncoding: string | undefined, body: Buffer): Buffer | 
 function receiptFor(ctx: RequestContext): { id: string; token: string } | null | Problem {
   if (!preferences(ctx.headers).includes('respond-async')) return null;
   const echoed = parseLinks(ctx.headers).find((l) => l.rel === REL_RECEIPT);
-  if (!echoed) return ctx.core.createReceiptSubscription();
+  if (!echoed) {
+    const limit = ctx.core.limits.receiptSubscriptionCountMax;
+    return (
+      ctx.core.createReceiptSubscription() ??
+      problem(
+        429,
+        'Too Many Requests',
+        `receipt subscriptions (receiptSubscriptionCountMax): this service holds its maximum of ${limit}; echo a receipt subscription you hold (Link rel="${REL_RECEIPT}") or retry later`,
+        { 'retry-after': String(FULL_RETRY_AFTER_SECONDS) },
+      )
+    );
+  }
   const at = echoed.uri.lastIndexOf(P.receipts);
   const existing =
     at >= 0
@@ -277,6 +285,8 @@ async function send(ctx: RequestContext, token: string): Promise<void> {
     return notFound(ctx, 'push resource');
   }
   const refuse = refuser(ctx, sub);
+  const contentHeaders = parseContentHeaders(ctx.headers);
+  if (!contentHeaders.ok) return refuse(contentHeaders.problem);
   const ttl = parseTtl(ctx.headers);
   if (!ttl.ok) return refuse(ttl.problem);
   const urgency = parseUrgency(ctx.headers);
@@ -295,8 +305,7 @@ async function send(ctx: RequestContext, token: string): Promise<void> {
 
   const body = await readSendBody(ctx, refuse);
   if (body === null) return;
-  const contentHeaders = contentHeadersOf(ctx);
-  const keyId = bodyKeyId(contentHeaders['content-encoding'], body);
+  const keyId = bodyKeyId(contentHeaders.value['content-encoding'], body);
   if (vapid.key && keyId?.equals(vapid.key)) {
     // RFC 8292 §2: the signing key must not be the message encryption key.
     return refuse(
@@ -307,7 +316,7 @@ async function send(ctx: RequestContext, token: string): Promise<void> {
   }
   const outcome = ctx.core.send(sub, {
     body,
-    contentHeaders,
+    contentHeaders: contentHeaders.value,
     ttlSeconds: ttl.value,
     urgency: urgency.value,
     topic: topic.value,
@@ -328,6 +337,8 @@ async function send(ctx: RequestContext, token: string): Promise<void> {
           { 'retry-after': '10' },
         ),
       );
+    case 'store-full':
+      return refuse(storeFull(outcome.limit));
     case 'accepted': {
       const headers: Record<string, string> = {
         location: ctx.origin + messagePath(outcome.messageToken),
