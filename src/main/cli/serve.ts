@@ -8,6 +8,7 @@ import type { IncomingHttpHeaders } from 'node:http2';
 import type { LabEvent, Profile } from '../../shared/events';
 import type { ReceivedMessage } from '../engine/agents/user-agent';
 import { Lab } from '../engine/lab';
+import { StoreError } from '../engine/push/store/store';
 import { loadOrCreateIdentity } from '../engine/push/tls';
 import { CliError, listenError } from './options';
 import { untilSignal } from './signals';
@@ -23,12 +24,20 @@ export interface ServeOptions {
   rateSender?: number;
   json: boolean;
   data: string;
+  /** Durable store directory; none keeps everything in memory (two serves never share one). */
+  store?: string;
 }
 
 export async function runServe(options: ServeOptions): Promise<void> {
   if (options.profile !== 'rfc8030' && options.subscriptions > 0) {
     throw new CliError(
       `--subscriptions ${options.subscriptions}: built-in user agents speak rfc8030 only; use --subscriptions 0 with --profile ${options.profile}`,
+      2,
+    );
+  }
+  if (options.store !== undefined && options.profile !== 'rfc8030') {
+    throw new CliError(
+      `--store ${options.store}: a durable store works with --profile rfc8030 only (got ${options.profile})`,
       2,
     );
   }
@@ -48,6 +57,7 @@ export async function runServe(options: ServeOptions): Promise<void> {
     },
     userAgentCount: options.subscriptions > 0 ? 1 : 0,
     subscriptionsPerAgent: options.subscriptions,
+    ...(options.store !== undefined ? { storeDir: options.store } : {}),
   });
   const out = (line: string): boolean => process.stdout.write(`${line}\n`);
   const print = options.json ? (o: object) => out(JSON.stringify(o)) : null;
@@ -67,6 +77,7 @@ export async function runServe(options: ServeOptions): Promise<void> {
     await lab.start();
   } catch (error) {
     await lab.stop().catch(() => {});
+    if (error instanceof StoreError) throw new CliError(error.message, 1);
     throw listenError(error, options.host, options.port);
   }
   const listening = {
@@ -76,6 +87,7 @@ export async function runServe(options: ServeOptions): Promise<void> {
     profile: lab.service.profileName,
     tls: identity !== null,
     ...(identity ? { ca: identity.certPath } : {}),
+    ...(options.store !== undefined ? { store: options.store } : {}),
   };
   const subscriptions = lab.userAgents.flatMap((ua) => ua.subscriptions);
   if (print) {

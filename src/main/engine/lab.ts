@@ -13,6 +13,7 @@ export type MessageListener = (agent: UserAgent, message: ReceivedMessage) => vo
 import type { Clock } from './clock/clock';
 import { RealClock } from './clock/real';
 import { PushService } from './push/service';
+import { WalStore } from './push/store/wal';
 import type { ServiceLimits } from './push/types';
 import { Rng } from './rng/rng';
 import { EventBus } from './trace/bus';
@@ -37,6 +38,11 @@ export interface LabOptions {
   caCert?: string;
   clock?: Clock;
   seed?: number | string;
+  /**
+   * Directory of the push service's durable store (push/store/wal.ts); without it the
+   * service keeps its state in memory only.
+   */
+  storeDir?: string;
 }
 
 export class Lab {
@@ -76,6 +82,7 @@ export class Lab {
         limits: options.limits ?? {},
         // Frees connections node:http2 leaves open after a GOAWAY (see PushServiceOptions).
         sessionPingIntervalMs: 60_000,
+        ...(options.storeDir ? { store: () => WalStore.open(options.storeDir!) } : {}),
       },
       this.clock,
       this.bus,

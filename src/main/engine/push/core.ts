@@ -10,6 +10,7 @@ import type { Clock, Timer } from '../clock/clock';
 import type { EventBus } from '../trace/bus';
 import { VapidVerifier } from '../crypto/vapid';
 import { RateLimiter } from './rate-limit';
+import type { PushStore } from './store/store';
 import { newCapabilityToken } from './tokens';
 import type {
   Monitor,
@@ -101,6 +102,8 @@ export class PushCore {
   readonly archive = new BoundedMap<string, ArchivedMessage>(ARCHIVED_MESSAGES_MAX);
   private readonly subscriptionRate: RateLimiter;
   private readonly senderRate: RateLimiter;
+  /** Where state changes are journaled (`restore`); null keeps everything in memory only. */
+  private store: PushStore | null = null;
 
   constructor(
     readonly serviceId: string,
@@ -153,6 +156,7 @@ export class PushCore {
       set.members.add(sub);
       for (const monitor of set.monitors) sub.monitors.add(monitor);
     }
+    this.store?.putSubscription({ ...sub, setId: set?.id ?? null });
     return sub;
   }
 
@@ -166,6 +170,7 @@ export class PushCore {
       monitors: new Set(),
     };
     this.sets.set(set.token, set);
+    this.store?.putSet(set);
     return set;
   }
 
@@ -192,6 +197,7 @@ export class PushCore {
     for (const member of [...set.members]) this.deleteSubscription(member, reason);
     for (const monitor of [...set.monitors]) monitor.end(404);
     set.monitors.clear();
+    this.store?.deleteSet(set.id);
   }
 
   /** Announces a subscription once the profile knows the path it is published under. */
@@ -250,6 +256,7 @@ export class PushCore {
     for (const monitor of [...sub.monitors]) if (!sub.set?.monitors.has(monitor)) monitor.end(404);
     sub.monitors.clear();
     sub.set?.members.delete(sub);
+    this.store?.deleteSubscription(sub.id);
   }
 
   // ---- sending ---------------------------------------------------------------------------
@@ -344,10 +351,8 @@ export class PushCore {
         byMessageId: message.id,
       });
     }
-    sub.queue.set(message.id, message);
-    this.messagesByToken.set(message.token, message);
-    this.recentTokens.set(message.token, { messageId: message.id, subscriptionId: sub.id });
-    if (message.topic) sub.topics.set(message.topic, message);
+    this.index(sub, message);
+    this.store?.putMessage(message);
 
     const delivered = this.offer(sub, message);
     if (ttlSeconds === 0) {
@@ -355,10 +360,7 @@ export class PushCore {
       // while its monitor lives; see detachMonitor.
       if (!delivered) this.expire(message);
     } else {
-      this.expiryTimers.set(
-        message.id,
-        this.clock.schedule(ttlSeconds * 1000, () => this.expire(message)),
-      );
+      this.expireIn(message, ttlSeconds * 1000);
     }
     return {
       kind: 'accepted',
@@ -367,6 +369,20 @@ export class PushCore {
       ttlSeconds,
       replaced: previous?.id ?? null,
     };
+  }
+
+  private index(sub: Subscription, message: StoredMessage): void {
+    sub.queue.set(message.id, message);
+    this.messagesByToken.set(message.token, message);
+    this.recentTokens.set(message.token, { messageId: message.id, subscriptionId: sub.id });
+    if (message.topic) sub.topics.set(message.topic, message);
+  }
+
+  private expireIn(message: StoredMessage, delayMs: number): void {
+    this.expiryTimers.set(
+      message.id,
+      this.clock.schedule(delayMs, () => this.expire(message)),
+    );
   }
 
   // ---- delivery --------------------------------------------------------------------------
@@ -429,6 +445,7 @@ export class PushCore {
     if (!monitor.deliver(message)) return false;
     message.attempts += 1;
     message.inFlightOn = monitor;
+    this.store?.setAttempts(message.id, message.attempts);
     this.bus.emit({
       kind: 'message.pushed',
       subscriptionId: sub.id,
@@ -462,6 +479,7 @@ export class PushCore {
       }
     }
     message.inFlightOn = null;
+    this.store?.finishMessage(message.id);
     return true;
   }
 
@@ -476,6 +494,7 @@ export class PushCore {
     };
     this.receiptSubscriptions.set(receipt.token, receipt);
     this.receiptSubscriptionsById.set(receipt.id, receipt);
+    this.store?.putReceiptSubscription(receipt);
     return receipt;
   }
 
@@ -504,6 +523,7 @@ export class PushCore {
     if (!this.receiptSubscriptions.delete(receipt.token)) return;
     this.receiptSubscriptionsById.delete(receipt.id);
     for (const monitor of [...receipt.monitors]) monitor.end(404);
+    this.store?.deleteReceiptSubscription(receipt.id);
   }
 
   private sendReceipt(message: StoredMessage, status: 204 | 410): void {
@@ -526,11 +546,118 @@ export class PushCore {
     }
   }
 
+  // ---- durability (store/) ---------------------------------------------------------------
+
+  /**
+   * Restores what `store` holds and journals every later change to it. Subscriptions are
+   * announced through `announce` (the profile knows their paths) and their messages as
+   * accepted again; messages whose expiry instant has passed expire now (receipts 410),
+   * the others get timers for what is left of their TTL. Ids continue after the highest
+   * restored one. Call once, before the service takes requests.
+   */
+  restore(store: PushStore, announce: (sub: Subscription) => void): void {
+    const state = store.state();
+    const setsById = new Map<string, SubscriptionSet>();
+    for (const r of state.sets) {
+      const set: SubscriptionSet = {
+        id: r.id,
+        token: r.token,
+        members: new Set(),
+        monitors: new Set(),
+      };
+      this.sets.set(set.token, set);
+      setsById.set(set.id, set);
+      this.setCount = Math.max(this.setCount, idNumber(r.id));
+    }
+    for (const r of state.receiptSubscriptions) {
+      const receipt: ReceiptSubscription = {
+        id: r.id,
+        token: r.token,
+        monitors: new Set(),
+        pending: [],
+      };
+      this.receiptSubscriptions.set(receipt.token, receipt);
+      this.receiptSubscriptionsById.set(receipt.id, receipt);
+      this.receiptCount = Math.max(this.receiptCount, idNumber(r.id));
+    }
+    for (const r of state.subscriptions) {
+      const set = r.setId === null ? null : (setsById.get(r.setId) ?? null);
+      const sub: Subscription = {
+        id: r.id,
+        token: r.token,
+        pushToken: r.pushToken,
+        agentId: r.agentId,
+        createdAtMs: r.createdAtMs,
+        vapidKey: r.vapidKey,
+        queue: new Map(),
+        topics: new Map(),
+        monitors: new Set(),
+        set,
+      };
+      this.subscriptions.set(sub.id, sub);
+      this.subscriptionsByToken.set(sub.token, sub);
+      this.subscriptionsByPushToken.set(sub.pushToken, sub);
+      set?.members.add(sub);
+      this.subscriptionCount = Math.max(this.subscriptionCount, idNumber(r.id));
+      announce(sub);
+    }
+    this.store = store;
+    store.onFailure((error) =>
+      this.bus.emit({ kind: 'store.failed', serviceId: this.serviceId, detail: error.message }),
+    );
+    const now = this.clock.now();
+    for (const r of state.messages) {
+      this.messageCount = Math.max(this.messageCount, idNumber(r.id));
+      const sub = this.subscriptions.get(r.subscriptionId);
+      if (!sub) {
+        store.finishMessage(r.id); // an orphan cannot be delivered; don't keep it
+        continue;
+      }
+      const message: StoredMessage = { ...r, inFlightOn: null };
+      this.index(sub, message);
+      this.archive.set(message.id, {
+        subscriptionId: sub.id,
+        body: message.body,
+        contentHeaders: message.contentHeaders,
+        ttlRequestedSeconds: message.ttlSeconds,
+      });
+      this.bus.emit({
+        kind: 'message.accepted',
+        serviceId: this.serviceId,
+        subscriptionId: sub.id,
+        messageId: message.id,
+        ttlSeconds: message.ttlSeconds,
+        ttlRequestedSeconds: message.ttlSeconds,
+        urgency: message.urgency,
+        topic: message.topic,
+        bytes: message.body.length,
+        receiptRequested: message.receiptSubscriptionId !== null,
+        senderId: null,
+      });
+      if (message.expiresAtMs <= now) this.expire(message);
+      else this.expireIn(message, message.expiresAtMs - now);
+    }
+  }
+
+  /**
+   * Null without a store (answer at once: the in-memory path costs nothing more); else a
+   * promise that every change so far is durable, rejected (one sentence) if it cannot be.
+   */
+  durable(): Promise<void> | null {
+    return this.store ? this.store.durable() : null;
+  }
+
   /** Cancels every timer; the core is unusable afterwards. */
   close(): void {
     for (const timer of this.expiryTimers.values()) timer.cancel();
     this.expiryTimers.clear();
   }
+}
+
+/** The number an id ends with (`ps1.m42` → 42), so restored counters never reuse an id. */
+function idNumber(id: string): number {
+  const digits = /(\d+)$/.exec(id);
+  return digits ? Number(digits[1]) : 0;
 }
 
 /** Does a monitor whose lowest wanted urgency is `min` want a message of urgency `u`? */
