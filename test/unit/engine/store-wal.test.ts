@@ -148,7 +148,7 @@ describe('WalStore', () => {
     const file = path.join(dir, WAL_FILE);
     const data = readFileSync(file);
     // One bit flipped inside message 2's body: its length still fits, its CRC does not.
-    data[firstEnd + 8 + 5 + 40] ^= 0x01;
+    data.writeUInt8(data.readUInt8(firstEnd + 8 + 5 + 40) ^ 0x01, firstEnd + 8 + 5 + 40);
     writeFileSync(file, data);
 
     const b = await open(dir);
@@ -199,6 +199,28 @@ describe('WalStore', () => {
     expect([...reopened.state().messages]).toEqual(expected);
     expect([...reopened.state().receiptSubscriptions]).toEqual([]);
     expect([...reopened.state().subscriptions]).toHaveLength(1);
+  });
+
+  it('a snapshot drops finished records but keeps the highest ids issued', async () => {
+    const dir = tempDir();
+    const store = await open(dir, { compactionLogBytesMin: 1024 });
+    seed(store);
+    for (let n = 1; n <= 300; n++) store.putMessage(message(n));
+    for (let n = 1; n <= 300; n++) store.finishMessage(`ps1.m${n}`);
+    store.deleteReceiptSubscription('ps1.r1');
+    await store.durable();
+    expect(store.stats.compactions).toBe(1);
+    expect(statSync(path.join(dir, WAL_FILE)).size).toBeLessThan(1024);
+    await store.close();
+    stores.pop();
+    const reopened = await open(dir);
+    expect([...reopened.state().messages]).toEqual([]);
+    expect(reopened.state().highestIds).toEqual({
+      sets: 1,
+      receiptSubscriptions: 1,
+      subscriptions: 1,
+      messages: 300,
+    });
   });
 
   it('group commit: a thousand appends in one turn cost one write and one fdatasync', async () => {

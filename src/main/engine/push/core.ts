@@ -10,7 +10,7 @@ import type { Clock, Timer } from '../clock/clock';
 import type { EventBus } from '../trace/bus';
 import { VapidVerifier } from '../crypto/vapid';
 import { RateLimiter } from './rate-limit';
-import type { PushStore } from './store/store';
+import { idNumber, type PushStore } from './store/store';
 import { newCapabilityToken } from './tokens';
 import type {
   Monitor,
@@ -557,6 +557,11 @@ export class PushCore {
    */
   restore(store: PushStore, announce: (sub: Subscription) => void): void {
     const state = store.state();
+    // Finished messages (and deleted subscriptions) count too: an id is never issued twice.
+    this.setCount = state.highestIds.sets;
+    this.receiptCount = state.highestIds.receiptSubscriptions;
+    this.subscriptionCount = state.highestIds.subscriptions;
+    this.messageCount = state.highestIds.messages;
     const setsById = new Map<string, SubscriptionSet>();
     for (const r of state.sets) {
       const set: SubscriptionSet = {
@@ -652,12 +657,6 @@ export class PushCore {
     for (const timer of this.expiryTimers.values()) timer.cancel();
     this.expiryTimers.clear();
   }
-}
-
-/** The number an id ends with (`ps1.m42` → 42), so restored counters never reuse an id. */
-function idNumber(id: string): number {
-  const digits = /(\d+)$/.exec(id);
-  return digits ? Number(digits[1]) : 0;
 }
 
 /** Does a monitor whose lowest wanted urgency is `min` want a message of urgency `u`? */

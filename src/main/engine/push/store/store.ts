@@ -44,12 +44,27 @@ export interface MessageRecord {
   attempts: number;
 }
 
+/** The highest id number ever written of each kind, live or finished (ids are never reused). */
+export interface HighestIds {
+  sets: number;
+  receiptSubscriptions: number;
+  subscriptions: number;
+  messages: number;
+}
+
 /** Everything live in a store, in the order it was first written. */
 export interface StoredState {
   readonly sets: Iterable<SetRecord>;
   readonly receiptSubscriptions: Iterable<ReceiptSubscriptionRecord>;
   readonly subscriptions: Iterable<SubscriptionRecord>;
   readonly messages: Iterable<MessageRecord>;
+  readonly highestIds: Readonly<HighestIds>;
+}
+
+/** The number an id ends with (`ps1.m42` → 42): what the id counters continue from. */
+export function idNumber(id: string): number {
+  const digits = /(\d+)$/.exec(id);
+  return digits ? Number(digits[1]) : 0;
 }
 
 /**

@@ -23,7 +23,9 @@ import path from 'node:path';
 import { crc32 } from './crc32';
 import { acquireLock, type StoreLock } from './lock';
 import {
+  idNumber,
   StoreError,
+  type HighestIds,
   type MessageRecord,
   type PushStore,
   type ReceiptSubscriptionRecord,
@@ -59,6 +61,8 @@ const enum T {
   Message = 7,
   Attempts = 8,
   Finished = 9,
+  /** The highest ids issued (written first in a snapshot, which drops finished records). */
+  HighestIds = 10,
 }
 
 /** The file operations the log uses; tests inject failing or counting ones. */
@@ -195,6 +199,12 @@ export class WalStore implements PushStore {
   private readonly receipts = new Map<string, Live<ReceiptSubscriptionRecord>>();
   private readonly subscriptions = new Map<string, Live<SubscriptionRecord>>();
   private readonly messages = new Map<string, Live<MessageRecord>>();
+  private readonly highest: HighestIds = {
+    sets: 0,
+    receiptSubscriptions: 0,
+    subscriptions: 0,
+    messages: 0,
+  };
   private liveBytes = 0;
   private logBytes = 0;
   private pending: Buffer[] = [];
@@ -322,18 +332,22 @@ export class WalStore implements PushStore {
     const id = json['id'] as string;
     switch (type) {
       case T.Set:
+        this.raise('sets', id);
         return this.put(this.sets, json as unknown as SetRecord, bytes);
       case T.SetDeleted:
         return this.drop(this.sets, id);
       case T.Receipt:
+        this.raise('receiptSubscriptions', id);
         return this.put(this.receipts, json as unknown as ReceiptSubscriptionRecord, bytes);
       case T.ReceiptDeleted:
         return this.drop(this.receipts, id);
       case T.Subscription:
+        this.raise('subscriptions', id);
         return this.put(this.subscriptions, json as unknown as SubscriptionRecord, bytes);
       case T.SubscriptionDeleted:
         return this.drop(this.subscriptions, id);
       case T.Message:
+        this.raise('messages', id);
         return this.put(this.messages, { ...(json as unknown as MessageRecord), body }, bytes);
       case T.Attempts: {
         const live = this.messages.get(id);
@@ -342,9 +356,20 @@ export class WalStore implements PushStore {
       }
       case T.Finished:
         return this.drop(this.messages, id);
+      case T.HighestIds:
+        for (const kind of Object.keys(this.highest) as (keyof HighestIds)[]) {
+          const n = json[kind];
+          if (typeof n === 'number' && n > this.highest[kind]) this.highest[kind] = n;
+        }
+        return;
       default:
         return; // T.Opened, and types of a later version this one does not know
     }
+  }
+
+  private raise(kind: keyof HighestIds, id: string): void {
+    const n = idNumber(id);
+    if (n > this.highest[kind]) this.highest[kind] = n;
   }
 
   private put<R extends { id: string }>(map: Map<string, Live<R>>, record: R, bytes: number): void {
@@ -369,6 +394,7 @@ export class WalStore implements PushStore {
       receiptSubscriptions: records(this.receipts),
       subscriptions: records(this.subscriptions),
       messages: records(this.messages),
+      highestIds: { ...this.highest },
     };
   }
 
@@ -409,6 +435,7 @@ export class WalStore implements PushStore {
     // Only the record's own fields: the core's message also holds its monitor.
     const json = messageJson(message);
     const frame = encode(T.Message, json, message.body);
+    this.raise('messages', message.id);
     this.put(this.messages, { ...json, body: message.body }, frameBytes(frame));
     this.enqueue(T.Message, frame);
   }
@@ -526,6 +553,7 @@ export class WalStore implements PushStore {
       }
     };
     // Encoded now, in one turn, so the snapshot is the live state at one instant.
+    add(encode(T.HighestIds, this.highest));
     for (const { record } of this.sets.values()) add(encode(T.Set, record));
     for (const { record } of this.receipts.values()) add(encode(T.Receipt, record));
     for (const { record } of this.subscriptions.values()) add(encode(T.Subscription, record));
