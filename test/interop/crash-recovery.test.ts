@@ -13,6 +13,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { b64uDecode } from '../../src/main/engine/crypto/base64url';
+import { encryptForSubscription } from '../../src/main/engine/crypto/webpush';
 import { runCli, startCli, type Running } from '../helpers/cli';
 
 const SEED = 0x5eed_2026;
@@ -275,4 +277,46 @@ describe('push-lab serve --store survives kill -9 under load', () => {
     expect(accepted.some((s) => s.ttl <= 2)).toBe(true);
     expect(byPath.size).toBe(accepted.length);
   }, 120_000);
+
+  it('the built-in user agent keeps its PushSubscription across kill -9, and decrypts with it', async () => {
+    const storeDir = mkdtempSync(path.join(os.tmpdir(), 'push-lab-crash-ua-'));
+    cleanups.push(() => rmSync(storeDir, { recursive: true, force: true }));
+    const args = ['serve', '--h2c', '--store', storeDir, '--subscriptions', '1', '--json'];
+    const first = startCli([...args, '--port', '0']);
+    cleanups.push(() => first.stop());
+    const { url } = JSON.parse(await first.waitFor(/"type":"listening"/)) as { url: string };
+    const printed = JSON.parse(await first.waitFor(/"type":"subscription"/)) as {
+      endpoint: string;
+      keys: { p256dh: string; auth: string };
+    };
+    first.child.kill('SIGKILL');
+    await first.stop();
+
+    const second = startCli([...args, '--port', new URL(url).port]);
+    cleanups.push(() => second.stop());
+    const again = JSON.parse(await second.waitFor(/"type":"subscription"/)) as typeof printed;
+    expect(again.endpoint).toBe(printed.endpoint);
+    expect(again.keys).toEqual(printed.keys);
+
+    const as = await connect(url, false);
+    cleanups.push(() => as.destroy());
+    const body = encryptForSubscription({
+      plaintext: Buffer.from('still here after kill -9'),
+      uaPublic: b64uDecode(printed.keys.p256dh),
+      authSecret: b64uDecode(printed.keys.auth),
+    });
+    const reply = await request(
+      as,
+      {
+        ':method': 'POST',
+        ':path': new URL(printed.endpoint).pathname,
+        ttl: '60',
+        'content-encoding': 'aes128gcm',
+      },
+      body,
+    );
+    expect(reply?.status).toBe(201);
+    const line = JSON.parse(await second.waitFor(/"type":"message"/)) as Record<string, unknown>;
+    expect(line).toMatchObject({ plaintext: 'still here after kill -9', decrypted: true });
+  }, 60_000);
 });

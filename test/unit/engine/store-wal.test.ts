@@ -75,6 +75,24 @@ describe('crc32', () => {
     const native = (zlib as unknown as { crc32?: (d: Uint8Array) => number }).crc32;
     if (native) expect(native(data)).toBe(crc32Table(data));
   });
+
+  it('agrees with the bitwise definition at every length and alignment', () => {
+    const bitwise = (d: Uint8Array): number => {
+      let c = 0xffffffff;
+      for (const byte of d) {
+        c ^= byte;
+        for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+      }
+      return ~c >>> 0;
+    };
+    const data = Buffer.from(Array.from({ length: 300 }, (_, i) => (i * 131 + 7) & 0xff));
+    for (let start = 0; start < 9; start++) {
+      for (let length = 0; length <= 120; length++) {
+        const piece = data.subarray(start, start + length);
+        expect(crc32Table(piece)).toBe(bitwise(piece));
+      }
+    }
+  });
 });
 
 describe('WalStore', () => {

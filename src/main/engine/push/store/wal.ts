@@ -450,6 +450,11 @@ export class WalStore implements PushStore {
 
   durable(): Promise<void> {
     if (this.failure) return Promise.reject(this.failure);
+    if (this.closed) {
+      return Promise.reject(
+        new StoreError(`store ${this.dir} is closed; nothing more is stored`, 'ERR_STORE_IO'),
+      );
+    }
     if (this.pending.length > 0) return (this.collecting ??= deferred()).promise;
     return this.inFlight?.promise ?? RESOLVED;
   }
