@@ -332,6 +332,13 @@ describe('WalStore', () => {
       code: 'ERR_STORE_IO',
       message: expect.stringMatching(new RegExp(`store ${file}: cannot create the directory`)),
     });
+    // Where mkdir answers ENOENT under an existing parent (node's recursive mkdir never returns).
+    if (process.platform === 'linux') {
+      await expect(WalStore.open('/proc/push-lab-none/store')).rejects.toMatchObject({
+        code: 'ERR_STORE_IO',
+        message: 'store /proc/push-lab-none/store: cannot create the directory (ENOENT)',
+      });
+    }
   });
 });
 

@@ -18,7 +18,7 @@
  * COMPACTION_LOG_BYTES_MIN), the next batch writes a snapshot of the live state to a new
  * file instead, syncs it, renames it over the log and syncs the directory.
  */
-import { mkdir, open, readFile, rename, truncate, unlink } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, stat, truncate, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { crc32 } from './crc32';
 import { acquireLock, type StoreLock } from './lock';
@@ -191,6 +191,30 @@ async function syncDirectory(dir: string): Promise<void> {
   }
 }
 
+/** Parent directories created for a store at most (a bound on the walk up). */
+const STORE_DIRECTORY_DEPTH_MAX = 64;
+
+/**
+ * mkdir -p, by hand: node's `mkdir(…, { recursive: true })` never returns where mkdir
+ * answers ENOENT under a parent that exists (a path under /proc), so a bad --store would
+ * hang the start instead of being refused.
+ */
+async function makeDirectory(dir: string, depth: number): Promise<void> {
+  try {
+    await mkdir(dir, { mode: 0o700 });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') {
+      if ((await stat(dir)).isDirectory()) return;
+      throw Object.assign(new Error(`${dir} is not a directory`), { code: 'ENOTDIR' });
+    }
+    const parent = path.dirname(dir);
+    if (code !== 'ENOENT' || parent === dir || depth >= STORE_DIRECTORY_DEPTH_MAX) throw error;
+    await makeDirectory(parent, depth + 1);
+    await mkdir(dir, { mode: 0o700 });
+  }
+}
+
 const errorCode = (error: unknown): string =>
   (error as NodeJS.ErrnoException).code ?? (error instanceof Error ? error.message : String(error));
 
@@ -246,7 +270,7 @@ export class WalStore implements PushStore {
    */
   static async open(dir: string, options: WalOptions = {}): Promise<WalStore> {
     try {
-      await mkdir(dir, { recursive: true, mode: 0o700 });
+      await makeDirectory(dir, 0);
     } catch (error) {
       throw new StoreError(
         `store ${dir}: cannot create the directory (${errorCode(error)})`,
