@@ -67,7 +67,8 @@ const enum T {
 
 /** The file operations the log uses; tests inject failing or counting ones. */
 export interface LogFile {
-  append(data: Buffer): Promise<void>;
+  /** Writes the pieces one after another (one writev). */
+  append(pieces: Buffer[]): Promise<void>;
   /** fdatasync. */
   sync(): Promise<void>;
   close(): Promise<void>;
@@ -82,11 +83,14 @@ export const nodeIo: WalIo = {
   async open(file, flags) {
     const handle = await open(file, flags, 0o600);
     return {
-      async append(data) {
-        let offset = 0;
-        while (offset < data.length) {
-          const { bytesWritten } = await handle.write(data, offset, data.length - offset);
-          offset += bytesWritten;
+      async append(pieces) {
+        // libuv's writev writes every piece (in IOV_MAX steps, retrying short writes).
+        const { bytesWritten } = await handle.writev(pieces);
+        const total = pieces.reduce((sum, piece) => sum + piece.length, 0);
+        if (bytesWritten !== total) {
+          throw Object.assign(new Error(`wrote ${bytesWritten} of ${total} bytes`), {
+            code: 'ESHORTWRITE',
+          });
         }
       },
       sync: () => handle.datasync(),
@@ -162,20 +166,10 @@ function encode(type: T, json: object, body?: Buffer): Buffer[] {
 const frameBytes = (frame: Buffer[]): number =>
   frame.length === 1 ? frame[0]!.length : frame[0]!.length + frame[1]!.length;
 
-function messageJson(m: MessageRecord): Omit<MessageRecord, 'body'> {
-  return {
-    id: m.id,
-    token: m.token,
-    subscriptionId: m.subscriptionId,
-    contentHeaders: m.contentHeaders,
-    ttlSeconds: m.ttlSeconds,
-    acceptedAtMs: m.acceptedAtMs,
-    expiresAtMs: m.expiresAtMs,
-    urgency: m.urgency,
-    topic: m.topic,
-    receiptSubscriptionId: m.receiptSubscriptionId,
-    attempts: m.attempts,
-  };
+/** A message record: its fields as JSON, its body after them. */
+function encodeMessage(m: MessageRecord): Buffer[] {
+  const { body, ...fields } = m;
+  return encode(T.Message, fields, body);
 }
 
 async function syncDirectory(dir: string): Promise<void> {
@@ -309,7 +303,7 @@ export class WalStore implements PushStore {
     if (fresh) {
       const file = await this.io.open(this.logPath, 'w');
       this.file = file;
-      await file.append(MAGIC);
+      await file.append([MAGIC]);
       this.logBytes = MAGIC.length;
       await syncDirectory(this.dir);
     } else {
@@ -457,10 +451,23 @@ export class WalStore implements PushStore {
   putMessage(message: MessageRecord): void {
     if (this.unusable()) return;
     // Only the record's own fields: the core's message also holds its monitor.
-    const json = messageJson(message);
-    const frame = encode(T.Message, json, message.body);
+    const fields: Omit<MessageRecord, 'body'> = {
+      id: message.id,
+      token: message.token,
+      subscriptionId: message.subscriptionId,
+      contentHeaders: message.contentHeaders,
+      ttlSeconds: message.ttlSeconds,
+      acceptedAtMs: message.acceptedAtMs,
+      expiresAtMs: message.expiresAtMs,
+      urgency: message.urgency,
+      topic: message.topic,
+      receiptSubscriptionId: message.receiptSubscriptionId,
+      attempts: message.attempts,
+    };
+    // Encoded from the fields alone (no copy of the record without its body on this path).
+    const frame = encode(T.Message, fields, message.body);
     this.raise('messages', message.id);
-    this.put(this.messages, { ...json, body: message.body }, frameBytes(frame));
+    this.put(this.messages, { ...fields, body: message.body }, frameBytes(frame));
     this.enqueue(T.Message, frame);
   }
 
@@ -533,15 +540,16 @@ export class WalStore implements PushStore {
       const batch = this.collecting ?? deferred();
       this.collecting = null;
       this.inFlight = batch;
-      const data = Buffer.concat(this.pending, this.pendingBytes);
+      const pieces = this.pending;
+      const bytes = this.pendingBytes;
       this.pending = [];
       this.pendingBytes = 0;
       try {
         // The live state already holds this batch's records, so a snapshot covers them.
-        if (this.shouldCompact(data.length)) await this.compact();
+        if (this.shouldCompact(bytes)) await this.compact();
         else {
-          await this.file!.append(data);
-          this.logBytes += data.length;
+          await this.file!.append(pieces);
+          this.logBytes += bytes;
           await this.file!.sync();
           this.stats.syncs += 1;
         }
@@ -586,15 +594,14 @@ export class WalStore implements PushStore {
     for (const { record } of this.sets.values()) add(encode(T.Set, record));
     for (const { record } of this.receipts.values()) add(encode(T.Receipt, record));
     for (const { record } of this.subscriptions.values()) add(encode(T.Subscription, record));
-    for (const { record } of this.messages.values())
-      add(encode(T.Message, messageJson(record), record.body));
+    for (const { record } of this.messages.values()) add(encodeMessage(record));
     chunks.push(Buffer.concat(chunk, chunkBytes));
     total += chunkBytes;
 
     const next = `${this.logPath}.compact`;
     const file = await this.io.open(next, 'w');
     try {
-      for (const piece of chunks) await file.append(piece);
+      await file.append(chunks);
       await file.sync();
       this.stats.syncs += 1;
       await rename(next, this.logPath);
