@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { STORE_FAILED_RETRY_AFTER_SECONDS } from '../../src/main/engine/push/profiles/common';
 import { nodeIo, WalStore, type WalIo } from '../../src/main/engine/push/store/wal';
 import { call, client, linkPath, startService } from '../helpers/h2';
 
@@ -79,6 +80,7 @@ describe('push service with a durable store', () => {
       const reply = await push(session, pushPath);
       expect(reply.status).toBe(503);
       expect(reply.headers['content-type']).toBe('application/problem+json');
+      expect(reply.headers['retry-after']).toBe(String(STORE_FAILED_RETRY_AFTER_SECONDS));
       expect(JSON.parse(reply.body).detail).toMatch(
         /writing push\.wal failed \(ENOSPC\).*not stored/,
       );
