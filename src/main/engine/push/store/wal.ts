@@ -467,7 +467,9 @@ export class WalStore implements PushStore {
     // Encoded from the fields alone (no copy of the record without its body on this path).
     const frame = encode(T.Message, fields, message.body);
     this.raise('messages', message.id);
-    this.put(this.messages, { ...fields, body: message.body }, frameBytes(frame));
+    // The body joins the same object once its JSON is written (no second copy per message).
+    const record = Object.assign(fields, { body: message.body });
+    this.put(this.messages, record, frameBytes(frame));
     this.enqueue(T.Message, frame);
   }
 
