@@ -25,7 +25,7 @@ const LANES = 6;
 const TTLS_SECONDS = [1, 2, 600, 3600];
 const ACK_SHARE = 0.7;
 /** The final epoch ends when no push arrived for this long. */
-const QUIET_MS = 1500;
+const QUIET_MS = 3000;
 
 /** mulberry32: a small seeded generator, so the kill moments are the same every run. */
 function rng(seed: number): () => number {
@@ -240,7 +240,7 @@ describe('push-lab serve --store survives kill -9 under load', () => {
     const endedAt = Date.now();
 
     const accepted = sent.filter((s) => s.path !== null);
-    expect(accepted.length).toBeGreaterThan(200);
+    expect(accepted.length).toBeGreaterThan(100);
     const byPath = new Map(accepted.map((s) => [s.path!, s]));
 
     // No payload under two message URLs; every delivery is of a message this run sent.
@@ -273,7 +273,7 @@ describe('push-lab serve --store survives kill -9 under load', () => {
     expect(missing).toEqual([]);
     // The run exercised what it claims: redeliveries after restarts, acks, expiries.
     expect(deliveries.some((d) => d.epoch === lastEpoch)).toBe(true);
-    expect(ackedAt.size).toBeGreaterThan(50);
+    expect(ackedAt.size).toBeGreaterThan(20);
     expect(accepted.some((s) => s.ttl <= 2)).toBe(true);
     expect(byPath.size).toBe(accepted.length);
   }, 120_000);
