@@ -9,7 +9,7 @@
  *   - no payload arrives under two message URLs (after de-duplication by URL, once).
  */
 import http2, { type ClientHttp2Session } from 'node:http2';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -318,5 +318,18 @@ describe('push-lab serve --store survives kill -9 under load', () => {
     expect(reply?.status).toBe(201);
     const line = JSON.parse(await second.waitFor(/"type":"message"/)) as Record<string, unknown>;
     expect(line).toMatchObject({ plaintext: 'still here after kill -9', decrypted: true });
+  }, 60_000);
+
+  it('without --store nothing is written: two serves never share a default store', async () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'push-lab-nostore-'));
+    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+    const serves = [0, 1].map(() =>
+      startCli(['serve', '--h2c', '--port', '0', '--subscriptions', '1', '--data', dataDir]),
+    );
+    for (const serve of serves) cleanups.push(() => serve.stop());
+    // Both run, on the same data directory, each with its own subscription in memory.
+    for (const serve of serves) await serve.waitFor(/"endpoint"/);
+    for (const serve of serves) expect(await serve.stop()).toBe(0);
+    expect(readdirSync(dataDir)).toEqual([]);
   }, 60_000);
 });
