@@ -329,7 +329,7 @@ describe('push-lab serve --store survives kill -9 under load', () => {
     for (const serve of serves) cleanups.push(() => serve.stop());
     // Both run, on the same data directory, each with its own subscription in memory.
     for (const serve of serves) await serve.waitFor(/"endpoint"/);
-    for (const serve of serves) await serve.stop();
+    for (const serve of serves) expect(await serve.stop()).toBe(0);
     expect(readdirSync(dataDir)).toEqual([]);
   }, 60_000);
 });

@@ -80,6 +80,9 @@ export async function runServe(options: ServeOptions): Promise<void> {
     if (error instanceof StoreError) throw new CliError(error.message, 1);
     throw listenError(error, options.host, options.port);
   }
+  // Handlers first: a SIGTERM right after the listening line must stop the service cleanly
+  // (closing its store), not end the process with the default action.
+  const signalled = untilSignal();
   const listening = {
     type: 'listening',
     url: lab.service.url,
@@ -105,7 +108,7 @@ export async function runServe(options: ServeOptions): Promise<void> {
   }
   held = null;
   for (const event of early) emit(event);
-  await untilSignal();
+  await signalled;
   unsubscribe();
   unlisten();
   await lab.stop();
