@@ -5,8 +5,9 @@
  *
  *   (a) h2load → a bare node:http2 h2c server (POST → drain the body → 201)
  *   (b) h2load → the real PushService's send path (POST /push/…, TTL: 60, a 3 KB body)
- *       (a) and (b) alternate, 3 runs each after one warm-up each; medians are reported,
- *       and the accept ratio ours/bare.
+ *   (d) the same with the durable store (push/store/wal.ts): 201 only after fdatasync
+ *       (a), (b) and (d) alternate, 3 runs each after one warm-up each; medians are
+ *       reported, with the ratios ours/bare and durable/in-memory.
  *   (c) end to end: a node:http2 application server sends through the real service to a
  *       node:http2 user agent holding the monitoring GET and acknowledging each push with
  *       DELETE; deliveries per second and send → push-received latency (p50/p99).
@@ -55,7 +56,7 @@ const E2E = {
   /** Abort when no push arrives for this long. */
   stallMs: 15_000,
 };
-const GOALS = { acceptRatio: 0.5, e2eRate: 20_000 };
+const GOALS = { acceptRatio: 0.5, durableRatio: 0.7, e2eRate: 20_000 };
 const CPU_PROF = process.argv.includes('--cpu-prof');
 const ONLY = /^--only=(accept|e2e)$/.exec(
   process.argv.find((a) => a.startsWith('--only=')) ?? '',
@@ -90,11 +91,23 @@ interface ServerProcess {
   stop(): Promise<void>;
 }
 
-async function startServer(mode: 'bare' | 'push', profileDir: string | null) {
+async function startServer(
+  mode: 'bare' | 'push',
+  profileDir: string | null,
+  storeDir: string | null = null,
+) {
   const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
   const child = spawn(
     process.execPath,
-    [...nodeArgs, '--import', 'tsx', path.join('bench', 'server.ts'), mode, '10000000'],
+    [
+      ...nodeArgs,
+      '--import',
+      'tsx',
+      path.join('bench', 'server.ts'),
+      mode,
+      '10000000',
+      ...(storeDir ? [storeDir] : []),
+    ],
     { cwd: repoRoot, stdio: ['pipe', 'pipe', 'inherit'] },
   );
   let stopping = false;
@@ -244,39 +257,53 @@ function describeRun(label: string, r: H2loadResult): string {
   return `  ${label.padEnd(22)} ${fmt(r.reqPerSec).padStart(8)} req/s   (${r.finished}; ${fmt(r.status2xx)}/${fmt(r.total)} 2xx)${bad}`;
 }
 
-async function acceptPath(dataFile: string, profileDir: string | null) {
+async function acceptPath(dataFile: string, storeDir: string, profileDir: string | null) {
   const bare = await startServer('bare', null);
   const ours = await startServer('push', profileDir);
-  const control = await connect(ours.url);
-  const results = { bare: [] as number[], ours: [] as number[] };
+  const durable = await startServer('push', profileDir, storeDir);
+  const controls = [await connect(ours.url), await connect(durable.url)] as const;
+  const results = { bare: [] as number[], ours: [] as number[], durable: [] as number[] };
   try {
-    const runOurs = async (requests: number) => {
+    const runService = async (which: 0 | 1, requests: number) => {
+      const service = which === 0 ? ours : durable;
       // A fresh subscription per run, deleted afterwards: the queue holds one run at most.
-      const { subPath, pushPath } = await subscribe(control);
+      const { subPath, pushPath } = await subscribe(controls[which]);
       const r = await Promise.race([
-        runH2load(ours.url + pushPath, requests, dataFile, ['ttl: 60']),
-        ours.died,
+        runH2load(service.url + pushPath, requests, dataFile, ['ttl: 60']),
+        service.died,
       ]);
-      await call(control, { ':method': 'DELETE', ':path': subPath });
+      await call(controls[which], { ':method': 'DELETE', ':path': subPath });
       return r;
     };
     out(`  warm-up: ${fmt(H2LOAD.warmup)} requests each`);
     await runH2load(bare.url + '/push/bare', H2LOAD.warmup, dataFile, ['ttl: 60']);
-    await runOurs(H2LOAD.warmup);
+    await runService(0, H2LOAD.warmup);
+    await runService(1, H2LOAD.warmup);
     for (let run = 1; run <= RUNS; run += 1) {
       const a = await runH2load(bare.url + '/push/bare', H2LOAD.requests, dataFile, ['ttl: 60']);
-      out(describeRun(`(a) bare   run ${run}/${RUNS}`, a));
+      out(describeRun(`(a) bare     run ${run}/${RUNS}`, a));
       results.bare.push(a.reqPerSec);
-      const b = await runOurs(H2LOAD.requests);
-      out(describeRun(`(b) ours   run ${run}/${RUNS}`, b));
+      const b = await runService(0, H2LOAD.requests);
+      out(describeRun(`(b) ours     run ${run}/${RUNS}`, b));
       results.ours.push(b.reqPerSec);
+      const d = await runService(1, H2LOAD.requests);
+      out(describeRun(`(d) durable  run ${run}/${RUNS}`, d));
+      results.durable.push(d.reqPerSec);
     }
   } finally {
-    control.destroy();
+    for (const control of controls) control.destroy();
     await bare.stop();
     await ours.stop();
+    await durable.stop();
   }
-  return { bare: median(results.bare), ours: median(results.ours) };
+  return {
+    bare: median(results.bare),
+    ours: median(results.ours),
+    durable: median(results.durable),
+    // Each durable run against the in-memory run just before it: on a shared machine the
+    // load changes between rounds more than between neighbours.
+    durablePaired: median(results.durable.map((d, i) => d / results.ours[i]!)),
+  };
 }
 
 // ---- end to end ------------------------------------------------------------------------------
@@ -426,14 +453,14 @@ async function main(): Promise<void> {
   );
   out();
 
-  let accept: { bare: number; ours: number } | null = null;
+  let accept: { bare: number; ours: number; durable: number; durablePaired: number } | null = null;
   let e2e: E2eResult | null = null;
   try {
     if (ONLY === 'e2e') {
       out('(a)/(b) SKIPPED: --only=e2e');
     } else if (h2loadVersion) {
       out('(a)/(b) accept path');
-      accept = await acceptPath(dataFile, profileDir);
+      accept = await acceptPath(dataFile, path.join(tmp, 'store'), profileDir);
     } else {
       out(
         '(a)/(b) SKIPPED: h2load not found on PATH (Debian/Ubuntu: apt-get install nghttp2-client)',
@@ -458,6 +485,14 @@ async function main(): Promise<void> {
       out(`  (b) push service accept        median ${fmt(accept.ours).padStart(8)} req/s`);
       out(
         `  accept ratio ours/bare         ${fmt(ratio * 100, 1).padStart(8)} %     goal ≥ ${GOALS.acceptRatio * 100} %: ${ratio >= GOALS.acceptRatio ? 'MET' : 'NOT MET'}`,
+      );
+      const durableRatio = accept.durable / accept.ours;
+      out(`  (d) durable accept (--store)   median ${fmt(accept.durable).padStart(8)} req/s`);
+      out(
+        `  durable/in-memory              ${fmt(durableRatio * 100, 1).padStart(8)} %     goal ≥ ${GOALS.durableRatio * 100} %: ${durableRatio >= GOALS.durableRatio ? 'MET' : 'NOT MET'}`,
+      );
+      out(
+        `  durable/in-memory, run by run  ${fmt(accept.durablePaired * 100, 1).padStart(8)} %     (median of each round's ratio)`,
       );
     } else {
       out('  accept path                    skipped');

@@ -4,6 +4,8 @@
  *
  *   tsx bench/server.ts bare           a bare node:http2 h2c server: POST → drain → 201
  *   tsx bench/server.ts push <queue>   the real PushService (h2c, RealClock, EventBus)
+ *   tsx bench/server.ts push <queue> <store dir>
+ *                                      the same with its durable store (push/store/wal.ts)
  *
  * Prints `READY <base URL>` once listening; stops when stdin closes or on SIGTERM/SIGINT
  * (exiting normally, so `node --cpu-prof` writes its profile).
@@ -13,6 +15,7 @@ import type { AddressInfo } from 'node:net';
 import { RealClock } from '../src/main/engine/clock/real';
 import { PushService } from '../src/main/engine/push/service';
 import { HEADER_LIST_PROTOCOL_BYTES_MAX } from '../src/main/engine/push/types';
+import { WalStore } from '../src/main/engine/push/store/wal';
 import { EventBus } from '../src/main/engine/trace/bus';
 
 /** What PushService.start() gives its server, so the bare one differs only in what it does. */
@@ -47,7 +50,10 @@ async function bare(): Promise<{ url: string; stop(): Promise<void> }> {
   };
 }
 
-async function push(queueCountMax: number): Promise<{ url: string; stop(): Promise<void> }> {
+async function push(
+  queueCountMax: number,
+  storeDir: string | undefined,
+): Promise<{ url: string; stop(): Promise<void> }> {
   const clock = new RealClock();
   const bus = new EventBus(clock);
   const service = new PushService(
@@ -60,6 +66,7 @@ async function push(queueCountMax: number): Promise<{ url: string; stop(): Promi
       // Every run's messages live 60 s, more than the default store holds: the bench times
       // the accept path, so the cap (checked as always) is set out of its way.
       limits: { queueCountMax, storedBytesMax: 8 * 1024 ** 3 },
+      ...(storeDir ? { store: () => WalStore.open(storeDir) } : {}),
     },
     clock,
     bus,
@@ -68,12 +75,12 @@ async function push(queueCountMax: number): Promise<{ url: string; stop(): Promi
   return { url, stop: () => service.stop() };
 }
 
-const [mode, queue] = process.argv.slice(2);
+const [mode, queue, storeDir] = process.argv.slice(2);
 if (mode !== 'bare' && mode !== 'push') {
-  process.stderr.write('usage: tsx bench/server.ts bare | push <queueCountMax>\n');
+  process.stderr.write('usage: tsx bench/server.ts bare | push <queueCountMax> [<store dir>]\n');
   process.exit(2);
 }
-const running = mode === 'bare' ? await bare() : await push(Number(queue ?? 1_000_000));
+const running = mode === 'bare' ? await bare() : await push(Number(queue ?? 1_000_000), storeDir);
 let stopping = false;
 const stop = async (): Promise<void> => {
   if (stopping) return;

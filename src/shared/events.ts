@@ -110,6 +110,8 @@ export type LabEventBody =
     }
   | { kind: 'receipt.sent'; messageId: string; status: 204 | 410 }
   | { kind: 'limit.reached'; what: LimitName; subjectId: string; limit: number }
+  /** A push service's durable store could not be written: it answers 503 to what it cannot keep. */
+  | { kind: 'store.failed'; serviceId: string; detail: string }
   // ---- the simulated world: agents, links, devices, radios -------------------------------
   | {
       /** An application server's send and what the push service answered (after retries: one per attempt). */

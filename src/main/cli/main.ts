@@ -111,6 +111,10 @@ function program(): Command {
     .addOption(
       new Option('--data <dir>', 'data directory (TLS certificate)').default(defaultDataDir()),
     )
+    .option(
+      '--store <dir>',
+      'keep subscriptions and accepted messages in this directory across restarts (default: memory only)',
+    )
     .action(async (options) => runServe(options));
 
   cli

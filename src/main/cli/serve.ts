@@ -8,6 +8,7 @@ import type { IncomingHttpHeaders } from 'node:http2';
 import type { LabEvent, Profile } from '../../shared/events';
 import type { ReceivedMessage } from '../engine/agents/user-agent';
 import { Lab } from '../engine/lab';
+import { StoreError } from '../engine/push/store/store';
 import { loadOrCreateIdentity } from '../engine/push/tls';
 import type { ServiceLimits } from '../engine/push/types';
 import { CliError, listenError } from './options';
@@ -24,6 +25,8 @@ export interface ServeOptions {
   rateSender?: number;
   json: boolean;
   data: string;
+  /** Durable store directory; none keeps everything in memory (two serves never share one). */
+  store?: string;
   subscribeRate?: number;
   subscriptionIdle?: number;
   maxReceiptSubscriptions?: number;
@@ -60,6 +63,12 @@ export async function runServe(options: ServeOptions): Promise<void> {
       2,
     );
   }
+  if (options.store !== undefined && options.profile !== 'rfc8030') {
+    throw new CliError(
+      `--store ${options.store}: a durable store works with --profile rfc8030 only (got ${options.profile})`,
+      2,
+    );
+  }
   const identity = options.h2c ? null : await loadOrCreateIdentity(options.data);
   const lab = new Lab({
     host: options.host,
@@ -77,6 +86,7 @@ export async function runServe(options: ServeOptions): Promise<void> {
     },
     userAgentCount: options.subscriptions > 0 ? 1 : 0,
     subscriptionsPerAgent: options.subscriptions,
+    ...(options.store !== undefined ? { storeDir: options.store } : {}),
   });
   const out = (line: string): boolean => process.stdout.write(`${line}\n`);
   const print = options.json ? (o: object) => out(JSON.stringify(o)) : null;
@@ -96,8 +106,12 @@ export async function runServe(options: ServeOptions): Promise<void> {
     await lab.start();
   } catch (error) {
     await lab.stop().catch(() => {});
+    if (error instanceof StoreError) throw new CliError(error.message, 1);
     throw listenError(error, options.host, options.port);
   }
+  // Handlers first: a SIGTERM right after the listening line must stop the service cleanly
+  // (closing its store), not end the process with the default action.
+  const signalled = untilSignal();
   const listening = {
     type: 'listening',
     url: lab.service.url,
@@ -105,6 +119,7 @@ export async function runServe(options: ServeOptions): Promise<void> {
     profile: lab.service.profileName,
     tls: identity !== null,
     ...(identity ? { ca: identity.certPath } : {}),
+    ...(options.store !== undefined ? { store: options.store } : {}),
   };
   const subscriptions = lab.userAgents.flatMap((ua) => ua.subscriptions);
   if (print) {
@@ -122,7 +137,7 @@ export async function runServe(options: ServeOptions): Promise<void> {
   }
   held = null;
   for (const event of early) emit(event);
-  await untilSignal();
+  await signalled;
   unsubscribe();
   unlisten();
   await lab.stop();

@@ -13,6 +13,8 @@ export type MessageListener = (agent: UserAgent, message: ReceivedMessage) => vo
 import type { Clock } from './clock/clock';
 import { RealClock } from './clock/real';
 import { PushService } from './push/service';
+import { loadAgentSubscriptions, saveAgentSubscriptions } from './push/store/agents';
+import { WalStore } from './push/store/wal';
 import type { ServiceLimits } from './push/types';
 import { Rng } from './rng/rng';
 import { EventBus } from './trace/bus';
@@ -37,6 +39,12 @@ export interface LabOptions {
   caCert?: string;
   clock?: Clock;
   seed?: number | string;
+  /**
+   * Directory of the push service's durable store (push/store/wal.ts); without it the
+   * service keeps its state in memory only. The lab's user agents keep their
+   * subscriptions (and keys) there too, and take them back after a restart.
+   */
+  storeDir?: string;
 }
 
 export class Lab {
@@ -76,6 +84,7 @@ export class Lab {
         limits: options.limits ?? {},
         // Frees connections node:http2 leaves open after a GOAWAY (see PushServiceOptions).
         sessionPingIntervalMs: 60_000,
+        ...(options.storeDir ? { store: () => WalStore.open(options.storeDir!) } : {}),
       },
       this.clock,
       this.bus,
@@ -95,6 +104,8 @@ export class Lab {
     if (this.started) return;
     this.started = true;
     await this.service.start();
+    const storeDir = this.options.storeDir;
+    const kept = storeDir ? await loadAgentSubscriptions(storeDir, this.service.url) : null;
     const count = this.options.userAgentCount ?? 1;
     for (let i = 1; i <= count; i++) {
       const ua = new UserAgent(
@@ -115,8 +126,17 @@ export class Lab {
         this.rng.fork(`ua${i}`),
       );
       this.userAgents.push(ua);
-      await ua.start(this.options.subscriptionsPerAgent ?? 1);
+      const wanted = this.options.subscriptionsPerAgent ?? 1;
+      // Subscriptions the durable service still holds come back; the rest are made anew.
+      const again = (kept?.get(ua.id) ?? [])
+        .map((sub) => ({ ...sub, id: this.service.identifySubscription(sub.pushUrl) }))
+        .filter((sub) => sub.id !== null)
+        .slice(0, wanted);
+      await ua.start(again.length === 0 ? wanted : 0);
+      for (const sub of again) ua.adopt(sub);
+      for (let i = again.length; i < wanted && again.length > 0; i++) await ua.subscribe();
     }
+    if (storeDir) await saveAgentSubscriptions(storeDir, this.userAgents);
   }
 
   async stop(): Promise<void> {

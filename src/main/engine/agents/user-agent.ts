@@ -252,6 +252,15 @@ export class UserAgent {
     return sub;
   }
 
+  /**
+   * Takes back a subscription made before a restart (a durable service kept it) and
+   * monitors it; call after connect().
+   */
+  adopt(sub: UaSubscription): void {
+    this.subscriptions.push(sub);
+    this.monitorAll();
+  }
+
   /** Changes the power state; a different urgency filter re-issues the monitoring GETs. */
   setPower(change: Partial<PowerState>): void {
     const before = this.urgencyMin;

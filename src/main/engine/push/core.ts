@@ -11,6 +11,7 @@ import type { EventBus } from '../trace/bus';
 import { VapidVerifier } from '../crypto/vapid';
 import { IdleExpiry } from './idle';
 import { RateLimiter } from './rate-limit';
+import { idNumber, type PushStore } from './store/store';
 import { newCapabilityToken } from './tokens';
 import type {
   Monitor,
@@ -124,6 +125,8 @@ export class PushCore {
   private readonly subscriptionRate: RateLimiter;
   private readonly senderRate: RateLimiter;
   private readonly subscribeRate: RateLimiter;
+  /** Where state changes are journaled (`restore`); null keeps everything in memory only. */
+  private store: PushStore | null = null;
 
   constructor(
     readonly serviceId: string,
@@ -237,6 +240,7 @@ export class PushCore {
       for (const monitor of set.monitors) sub.monitors.add(monitor);
     }
     if (sub.monitors.size === 0) this.idleSubscriptions.idle(sub);
+    this.store?.putSubscription({ ...sub, setId: set?.id ?? null });
     return sub;
   }
 
@@ -250,6 +254,7 @@ export class PushCore {
       monitors: new Set(),
     };
     this.sets.set(set.token, set);
+    this.store?.putSet(set);
     return set;
   }
 
@@ -273,7 +278,8 @@ export class PushCore {
 
   /** A set with no member and no monitor can never be used again: it is forgotten. */
   private dropSetIfEmpty(set: SubscriptionSet): void {
-    if (set.members.size === 0 && set.monitors.size === 0) this.sets.delete(set.token);
+    if (set.members.size > 0 || set.monitors.size > 0) return;
+    if (this.sets.delete(set.token)) this.store?.deleteSet(set.id);
   }
 
   /** RFC 8030 §7.3: deleting (or expiring) a set removes every member; its monitors get 404. */
@@ -282,6 +288,7 @@ export class PushCore {
     for (const member of [...set.members]) this.deleteSubscription(member, reason);
     for (const monitor of [...set.monitors]) monitor.end(404);
     set.monitors.clear();
+    this.store?.deleteSet(set.id);
   }
 
   /** Announces a subscription once the profile knows the path it is published under. */
@@ -345,6 +352,7 @@ export class PushCore {
       this.dropSetIfEmpty(sub.set);
     }
     for (const hooks of this.goneHooks) hooks.subscription?.(sub);
+    this.store?.deleteSubscription(sub.id);
   }
 
   // ---- sending ---------------------------------------------------------------------------
@@ -447,12 +455,8 @@ export class PushCore {
         byMessageId: message.id,
       });
     }
-    sub.queue.set(message.id, message);
-    this.storedBytes += bytes;
-    this.referReceipt(message);
-    this.messagesByToken.set(message.token, message);
-    this.recentTokens.set(message.token, { messageId: message.id, subscriptionId: sub.id });
-    if (message.topic) sub.topics.set(message.topic, message);
+    this.index(sub, message);
+    this.store?.putMessage(message);
 
     const delivered = this.offer(sub, message);
     if (ttlSeconds === 0) {
@@ -460,10 +464,7 @@ export class PushCore {
       // while its monitor lives; see detachMonitor.
       if (!delivered) this.expire(message);
     } else {
-      this.expiryTimers.set(
-        message.id,
-        this.clock.schedule(ttlSeconds * 1000, () => this.expire(message)),
-      );
+      this.expireIn(message, ttlSeconds * 1000);
     }
     return {
       kind: 'accepted',
@@ -472,6 +473,22 @@ export class PushCore {
       ttlSeconds,
       replaced: previous?.id ?? null,
     };
+  }
+
+  private index(sub: Subscription, message: StoredMessage): void {
+    sub.queue.set(message.id, message);
+    this.storedBytes += storedBytesOf(message);
+    this.referReceipt(message);
+    this.messagesByToken.set(message.token, message);
+    this.recentTokens.set(message.token, { messageId: message.id, subscriptionId: sub.id });
+    if (message.topic) sub.topics.set(message.topic, message);
+  }
+
+  private expireIn(message: StoredMessage, delayMs: number): void {
+    this.expiryTimers.set(
+      message.id,
+      this.clock.schedule(delayMs, () => this.expire(message)),
+    );
   }
 
   // ---- delivery --------------------------------------------------------------------------
@@ -539,6 +556,7 @@ export class PushCore {
     if (!monitor.deliver(message)) return false;
     message.attempts += 1;
     message.inFlightOn = monitor;
+    this.store?.setAttempts(message.id, message.attempts);
     this.bus.emit({
       kind: 'message.pushed',
       subscriptionId: sub.id,
@@ -574,6 +592,7 @@ export class PushCore {
     message.inFlightOn = null;
     this.storedBytes -= storedBytesOf(message);
     this.releaseReceipt(message);
+    this.store?.finishMessage(message.id);
     return true;
   }
 
@@ -599,6 +618,7 @@ export class PushCore {
     this.receiptSubscriptions.set(receipt.token, receipt);
     this.receiptSubscriptionsById.set(receipt.id, receipt);
     this.idleReceipts.idle(receipt);
+    this.store?.putReceiptSubscription(receipt);
     return receipt;
   }
 
@@ -652,6 +672,7 @@ export class PushCore {
     this.idleReceipts.busy(receipt);
     for (const monitor of [...receipt.monitors]) monitor.end(404);
     for (const hooks of this.goneHooks) hooks.receipt?.(receipt);
+    this.store?.deleteReceiptSubscription(receipt.id);
   }
 
   private sendReceipt(message: StoredMessage, status: 204 | 410): void {
@@ -672,6 +693,118 @@ export class PushCore {
         limit: PENDING_RECEIPTS_MAX,
       });
     }
+  }
+
+  // ---- durability (store/) ---------------------------------------------------------------
+
+  /**
+   * Restores what `store` holds and journals every later change to it. Subscriptions are
+   * announced through `announce` (the profile knows their paths) and their messages as
+   * accepted again; messages whose expiry instant has passed expire now (receipts 410),
+   * the others get timers for what is left of their TTL. Ids continue after the highest
+   * restored one. Call once, before the service takes requests.
+   */
+  restore(store: PushStore, announce: (sub: Subscription) => void): void {
+    const state = store.state();
+    // Finished messages (and deleted subscriptions) count too: an id is never issued twice.
+    this.setCount = state.highestIds.sets;
+    this.receiptCount = state.highestIds.receiptSubscriptions;
+    this.subscriptionCount = state.highestIds.subscriptions;
+    this.messageCount = state.highestIds.messages;
+    const setsById = new Map<string, SubscriptionSet>();
+    for (const r of state.sets) {
+      const set: SubscriptionSet = {
+        id: r.id,
+        token: r.token,
+        members: new Set(),
+        monitors: new Set(),
+      };
+      this.sets.set(set.token, set);
+      setsById.set(set.id, set);
+      this.setCount = Math.max(this.setCount, idNumber(r.id));
+    }
+    for (const r of state.receiptSubscriptions) {
+      const receipt: ReceiptSubscription = {
+        id: r.id,
+        token: r.token,
+        monitors: new Set(),
+        pending: [],
+        outstanding: 0,
+      };
+      this.receiptSubscriptions.set(receipt.token, receipt);
+      this.receiptSubscriptionsById.set(receipt.id, receipt);
+      this.receiptCount = Math.max(this.receiptCount, idNumber(r.id));
+    }
+    for (const r of state.subscriptions) {
+      const set = r.setId === null ? null : (setsById.get(r.setId) ?? null);
+      const sub: Subscription = {
+        id: r.id,
+        token: r.token,
+        pushToken: r.pushToken,
+        agentId: r.agentId,
+        createdAtMs: r.createdAtMs,
+        vapidKey: r.vapidKey,
+        queue: new Map(),
+        topics: new Map(),
+        monitors: new Set(),
+        set,
+      };
+      this.subscriptions.set(sub.id, sub);
+      this.subscriptionsByToken.set(sub.token, sub);
+      this.subscriptionsByPushToken.set(sub.pushToken, sub);
+      set?.members.add(sub);
+      this.subscriptionCount = Math.max(this.subscriptionCount, idNumber(r.id));
+      // Nobody monitors it yet: its idle time starts again at the restart (not journaled).
+      this.idleSubscriptions.idle(sub);
+      announce(sub);
+    }
+    this.store = store;
+    store.onFailure((error) =>
+      this.bus.emit({ kind: 'store.failed', serviceId: this.serviceId, detail: error.message }),
+    );
+    const now = this.clock.now();
+    for (const r of state.messages) {
+      this.messageCount = Math.max(this.messageCount, idNumber(r.id));
+      const sub = this.subscriptions.get(r.subscriptionId);
+      if (!sub) {
+        store.finishMessage(r.id); // an orphan cannot be delivered; don't keep it
+        continue;
+      }
+      const message: StoredMessage = { ...r, inFlightOn: null };
+      this.index(sub, message);
+      this.archive.set(message.id, {
+        subscriptionId: sub.id,
+        body: message.body,
+        contentHeaders: message.contentHeaders,
+        ttlRequestedSeconds: message.ttlSeconds,
+      });
+      this.bus.emit({
+        kind: 'message.accepted',
+        serviceId: this.serviceId,
+        subscriptionId: sub.id,
+        messageId: message.id,
+        ttlSeconds: message.ttlSeconds,
+        ttlRequestedSeconds: message.ttlSeconds,
+        urgency: message.urgency,
+        topic: message.topic,
+        bytes: message.body.length,
+        receiptRequested: message.receiptSubscriptionId !== null,
+        senderId: null,
+      });
+      if (message.expiresAtMs <= now) this.expire(message);
+      else this.expireIn(message, message.expiresAtMs - now);
+    }
+    // What nothing refers to any more starts idle (receipt subscriptions) or goes (sets).
+    for (const receipt of this.receiptSubscriptionsById.values()) this.idleReceiptIfUnused(receipt);
+    for (const set of setsById.values()) this.dropSetIfEmpty(set);
+  }
+
+  /**
+   * Null without a store (answer at once: the in-memory path costs nothing more); else a
+   * promise that every change so far is durable, rejected (one sentence) if it cannot be.
+   */
+  durable(): Promise<void> | null {
+    return this.store ? this.store.durable() : null;
   }
 
   /** Cancels every timer; the core is unusable afterwards. */

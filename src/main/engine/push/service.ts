@@ -22,6 +22,7 @@ import { sendProblem, useLabClock } from './http';
 import { draftDamaggioProfile } from './profiles/draft-damaggio';
 import { draftThomsonProfile } from './profiles/draft-thomson';
 import { rfc8030Profile } from './profiles/rfc8030';
+import type { PushStore } from './store/store';
 import {
   CLOSED_WORLD_LIMITS,
   DEFAULT_SERVICE_LIMITS,
@@ -56,6 +57,12 @@ export interface PushServiceOptions {
    */
   sessionPingIntervalMs?: number;
   sessionPingTimeoutMs?: number;
+  /**
+   * Opens the durable store the service restores from and journals to (store/); opened by
+   * start(), before listening, so a store that cannot be used refuses the start. Without
+   * it everything stays in memory. rfc8030 only (the drafts keep state in their profiles).
+   */
+  store?: () => Promise<PushStore>;
 }
 
 /** Everything a profile needs to answer one request. */
@@ -119,6 +126,7 @@ export class PushService {
   private readonly inMemory = new WeakSet<object>();
   /** Open network connections per client address. */
   private readonly connectionsByAddress = new Map<string, number>();
+  private store: PushStore | null = null;
 
   constructor(
     private readonly options: PushServiceOptions,
@@ -128,6 +136,11 @@ export class PushService {
     const profile = PROFILES[options.profile];
     if (!profile) throw new Error(`profile: got "${options.profile}"; not available yet`);
     this.profile = profile;
+    if (options.store && profile.name !== 'rfc8030') {
+      throw new Error(
+        `store: got a store with profile "${profile.name}"; allowed only with rfc8030 (the drafts keep registrations outside the core)`,
+      );
+    }
     if (options.tokens && options.listen !== false) {
       throw new Error(
         'tokens: predictable tokens are only allowed for a service that does not listen',
@@ -243,6 +256,9 @@ export class PushService {
   }
 
   async start(): Promise<string> {
+    // Opened first: a store held by another process (or unwritable) refuses the start.
+    const store = this.options.store ? await this.options.store() : null;
+    this.store = store;
     // Header lists above headerListBytesMax get a 431 problem from dispatch; only those above
     // this protocol bound are reset by node:http2 itself (docs/security.md).
     const settings = { maxHeaderListSize: HEADER_LIST_PROTOCOL_BYTES_MAX, enablePush: false };
@@ -296,6 +312,9 @@ export class PushService {
           server.off('error', reject);
           resolve();
         });
+      }).catch(async (error: unknown) => {
+        await this.closeStore();
+        throw error;
       });
       const address = server.address() as AddressInfo;
       const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
@@ -312,6 +331,12 @@ export class PushService {
       url: this.baseUrl,
       profile: this.profile.name,
     });
+    // Before any request: connections are read in a later turn of the event loop.
+    if (store) {
+      this.core.restore(store, (sub) =>
+        this.core.announceSubscription(sub, this.profile.pushPath(sub.pushToken)),
+      );
+    }
     return this.baseUrl;
   }
 
@@ -321,7 +346,7 @@ export class PushService {
     this.unobserve?.();
     this.pushes.clear();
     const server = this.server;
-    if (!server) return;
+    if (!server) return this.closeStore();
     this.server = null;
     this.core.close();
     const closed = server.listening
@@ -330,7 +355,15 @@ export class PushService {
     for (const session of this.sessions) session.destroy();
     this.sessions.clear();
     await closed;
+    await this.closeStore();
     this.bus.emit({ kind: 'service.stopped', serviceId: this.id });
+  }
+
+  /** Writes what is queued and releases the store's lock. */
+  private async closeStore(): Promise<void> {
+    const store = this.store;
+    this.store = null;
+    await store?.close();
   }
 
   /** PINGs every connection; one that does not answer in time is closed (see options). */

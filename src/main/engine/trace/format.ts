@@ -108,6 +108,7 @@ const KINDS = {
   'message.received': true,
   'receipt.sent': true,
   'limit.reached': true,
+  'store.failed': true,
   'send.attempted': true,
   'receipt.received': true,
   'message.acknowledging': true,

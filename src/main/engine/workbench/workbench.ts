@@ -39,6 +39,7 @@ import { compareProfiles } from './compare';
 import { inspectMessage, type Holder } from './inspect';
 import type { UserAgent } from '../agents/user-agent';
 import type { PushService } from '../push/service';
+import { StoreError } from '../push/store/store';
 import { linksInfo, setLinkFaults } from './links';
 import { PacedRun } from './paced-run';
 import { checkScenarioText, listExamples, readScenarioFile, RecentFiles } from './scenario-files';
@@ -51,6 +52,9 @@ function closing(paced: PacedRun): TraceClose {
     labTimeMs: paced.run.clock.now() - paced.run.startT,
   };
 }
+
+/** The sandbox push service's durable store, under the data directory. */
+export const SANDBOX_STORE_DIR = 'store';
 
 export interface WorkbenchOptions {
   /** Where recent files and recordings are kept. */
@@ -737,13 +741,14 @@ export class Workbench {
 
   private async makeSandbox(): Promise<SandboxShow> {
     const epoch = ++this.epoch;
-    const lab = new Lab(this.options.sandbox ?? {});
+    // One process at a time holds a store: a sandbox replacing the sandbox lets go of it first.
+    if (this.show?.kind === 'sandbox') await this.show.dispose();
     const timeline = this.newTimeline();
-    lab.onEvent((event) => {
+    const lab = await this.startSandboxLab((event) => {
       timeline.append(event);
       if (this.show?.epoch === epoch) this.emit(event);
     });
-    await lab.start();
+    let stopped: Promise<void> | null = null;
     return {
       kind: 'sandbox',
       epoch,
@@ -753,8 +758,33 @@ export class Workbench {
       meta: { scenario: null, seed: 1, clockMode: lab.clock.kind, pushLabVersion: VERSION },
       snapshot: () => lab.snapshot(),
       report: (format) => lab.reportText(format),
-      dispose: () => lab.stop(),
+      dispose: () => (stopped ??= lab.stop()),
     };
+  }
+
+  /**
+   * The sandbox's push service keeps its state in `<data dir>/store` (push/store/), so its
+   * subscriptions and messages survive a restart of the app. A store held by another
+   * Push Lab process (a second window on the same data directory) leaves this sandbox in
+   * memory rather than failing it.
+   */
+  private async startSandboxLab(onEvent: (event: LabEvent) => void): Promise<Lab> {
+    const options = this.options.sandbox ?? {};
+    const durable = (options.profile ?? 'rfc8030') === 'rfc8030';
+    const storeDir = path.join(this.options.dataDir, SANDBOX_STORE_DIR);
+    const lab = new Lab(durable ? { ...options, storeDir } : options);
+    lab.onEvent(onEvent);
+    try {
+      await lab.start();
+      return lab;
+    } catch (error) {
+      await lab.stop().catch(() => {});
+      if (!(error instanceof StoreError) || error.code !== 'ERR_STORE_LOCKED') throw error;
+      const fallback = new Lab(options);
+      fallback.onEvent(onEvent);
+      await fallback.start();
+      return fallback;
+    }
   }
 
   private newTimeline(): Timeline {

@@ -159,3 +159,24 @@ export async function readSendBody(
 export function httpDate(ms: number): string {
   return new Date(ms).toUTCString();
 }
+
+/**
+ * Answers once what the request changed is durable (RFC 8030 §5: a 201 is a promise to
+ * keep the message). Without a store the answer goes at once, synchronously: the
+ * in-memory path makes no promise per request. If the store cannot write, 503.
+ */
+export function answerWhenDurable(ctx: RequestContext, answer: () => void): void {
+  const durable = ctx.core.durable();
+  if (durable === null) return answer();
+  durable.then(answer, (error: Error) =>
+    sendProblem(ctx.stream, {
+      status: 503,
+      title: 'Service Unavailable',
+      detail: `${error.message}; this request was not stored`,
+      extraHeaders: { 'retry-after': String(STORE_FAILED_RETRY_AFTER_SECONDS) },
+    }),
+  );
+}
+
+/** Retry-After of a 503 from a store that failed (a restart with a working store is needed). */
+export const STORE_FAILED_RETRY_AFTER_SECONDS = 60;

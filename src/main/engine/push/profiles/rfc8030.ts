@@ -22,6 +22,7 @@ import {
   sendProblem,
 } from '../http';
 import {
+  answerWhenDurable,
   rateLimited,
   readSendBody,
   refuser,
@@ -170,11 +171,13 @@ async function subscribe(ctx: RequestContext): Promise<void> {
   const sub = ctx.core.subscribe(ctx.agentId, vapidKey, echoed ?? 'new');
   if (!sub) return serviceFull(ctx, 'subscriptions', ctx.core.limits.subscriptionCountMax);
   ctx.core.announceSubscription(sub, pushPath(sub.pushToken));
-  respond(ctx.stream, 201, {
-    location: ctx.origin + P.subscription + sub.token,
-    link: [link(pushPath(sub.pushToken), REL_PUSH), link(P.set + sub.set!.token, REL_SET)],
-    'cache-control': 'private',
-  });
+  answerWhenDurable(ctx, () =>
+    respond(ctx.stream, 201, {
+      location: ctx.origin + P.subscription + sub.token,
+      link: [link(pushPath(sub.pushToken), REL_PUSH), link(P.set + sub.set!.token, REL_SET)],
+      'cache-control': 'private',
+    }),
+  );
 }
 
 // ---- monitoring (§6) ----------------------------------------------------------------------
@@ -346,9 +349,8 @@ async function send(ctx: RequestContext, token: string): Promise<void> {
       // Echo what was kept whenever it differs from what was asked (lowered, or clamped from overflow).
       if (String(outcome.ttlSeconds) !== String(ctx.headers['ttl']).trim())
         headers['ttl'] = String(outcome.ttlSeconds);
-      if (!receipt) return respond(ctx.stream, 201, headers);
-      headers['link'] = link(P.receipts + receipt.token, REL_RECEIPT);
-      return respond(ctx.stream, 202, headers);
+      if (receipt) headers['link'] = link(P.receipts + receipt.token, REL_RECEIPT);
+      return answerWhenDurable(ctx, () => respond(ctx.stream, receipt ? 202 : 201, headers));
     }
   }
 }
@@ -360,7 +362,7 @@ function receipts(ctx: RequestContext, token: string): void {
   if (!receipt) return notFound(ctx, 'receipt subscription');
   if (ctx.method === 'DELETE') {
     ctx.core.deleteReceiptSubscription(receipt);
-    return respond(ctx.stream, 204);
+    return answerWhenDurable(ctx, () => respond(ctx.stream, 204));
   }
   if (!ctx.stream.pushAllowed) {
     return sendProblem(
@@ -390,7 +392,7 @@ export const rfc8030Profile: ProfileHandler = {
       if (!sub) return notFound(ctx, 'subscription');
       if (method === 'DELETE') {
         core.deleteSubscription(sub, 'unsubscribed');
-        return respond(ctx.stream, 204);
+        return answerWhenDurable(ctx, () => respond(ctx.stream, 204));
       }
       return monitor(ctx, {
         attach: (m) => core.attachMonitor(sub, m),
@@ -403,7 +405,7 @@ export const rfc8030Profile: ProfileHandler = {
       if (!set) return notFound(ctx, 'subscription set');
       if (method === 'DELETE') {
         core.deleteSet(set, 'unsubscribed');
-        return respond(ctx.stream, 204);
+        return answerWhenDurable(ctx, () => respond(ctx.stream, 204));
       }
       return monitor(ctx, {
         attach: (m) => core.attachSetMonitor(set, m),
@@ -417,7 +419,8 @@ export const rfc8030Profile: ProfileHandler = {
     if (path.startsWith(P.message)) {
       if (method !== 'DELETE') return methodNotAllowed(ctx, ['DELETE']);
       const acked = core.ack(path.slice(P.message.length));
-      return acked === 'acked' ? respond(ctx.stream, 204) : notFound(ctx, 'push message');
+      if (acked !== 'acked') return notFound(ctx, 'push message');
+      return answerWhenDurable(ctx, () => respond(ctx.stream, 204));
     }
     if (path.startsWith(P.receipts)) {
       if (method !== 'GET' && method !== 'DELETE') return methodNotAllowed(ctx, ['GET', 'DELETE']);

@@ -1,0 +1,109 @@
+/**
+ * What a push service keeps across a restart, and the interface the core journals it
+ * through. The embedded implementation is a write-ahead log (wal.ts); a Redis one can
+ * satisfy the same interface later (`--store redis://…`, issue 15): every call is one
+ * keyed upsert or delete, and `durable()` is the moment the writes so far are safe.
+ */
+import type { Urgency } from '../../../../shared/events';
+
+export interface SubscriptionRecord {
+  readonly id: string;
+  readonly token: string;
+  readonly pushToken: string;
+  readonly agentId: string | null;
+  readonly createdAtMs: number;
+  readonly vapidKey: string | null;
+  /** The subscription set it belongs to (RFC 8030 §4.1), if any. */
+  readonly setId: string | null;
+}
+
+export interface SetRecord {
+  readonly id: string;
+  readonly token: string;
+}
+
+export interface ReceiptSubscriptionRecord {
+  readonly id: string;
+  readonly token: string;
+}
+
+export interface MessageRecord {
+  readonly id: string;
+  readonly token: string;
+  readonly subscriptionId: string;
+  readonly body: Buffer;
+  readonly contentHeaders: Readonly<Record<string, string>>;
+  readonly ttlSeconds: number;
+  readonly acceptedAtMs: number;
+  /** The instant (service clock, ms) the message expires; restored messages keep it. */
+  readonly expiresAtMs: number;
+  readonly urgency: Urgency;
+  readonly topic: string | null;
+  readonly receiptSubscriptionId: string | null;
+  /** Delivery attempts so far (its delivery state: in flight never survives a restart). */
+  attempts: number;
+}
+
+/** The highest id number ever written of each kind, live or finished (ids are never reused). */
+export interface HighestIds {
+  sets: number;
+  receiptSubscriptions: number;
+  subscriptions: number;
+  messages: number;
+}
+
+/** Everything live in a store, in the order it was first written. */
+export interface StoredState {
+  readonly sets: Iterable<SetRecord>;
+  readonly receiptSubscriptions: Iterable<ReceiptSubscriptionRecord>;
+  readonly subscriptions: Iterable<SubscriptionRecord>;
+  readonly messages: Iterable<MessageRecord>;
+  readonly highestIds: Readonly<HighestIds>;
+}
+
+/** The number an id ends with (`ps1.m42` → 42): what the id counters continue from. */
+export function idNumber(id: string): number {
+  const digits = /(\d+)$/.exec(id);
+  return digits ? Number(digits[1]) : 0;
+}
+
+/**
+ * The core calls these at each state change (synchronously, in order); an implementation
+ * queues the writes and makes them durable together. Upserts and deletes are idempotent,
+ * keyed by id, so a log may replay a suffix twice without changing the outcome.
+ */
+export interface PushStore {
+  /** The state found when the store was opened (what the core restores). */
+  state(): StoredState;
+  putSet(set: SetRecord): void;
+  deleteSet(id: string): void;
+  putReceiptSubscription(receipt: ReceiptSubscriptionRecord): void;
+  deleteReceiptSubscription(id: string): void;
+  putSubscription(sub: SubscriptionRecord): void;
+  deleteSubscription(id: string): void;
+  putMessage(message: MessageRecord): void;
+  /** A delivery attempt: the message's attempt count is now `attempts`. */
+  setAttempts(id: string, attempts: number): void;
+  /** The message is finished (acked, expired, replaced, dropped): it must not come back. */
+  finishMessage(id: string): void;
+  /**
+   * Resolves once every call so far is durable; rejects (with a one-sentence Error) if it
+   * cannot be, and from then on for every later call.
+   */
+  durable(): Promise<void>;
+  /** Called once when the store fails (a write or sync failed); it is unusable after. */
+  onFailure(listener: (error: Error) => void): void;
+  /** Writes what is queued, then releases the store (its lock). */
+  close(): Promise<void>;
+}
+
+/** A store that cannot be opened or used; `message` is one sentence naming the path. */
+export class StoreError extends Error {
+  constructor(
+    message: string,
+    readonly code: 'ERR_STORE_LOCKED' | 'ERR_STORE_IO' | 'ERR_STORE_FORMAT',
+  ) {
+    super(message);
+    this.name = 'StoreError';
+  }
+}

@@ -1,0 +1,197 @@
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { LabEvent, Urgency } from '../../../src/shared/events';
+import { VirtualClock } from '../../../src/main/engine/clock/virtual';
+import { PushCore, type Subscription } from '../../../src/main/engine/push/core';
+import { WAL_FILE, WalStore } from '../../../src/main/engine/push/store/wal';
+import {
+  DEFAULT_SERVICE_LIMITS,
+  type Monitor,
+  type StoredMessage,
+} from '../../../src/main/engine/push/types';
+import { EventBus } from '../../../src/main/engine/trace/bus';
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+function tempDir(): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'push-lab-store-core-'));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** A core on a virtual clock, restored from (and journaling to) the store in `dir`. */
+async function durableCore(dir: string, startMs: number) {
+  const clock = new VirtualClock(startMs);
+  const bus = new EventBus(clock);
+  const events: LabEvent[] = [];
+  bus.subscribe((e) => events.push(e));
+  const core = new PushCore('ps1', clock, bus, DEFAULT_SERVICE_LIMITS);
+  const store = await WalStore.open(dir);
+  cleanups.push(() => store.close());
+  const announced: string[] = [];
+  core.restore(store, (sub) => announced.push(sub.id));
+  return { clock, core, events, store, announced };
+}
+
+/** What a kill -9 leaves: the log as it is on disk now, in a directory of its own. */
+function crashCopy(dir: string): string {
+  const copy = tempDir();
+  copyFileSync(path.join(dir, WAL_FILE), path.join(copy, WAL_FILE));
+  return copy;
+}
+
+class AckingMonitor implements Monitor {
+  delivered: StoredMessage[] = [];
+  constructor(readonly urgencyMin: Urgency = 'very-low') {}
+  deliver(message: StoredMessage): boolean {
+    this.delivered.push(message);
+    return true;
+  }
+  end(): void {}
+}
+
+function send(core: PushCore, sub: Subscription, ttlSeconds: number, extra: object = {}) {
+  const outcome = core.send(sub, {
+    body: Buffer.from(`ttl ${ttlSeconds} ${JSON.stringify(extra)}`),
+    contentHeaders: { 'content-encoding': 'aes128gcm' },
+    ttlSeconds,
+    urgency: 'normal',
+    topic: null,
+    receiptSubscriptionId: null,
+    senderId: null,
+    ...extra,
+  });
+  if (outcome.kind !== 'accepted') throw new Error(`not accepted: ${outcome.kind}`);
+  return outcome;
+}
+
+describe('PushCore with a durable store', () => {
+  it('restores what was durable at the crash: queues, sets, receipts, attempts; acked and replaced stay gone', async () => {
+    const dir = tempDir();
+    const t0 = 1_700_000_000_000;
+    const a = await durableCore(dir, t0);
+    const set = a.core.createSet();
+    const sub = a.core.subscribe('ua1', null, set)!;
+    const receipt = a.core.createReceiptSubscription()!;
+    const m1 = send(a.core, sub, 60);
+    const m2 = send(a.core, sub, 10, { receiptSubscriptionId: receipt.id });
+    const m3 = send(a.core, sub, 60, { topic: 't' });
+    const m4 = send(a.core, sub, 60, { topic: 't' }); // replaces m3
+    const monitor = new AckingMonitor();
+    a.core.attachMonitor(sub, monitor); // pushes m1, m2, m4
+    a.core.ack(m1.messageToken);
+    a.core.detachMonitor(sub, monitor);
+    const m5 = send(a.core, sub, 0); // nobody monitors: expires at once
+    await a.core.durable();
+    const crashed = crashCopy(dir);
+
+    // Restarted 30 s later: m2 (TTL 10) has expired meanwhile, m4 has 30 s left.
+    const b = await durableCore(crashed, t0 + 30_000);
+    expect(b.announced).toEqual([sub.id]);
+    const restored = b.core.bySubscriptionToken(sub.token)!;
+    expect(restored).toMatchObject({ id: sub.id, pushToken: sub.pushToken, agentId: 'ua1' });
+    expect(b.core.setByToken(set.token)!.members.has(restored)).toBe(true);
+    expect([...restored.queue.keys()]).toEqual([m4.messageId]);
+    expect(restored.queue.get(m4.messageId)!.attempts).toBe(1);
+    expect(restored.topics.get('t')!.id).toBe(m4.messageId);
+    for (const gone of [m1, m3, m5])
+      expect(b.core.messageByToken(gone.messageToken)).toBeUndefined();
+    const expired = b.events.filter((e) => e.kind === 'message.expired');
+    expect(expired).toMatchObject([{ messageId: m2.messageId }]);
+    const receiptAfter = b.core.receiptSubscriptionByToken(receipt.token)!;
+    expect(receiptAfter.pending).toEqual([{ messageToken: m2.messageToken, status: 410 }]);
+
+    // A user agent that reconnects gets every outstanding message.
+    const again = new AckingMonitor();
+    expect(b.core.attachMonitor(restored, again)).toBe(1);
+    expect(again.delivered[0]!.body.toString()).toContain('"topic":"t"');
+    b.core.detachMonitor(restored, again);
+
+    // The rest of m4's TTL, not a new one.
+    b.clock.advance(29_999);
+    expect(restored.queue.size).toBe(1);
+    b.clock.advance(1);
+    expect(restored.queue.size).toBe(0);
+
+    // Ids continue after the highest restored one.
+    const next = b.core.subscribe('ua2')!;
+    expect(next.id).toBe('ps1.s2');
+    expect(send(b.core, next, 60).messageId).toBe('ps1.m6');
+    expect(b.core.createReceiptSubscription()!.id).toBe('ps1.r2');
+    expect(b.core.createSet().id).toBe('ps1.set2');
+
+    // What happened after the restart (the expiries) is journaled too.
+    await b.core.durable();
+    const c = await durableCore(crashCopy(crashed), t0 + 31_000);
+    expect([...c.core.bySubscriptionToken(sub.token)!.queue.keys()]).toEqual([]);
+    expect([...c.core.byPushToken(next.pushToken)!.queue.keys()]).toEqual(['ps1.m6']);
+  });
+
+  it('deleting a subscription, a set or a receipt subscription is durable', async () => {
+    const dir = tempDir();
+    const a = await durableCore(dir, 0);
+    const set = a.core.createSet();
+    const kept = a.core.subscribe('ua1', null, set)!;
+    const gone = a.core.subscribe('ua1')!;
+    send(a.core, gone, 60);
+    a.core.deleteSubscription(gone, 'unsubscribed');
+    const receipt = a.core.createReceiptSubscription()!;
+    a.core.deleteReceiptSubscription(receipt);
+    const set2 = a.core.createSet();
+    a.core.subscribe('ua1', null, set2);
+    a.core.deleteSet(set2, 'unsubscribed');
+    await a.core.durable();
+
+    const b = await durableCore(crashCopy(dir), 1000);
+    expect([...b.core.allSubscriptions()].map((s) => s.id)).toEqual([kept.id]);
+    expect(b.core.bySubscriptionToken(gone.token)).toBeUndefined();
+    expect(b.core.receiptSubscriptionByToken(receipt.token)).toBeUndefined();
+    expect(b.core.setByToken(set2.token)).toBeUndefined();
+    expect(b.core.setByToken(set.token)).toBeDefined();
+  });
+
+  it('without a store, durable() is null: the in-memory path answers synchronously', () => {
+    const clock = new VirtualClock(0);
+    const core = new PushCore('ps1', clock, new EventBus(clock), DEFAULT_SERVICE_LIMITS);
+    send(core, core.subscribe(null)!, 60);
+    expect(core.durable()).toBeNull();
+  });
+});
+
+describe('a restored core keeps its limits', () => {
+  it('counts restored messages against storedBytesMax, keeps a referred receipt subscription, drops an empty set, and idles what nobody monitors', async () => {
+    const dir = tempDir();
+    const t0 = 1_700_000_000_000;
+    const a = await durableCore(dir, t0);
+    const sub = a.core.subscribe('ua1', null, 'new')!;
+    const receipt = a.core.createReceiptSubscription()!;
+    send(a.core, sub, 3600, { receiptSubscriptionId: receipt.id });
+    send(a.core, sub, 3600);
+    const emptySet = a.core.createSet(); // made, never used
+    await a.store.durable();
+    const before = a.core.stats();
+    expect(before.storedBytes).toBeGreaterThan(0);
+
+    const b = await durableCore(crashCopy(dir), t0 + 1000);
+    const after = b.core.stats();
+    expect(after.storedBytes).toBe(before.storedBytes);
+    expect(after.subscriptions).toBe(1);
+    expect(b.core.setByToken(emptySet.token)).toBeUndefined();
+    expect(b.core.setByToken(sub.set!.token)).toBeDefined();
+
+    // The receipt subscription has an outstanding message: it outlives its idle time.
+    const receiptIdleMs = DEFAULT_SERVICE_LIMITS.receiptSubscriptionIdleSecondsMax * 1000;
+    b.clock.advance(receiptIdleMs + 1000);
+    expect(b.core.receiptSubscriptionById(receipt.id)).toBeDefined();
+    // Nobody monitors the subscription: it expires after its idle time (counted from the restart).
+    const subscriptionIdleMs = DEFAULT_SERVICE_LIMITS.subscriptionIdleSecondsMax * 1000;
+    b.clock.advance(subscriptionIdleMs);
+    expect(b.core.byId(sub.id)).toBeUndefined();
+    expect(b.core.stats().storedBytes).toBe(0);
+  });
+});
