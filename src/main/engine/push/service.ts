@@ -418,26 +418,33 @@ export class PushService {
     const idleMs = this.core.limits.sessionIdleSecondsMax * 1000;
     if (idleMs <= 0) return;
     let open = 0;
+    let idleSinceMs = this.clock.now();
     let timer: Timer | null = null;
-    const arm = (): void => {
-      timer = this.clock.schedule(idleMs, () => {
-        timer = null;
-        if (session.closed || session.destroyed) return;
-        this.core.limitReached('session-idle', this.id, this.core.limits.sessionIdleSecondsMax);
-        session.close();
-      });
+    // One timer at a time, never cancelled on the hot path: streams only move `idleSinceMs`,
+    // and a timer that fires early re-arms for what is left (a busy connection opens and
+    // closes a stream per request; rescheduling a timer each time showed in bench:push).
+    const check = (): void => {
+      timer = null;
+      if (session.closed || session.destroyed || open > 0) return;
+      const leftMs = idleSinceMs + idleMs - this.clock.now();
+      if (leftMs > 0) {
+        timer = this.clock.schedule(leftMs, check);
+        return;
+      }
+      this.core.limitReached('session-idle', this.id, this.core.limits.sessionIdleSecondsMax);
+      session.close();
     };
     session.on('stream', (stream: ServerHttp2Stream) => {
       open += 1;
-      timer?.cancel();
-      timer = null;
       stream.once('close', () => {
         open -= 1;
-        if (open === 0 && !session.closed) arm();
+        if (open > 0 || session.closed) return;
+        idleSinceMs = this.clock.now();
+        if (timer === null) timer = this.clock.schedule(idleMs, check);
       });
     });
     session.once('close', () => timer?.cancel());
-    arm();
+    timer = this.clock.schedule(idleMs, check);
   }
 
   private dispatch(
