@@ -80,14 +80,24 @@ describe('running scenarios on the virtual clock', () => {
   it('plans the same schedule in scaled time as in virtual time, and delivers on the scaled clock', async () => {
     const s = small(5);
     const virtual = await run({ ...s, duration: 20_000 });
-    const scaled = await run({ ...s, duration: 20_000, clock: { mode: 'scaled', speed: 100 } });
+    // Speed 20: 20 s of lab time in about 1 s of wall time.
+    const scaled = await run({ ...s, duration: 20_000, clock: { mode: 'scaled', speed: 20 } });
     expect(scaled.outcome.scheduleHash).toBe(virtual.outcome.scheduleHash);
     expect(scaled.outcome.mode).toBe('scaled');
     expect(scaled.report.totals.accepted).toBeGreaterThan(0);
-    // A send in the last lab moments may still be in flight when the run ends.
-    expect(scaled.report.totals.delivered).toBeGreaterThanOrEqual(
-      scaled.report.totals.accepted - 2,
+    // A scaled clock follows the wall clock, so on a loaded machine the sends of the last lab
+    // seconds may still be in flight when the run ends: every message accepted at least 10 s
+    // of lab time (0.5 s of wall time) before the end must have reached its phone.
+    const received = new Set(
+      scaled.events.flatMap((e) => (e.kind === 'message.received' ? [e.messageId] : [])),
     );
+    const early = scaled.events.filter(
+      (e) => e.kind === 'message.accepted' && e.t <= scaled.outcome.endT - 10_000,
+    );
+    expect(early.length).toBeGreaterThan(0);
+    for (const e of early) {
+      if (e.kind === 'message.accepted') expect(received.has(e.messageId), e.messageId).toBe(true);
+    }
     expect(scaled.check.violationCount).toBe(0);
   }, 30_000);
 
