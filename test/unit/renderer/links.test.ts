@@ -1,7 +1,8 @@
 /** The Links view's pure logic: templates and selection, the fault form, edit plans, calls. */
 import { describe, expect, it, vi } from 'vitest';
+import { faultTypeViews } from '../../../src/main/engine/net/registry';
 import {
-  attributeHints,
+  attributeHint,
   buildFaultSpec,
   emptyForm,
   formFromSpec,
@@ -27,7 +28,7 @@ import {
 } from '../../../src/renderer/src/features/links/link-selection';
 import { runCalls } from '../../../src/renderer/src/features/links/run-calls';
 import type { LabEvent } from '../../../src/shared/events';
-import type { FaultView, LinkView } from '../../../src/shared/workbench';
+import type { FaultAttribute, FaultView, LinkView } from '../../../src/shared/workbench';
 import { stamp } from './fixtures';
 
 const fault = (name: string, spec: Record<string, unknown>, active = true): FaultView => ({
@@ -90,6 +91,9 @@ describe('link templates and selection', () => {
 });
 
 describe('fault form', () => {
+  /** The attributes the engine sends, as data. */
+  const attributesOf = (type: string): readonly FaultAttribute[] =>
+    faultTypeViews().find((t) => t.type === type)!.attributes;
   const form = (patch: Partial<FaultForm>): FaultForm => ({ ...emptyForm('latency'), ...patch });
 
   it('makes a spec from fields, typing the values', () => {
@@ -119,24 +123,23 @@ describe('fault form', () => {
   });
 
   it('leaves out what is left empty, for the engine to default', () => {
-    expect(buildFaultSpec(emptyForm('outage', 'mode: reset | blackhole'), TYPES)).toEqual({
+    expect(buildFaultSpec(emptyForm('outage', attributesOf('outage')), TYPES)).toEqual({
       ok: true,
       spec: { type: 'outage', attributes: {} },
     });
   });
 
   it('gives a blank form a row per attribute, and follows a new type until values are typed', () => {
-    const latency = 'latency: number, 0 to 3600000; jitter: number, 0 to 3600000, default 0';
-    const blank = emptyForm('latency', latency);
+    const blank = emptyForm('latency', attributesOf('latency'));
     expect(blank.rows).toEqual([
       { name: 'latency', value: '' },
       { name: 'jitter', value: '' },
       { name: '', value: '' },
     ]);
-    const outage = withType(blank, 'outage', 'mode: reset | blackhole, default "reset"');
+    const outage = withType(blank, 'outage', attributesOf('outage'));
     expect(outage.rows.map((r) => r.name)).toEqual(['mode', '']);
     const typed = { ...blank, rows: [{ name: 'latency', value: '5' }] };
-    expect(withType(typed, 'outage', 'mode: reset').rows).toEqual(typed.rows);
+    expect(withType(typed, 'outage', attributesOf('outage')).rows).toEqual(typed.rows);
     expect(withSpareRow(typed.rows)).toEqual([...typed.rows, { name: '', value: '' }]);
     expect(withSpareRow(blank.rows)).toBe(blank.rows);
   });
@@ -221,156 +224,43 @@ describe('fault form', () => {
     expect(formFromSpec({ ...spec, schedule: { kind: 'always' } }).schedule).toBe('');
   });
 
-  it('reads attribute names and hints from a type description', () => {
-    expect(
-      attributeHints('latency: number, 0 to 3600000; jitter: number, 0 to 3600000, default 0'),
-    ).toEqual([
-      { name: 'latency', hint: 'number, 0 to 3600000' },
-      { name: 'jitter', hint: 'number, 0 to 3600000, default 0' },
-    ]);
-    expect(attributeHints('mode: reset | blackhole, default "reset"')).toEqual([
-      { name: 'mode', hint: 'reset | blackhole, default "reset"' },
-    ]);
-    const names = (d: string) => attributeHints(d).map((h) => h.name);
-    expect(names('latency (ms, required), jitter (ms, 0)')).toEqual(['latency', 'jitter']);
-    expect(names('`p`, `r` (1 − p), `h` (0), `k` (1): probabilities; `rto` (ms, 200)')).toEqual([
-      'p',
-      'r',
-      'h',
-      'k',
-      'rto',
-    ]);
-    expect(names('')).toEqual([]);
-  });
-});
-
-describe('fault edit plans', () => {
-  const all = new Set(links.map((l) => l.id));
-
-  it('sends one call per distinct resulting fault list', () => {
-    const calls = planEdit(links, all, { kind: 'upsert', fault: CUT_FAULT });
-    expect(calls).toEqual([
-      { linkIds: ['train:phone-1', 'train:phone-2'], faults: [slow.spec, CUT_FAULT] },
-      { linkIds: ['cell:phone-3', 'solo'], faults: [CUT_FAULT] },
-    ]);
-  });
-
-  it('leaves out links an edit does not change', () => {
-    const cut = links.map((l) => link(l.id, [...l.faults, fault('cut', CUT_FAULT)]));
-    expect(planEdit(cut, all, { kind: 'upsert', fault: CUT_FAULT })).toEqual([]);
-    expect(planEdit(links, all, { kind: 'remove', name: 'cut' })).toEqual([]);
-    expect(planEdit(cut, new Set(['solo']), { kind: 'remove', name: 'cut' })).toEqual([
-      { linkIds: ['solo'], faults: [] },
-    ]);
-  });
-
-  it('changes a fault in place, only where a link has it', () => {
-    const faster = { type: 'latency', name: 'slow', attributes: { latency: 50 } };
-    const two = [link('x:a', [slow, fault('cut', CUT_FAULT)]), link('x:b')];
-    expect(
-      planEdit(two, new Set(['x:a', 'x:b']), { kind: 'change', name: 'slow', fault: faster }),
-    ).toEqual([{ linkIds: ['x:a'], faults: [faster, { ...CUT_FAULT }] }]);
-  });
-
-  it('sees a cut as there when the listed spec, defaults filled in, says what the cut says', () => {
-    const normalised = { ...CUT_FAULT, stream: 'both', toxicity: 1, schedule: { kind: 'always' } };
-    expect(covers(normalised, CUT_FAULT)).toBe(true);
-    expect(covers({ ...normalised, attributes: { mode: 'blackhole' } }, CUT_FAULT)).toBe(false);
-    expect(covers({ windows: [{ fromMs: 0, toMs: 1 }] }, { windows: [{ fromMs: 0 }] })).toBe(true);
-    expect(covers({ windows: [] }, { windows: [{ fromMs: 0 }] })).toBe(false);
-    const blackholed = [
-      link('x:a', [fault('cut', { ...normalised, attributes: { mode: 'blackhole' } })]),
+  it('gives every attribute of every type a row, whatever its description says', () => {
+    // The old form read names back out of prose; a description naming other words (or
+    // none) must not change the rows: they come from the attribute table.
+    for (const t of faultTypeViews()) {
+      const rows = emptyForm(t.type, t.attributes).rows.map((r) => r.name);
+      expect(rows).toEqual([...t.attributes.map((a) => a.name), '']);
+    }
+    const misleading: FaultAttribute[] = [
+      {
+        name: 'p',
+        type: 'probability',
+        unit: null,
+        min: 0,
+        max: 1,
+        description: 'see `r` (1 − p), jitter: never; latency, bytes',
+      },
     ];
-    expect(planEdit(blackholed, new Set(['x:a']), { kind: 'upsert', fault: CUT_FAULT })).toEqual([
-      { linkIds: ['x:a'], faults: [CUT_FAULT] },
-    ]);
+    expect(emptyForm('loss', misleading).rows.map((r) => r.name)).toEqual(['p', '']);
   });
 
-  it('adds at the end and sets whole lists', () => {
-    const loss = { type: 'loss', attributes: { p: 0.1 } };
-    expect(planEdit(links, new Set(['solo']), { kind: 'add', fault: loss })).toEqual([
-      { linkIds: ['solo'], faults: [loss] },
-    ]);
-    expect(planEdit(links, new Set(['solo', 'cell:phone-3']), { kind: 'set', faults: [] })).toEqual(
-      [{ linkIds: ['cell:phone-3', 'solo'], faults: [] }],
+  it('hints each attribute with its unit, range, default and allowed values', () => {
+    const latency = attributesOf('latency');
+    expect(attributeHint(latency, 'latency').placeholder).toBe('ms, 0 to 3600000, required');
+    expect(attributeHint(latency, ' jitter ').placeholder).toBe('ms, 0 to 3600000, default 0');
+    expect(attributeHint(latency, 'jitter').title).toContain('Half-width');
+    const outage = attributeHint(attributesOf('outage'), 'mode');
+    expect(outage.values).toEqual(['reset', 'blackhole']);
+    expect(outage.placeholder).toBe('reset | blackhole, default reset');
+    const loss = attributesOf('loss');
+    expect(attributeHint(loss, 'r').placeholder).toBe('probability, 0 to 1, default 1 − p');
+    expect(attributeHint(attributesOf('bandwidth'), 'rate').placeholder).toBe(
+      'KB/s, > 0 and ≤ 10000000, required',
     );
-  });
-
-  it('merges a link.faults answer into the listed links', () => {
-    const updated = link('solo', [fault('cut', CUT_FAULT)]);
-    const merged = mergeLinks(links, [updated]);
-    expect(merged[3]).toBe(updated);
-    expect(merged[0]).toBe(links[0]);
-  });
-});
-
-describe('running the calls of an edit', () => {
-  const calls = [
-    { linkIds: ['a', 'b'], faults: [] },
-    { linkIds: ['c'], faults: [] },
-  ];
-
-  it('sends each call in turn and reports the links changed', async () => {
-    const call = vi.fn(async (c: { linkIds: string[] }) => ({
-      ok: true as const,
-      value: c.linkIds.map((id) => link(id)),
-    }));
-    const updated: string[] = [];
-    const outcome = await runCalls(call, calls, (l) => updated.push(...l.map((x) => x.id)));
-    expect(outcome).toEqual({ ok: true, changed: 3 });
-    expect(updated).toEqual(['a', 'b', 'c']);
-    expect(call).toHaveBeenCalledWith({ type: 'link.faults', linkIds: ['c'], faults: [] });
-  });
-
-  it('stops at a refusal, keeping its message and saying what had changed', async () => {
-    const call = vi
-      .fn()
-      .mockResolvedValueOnce({ ok: true, value: [] })
-      .mockResolvedValueOnce({
-        ok: false,
-        error: {
-          code: 'ERR_BAD_FAULT',
-          message: 'faults.0.attributes.latency: too small (got -1, allowed ≥ 0)',
-        },
-      });
-    expect(await runCalls(call, calls, () => {})).toEqual({
-      ok: false,
-      message:
-        'faults.0.attributes.latency: too small (got -1, allowed ≥ 0) (2 of 3 links had already changed; the rest did not)',
+    expect(attributeHint(latency, 'latancy')).toEqual({
+      placeholder: 'value',
+      title: 'value',
+      values: [],
     });
-  });
-});
-
-describe('link change tracker', () => {
-  const changed = (linkId: string) => ({
-    kind: 'link.changed' as const,
-    linkId,
-    state: 'down' as const,
-    faults: ['outage'],
-  });
-  const other = {
-    kind: 'agent.started' as const,
-    agentId: 'a',
-    role: 'user-agent' as const,
-    label: 'A',
-  };
-
-  it('answers the seq of the newest link.changed, looking only at new events', () => {
-    const track = createLinkChangeTracker();
-    const first = stamp(1, [other, other]);
-    expect(track(first)).toBe(0);
-    const second: LabEvent[] = [...first, ...stamp(3, [changed('l:a'), other])];
-    expect(track(second)).toBe(3);
-    expect(track(second)).toBe(3);
-    const third = [...second, ...stamp(5, [other])];
-    expect(track(third)).toBe(3);
-    expect(track([...third, ...stamp(6, [changed('l:b')])])).toBe(6);
-  });
-
-  it('starts over when the list does (a new lab)', () => {
-    const track = createLinkChangeTracker();
-    expect(track(stamp(1, [other, other, changed('l:a')]))).toBe(3);
-    expect(track(stamp(1, [other]))).toBe(0);
-    expect(track(stamp(1, [changed('l:a')]))).toBe(1);
   });
 });
