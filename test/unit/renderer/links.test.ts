@@ -254,6 +254,14 @@ describe('fault form', () => {
     expect(outage.placeholder).toBe('reset | blackhole, default reset');
     const loss = attributesOf('loss');
     expect(attributeHint(loss, 'r').placeholder).toBe('probability, 0 to 1, default 1 − p');
+    // The prose said "rate: number, 0 to 10000000" and "delay: number" (slicer's is in µs):
+    // a form reading it offered 0, which the engine refuses, and hid the unit.
+    expect(attributeHint(attributesOf('idle_timeout'), 'timeout').placeholder).toBe(
+      'ms, > 0 and ≤ 86400000, required',
+    );
+    expect(attributeHint(attributesOf('slicer'), 'delay').placeholder).toBe(
+      'µs, 0 to 10000000, default 0',
+    );
     expect(attributeHint(attributesOf('bandwidth'), 'rate').placeholder).toBe(
       'KB/s, > 0 and ≤ 10000000, required',
     );
