@@ -272,3 +272,134 @@ describe('fault form', () => {
     });
   });
 });
+
+describe('fault edit plans', () => {
+  const all = new Set(links.map((l) => l.id));
+
+  it('sends one call per distinct resulting fault list', () => {
+    const calls = planEdit(links, all, { kind: 'upsert', fault: CUT_FAULT });
+    expect(calls).toEqual([
+      { linkIds: ['train:phone-1', 'train:phone-2'], faults: [slow.spec, CUT_FAULT] },
+      { linkIds: ['cell:phone-3', 'solo'], faults: [CUT_FAULT] },
+    ]);
+  });
+
+  it('leaves out links an edit does not change', () => {
+    const cut = links.map((l) => link(l.id, [...l.faults, fault('cut', CUT_FAULT)]));
+    expect(planEdit(cut, all, { kind: 'upsert', fault: CUT_FAULT })).toEqual([]);
+    expect(planEdit(links, all, { kind: 'remove', name: 'cut' })).toEqual([]);
+    expect(planEdit(cut, new Set(['solo']), { kind: 'remove', name: 'cut' })).toEqual([
+      { linkIds: ['solo'], faults: [] },
+    ]);
+  });
+
+  it('changes a fault in place, only where a link has it', () => {
+    const faster = { type: 'latency', name: 'slow', attributes: { latency: 50 } };
+    const two = [link('x:a', [slow, fault('cut', CUT_FAULT)]), link('x:b')];
+    expect(
+      planEdit(two, new Set(['x:a', 'x:b']), { kind: 'change', name: 'slow', fault: faster }),
+    ).toEqual([{ linkIds: ['x:a'], faults: [faster, { ...CUT_FAULT }] }]);
+  });
+
+  it('sees a cut as there when the listed spec, defaults filled in, says what the cut says', () => {
+    const normalised = { ...CUT_FAULT, stream: 'both', toxicity: 1, schedule: { kind: 'always' } };
+    expect(covers(normalised, CUT_FAULT)).toBe(true);
+    expect(covers({ ...normalised, attributes: { mode: 'blackhole' } }, CUT_FAULT)).toBe(false);
+    expect(covers({ windows: [{ fromMs: 0, toMs: 1 }] }, { windows: [{ fromMs: 0 }] })).toBe(true);
+    expect(covers({ windows: [] }, { windows: [{ fromMs: 0 }] })).toBe(false);
+    const blackholed = [
+      link('x:a', [fault('cut', { ...normalised, attributes: { mode: 'blackhole' } })]),
+    ];
+    expect(planEdit(blackholed, new Set(['x:a']), { kind: 'upsert', fault: CUT_FAULT })).toEqual([
+      { linkIds: ['x:a'], faults: [CUT_FAULT] },
+    ]);
+  });
+
+  it('adds at the end and sets whole lists', () => {
+    const loss = { type: 'loss', attributes: { p: 0.1 } };
+    expect(planEdit(links, new Set(['solo']), { kind: 'add', fault: loss })).toEqual([
+      { linkIds: ['solo'], faults: [loss] },
+    ]);
+    expect(planEdit(links, new Set(['solo', 'cell:phone-3']), { kind: 'set', faults: [] })).toEqual(
+      [{ linkIds: ['cell:phone-3', 'solo'], faults: [] }],
+    );
+  });
+
+  it('merges a link.faults answer into the listed links', () => {
+    const updated = link('solo', [fault('cut', CUT_FAULT)]);
+    const merged = mergeLinks(links, [updated]);
+    expect(merged[3]).toBe(updated);
+    expect(merged[0]).toBe(links[0]);
+  });
+});
+
+describe('running the calls of an edit', () => {
+  const calls = [
+    { linkIds: ['a', 'b'], faults: [] },
+    { linkIds: ['c'], faults: [] },
+  ];
+
+  it('sends each call in turn and reports the links changed', async () => {
+    const call = vi.fn(async (c: { linkIds: string[] }) => ({
+      ok: true as const,
+      value: c.linkIds.map((id) => link(id)),
+    }));
+    const updated: string[] = [];
+    const outcome = await runCalls(call, calls, (l) => updated.push(...l.map((x) => x.id)));
+    expect(outcome).toEqual({ ok: true, changed: 3 });
+    expect(updated).toEqual(['a', 'b', 'c']);
+    expect(call).toHaveBeenCalledWith({ type: 'link.faults', linkIds: ['c'], faults: [] });
+  });
+
+  it('stops at a refusal, keeping its message and saying what had changed', async () => {
+    const call = vi
+      .fn()
+      .mockResolvedValueOnce({ ok: true, value: [] })
+      .mockResolvedValueOnce({
+        ok: false,
+        error: {
+          code: 'ERR_BAD_FAULT',
+          message: 'faults.0.attributes.latency: too small (got -1, allowed ≥ 0)',
+        },
+      });
+    expect(await runCalls(call, calls, () => {})).toEqual({
+      ok: false,
+      message:
+        'faults.0.attributes.latency: too small (got -1, allowed ≥ 0) (2 of 3 links had already changed; the rest did not)',
+    });
+  });
+});
+
+describe('link change tracker', () => {
+  const changed = (linkId: string) => ({
+    kind: 'link.changed' as const,
+    linkId,
+    state: 'down' as const,
+    faults: ['outage'],
+  });
+  const other = {
+    kind: 'agent.started' as const,
+    agentId: 'a',
+    role: 'user-agent' as const,
+    label: 'A',
+  };
+
+  it('answers the seq of the newest link.changed, looking only at new events', () => {
+    const track = createLinkChangeTracker();
+    const first = stamp(1, [other, other]);
+    expect(track(first)).toBe(0);
+    const second: LabEvent[] = [...first, ...stamp(3, [changed('l:a'), other])];
+    expect(track(second)).toBe(3);
+    expect(track(second)).toBe(3);
+    const third = [...second, ...stamp(5, [other])];
+    expect(track(third)).toBe(3);
+    expect(track([...third, ...stamp(6, [changed('l:b')])])).toBe(6);
+  });
+
+  it('starts over when the list does (a new lab)', () => {
+    const track = createLinkChangeTracker();
+    expect(track(stamp(1, [other, other, changed('l:a')]))).toBe(3);
+    expect(track(stamp(1, [other]))).toBe(0);
+    expect(track(stamp(1, [changed('l:a')]))).toBe(1);
+  });
+});
