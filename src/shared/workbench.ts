@@ -169,10 +169,6 @@ export interface FaultTypeView {
   attributes: readonly FaultAttribute[];
 }
 
-/** Left out, the attribute has no value to fall back on. */
-export const isRequiredAttribute = (a: FaultAttribute): boolean =>
-  a.default === undefined && a.defaultFrom === undefined;
-
 /**
  * `ms, 0 to 3600000, default 0`: an attribute's unit, range and default in one phrase (the
  * Links form's hint and docs/faults.md's table both read it).
