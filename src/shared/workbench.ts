@@ -132,11 +132,63 @@ export interface PresetView {
   faults: Record<string, unknown>[];
 }
 
+/** What kind of value a fault attribute takes (a duration is a number in its `unit`). */
+export type FaultAttributeType = 'integer' | 'number' | 'duration' | 'probability' | 'enum';
+
+/**
+ * One attribute of a fault type, as data: the engine builds its validation from it, the Links
+ * form its fields, docs/faults.md's table is checked against it.
+ */
+export interface FaultAttribute {
+  name: string;
+  type: FaultAttributeType;
+  /** 'ms', 'µs', 'bytes', 'KB/s'; null where the value has none (probabilities, enums). */
+  unit: string | null;
+  /** Numbers: the smallest value allowed, or the bound it must exceed when `minExclusive`. */
+  min?: number;
+  minExclusive?: boolean;
+  /** Numbers: the largest value allowed. */
+  max?: number;
+  /** Enums: the values allowed. */
+  values?: readonly string[];
+  /** The value used when the attribute is left out. */
+  default?: number | string;
+  /** A default computed from other attributes ('1 − p'), when there is no fixed one. */
+  defaultFrom?: string;
+  /** One line: what it does. */
+  description: string;
+}
+
+/** A fault type as forms and docs see it; from the engine's stage registry. */
+export interface FaultTypeView {
+  type: string;
+  /** The `stream` a fault of this type gets when it names none. */
+  defaultStream: 'upstream' | 'downstream' | 'both';
+  /** While a fault of this type is on, the link is down (new connections are refused). */
+  takesLinkDown: boolean;
+  attributes: readonly FaultAttribute[];
+}
+
+/**
+ * `ms, 0 to 3600000, default 0`: an attribute's unit, range and default in one phrase (the
+ * Links form's hint and docs/faults.md's table both read it).
+ */
+export function attributeSummary(a: FaultAttribute): string {
+  const parts = [a.type === 'enum' ? (a.values ?? []).join(' | ') : (a.unit ?? a.type)];
+  if (a.type !== 'enum' && a.min !== undefined && a.max !== undefined) {
+    parts.push(a.minExclusive ? `> ${a.min} and ≤ ${a.max}` : `${a.min} to ${a.max}`);
+  }
+  if (a.default !== undefined) parts.push(`default ${String(a.default)}`);
+  else if (a.defaultFrom !== undefined) parts.push(`default ${a.defaultFrom}`);
+  else parts.push('required');
+  return parts.join(', ');
+}
+
 export interface LinksInfo {
   links: LinkView[];
   presets: PresetView[];
-  /** The fault types and the attributes each takes, with ranges, for forms. */
-  faultTypes: { type: string; attributes: string }[];
+  /** The fault types and the attributes each takes, as data, for forms. */
+  faultTypes: FaultTypeView[];
 }
 
 /** Most links listed by one `links` answer (a fleet may have 100,000). */

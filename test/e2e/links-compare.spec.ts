@@ -96,6 +96,12 @@ test.describe('links', () => {
 
     // A bad fault is refused beside the form, naming the field; what was typed stays.
     await page.getByTestId('fault-type').selectOption('latency');
+    // The form's rows and hints come from the engine's attribute table, not from prose.
+    await expect(page.getByTestId('fault-attr-name').first()).toHaveValue('latency');
+    await expect(page.getByTestId('fault-attr-value').first()).toHaveAttribute(
+      'placeholder',
+      'ms, 0 to 3600000, required',
+    );
     await page.getByTestId('fault-attr-value').first().fill('-5');
     await page.getByTestId('link-fault-save').click();
     await expect(page.getByTestId('link-error')).toContainText('attributes.latency', {

@@ -6,6 +6,9 @@ import { createElement, type ComponentType } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
 import { CompareView } from '../../../src/renderer/src/features/compare/CompareView';
+import { faultTypeViews } from '../../../src/main/engine/net/registry';
+import { emptyForm } from '../../../src/renderer/src/features/links/fault-form';
+import { FaultFormFields } from '../../../src/renderer/src/features/links/FaultFormFields';
 import { LinksView } from '../../../src/renderer/src/features/links/LinksView';
 import { createLabStore, LabProvider } from '../../../src/renderer/src/store';
 import { fakeFrames, idleClient } from './fixtures';
@@ -35,5 +38,24 @@ describe('links and compare views', () => {
       );
     }
     expect(html).toContain('No comparison yet');
+  });
+
+  it('builds the fault form from the structured attributes: rows, hints, enum choices', () => {
+    const faultTypes = faultTypeViews();
+    const outage = faultTypes.find((t) => t.type === 'outage')!;
+    const html = renderToStaticMarkup(
+      createElement(FaultFormFields, {
+        form: emptyForm('outage', outage.attributes),
+        faultTypes,
+        changing: false,
+        invalidField: null,
+        onChange: () => {},
+      }),
+    );
+    expect(html).toMatch(/value="mode"/);
+    expect(html).toContain('placeholder="reset | blackhole, default reset"');
+    expect(html).toMatch(/<option value="reset"><\/option><option value="blackhole"><\/option>/);
+    expect(html).toContain('What happens to connections already open when the outage starts.');
+    for (const t of faultTypes) expect(html).toContain(`<option value="${t.type}"`);
   });
 });

@@ -1,7 +1,8 @@
 /** The Links view's pure logic: templates and selection, the fault form, edit plans, calls. */
 import { describe, expect, it, vi } from 'vitest';
+import { faultTypeViews } from '../../../src/main/engine/net/registry';
 import {
-  attributeHints,
+  attributeHint,
   buildFaultSpec,
   emptyForm,
   formFromSpec,
@@ -27,7 +28,7 @@ import {
 } from '../../../src/renderer/src/features/links/link-selection';
 import { runCalls } from '../../../src/renderer/src/features/links/run-calls';
 import type { LabEvent } from '../../../src/shared/events';
-import type { FaultView, LinkView } from '../../../src/shared/workbench';
+import type { FaultAttribute, FaultView, LinkView } from '../../../src/shared/workbench';
 import { stamp } from './fixtures';
 
 const fault = (name: string, spec: Record<string, unknown>, active = true): FaultView => ({
@@ -90,6 +91,9 @@ describe('link templates and selection', () => {
 });
 
 describe('fault form', () => {
+  /** The attributes the engine sends, as data. */
+  const attributesOf = (type: string): readonly FaultAttribute[] =>
+    faultTypeViews().find((t) => t.type === type)!.attributes;
   const form = (patch: Partial<FaultForm>): FaultForm => ({ ...emptyForm('latency'), ...patch });
 
   it('makes a spec from fields, typing the values', () => {
@@ -119,24 +123,23 @@ describe('fault form', () => {
   });
 
   it('leaves out what is left empty, for the engine to default', () => {
-    expect(buildFaultSpec(emptyForm('outage', 'mode: reset | blackhole'), TYPES)).toEqual({
+    expect(buildFaultSpec(emptyForm('outage', attributesOf('outage')), TYPES)).toEqual({
       ok: true,
       spec: { type: 'outage', attributes: {} },
     });
   });
 
   it('gives a blank form a row per attribute, and follows a new type until values are typed', () => {
-    const latency = 'latency: number, 0 to 3600000; jitter: number, 0 to 3600000, default 0';
-    const blank = emptyForm('latency', latency);
+    const blank = emptyForm('latency', attributesOf('latency'));
     expect(blank.rows).toEqual([
       { name: 'latency', value: '' },
       { name: 'jitter', value: '' },
       { name: '', value: '' },
     ]);
-    const outage = withType(blank, 'outage', 'mode: reset | blackhole, default "reset"');
+    const outage = withType(blank, 'outage', attributesOf('outage'));
     expect(outage.rows.map((r) => r.name)).toEqual(['mode', '']);
     const typed = { ...blank, rows: [{ name: 'latency', value: '5' }] };
-    expect(withType(typed, 'outage', 'mode: reset').rows).toEqual(typed.rows);
+    expect(withType(typed, 'outage', attributesOf('outage')).rows).toEqual(typed.rows);
     expect(withSpareRow(typed.rows)).toEqual([...typed.rows, { name: '', value: '' }]);
     expect(withSpareRow(blank.rows)).toBe(blank.rows);
   });
@@ -221,26 +224,52 @@ describe('fault form', () => {
     expect(formFromSpec({ ...spec, schedule: { kind: 'always' } }).schedule).toBe('');
   });
 
-  it('reads attribute names and hints from a type description', () => {
-    expect(
-      attributeHints('latency: number, 0 to 3600000; jitter: number, 0 to 3600000, default 0'),
-    ).toEqual([
-      { name: 'latency', hint: 'number, 0 to 3600000' },
-      { name: 'jitter', hint: 'number, 0 to 3600000, default 0' },
-    ]);
-    expect(attributeHints('mode: reset | blackhole, default "reset"')).toEqual([
-      { name: 'mode', hint: 'reset | blackhole, default "reset"' },
-    ]);
-    const names = (d: string) => attributeHints(d).map((h) => h.name);
-    expect(names('latency (ms, required), jitter (ms, 0)')).toEqual(['latency', 'jitter']);
-    expect(names('`p`, `r` (1 − p), `h` (0), `k` (1): probabilities; `rto` (ms, 200)')).toEqual([
-      'p',
-      'r',
-      'h',
-      'k',
-      'rto',
-    ]);
-    expect(names('')).toEqual([]);
+  it('gives every attribute of every type a row, whatever its description says', () => {
+    // The old form read names back out of prose; a description naming other words (or
+    // none) must not change the rows: they come from the attribute table.
+    for (const t of faultTypeViews()) {
+      const rows = emptyForm(t.type, t.attributes).rows.map((r) => r.name);
+      expect(rows).toEqual([...t.attributes.map((a) => a.name), '']);
+    }
+    const misleading: FaultAttribute[] = [
+      {
+        name: 'p',
+        type: 'probability',
+        unit: null,
+        min: 0,
+        max: 1,
+        description: 'see `r` (1 − p), jitter: never; latency, bytes',
+      },
+    ];
+    expect(emptyForm('loss', misleading).rows.map((r) => r.name)).toEqual(['p', '']);
+  });
+
+  it('hints each attribute with its unit, range, default and allowed values', () => {
+    const latency = attributesOf('latency');
+    expect(attributeHint(latency, 'latency').placeholder).toBe('ms, 0 to 3600000, required');
+    expect(attributeHint(latency, ' jitter ').placeholder).toBe('ms, 0 to 3600000, default 0');
+    expect(attributeHint(latency, 'jitter').title).toContain('Half-width');
+    const outage = attributeHint(attributesOf('outage'), 'mode');
+    expect(outage.values).toEqual(['reset', 'blackhole']);
+    expect(outage.placeholder).toBe('reset | blackhole, default reset');
+    const loss = attributesOf('loss');
+    expect(attributeHint(loss, 'r').placeholder).toBe('probability, 0 to 1, default 1 − p');
+    // The prose said "rate: number, 0 to 10000000" and "delay: number" (slicer's is in µs):
+    // a form reading it offered 0, which the engine refuses, and hid the unit.
+    expect(attributeHint(attributesOf('idle_timeout'), 'timeout').placeholder).toBe(
+      'ms, > 0 and ≤ 86400000, required',
+    );
+    expect(attributeHint(attributesOf('slicer'), 'delay').placeholder).toBe(
+      'µs, 0 to 10000000, default 0',
+    );
+    expect(attributeHint(attributesOf('bandwidth'), 'rate').placeholder).toBe(
+      'KB/s, > 0 and ≤ 10000000, required',
+    );
+    expect(attributeHint(latency, 'latancy')).toEqual({
+      placeholder: 'value',
+      title: 'value',
+      values: [],
+    });
   });
 });
 

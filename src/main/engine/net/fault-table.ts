@@ -6,6 +6,7 @@
 import type { Clock, Timer } from '../clock/clock';
 import type { Rng } from '../rng/rng';
 import { NET_ERROR_CODES, NetError } from './errors';
+import { STAGES } from './registry';
 import { startSchedule } from './schedule';
 import { FAULTS_MAX, parseFaultSpec, parseFaultSpecs, type FaultSpec } from './spec';
 import type { FaultEvent, FaultInfo, LinkState } from './types';
@@ -116,12 +117,12 @@ export class FaultTable {
     return [...this.entries.values()].filter((e) => e.active).map((e) => e.spec);
   }
 
-  /** down if an outage is on, impaired if any other fault is, else up. */
+  /** down if a fault that takes the link down (outage) is on, impaired if any other is, else up. */
   state(): LinkState {
     let state: LinkState = 'up';
     for (const e of this.entries.values()) {
       if (!e.active) continue;
-      if (e.spec.type === 'outage') return 'down';
+      if (STAGES.get(e.spec.type)?.takesLinkDown) return 'down';
       state = 'impaired';
     }
     return state;

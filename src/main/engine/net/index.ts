@@ -15,7 +15,7 @@ export {
   type Schedule,
   type ParseResult,
 } from './spec';
-export { STAGES, STAGE_DEFINITIONS, type FaultType } from './registry';
+export { STAGES, STAGE_DEFINITIONS, faultTypeViews, type FaultType } from './registry';
 export {
   Stage,
   defineStage,

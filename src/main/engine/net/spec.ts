@@ -4,16 +4,7 @@
  * a `schedule`. Exported so scenario files can embed `faultSpecSchema` in their own schema.
  */
 import { z } from 'zod';
-import { bandwidth } from './stages/bandwidth';
-import { idleTimeout } from './stages/idle-timeout';
-import { latency } from './stages/latency';
-import { limitData } from './stages/limit-data';
-import { loss } from './stages/loss';
-import { outage } from './stages/outage';
-import { resetPeer } from './stages/reset-peer';
-import { slicer } from './stages/slicer';
-import { slowClose } from './stages/slow-close';
-import { timeout } from './stages/timeout';
+import { STAGE_DEFINITIONS } from './registry';
 import type { StreamSelector } from './types';
 import { describeIssues, problem, strict } from './validation';
 
@@ -71,7 +62,7 @@ const nameSchema = z
 /** The spec schema of one stage type. */
 function specOf<const T extends string, S extends z.ZodType>(def: {
   type: T;
-  attributes: S;
+  schema: S;
   defaultStream: StreamSelector;
 }) {
   return strict({
@@ -81,25 +72,29 @@ function specOf<const T extends string, S extends z.ZodType>(def: {
     stream: z.enum(['upstream', 'downstream', 'both']).default(def.defaultStream),
     /** Share of connections the fault applies to, decided per connection by the seeded Rng. */
     toxicity: z.number().min(0).max(1).default(1),
-    attributes: def.attributes.prefault({} as z.input<S>),
+    attributes: def.schema.prefault({} as z.input<S>),
     schedule: scheduleSchema.prefault({ kind: 'always' }),
   });
 }
 
+/** specOf of each registered definition, kept a tuple so the union stays discriminated. */
+type SpecSchemas<D extends readonly unknown[]> = {
+  -readonly [K in keyof D]: D[K] extends {
+    type: infer T extends string;
+    schema: infer S extends z.ZodType;
+  }
+    ? ReturnType<typeof specOf<T, S>>
+    : never;
+};
+
 /** One fault, normalised: defaults filled in, `name` always set. Lists every registered type. */
 export const faultSpecSchema = z
-  .discriminatedUnion('type', [
-    specOf(latency),
-    specOf(bandwidth),
-    specOf(slowClose),
-    specOf(timeout),
-    specOf(resetPeer),
-    specOf(slicer),
-    specOf(limitData),
-    specOf(loss),
-    specOf(outage),
-    specOf(idleTimeout),
-  ])
+  .discriminatedUnion(
+    'type',
+    STAGE_DEFINITIONS.map((def) => specOf<string, z.ZodType>(def)) as unknown as SpecSchemas<
+      typeof STAGE_DEFINITIONS
+    >,
+  )
   .transform((spec) => ({ ...spec, name: spec.name ?? `${spec.type}_${spec.stream}` }));
 
 export type FaultSpec = z.output<typeof faultSpecSchema>;

@@ -7,7 +7,9 @@
 import type { z } from 'zod';
 import type { Clock } from '../clock/clock';
 import type { Rng } from '../rng/rng';
+import type { FaultAttribute } from '../../../shared/workbench';
 import type { Chunk, Direction, StreamSelector } from './types';
+import { attributeSchema, type AttributeSchema } from './validation';
 
 /** What a stage may do to the connection it sits in. */
 export interface ConnectionControl {
@@ -73,19 +75,43 @@ export abstract class Stage<A> {
   dispose(): void {}
 }
 
-/** How a fault type is validated and built; registered by its lowercase `type`. */
+/** How a fault type is described, validated and built; registered by its lowercase `type`. */
 export interface StageDefinition<S extends z.ZodType = z.ZodType> {
   readonly type: string;
   /** The `stream` a spec gets when it names none. */
   readonly defaultStream: StreamSelector;
-  /** Validates and fills in the spec's `attributes`. */
-  readonly attributes: S;
+  /** While a fault of this type is on, the link is down and refuses new connections. */
+  readonly takesLinkDown: boolean;
+  /** The attributes as data: the schema is built from them; forms and docs read them. */
+  readonly attributes: readonly FaultAttribute[];
+  /** Validates and fills in the spec's `attributes` (built from `attributes`). */
+  readonly schema: S;
   create(ctx: StageContext, attrs: z.output<S>): Stage<z.output<S>>;
 }
 
-/** Identity, for type inference of a stage file's definition. */
-export function defineStage<const T extends string, S extends z.ZodType>(
-  def: StageDefinition<S> & { readonly type: T },
-): StageDefinition<S> & { readonly type: T } {
-  return def;
+/**
+ * A stage file's definition: its schema is built from its attribute table; `refine` adds what
+ * a table cannot say (a check across fields, a default computed from another field).
+ */
+export function defineStage<
+  const T extends string,
+  const A extends readonly FaultAttribute[],
+  S extends z.ZodType = AttributeSchema<A>,
+>(def: {
+  readonly type: T;
+  readonly defaultStream: StreamSelector;
+  readonly takesLinkDown?: boolean;
+  readonly attributes: A;
+  readonly refine?: (schema: AttributeSchema<A>) => S;
+  create(ctx: StageContext, attrs: z.output<S>): Stage<z.output<S>>;
+}): StageDefinition<S> & { readonly type: T } {
+  const base = attributeSchema(def.attributes);
+  return {
+    type: def.type,
+    defaultStream: def.defaultStream,
+    takesLinkDown: def.takesLinkDown ?? false,
+    attributes: def.attributes,
+    schema: (def.refine ? def.refine(base) : base) as S,
+    create: def.create,
+  };
 }

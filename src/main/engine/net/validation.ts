@@ -3,6 +3,7 @@
  * `path.to.field: what is wrong (got X, allowed Y)`, one line per problem.
  */
 import { z } from 'zod';
+import type { FaultAttribute } from '../../../shared/workbench';
 
 /**
  * A strict object whose unknown-key issue carries the allowed field names as its message, so
@@ -15,8 +16,52 @@ export function strict<S extends z.ZodRawShape>(shape: S) {
   });
 }
 
-/** A duration in milliseconds, 0 to `maxMs`. */
-export const milliseconds = (maxMs: number) => z.number().min(0).max(maxMs);
+type ValueOf<A extends FaultAttribute> = A extends { values: readonly (infer V)[] } ? V : number;
+type Defaulted = { default: number | string } | { defaultFrom: string };
+
+/** What a caller may write for a table's attributes: the required ones, the rest optional. */
+export type AttributesInput<T extends readonly FaultAttribute[]> = {
+  [A in T[number] as A extends Defaulted ? never : A['name']]: ValueOf<A>;
+} & { [A in T[number] as A extends Defaulted ? A['name'] : never]?: ValueOf<A> };
+
+/** A table's attributes once validated: fixed defaults filled in, computed ones maybe absent. */
+export type AttributesOutput<T extends readonly FaultAttribute[]> = {
+  [A in T[number] as A['name']]: A extends { defaultFrom: string }
+    ? ValueOf<A> | undefined
+    : ValueOf<A>;
+};
+
+export type AttributeSchema<T extends readonly FaultAttribute[]> = z.ZodType<
+  AttributesOutput<T>,
+  AttributesInput<T>
+>;
+
+/**
+ * The strict zod schema of a stage's attribute table: the table is the one description of a
+ * fault's attributes, so validation is built from it rather than written beside it.
+ */
+export function attributeSchema<const T extends readonly FaultAttribute[]>(
+  table: T,
+): AttributeSchema<T> {
+  const shape: Record<string, z.ZodType> = {};
+  for (const a of table) shape[a.name] = fieldSchema(a);
+  return strict(shape) as unknown as AttributeSchema<T>;
+}
+
+function fieldSchema(a: FaultAttribute): z.ZodType {
+  let schema: z.ZodType;
+  if (a.type === 'enum') {
+    schema = z.enum((a.values ?? []) as [string, ...string[]]);
+  } else {
+    let n = a.type === 'integer' ? z.number().int() : z.number();
+    if (a.min !== undefined) n = a.minExclusive ? n.gt(a.min) : n.min(a.min);
+    if (a.max !== undefined) n = n.max(a.max);
+    schema = n;
+  }
+  if (a.default !== undefined) return schema.default(a.default as never);
+  if (a.defaultFrom !== undefined) return schema.optional();
+  return schema;
+}
 
 /** A probability, 0 to 1. */
 export const probability = () => z.number().min(0).max(1);

@@ -2,7 +2,6 @@
  * The links of a running world as the Links view sees them, and changing their faults while
  * traffic flows: all-or-nothing across every link named (one invalid fault changes none).
  */
-import { z } from 'zod';
 import {
   LINKS_LISTED_MAX,
   type FaultView,
@@ -12,7 +11,7 @@ import {
 } from '../../../shared/workbench';
 import type { Link } from '../net/link';
 import { networkPresets, presetFaults } from '../net/presets';
-import { STAGE_DEFINITIONS } from '../net/registry';
+import { faultTypeViews } from '../net/registry';
 import { parseFaultSpecs, type FaultSpec } from '../net/spec';
 
 export function linkView(link: Link): LinkView {
@@ -35,10 +34,7 @@ export function linksInfo(links: readonly Link[]): LinksInfo {
   return {
     links: links.slice(0, LINKS_LISTED_MAX).map(linkView),
     presets: presetViews(),
-    faultTypes: STAGE_DEFINITIONS.map((def) => ({
-      type: def.type,
-      attributes: describeAttributes(def.attributes),
-    })),
+    faultTypes: faultTypeViews(),
   };
 }
 
@@ -100,24 +96,4 @@ function reconcile(link: Link, wanted: readonly FaultSpec[]): void {
     if (now) link.removeFault(spec.name);
     link.addFault(spec);
   }
-}
-
-/** `mode: reset | blackhole (default reset); …` from a stage's attribute schema. */
-function describeAttributes(schema: z.ZodType): string {
-  const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as {
-    properties?: Record<string, Record<string, unknown>>;
-  };
-  return Object.entries(json.properties ?? {})
-    .map(([name, p]) => {
-      const parts: string[] = [];
-      if (Array.isArray(p['enum'])) parts.push((p['enum'] as unknown[]).join(' | '));
-      else if (typeof p['type'] === 'string') parts.push(p['type']);
-      const min = p['minimum'] ?? p['exclusiveMinimum'];
-      const max = p['maximum'] ?? p['exclusiveMaximum'];
-      if (min !== undefined || max !== undefined)
-        parts.push(`${String(min ?? '…')} to ${String(max ?? '…')}`);
-      if (p['default'] !== undefined) parts.push(`default ${JSON.stringify(p['default'])}`);
-      return `${name}: ${parts.join(', ')}`;
-    })
-    .join('; ');
 }

@@ -4,20 +4,27 @@
  * crossed the wire, so N bytes sent at once arrive spread over N / rate. A change of rate
  * applies to the bytes not yet sent, including the rest of the slice on the wire.
  */
-import { z } from 'zod';
+import type { FaultAttribute } from '../../../../shared/workbench';
 import type { Timer } from '../../clock/clock';
 import { Stage, defineStage } from '../stage';
 import type { Chunk } from '../types';
-import { strict } from '../validation';
+import type { AttributesOutput } from '../validation';
 
 /** Slices carry at most this much wire time. */
 export const BANDWIDTH_SLICE_MS = 100;
 
-const attributes = strict({
-  /** Wire speed in KB/s (1000 bytes per second each); use `outage` for a link that carries nothing. */
-  rate: z.number().positive().max(10_000_000),
-});
-type Attrs = z.output<typeof attributes>;
+const ATTRIBUTES = [
+  {
+    name: 'rate',
+    type: 'number',
+    unit: 'KB/s',
+    min: 0,
+    minExclusive: true,
+    max: 10_000_000,
+    description: 'Wire speed (1 KB = 1000 bytes); use outage for a link that carries nothing.',
+  },
+] as const satisfies readonly FaultAttribute[];
+type Attrs = AttributesOutput<typeof ATTRIBUTES>;
 
 class BandwidthStage extends Stage<Attrs> {
   private readonly held: Chunk[] = [];
@@ -112,6 +119,6 @@ class BandwidthStage extends Stage<Attrs> {
 export const bandwidth = defineStage({
   type: 'bandwidth',
   defaultStream: 'downstream',
-  attributes,
+  attributes: ATTRIBUTES,
   create: (ctx, attrs) => new BandwidthStage(ctx, attrs),
 });

@@ -5,16 +5,23 @@
  * passed on, for good (removing the fault does not bring the mapping back): the push
  * connection that looks alive but isn't. `stream` only picks where the stage sits.
  */
-import { z } from 'zod';
+import type { FaultAttribute } from '../../../../shared/workbench';
 import { defineStage } from '../stage';
 import { DeadlineStage } from './deadline';
-import { strict } from '../validation';
+import type { AttributesOutput } from '../validation';
 
-const attributes = strict({
-  /** Idle time after which the connection is forgotten, in ms. */
-  timeout: z.number().positive().max(86_400_000),
-});
-type Attrs = z.output<typeof attributes>;
+const ATTRIBUTES = [
+  {
+    name: 'timeout',
+    type: 'duration',
+    unit: 'ms',
+    min: 0,
+    minExclusive: true,
+    max: 86_400_000,
+    description: 'Idle time after which the connection is forgotten.',
+  },
+] as const satisfies readonly FaultAttribute[];
+type Attrs = AttributesOutput<typeof ATTRIBUTES>;
 
 class IdleTimeoutStage extends DeadlineStage<Attrs> {
   /** `timeout` after the last activity (or the stage's start, if later). */
@@ -30,6 +37,6 @@ class IdleTimeoutStage extends DeadlineStage<Attrs> {
 export const idleTimeout = defineStage({
   type: 'idle_timeout',
   defaultStream: 'upstream',
-  attributes,
+  attributes: ATTRIBUTES,
   create: (ctx, attrs) => new IdleTimeoutStage(ctx, attrs),
 });

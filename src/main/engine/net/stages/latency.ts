@@ -3,22 +3,35 @@
  * from when it reached this stage, so a chunk that already waited behind another waits only
  * `delay − elapsed`. Order is kept. A change re-times the chunks still held.
  */
-import { type z } from 'zod';
+import type { FaultAttribute } from '../../../../shared/workbench';
 import { DelayQueue } from '../delay-queue';
 import { Stage, defineStage } from '../stage';
 import type { Chunk } from '../types';
-import { milliseconds, strict } from '../validation';
+import type { AttributesOutput } from '../validation';
 
 /** One hour: the longest latency or jitter accepted. */
 export const LATENCY_MS_MAX = 3_600_000;
 
-const attributes = strict({
-  /** Delay added to every chunk, in ms. */
-  latency: milliseconds(LATENCY_MS_MAX),
-  /** Half-width of the uniform spread around `latency`, in ms. */
-  jitter: milliseconds(LATENCY_MS_MAX).default(0),
-});
-type Attrs = z.output<typeof attributes>;
+const ATTRIBUTES = [
+  {
+    name: 'latency',
+    type: 'duration',
+    unit: 'ms',
+    min: 0,
+    max: LATENCY_MS_MAX,
+    description: 'Delay added to every chunk.',
+  },
+  {
+    name: 'jitter',
+    type: 'duration',
+    unit: 'ms',
+    min: 0,
+    max: LATENCY_MS_MAX,
+    default: 0,
+    description: 'Half-width of the uniform spread around latency.',
+  },
+] as const satisfies readonly FaultAttribute[];
+type Attrs = AttributesOutput<typeof ATTRIBUTES>;
 
 class LatencyStage extends Stage<Attrs> {
   private readonly queue = new DelayQueue(this.ctx);
@@ -54,6 +67,6 @@ class LatencyStage extends Stage<Attrs> {
 export const latency = defineStage({
   type: 'latency',
   defaultStream: 'downstream',
-  attributes,
+  attributes: ATTRIBUTES,
   create: (ctx, attrs) => new LatencyStage(ctx, attrs),
 });

@@ -2,16 +2,22 @@
  * limit_data (Toxiproxy): passes exactly `bytes` bytes in this direction, then ends the stream
  * and closes the connection once that end has been delivered; later bytes are dropped.
  */
-import { z } from 'zod';
+import type { FaultAttribute } from '../../../../shared/workbench';
 import { Stage, defineStage } from '../stage';
 import type { Chunk } from '../types';
-import { strict } from '../validation';
+import type { AttributesOutput } from '../validation';
 
-const attributes = strict({
-  /** Bytes let through before the connection is closed. */
-  bytes: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
-});
-type Attrs = z.output<typeof attributes>;
+const ATTRIBUTES = [
+  {
+    name: 'bytes',
+    type: 'integer',
+    unit: 'bytes',
+    min: 0,
+    max: Number.MAX_SAFE_INTEGER,
+    description: 'Bytes let through before the connection is closed.',
+  },
+] as const satisfies readonly FaultAttribute[];
+type Attrs = AttributesOutput<typeof ATTRIBUTES>;
 
 class LimitDataStage extends Stage<Attrs> {
   private passedBytes = 0;
@@ -53,6 +59,6 @@ class LimitDataStage extends Stage<Attrs> {
 export const limitData = defineStage({
   type: 'limit_data',
   defaultStream: 'downstream',
-  attributes,
+  attributes: ATTRIBUTES,
   create: (ctx, attrs) => new LimitDataStage(ctx, attrs),
 });

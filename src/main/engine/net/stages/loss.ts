@@ -6,33 +6,79 @@
  * connection is reset, like Linux's tcp_retries2. A change applies to segments that enter
  * after it; a stall already under way runs its course.
  */
-import { z } from 'zod';
+import type { z } from 'zod';
+import type { FaultAttribute } from '../../../../shared/workbench';
 import { DelayQueue } from '../delay-queue';
 import { GilbertElliott } from '../gilbert-elliott';
 import { Stage, defineStage } from '../stage';
 import type { Chunk } from '../types';
-import { probability, strict } from '../validation';
+import type { AttributeSchema } from '../validation';
 
 /** Linux's TCP_RTO_MAX. */
 export const RTO_MS_MAX = 120_000;
 /** Linux's default tcp_retries2. */
 export const RETRANSMISSIONS_MAX = 15;
 
-const attributes = strict({
-  /** P(good → bad) per segment. */
-  p: probability(),
-  /** P(bad → good) per segment; default 1 − p, as netem. */
-  r: probability().optional(),
-  /** P(delivered) in the bad state; default 0 (all lost), as netem. */
-  h: probability().default(0),
-  /** P(delivered) in the good state; default 1 (none lost), as netem. */
-  k: probability().default(1),
-  /** Segment size in bytes (a TCP MSS). */
-  segment_size: z.number().int().min(1).max(65_535).default(1460),
-  /** First retransmission timeout in ms (Linux's minimum RTO is 200). */
-  rto: z.number().min(1).max(60_000).default(200),
-}).transform((a) => ({ ...a, r: a.r ?? 1 - a.p }));
-type Attrs = z.output<typeof attributes>;
+const ATTRIBUTES = [
+  {
+    name: 'p',
+    type: 'probability',
+    unit: null,
+    min: 0,
+    max: 1,
+    description: 'P(good → bad) per segment.',
+  },
+  {
+    name: 'r',
+    type: 'probability',
+    unit: null,
+    min: 0,
+    max: 1,
+    defaultFrom: '1 − p',
+    description: 'P(bad → good) per segment (netem’s default 1 − p).',
+  },
+  {
+    name: 'h',
+    type: 'probability',
+    unit: null,
+    min: 0,
+    max: 1,
+    default: 0,
+    description: 'P(delivered) in the bad state (netem’s default: all lost).',
+  },
+  {
+    name: 'k',
+    type: 'probability',
+    unit: null,
+    min: 0,
+    max: 1,
+    default: 1,
+    description: 'P(delivered) in the good state (netem’s default: none lost).',
+  },
+  {
+    name: 'segment_size',
+    type: 'integer',
+    unit: 'bytes',
+    min: 1,
+    max: 65_535,
+    default: 1460,
+    description: 'Segment size (a TCP MSS).',
+  },
+  {
+    name: 'rto',
+    type: 'duration',
+    unit: 'ms',
+    min: 1,
+    max: 60_000,
+    default: 200,
+    description: 'First retransmission timeout (Linux’s minimum RTO is 200).',
+  },
+] as const satisfies readonly FaultAttribute[];
+
+/** r's default follows p, which a table cannot say. */
+const withR = (schema: AttributeSchema<typeof ATTRIBUTES>) =>
+  schema.transform((a) => ({ ...a, r: a.r ?? 1 - a.p }));
+type Attrs = z.output<ReturnType<typeof withR>>;
 
 class LossStage extends Stage<Attrs> {
   private readonly queue = new DelayQueue(this.ctx);
@@ -101,6 +147,7 @@ class LossStage extends Stage<Attrs> {
 export const loss = defineStage({
   type: 'loss',
   defaultStream: 'both',
-  attributes,
+  attributes: ATTRIBUTES,
+  refine: withR,
   create: (ctx, attrs) => new LossStage(ctx, attrs),
 });

@@ -4,16 +4,22 @@
  * when the outage starts, mode `blackhole` holds every byte (bounded by back-pressure) and
  * releases it when the outage ends, as TCP would after retransmitting.
  */
-import { z } from 'zod';
+import type { FaultAttribute } from '../../../../shared/workbench';
 import { defineStage } from '../stage';
 import { HoldingStage } from './holding';
-import { strict } from '../validation';
+import type { AttributesOutput } from '../validation';
 
-const attributes = strict({
-  /** What happens to connections already open when the outage starts. */
-  mode: z.enum(['reset', 'blackhole']).default('reset'),
-});
-type Attrs = z.output<typeof attributes>;
+const ATTRIBUTES = [
+  {
+    name: 'mode',
+    type: 'enum',
+    unit: null,
+    values: ['reset', 'blackhole'],
+    default: 'reset',
+    description: 'What happens to connections already open when the outage starts.',
+  },
+] as const satisfies readonly FaultAttribute[];
+type Attrs = AttributesOutput<typeof ATTRIBUTES>;
 
 class OutageStage extends HoldingStage<Attrs> {
   override start(): void {
@@ -34,6 +40,7 @@ class OutageStage extends HoldingStage<Attrs> {
 export const outage = defineStage({
   type: 'outage',
   defaultStream: 'both',
-  attributes,
+  takesLinkDown: true,
+  attributes: ATTRIBUTES,
   create: (ctx, attrs) => new OutageStage(ctx, attrs),
 });

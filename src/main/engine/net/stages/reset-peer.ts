@@ -2,16 +2,23 @@
  * reset_peer (Toxiproxy): bytes pass until `timeout` ms after the stage started, then both
  * ends are torn down like a TCP RST (ECONNRESET on each side); 0 resets at once.
  */
-import { type z } from 'zod';
+import type { FaultAttribute } from '../../../../shared/workbench';
 import { defineStage } from '../stage';
 import { DeadlineStage } from './deadline';
-import { milliseconds, strict } from '../validation';
+import type { AttributesOutput } from '../validation';
 
-const attributes = strict({
-  /** ms from the stage's start to the reset; 0 = at once. */
-  timeout: milliseconds(86_400_000).default(0),
-});
-type Attrs = z.output<typeof attributes>;
+const ATTRIBUTES = [
+  {
+    name: 'timeout',
+    type: 'duration',
+    unit: 'ms',
+    min: 0,
+    max: 86_400_000,
+    default: 0,
+    description: 'Time from the stage’s start to the reset; 0 = at once.',
+  },
+] as const satisfies readonly FaultAttribute[];
+type Attrs = AttributesOutput<typeof ATTRIBUTES>;
 
 class ResetPeerStage extends DeadlineStage<Attrs> {
   protected deadlineMs(): number {
@@ -26,6 +33,6 @@ class ResetPeerStage extends DeadlineStage<Attrs> {
 export const resetPeer = defineStage({
   type: 'reset_peer',
   defaultStream: 'downstream',
-  attributes,
+  attributes: ATTRIBUTES,
   create: (ctx, attrs) => new ResetPeerStage(ctx, attrs),
 });

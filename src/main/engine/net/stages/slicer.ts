@@ -3,31 +3,55 @@
  * (uniform; the last slice of a chunk may be shorter) and waits `delay` µs after each one.
  * Chunks are cut only when their turn comes, so a change applies to every byte still held.
  */
-import { z } from 'zod';
+import type { FaultAttribute } from '../../../../shared/workbench';
 import type { Timer } from '../../clock/clock';
 import { Stage, defineStage } from '../stage';
 import type { Chunk } from '../types';
-import { problem, strict } from '../validation';
+import { problem, type AttributeSchema, type AttributesOutput } from '../validation';
 
-const attributes = strict({
-  /** Mean slice size, in bytes. */
-  average_size: z.number().int().min(1).max(1_048_576),
-  /** Largest deviation from `average_size`, in bytes (less than average_size). */
-  size_variation: z.number().int().min(0).max(1_048_575).default(0),
-  /** Pause after each slice, in µs. */
-  delay: z.number().min(0).max(10_000_000).default(0),
-}).superRefine((a, ctx) => {
-  if (a.size_variation >= a.average_size) {
-    problem(
-      ctx,
-      ['size_variation'],
-      a.size_variation,
-      'must be less than average_size',
-      `0 to ${a.average_size - 1}`,
-    );
-  }
-});
-type Attrs = z.output<typeof attributes>;
+const ATTRIBUTES = [
+  {
+    name: 'average_size',
+    type: 'integer',
+    unit: 'bytes',
+    min: 1,
+    max: 1_048_576,
+    description: 'Mean slice size.',
+  },
+  {
+    name: 'size_variation',
+    type: 'integer',
+    unit: 'bytes',
+    min: 0,
+    max: 1_048_575,
+    default: 0,
+    description: 'Largest deviation from average_size (less than average_size).',
+  },
+  {
+    name: 'delay',
+    type: 'duration',
+    unit: 'µs',
+    min: 0,
+    max: 10_000_000,
+    default: 0,
+    description: 'Pause after each slice.',
+  },
+] as const satisfies readonly FaultAttribute[];
+type Attrs = AttributesOutput<typeof ATTRIBUTES>;
+
+/** size_variation < average_size: a check across two fields, which a table cannot say. */
+const variationBelowAverage = (schema: AttributeSchema<typeof ATTRIBUTES>) =>
+  schema.superRefine((a, ctx) => {
+    if (a.size_variation >= a.average_size) {
+      problem(
+        ctx,
+        ['size_variation'],
+        a.size_variation,
+        'must be less than average_size',
+        `0 to ${a.average_size - 1}`,
+      );
+    }
+  });
 
 class SlicerStage extends Stage<Attrs> {
   private readonly held: Chunk[] = [];
@@ -99,6 +123,7 @@ class SlicerStage extends Stage<Attrs> {
 export const slicer = defineStage({
   type: 'slicer',
   defaultStream: 'downstream',
-  attributes,
+  attributes: ATTRIBUTES,
+  refine: variationBelowAverage,
   create: (ctx, attrs) => new SlicerStage(ctx, attrs),
 });

@@ -2,17 +2,23 @@
  * slow_close (Toxiproxy): bytes pass untouched; the end of the stream (the FIN) is held for
  * `delay` ms. A change re-times a held end from when it arrived.
  */
-import { type z } from 'zod';
+import type { FaultAttribute } from '../../../../shared/workbench';
 import type { Timer } from '../../clock/clock';
 import { Stage, defineStage } from '../stage';
 import type { Chunk } from '../types';
-import { milliseconds, strict } from '../validation';
+import type { AttributesOutput } from '../validation';
 
-const attributes = strict({
-  /** How long the end of the stream is held, in ms. */
-  delay: milliseconds(3_600_000),
-});
-type Attrs = z.output<typeof attributes>;
+const ATTRIBUTES = [
+  {
+    name: 'delay',
+    type: 'duration',
+    unit: 'ms',
+    min: 0,
+    max: 3_600_000,
+    description: 'How long the end of the stream is held.',
+  },
+] as const satisfies readonly FaultAttribute[];
+type Attrs = AttributesOutput<typeof ATTRIBUTES>;
 
 class SlowCloseStage extends Stage<Attrs> {
   private endAtMs: number | null = null;
@@ -51,6 +57,6 @@ class SlowCloseStage extends Stage<Attrs> {
 export const slowClose = defineStage({
   type: 'slow_close',
   defaultStream: 'downstream',
-  attributes,
+  attributes: ATTRIBUTES,
   create: (ctx, attrs) => new SlowCloseStage(ctx, attrs),
 });

@@ -4,17 +4,24 @@
  * Toxiproxy drops what it swallows; here bytes are held (bounded by the link's back-pressure)
  * and released on removal, as a TCP peer would retransmit them, so the stream stays intact.
  */
-import { type z } from 'zod';
+import type { FaultAttribute } from '../../../../shared/workbench';
 import type { Timer } from '../../clock/clock';
 import { defineStage } from '../stage';
 import { HoldingStage } from './holding';
-import { milliseconds, strict } from '../validation';
+import type { AttributesOutput } from '../validation';
 
-const attributes = strict({
-  /** ms until the connection is closed; 0 = never (blackhole until removed). */
-  timeout: milliseconds(86_400_000).default(0),
-});
-type Attrs = z.output<typeof attributes>;
+const ATTRIBUTES = [
+  {
+    name: 'timeout',
+    type: 'duration',
+    unit: 'ms',
+    min: 0,
+    max: 86_400_000,
+    default: 0,
+    description: 'Time until the connection is closed; 0 = never (blackhole until removed).',
+  },
+] as const satisfies readonly FaultAttribute[];
+type Attrs = AttributesOutput<typeof ATTRIBUTES>;
 
 class TimeoutStage extends HoldingStage<Attrs> {
   private startedAtMs = 0;
@@ -48,6 +55,6 @@ class TimeoutStage extends HoldingStage<Attrs> {
 export const timeout = defineStage({
   type: 'timeout',
   defaultStream: 'downstream',
-  attributes,
+  attributes: ATTRIBUTES,
   create: (ctx, attrs) => new TimeoutStage(ctx, attrs),
 });

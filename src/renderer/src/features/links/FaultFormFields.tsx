@@ -2,7 +2,7 @@
 import { useId } from 'react';
 import type { LinksInfo } from '../../../../shared/workbench';
 import {
-  attributeHints,
+  attributeHint,
   STREAMS,
   withSpareRow,
   withType,
@@ -22,9 +22,8 @@ interface Props {
 
 export function FaultFormFields({ form, faultTypes, changing, invalidField, onChange }: Props) {
   const listId = useId();
-  const describe = (type: string) => faultTypes.find((t) => t.type === type)?.attributes ?? '';
-  const hints = attributeHints(describe(form.type));
-  const hintOf = (name: string) => hints.find((h) => h.name === name.trim())?.hint || 'value';
+  const attributesOf = (type: string) => faultTypes.find((t) => t.type === type)?.attributes ?? [];
+  const attributes = attributesOf(form.type);
   const set = (patch: Partial<FaultForm>) => onChange({ ...form, ...patch });
   const invalid = (field: string) => invalidField === field || undefined;
   const setRow = (i: number, patch: Partial<AttributeRow>) =>
@@ -40,7 +39,7 @@ export function FaultFormFields({ form, faultTypes, changing, invalidField, onCh
             value={form.type}
             disabled={changing}
             aria-invalid={invalid('type')}
-            onChange={(e) => onChange(withType(form, e.target.value, describe(e.target.value)))}
+            onChange={(e) => onChange(withType(form, e.target.value, attributesOf(e.target.value)))}
           >
             {form.type === '' ? <option value="">choose a type</option> : null}
             {faultTypes.map((t) => (
@@ -113,35 +112,48 @@ export function FaultFormFields({ form, faultTypes, changing, invalidField, onCh
       ) : (
         <div className="fault-rows">
           <datalist id={listId}>
-            {hints.map((h) => (
-              <option key={h.name} value={h.name}>
-                {h.hint}
+            {attributes.map((a) => (
+              <option key={a.name} value={a.name}>
+                {attributeHint(attributes, a.name).placeholder}
               </option>
             ))}
           </datalist>
-          {form.rows.map((row, i) => (
-            <div key={i} className="fault-line">
-              <input
-                data-testid="fault-attr-name"
-                aria-label={`Attribute ${i + 1} name`}
-                list={listId}
-                value={row.name}
-                placeholder="name"
-                aria-invalid={invalid(`attributes[${i + 1}]`)}
-                onChange={(e) => setRow(i, { name: e.target.value })}
-              />
-              <input
-                data-testid="fault-attr-value"
-                className="fault-value"
-                aria-label={`Attribute ${i + 1} value`}
-                value={row.value}
-                placeholder={hintOf(row.name)}
-                title={hintOf(row.name)}
-                aria-invalid={invalid(`attributes.${row.name.trim()}`)}
-                onChange={(e) => setRow(i, { value: e.target.value })}
-              />
-            </div>
-          ))}
+          {attributes
+            .filter((a) => a.values !== undefined)
+            .map((a) => (
+              <datalist key={a.name} id={`${listId}-${a.name}`}>
+                {a.values?.map((v) => (
+                  <option key={v} value={v} />
+                ))}
+              </datalist>
+            ))}
+          {form.rows.map((row, i) => {
+            const hint = attributeHint(attributes, row.name);
+            return (
+              <div key={i} className="fault-line">
+                <input
+                  data-testid="fault-attr-name"
+                  aria-label={`Attribute ${i + 1} name`}
+                  list={listId}
+                  value={row.name}
+                  placeholder="name"
+                  aria-invalid={invalid(`attributes[${i + 1}]`)}
+                  onChange={(e) => setRow(i, { name: e.target.value })}
+                />
+                <input
+                  data-testid="fault-attr-value"
+                  className="fault-value"
+                  aria-label={`Attribute ${i + 1} value`}
+                  value={row.value}
+                  list={hint.values.length > 0 ? `${listId}-${row.name.trim()}` : undefined}
+                  placeholder={hint.placeholder}
+                  title={hint.title}
+                  aria-invalid={invalid(`attributes.${row.name.trim()}`)}
+                  onChange={(e) => setRow(i, { value: e.target.value })}
+                />
+              </div>
+            );
+          })}
         </div>
       )}
       <label className="fault-schedule">

@@ -3,6 +3,7 @@
  * makes. Only what the form alone can know is checked here (JSON syntax, numbers, attribute
  * rows); the engine validates the spec itself and names any problem. Pure.
  */
+import { attributeSummary, type FaultAttribute } from '../../../../shared/workbench';
 import type { FaultSpecValue } from './fault-plan';
 
 export const STREAMS = ['upstream', 'downstream', 'both'] as const;
@@ -40,32 +41,51 @@ export type FormResult = { ok: true; spec: FaultSpecValue } | FormProblem;
 
 const SPARE_ROW: AttributeRow = { name: '', value: '' };
 
-/** A blank form for `type`, with a row for each attribute its description names. */
-export function emptyForm(type: string, description = ''): FaultForm {
+/** A blank form for `type`, with a row for each of its attributes. */
+export function emptyForm(type: string, attributes: readonly FaultAttribute[] = []): FaultForm {
   return {
     type,
     name: '',
     stream: '',
     toxicity: '',
     attributesMode: 'fields',
-    rows: attributeRows(description),
+    rows: attributeRows(attributes),
     json: '',
     schedule: '',
   };
 }
 
-/** A row per attribute the description names, values empty, and a spare row. */
-export function attributeRows(description: string): AttributeRow[] {
-  return [...attributeHints(description).map((h) => ({ name: h.name, value: '' })), SPARE_ROW];
+/** A row per attribute, values empty (left empty, the engine fills in the default), and a spare row. */
+export function attributeRows(attributes: readonly FaultAttribute[]): AttributeRow[] {
+  return [...attributes.map((a) => ({ name: a.name, value: '' })), SPARE_ROW];
 }
 
 /**
  * The form with another type: its attribute rows follow the new type unless values were
  * typed into them (those are kept, for the engine to accept or name).
  */
-export function withType(form: FaultForm, type: string, description: string): FaultForm {
+export function withType(
+  form: FaultForm,
+  type: string,
+  attributes: readonly FaultAttribute[],
+): FaultForm {
   const typed = form.rows.some((r) => r.value.trim() !== '');
-  return { ...form, type, rows: typed ? form.rows : attributeRows(description) };
+  return { ...form, type, rows: typed ? form.rows : attributeRows(attributes) };
+}
+
+/**
+ * What the form says about an attribute row: its unit, range and default as the placeholder
+ * (`ms, 0 to 3600000, default 0`), with its description as the tooltip, and the values an
+ * enum allows; a name the type does not have gets a plain 'value'.
+ */
+export function attributeHint(
+  attributes: readonly FaultAttribute[],
+  name: string,
+): { placeholder: string; title: string; values: readonly string[] } {
+  const a = attributes.find((x) => x.name === name.trim());
+  if (!a) return { placeholder: 'value', title: 'value', values: [] };
+  const placeholder = attributeSummary(a);
+  return { placeholder, title: `${a.description} (${placeholder})`, values: a.values ?? [] };
 }
 
 /** Rows always end with an empty one, so there is somewhere to type the next attribute. */
@@ -184,55 +204,4 @@ export function buildFaultSpec(form: FaultForm, types: readonly string[]): FormR
     spec.schedule = schedule.value;
   }
   return { ok: true, spec };
-}
-
-export interface AttributeHint {
-  name: string;
-  /** What the description says about it ("number, 0 to 3600000, default 0"), or ''. */
-  hint: string;
-}
-
-/**
- * The attributes a fault type's description mentions, to prefill the name fields: when every
- * ';'-separated part opens with "name:", those names with the rest as the hint (the engine's
- * "latency: number, 0 to 3600000; jitter: …"); else words in backticks; else the word opening
- * each comma- or semicolon-separated part ("latency (ms), jitter (ms)" → latency, jitter).
- */
-export function attributeHints(description: string): AttributeHint[] {
-  const labelled = topLevelParts(description, ';').map((part) =>
-    /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*:\s*(.*)$/s.exec(part),
-  );
-  let hints: AttributeHint[];
-  if (labelled.every((m) => m !== null)) {
-    hints = labelled.map((m) => ({ name: m[1]!, hint: m[2]!.trim() }));
-  } else {
-    const quoted = [...description.matchAll(/`([A-Za-z_][A-Za-z0-9_]*)`/g)].map((m) => m[1]!);
-    const words =
-      quoted.length > 0
-        ? quoted
-        : topLevelParts(description, ',;').flatMap(
-            (part) => /^\s*([A-Za-z_][A-Za-z0-9_]*)/.exec(part)?.[1] ?? [],
-          );
-    hints = words.map((name) => ({ name, hint: '' }));
-  }
-  const seen = new Set<string>();
-  return hints.filter((h) => !seen.has(h.name) && seen.add(h.name));
-}
-
-/** `text` split at any of `separators` outside brackets. */
-function topLevelParts(text: string, separators: string): string[] {
-  const parts: string[] = [];
-  let depth = 0;
-  let start = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (c === '(' || c === '[' || c === '{') depth++;
-    else if ((c === ')' || c === ']' || c === '}') && depth > 0) depth--;
-    else if (c !== undefined && separators.includes(c) && depth === 0) {
-      parts.push(text.slice(start, i));
-      start = i + 1;
-    }
-  }
-  parts.push(text.slice(start));
-  return parts;
 }
