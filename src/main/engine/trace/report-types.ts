@@ -3,7 +3,7 @@
  * computes it, report-html.ts renders it.
  */
 import type { Profile } from '../../../shared/events';
-import type { CheckerOptions, Violation } from './checker';
+import type { CheckerOptions, CheckerVerdicts, Violation } from './checker';
 import type { RuleId } from './checker-rules';
 import type { TraceMeta } from './format';
 import type { MessageStats } from './report-rows';
@@ -27,6 +27,11 @@ export interface ReportOptions {
   /** The trace header's meta, shown at the top. */
   meta?: TraceMeta | null;
   checker?: CheckerOptions;
+  /**
+   * A checker fed the same events by its owner (a show's Timeline): the report reads its
+   * verdict instead of running a second checker that could disagree (`checker` is ignored).
+   */
+  verdicts?: CheckerVerdicts;
   /** Outstanding messages tracked. Default 200,000. */
   messagesMax?: number;
   /** Finished messages remembered for late deliveries and receipts. Default 20,000. */

@@ -15,7 +15,7 @@
  */
 import type { AgentRole, LabEvent, Profile } from '../../../shared/events';
 import { BoundedMap } from '../bounded-map';
-import { InvariantChecker, type CheckResult } from './checker';
+import { InvariantChecker, type CheckerVerdicts, type CheckResult } from './checker';
 import type { TraceGap } from './format';
 import { MessageRow, bump, roundTo, sortedRecord, type MessageStats } from './report-rows';
 import {
@@ -78,7 +78,9 @@ interface MsgInfo {
 const OTHERS = '(others)';
 
 export class ReportBuilder {
-  private readonly checker: InvariantChecker;
+  /** Fed here unless the report reads a checker fed by its owner (`verdicts`). */
+  private readonly ownChecker: InvariantChecker | null;
+  private readonly checker: CheckerVerdicts;
   private readonly samplesMax: number | undefined;
   private readonly totals: MessageRow;
   private readonly services = new Map<string, ServiceAcc>();
@@ -103,7 +105,8 @@ export class ReportBuilder {
   private gapCount = 0;
 
   constructor(private readonly options: ReportOptions = {}) {
-    this.checker = new InvariantChecker(options.checker);
+    this.ownChecker = options.verdicts ? null : new InvariantChecker(options.checker);
+    this.checker = options.verdicts ?? this.ownChecker!;
     this.samplesMax = options.latencySamplesMax;
     this.totals = new MessageRow('any', this.samplesMax);
     const cls = (delivery: 'received' | 'device'): ClassAcc => ({
@@ -126,7 +129,7 @@ export class ReportBuilder {
 
   /** Feeds one event, in stream order. */
   add(e: LabEvent): void {
-    this.checker.check(e);
+    this.ownChecker?.check(e);
     this.span.eventCount += 1;
     this.span.firstSeq ??= e.seq;
     this.span.firstT ??= e.t;
@@ -217,7 +220,7 @@ export class ReportBuilder {
   /** The trace lost these seqs (a writer gap record). */
   noteGap(gap: Pick<TraceGap, 'fromSeq' | 'toSeq'>): void {
     this.gapCount += 1;
-    this.checker.noteGap(gap);
+    this.ownChecker?.noteGap(gap);
   }
 
   /**
