@@ -205,6 +205,7 @@ export class Workbench {
       events: show.timeline.count,
       clockMode: show.meta.clockMode,
       seed: show.meta.seed,
+      scenario: show.meta.scenario,
       warning: show.timeline.truncated
         ? `the timeline keeps the first ${show.timeline.count} events; later ones are in the recording only`
         : null,
