@@ -95,5 +95,11 @@ describe('a saved scenario run carries its meta', () => {
     // The status the UI's trace export takes its header from says the same.
     expect(bench.status()).toMatchObject({ state: 'finished', ...expected });
     expect(await headerOf('finished.jsonl.gz')).toMatchObject(expected);
+    // Its report names the run's schedule hash, and its figures add up.
+    const { json, html } = await reportOf(bench);
+    expect(json.scheduleHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(html).toContain(`schedule hash ${json.scheduleHash}`);
+    const t = json.totals;
+    expect(t.acked + t.expired + t.replaced + t.dropped + t.lost + t.stillQueued).toBe(t.accepted);
   });
 });

@@ -21,6 +21,8 @@ export interface ReportExtras {
   };
   /** Counters per link id (bytes, drops, …) from the net layer; reported as given. */
   links?: Record<string, Record<string, number>>;
+  /** The scenario world's schedule hash (scenario/world.ts): what a rerun must reproduce. */
+  scheduleHash?: string;
 }
 
 export interface ReportOptions {
@@ -93,6 +95,8 @@ export interface RunSpan {
 export interface Report {
   reportVersion: 1;
   meta: TraceMeta | null;
+  /** The scenario run's schedule hash; null for the sandbox and a report read from a trace. */
+  scheduleHash: string | null;
   span: RunSpan;
   totals: MessageStats;
   services: ServiceReport[];
