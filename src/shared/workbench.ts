@@ -33,6 +33,8 @@ export interface RunStatus {
   epoch: number;
   /** Scenario name, or the bundle's file name; null for the sandbox. */
   name: string | null;
+  /** The show's scenario as its trace header names it (null: the sandbox, a plain trace). */
+  scenario: string | null;
   state: RunState;
   seed: number | string | null;
   clockMode: 'real' | 'scaled' | 'virtual';

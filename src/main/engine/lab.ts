@@ -45,6 +45,12 @@ export interface LabOptions {
    * subscriptions (and keys) there too, and take them back after a restart.
    */
   storeDir?: string;
+  /**
+   * Told every event, from the first: it is subscribed before the lab builds its agents
+   * (the application server announces itself in its constructor, seq 1), which `onEvent`
+   * after construction would miss.
+   */
+  listener?: (event: LabEvent) => void;
 }
 
 export class Lab {
@@ -63,6 +69,7 @@ export class Lab {
     this.clock = options.clock ?? new RealClock();
     this.rng = new Rng(options.seed ?? 1);
     this.bus = new EventBus(this.clock);
+    if (options.listener) this.bus.subscribe(options.listener);
     this.tracker = new ModelTracker(this.bus);
     this.reportBuilder = new ReportBuilder({
       meta: {

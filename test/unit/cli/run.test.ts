@@ -56,8 +56,11 @@ describe('push-lab run', () => {
       /^schedule hash ([0-9a-f]{64})$/m.exec(
         runCli(['run', file, '--duration', '30s', ...extra], 120_000).stdout,
       )?.[1];
-    const a = hash(['--seed', '11']);
+    const reportFile = path.join(dir, 'hash.json');
+    const a = hash(['--seed', '11', '--report', reportFile]);
     expect(a).toBeDefined();
+    // The report file carries the hash the run printed (before: only `run --json` had it).
+    expect(JSON.parse(readFileSync(reportFile, 'utf8'))).toMatchObject({ scheduleHash: a });
     expect(hash(['--seed', '11'])).toBe(a);
     expect(hash(['--seed', '12'])).not.toBe(a);
   }, 200_000);

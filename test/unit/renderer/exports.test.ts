@@ -2,7 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { csvField, subscriptionsCsv, toCsv } from '../../../src/renderer/src/features/exports/csv';
 import { exportFilename } from '../../../src/renderer/src/features/exports/download';
 import { styleText, svgDocument } from '../../../src/renderer/src/features/exports/svg';
+import { Readable } from 'node:stream';
 import {
+  traceExport,
   toTraceJsonl,
   TRACE_TYPE,
   TRACE_VERSION,
@@ -13,6 +15,8 @@ import {
   TRACE_TYPE as ENGINE_TRACE_TYPE,
   TRACE_VERSION as ENGINE_TRACE_VERSION,
 } from '../../../src/main/engine/trace/format';
+import { TraceReader } from '../../../src/main/engine/trace/reader';
+import type { RunStatus } from '../../../src/shared/workbench';
 import { stamp } from './fixtures';
 
 describe('trace export', () => {
@@ -38,6 +42,42 @@ describe('trace export', () => {
     expect(lines).toHaveLength(3);
     expect(JSON.parse(lines[0]!)).toMatchObject({ type: 'push-lab-trace', version: 1 });
     expect(lines.slice(1).map((l) => JSON.parse(l))).toEqual(events);
+  });
+
+  it("carries the show's scenario, seed and clock, read back by the engine's reader", async () => {
+    const run: RunStatus = {
+      mode: 'run',
+      epoch: 3,
+      name: 'Commute',
+      scenario: 'Commute',
+      state: 'paused',
+      seed: 2015,
+      clockMode: 'virtual',
+      speed: 10,
+      elapsedMs: 1000,
+      durationMs: 60_000,
+      events: 2,
+      controllable: true,
+      path: 'commute.yaml',
+      canSave: true,
+      canRerun: true,
+      warning: null,
+      error: null,
+    };
+    const recentEvents = stamp(1, [
+      { kind: 'service.started', serviceId: 'ps1', url: 'https://x', profile: 'rfc8030' },
+    ]);
+    // Before: every export said {"scenario":null,"seed":null,"clockMode":"real"}.
+    const text = traceExport({ recentEvents, run });
+    const reader = await TraceReader.fromStream(Readable.from([text]), 'export.jsonl');
+    expect(reader.header).toMatchObject({ scenario: 'Commute', seed: 2015, clockMode: 'virtual' });
+    reader.close();
+    // The sandbox (no scenario, no seed) and before any status: the interactive defaults.
+    expect(JSON.parse(traceExport({ recentEvents, run: null }).split('\n')[0]!)).toMatchObject({
+      scenario: null,
+      seed: null,
+      clockMode: 'real',
+    });
   });
 
   it('is just the header for no events', () => {

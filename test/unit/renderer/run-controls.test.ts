@@ -26,6 +26,7 @@ function status(patch: Partial<RunStatus> = {}): RunStatus {
     mode: 'run',
     epoch: 1,
     name: 'Smoke',
+    scenario: 'Smoke',
     state: 'running',
     seed: 7,
     clockMode: 'virtual',

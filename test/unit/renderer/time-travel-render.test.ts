@@ -17,6 +17,7 @@ const run: RunStatus = {
   mode: 'replay',
   epoch: 3,
   name: 'failure.plb',
+  scenario: 'Failure',
   state: 'recorded',
   seed: 7,
   clockMode: 'virtual',

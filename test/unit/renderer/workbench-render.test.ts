@@ -23,6 +23,7 @@ const paused: RunStatus = {
   mode: 'run',
   epoch: 2,
   name: 'Smoke',
+  scenario: 'Smoke',
   state: 'paused',
   seed: 7,
   clockMode: 'virtual',

@@ -258,6 +258,7 @@ describe('report', () => {
     expect(Object.keys(report)).toEqual([
       'reportVersion',
       'meta',
+      'scheduleHash',
       'span',
       'totals',
       'services',

@@ -337,6 +337,20 @@ describe('Timeline', () => {
     expect(timelineOf(s.events).truncated).toBe(false);
   });
 
+  it('keeps judging past its bound, so a report reading its checker covers the whole stream', () => {
+    const s = new LabStream().service(0);
+    for (let i = 0; i < 5; i++) s.accept(i, `m${i}`).ack(i, `m${i}`);
+    s.ack(10, 'm0'); // past the bound: a second ack of m0
+    const timeline = timelineOf(s.events, { eventsMax: 11 });
+    expect(timeline.truncated).toBe(true);
+    // Before: events past the bound never reached the checker.
+    expect(timeline.verdicts.finish().violationCount).toBe(1);
+    expect(timeline.verdict().eventCount).toBe(s.events.length);
+    // Counted, but not placed on an event the timeline does not hold.
+    expect(timeline.info(1).markerCounts.violation).toBe(1);
+    expect(timeline.info(1).markers.filter((m) => m.kind === 'violation')).toEqual([]);
+  });
+
   it('bounds its message index and its markers', () => {
     const s = new LabStream().service(0);
     for (let i = 0; i < 10; i++) s.accept(i, `m${i}`).expire(i + 1, `m${i}`);

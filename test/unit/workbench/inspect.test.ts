@@ -70,3 +70,21 @@ describe('the inspector: a message body, decrypted with its holder keys', () => 
     expect(detail.holderId).toMatch(/^phone-/);
   });
 });
+
+describe("the inspector reads a message through its profile's decoding", () => {
+  it('draft-damaggio: unwraps the JSON envelope as the user agent does, then decrypts', async () => {
+    const smoke = await readFile(path.resolve('resources/scenarios/smoke.yaml'), 'utf8');
+    const text = smoke.replace('  - id: ps1\n', '  - id: ps1\n    profile: draft-damaggio\n');
+    expect(text).toContain('profile: draft-damaggio');
+    await value<RunStatus>({ type: 'run.start', text, speed: 0 });
+    for (let i = 0; bench.status().state !== 'finished' && i < 3000; i++) {
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const messageId = idsOf(bench.snapshot().messages)[0]!;
+    const detail = await value<MessageDetail>({ type: 'message', messageId });
+    // Before: the envelope {"encoding":"aes128gcm","data":…} shown as 'not-encrypted' text.
+    expect(detail).toMatchObject({ decryption: 'ok', note: null });
+    expect(detail.plaintext).toMatch(/^message \d+/);
+    expect(detail.holderId).toMatch(/^phone-/);
+  });
+});

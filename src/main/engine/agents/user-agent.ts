@@ -630,13 +630,21 @@ function decode(
     return { plaintext: null, decryption: 'failed' };
   }
   try {
-    const plaintext = decryptFromPush(payload, {
-      uaPrivate: sub.keys.privateKey,
-      uaPublic: sub.keys.publicKey,
-      authSecret: sub.keys.authSecret,
-    });
-    return { plaintext, decryption: 'ok' };
+    return { plaintext: decryptPayload(payload, sub.keys), decryption: 'ok' };
   } catch {
     return { plaintext: null, decryption: 'failed' };
   }
+}
+
+/**
+ * An RFC 8291 payload (what `ClientProfile.decode` unwrapped) decrypted with a subscription's
+ * keys, as the user agent reads it; throws when it cannot be. The workbench's inspector
+ * reads messages through this and the profile's `decode`, so it shows what the agent reads.
+ */
+export function decryptPayload(payload: Buffer, keys: UaKeys): Buffer {
+  return decryptFromPush(payload, {
+    uaPrivate: keys.privateKey,
+    uaPublic: keys.publicKey,
+    authSecret: keys.authSecret,
+  });
 }

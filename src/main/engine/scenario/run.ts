@@ -49,8 +49,11 @@ export interface RunOutcome {
 }
 
 /** What a report needs from a run besides its events: energy by agent and class, link counters. */
-export function reportExtras(outcome: Pick<RunOutcome, 'energy' | 'links'>): ReportExtras {
+export function reportExtras(
+  outcome: Pick<RunOutcome, 'energy' | 'links' | 'scheduleHash'>,
+): ReportExtras {
   return {
+    scheduleHash: outcome.scheduleHash,
     energy: {
       joulesByAgent: Object.fromEntries(outcome.energy.devices.map((d) => [d.deviceId, d.joules])),
       joulesByClass: Object.fromEntries(

@@ -52,6 +52,12 @@ export interface CheckResult {
   notes: string[];
 }
 
+/**
+ * What readers of a checker fed elsewhere may ask: its verdict and the messages it judges
+ * lost. A show's Timeline owns its checker; the show's report reads it through this.
+ */
+export type CheckerVerdicts = Pick<InvariantChecker, 'finish' | 'lostMessageIds'>;
+
 type FinalKind = 'acked' | 'expired' | 'replaced' | 'dropped';
 
 /** What the checker remembers of one message. */

@@ -65,6 +65,7 @@ function metaLine(r: Report): string {
     bits.push(`scenario ${r.meta.scenario ?? '(none)'}`, `seed ${r.meta.seed ?? '(none)'}`);
     bits.push(`clock ${r.meta.clockMode}`, `Push Lab ${r.meta.pushLabVersion}`);
   }
+  if (r.scheduleHash !== null) bits.push(`schedule hash ${r.scheduleHash}`);
   const s = r.span;
   bits.push(`${s.eventCount} events`);
   if (s.firstSeq !== null)
@@ -114,10 +115,12 @@ const STAT_HEADS = [
   'p99 ms',
   'Max ms',
   'Stale',
+  'Acked',
   'Expired',
   'Replaced',
   'Dropped',
   'Lost',
+  'Still queued',
   'Redeliveries',
   'Duplicates',
 ];
@@ -133,10 +136,12 @@ function statCells(s: MessageStats): Cell[] {
     l.p99,
     l.max,
     s.stale,
+    s.acked,
     s.expired,
     s.replaced,
     s.dropped,
     s.lost,
+    s.stillQueued,
     s.redeliveries,
     s.duplicates,
   ];

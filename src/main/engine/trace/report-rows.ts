@@ -27,16 +27,28 @@ export interface MessageStats {
   latencyHistogram: HistogramBin[];
   /** Delivered messages whose first delivery came after their TTL ran out. */
   stale: number;
+  /**
+   * Each accepted message has one outcome, its first final event — acked, expired, replaced,
+   * dropped — or, still outstanding at the report's end, lost (the checker's 'lost' rule) or
+   * still queued. So accepted = acked + expired + replaced + dropped + lost + stillQueued
+   * (while the report forgot no message: see its notes).
+   */
+  acked: number;
   expired: number;
   replaced: number;
   dropped: number;
   /** From the invariant checker's 'lost' rule. */
   lost: number;
+  /** Outstanding at the report's end with its TTL not yet run out (or awaiting its ack). */
+  stillQueued: number;
   /** message.pushed with attempt > 1. */
   redeliveries: number;
   /** Deliveries after the first (message.received duplicate, or a repeated device.delivered). */
   duplicates: number;
 }
+
+/** A message's outcome: its first final event (MessageStats). */
+export type Outcome = 'acked' | 'expired' | 'replaced' | 'dropped';
 
 /** How a row recognises a delivery. */
 export type DeliveryKind = 'any' | 'received' | 'device';
@@ -45,10 +57,10 @@ export class MessageRow {
   accepted = 0;
   delivered = 0;
   stale = 0;
+  acked = 0;
   expired = 0;
   replaced = 0;
   dropped = 0;
-  lost = 0;
   redeliveries = 0;
   duplicates = 0;
   readonly latency: LatencyDigest;
@@ -67,7 +79,8 @@ export class MessageRow {
     if (stale) this.stale += 1;
   }
 
-  stats(): MessageStats {
+  /** The row's figures, with what only the end can tell: outstanding messages lost or still queued. */
+  stats(outstanding: { lost: number; stillQueued: number }): MessageStats {
     const ms = (v: number | null): number | null => (v === null ? null : roundTo(v, 1));
     return {
       accepted: this.accepted,
@@ -83,10 +96,12 @@ export class MessageRow {
       },
       latencyHistogram: this.latency.histogram(),
       stale: this.stale,
+      acked: this.acked,
       expired: this.expired,
       replaced: this.replaced,
       dropped: this.dropped,
-      lost: this.lost,
+      lost: outstanding.lost,
+      stillQueued: outstanding.stillQueued,
       redeliveries: this.redeliveries,
       duplicates: this.duplicates,
     };

@@ -3,7 +3,7 @@
  * computes it, report-html.ts renders it.
  */
 import type { Profile } from '../../../shared/events';
-import type { CheckerOptions, Violation } from './checker';
+import type { CheckerOptions, CheckerVerdicts, Violation } from './checker';
 import type { RuleId } from './checker-rules';
 import type { TraceMeta } from './format';
 import type { MessageStats } from './report-rows';
@@ -21,12 +21,19 @@ export interface ReportExtras {
   };
   /** Counters per link id (bytes, drops, …) from the net layer; reported as given. */
   links?: Record<string, Record<string, number>>;
+  /** The scenario world's schedule hash (scenario/world.ts): what a rerun must reproduce. */
+  scheduleHash?: string;
 }
 
 export interface ReportOptions {
   /** The trace header's meta, shown at the top. */
   meta?: TraceMeta | null;
   checker?: CheckerOptions;
+  /**
+   * A checker fed the same events by its owner (a show's Timeline): the report reads its
+   * verdict instead of running a second checker that could disagree (`checker` is ignored).
+   */
+  verdicts?: CheckerVerdicts;
   /** Outstanding messages tracked. Default 200,000. */
   messagesMax?: number;
   /** Finished messages remembered for late deliveries and receipts. Default 20,000. */
@@ -88,6 +95,8 @@ export interface RunSpan {
 export interface Report {
   reportVersion: 1;
   meta: TraceMeta | null;
+  /** The scenario run's schedule hash; null for the sandbox and a report read from a trace. */
+  scheduleHash: string | null;
   span: RunSpan;
   totals: MessageStats;
   services: ServiceReport[];

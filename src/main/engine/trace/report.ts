@@ -15,9 +15,16 @@
  */
 import type { AgentRole, LabEvent, Profile } from '../../../shared/events';
 import { BoundedMap } from '../bounded-map';
-import { InvariantChecker, type CheckResult } from './checker';
+import { InvariantChecker, type CheckerVerdicts, type CheckResult } from './checker';
 import type { TraceGap } from './format';
-import { MessageRow, bump, roundTo, sortedRecord, type MessageStats } from './report-rows';
+import {
+  MessageRow,
+  bump,
+  roundTo,
+  sortedRecord,
+  type MessageStats,
+  type Outcome,
+} from './report-rows';
 import {
   RECEIVER_CLASSES,
   type ReceiverClass,
@@ -61,6 +68,7 @@ interface SenderAcc {
 
 /** One message's rows and delivery progress. */
 interface MsgInfo {
+  messageId: string;
   acceptedT: number;
   expiresAtT: number;
   service: ServiceAcc;
@@ -73,12 +81,16 @@ interface MsgInfo {
   deliveredAny: boolean;
   deliveredReceived: boolean;
   deliveredDevice: boolean;
+  /** Its first final event; null while outstanding. */
+  outcome: Outcome | null;
 }
 
 const OTHERS = '(others)';
 
 export class ReportBuilder {
-  private readonly checker: InvariantChecker;
+  /** Fed here unless the report reads a checker fed by its owner (`verdicts`). */
+  private readonly ownChecker: InvariantChecker | null;
+  private readonly checker: CheckerVerdicts;
   private readonly samplesMax: number | undefined;
   private readonly totals: MessageRow;
   private readonly services = new Map<string, ServiceAcc>();
@@ -103,7 +115,8 @@ export class ReportBuilder {
   private gapCount = 0;
 
   constructor(private readonly options: ReportOptions = {}) {
-    this.checker = new InvariantChecker(options.checker);
+    this.ownChecker = options.verdicts ? null : new InvariantChecker(options.checker);
+    this.checker = options.verdicts ?? this.ownChecker!;
     this.samplesMax = options.latencySamplesMax;
     this.totals = new MessageRow('any', this.samplesMax);
     const cls = (delivery: 'received' | 'device'): ClassAcc => ({
@@ -126,7 +139,7 @@ export class ReportBuilder {
 
   /** Feeds one event, in stream order. */
   add(e: LabEvent): void {
-    this.checker.check(e);
+    this.ownChecker?.check(e);
     this.span.eventCount += 1;
     this.span.firstSeq ??= e.seq;
     this.span.firstT ??= e.t;
@@ -169,21 +182,17 @@ export class ReportBuilder {
         this.onDeviceDelivered(e.messageId, e.t);
         break;
       case 'message.acked':
-        this.retire(e.messageId);
+        this.settle(e.messageId, 'acked');
         break;
       case 'message.expired':
-      case 'message.replaced':
-      case 'message.dropped': {
-        const key =
-          e.kind === 'message.expired'
-            ? 'expired'
-            : e.kind === 'message.replaced'
-              ? 'replaced'
-              : 'dropped';
-        for (const row of this.rowsOf(e.messageId)) row[key] += 1;
-        this.retire(e.messageId);
+        this.settle(e.messageId, 'expired');
         break;
-      }
+      case 'message.replaced':
+        this.settle(e.messageId, 'replaced');
+        break;
+      case 'message.dropped':
+        this.settle(e.messageId, 'dropped');
+        break;
       case 'receipt.sent': {
         bump(this.receiptsSent, e.status);
         const m = this.find(e.messageId);
@@ -217,7 +226,7 @@ export class ReportBuilder {
   /** The trace lost these seqs (a writer gap record). */
   noteGap(gap: Pick<TraceGap, 'fromSeq' | 'toSeq'>): void {
     this.gapCount += 1;
-    this.checker.noteGap(gap);
+    this.ownChecker?.noteGap(gap);
   }
 
   /**
@@ -227,12 +236,19 @@ export class ReportBuilder {
   finish(endT?: number, extras: ReportExtras = {}): { report: Report; check: CheckResult } {
     const end = endT ?? this.span.lastT ?? 0;
     const check = this.checker.finish(end);
-    const lost = new Map<MessageRow, number>();
-    for (const id of this.checker.lostMessageIds(end)) {
-      const m = this.active.get(id);
-      if (m) for (const row of allRows(m)) lost.set(row, (lost.get(row) ?? 0) + 1);
+    // Outstanding messages, lost or still queued: folded from the same table as the outcomes.
+    const lostIds = new Set(this.checker.lostMessageIds(end));
+    const outstanding = new Map<MessageRow, { lost: number; stillQueued: number }>();
+    for (const m of this.active.values()) {
+      const key = lostIds.has(m.messageId) ? 'lost' : 'stillQueued';
+      for (const row of allRows(m)) {
+        let counts = outstanding.get(row);
+        if (!counts) outstanding.set(row, (counts = { lost: 0, stillQueued: 0 }));
+        counts[key] += 1;
+      }
     }
-    const stats = (row: MessageRow): MessageStats => ({ ...row.stats(), lost: lost.get(row) ?? 0 });
+    const none = { lost: 0, stillQueued: 0 };
+    const stats = (row: MessageRow): MessageStats => row.stats(outstanding.get(row) ?? none);
     const joulesByAgent = extras.energy?.joulesByAgent;
     const roleJoules = new Map<string, number>();
     if (joulesByAgent) {
@@ -247,6 +263,7 @@ export class ReportBuilder {
     const report: Report = {
       reportVersion: 1,
       meta: this.options.meta ?? null,
+      scheduleHash: extras.scheduleHash ?? null,
       span,
       totals,
       services: [...this.services.values()]
@@ -309,10 +326,13 @@ export class ReportBuilder {
   // ---- messages ------------------------------------------------------------------------------
 
   private onAccepted(e: Extract<LabEvent, { kind: 'message.accepted' }>): void {
+    // Accepted twice is the checker's 'bookkeeping' violation; the message counts once.
+    if (this.find(e.messageId)) return;
     const service = this.service(e.serviceId);
     const holderId = this.holders.get(e.subscriptionId) ?? null;
     const holder = holderId === null ? undefined : this.agents.get(holderId)?.role;
     const m: MsgInfo = {
+      messageId: e.messageId,
       acceptedT: e.t,
       expiresAtT: e.t + e.ttlSeconds * 1000,
       service,
@@ -323,6 +343,7 @@ export class ReportBuilder {
       deliveredAny: false,
       deliveredReceived: false,
       deliveredDevice: false,
+      outcome: null,
     };
     if (e.senderId !== null) m.anyRows.push(this.sender(e.senderId).row);
     for (const row of allRows(m)) row.accepted += 1;
@@ -348,6 +369,7 @@ export class ReportBuilder {
     if (m.deviceRow === null) {
       m.deviceRow = this.classes.device.row;
       m.deviceRow.accepted += 1;
+      if (m.outcome) m.deviceRow[m.outcome] += 1;
     }
     if (m.deliveredDevice) {
       m.deviceRow.duplicates += 1;
@@ -364,9 +386,15 @@ export class ReportBuilder {
     for (const row of m.anyRows) row.deliver(t - m.acceptedT, t > m.expiresAtT);
   }
 
-  private retire(messageId: string): void {
+  /**
+   * A message's first final event is its outcome; a later one (the checker's 'bookkeeping'
+   * violation) is not counted again, so each accepted message has exactly one.
+   */
+  private settle(messageId: string, outcome: Outcome): void {
     const m = this.active.get(messageId);
     if (!m) return;
+    m.outcome = outcome;
+    for (const row of allRows(m)) row[outcome] += 1;
     this.active.delete(messageId);
     this.finished.set(messageId, m);
   }

@@ -36,7 +36,13 @@ import {
   type TimelineInfo,
   type TimelineMarker,
 } from '../../../shared/workbench';
-import { InvariantChecker, type CheckResult, type CheckerOptions, type Violation } from './checker';
+import {
+  InvariantChecker,
+  type CheckerOptions,
+  type CheckerVerdicts,
+  type CheckResult,
+  type Violation,
+} from './checker';
 import type { TraceReader } from './reader';
 import { CHUNK_EVENTS, EventStore, IntList } from './timeline-events';
 
@@ -200,6 +206,10 @@ export class Timeline {
   append(event: LabEvent): boolean {
     if (this.store.count >= this.eventsMax) {
       this.ignoredCount += 1;
+      // Still judged (the checker's memory is bounded on its own), so the show's report,
+      // which reads this checker, covers the whole stream; counted, not placed (-1).
+      this.appending = -1;
+      this.checker.check(event);
       return false;
     }
     const count = this.store.count;
@@ -305,6 +315,11 @@ export class Timeline {
   /** The checker's verdict over the events so far ('lost' judged at `endT`, default the last event's t). */
   verdict(endT?: number): CheckResult {
     return this.checker.finish(endT);
+  }
+
+  /** The one checker of this stream, for the show's report to read (ReportOptions.verdicts). */
+  get verdicts(): CheckerVerdicts {
+    return this.checker;
   }
 
   /** What limited the timeline, one sentence each; empty when it holds the whole stream. */
@@ -428,6 +443,10 @@ export class Timeline {
 
   private onViolation(v: Violation): void {
     const list = this.markers.violation;
+    if (this.appending < 0) {
+      list.count += 1;
+      return;
+    }
     // One marker per event: a second violation of the same event is counted, not listed.
     if (list.positions.last === this.appending) list.count += 1;
     else this.addMarker('violation', this.appending, v.sentence);

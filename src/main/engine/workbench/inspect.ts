@@ -1,11 +1,12 @@
 /**
  * The inspector's view of one message: the body the push service received (kept, bounded,
- * in the core's archive) and its plaintext, decrypted here with the RFC 8291 keys of the
- * agent that holds the subscription — what that user agent itself would read.
+ * in the core's archive) and its plaintext — unwrapped by the service's profile as its user
+ * agents unwrap it (draft-damaggio's JSON `message`) and decrypted with the RFC 8291 keys of
+ * the agent that holds the subscription: what that user agent itself would read.
  */
 import type { MessageDetail } from '../../../shared/workbench';
-import type { UaSubscription } from '../agents/user-agent';
-import { decryptFromPush } from '../crypto';
+import { clientProfile, type Decoded } from '../agents/client-profiles';
+import { decryptPayload, type UaSubscription } from '../agents/user-agent';
 import type { PushService } from '../push/service';
 
 /** Bytes of a body shown as hex (a push message is at most 4,096). */
@@ -35,10 +36,16 @@ export function inspectMessage(
       bodyHex: archived.body.subarray(0, BODY_HEX_BYTES_MAX).toString('hex'),
       holderId: holder?.agentId ?? null,
     };
-    if (archived.contentHeaders['content-encoding'] !== 'aes128gcm') {
+    let decoded: Decoded;
+    try {
+      decoded = clientProfile(service.profileName).decode(archived.body, archived.contentHeaders);
+    } catch (error) {
+      return { ...base, plaintext: null, decryption: 'failed', note: (error as Error).message };
+    }
+    if (decoded.encoding !== 'aes128gcm') {
       return {
         ...base,
-        plaintext: archived.body.toString('utf8'),
+        plaintext: decoded.payload.toString('utf8'),
         decryption: 'not-encrypted',
         note: null,
       };
@@ -52,12 +59,7 @@ export function inspectMessage(
       };
     }
     try {
-      const { keys } = holder.subscription;
-      const plaintext = decryptFromPush(archived.body, {
-        uaPrivate: keys.privateKey,
-        uaPublic: keys.publicKey,
-        authSecret: keys.authSecret,
-      });
+      const plaintext = decryptPayload(decoded.payload, holder.subscription.keys);
       return { ...base, plaintext: plaintext.toString('utf8'), decryption: 'ok', note: null };
     } catch (error) {
       return { ...base, plaintext: null, decryption: 'failed', note: (error as Error).message };

@@ -135,7 +135,12 @@ export class PacedRun {
   /** The report's extras (energy, link counters) once the run has ended; live figures before. */
   extras(): ReportExtras {
     if (this.outcome) return reportExtras(this.outcome);
-    return reportExtras({ energy: this.run.world.energy(), links: this.run.world.linkCounters() });
+    const { world } = this.run;
+    return reportExtras({
+      energy: world.energy(),
+      links: world.linkCounters(),
+      scheduleHash: world.scheduleHash,
+    });
   }
 
   /** Pacing restarts from here: the position shown now, at the wall clock's now. */

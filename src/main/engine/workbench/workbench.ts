@@ -205,6 +205,7 @@ export class Workbench {
       events: show.timeline.count,
       clockMode: show.meta.clockMode,
       seed: show.meta.seed,
+      scenario: show.meta.scenario,
       warning: show.timeline.truncated
         ? `the timeline keeps the first ${show.timeline.count} events; later ones are in the recording only`
         : null,
@@ -216,7 +217,6 @@ export class Workbench {
           ...base,
           mode: 'sandbox',
           name: null,
-          seed: null,
           state: 'running',
           speed: 1,
           elapsedMs: Math.max(
@@ -549,7 +549,7 @@ export class Workbench {
       { ...meta, durationMs: scenario.duration, run: { scenario: asRun, speed: settings.speed } },
       this.wall,
     );
-    const builder = new ReportBuilder({ meta });
+    const builder = new ReportBuilder({ meta, verdicts: timeline.verdicts });
     // Fed by the run's own listener, which sees the events of building the world too.
     const tracker = new ModelTracker(null);
     const paced: PacedRun = new PacedRun({
@@ -664,7 +664,7 @@ export class Workbench {
         snapshot: () =>
           timeline.count > 0 ? timeline.seek(Number.MAX_SAFE_INTEGER, 0).model : emptyModel(),
         report: (format) => {
-          const builder = new ReportBuilder({ meta });
+          const builder = new ReportBuilder({ meta, verdicts: timeline.verdicts });
           for (const event of timeline.all()) builder.add(event);
           const { report } = builder.finish(span.lastT);
           return format === 'html'
@@ -743,10 +743,25 @@ export class Workbench {
     const epoch = ++this.epoch;
     // One process at a time holds a store: a sandbox replacing the sandbox lets go of it first.
     if (this.show?.kind === 'sandbox') await this.show.dispose();
-    const timeline = this.newTimeline();
-    const lab = await this.startSandboxLab((event) => {
-      timeline.append(event);
-      if (this.show?.epoch === epoch) this.emit(event);
+    // The sandbox has no seed: it is driven by hand, on its own clock, and cannot be rerun.
+    const meta: TraceMeta = {
+      scenario: null,
+      seed: null,
+      clockMode: this.options.sandbox?.clock?.kind ?? 'real',
+      pushLabVersion: VERSION,
+    };
+    let timeline!: Timeline;
+    let builder!: ReportBuilder;
+    const lab = await this.startSandboxLab(() => {
+      // Each lab tried is recorded from scratch: a fallback lab's seqs start again at 1.
+      timeline = this.newTimeline();
+      // The report reads the timeline's checker: one verdict for the markers and the report.
+      builder = new ReportBuilder({ meta, verdicts: timeline.verdicts });
+      return (event) => {
+        timeline.append(event);
+        builder.add(event);
+        if (this.show?.epoch === epoch) this.emit(event);
+      };
     });
     let stopped: Promise<void> | null = null;
     return {
@@ -755,9 +770,14 @@ export class Workbench {
       lab,
       startedAt: lab.clock.now(),
       timeline,
-      meta: { scenario: null, seed: 1, clockMode: lab.clock.kind, pushLabVersion: VERSION },
+      meta,
       snapshot: () => lab.snapshot(),
-      report: (format) => lab.reportText(format),
+      report: (format) => {
+        const { report } = builder.finish(lab.clock.now());
+        return format === 'html'
+          ? renderReportHtml(report, { title: 'Push Lab — sandbox' })
+          : reportToJson(report);
+      },
       dispose: () => (stopped ??= lab.stop()),
     };
   }
@@ -768,20 +788,18 @@ export class Workbench {
    * Push Lab process (a second window on the same data directory) leaves this sandbox in
    * memory rather than failing it.
    */
-  private async startSandboxLab(onEvent: (event: LabEvent) => void): Promise<Lab> {
+  private async startSandboxLab(record: () => (event: LabEvent) => void): Promise<Lab> {
     const options = this.options.sandbox ?? {};
     const durable = (options.profile ?? 'rfc8030') === 'rfc8030';
     const storeDir = path.join(this.options.dataDir, SANDBOX_STORE_DIR);
-    const lab = new Lab(durable ? { ...options, storeDir } : options);
-    lab.onEvent(onEvent);
+    const lab = new Lab({ ...options, ...(durable ? { storeDir } : {}), listener: record() });
     try {
       await lab.start();
       return lab;
     } catch (error) {
       await lab.stop().catch(() => {});
       if (!(error instanceof StoreError) || error.code !== 'ERR_STORE_LOCKED') throw error;
-      const fallback = new Lab(options);
-      fallback.onEvent(onEvent);
+      const fallback = new Lab({ ...options, listener: record() });
       await fallback.start();
       return fallback;
     }

@@ -4,7 +4,7 @@ import { DEFAULT_SORT, sortRows, toRows } from '../subscriptions/table';
 import { subscriptionsCsv } from './csv';
 import { downloadText, exportFilename } from './download';
 import { standaloneSvg } from './svg';
-import { toTraceJsonl } from './trace';
+import { traceExport } from './trace';
 
 /** A window event asking for an export (detail: 'trace' | 'report' | 'subscriptions'); the menu sends it. */
 export const EXPORT_REQUEST = 'push-lab:export';
@@ -32,8 +32,11 @@ export function ExportToolbar() {
   };
 
   const exportTrace = () => {
-    const events = store.getState().recentEvents;
-    downloadText(exportFilename('trace', 'jsonl'), toTraceJsonl(events), 'application/x-ndjson');
+    downloadText(
+      exportFilename('trace', 'jsonl'),
+      traceExport(store.getState()),
+      'application/x-ndjson',
+    );
   };
   const exportSubscriptions = () => {
     const { model } = store.getState();

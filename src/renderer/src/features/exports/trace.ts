@@ -3,13 +3,14 @@
  * format docs/traces.md describes. Pure.
  */
 import type { LabEvent } from '../../../../shared/events';
+import type { RunStatus } from '../../../../shared/workbench';
 
 // Copied from src/main/engine/trace/format.ts (TRACE_TYPE, TRACE_VERSION), which the renderer
 // may not import; keep them in step with it.
 export const TRACE_TYPE = 'push-lab-trace';
 export const TRACE_VERSION = 1;
 
-/** What the UI knows about the run: it sees the live stream, not the scenario or seed. */
+/** The header's meta: the show's, as its status tells it (traceMetaOf). */
 export interface TraceExportMeta {
   scenario: string | null;
   seed: number | string | null;
@@ -17,13 +18,19 @@ export interface TraceExportMeta {
   pushLabVersion: string;
 }
 
-/** The renderer's defaults: an interactive run on the real clock. */
+/** Before any status arrives: an interactive lab on the real clock. */
 export const UI_TRACE_META: TraceExportMeta = {
   scenario: null,
   seed: null,
   clockMode: 'real',
   pushLabVersion: '0.1.0',
 };
+
+/** The meta of the show the events come from: its scenario, seed and clock, as the engine says. */
+export function traceMetaOf(run: RunStatus | null): TraceExportMeta {
+  if (!run) return UI_TRACE_META;
+  return { ...UI_TRACE_META, scenario: run.scenario, seed: run.seed, clockMode: run.clockMode };
+}
 
 /** The header line (no newline), keys in the writer's order. */
 export function traceHeaderLine(meta: TraceExportMeta = UI_TRACE_META): string {
@@ -35,6 +42,14 @@ export function traceHeaderLine(meta: TraceExportMeta = UI_TRACE_META): string {
     clockMode: meta.clockMode,
     pushLabVersion: meta.pushLabVersion,
   });
+}
+
+/** The trace export of what the UI holds: its recent events, under the show's meta. */
+export function traceExport(state: {
+  recentEvents: readonly LabEvent[];
+  run: RunStatus | null;
+}): string {
+  return toTraceJsonl(state.recentEvents, traceMetaOf(state.run));
 }
 
 /** The whole file: header and events, `\n` after every line. */

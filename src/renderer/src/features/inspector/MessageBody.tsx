@@ -1,8 +1,9 @@
 /**
  * The inspector's body section: what the push service received (its headers and the body in
- * hex, RFC 8291 ciphertext for an encrypted push) and the plaintext, decrypted by the engine
- * with the keys of the agent holding the subscription. Asked for once per message; a
- * recording or a forgotten message says why there is no body.
+ * hex: RFC 8291 ciphertext, or draft-damaggio's JSON envelope around it) and the plaintext,
+ * read by the engine as the holder's user agent reads it (the profile's decoding, then its
+ * keys). Asked for once per message; a recording or a forgotten message says why there is
+ * no body.
  */
 import { useEffect, useState } from 'react';
 import type { MessageDetail } from '../../../../shared/workbench';

@@ -1,5 +1,6 @@
 import { useMemo } from 'react';
 import type uPlot from 'uplot';
+import type { Counters } from '../../../../shared/model';
 import type { LabState } from '../../store';
 import { useLabThrottled } from '../../store';
 import { useLocalNow } from '../messages/useLabNow';
@@ -36,7 +37,15 @@ const lastDefined = (values: readonly (number | null)[]): number | null =>
   values.findLast((v) => v !== null) ?? null;
 const fmt = (v: number | null | undefined) => (v === null || v === undefined ? '—' : String(v));
 
-function useSeries(): MetricSeries {
+/**
+ * The losses chart's readout: totals from the model's counters, the numbers the counter
+ * strip shows (not the last second's bucket, which reads 0 as soon as a second is quiet).
+ */
+export function lossesReadout(counters: Pick<Counters, 'expired' | 'dropped'>): string {
+  return `${counters.expired} expired · ${counters.dropped} dropped in all`;
+}
+
+function useSeries(): { series: MetricSeries; counters: Counters } {
   const lab = useLabThrottled(selectLab, METRICS_REFRESH_MS);
   const { recentEvents: events, model, modelAt } = lab;
   const startT = model.startT ?? 0;
@@ -59,12 +68,13 @@ function useSeries(): MetricSeries {
   // from the shared ticker, as useLabNow does).
   const labNow = model.t + Math.max(0, useLocalNow(true) - modelAt);
   const nowSecond = Math.floor((labNow - startT) / BUCKET_MS);
-  return useMemo(() => extendTo(series, nowSecond), [series, nowSecond]);
+  const extended = useMemo(() => extendTo(series, nowSecond), [series, nowSecond]);
+  return { series: extended, counters: model.counters };
 }
 
 /** Live charts over the last five minutes of lab time, one point per second. */
 export function MetricsView() {
-  const s = useSeries();
+  const { series: s, counters } = useSeries();
   const data = useMemo(
     () => ({
       deliveries: [s.t, s.deliveries] as uPlot.AlignedData,
@@ -102,7 +112,7 @@ export function MetricsView() {
         testId="metric-losses"
         series={LOSSES}
         data={data.losses}
-        readout={`${fmt(last(s.expired))} expired · ${fmt(last(s.dropped))} dropped`}
+        readout={lossesReadout(counters)}
       />
       <EnergyChart />
     </main>
