@@ -10,6 +10,7 @@ import http2, {
 } from 'node:http2';
 import type { Clock } from '../clock/clock';
 import { parseLinks } from '../push/http';
+import { LabError } from '../errors';
 
 export interface H2Response {
   status: number;
@@ -26,8 +27,13 @@ export interface Deadline {
   timeoutMs: number;
 }
 
-export class TimeoutError extends Error {
-  readonly code = 'ERR_AGENT_TIMEOUT';
+export class TimeoutError extends LabError {
+  override readonly name = 'TimeoutError';
+  declare readonly code: 'ERR_AGENT_TIMEOUT';
+
+  constructor(message: string, options?: ErrorOptions) {
+    super('ERR_AGENT_TIMEOUT', message, options);
+  }
 }
 
 /** Opens a session and waits for the server's SETTINGS; rejects with the connection error or on timeout. */

@@ -18,7 +18,8 @@ import { fail, ok, type Result } from '../../../shared/result';
 import { BUNDLE_BYTES_MAX, type RunStatus, type SeekResult } from '../../../shared/workbench';
 import type { Clock } from '../clock/clock';
 import { RealClock } from '../clock/real';
-import { FileExistsError, writeFileAtomic } from '../fs/atomic-write';
+import { describeError } from '../errors';
+import { writeFileAtomic } from '../fs/atomic-write';
 import { checkRegularFile } from '../fs/bounded-read';
 import { FileAccess, FileAccessError } from '../fs/confined';
 import { Lab, type LabOptions } from '../lab';
@@ -28,7 +29,7 @@ import type { Scenario } from '../scenario/schema';
 import { totalsProblems } from '../scenario/totals';
 import { openBundleWriter, type BundleWriter } from '../trace/bundle';
 import { diffRecordings, openRecording } from '../trace/diff';
-import { TraceError, type TraceMeta } from '../trace/format';
+import type { TraceMeta } from '../trace/format';
 import { ModelTracker } from '../trace/model-tracker';
 import { ReportBuilder, reportToJson } from '../trace/report';
 import { renderReportHtml } from '../trace/report-html';
@@ -43,7 +44,7 @@ import { StoreError } from '../push/store/store';
 import { linksInfo, setLinkFaults } from './links';
 import { PacedRun } from './paced-run';
 import { checkScenarioText, listExamples, readScenarioFile, RecentFiles } from './scenario-files';
-import { UploadError, Uploads } from './uploads';
+import { Uploads } from './uploads';
 
 /** How a run's bundle is closed: its closing record's reason and the lab time it covered. */
 function closing(paced: PacedRun): TraceClose {
@@ -272,14 +273,7 @@ export class Workbench {
     try {
       return await this.dispatch(command, session);
     } catch (error) {
-      const message = (error as Error).message ?? String(error);
-      const code =
-        error instanceof TraceError ||
-        error instanceof FileExistsError ||
-        error instanceof FileAccessError ||
-        error instanceof UploadError
-          ? error.code
-          : 'ERR_COMMAND_FAILED';
+      const { code, message } = describeError(error);
       return fail(code, message);
     }
   }
