@@ -33,7 +33,10 @@ export class EventBus {
   private seq = 0;
   private readonly listeners = new Set<EventListener>();
   private readonly errorRate: RateLimiter;
-  private readonly suppressed = new BoundedMap<string, number>(ERROR_SOURCES_MAX);
+  /** Per source: errors left out since its last report, and whether limit.reached said so. */
+  private readonly leftOut = new BoundedMap<string, { count: number; limitSaid: boolean }>(
+    ERROR_SOURCES_MAX,
+  );
 
   constructor(private readonly clock: Clock) {
     this.errorRate = new RateLimiter(clock, ERROR_EVENTS_PER_SECOND, ERROR_SOURCES_MAX);
@@ -69,30 +72,34 @@ export class EventBus {
    * the first one over says so with `limit.reached`.
    */
   reportError(source: string, report: ErrorReport): void {
+    const left = this.leftOut.get(source);
     if (this.errorRate.take(source) !== null) {
-      if (this.suppress(source) === 1) {
-        this.emit({
-          kind: 'limit.reached',
-          what: 'error-events',
-          subjectId: source,
-          limit: ERROR_EVENTS_PER_SECOND,
-        });
-      }
+      this.leftOut.set(source, { count: (left?.count ?? 0) + 1, limitSaid: true });
+      if (left?.limitSaid) return;
+      this.emit({
+        kind: 'limit.reached',
+        what: 'error-events',
+        subjectId: source,
+        limit: ERROR_EVENTS_PER_SECOND,
+      });
       return;
     }
-    const suppressed = this.suppressed.get(source) ?? 0;
-    this.suppressed.delete(source);
+    this.leftOut.delete(source);
     this.emit({
       ...report,
       message: report.message.slice(0, ERROR_TEXT_CHARS_MAX),
-      suppressed,
+      suppressed: left?.count ?? 0,
     } as ErrorBody);
   }
 
   private listenerFailed(event: LabEvent, error: unknown): void {
-    // A listener that fails on the report of a failure would report itself forever.
+    // A listener that fails on the report of a failure would report itself forever: counted.
     if (event.kind === 'lab.error') {
-      this.suppress(LISTENERS_SOURCE);
+      const left = this.leftOut.get(LISTENERS_SOURCE);
+      this.leftOut.set(LISTENERS_SOURCE, {
+        count: (left?.count ?? 0) + 1,
+        limitSaid: left?.limitSaid ?? false,
+      });
       return;
     }
     this.reportError(LISTENERS_SOURCE, {
@@ -101,12 +108,5 @@ export class EventBus {
       eventSeq: event.seq,
       eventKind: event.kind,
     });
-  }
-
-  /** Counts one error left out; returns how many are now. */
-  private suppress(source: string): number {
-    const count = (this.suppressed.get(source) ?? 0) + 1;
-    this.suppressed.set(source, count);
-    return count;
   }
 }

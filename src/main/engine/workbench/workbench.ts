@@ -552,13 +552,15 @@ export class Workbench {
       speed: settings.speed,
       paused: settings.paused,
       wall: this.wall,
-      onEvent: (event) => {
-        timeline.append(event);
-        writer.writer.write(event);
-        builder.add(event);
-        tracker.add(event);
-        if (this.show?.epoch === epoch) this.emit(event);
-      },
+      onEvent: each(
+        (event) => timeline.append(event),
+        (event) => writer.writer.write(event),
+        (event) => builder.add(event),
+        (event) => tracker.add(event),
+        (event) => {
+          if (this.show?.epoch === epoch) this.emit(event);
+        },
+      ),
       onChange: () => {
         if (paced.settled && !show.bundle.closed) {
           show.bundle.closed = true;
@@ -738,10 +740,14 @@ export class Workbench {
     // One process at a time holds a store: a sandbox replacing the sandbox lets go of it first.
     if (this.show?.kind === 'sandbox') await this.show.dispose();
     const timeline = this.newTimeline();
-    const lab = await this.startSandboxLab((event) => {
-      timeline.append(event);
-      if (this.show?.epoch === epoch) this.emit(event);
-    });
+    const lab = await this.startSandboxLab(
+      each(
+        (event) => timeline.append(event),
+        (event) => {
+          if (this.show?.epoch === epoch) this.emit(event);
+        },
+      ),
+    );
     let stopped: Promise<void> | null = null;
     return {
       kind: 'sandbox',
@@ -831,7 +837,7 @@ export class Workbench {
   }
 
   private emit(event: LabEvent): void {
-    for (const listener of this.eventListeners) listener(event);
+    deliver(this.eventListeners, event);
   }
 
   /** Sends the status now when more than the clock changed, else at most every STATUS_INTERVAL_MS. */
@@ -856,6 +862,28 @@ export class Workbench {
     // While a run runs, its clock keeps moving: keep the elapsed time current.
     if (status.mode === 'run' && status.state === 'running') this.statusChanged();
   }
+}
+
+/**
+ * Hands `event` to every consumer even when one throws (the recording must not stop because
+ * the UI stream failed, nor one client's stream because another's did); then throws the first
+ * failure on, for the event bus to report as `lab.error`.
+ */
+function deliver(consumers: Iterable<Listener<LabEvent>>, event: LabEvent): void {
+  let failure: { error: unknown } | null = null;
+  for (const consume of consumers) {
+    try {
+      consume(event);
+    } catch (error) {
+      failure ??= { error };
+    }
+  }
+  if (failure !== null) throw failure.error;
+}
+
+/** One bus listener made of consumers that cannot stop one another. */
+function each(...consumers: Listener<LabEvent>[]): Listener<LabEvent> {
+  return (event) => deliver(consumers, event);
 }
 
 function scenarioFrom(text: string, field: string): Result<Scenario> {
