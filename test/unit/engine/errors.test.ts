@@ -2,7 +2,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ClientProfileError } from '../../../src/main/engine/agents/client-profiles';
-import { TimeoutError } from '../../../src/main/engine/agents/h2';
+import { AgentError, TimeoutError } from '../../../src/main/engine/agents/h2';
 import { CryptoError } from '../../../src/main/engine/crypto/errors';
 import { EnergyError } from '../../../src/main/engine/energy/errors';
 import { describeError, LabError } from '../../../src/main/engine/errors';
@@ -41,6 +41,7 @@ describe('LabError', () => {
       [new EnergyError('ERR_ENERGY_LIMIT', 'too many'), 'ERR_ENERGY_LIMIT', 'EnergyError'],
       [new ClientProfileError('cannot'), 'ERR_CLIENT_PROFILE', 'ClientProfileError'],
       [new TimeoutError('slow'), 'ERR_AGENT_TIMEOUT', 'TimeoutError'],
+      [new AgentError('ERR_AGENT_NOT_CONNECTED', 'ua1'), 'ERR_AGENT_NOT_CONNECTED', 'AgentError'],
       [new CryptoError('ERR_ECE_BAD_TAG', 'tag'), 'ERR_ECE_BAD_TAG', 'CryptoError'],
       [new FileAccessError('outside'), 'ERR_PATH_REFUSED', 'FileAccessError'],
       [new FileExistsError('exists'), 'ERR_EXISTS', 'FileExistsError'],

@@ -27,6 +27,23 @@ export interface Deadline {
   timeoutMs: number;
 }
 
+/** An agent's request that could not be made or got no answer (not a timeout). */
+export class AgentError extends LabError {
+  override readonly name = 'AgentError';
+  declare readonly code: AgentErrorCode;
+
+  constructor(code: AgentErrorCode, message: string) {
+    super(code, message);
+  }
+}
+
+export type AgentErrorCode =
+  /** The agent has no open HTTP/2 session to its push service. */
+  | 'ERR_AGENT_NOT_CONNECTED'
+  /** The stream closed before the push service answered (reset, connection lost). */
+  | 'ERR_AGENT_NO_ANSWER';
+
+/** A wait on the lab's clock ran out (connect, an answer). */
 export class TimeoutError extends LabError {
   override readonly name = 'TimeoutError';
   declare readonly code: 'ERR_AGENT_TIMEOUT';
@@ -126,7 +143,12 @@ export function request(
           body: Buffer.concat(chunks),
         });
       } else {
-        reject(new Error(`${String(headers[':path'])}: stream closed without an answer`));
+        reject(
+          new AgentError(
+            'ERR_AGENT_NO_ANSWER',
+            `${String(headers[':path'])}: stream closed without an answer`,
+          ),
+        );
       }
     });
     if (body !== undefined) stream.end(body);
