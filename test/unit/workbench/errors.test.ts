@@ -1,11 +1,11 @@
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { parseCommand, type Command } from '../../../src/shared/commands';
 import type { LabEvent } from '../../../src/shared/events';
 import type { Result } from '../../../src/shared/result';
-import type { SeekResult } from '../../../src/shared/workbench';
+import type { RunStatus, SeekResult } from '../../../src/shared/workbench';
 import { Timeline } from '../../../src/main/engine/trace/timeline';
 import { Workbench } from '../../../src/main/engine/workbench/workbench';
 
@@ -32,7 +32,16 @@ async function call(input: Record<string, unknown>): Promise<Result<unknown>> {
   return bench.execute(parsed.value as Command);
 }
 
-/** Every event the sandbox's timeline holds. */
+/** Polls the workbench's status (a paced run moves with the wall clock). */
+async function until(predicate: (s: RunStatus) => boolean, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate(bench.status())) {
+    if (Date.now() > deadline) throw new Error(`timed out; ${JSON.stringify(bench.status())}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** Every event the show's timeline holds. */
 async function recorded(): Promise<LabEvent[]> {
   const result = await call({ type: 'seek', seq: bench.status().events, window: 20_000 });
   if (!result.ok) throw new Error(result.error.message);
@@ -107,4 +116,25 @@ describe("the workbench's bus listener", () => {
       message: 'timeline broken',
     });
   });
+
+  it('a scenario run records every event although a client stream throws on each', async () => {
+    const streamed: LabEvent[] = [];
+    bench.onEvent(() => {
+      throw new Error('client gone');
+    });
+    bench.onEvent((e) => streamed.push(e));
+    // The stream starts over with the run's show (what came before it is in its snapshot).
+    bench.onReset(() => (streamed.length = 0));
+    const text = await readFile(path.join(examplesDir, 'smoke.yaml'), 'utf8');
+    expect((await call({ type: 'run.start', text, speed: 0 })).ok).toBe(true);
+    await until((s) => s.state === 'finished' || s.state === 'failed');
+    expect(bench.status().state).toBe('finished');
+    const events = await recorded();
+    // Every event of the run reached the recording and the healthy client, reports included.
+    expect(events.length).toBeGreaterThan(100);
+    expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+    expect(streamed.length).toBeGreaterThan(events.length - 50);
+    expect(streamed).toEqual(events.slice(events.length - streamed.length));
+    expect(events.some((e) => e.kind === 'lab.error')).toBe(true);
+  }, 90_000);
 });
