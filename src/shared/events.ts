@@ -25,7 +25,9 @@ export type LimitName =
   | 'stored-bytes'
   | 'header-list-bytes'
   | 'session-idle'
-  | 'connections-per-address';
+  | 'connections-per-address'
+  /** Error events (`service.error`, `lab.error`) of one source beyond its rate. */
+  | 'error-events';
 
 export type AgentRole = 'user-agent' | 'app-server' | 'gateway' | 'device';
 
@@ -112,6 +114,33 @@ export type LabEventBody =
   | { kind: 'limit.reached'; what: LimitName; subjectId: string; limit: number }
   /** A push service's durable store could not be written: it answers 503 to what it cannot keep. */
   | { kind: 'store.failed'; serviceId: string; detail: string }
+  /**
+   * A push service's protocol profile threw on a request: the client got a 500 problem+json
+   * and the service kept serving. `code` is the error's stable code (ERR_INTERNAL for a bug).
+   */
+  | {
+      kind: 'service.error';
+      serviceId: string;
+      method: string;
+      path: string;
+      code: string;
+      message: string;
+      /** Errors of this service left out (over the rate) since the last one reported. */
+      suppressed: number;
+    }
+  /**
+   * A listener of the lab's event bus threw on event `eventSeq`: the other listeners still got
+   * that event, and this one gets the next.
+   */
+  | {
+      kind: 'lab.error';
+      code: string;
+      message: string;
+      eventSeq: number;
+      eventKind: string;
+      /** Listener failures left out (over the rate, or on a lab.error) since the last one reported. */
+      suppressed: number;
+    }
   // ---- the simulated world: agents, links, devices, radios -------------------------------
   | {
       /** An application server's send and what the push service answered (after retries: one per attempt). */

@@ -12,6 +12,7 @@ import { UserAgent, type ReceivedMessage } from './agents/user-agent';
 export type MessageListener = (agent: UserAgent, message: ReceivedMessage) => void;
 import type { Clock } from './clock/clock';
 import { RealClock } from './clock/real';
+import { describeError } from './errors';
 import { PushService } from './push/service';
 import { loadAgentSubscriptions, saveAgentSubscriptions } from './push/store/agents';
 import { WalStore } from './push/store/wal';
@@ -207,7 +208,8 @@ export class Lab {
           return fail('ERR_NOT_AVAILABLE', `${command.type}: not something the sandbox lab does`);
       }
     } catch (error) {
-      return fail('ERR_COMMAND_FAILED', `${command.type}: ${(error as Error).message}`);
+      const { code, message } = describeError(error);
+      return fail(code, `${command.type}: ${message}`);
     }
   }
 

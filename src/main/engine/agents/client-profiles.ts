@@ -19,6 +19,7 @@ import type { Profile, Urgency } from '../../../shared/events';
 import { b64uDecode, b64uEncode } from '../crypto';
 import { parseLinks, REL_PUSH, REL_RECEIPT, REL_SET } from '../push/http';
 import { REL_REG, REL_SUB } from '../push/profiles/draft-thomson';
+import { LabError } from '../errors';
 
 /** A request an agent makes, without the lab's `user-agent` (the agent adds it). */
 export interface ClientRequest {
@@ -163,8 +164,13 @@ export interface ClientProfile {
 }
 
 /** A request or answer the profile cannot express or read; the message says why. */
-export class ClientProfileError extends Error {
-  readonly code = 'ERR_CLIENT_PROFILE';
+export class ClientProfileError extends LabError {
+  override readonly name = 'ClientProfileError';
+  declare readonly code: 'ERR_CLIENT_PROFILE';
+
+  constructor(message: string, options?: ErrorOptions) {
+    super('ERR_CLIENT_PROFILE', message, options);
+  }
 }
 
 // ---- helpers ----------------------------------------------------------------------------

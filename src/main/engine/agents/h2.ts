@@ -10,6 +10,7 @@ import http2, {
 } from 'node:http2';
 import type { Clock } from '../clock/clock';
 import { parseLinks } from '../push/http';
+import { LabError } from '../errors';
 
 export interface H2Response {
   status: number;
@@ -26,8 +27,30 @@ export interface Deadline {
   timeoutMs: number;
 }
 
-export class TimeoutError extends Error {
-  readonly code = 'ERR_AGENT_TIMEOUT';
+/** An agent's request that could not be made or got no answer (not a timeout). */
+export class AgentError extends LabError {
+  override readonly name = 'AgentError';
+  declare readonly code: AgentErrorCode;
+
+  constructor(code: AgentErrorCode, message: string) {
+    super(code, message);
+  }
+}
+
+export type AgentErrorCode =
+  /** The agent has no open HTTP/2 session to its push service. */
+  | 'ERR_AGENT_NOT_CONNECTED'
+  /** The stream closed before the push service answered (reset, connection lost). */
+  | 'ERR_AGENT_NO_ANSWER';
+
+/** A wait on the lab's clock ran out (connect, an answer). */
+export class TimeoutError extends LabError {
+  override readonly name = 'TimeoutError';
+  declare readonly code: 'ERR_AGENT_TIMEOUT';
+
+  constructor(message: string, options?: ErrorOptions) {
+    super('ERR_AGENT_TIMEOUT', message, options);
+  }
 }
 
 /** Opens a session and waits for the server's SETTINGS; rejects with the connection error or on timeout. */
@@ -120,7 +143,12 @@ export function request(
           body: Buffer.concat(chunks),
         });
       } else {
-        reject(new Error(`${String(headers[':path'])}: stream closed without an answer`));
+        reject(
+          new AgentError(
+            'ERR_AGENT_NO_ANSWER',
+            `${String(headers[':path'])}: stream closed without an answer`,
+          ),
+        );
       }
     });
     if (body !== undefined) stream.end(body);

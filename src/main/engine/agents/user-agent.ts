@@ -25,7 +25,7 @@ import {
   type ClientRequest,
   type Registration,
 } from './client-profiles';
-import { closeSession, connect, type H2Response, request } from './h2';
+import { AgentError, closeSession, connect, type H2Response, request } from './h2';
 
 export interface UaSubscription {
   /** The lab's id for it, once known. */
@@ -409,7 +409,8 @@ export class UserAgent {
   }
 
   private requireSession(): ClientHttp2Session {
-    if (!this.session || this.session.closed) throw new Error(`${this.id}: not connected`);
+    if (!this.session || this.session.closed)
+      throw new AgentError('ERR_AGENT_NOT_CONNECTED', `${this.id}: not connected`);
     return this.session;
   }
 

@@ -2,6 +2,8 @@
  * Stable error codes for the crypto layer. Callers branch on `code`, never on `message`,
  * so messages may change freely while codes stay fixed.
  */
+import { LabError } from '../errors';
+
 export const CRYPTO_ERROR_CODES = {
   /** Text is not canonical unpadded base64url (RFC 4648 §5). */
   B64U_INVALID: 'ERR_B64U_INVALID',
@@ -48,14 +50,11 @@ export const CRYPTO_ERROR_CODES = {
 export type CryptoErrorCode = (typeof CRYPTO_ERROR_CODES)[keyof typeof CRYPTO_ERROR_CODES];
 
 /** The one error type thrown by src/main/engine/crypto; `code` is stable, `message` is for humans. */
-export class CryptoError extends Error {
+export class CryptoError extends LabError {
   override readonly name = 'CryptoError';
+  declare readonly code: CryptoErrorCode;
 
-  constructor(
-    readonly code: CryptoErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
+  constructor(code: CryptoErrorCode, message: string, options?: { cause?: unknown }) {
+    super(code, message, options);
   }
 }

@@ -2,6 +2,8 @@
  * Stable error codes for the energy layer. Callers branch on `code`, never on `message`.
  * All of them are programming or configuration errors: traffic itself never throws.
  */
+import { LabError } from '../errors';
+
 export const ENERGY_ERROR_CODES = {
   /** A radio model file or object fails validation; the message names the field and value. */
   BAD_MODEL: 'ERR_ENERGY_BAD_MODEL',
@@ -18,13 +20,11 @@ export const ENERGY_ERROR_CODES = {
 export type EnergyErrorCode = (typeof ENERGY_ERROR_CODES)[keyof typeof ENERGY_ERROR_CODES];
 
 /** The one error type thrown by src/main/engine/energy; `code` is stable, `message` is for humans. */
-export class EnergyError extends Error {
+export class EnergyError extends LabError {
   override readonly name = 'EnergyError';
+  declare readonly code: EnergyErrorCode;
 
-  constructor(
-    readonly code: EnergyErrorCode,
-    message: string,
-  ) {
-    super(message);
+  constructor(code: EnergyErrorCode, message: string) {
+    super(code, message);
   }
 }

@@ -11,6 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import { lstat, open, readlink, realpath, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { LabError } from '../errors';
 
 export interface AtomicWriteOptions {
   /** false: refuse with FileExistsError when the target exists. Default true. */
@@ -25,9 +26,32 @@ export interface AtomicWriteOptions {
 const SYMLINK_HOPS_MAX = 40;
 
 /** A save that would replace a file the caller asked to keep. */
-export class FileExistsError extends Error {
-  readonly code = 'ERR_EXISTS';
+export class FileExistsError extends LabError {
+  override readonly name = 'FileExistsError';
+  declare readonly code: 'ERR_EXISTS';
+
+  constructor(message: string, options?: ErrorOptions) {
+    super('ERR_EXISTS', message, options);
+  }
 }
+
+/** A file the engine could not read or write; the sentence names the file and why. */
+export class FileError extends LabError {
+  override readonly name = 'FileError';
+  declare readonly code: FileErrorCode;
+
+  constructor(code: FileErrorCode, message: string, options?: ErrorOptions) {
+    super(code, message, options);
+  }
+}
+
+export type FileErrorCode =
+  /** The system refused a read or write (the errno is in the message), or a symlink loop. */
+  | 'ERR_FILE_IO'
+  /** A directory, device or pipe where a regular file was expected. */
+  | 'ERR_FILE_NOT_REGULAR'
+  /** Larger than the bound for its kind (the message says both sizes). */
+  | 'ERR_FILE_TOO_LARGE';
 
 /**
  * Replaces `file` with `content` — a string, bytes, or a producer that writes the given
@@ -43,7 +67,9 @@ export async function writeFileAtomic(
   try {
     target = await followLinks(path.resolve(file));
   } catch (error) {
-    throw new Error(`${file}: cannot write it (${errorCode(error)})`, { cause: error });
+    throw new FileError('ERR_FILE_IO', `${file}: cannot write it (${errorCode(error)})`, {
+      cause: error,
+    });
   }
   const existingMode = await modeOf(target);
   if (existingMode !== null && options.overwrite === false) {
@@ -80,7 +106,9 @@ export async function writeFileAtomic(
   } catch (error) {
     await rm(temporary, { force: true }).catch(() => undefined);
     if (error instanceof FileExistsError) throw error;
-    throw new Error(`${file}: cannot write it (${errorCode(error)})`, { cause: error });
+    throw new FileError('ERR_FILE_IO', `${file}: cannot write it (${errorCode(error)})`, {
+      cause: error,
+    });
   }
   await syncDirectory(path.dirname(target));
   return target;
@@ -100,7 +128,10 @@ export async function followLinks(file: string): Promise<string> {
     if (!isLink) return realpath(current);
     current = path.resolve(path.dirname(current), await readlink(current));
   }
-  throw new Error(`${file}: more than ${SYMLINK_HOPS_MAX} symlinks to follow (ELOOP)`);
+  throw new FileError(
+    'ERR_FILE_IO',
+    `${file}: more than ${SYMLINK_HOPS_MAX} symlinks to follow (ELOOP)`,
+  );
 }
 
 async function modeOf(file: string): Promise<number | null> {

@@ -5,7 +5,7 @@
  */
 import { constants, type Stats } from 'node:fs';
 import { open, stat } from 'node:fs/promises';
-import { errorCode } from './atomic-write';
+import { errorCode, FileError } from './atomic-write';
 
 /** Why a path is not a regular file, in words. */
 function kindOf(info: Stats): string {
@@ -26,13 +26,21 @@ export async function checkRegularFile(
   try {
     info = await stat(file);
   } catch (error) {
-    throw new Error(`${file}: cannot read it (${errorCode(error)})`, { cause: error });
+    throw new FileError('ERR_FILE_IO', `${file}: cannot read it (${errorCode(error)})`, {
+      cause: error,
+    });
   }
   if (!info.isFile()) {
-    throw new Error(`${file}: is ${kindOf(info)}; a ${what} must be a regular file`);
+    throw new FileError(
+      'ERR_FILE_NOT_REGULAR',
+      `${file}: is ${kindOf(info)}; a ${what} must be a regular file`,
+    );
   }
   if (info.size > bytesMax) {
-    throw new Error(`${file}: ${info.size} bytes; a ${what} may have at most ${bytesMax}`);
+    throw new FileError(
+      'ERR_FILE_TOO_LARGE',
+      `${file}: ${info.size} bytes; a ${what} may have at most ${bytesMax}`,
+    );
   }
   return info.size;
 }
@@ -49,12 +57,17 @@ export async function readBoundedFile(
     // O_NONBLOCK: should a FIFO replace the file after the stat, opening it does not hang.
     handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (error) {
-    throw new Error(`${file}: cannot read it (${errorCode(error)})`, { cause: error });
+    throw new FileError('ERR_FILE_IO', `${file}: cannot read it (${errorCode(error)})`, {
+      cause: error,
+    });
   }
   try {
     const info = await handle.stat();
     if (!info.isFile()) {
-      throw new Error(`${file}: is ${kindOf(info)}; a ${what} must be a regular file`);
+      throw new FileError(
+        'ERR_FILE_NOT_REGULAR',
+        `${file}: is ${kindOf(info)}; a ${what} must be a regular file`,
+      );
     }
     // One byte more than allowed tells a file that grew since the stat.
     const buffer = Buffer.alloc(Math.min(info.size, bytesMax) + 1);
@@ -65,7 +78,8 @@ export async function readBoundedFile(
       length += bytesRead;
     }
     if (length > bytesMax) {
-      throw new Error(
+      throw new FileError(
+        'ERR_FILE_TOO_LARGE',
         `${file}: more than ${bytesMax} bytes; a ${what} may have at most ${bytesMax}`,
       );
     }

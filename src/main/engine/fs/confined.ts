@@ -12,7 +12,8 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { BoundedMap } from '../bounded-map';
-import { errorCode, followLinks } from './atomic-write';
+import { errorCode, FileError, followLinks } from './atomic-write';
+import { LabError } from '../errors';
 
 /** Files the user chose that one process remembers (oldest forgotten first). */
 export const FILE_HANDLES_MAX = 1_000;
@@ -32,8 +33,13 @@ export interface FileFolders {
 }
 
 /** A path refused because it is outside the folders (or an unknown handle). */
-export class FileAccessError extends Error {
-  readonly code = 'ERR_PATH_REFUSED';
+export class FileAccessError extends LabError {
+  override readonly name = 'FileAccessError';
+  declare readonly code: 'ERR_PATH_REFUSED';
+
+  constructor(message: string, options?: ErrorOptions) {
+    super('ERR_PATH_REFUSED', message, options);
+  }
 }
 
 const HANDLE = /^@([A-Za-z0-9_-]{22})\//;
@@ -101,7 +107,9 @@ export class FileAccess {
     } catch (error) {
       // Say "outside" before saying "missing": no probing for files elsewhere.
       if (!roots.some((root) => inside(candidate, root))) throw this.refusal(ref, access);
-      throw new Error(`${ref}: cannot ${access} it (${errorCode(error)})`, { cause: error });
+      throw new FileError('ERR_FILE_IO', `${ref}: cannot ${access} it (${errorCode(error)})`, {
+        cause: error,
+      });
     }
     if (!roots.some((root) => inside(real, root))) throw this.refusal(ref, access);
     return real;

@@ -2,11 +2,15 @@
  * Stable error codes for the net module. Callers branch on `code`; `problems` lists every
  * problem found as `path.to.field: what is wrong (got X, allowed Y)`.
  */
+import { LabError } from '../errors';
+
 export const NET_ERROR_CODES = {
   /** A fault spec (or a change to one) is invalid; the link kept its previous faults. */
   BAD_FAULT: 'ERR_NET_BAD_FAULT',
   /** No fault of that name on this link. */
   UNKNOWN_FAULT: 'ERR_NET_UNKNOWN_FAULT',
+  /** No link of that id in what is shown. */
+  UNKNOWN_LINK: 'ERR_NET_UNKNOWN_LINK',
   /** No network preset of that name. */
   UNKNOWN_PRESET: 'ERR_NET_UNKNOWN_PRESET',
   /** resources/network-presets.json does not match its schema. */
@@ -20,16 +24,14 @@ export const NET_ERROR_CODES = {
 export type NetErrorCode = (typeof NET_ERROR_CODES)[keyof typeof NET_ERROR_CODES];
 
 /** The one error type thrown by src/main/engine/net. */
-export class NetError extends Error {
+export class NetError extends LabError {
   override readonly name = 'NetError';
+  declare readonly code: NetErrorCode;
   readonly problems: readonly string[];
 
-  constructor(
-    readonly code: NetErrorCode,
-    problems: string | readonly string[],
-  ) {
+  constructor(code: NetErrorCode, problems: string | readonly string[]) {
     const list = typeof problems === 'string' ? [problems] : problems;
-    super(list.join('; '));
+    super(code, list.join('; '));
     this.problems = list;
   }
 }

@@ -15,7 +15,8 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { LabEvent, Profile } from '../../../shared/events';
 import { every, type Clock, type Timer } from '../clock/clock';
-import type { EventBus } from '../trace/bus';
+import { describeError } from '../errors';
+import { ERROR_TEXT_CHARS_MAX, type EventBus } from '../trace/bus';
 import { PushCore } from './core';
 import { adaptHttp1 } from './http1';
 import { sendProblem, useLabClock } from './http';
@@ -482,17 +483,26 @@ export class PushService {
       origin: this.baseUrl,
       remoteAddress: remoteAddress ?? 'unknown',
     };
-    const fail = (): void =>
+    // The client learns only that it failed; the lab learns what failed, as an event.
+    const fail = (error: unknown): void => {
+      this.bus.reportError(this.id, {
+        kind: 'service.error',
+        serviceId: this.id,
+        method: ctx.method,
+        path: ctx.path.slice(0, ERROR_TEXT_CHARS_MAX),
+        ...describeError(error),
+      });
       sendProblem(stream, {
         status: 500,
         title: 'Internal Server Error',
         detail: 'the push service failed on this request; it keeps serving others',
       });
+    };
     try {
       const pending = this.profile.handle(ctx);
       if (pending) pending.catch(fail);
-    } catch {
-      fail();
+    } catch (error) {
+      fail(error);
     }
   }
 }

@@ -14,6 +14,7 @@
  * See docs/traces.md.
  */
 import type { LabEvent, LabEventKind } from '../../../shared/events';
+import { LabError } from '../errors';
 
 export const TRACE_TYPE = 'push-lab-trace';
 export const TRACE_VERSION = 1;
@@ -109,6 +110,8 @@ const KINDS = {
   'receipt.sent': true,
   'limit.reached': true,
   'store.failed': true,
+  'service.error': true,
+  'lab.error': true,
   'send.attempted': true,
   'receipt.received': true,
   'message.acknowledging': true,
@@ -142,14 +145,12 @@ export const TRACE_ERROR_CODES = {
 export type TraceErrorCode = (typeof TRACE_ERROR_CODES)[keyof typeof TRACE_ERROR_CODES];
 
 /** The one error type thrown by the trace reader. */
-export class TraceError extends Error {
+export class TraceError extends LabError {
   override readonly name = 'TraceError';
+  declare readonly code: TraceErrorCode;
 
-  constructor(
-    readonly code: TraceErrorCode,
-    message: string,
-  ) {
-    super(message);
+  constructor(code: TraceErrorCode, message: string) {
+    super(code, message);
   }
 }
 

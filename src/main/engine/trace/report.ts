@@ -86,6 +86,8 @@ interface MsgInfo {
 }
 
 const OTHERS = '(others)';
+/** Distinct (kind, code) pairs of error events the report counts; codes are few, so rarely hit. */
+const ERROR_KEYS_MAX = 100;
 
 export class ReportBuilder {
   /** Fed here unless the report reads a checker fed by its owner (`verdicts`). */
@@ -104,6 +106,7 @@ export class ReportBuilder {
   private readonly receiptsReceived = new Map<string, number>();
   private readonly linkResets = new Map<string, number>();
   private readonly limits = new Map<string, number>();
+  private readonly errors = new Map<string, number>();
   private span: RunSpan = {
     eventCount: 0,
     firstSeq: null,
@@ -218,6 +221,14 @@ export class ReportBuilder {
       case 'limit.reached':
         bump(this.limits, e.what);
         break;
+      case 'service.error':
+      case 'lab.error': {
+        // Keyed by kind and code: a bounded set (codes are constants, not free text).
+        const key = `${e.kind} ${e.code}`;
+        if (this.errors.has(key) || this.errors.size < ERROR_KEYS_MAX)
+          bump(this.errors, key, 1 + e.suppressed);
+        break;
+      }
       default:
         break;
     }
@@ -463,6 +474,10 @@ export class ReportBuilder {
     if (this.limits.size > 0) {
       const parts = [...this.limits].map(([what, n]) => `${what} ${n}×`);
       notes.push(`The lab hit its limits (limit.reached): ${parts.join(', ')}.`);
+    }
+    if (this.errors.size > 0) {
+      const parts = [...this.errors].map(([what, n]) => `${what} ${n}×`);
+      notes.push(`Errors in the lab (its events say which): ${parts.join(', ')}.`);
     }
     return notes;
   }

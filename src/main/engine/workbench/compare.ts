@@ -5,6 +5,7 @@
  */
 import type { Profile } from '../../../shared/events';
 import type { CompareResult, CompareRow } from '../../../shared/workbench';
+import { ENGINE_ERROR_CODES, LabError } from '../errors';
 import { reportExtras, ScenarioRun } from '../scenario/run';
 import type { Scenario } from '../scenario/schema';
 import { ReportBuilder } from '../trace/report';
@@ -89,7 +90,7 @@ async function runOne(
   } finally {
     await run.finish(stoppedEarly).catch(() => undefined);
   }
-  if (stoppedEarly) throw new Error('compare: cancelled');
+  if (stoppedEarly) throw new LabError(ENGINE_ERROR_CODES.CANCELLED, 'compare: cancelled');
   const outcome = await run.finish();
   const { report, check } = builder.finish(outcome.endT, reportExtras(outcome));
   const buckets = Math.ceil(settings.durationMs / settings.bucketMs);

@@ -9,6 +9,7 @@ import {
   type LinkView,
   type PresetView,
 } from '../../../shared/workbench';
+import { NET_ERROR_CODES, NetError } from '../net/errors';
 import type { Link } from '../net/link';
 import { networkPresets, presetFaults } from '../net/presets';
 import { faultTypeViews } from '../net/registry';
@@ -62,13 +63,15 @@ export function setLinkFaults(
   const missing = linkIds.filter((id) => !byId.has(id));
   if (missing.length > 0) {
     const known = all.length === 0 ? 'this lab has no links' : `e.g. ${all[0]!.id}`;
-    throw new Error(
+    throw new NetError(
+      NET_ERROR_CODES.UNKNOWN_LINK,
       `linkIds: no link "${missing[0]}"${missing.length > 1 ? ` (and ${missing.length - 1} more)` : ''}; ${known}`,
     );
   }
   const parsed = parseFaultSpecs(faults);
   if (!parsed.ok) {
-    throw new Error(
+    throw new NetError(
+      NET_ERROR_CODES.BAD_FAULT,
       parsed.problems.map((p) => (p.startsWith('[') ? `faults${p}` : `faults.${p}`)).join('; '),
     );
   }

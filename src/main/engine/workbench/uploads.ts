@@ -18,10 +18,16 @@ import {
   UPLOADS_BYTES_MAX,
 } from '../../../shared/workbench';
 import type { Clock, Timer } from '../clock/clock';
+import { LabError } from '../errors';
 
 /** An upload refused or failed; the sentence says why. */
-export class UploadError extends Error {
-  readonly code = 'ERR_UPLOAD';
+export class UploadError extends LabError {
+  override readonly name = 'UploadError';
+  declare readonly code: 'ERR_UPLOAD';
+
+  constructor(message: string, options?: ErrorOptions) {
+    super('ERR_UPLOAD', message, options);
+  }
 }
 
 interface Upload {

@@ -18,7 +18,8 @@ import { fail, ok, type Result } from '../../../shared/result';
 import { BUNDLE_BYTES_MAX, type RunStatus, type SeekResult } from '../../../shared/workbench';
 import type { Clock } from '../clock/clock';
 import { RealClock } from '../clock/real';
-import { FileExistsError, writeFileAtomic } from '../fs/atomic-write';
+import { describeError } from '../errors';
+import { writeFileAtomic } from '../fs/atomic-write';
 import { checkRegularFile } from '../fs/bounded-read';
 import { FileAccess, FileAccessError } from '../fs/confined';
 import { Lab, type LabOptions } from '../lab';
@@ -28,7 +29,7 @@ import type { Scenario } from '../scenario/schema';
 import { totalsProblems } from '../scenario/totals';
 import { openBundleWriter, type BundleWriter } from '../trace/bundle';
 import { diffRecordings, openRecording } from '../trace/diff';
-import { TraceError, type TraceMeta } from '../trace/format';
+import type { TraceMeta } from '../trace/format';
 import { ModelTracker } from '../trace/model-tracker';
 import { ReportBuilder, reportToJson } from '../trace/report';
 import { renderReportHtml } from '../trace/report-html';
@@ -43,7 +44,7 @@ import { StoreError } from '../push/store/store';
 import { linksInfo, setLinkFaults } from './links';
 import { PacedRun } from './paced-run';
 import { checkScenarioText, listExamples, readScenarioFile, RecentFiles } from './scenario-files';
-import { UploadError, Uploads } from './uploads';
+import { Uploads } from './uploads';
 
 /** How a run's bundle is closed: its closing record's reason and the lab time it covered. */
 function closing(paced: PacedRun): TraceClose {
@@ -272,14 +273,7 @@ export class Workbench {
     try {
       return await this.dispatch(command, session);
     } catch (error) {
-      const message = (error as Error).message ?? String(error);
-      const code =
-        error instanceof TraceError ||
-        error instanceof FileExistsError ||
-        error instanceof FileAccessError ||
-        error instanceof UploadError
-          ? error.code
-          : 'ERR_COMMAND_FAILED';
+      const { code, message } = describeError(error);
       return fail(code, message);
     }
   }
@@ -558,13 +552,15 @@ export class Workbench {
       speed: settings.speed,
       paused: settings.paused,
       wall: this.wall,
-      onEvent: (event) => {
-        timeline.append(event);
-        writer.writer.write(event);
-        builder.add(event);
-        tracker.add(event);
-        if (this.show?.epoch === epoch) this.emit(event);
-      },
+      onEvent: each(
+        (event) => timeline.append(event),
+        (event) => writer.writer.write(event),
+        (event) => builder.add(event),
+        (event) => tracker.add(event),
+        (event) => {
+          if (this.show?.epoch === epoch) this.emit(event);
+        },
+      ),
       onChange: () => {
         if (paced.settled && !show.bundle.closed) {
           show.bundle.closed = true;
@@ -757,11 +753,14 @@ export class Workbench {
       timeline = this.newTimeline();
       // The report reads the timeline's checker: one verdict for the markers and the report.
       builder = new ReportBuilder({ meta, verdicts: timeline.verdicts });
-      return (event) => {
-        timeline.append(event);
-        builder.add(event);
-        if (this.show?.epoch === epoch) this.emit(event);
-      };
+      // Consumers that cannot stop one another: a failing one is reported on the bus.
+      return each(
+        (event) => timeline.append(event),
+        (event) => builder.add(event),
+        (event) => {
+          if (this.show?.epoch === epoch) this.emit(event);
+        },
+      );
     });
     let stopped: Promise<void> | null = null;
     return {
@@ -855,7 +854,7 @@ export class Workbench {
   }
 
   private emit(event: LabEvent): void {
-    for (const listener of this.eventListeners) listener(event);
+    deliver(this.eventListeners, event);
   }
 
   /** Sends the status now when more than the clock changed, else at most every STATUS_INTERVAL_MS. */
@@ -880,6 +879,28 @@ export class Workbench {
     // While a run runs, its clock keeps moving: keep the elapsed time current.
     if (status.mode === 'run' && status.state === 'running') this.statusChanged();
   }
+}
+
+/**
+ * Hands `event` to every consumer even when one throws (the recording must not stop because
+ * the UI stream failed, nor one client's stream because another's did); then throws the first
+ * failure on, for the event bus to report as `lab.error`.
+ */
+function deliver(consumers: Iterable<Listener<LabEvent>>, event: LabEvent): void {
+  let failure: { error: unknown } | null = null;
+  for (const consume of consumers) {
+    try {
+      consume(event);
+    } catch (error) {
+      failure ??= { error };
+    }
+  }
+  if (failure !== null) throw failure.error;
+}
+
+/** One bus listener made of consumers that cannot stop one another. */
+function each(...consumers: Listener<LabEvent>[]): Listener<LabEvent> {
+  return (event) => deliver(consumers, event);
 }
 
 function scenarioFrom(text: string, field: string): Result<Scenario> {

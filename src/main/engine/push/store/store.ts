@@ -5,6 +5,7 @@
  * keyed upsert or delete, and `durable()` is the moment the writes so far are safe.
  */
 import type { Urgency } from '../../../../shared/events';
+import { LabError } from '../../errors';
 
 export interface SubscriptionRecord {
   readonly id: string;
@@ -98,12 +99,19 @@ export interface PushStore {
 }
 
 /** A store that cannot be opened or used; `message` is one sentence naming the path. */
-export class StoreError extends Error {
-  constructor(
-    message: string,
-    readonly code: 'ERR_STORE_LOCKED' | 'ERR_STORE_IO' | 'ERR_STORE_FORMAT',
-  ) {
-    super(message);
-    this.name = 'StoreError';
+export class StoreError extends LabError {
+  override readonly name = 'StoreError';
+  declare readonly code: StoreErrorCode;
+
+  constructor(message: string, code: StoreErrorCode) {
+    super(code, message);
   }
 }
+
+export type StoreErrorCode =
+  /** Another process holds the store's lock. */
+  | 'ERR_STORE_LOCKED'
+  /** A read, write or sync of the store failed (the message names the path and errno). */
+  | 'ERR_STORE_IO'
+  /** The store's files are not in a format this Push Lab reads. */
+  | 'ERR_STORE_FORMAT';
