@@ -14,6 +14,7 @@ import {
   EVENT_BATCH_INTERVAL_MS,
   type ServerMessage,
 } from '../../shared/wire';
+import { describeError } from '../engine/errors';
 
 /** The part of the lab (the Workbench, or a bare Lab) a host needs. */
 export interface LabPort {
@@ -84,10 +85,8 @@ export class HostSession {
     } catch (error) {
       // A programming error in one command must not reject into nowhere (an unhandled
       // rejection ends the process): the client gets an answer and the lab goes on.
-      return fail(
-        'ERR_INTERNAL',
-        `${parsed.value.type}: the command failed inside the lab (${(error as Error)?.message ?? String(error)}); the lab goes on`,
-      );
+      const { code, message } = describeError(error);
+      return fail(code, `${parsed.value.type}: ${message}; the lab goes on`);
     }
   }
 

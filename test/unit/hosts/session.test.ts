@@ -5,6 +5,7 @@ import { ok } from '../../../src/shared/result';
 import type { ServerMessage } from '../../../src/shared/wire';
 import type { RunStatus } from '../../../src/shared/workbench';
 import { HostSession, type LabPort } from '../../../src/main/hosts/session';
+import { LabError } from '../../../src/main/engine/errors';
 
 function fakeLab() {
   const listeners = new Set<(e: LabEvent) => void>();
@@ -60,8 +61,20 @@ describe('HostSession', () => {
       result: { ok: false, error: { code: 'ERR_INTERNAL' } },
     });
     expect((sent[0] as { result: { error: { message: string } } }).result.error.message).toMatch(
-      /^info: .*boom.*the lab goes on$/,
+      /^info: boom; the lab goes on$/,
     );
+    s.close();
+  });
+
+  it('keeps the code of a LabError a command throws', async () => {
+    const lab = fakeLab();
+    lab.execute = () => Promise.reject(new LabError('ERR_NET_UNKNOWN_LINK', 'links: no link "x"'));
+    const sent: ServerMessage[] = [];
+    const s = new HostSession(lab, (m) => sent.push(m));
+    await s.receive({ type: 'command', id: 4, command: { type: 'info' } });
+    expect(sent[0]).toMatchObject({
+      result: { ok: false, error: { code: 'ERR_NET_UNKNOWN_LINK' } },
+    });
     s.close();
   });
 
