@@ -5,11 +5,13 @@ import {
   eventRest,
   filterEvents,
   formatOffset,
+  KIND_GROUPS,
   kindGroup,
   messageIdOf,
   type LogFilter,
 } from '../../../src/renderer/src/features/log/filters';
 import type { LabEventBody } from '../../../src/shared/events';
+import { LAB_EVENT_KINDS } from '../../../src/main/engine/trace/format';
 import { stamp } from './fixtures';
 
 const bodies: LabEventBody[] = [
@@ -120,5 +122,15 @@ describe('log filters', () => {
     expect(countNewer(10, 25)).toBe(15);
     expect(countNewer(10, 10)).toBe(0);
     expect(countNewer(10, 3)).toBe(0);
+  });
+});
+
+describe('the log filter chips', () => {
+  it('offer a chip for every kind of event the trace format knows (lab.error and store.failed included)', () => {
+    const groups = new Set<string>(KIND_GROUPS);
+    const missing = [...LAB_EVENT_KINDS].filter(
+      (kind) => !groups.has(kindGroup(kind as LabEventBody['kind'])),
+    );
+    expect(missing).toEqual([]);
   });
 });

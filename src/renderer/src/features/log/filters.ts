@@ -16,6 +16,8 @@ export const KIND_GROUPS = [
   'radio',
   'link',
   'limit',
+  'store',
+  'lab',
 ] as const;
 
 export type KindGroup = (typeof KIND_GROUPS)[number];
