@@ -17,6 +17,22 @@ test.use({ labArgs: ['--data', dataDir] });
 // After the lab has stopped (it may write there until then).
 test.afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
+/**
+ * Whether the run bar's time (HH:MM:SS.mmm) is the timeline's end (MM:SS.t, tenths floored);
+ * the texts are returned when they disagree, to show in the failure.
+ */
+async function nowShown(page: Page): Promise<{ agree: true } | { bar: string; timeline: string }> {
+  const bar = (await page.getByTestId('run-elapsed').textContent()) ?? '';
+  const timeline = (await page.getByTestId('timeline-position').textContent()) ?? '';
+  const [h, m, sec] = bar.split(':').map(Number) as [number, number, number];
+  const tenths = Math.floor(Math.round((h * 3600 + m * 60 + sec) * 1000) / 100);
+  const seconds = Math.floor(tenths / 10);
+  const two = (n: number) => String(n).padStart(2, '0');
+  const minutes = `${two(Math.floor(seconds / 60) % 60)}:${two(seconds % 60)}.${tenths % 10}`;
+  const end = h > 0 ? `${h}:${minutes}` : minutes;
+  return timeline.includes(`/ ${end} ·`) ? { agree: true } : { bar, timeline };
+}
+
 /** The 1-based line the textarea's caret is on. */
 function caretLine(page: Page): Promise<number> {
   return page
@@ -112,6 +128,8 @@ test('edit, check, save and run a scenario, then drive the run', async ({ page, 
       )
       .not.toBe(paused);
     await expect(state).toHaveAttribute('data-state', 'paused');
+    // Paused, the run bar and the timeline show one "now": the lab time of the last event.
+    await expect.poll(() => nowShown(page), { timeout: 5_000 }).toEqual({ agree: true });
     await page.screenshot({ path: shot('run-controls') });
 
     await page.getByTestId('run-resume').click();

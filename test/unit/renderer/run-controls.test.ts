@@ -1,10 +1,6 @@
-/** The run bar's pure parts: time and speed formatting, which controls apply, the elapsed estimate, the space key. */
+/** The run bar's pure parts: time and speed formatting, which controls apply, the space key. */
 import { describe, expect, it, vi } from 'vitest';
 import { keyAction } from '../../../src/renderer/src/features/keys/keymap';
-import {
-  ElapsedClock,
-  EXTRAPOLATE_MAX_MS,
-} from '../../../src/renderer/src/features/run/elapsed-clock';
 import {
   formatElapsed,
   formatSpeed,
@@ -165,84 +161,6 @@ describe('performRunAction', () => {
     const call = vi.fn();
     performRunAction('pause-resume', status({ state: 'finished' }), call);
     expect(call).not.toHaveBeenCalled();
-  });
-});
-
-describe('ElapsedClock', () => {
-  it('knows nothing before a status', () => {
-    expect(new ElapsedClock().read(0)).toBeNull();
-  });
-
-  it('advances a running run at its pacing speed until the next status', () => {
-    const clock = new ElapsedClock();
-    clock.observe(status({ elapsedMs: 1000, speed: 10 }), 0);
-    expect(clock.read(0)).toBe(1000);
-    expect(clock.read(20)).toBe(1200);
-  });
-
-  it('then at the rate the statuses show (a lagging run), never going back', () => {
-    const clock = new ElapsedClock();
-    clock.observe(status({ elapsedMs: 0, speed: 10 }), 0);
-    expect(clock.read(250)).toBe(2500);
-    // The run only managed 1 s of lab time in 250 ms: 4 ms per ms from now on.
-    clock.observe(status({ elapsedMs: 1000, speed: 10 }), 250);
-    expect(clock.read(300)).toBe(2500);
-    expect(clock.read(750)).toBe(3000);
-  });
-
-  it('is not fooled by reports that arrive in one burst', () => {
-    const clock = new ElapsedClock();
-    clock.observe(status({ elapsedMs: 0, speed: 10 }), 0);
-    clock.observe(status({ elapsedMs: 2500, speed: 10 }), 1);
-    expect(clock.read(101)).toBe(3500);
-    expect(clock.read(10_000)).toBe(2500 + EXTRAPOLATE_MAX_MS * 10);
-  });
-
-  it('measures again after a speed change, never going back meanwhile', () => {
-    const clock = new ElapsedClock();
-    clock.observe(status({ elapsedMs: 0, speed: 10 }), 0);
-    clock.observe(status({ elapsedMs: 2500, speed: 10 }), 250);
-    expect(clock.read(300)).toBe(3000);
-    clock.observe(status({ elapsedMs: 2600, speed: 1 }), 300);
-    expect(clock.read(400)).toBe(3000);
-    expect(clock.read(800)).toBe(3100);
-  });
-
-  it('uses the measured rate at speed 0 (as fast as possible)', () => {
-    const clock = new ElapsedClock();
-    clock.observe(status({ elapsedMs: 0, speed: 0 }), 0);
-    expect(clock.read(100)).toBe(0);
-    clock.observe(status({ elapsedMs: 50_000, speed: 0 }), 250);
-    expect(clock.read(350)).toBe(70_000);
-  });
-
-  it('stops at the duration and after EXTRAPOLATE_MAX_MS without news', () => {
-    const clock = new ElapsedClock();
-    clock.observe(status({ elapsedMs: 119_000, speed: 10 }), 0);
-    expect(clock.read(1000)).toBe(120_000);
-    const slow = new ElapsedClock();
-    slow.observe(status({ elapsedMs: 0, speed: 1 }), 0);
-    expect(slow.read(10 * EXTRAPOLATE_MAX_MS)).toBe(EXTRAPOLATE_MAX_MS);
-  });
-
-  it('shows a paused or finished run exactly, even below what was shown', () => {
-    const clock = new ElapsedClock();
-    clock.observe(status({ elapsedMs: 0, speed: 10 }), 0);
-    expect(clock.read(100)).toBe(1000);
-    clock.observe(status({ elapsedMs: 800, state: 'paused' }), 100);
-    expect(clock.read(500)).toBe(800);
-    clock.observe(status({ elapsedMs: 900, state: 'paused' }), 600);
-    expect(clock.read(700)).toBe(900);
-  });
-
-  it('starts over with a new lab', () => {
-    const clock = new ElapsedClock();
-    clock.observe(status({ elapsedMs: 50_000, speed: 10 }), 0);
-    expect(clock.read(10)).toBe(50_100);
-    clock.observe(status({ epoch: 2, elapsedMs: 0, speed: 1 }), 10);
-    expect(clock.read(10)).toBe(0);
-    clock.observe(null, 20);
-    expect(clock.read(30)).toBeNull();
   });
 });
 

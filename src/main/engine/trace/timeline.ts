@@ -189,6 +189,16 @@ export class Timeline {
     return this.store.count > 0 ? this.store.timeAt(this.store.count - 1) : null;
   }
 
+  /**
+   * Lab time from the first event to the last (0 before any): the show's "now" as recorded.
+   * The run bar (status.elapsedMs) and the timeline's end both read it, so they never disagree.
+   */
+  get spanMs(): number {
+    return this.store.count > 0
+      ? this.store.timeAt(this.store.count - 1) - this.store.timeAt(0)
+      : 0;
+  }
+
   /** Every event indexed, oldest first (unpacked one chunk at a time; shared: never change them). */
   all(): Generator<LabEvent> {
     return this.store.all();

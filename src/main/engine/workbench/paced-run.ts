@@ -69,15 +69,9 @@ export class PacedRun {
   }
 
   /**
-   * Lab time since the start, as paced: the clock itself only ever stops at timer instants
-   * (see advanceTimers), so between two of them the pacer's position is what is shown.
+   * Where pacing has reached in lab time. Only the pacer reads it: what the lab shows as
+   * "now" is its last recorded event (Timeline.spanMs), never this estimate.
    */
-  get elapsedMs(): number {
-    return (
-      Math.min(Math.max(this.position(), this.run.clock.now()), this.run.endMs) - this.run.startT
-    );
-  }
-
   private position(): number {
     if (this.state !== 'running' || this.speed === 0) return this.labAnchor;
     return this.labAnchor + (this.wall.now() - this.wallAnchor) * this.speed;

@@ -111,8 +111,6 @@ interface ReplayShow extends ShowBase {
   ref: string;
   name: string;
   warning: string | null;
-  /** Lab time from the first event to the last. */
-  spanMs: number;
   /** The recording's scenario input and pacing speed, when it is a run bundle. */
   run: { scenario: unknown; speed: number } | null;
 }
@@ -204,6 +202,8 @@ export class Workbench {
     const base = {
       epoch: show.epoch,
       events: show.timeline.count,
+      // The lab time of the last event recorded, as the timeline ends: one "now" for both bars.
+      elapsedMs: show.timeline.spanMs,
       clockMode: show.meta.clockMode,
       seed: show.meta.seed,
       scenario: show.meta.scenario,
@@ -220,10 +220,6 @@ export class Workbench {
           name: null,
           state: 'running',
           speed: 1,
-          elapsedMs: Math.max(
-            0,
-            show.lab.clock.now() - (show.timeline.firstT ?? show.lab.clock.now()),
-          ),
           durationMs: null,
           controllable: false,
           path: null,
@@ -238,7 +234,6 @@ export class Workbench {
           name: paced.run.scenario.name,
           state: paced.state,
           speed: paced.speed,
-          elapsedMs: paced.elapsedMs,
           durationMs: paced.run.scenario.duration,
           controllable: !paced.ended && paced.state !== 'starting',
           path: show.path,
@@ -254,7 +249,6 @@ export class Workbench {
           name: show.name,
           state: 'recorded',
           speed: show.run?.speed ?? 1,
-          elapsedMs: show.spanMs,
           durationMs: null,
           controllable: false,
           path: show.ref,
@@ -558,7 +552,7 @@ export class Workbench {
         (event) => builder.add(event),
         (event) => tracker.add(event),
         (event) => {
-          if (this.show?.epoch === epoch) this.emit(event);
+          if (this.show?.epoch === epoch) this.shown(event);
         },
       ),
       onChange: () => {
@@ -643,7 +637,6 @@ export class Workbench {
       clockMode: header.clockMode,
       pushLabVersion: header.pushLabVersion,
     };
-    const span = timeline.info(1);
     await this.replace(async () => {
       const epoch = ++this.epoch;
       return {
@@ -656,13 +649,12 @@ export class Workbench {
         name,
         warning,
         run: header.run ? { scenario: header.run.scenario, speed: header.run.speed } : null,
-        spanMs: span.lastT - span.firstT,
         snapshot: () =>
           timeline.count > 0 ? timeline.seek(Number.MAX_SAFE_INTEGER, 0).model : emptyModel(),
         report: (format) => {
           const builder = new ReportBuilder({ meta, verdicts: timeline.verdicts });
           for (const event of timeline.all()) builder.add(event);
-          const { report } = builder.finish(span.lastT);
+          const { report } = builder.finish(timeline.lastT ?? 0);
           return format === 'html'
             ? renderReportHtml(report, { title: `Push Lab — ${name}` })
             : reportToJson(report);
@@ -758,7 +750,7 @@ export class Workbench {
         (event) => timeline.append(event),
         (event) => builder.add(event),
         (event) => {
-          if (this.show?.epoch === epoch) this.emit(event);
+          if (this.show?.epoch === epoch) this.shown(event);
         },
       );
     });
@@ -853,7 +845,12 @@ export class Workbench {
     }));
   }
 
-  private emit(event: LabEvent): void {
+  /**
+   * An event of the show on screen: relayed, and the status (its lab time and event count)
+   * follows within STATUS_INTERVAL_MS, so the run bar moves with the timeline.
+   */
+  private shown(event: LabEvent): void {
+    this.statusChanged();
     deliver(this.eventListeners, event);
   }
 
@@ -876,8 +873,6 @@ export class Workbench {
 
   private publishStatus(status: RunStatus): void {
     for (const listener of this.statusListeners) listener(status);
-    // While a run runs, its clock keeps moving: keep the elapsed time current.
-    if (status.mode === 'run' && status.state === 'running') this.statusChanged();
   }
 }
 

@@ -56,4 +56,10 @@ export const selectModelSeq = (s: LabState) => s.model.seq;
 
 // ---- the workbench -------------------------------------------------------------------------
 export const selectRun = (s: LabState) => s.run;
+/**
+ * The lab's "now": the lab time of the last event the show recorded, since its first (null
+ * before a status). The engine derives it once (Timeline.spanMs, sent as status.elapsedMs);
+ * the run bar and the timeline's end both show it, so they cannot disagree.
+ */
+export const selectLabNowMs = (s: LabState) => s.run?.elapsedMs ?? null;
 export const selectTravel = (s: LabState) => s.travel;

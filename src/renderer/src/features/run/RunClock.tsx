@@ -1,39 +1,21 @@
 /**
- * The run's elapsed lab time and event count. The time is written straight into the DOM from
- * an animation-frame loop (only while the run runs), so it advances smoothly without
- * rendering anything; React renders this leaf only when a status message arrives.
+ * The show's lab time and event count, as its last recorded event left them: the same "now"
+ * the timeline ends at (selectLabNowMs). No estimate runs ahead between status messages, since
+ * that made the run bar and the timeline disagree; the engine sends a status as events arrive.
  */
-import { useEffect, useRef, useState } from 'react';
-import { selectRun, useLab } from '../../store';
-import { ElapsedClock } from './elapsed-clock';
+import { selectLabNowMs, selectRun, useLab } from '../../store';
 import { formatElapsed } from './format';
 
 const UNKNOWN = '--:--:--.---';
 
 export function RunClock() {
   const run = useLab(selectRun);
-  const running = run?.state === 'running';
-  const elapsedRef = useRef<HTMLSpanElement>(null);
-  const [clock] = useState(() => new ElapsedClock());
-
-  useEffect(() => {
-    clock.observe(run, performance.now());
-    writeElapsed(elapsedRef.current, clock.read(performance.now()));
-  }, [clock, run]);
-
-  useEffect(() => {
-    if (!running) return;
-    let frame = requestAnimationFrame(function tick() {
-      writeElapsed(elapsedRef.current, clock.read(performance.now()));
-      frame = requestAnimationFrame(tick);
-    });
-    return () => cancelAnimationFrame(frame);
-  }, [clock, running]);
+  const nowMs = useLab(selectLabNowMs);
 
   return (
     <span className="run-clock">
       <span className="run-time">
-        <span ref={elapsedRef} data-testid="run-elapsed" />
+        <span data-testid="run-elapsed">{nowMs === null ? UNKNOWN : formatElapsed(nowMs)}</span>
         {run?.durationMs != null && (
           <span className="muted" data-testid="run-duration">
             {' / '}
@@ -46,10 +28,4 @@ export function RunClock() {
       </span>
     </span>
   );
-}
-
-function writeElapsed(element: HTMLElement | null, ms: number | null): void {
-  if (element === null) return;
-  const text = ms === null ? UNKNOWN : formatElapsed(ms);
-  if (element.textContent !== text) element.textContent = text;
 }

@@ -6,7 +6,13 @@
 import './timeline.css';
 import { useRef } from 'react';
 import { formatLabTime } from '../../format';
-import { selectActions, selectRun, selectSelectedMessageId, useLab } from '../../store';
+import {
+  selectActions,
+  selectLabNowMs,
+  selectRun,
+  selectSelectedMessageId,
+  useLab,
+} from '../../store';
 import { TimelineControls } from './TimelineControls';
 import { TimelineLegend } from './TimelineLegend';
 import { TimelineTrack } from './TimelineTrack';
@@ -28,7 +34,7 @@ function TimelineBar() {
   const events = useLab((s) => s.run?.events ?? 0);
   const travel = useLab((s) => s.travel);
   const liveSeq = useLab((s) => s.liveModel.seq);
-  const liveT = useLab((s) => s.liveModel.t);
+  const nowMs = useLab(selectLabNowMs) ?? 0;
   const startT = useLab((s) => s.liveModel.startT);
   const hasMessage = useLab((s) => selectSelectedMessageId(s) !== null);
   const { returnToLive } = useLab(selectActions);
@@ -39,9 +45,9 @@ function TimelineBar() {
   const playback = usePlayback(info, live);
 
   const originT = info?.firstT ?? startT ?? 0;
-  const shownT = travel?.t ?? liveT;
-  const endT = Math.max(info?.lastT ?? 0, liveT);
-  const moment = `${formatLabTime(shownT - originT)} / ${formatLabTime(endT - originT)}`;
+  // "now" is the lab's, as the run bar shows it; a travelled moment is measured from the same origin.
+  const shownMs = travel === null ? nowMs : travel.t - originT;
+  const moment = `${formatLabTime(shownMs)} / ${formatLabTime(nowMs)}`;
   const position = `seq ${nav.seq} / ${lastSeq}`;
 
   return (
