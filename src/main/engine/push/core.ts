@@ -232,13 +232,8 @@ export class PushCore {
       monitors: new Set(),
       set,
     };
-    this.subscriptions.set(sub.id, sub);
-    this.subscriptionsByToken.set(sub.token, sub);
-    this.subscriptionsByPushToken.set(sub.pushToken, sub);
-    if (set) {
-      set.members.add(sub);
-      for (const monitor of set.monitors) sub.monitors.add(monitor);
-    }
+    this.indexSubscription(sub);
+    if (set) for (const monitor of set.monitors) sub.monitors.add(monitor);
     if (sub.monitors.size === 0) this.idleSubscriptions.idle(sub);
     this.store?.putSubscription({ ...sub, setId: set?.id ?? null });
     return sub;
@@ -473,6 +468,14 @@ export class PushCore {
       ttlSeconds,
       replaced: previous?.id ?? null,
     };
+  }
+
+  /** Makes a subscription findable by id and both tokens, and a member of its set. */
+  private indexSubscription(sub: Subscription): void {
+    this.subscriptions.set(sub.id, sub);
+    this.subscriptionsByToken.set(sub.token, sub);
+    this.subscriptionsByPushToken.set(sub.pushToken, sub);
+    sub.set?.members.add(sub);
   }
 
   private index(sub: Subscription, message: StoredMessage): void {
@@ -749,10 +752,7 @@ export class PushCore {
         monitors: new Set(),
         set,
       };
-      this.subscriptions.set(sub.id, sub);
-      this.subscriptionsByToken.set(sub.token, sub);
-      this.subscriptionsByPushToken.set(sub.pushToken, sub);
-      set?.members.add(sub);
+      this.indexSubscription(sub);
       this.subscriptionCount = Math.max(this.subscriptionCount, idNumber(r.id));
       // Nobody monitors it yet: its idle time starts again at the restart (not journaled).
       this.idleSubscriptions.idle(sub);

@@ -4,8 +4,8 @@
  * satisfy the same interface later (`--store redis://…`, issue 15): every call is one
  * keyed upsert or delete, and `durable()` is the moment the writes so far are safe.
  */
-import type { Urgency } from '../../../../shared/events';
 import { LabError } from '../../errors';
+import type { StoredMessage } from '../types';
 
 export interface SubscriptionRecord {
   readonly id: string;
@@ -28,22 +28,11 @@ export interface ReceiptSubscriptionRecord {
   readonly token: string;
 }
 
-export interface MessageRecord {
-  readonly id: string;
-  readonly token: string;
-  readonly subscriptionId: string;
-  readonly body: Buffer;
-  readonly contentHeaders: Readonly<Record<string, string>>;
-  readonly ttlSeconds: number;
-  readonly acceptedAtMs: number;
-  /** The instant (service clock, ms) the message expires; restored messages keep it. */
-  readonly expiresAtMs: number;
-  readonly urgency: Urgency;
-  readonly topic: string | null;
-  readonly receiptSubscriptionId: string | null;
-  /** Delivery attempts so far (its delivery state: in flight never survives a restart). */
-  attempts: number;
-}
+/**
+ * A stored message as the core keeps it, less the monitor it is in flight on: in flight
+ * never survives a restart. Restored messages keep their expiry instant (service clock, ms).
+ */
+export type MessageRecord = Omit<StoredMessage, 'inFlightOn'>;
 
 /** The highest id number ever written of each kind, live or finished (ids are never reused). */
 export interface HighestIds {
