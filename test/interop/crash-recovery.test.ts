@@ -63,7 +63,14 @@ afterEach(async () => {
 
 function connect(url: string, enablePush: boolean): Promise<ClientHttp2Session> {
   return new Promise((resolve, reject) => {
-    const session = http2.connect(url, { settings: { enablePush } });
+    // After four kills the queues hold hundreds of messages, all promised at once when the
+    // user agent monitors again; node's client refuses promises past 200 reserved streams
+    // (maxReservedRemoteStreams) and the service does not yet re-offer a refused push on a
+    // live GET (noted in the closing note of issue 10), so this user agent accepts them all.
+    const session = http2.connect(url, {
+      settings: { enablePush },
+      maxReservedRemoteStreams: 10_000,
+    });
     session.once('error', reject);
     session.once('connect', () => {
       session.off('error', reject);
