@@ -6,12 +6,16 @@ import http2, {
   type OutgoingHttpHeaders,
 } from 'node:http2';
 import type { LabEvent } from '../../src/shared/events';
+import type { Clock } from '../../src/main/engine/clock/clock';
 import { RealClock } from '../../src/main/engine/clock/real';
 import { PushService, type PushServiceOptions } from '../../src/main/engine/push/service';
 import { EventBus } from '../../src/main/engine/trace/bus';
 
-export async function startService(options: Partial<PushServiceOptions> = {}) {
-  const clock = new RealClock();
+/** A push service over h2c on a free port, on `clock` (real time unless a test drives it). */
+export async function startService(
+  options: Partial<PushServiceOptions> = {},
+  clock: Clock = new RealClock(),
+) {
   const bus = new EventBus(clock);
   const events: LabEvent[] = [];
   bus.subscribe((e) => events.push(e));

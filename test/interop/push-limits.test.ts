@@ -7,9 +7,9 @@ import http2, { type ClientHttp2Session } from 'node:http2';
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LabEvent } from '../../src/shared/events';
+import type { Clock } from '../../src/main/engine/clock/clock';
 import { VirtualClock } from '../../src/main/engine/clock/virtual';
-import { PushService, type PushServiceOptions } from '../../src/main/engine/push/service';
-import { EventBus } from '../../src/main/engine/trace/bus';
+import { type PushServiceOptions } from '../../src/main/engine/push/service';
 import { startCli } from '../helpers/cli';
 import { call, client, hold, linkPath, startService, until, type Reply } from '../helpers/h2';
 
@@ -21,8 +21,8 @@ afterEach(async () => {
   for (const clean of cleanups.splice(0).reverse()) await clean();
 });
 
-async function setup(options: Partial<PushServiceOptions> = {}) {
-  const ctx = await startService(options);
+async function setup(options: Partial<PushServiceOptions> = {}, clock?: Clock) {
+  const ctx = await startService(options, clock);
   cleanups.push(() => ctx.service.stop());
   return ctx;
 }
@@ -132,21 +132,10 @@ describe('receipt subscriptions', () => {
 describe('draft-damaggio receipt resources', () => {
   it('an idle one expires and the next send asking for a receipt gets a new one', async () => {
     const clock = new VirtualClock(Date.UTC(2026, 0, 1));
-    const bus = new EventBus(clock);
-    const service = new PushService(
-      {
-        serviceId: 'ps1',
-        profile: 'draft-damaggio',
-        host: '127.0.0.1',
-        port: 0,
-        tls: null,
-        limits: { receiptSubscriptionIdleSecondsMax: 10 },
-      },
+    const { service } = await setup(
+      { profile: 'draft-damaggio', limits: { receiptSubscriptionIdleSecondsMax: 10 } },
       clock,
-      bus,
     );
-    await service.start();
-    cleanups.push(() => service.stop());
     const session = await connect(service.url);
     const sub = await call(session, { ':method': 'POST', ':path': '/subscribe/' });
     const path = new URL(String(sub.headers['location'])).pathname;
@@ -241,23 +230,7 @@ describe('header lists', () => {
 describe('connections', () => {
   it('an idle HTTP/2 connection is closed with GOAWAY on the service clock; one holding a monitor is not', async () => {
     const clock = new VirtualClock(Date.UTC(2026, 0, 1));
-    const bus = new EventBus(clock);
-    const events: LabEvent[] = [];
-    bus.subscribe((e) => events.push(e));
-    const service = new PushService(
-      {
-        serviceId: 'ps1',
-        profile: 'rfc8030',
-        host: '127.0.0.1',
-        port: 0,
-        tls: null,
-        limits: { sessionIdleSecondsMax: 30 },
-      },
-      clock,
-      bus,
-    );
-    await service.start();
-    cleanups.push(() => service.stop());
+    const { service, events } = await setup({ limits: { sessionIdleSecondsMax: 30 } }, clock);
     const idle = await connect(service.url);
     const monitoring = await connect(service.url);
     const sub = await subscribe(monitoring);
@@ -311,24 +284,10 @@ describe('connections', () => {
 describe('a closed world (a scenario: agents over in-memory links)', () => {
   it('connections handed over by acceptConnection are not capped per address, and idle ones stay', async () => {
     const clock = new VirtualClock(0);
-    const bus = new EventBus(clock);
-    const events: LabEvent[] = [];
-    bus.subscribe((e) => events.push(e));
-    const service = new PushService(
-      {
-        serviceId: 'ps1',
-        profile: 'rfc8030',
-        host: '127.0.0.1',
-        port: 0,
-        tls: null,
-        listen: false,
-        limits: { connectionsPerAddressMax: 1 },
-      },
+    const { service, events } = await setup(
+      { listen: false, limits: { connectionsPerAddressMax: 1 } },
       clock,
-      bus,
     );
-    await service.start();
-    cleanups.push(() => service.stop());
     // Real sockets, all from 127.0.0.1, handed over the way a scenario's links hand theirs.
     const relay = net.createServer((socket) => service.acceptConnection(socket));
     await new Promise<void>((r) => relay.listen(0, '127.0.0.1', r));
