@@ -5,28 +5,21 @@
  * keyed upsert or delete, and `durable()` is the moment the writes so far are safe.
  */
 import { LabError } from '../../errors';
+import type { ReceiptSubscription, Subscription, SubscriptionSet } from '../core';
 import type { StoredMessage } from '../types';
 
-export interface SubscriptionRecord {
-  readonly id: string;
-  readonly token: string;
-  readonly pushToken: string;
-  readonly agentId: string | null;
-  readonly createdAtMs: number;
-  readonly vapidKey: string | null;
+/** A subscription as the core keeps it, less its live state (queue, topics, monitors). */
+export type SubscriptionRecord = Pick<
+  Subscription,
+  'id' | 'token' | 'pushToken' | 'agentId' | 'createdAtMs' | 'vapidKey'
+> & {
   /** The subscription set it belongs to (RFC 8030 §4.1), if any. */
   readonly setId: string | null;
-}
+};
 
-export interface SetRecord {
-  readonly id: string;
-  readonly token: string;
-}
+export type SetRecord = Pick<SubscriptionSet, 'id' | 'token'>;
 
-export interface ReceiptSubscriptionRecord {
-  readonly id: string;
-  readonly token: string;
-}
+export type ReceiptSubscriptionRecord = Pick<ReceiptSubscription, 'id' | 'token'>;
 
 /**
  * A stored message as the core keeps it, less the monitor it is in flight on: in flight
