@@ -21,8 +21,7 @@ import {
   parseSeconds,
   parseSpeed,
 } from './options';
-import { runServe } from './serve';
-import { DEFAULT_SERVICE_LIMITS as L } from '../engine/push/types';
+import { LIMIT_FLAGS, runServe } from './serve';
 import { runRun, type RunCliOptions } from './run';
 import { runDiff, runReplay, runRerun } from './replay';
 
@@ -36,7 +35,7 @@ function program(): Command {
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(text) });
 
-  cli
+  const serve = cli
     .command('serve')
     .description('run a local RFC 8030 push service for testing your own application server')
     .addOption(new Option('--host <host>', 'interface to listen on').default('127.0.0.1'))
@@ -64,49 +63,10 @@ function program(): Command {
         '--rate-sender <n>',
         'messages a second one sender may send (429 beyond)',
       ).argParser(parseCount(1_000_000)),
-    )
-    .addOption(
-      new Option(
-        '--subscribe-rate <n>',
-        `subscribes a second one client address may make after a burst of ${L.subscribesPerAddressBurstCount} (0 = no limit; default ${L.subscribesPerSecondPerAddress})`,
-      ).argParser(parseCount(1_000_000)),
-    )
-    .addOption(
-      new Option(
-        '--subscription-idle <seconds>',
-        `delete a subscription nobody monitored or acknowledged on for this long (0 = never; default ${L.subscriptionIdleSecondsMax})`,
-      ).argParser(parseCount(2 ** 31)),
-    )
-    .addOption(
-      new Option(
-        '--max-receipt-subscriptions <n>',
-        `receipt subscriptions held at once (429 beyond; default ${L.receiptSubscriptionCountMax})`,
-      ).argParser(parseCount(10_000_000)),
-    )
-    .addOption(
-      new Option(
-        '--receipt-subscription-idle <seconds>',
-        `delete a receipt subscription unmonitored and unused for this long (0 = never; default ${L.receiptSubscriptionIdleSecondsMax})`,
-      ).argParser(parseCount(2 ** 31)),
-    )
-    .addOption(
-      new Option(
-        '--max-stored-bytes <bytes>',
-        `bytes of stored messages held at once (429 beyond; default ${L.storedBytesMax})`,
-      ).argParser(parseCount(2 ** 40)),
-    )
-    .addOption(
-      new Option(
-        '--session-idle <seconds>',
-        `close a connection with no open request after this long (0 = never; default ${L.sessionIdleSecondsMax})`,
-      ).argParser(parseCount(2 ** 31)),
-    )
-    .addOption(
-      new Option(
-        '--connections-per-address <n>',
-        `connections one client address may hold open (0 = no limit; default ${L.connectionsPerAddressMax})`,
-      ).argParser(parseCount(20_000)),
-    )
+    );
+  for (const { flag, help, max } of Object.values(LIMIT_FLAGS))
+    serve.addOption(new Option(flag, help).argParser(parseCount(max)));
+  serve
     .option('--json', 'print one JSON object per line', false)
     .addOption(
       new Option('--data <dir>', 'data directory (TLS certificate)').default(defaultDataDir()),

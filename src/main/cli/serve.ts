@@ -10,7 +10,7 @@ import type { ReceivedMessage } from '../engine/agents/user-agent';
 import { Lab } from '../engine/lab';
 import { StoreError } from '../engine/push/store/store';
 import { loadOrCreateIdentity } from '../engine/push/tls';
-import type { ServiceLimits } from '../engine/push/types';
+import { DEFAULT_SERVICE_LIMITS, type ServiceLimits } from '../engine/push/types';
 import { CliError, listenError } from './options';
 import { untilSignal } from './signals';
 
@@ -36,21 +36,66 @@ export interface ServeOptions {
   connectionsPerAddress?: number;
 }
 
-/** Which service limit each of serve's limit flags sets (docs/security.md has the defaults). */
-const LIMIT_FLAGS = {
-  subscribeRate: 'subscribesPerSecondPerAddress',
-  subscriptionIdle: 'subscriptionIdleSecondsMax',
-  maxReceiptSubscriptions: 'receiptSubscriptionCountMax',
-  receiptSubscriptionIdle: 'receiptSubscriptionIdleSecondsMax',
-  maxStoredBytes: 'storedBytesMax',
-  sessionIdle: 'sessionIdleSecondsMax',
-  connectionsPerAddress: 'connectionsPerAddressMax',
-} as const satisfies Partial<Record<keyof ServeOptions, keyof ServiceLimits>>;
+const L = DEFAULT_SERVICE_LIMITS;
+
+/**
+ * serve's flags for the push service's limits, each with the limit it sets: main.ts makes the
+ * options from this table and flagLimits reads them back (docs/security.md has the defaults).
+ */
+export const LIMIT_FLAGS = {
+  subscribeRate: {
+    flag: '--subscribe-rate <n>',
+    limit: 'subscribesPerSecondPerAddress',
+    max: 1_000_000,
+    help: `subscribes a second one client address may make after a burst of ${L.subscribesPerAddressBurstCount} (0 = no limit; default ${L.subscribesPerSecondPerAddress})`,
+  },
+  subscriptionIdle: {
+    flag: '--subscription-idle <seconds>',
+    limit: 'subscriptionIdleSecondsMax',
+    max: 2 ** 31,
+    help: `delete a subscription nobody monitored or acknowledged on for this long (0 = never; default ${L.subscriptionIdleSecondsMax})`,
+  },
+  maxReceiptSubscriptions: {
+    flag: '--max-receipt-subscriptions <n>',
+    limit: 'receiptSubscriptionCountMax',
+    max: 10_000_000,
+    help: `receipt subscriptions held at once (429 beyond; default ${L.receiptSubscriptionCountMax})`,
+  },
+  receiptSubscriptionIdle: {
+    flag: '--receipt-subscription-idle <seconds>',
+    limit: 'receiptSubscriptionIdleSecondsMax',
+    max: 2 ** 31,
+    help: `delete a receipt subscription unmonitored and unused for this long (0 = never; default ${L.receiptSubscriptionIdleSecondsMax})`,
+  },
+  maxStoredBytes: {
+    flag: '--max-stored-bytes <bytes>',
+    limit: 'storedBytesMax',
+    max: 2 ** 40,
+    help: `bytes of stored messages held at once (429 beyond; default ${L.storedBytesMax})`,
+  },
+  sessionIdle: {
+    flag: '--session-idle <seconds>',
+    limit: 'sessionIdleSecondsMax',
+    max: 2 ** 31,
+    help: `close a connection with no open request after this long (0 = never; default ${L.sessionIdleSecondsMax})`,
+  },
+  connectionsPerAddress: {
+    flag: '--connections-per-address <n>',
+    limit: 'connectionsPerAddressMax',
+    max: 20_000,
+    help: `connections one client address may hold open (0 = no limit; default ${L.connectionsPerAddressMax})`,
+  },
+} as const satisfies Partial<
+  Record<
+    keyof ServeOptions,
+    { flag: string; limit: keyof ServiceLimits; max: number; help: string }
+  >
+>;
 
 function flagLimits(options: ServeOptions): Partial<ServiceLimits> {
   const limits: Partial<ServiceLimits> = {};
-  for (const [flag, limit] of Object.entries(LIMIT_FLAGS)) {
-    const value = options[flag as keyof typeof LIMIT_FLAGS];
+  for (const [option, { limit }] of Object.entries(LIMIT_FLAGS)) {
+    const value = options[option as keyof typeof LIMIT_FLAGS];
     if (value !== undefined) limits[limit] = value;
   }
   return limits;

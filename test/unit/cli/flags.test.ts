@@ -1,6 +1,7 @@
 import net from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runCli } from '../../helpers/cli';
+import { LIMIT_FLAGS } from '../../../src/main/cli/serve';
 
 const servers: net.Server[] = [];
 afterEach(async () => {
@@ -37,5 +38,17 @@ describe('push-lab flags: one clear line and a non-zero exit', () => {
     expect(run.stderr.trim()).toBe(
       `push-lab: port ${port} on 127.0.0.1 is already in use; choose another with --port PORT, or --port 0 for any free port`,
     );
+  });
+});
+
+describe("serve's limit flags", () => {
+  it('are each named as the option they fill (commander camel-cases the flag), so none is dropped', () => {
+    for (const [option, { flag }] of Object.entries(LIMIT_FLAGS)) {
+      const camel = flag
+        .replace(/^--/, '')
+        .replace(/ <.*>$/, '')
+        .replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
+      expect(camel).toBe(option);
+    }
   });
 });
