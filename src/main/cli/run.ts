@@ -3,7 +3,6 @@
  * bundle), checks every invariant, writes a report, and exits 0 (all hold), 1 (violations,
  * listed) or 2 (bad scenario). `rerun` runs a bundle's scenario again with its seed.
  */
-import { rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { loadScenario } from '../engine/scenario/load';
 import {
@@ -23,6 +22,7 @@ import { renderReportHtml } from '../engine/trace/report-html';
 import { TraceWriter, type TraceClose } from '../engine/trace/writer';
 import { openBundleWriter } from '../engine/trace/bundle';
 import { VERSION } from '../engine/version';
+import { writeFileAtomic } from '../engine/fs/atomic-write';
 import { totalsProblems } from '../engine/scenario/totals';
 import { CliError, checkOutputPaths, parseSeed } from './options';
 import { onStopSignal } from './signals';
@@ -202,12 +202,10 @@ export function printVerdict(
   if (reproduce) out(`reproduce with: ${reproduce}`);
 }
 
-/** Writes the report atomically (a temporary file renamed into place). */
+/** Writes the report atomically (the engine's one helper: temp file, fsync, rename). */
 async function writeReport(file: string, report: Report): Promise<void> {
   const html = path.extname(file).toLowerCase() === '.html';
-  const temporary = `${file}.${process.pid}.tmp`;
-  await writeFile(temporary, html ? renderReportHtml(report) : reportToJson(report));
-  await rename(temporary, file);
+  await writeFileAtomic(file, html ? renderReportHtml(report) : reportToJson(report));
 }
 
 function progressLine(): (

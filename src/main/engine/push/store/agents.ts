@@ -4,11 +4,11 @@
  * `agents.json` (mode 0600: it holds private keys), so a PushSubscription a developer
  * copied keeps working — and decrypting — after a restart.
  */
-import { randomBytes } from 'node:crypto';
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { UaSubscription } from '../../agents/user-agent';
 import { b64uDecode, b64uEncode } from '../../crypto/base64url';
+import { writeFileAtomic } from '../../fs/atomic-write';
 
 export const AGENTS_FILE = 'agents.json';
 /** Kept subscriptions per agent (more than `serve --subscriptions` allows). */
@@ -84,7 +84,7 @@ export async function loadAgentSubscriptions(
   return result;
 }
 
-/** Writes every agent's subscriptions: temp file (0600) + rename, so a crash leaves one whole file. */
+/** Writes every agent's subscriptions: atomically (0600), so a crash leaves one whole file. */
 export async function saveAgentSubscriptions(
   storeDir: string,
   agents: Iterable<{ id: string; subscriptions: readonly UaSubscription[] }>,
@@ -101,12 +101,6 @@ export async function saveAgentSubscriptions(
     }));
   }
   const file = path.join(storeDir, AGENTS_FILE);
-  const temporary = `${file}.${randomBytes(6).toString('hex')}.tmp`;
-  try {
-    await writeFile(temporary, JSON.stringify(saved), { mode: 0o600, flush: true });
-    await rename(temporary, file);
-  } catch (error) {
-    await rm(temporary, { force: true });
-    throw error;
-  }
+  // Private keys inside: 0600 whatever the file was.
+  await writeFileAtomic(file, JSON.stringify(saved), { mode: 0o600, keepMode: false });
 }
