@@ -10,6 +10,7 @@ import type { Clock } from '../../src/main/engine/clock/clock';
 import { RealClock } from '../../src/main/engine/clock/real';
 import { PushService, type PushServiceOptions } from '../../src/main/engine/push/service';
 import { EventBus } from '../../src/main/engine/trace/bus';
+import { eventually } from './poll';
 
 /** A push service over h2c on a free port, on `clock` (real time unless a test drives it). */
 export async function startService(
@@ -80,13 +81,9 @@ export function collectPushes(session: ClientHttp2Session): Pushed[] {
   return pushes;
 }
 
-/** Polls `predicate` every 10 ms until it holds or `timeoutMs` passes. */
+/** Polls `predicate` until it holds or `timeoutMs` passes (the one polling helper). */
 export async function until(predicate: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
+  await eventually('the condition', predicate, { timeoutMs });
 }
 
 export function linkPath(headers: IncomingHttpHeaders, rel: string): string | null {

@@ -14,6 +14,7 @@ import type { LabEvent } from '../../../src/shared/events';
 import { modelToWire, type LabModel } from '../../../src/shared/model';
 import type { ClientMessage, ServerMessage } from '../../../src/shared/wire';
 import { agents, modelAfter } from './fixtures';
+import { eventually } from '../../helpers/poll';
 
 const servers: WebSocketServer[] = [];
 const clients: LabClient[] = [];
@@ -106,11 +107,7 @@ function connect(url: string, options: Omit<WsClientOptions, 'url' | 'WebSocket'
 }
 
 async function until(condition: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const start = Date.now();
-  while (!condition()) {
-    if (Date.now() - start > timeoutMs) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
+  await eventually('the client', condition, { timeoutMs, intervalMs: 5 });
 }
 
 const last = <T>(list: readonly T[]): T | undefined => list[list.length - 1];

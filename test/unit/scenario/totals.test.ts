@@ -27,6 +27,7 @@ import {
 } from '../../../src/main/engine/scenario/totals';
 import type { Scenario } from '../../../src/main/engine/scenario/schema';
 import { Workbench } from '../../../src/main/engine/workbench/workbench';
+import { eventually } from '../../helpers/poll';
 
 function scenario(text: string): Scenario {
   const loaded = parseScenario(text);
@@ -252,9 +253,5 @@ describe('the UI path uses the same check', () => {
 });
 
 async function waitFor(done: () => boolean): Promise<void> {
-  const deadline = performance.now() + 30_000;
-  while (!done()) {
-    if (performance.now() > deadline) throw new Error('timed out');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  await eventually('the run to end', done, { timeoutMs: 30_000, intervalMs: 50 });
 }

@@ -8,6 +8,7 @@ import type { Result } from '../../../src/shared/result';
 import type { RunStatus, SeekResult } from '../../../src/shared/workbench';
 import { Timeline } from '../../../src/main/engine/trace/timeline';
 import { Workbench } from '../../../src/main/engine/workbench/workbench';
+import { eventually } from '../../helpers/poll';
 
 const examplesDir = path.resolve('resources/scenarios');
 
@@ -34,11 +35,7 @@ async function call(input: Record<string, unknown>): Promise<Result<unknown>> {
 
 /** Polls the workbench's status (a paced run moves with the wall clock). */
 async function until(predicate: (s: RunStatus) => boolean, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate(bench.status())) {
-    if (Date.now() > deadline) throw new Error(`timed out; ${JSON.stringify(bench.status())}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  await eventually('the run status', () => predicate(bench.status()), { timeoutMs });
 }
 
 /** Every event the show's timeline holds. */

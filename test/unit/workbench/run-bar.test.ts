@@ -12,6 +12,7 @@ import type { Command } from '../../../src/shared/commands';
 import type { RunStatus, TimelineInfo } from '../../../src/shared/workbench';
 import { VirtualClock } from '../../../src/main/engine/clock/virtual';
 import { STATUS_INTERVAL_MS, Workbench } from '../../../src/main/engine/workbench/workbench';
+import { eventually } from '../../helpers/poll';
 
 const examplesDir = path.resolve('resources/scenarios');
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -38,11 +39,7 @@ async function value<T>(bench: Workbench, command: Command): Promise<T> {
 
 /** Bounded wait for what the lab does on its own (real sockets, real pacing). */
 async function until(what: string, predicate: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!predicate()) {
-    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
+  await eventually(what, predicate, { timeoutMs });
 }
 
 /** The timeline's end as the timeline bar measures it: from its first event to its last. */

@@ -9,6 +9,7 @@ import type { RunStatus, TimelineInfo } from '../../../src/shared/workbench';
 import { parseScenario } from '../../../src/main/engine/scenario/load';
 import { runScenario } from '../../../src/main/engine/scenario/run';
 import { Workbench } from '../../../src/main/engine/workbench/workbench';
+import { eventually } from '../../helpers/poll';
 
 const examplesDir = path.resolve('resources/scenarios');
 const smoke = async (): Promise<string> => readFile(path.join(examplesDir, 'smoke.yaml'), 'utf8');
@@ -41,13 +42,9 @@ async function value<T>(input: Record<string, unknown>): Promise<T> {
 }
 
 async function until(predicate: (s: RunStatus) => boolean, timeoutMs = 60_000): Promise<RunStatus> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const status = bench.status();
-    if (predicate(status)) return status;
-    if (Date.now() > deadline) throw new Error(`timed out; status ${JSON.stringify(status)}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
+  return eventually('the run status', () => (predicate(bench.status()) ? bench.status() : null), {
+    timeoutMs,
+  });
 }
 
 describe('the workbench', () => {
