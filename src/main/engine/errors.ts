@@ -5,7 +5,7 @@
  * with a one-line doc comment. Anything thrown that is not a LabError is a bug: it travels
  * as ERR_INTERNAL with its message.
  */
-import type { LabError as LabErrorShape } from '../../shared/result';
+import type { ErrorInfo } from '../../shared/result';
 
 /** Codes that belong to no one module. */
 export const ENGINE_ERROR_CODES = {
@@ -15,7 +15,7 @@ export const ENGINE_ERROR_CODES = {
   CANCELLED: 'ERR_CANCELLED',
 } as const;
 
-export class LabError extends Error implements LabErrorShape {
+export class LabError extends Error implements ErrorInfo {
   override name = 'LabError';
 
   constructor(
@@ -28,7 +28,7 @@ export class LabError extends Error implements LabErrorShape {
 }
 
 /** `{code, message}` of anything thrown: a LabError's own code, else ERR_INTERNAL. */
-export function describeError(error: unknown): LabErrorShape {
+export function describeError(error: unknown): ErrorInfo {
   if (error instanceof LabError) return { code: error.code, message: error.message };
   return {
     code: ENGINE_ERROR_CODES.INTERNAL,

@@ -3,13 +3,13 @@
  * and the fields the renderer reads must have the right primitive types. The model and the
  * events themselves are trusted (they come from the lab's own reducer and bus).
  */
-import type { LabError, Result } from '../../../shared/result';
+import type { ErrorInfo, Result } from '../../../shared/result';
 import type { ServerMessage } from '../../../shared/wire';
 
 const isObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-function isLabError(value: unknown): value is LabError {
+function isErrorInfo(value: unknown): value is ErrorInfo {
   return isObject(value) && typeof value.code === 'string' && typeof value.message === 'string';
 }
 
@@ -17,7 +17,7 @@ function isLabError(value: unknown): value is LabError {
 export function parseResult(value: unknown): Result<unknown> | null {
   if (!isObject(value)) return null;
   if (value.ok === true) return { ok: true, value: value.value };
-  if (value.ok === false && isLabError(value.error)) {
+  if (value.ok === false && isErrorInfo(value.error)) {
     return { ok: false, error: { code: value.error.code, message: value.error.message } };
   }
   return null;
