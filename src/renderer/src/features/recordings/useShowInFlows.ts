@@ -5,13 +5,14 @@
  */
 import { useEffect, useState } from 'react';
 import type { DiffResult } from '../../../../shared/workbench';
-import { selectActions, selectRun, useLab } from '../../store';
+import { selectActions, selectRun, useFeatureStore, useLab } from '../../store';
 import { divergenceTarget, openSide, type DivergenceTarget } from './diff-view';
-import { recordingsStore } from './recordings-store';
+import { recordingsFeature } from './recordings-store';
 
 export function useShowInFlows(): (diff: DiffResult) => Promise<void> {
   const { call, travelTo, selectMessage, showView } = useLab(selectActions);
   const run = useLab(selectRun);
+  const recordingsStore = useFeatureStore(recordingsFeature);
   const epoch = run?.epoch ?? null;
   // A travel waiting for the lab of `epoch` (recording A, being opened) to be shown.
   const [pending, setPending] = useState<{ epoch: number; target: DivergenceTarget } | null>(null);
