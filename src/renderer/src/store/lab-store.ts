@@ -100,14 +100,9 @@ export function createLabStore(client: LabClient, options: LabStoreOptions = {})
   const startShow = (run: RunStatus): void => {
     const snapshot = batcher.startShow();
     store.setState((state) => {
-      const started = snapshot === null ? state : { ...state, liveModel: snapshot };
-      return {
-        ...(snapshot === null ? {} : { liveModel: snapshot }),
-        run,
-        ...slices.live.newShow(started),
-        ...slices.travel.newShow(started),
-        ...slices.ui.newShow(started),
-      };
+      const started = { ...state, liveModel: snapshot ?? state.liveModel };
+      const resets = Object.values(slices).map((slice) => slice.newShow(started));
+      return Object.assign({ liveModel: started.liveModel, run }, ...resets) as Partial<LabState>;
     });
     features.newShow();
   };
