@@ -1,44 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { ConnectionStatus, LabClient } from '../../../src/renderer/src/bridge/client';
 import { createLabStore } from '../../../src/renderer/src/store/lab-store';
 import { selectCurrentSubscriptionId } from '../../../src/renderer/src/store/selectors';
-import type { LabEvent, LabEventBody } from '../../../src/shared/events';
-import type { LabModel } from '../../../src/shared/model';
-import type { RunStatus } from '../../../src/shared/workbench';
-import { agents, fakeFrames, modelAfter, stamp } from './fixtures';
-
-/** A LabClient driven by the test. */
-function fakeClient() {
-  const snapshot = new Set<(m: LabModel) => void>();
-  const events = new Set<(e: LabEvent[]) => void>();
-  const status = new Set<(s: ConnectionStatus) => void>();
-  const runStatus = new Set<(s: RunStatus) => void>();
-  let current: ConnectionStatus = 'connecting';
-  const client = {
-    call: vi.fn(async () => ({ ok: true, value: { status: 201, messageId: 'm1', detail: null } })),
-    onSnapshot: (l: (m: LabModel) => void) => (snapshot.add(l), () => snapshot.delete(l)),
-    onEvents: (l: (e: LabEvent[]) => void) => (events.add(l), () => events.delete(l)),
-    onStatus: (l: (s: ConnectionStatus) => void) => {
-      status.add(l);
-      l(current);
-      return () => status.delete(l);
-    },
-    onRunStatus: (l: (s: RunStatus) => void) => (runStatus.add(l), () => runStatus.delete(l)),
-    resync: vi.fn(),
-    close: vi.fn(),
-  };
-  return {
-    runStatus: (s: RunStatus) => runStatus.forEach((l) => l(s)),
-    client: client as unknown as LabClient & typeof client,
-    snapshot: (m: LabModel) => snapshot.forEach((l) => l(m)),
-    events: (e: LabEvent[]) => events.forEach((l) => l(e)),
-    status: (s: ConnectionStatus) => {
-      current = s;
-      status.forEach((l) => l(s));
-    },
-    listeners: () => snapshot.size + events.size + status.size + runStatus.size,
-  };
-}
+import type { LabEventBody } from '../../../src/shared/events';
+import { agents, drivenClient as fakeClient, fakeFrames, modelAfter, stamp } from './fixtures';
 
 const sub = (id: string): LabEventBody => ({
   kind: 'subscription.created',

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { useLogUi } from '../../../src/renderer/src/features/log/log-state';
+import { createLogUiStore } from '../../../src/renderer/src/features/log/log-state';
 import { agents } from './fixtures';
 
 describe('log UI state', () => {
   it('toggles kind groups and keeps the paused array by reference', () => {
+    const useLogUi = createLogUiStore();
     const ui = useLogUi.getState();
     ui.toggleGroup('message');
     ui.toggleGroup('agent');

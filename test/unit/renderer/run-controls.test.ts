@@ -7,8 +7,8 @@ import {
   speedOptions,
 } from '../../../src/renderer/src/features/run/format';
 import {
+  createRunNoticeStore,
   performRunAction,
-  runNoticeStore,
 } from '../../../src/renderer/src/features/run/run-actions';
 import {
   enabledControls,
@@ -147,19 +147,21 @@ describe('performRunAction', () => {
       ok: false,
       error: { code: 'ERR_STATE', message: 'nothing runs' },
     });
-    performRunAction('stop', status(), call);
+    const notice = createRunNoticeStore();
+    performRunAction('stop', status(), { call, notice });
     expect(call).toHaveBeenCalledWith({ type: 'run.stop' });
-    await vi.waitFor(() =>
-      expect(runNoticeStore.getState().notice).toBe('Stop failed: nothing runs'),
-    );
+    await vi.waitFor(() => expect(notice.getState().notice).toBe('Stop failed: nothing runs'));
     call.mockResolvedValue({ ok: true, value: status({ state: 'stopped' }) });
-    performRunAction('rerun', status({ state: 'stopped' }), call);
-    await vi.waitFor(() => expect(runNoticeStore.getState().notice).toBeNull());
+    performRunAction('rerun', status({ state: 'stopped' }), { call, notice });
+    await vi.waitFor(() => expect(notice.getState().notice).toBeNull());
   });
 
   it('sends nothing when the action does not apply', () => {
     const call = vi.fn();
-    performRunAction('pause-resume', status({ state: 'finished' }), call);
+    performRunAction('pause-resume', status({ state: 'finished' }), {
+      call,
+      notice: createRunNoticeStore(),
+    });
     expect(call).not.toHaveBeenCalled();
   });
 });

@@ -1,6 +1,9 @@
 /** The scenario editor's store and commands against a fake engine: edits survive failures and views, opens ask before replacing edits, stale checks are dropped. */
 import { describe, expect, it, vi } from 'vitest';
-import type { CallCommand } from '../../../src/renderer/src/features/run/run-actions';
+import {
+  createRunNoticeStore,
+  type CallCommand,
+} from '../../../src/renderer/src/features/run/run-actions';
 import {
   openFile,
   openPath,
@@ -164,11 +167,12 @@ describe('scenario commands', () => {
         ? { ok: true, value: { path: '/s/x.YML', text: 'name: x\n' } }
         : { ok: true, value: [] },
     );
-    await openFile('/s/x.YML', { call, store, showView });
+    const notice = createRunNoticeStore();
+    await openFile('/s/x.YML', { call, notice, store, showView });
     expect(showView).toHaveBeenCalledWith('scenario');
     expect(store.getState().text).toBe('name: x\n');
 
-    await openFile('/runs/failure.plb', { call, store, showView });
+    await openFile('/runs/failure.plb', { call, notice, store, showView });
     expect(sent.at(-1)).toEqual({ type: 'bundle.open', path: '/runs/failure.plb' });
     expect(showView).toHaveBeenLastCalledWith('recordings');
   });

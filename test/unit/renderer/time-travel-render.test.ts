@@ -4,8 +4,11 @@
  */
 import { createElement, type ComponentType } from 'react';
 import { renderToStaticMarkup } from 'react-dom/server';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { recordingsStore } from '../../../src/renderer/src/features/recordings/recordings-store';
+import { describe, expect, it } from 'vitest';
+import {
+  recordingsFeature,
+  type RecordingsState,
+} from '../../../src/renderer/src/features/recordings/recordings-store';
 import { RecordingsView } from '../../../src/renderer/src/features/recordings/RecordingsView';
 import { Timeline } from '../../../src/renderer/src/features/timeline/Timeline';
 import { createLabStore, LabProvider, type LabState } from '../../../src/renderer/src/store';
@@ -33,24 +36,24 @@ const run: RunStatus = {
   error: null,
 };
 
-function render(component: ComponentType, state: Partial<LabState>): string {
+function render(
+  component: ComponentType,
+  state: Partial<LabState>,
+  recordings: Partial<RecordingsState> = {},
+): string {
   const client = idleClient();
   const store = createLabStore(client, { schedule: fakeFrames().schedule });
   const model = modelAfter(agents(1, 10));
   store.setState({ model, liveModel: model, run, ...state });
+  // Server rendering reads a store's initial state: let it read the current one.
   store.getInitialState = store.getState;
+  const feature = store.feature(recordingsFeature);
+  feature.setState(recordings);
+  feature.getInitialState = feature.getState;
   return renderToStaticMarkup(
     createElement(LabProvider, { store, children: createElement(component) }),
   );
 }
-
-// Server rendering reads a store's initial state: let it read the current one.
-const initialRecordings = recordingsStore.getInitialState;
-recordingsStore.getInitialState = recordingsStore.getState;
-afterAll(() => {
-  recordingsStore.getInitialState = initialRecordings;
-});
-afterEach(() => recordingsStore.setState({ busy: null, error: null, notice: null, diff: null }));
 
 describe('timeline markup', () => {
   it('is absent until the lab has recorded events', () => {
@@ -84,8 +87,7 @@ describe('timeline markup', () => {
 
 describe('recordings markup', () => {
   it('shows what is open with its warning, and the last error as a sentence', () => {
-    recordingsStore.setState({ error: 'notes.txt is not a Push Lab trace.' });
-    const html = render(RecordingsView, {});
+    const html = render(RecordingsView, {}, { error: 'notes.txt is not a Push Lab trace.' });
     expect(html).toContain('data-testid="recordings-view"');
     expect(html).toContain('failure.plb');
     expect(html).toMatch(/data-testid="bundle-warning"[^>]*>⚠ trace cut at line 11/);
@@ -97,19 +99,17 @@ describe('recordings markup', () => {
   it('shows a diff: figures side by side, the divergence with its differing fields', () => {
     const a = { kind: 'agent.started', agentId: 'x', seq: 5, t: 50 } as unknown as LabEvent;
     const b = { kind: 'agent.started', agentId: 'y', seq: 5, t: 50 } as unknown as LabEvent;
-    recordingsStore.setState({
-      diff: {
-        a: '/tmp/failure.plb',
-        b: '/tmp/again.plb',
-        sameScenario: false,
-        divergence: { index: 4, t: 50, a, b, fields: ['agentId'] },
-        figures: ['accepted: 59 → 56'],
-        eventsA: 10,
-        eventsB: 9,
-        warnings: [],
-      },
-    });
-    const html = render(RecordingsView, {});
+    const diff = {
+      a: '/tmp/failure.plb',
+      b: '/tmp/again.plb',
+      sameScenario: false,
+      divergence: { index: 4, t: 50, a, b, fields: ['agentId'] },
+      figures: ['accepted: 59 → 56'],
+      eventsA: 10,
+      eventsB: 9,
+      warnings: [],
+    };
+    const html = render(RecordingsView, {}, { diff });
     expect(html).toContain('data-testid="diff-result" data-diverged="true"');
     expect(html).toMatch(/<code>accepted<\/code><\/td><td class="num">59<\/td><td class="num">56/);
     expect(html).toMatch(/class="diff-differs" data-differs="true"><td><code>agentId/);

@@ -4,16 +4,21 @@ import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
 import { RunControls } from '../../../src/renderer/src/features/run/RunControls';
 import { ScenarioView } from '../../../src/renderer/src/features/scenario/ScenarioView';
-import { scenarioStore } from '../../../src/renderer/src/features/scenario/scenario-store';
-import { createLabStore, LabProvider } from '../../../src/renderer/src/store';
+import { scenarioFeature } from '../../../src/renderer/src/features/scenario/scenario-store';
+import { createLabStore, LabProvider, type LabStore } from '../../../src/renderer/src/store';
 import type { RunStatus } from '../../../src/shared/workbench';
 import { fakeFrames, idleClient } from './fixtures';
 
-function render(component: ComponentType, run: RunStatus | null): string {
+function render(
+  component: ComponentType,
+  run: RunStatus | null,
+  prepare: (store: LabStore) => void = () => {},
+): string {
   const client = idleClient();
   const store = createLabStore(client, { schedule: fakeFrames().schedule });
   store.setState({ run });
   store.getInitialState = store.getState;
+  prepare(store);
   return renderToStaticMarkup(
     createElement(LabProvider, { store, children: createElement(component) }),
   );
@@ -76,28 +81,24 @@ describe('RunControls', () => {
 
 describe('ScenarioView', () => {
   it('shows the text, the form fields and the problems under their field', () => {
-    scenarioStore.setState({
-      text: 'name: Smoke\nuserAgents:\n  - id: phone\n    count: -1\n',
-      savedText: 'name: Smoke\n',
-      origin: 'example: smoke',
-      checkedText: 'name: Smoke\nuserAgents:\n  - id: phone\n    count: -1\n',
-      check: {
-        ok: false,
-        summary: null,
-        problems: [
-          { path: 'userAgents.0.count', line: 4, column: 12, message: 'too small (got -1)' },
-        ],
-      },
+    const html = render(ScenarioView, null, (lab) => {
+      const scenario = lab.feature(scenarioFeature);
+      scenario.setState({
+        text: 'name: Smoke\nuserAgents:\n  - id: phone\n    count: -1\n',
+        savedText: 'name: Smoke\n',
+        origin: 'example: smoke',
+        checkedText: 'name: Smoke\nuserAgents:\n  - id: phone\n    count: -1\n',
+        check: {
+          ok: false,
+          summary: null,
+          problems: [
+            { path: 'userAgents.0.count', line: 4, column: 12, message: 'too small (got -1)' },
+          ],
+        },
+      });
+      // Server rendering reads a store's initial state; make it the current one.
+      scenario.getInitialState = scenario.getState;
     });
-    // Server rendering reads a store's initial state; make it the current one.
-    const initial = scenarioStore.getInitialState;
-    scenarioStore.getInitialState = scenarioStore.getState;
-    let html: string;
-    try {
-      html = render(ScenarioView, null);
-    } finally {
-      scenarioStore.getInitialState = initial;
-    }
     expect(tag(html, 'scenario-field-name')).toContain('value="Smoke"');
     expect(tag(html, 'scenario-field-userAgents.0.count')).toContain('aria-invalid="true"');
     expect(html).toContain('userAgents.0.count: too small (got -1)');

@@ -69,6 +69,8 @@ export interface EventBatcherOptions {
 
 export class EventBatcher {
   private queue: LabEvent[] = [];
+  /** The snapshot last applied: where a new show starts (see startShow). */
+  private snapshot: LabModel | null = null;
   private cancelFrame: (() => void) | null = null;
   /** When a snapshot was last asked for and has not arrived yet; null when none is awaited. */
   private resyncSince: number | null;
@@ -115,6 +117,7 @@ export class EventBatcher {
   /** Replaces the model now; queued events the snapshot already contains are dropped. */
   applySnapshot(model: LabModel): void {
     this.resyncSince = null;
+    this.snapshot = model;
     this.queue = this.queue.filter((event) => event.seq > model.seq);
     this.options.setModel(model, []);
     if (this.queue.length > 0) this.requestFrame();
@@ -160,6 +163,18 @@ export class EventBatcher {
       this.queue = events.slice(cut);
       this.onGap(false);
     }
+  }
+
+  /**
+   * A new show began (its epoch changed). The host sends a new show's snapshot just before
+   * its first status, so everything queued now, or applied on top of that snapshot since,
+   * came from the old show: it is dropped, and the snapshot is returned for the store to
+   * start the show from (null: no snapshot yet — nothing of the old show to drop but the queue).
+   */
+  startShow(): LabModel | null {
+    this.cancelPendingFrame();
+    this.queue = [];
+    return this.snapshot;
   }
 
   dispose(): void {

@@ -1,5 +1,7 @@
 import { createContext, useContext, useEffect, useRef, useState, type ReactNode } from 'react';
 import { useStore } from 'zustand';
+import type { StoreApi } from 'zustand/vanilla';
+import type { FeatureDef } from './features';
 import type { LabState, LabStore } from './lab-store';
 
 const LabStoreContext = createContext<LabStore | null>(null);
@@ -18,6 +20,16 @@ export function useLabStore(): LabStore {
   const store = useContext(LabStoreContext);
   if (!store) throw new Error('useLab must be used inside <LabProvider>.');
   return store;
+}
+
+/** This lab store's instance of a feature's store, for reading or changing it in handlers. */
+export function useFeatureStore<S>(def: FeatureDef<S>): StoreApi<S> {
+  return useLabStore().feature(def);
+}
+
+/** Reads a slice of a feature's store; re-renders when `selector`'s result changes (Object.is). */
+export function useFeature<S, T>(def: FeatureDef<S>, selector: (state: S) => T): T {
+  return useStore(useFeatureStore(def), selector);
 }
 
 /**

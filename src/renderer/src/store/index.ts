@@ -6,5 +6,13 @@ export {
   type LabStore,
   type SendRequest,
 } from './lab-store';
-export { LabProvider, useLab, useLabStore, useLabThrottled } from './context';
+export {
+  LabProvider,
+  useFeature,
+  useFeatureStore,
+  useLab,
+  useLabStore,
+  useLabThrottled,
+} from './context';
+export { defineFeature, type FeatureDef } from './features';
 export * from './selectors';

@@ -57,6 +57,11 @@ export const selectModelSeq = (s: LabState) => s.model.seq;
 // ---- the workbench -------------------------------------------------------------------------
 export const selectRun = (s: LabState) => s.run;
 /**
+ * The show's epoch (null before the first status): the one signal of a new show. A view
+ * whose own React state belongs to one show keys it on this, as the store's slices do.
+ */
+export const selectEpoch = (s: LabState) => s.run?.epoch ?? null;
+/**
  * The lab's "now": the lab time of the last event the show recorded, since its first (null
  * before a status). The engine derives it once (Timeline.spanMs, sent as status.elapsedMs);
  * the run bar and the timeline's end both show it, so they cannot disagree.

@@ -2,11 +2,11 @@
  * The Compare view's state, kept outside the view so a comparison that takes a while survives
  * switching views: the form, the scenario examples, the run in progress, its result or error.
  * Vanilla zustand, tested without React; `useCompare` reads it.
+ * Nothing here is per show: a comparison runs its own headless labs, apart from the show.
  */
-import { useStore } from 'zustand';
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { CompareResult, ScenarioExample } from '../../../../shared/workbench';
-import type { LabActions } from '../../store';
+import { defineFeature, useFeature, type LabActions } from '../../store';
 import { buildCompare, defaultSource, initialForm, PASTED, type CompareForm } from './compare-form';
 
 export interface CompareProblem {
@@ -77,9 +77,11 @@ export function createCompareStore(): CompareStore {
   }));
 }
 
-/** The page's Compare store. */
-export const compareStore: CompareStore = createCompareStore();
+export const compareFeature = defineFeature<CompareState>({
+  name: 'compare',
+  create: createCompareStore,
+});
 
 export function useCompare<T>(selector: (s: CompareState) => T): T {
-  return useStore(compareStore, selector);
+  return useFeature(compareFeature, selector);
 }

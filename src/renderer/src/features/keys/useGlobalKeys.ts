@@ -1,13 +1,13 @@
 import { useEffect } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { selectActions, useLab } from '../../store';
+import { selectActions, useFeatureStore, useLab } from '../../store';
 import { settingsStore } from '../settings/settings-store';
 import { VIEWS } from '../views';
 import { EXPORT_REQUEST } from '../exports/ExportToolbar';
-import { performRunAction } from '../run/run-actions';
+import { performRunAction, runNoticeFeature } from '../run/run-actions';
 import { selectRunGate } from '../run/run-commands';
 import { openFile, saveTo } from '../scenario/scenario-commands';
-import { scenarioStore } from '../scenario/scenario-store';
+import { scenarioFeature } from '../scenario/scenario-store';
 import { useRecordingActions } from '../recordings/useRecordingActions';
 import type { MenuAction } from '../../../../shared/menu';
 import { keyAction, type KeyAction } from './keymap';
@@ -21,7 +21,10 @@ export function useGlobalKeys(): void {
   const { showView, selectMessage, call, returnToLive } = useLab(selectActions);
   const run = useLab(useShallow(selectRunGate));
   const recordings = useRecordingActions();
+  const scenario = useFeatureStore(scenarioFeature);
+  const notice = useFeatureStore(runNoticeFeature);
   useEffect(() => {
+    const caller = { call, notice };
     const onKey = (e: KeyboardEvent) => {
       const target = e.target instanceof HTMLElement ? e.target : null;
       const action = keyAction(
@@ -66,14 +69,14 @@ export function useGlobalKeys(): void {
           window.dispatchEvent(new CustomEvent(EXPORT_REQUEST, { detail: action.what }));
           return;
         case 'pause-resume':
-          performRunAction('pause-resume', run, call);
+          performRunAction('pause-resume', run, caller);
           return;
         case 'run':
           if (action.action === 'live') returnToLive();
-          else performRunAction(action.action, run, call);
+          else performRunAction(action.action, run, caller);
           return;
         case 'open-file':
-          void openFile(action.path, { call, store: scenarioStore, showView });
+          void openFile(action.path, { ...caller, store: scenario, showView });
           return;
         case 'save-bundle':
           showView('recordings');
@@ -81,7 +84,7 @@ export function useGlobalKeys(): void {
           return;
         case 'save-scenario':
           showView('scenario');
-          void saveTo(call, scenarioStore, action.path);
+          void saveTo(call, scenario, action.path);
           return;
       }
     };
@@ -92,7 +95,7 @@ export function useGlobalKeys(): void {
       window.removeEventListener('keydown', onKey);
       offMenu?.();
     };
-  }, [view, showView, selectMessage, call, returnToLive, run, recordings]);
+  }, [view, showView, selectMessage, call, returnToLive, run, recordings, scenario, notice]);
 }
 
 /** Focuses `selector` once it is rendered (a few frames at most). */

@@ -3,8 +3,8 @@
  * dragged over, and the Recordings view shows the outcome.
  */
 import { useEffect, useRef, useState } from 'react';
-import { selectActions, useLab } from '../../store';
-import { recordingsStore } from './recordings-store';
+import { selectActions, useFeatureStore, useLab } from '../../store';
+import { recordingsFeature } from './recordings-store';
 import { useRecordingActions } from './useRecordingActions';
 
 const carriesFiles = (e: DragEvent) => e.dataTransfer?.types.includes('Files') ?? false;
@@ -12,6 +12,7 @@ const carriesFiles = (e: DragEvent) => e.dataTransfer?.types.includes('Files') ?
 export function BundleDrop() {
   const { openFile } = useRecordingActions();
   const { showView } = useLab(selectActions);
+  const recordingsStore = useFeatureStore(recordingsFeature);
   const [over, setOver] = useState(false);
   // The listeners stay put; they call the latest actions.
   const openRef = useRef(openFile);
@@ -63,7 +64,7 @@ export function BundleDrop() {
       window.removeEventListener('dragover', onOver);
       window.removeEventListener('drop', onDrop);
     };
-  }, [showView]);
+  }, [showView, recordingsStore]);
 
   return over ? (
     <div className="bundle-drop" data-testid="bundle-drop" aria-hidden="true">

@@ -5,8 +5,8 @@
  */
 import type { Command, ResultOf } from '../../../../shared/commands';
 import { formatBytes } from '../../format';
-import { selectActions, useLab } from '../../store';
-import { recordingsStore } from './recordings-store';
+import { selectActions, useFeatureStore, useLab } from '../../store';
+import { recordingsFeature } from './recordings-store';
 import { uploadProblem, uploadRecording } from './upload';
 
 export interface RecordingActions {
@@ -21,11 +21,11 @@ export interface RecordingActions {
   diff(a: string, b: string): Promise<void>;
 }
 
-const report = (patch: { error?: string | null; notice?: string | null }) =>
-  recordingsStore.setState({ busy: null, error: null, notice: null, ...patch });
-
 export function useRecordingActions(): RecordingActions {
   const { call } = useLab(selectActions);
+  const recordingsStore = useFeatureStore(recordingsFeature);
+  const report = (patch: { error?: string | null; notice?: string | null }) =>
+    recordingsStore.setState({ busy: null, error: null, notice: null, ...patch });
 
   /** Runs one command; `done` turns its value into the notice. */
   const perform = async <C extends Command>(

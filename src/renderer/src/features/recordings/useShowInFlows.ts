@@ -5,14 +5,15 @@
  */
 import { useEffect, useState } from 'react';
 import type { DiffResult } from '../../../../shared/workbench';
-import { selectActions, selectRun, useLab } from '../../store';
+import { selectActions, selectEpoch, selectRun, useFeatureStore, useLab } from '../../store';
 import { divergenceTarget, openSide, type DivergenceTarget } from './diff-view';
-import { recordingsStore } from './recordings-store';
+import { recordingsFeature } from './recordings-store';
 
 export function useShowInFlows(): (diff: DiffResult) => Promise<void> {
   const { call, travelTo, selectMessage, showView } = useLab(selectActions);
   const run = useLab(selectRun);
-  const epoch = run?.epoch ?? null;
+  const recordingsStore = useFeatureStore(recordingsFeature);
+  const epoch = useLab(selectEpoch);
   // A travel waiting for the lab of `epoch` (recording A, being opened) to be shown.
   const [pending, setPending] = useState<{ epoch: number; target: DivergenceTarget } | null>(null);
 
@@ -29,7 +30,7 @@ export function useShowInFlows(): (diff: DiffResult) => Promise<void> {
     const target = divergenceTarget(diff, side ?? 'a');
     if (target === null) return;
     if (side !== null) {
-      setPending({ epoch: run?.epoch ?? 0, target });
+      setPending({ epoch: epoch ?? 0, target });
       return;
     }
     recordingsStore.setState({ busy: `Opening ${diff.a}…`, error: null, notice: null });

@@ -4,10 +4,16 @@
  */
 import { useShallow } from 'zustand/react/shallow';
 import { SPEED_CHOICES, type RunStatus } from '../../../../shared/workbench';
-import { selectActions, useLab } from '../../store';
+import { selectActions, useFeatureStore, useLab } from '../../store';
 import { RunClock } from './RunClock';
 import { formatSpeed, speedOptions } from './format';
-import { performRunAction, runNoticeStore, sendRunCommand, useRunNotice } from './run-actions';
+import {
+  performRunAction,
+  runNoticeFeature,
+  sendRunCommand,
+  useRunNotice,
+  type RunCaller,
+} from './run-actions';
 import { enabledControls, type RunAction } from './run-commands';
 import './run-controls.css';
 
@@ -36,6 +42,8 @@ const BUTTONS: readonly {
 export function RunControls() {
   const run = useLab(useShallow(selectRunView));
   const { call } = useLab(selectActions);
+  const noticeStore = useFeatureStore(runNoticeFeature);
+  const caller: RunCaller = { call, notice: noticeStore };
   const notice = useRunNotice();
   const enabled = enabledControls(run);
   const speeds = speedOptions(SPEED_CHOICES, run?.speed ?? null);
@@ -69,7 +77,7 @@ export function RunControls() {
             title={title}
             data-testid={`run-${action}`}
             disabled={!enabled[action]}
-            onClick={() => performRunAction(action, run, call)}
+            onClick={() => performRunAction(action, run, caller)}
           >
             {label}
           </button>
@@ -85,7 +93,7 @@ export function RunControls() {
             value={String(run?.speed ?? 1)}
             onChange={(e) =>
               void sendRunCommand(
-                call,
+                caller,
                 { type: 'run.speed', speed: Number(e.target.value) },
                 'Speed',
               )
@@ -116,7 +124,7 @@ export function RunControls() {
             type="button"
             className="link"
             aria-label="Dismiss"
-            onClick={() => runNoticeStore.getState().clear()}
+            onClick={() => noticeStore.getState().clear()}
           >
             ×
           </button>

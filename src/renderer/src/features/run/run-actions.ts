@@ -1,11 +1,12 @@
 /**
  * Sends run commands for the buttons, the space key and the Electron menu alike, and keeps
- * the last failure as a notice the run controls show until the next success or a dismissal.
+ * the last failure as a notice the run controls show until the next success, a dismissal or
+ * a new show (the failure was about the show that ended).
  */
-import { createStore } from 'zustand/vanilla';
-import { useStore } from 'zustand';
+import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { Command, ResultOf } from '../../../../shared/commands';
 import type { Result } from '../../../../shared/result';
+import { defineFeature, useFeature } from '../../store';
 import { runCommand, type RunAction, type RunGate } from './run-commands';
 
 /** Sends any command of the contract (the lab store's `actions.call`). */
@@ -17,25 +18,41 @@ export interface RunNoticeState {
   clear(): void;
 }
 
-export const runNoticeStore = createStore<RunNoticeState>()((set) => ({
-  notice: null,
-  show: (notice) => set({ notice }),
-  clear: () => set({ notice: null }),
-}));
+export type RunNoticeStore = StoreApi<RunNoticeState>;
+
+export function createRunNoticeStore(): RunNoticeStore {
+  return createStore<RunNoticeState>()((set) => ({
+    notice: null,
+    show: (notice) => set({ notice }),
+    clear: () => set({ notice: null }),
+  }));
+}
+
+export const runNoticeFeature = defineFeature<RunNoticeState>({
+  name: 'run notice',
+  create: createRunNoticeStore,
+  newShow: (store) => store.getState().clear(),
+});
 
 export function useRunNotice(): string | null {
-  return useStore(runNoticeStore, (s) => s.notice);
+  return useFeature(runNoticeFeature, (s) => s.notice);
+}
+
+/** What sending a run command needs: the lab store's `call` and where its notice goes. */
+export interface RunCaller {
+  call: CallCommand;
+  notice: RunNoticeStore;
 }
 
 /** Sends `command`; a failure becomes the notice (`<label> failed: <why>`), a success clears it. */
 export async function sendRunCommand<C extends Command>(
-  call: CallCommand,
+  { call, notice }: RunCaller,
   command: C,
   label: string,
 ): Promise<Result<ResultOf<C>>> {
   const result = await call(command);
-  if (result.ok) runNoticeStore.getState().clear();
-  else runNoticeStore.getState().show(`${label} failed: ${result.error.message}`);
+  if (result.ok) notice.getState().clear();
+  else notice.getState().show(`${label} failed: ${result.error.message}`);
   return result;
 }
 
@@ -50,7 +67,7 @@ const ACTION_LABELS: Record<RunAction, string> = {
 };
 
 /** Performs `action` if it applies to the run now; otherwise does nothing. */
-export function performRunAction(action: RunAction, run: RunGate | null, call: CallCommand): void {
+export function performRunAction(action: RunAction, run: RunGate | null, caller: RunCaller): void {
   const command = runCommand(action, run);
-  if (command !== null) void sendRunCommand(call, command, ACTION_LABELS[action]);
+  if (command !== null) void sendRunCommand(caller, command, ACTION_LABELS[action]);
 }

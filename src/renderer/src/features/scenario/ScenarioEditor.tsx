@@ -4,7 +4,8 @@
  */
 import { memo, useRef, type RefObject } from 'react';
 import { offsetAt } from './problems';
-import { scenarioStore, useScenario } from './scenario-store';
+import { scenarioFeature, useScenario } from './scenario-store';
+import { useFeatureStore } from '../../store';
 
 export function ScenarioEditor({
   textareaRef,
@@ -13,6 +14,7 @@ export function ScenarioEditor({
   textareaRef: RefObject<HTMLTextAreaElement | null>;
   badLines: ReadonlySet<number>;
 }) {
+  const scenarioStore = useFeatureStore(scenarioFeature);
   const text = useScenario((s) => s.text);
   const gutterRef = useRef<HTMLDivElement>(null);
   const lines = lineCount(text);

@@ -6,10 +6,12 @@ import { useDeferredValue, useId, useMemo, useState } from 'react';
 import type { ScenarioProblem } from '../../../../shared/workbench';
 import { problemsForField, problemText } from './problems';
 import { readForm, toYamlValue, type FormField } from './scenario-form';
-import { scenarioStore, useScenario } from './scenario-store';
+import { scenarioFeature, useScenario } from './scenario-store';
 import { setYamlValue } from './yaml-edit';
+import { useFeatureStore } from '../../store';
 
 export function ScenarioForm({ problems }: { problems: readonly ScenarioProblem[] }) {
+  const scenarioStore = useFeatureStore(scenarioFeature);
   // Typing in the YAML stays quick on long files: the form follows when React has time.
   const text = useDeferredValue(useScenario((s) => s.text));
   const form = useMemo(() => readForm(text), [text]);

@@ -1,9 +1,10 @@
 /** Where scenarios come from: the bundled examples (one click loads one) and recent files. */
-import { selectActions, useLab } from '../../store';
+import { selectActions, useFeatureStore, useLab } from '../../store';
 import { openExample, openPath, refreshLists } from './scenario-commands';
-import { scenarioStore, useScenario } from './scenario-store';
+import { scenarioFeature, useScenario } from './scenario-store';
 
 export function ScenarioOpen() {
+  const scenarioStore = useFeatureStore(scenarioFeature);
   const { call } = useLab(selectActions);
   const examples = useScenario((s) => s.examples);
   const recent = useScenario((s) => s.recent);

@@ -2,9 +2,9 @@
  * Above the editor: what is open (and whether it has unsaved edits), the path field with
  * Open / Save / Save as, Run, and what the last of them said.
  */
-import { selectActions, useLab } from '../../store';
+import { selectActions, useFeatureStore, useLab } from '../../store';
 import { canRun, openPath, runScenario, saveTo } from './scenario-commands';
-import { isDirty, scenarioStore, useScenario } from './scenario-store';
+import { isDirty, scenarioFeature, useScenario } from './scenario-store';
 
 export function ScenarioToolbar() {
   const { call } = useLab(selectActions);
@@ -16,7 +16,7 @@ export function ScenarioToolbar() {
   const runnable = useScenario(canRun);
   const notice = useScenario((s) => s.notice);
   const pending = useScenario((s) => s.pending);
-  const store = scenarioStore;
+  const store = useFeatureStore(scenarioFeature);
   return (
     <div className="scenario-toolbar">
       <h2 className="scenario-title">

@@ -3,7 +3,7 @@
  * and as YAML kept in step, see it checked as you type, save it and run it.
  */
 import { useEffect, useMemo, useRef } from 'react';
-import { selectActions, useLab } from '../../store';
+import { selectActions, useFeatureStore, useLab } from '../../store';
 import { ScenarioEditor, moveCaret } from './ScenarioEditor';
 import { ScenarioForm } from './ScenarioForm';
 import { ScenarioOpen } from './ScenarioOpen';
@@ -11,13 +11,14 @@ import { ScenarioProblems } from './ScenarioProblems';
 import { ScenarioToolbar } from './ScenarioToolbar';
 import { placeProblems, problemLines } from './problems';
 import { refreshLists, validateText } from './scenario-commands';
-import { scenarioStore, useScenario } from './scenario-store';
+import { scenarioFeature, useScenario } from './scenario-store';
 import './scenario.css';
 
 /** Quiet time after the last keystroke before the text is checked. */
 export const VALIDATE_DELAY_MS = 250;
 
 export function ScenarioView() {
+  const scenarioStore = useFeatureStore(scenarioFeature);
   const { call } = useLab(selectActions);
   const text = useScenario((s) => s.text);
   const checkedText = useScenario((s) => s.checkedText);
@@ -26,13 +27,13 @@ export function ScenarioView() {
 
   useEffect(() => {
     void refreshLists(call, scenarioStore);
-  }, [call]);
+  }, [call, scenarioStore]);
 
   useEffect(() => {
     if (text === checkedText) return;
     const timer = setTimeout(() => void validateText(call, scenarioStore, text), VALIDATE_DELAY_MS);
     return () => clearTimeout(timer);
-  }, [call, text, checkedText]);
+  }, [call, scenarioStore, text, checkedText]);
 
   const problems = useMemo(
     () =>

@@ -4,7 +4,7 @@
  * notice that says what went wrong; the text being edited is never dropped.
  */
 import type { ScenarioExample } from '../../../../shared/workbench';
-import { sendRunCommand, type CallCommand } from '../run/run-actions';
+import { sendRunCommand, type CallCommand, type RunCaller } from '../run/run-actions';
 import type { Busy, ScenarioStore } from './scenario-store';
 
 /** Files the editor opens; any other file is taken for a recording (a bundle). */
@@ -140,14 +140,14 @@ export async function validateText(
  */
 export async function openFile(
   path: string,
-  deps: { call: CallCommand; store: ScenarioStore; showView: (id: string) => void },
+  deps: RunCaller & { store: ScenarioStore; showView: (id: string) => void },
 ): Promise<void> {
   if (SCENARIO_FILE.test(path)) {
     deps.showView('scenario');
     await openPath(deps.call, deps.store, path);
     return;
   }
-  const opened = await sendRunCommand(deps.call, { type: 'bundle.open', path }, `Open ${path}`);
+  const opened = await sendRunCommand(deps, { type: 'bundle.open', path }, `Open ${path}`);
   if (opened.ok) deps.showView('recordings');
 }
 

@@ -2,9 +2,11 @@
  * The scenario editor's state, outside React so unsaved edits survive switching views (and a
  * failed command never touches them): the text, where it came from, the last check, the
  * lists to open from and what the last open/save/run said. Vanilla zustand, tested as is.
+ * Nothing here is per show: the editor holds a file, not a show, and running it starts a new
+ * show that must not wipe the text (or the "run started" notice) that started it.
  */
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import { useStore } from 'zustand';
+import { defineFeature, useFeature } from '../../store';
 import type { ScenarioCheck, ScenarioExample } from '../../../../shared/workbench';
 
 /** Text to put in the editor. */
@@ -109,9 +111,11 @@ export function createScenarioStore(): ScenarioStore {
   });
 }
 
-/** The page's scenario editor. */
-export const scenarioStore: ScenarioStore = createScenarioStore();
+export const scenarioFeature = defineFeature<ScenarioState>({
+  name: 'scenario',
+  create: createScenarioStore,
+});
 
 export function useScenario<T>(selector: (state: ScenarioState) => T): T {
-  return useStore(scenarioStore, selector);
+  return useFeature(scenarioFeature, selector);
 }
