@@ -46,6 +46,10 @@ describe('profile registry', () => {
     }
   });
 
+  it("lets only a profile whose state is all the core's use a durable store", () => {
+    expect(PROFILES.filter((name) => PROFILE_REGISTRY[name].durable)).toEqual(['rfc8030']);
+  });
+
   it('makes a new server instance per core', () => {
     for (const name of PROFILES) {
       const { server } = PROFILE_REGISTRY[name];

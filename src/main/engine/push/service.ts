@@ -60,7 +60,7 @@ export interface PushServiceOptions {
   /**
    * Opens the durable store the service restores from and journals to (store/); opened by
    * start(), before listening, so a store that cannot be used refuses the start. Without
-   * it everything stays in memory. rfc8030 only (the drafts keep state in their profiles).
+   * it everything stays in memory. Only a profile whose registry entry is `durable` (rfc8030).
    */
   store?: () => Promise<PushStore>;
 }
@@ -118,9 +118,10 @@ export class PushService {
         `profile: got "${options.profile}"; allowed ${Object.keys(PROFILE_REGISTRY).join(', ')}`,
       );
     }
-    if (options.store && options.profile !== 'rfc8030') {
+    if (options.store && !entry.durable) {
+      const durable = Object.entries(PROFILE_REGISTRY).filter(([, e]) => e.durable);
       throw new Error(
-        `store: got a store with profile "${options.profile}"; allowed only with rfc8030 (the drafts keep registrations outside the core)`,
+        `store: got a store with profile "${options.profile}"; allowed only with ${durable.map(([name]) => name).join(', ')} (the others keep state outside the core)`,
       );
     }
     if (options.tokens && options.listen !== false) {

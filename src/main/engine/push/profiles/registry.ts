@@ -17,14 +17,25 @@ import { Rfc8030Server } from './rfc8030/server';
 export interface ProfileEntry {
   readonly server: ProfileServerFactory;
   readonly client: ClientProfile;
+  /**
+   * Can a service of this profile journal to and restore from a durable store? Only when
+   * all its state is the core's (the drafts keep registrations and receipt resources in
+   * their instance, which the store does not hold).
+   */
+  readonly durable: boolean;
 }
 
 export const PROFILE_REGISTRY: Readonly<Record<Profile, ProfileEntry>> = {
-  rfc8030: { server: (core) => new Rfc8030Server(core), client: rfc8030Client },
-  'draft-thomson': { server: (core) => new DraftThomsonServer(core), client: draftThomsonClient },
+  rfc8030: { server: (core) => new Rfc8030Server(core), client: rfc8030Client, durable: true },
+  'draft-thomson': {
+    server: (core) => new DraftThomsonServer(core),
+    client: draftThomsonClient,
+    durable: false,
+  },
   'draft-damaggio': {
     server: (core) => new DraftDamaggioServer(core),
     client: draftDamaggioClient,
+    durable: false,
   },
 };
 
