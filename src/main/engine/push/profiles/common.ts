@@ -8,7 +8,7 @@ import type { Profile } from '../../../../shared/events';
 import type { PushCore, Subscription } from '../core';
 import { readBody, sendProblem, type Problem } from '../http';
 import type { RequestContext } from '../service';
-import { FULL_RETRY_AFTER_SECONDS } from '../types';
+import { FULL_RETRY_AFTER_SECONDS, type StoredMessage } from '../types';
 
 /**
  * Lifetimes the drafts' examples advertise (`Cache-Control: max-age=…, private`). They say
@@ -291,6 +291,35 @@ export async function readSendBody(
 
 export function httpDate(ms: number): string {
   return new Date(ms).toUTCString();
+}
+
+/** Headers of a stored message as the drafts answer or push it. */
+export function messageHeaders(message: StoredMessage): Record<string, string> {
+  return {
+    'cache-control': 'private',
+    'last-modified': httpDate(message.acceptedAtMs),
+    ...message.contentHeaders,
+    'content-length': String(message.body.length),
+  };
+}
+
+/**
+ * A handler for a route whose first parameter is a subscription's push token (the drafts'
+ * `/p/<s>`): an unknown one is a 404, and when the request is a send (`isSend`), a rejected
+ * send too, so the lab sees it as an event.
+ */
+export function onSubscription(
+  then: (ctx: RequestContext, sub: Subscription, params: readonly string[]) => void | Promise<void>,
+  isSend = false,
+): RouteHandler {
+  return (ctx, params) => {
+    const sub = ctx.core.byPushToken(params[0]!);
+    if (!sub) {
+      if (isSend) ctx.core.reject(null, 404, `subscription ${ctx.path} unknown`);
+      return notFound(ctx, 'subscription');
+    }
+    return then(ctx, sub, params);
+  };
 }
 
 /**

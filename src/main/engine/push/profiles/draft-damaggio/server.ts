@@ -12,9 +12,9 @@ import type { PushCore, ReceiptSubscription, Subscription } from '../../core';
 import { link, type Parsed, preferences, REL_PUSH, REL_RECEIPT, respond } from '../../http';
 import { MessageMonitor, StreamReceiptMonitor, type PushShape } from '../../monitor';
 import type { RequestContext } from '../../service';
-import type { StoredMessage } from '../../types';
 import {
-  httpDate,
+  messageHeaders,
+  onSubscription,
   notFound,
   type ProfileServer,
   pushesAllowed,
@@ -111,15 +111,6 @@ export function parseEnvelope(body: Buffer): Parsed<Envelope> {
       requestReceipt: receipt ?? false,
       timeToLive: ttl ?? null,
     },
-  };
-}
-
-function messageHeaders(message: StoredMessage): Record<string, string> {
-  return {
-    'cache-control': 'private',
-    'last-modified': httpDate(message.acceptedAtMs),
-    ...message.contentHeaders,
-    'content-length': String(message.body.length),
   };
 }
 
@@ -235,19 +226,6 @@ export class DraftDamaggioServer implements ProfileServer {
         if (sub && this.receiptOf.get(sub.id) === receipt) this.receiptOf.delete(sub.id);
       },
     });
-    const subscription =
-      (
-        then: (ctx: RequestContext, sub: Subscription) => void | Promise<void>,
-        unknownSend = false,
-      ) =>
-      (ctx: RequestContext, [token]: readonly string[]): void | Promise<void> => {
-        const sub = this.core.byPushToken(token!);
-        if (!sub) {
-          if (unknownSend) this.core.reject(null, 404, `subscription ${ctx.path} unknown`);
-          return notFound(ctx, 'subscription');
-        }
-        return then(ctx, sub);
-      };
     const message = (ctx: RequestContext, [token, messageToken]: readonly string[]): void => {
       const sub = this.core.byPushToken(token!);
       if (!sub) return notFound(ctx, 'message');
@@ -259,9 +237,9 @@ export class DraftDamaggioServer implements ProfileServer {
         {
           path: `${P.subscription}:subscription`,
           methods: {
-            GET: subscription(monitor),
-            POST: subscription((ctx, sub) => this.send(ctx, sub), true),
-            DELETE: subscription(deleteSubscription),
+            GET: onSubscription(monitor),
+            POST: onSubscription((ctx, sub) => this.send(ctx, sub), true),
+            DELETE: onSubscription(deleteSubscription),
           },
         },
         {

@@ -16,7 +16,8 @@ import { MessageMonitor, type PushShape } from '../../monitor';
 import type { RequestContext } from '../../service';
 import type { StoredMessage } from '../../types';
 import {
-  httpDate,
+  messageHeaders,
+  onSubscription,
   notFound,
   type ProfileServer,
   pushesAllowed,
@@ -108,15 +109,6 @@ class SubscriptionSlot extends MessageMonitor {
   }
 }
 
-function messageHeaders(message: StoredMessage): Record<string, string> {
-  return {
-    'cache-control': 'private',
-    'last-modified': httpDate(message.acceptedAtMs),
-    ...message.contentHeaders,
-    'content-length': String(message.body.length),
-  };
-}
-
 function registrationHeaders(reg: Registration): Record<string, string | string[]> {
   return {
     link: [link(P.registration + reg.token, REL_REG), link(P.subscribe + reg.token, REL_SUB)],
@@ -168,19 +160,6 @@ export class DraftThomsonServer implements ProfileServer {
         if (!reg) return notFound(ctx, what);
         then(ctx, reg);
       };
-    const subscription =
-      (
-        then: (ctx: RequestContext, sub: Subscription) => void | Promise<void>,
-        unknownSend = false,
-      ) =>
-      (ctx: RequestContext, [token]: readonly string[]): void | Promise<void> => {
-        const sub = this.core.byPushToken(token!);
-        if (!sub) {
-          if (unknownSend) this.core.reject(null, 404, `subscription ${ctx.path} unknown`);
-          return notFound(ctx, 'subscription');
-        }
-        return then(ctx, sub);
-      };
     this.routes = new RouteTable(
       [
         { path: P.register, methods: { POST: (ctx) => this.register(ctx) } },
@@ -200,9 +179,9 @@ export class DraftThomsonServer implements ProfileServer {
         {
           path: `${P.subscription}*`,
           methods: {
-            GET: subscription(lastMessage),
-            PUT: subscription((ctx, sub) => this.send(ctx, sub), true),
-            DELETE: subscription((ctx, sub) => this.deleteSubscription(ctx, sub)),
+            GET: onSubscription(lastMessage),
+            PUT: onSubscription((ctx, sub) => this.send(ctx, sub), true),
+            DELETE: onSubscription((ctx, sub) => this.deleteSubscription(ctx, sub)),
           },
         },
       ],
