@@ -2,18 +2,16 @@
  * The simulated user agent and application server speak each profile against a real push
  * service over node:http2 (in process, port 0): subscribe, send, receive, decrypt, and
  * acknowledge where the profile has acknowledgements; receipts where it has them. Plus the
- * strategies' own choices (client-profiles.ts) on hand-made input.
+ * strategies' own choices (push/profiles/<name>/client.ts) on hand-made input.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LabEvent, Profile } from '../../src/shared/events';
 import { AppServer, encode } from '../../src/main/engine/agents/app-server';
-import {
-  clientProfile,
-  ClientProfileError,
-  draftDamaggioClient,
-  draftThomsonClient,
-  rfc8030Client,
-} from '../../src/main/engine/agents/client-profiles';
+import { ClientProfileError } from '../../src/main/engine/push/profiles/client-common';
+import { draftDamaggioClient } from '../../src/main/engine/push/profiles/draft-damaggio/client';
+import { draftThomsonClient } from '../../src/main/engine/push/profiles/draft-thomson/client';
+import { clientProfile } from '../../src/main/engine/push/profiles/registry';
+import { rfc8030Client } from '../../src/main/engine/push/profiles/rfc8030/client';
 import { UserAgent, type ReceivedMessage } from '../../src/main/engine/agents/user-agent';
 import { createUaKeys } from '../../src/main/engine/crypto';
 import { Rng } from '../../src/main/engine/rng/rng';

@@ -1,7 +1,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ClientProfileError } from '../../../src/main/engine/agents/client-profiles';
+import { ClientProfileError } from '../../../src/main/engine/push/profiles/client-common';
 import { AgentError, TimeoutError } from '../../../src/main/engine/agents/h2';
 import { CryptoError } from '../../../src/main/engine/crypto/errors';
 import { EnergyError } from '../../../src/main/engine/energy/errors';

@@ -6,7 +6,8 @@
  * monitors its receipt subscription (RFC 8030 §5.1, §6.3).
  *
  * It speaks the profile it is given (`profile`, default RFC 8030): the request for a send,
- * the reading of the answer and where receipts come from are `client-profiles.ts`'s.
+ * the reading of the answer and where receipts come from are the profile's client side
+ * (`push/profiles/<name>/client.ts`).
  * draft-thomson cannot express TTL, urgency, topic or receipts; they are dropped there.
  */
 import type {
@@ -27,7 +28,8 @@ import {
   type VapidKeys,
 } from '../crypto';
 import type { EventBus } from '../trace/bus';
-import { clientProfile, ClientProfileError, type ClientProfile } from './client-profiles';
+import { ClientProfileError, type ClientProfile } from '../push/profiles/client-common';
+import { clientProfile } from '../push/profiles/registry';
 import { closeSession, connect, request, type H2Response } from './h2';
 
 export interface SendOptions {

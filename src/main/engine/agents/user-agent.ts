@@ -19,12 +19,12 @@ import { createUaKeys, decryptFromPush, type UaKeys } from '../crypto';
 import type { Rng } from '../rng/rng';
 import type { EventBus } from '../trace/bus';
 import {
-  clientProfile,
   isMessagePush,
   type ClientProfile,
   type ClientRequest,
   type Registration,
-} from './client-profiles';
+} from '../push/profiles/client-common';
+import { clientProfile } from '../push/profiles/registry';
 import { AgentError, closeSession, connect, type H2Response, request } from './h2';
 
 export interface UaSubscription {

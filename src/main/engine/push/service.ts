@@ -1,9 +1,9 @@
 /**
  * The HTTP/2 front of one push service: a node:http2 server (h2c, or TLS with ALPN h2)
- * that hands each request to its protocol profile. It never lets a bad peer take it down:
+ * that hands each request to its instance of a protocol profile (profiles/registry.ts),
+ * whose route table answers it. It never lets a bad peer take it down:
  * session, socket and stream errors are contained, and every handler failure becomes a 500.
  */
-import { createHash } from 'node:crypto';
 import http2, {
   type Http2SecureServer,
   type Http2Server,
@@ -13,16 +13,15 @@ import http2, {
 } from 'node:http2';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
-import type { LabEvent, Profile } from '../../../shared/events';
+import type { Profile } from '../../../shared/events';
 import { every, type Clock, type Timer } from '../clock/clock';
 import { describeError } from '../errors';
 import { ERROR_TEXT_CHARS_MAX, type EventBus } from '../trace/bus';
 import { PushCore } from './core';
 import { adaptHttp1 } from './http1';
 import { sendProblem, useLabClock } from './http';
-import { draftDamaggioProfile } from './profiles/draft-damaggio';
-import { draftThomsonProfile } from './profiles/draft-thomson';
-import { rfc8030Profile } from './profiles/rfc8030';
+import type { ProfileServer, PushNamed } from './profiles/common';
+import { PROFILE_REGISTRY, profileEntry } from './profiles/registry';
 import type { PushStore } from './store/store';
 import {
   CLOSED_WORLD_LIMITS,
@@ -61,7 +60,7 @@ export interface PushServiceOptions {
   /**
    * Opens the durable store the service restores from and journals to (store/); opened by
    * start(), before listening, so a store that cannot be used refuses the start. Without
-   * it everything stays in memory. rfc8030 only (the drafts keep state in their profiles).
+   * it everything stays in memory. Only a profile whose registry entry is `durable` (rfc8030).
    */
   store?: () => Promise<PushStore>;
 }
@@ -85,15 +84,6 @@ export interface RequestContext {
   readonly remoteAddress: string;
 }
 
-export interface ProfileHandler {
-  readonly name: Profile;
-  /** Path a user agent POSTs to for a new subscription. */
-  readonly subscribePath: string;
-  handle(ctx: RequestContext): void | Promise<void>;
-  /** Public push resource path of a subscription (what an application server sends to). */
-  pushPath(pushToken: string): string;
-}
-
 /**
  * Size of a header list as RFC 7540 §6.5.2 counts it for SETTINGS_MAX_HEADER_LIST_SIZE:
  * each field's name and value in octets, plus 32. `raw` is node's flat [name, value, …] list.
@@ -104,25 +94,13 @@ export function headerListBytes(raw: readonly string[]): number {
   return bytes + (raw.length / 2) * 32;
 }
 
-/** Pushes remembered per subscription for `identifyLatest` (draft-thomson services only). */
-export const PUSHES_REMEMBERED_MAX = 8;
-
-const PROFILES: Partial<Record<Profile, ProfileHandler>> = {
-  rfc8030: rfc8030Profile,
-  'draft-thomson': draftThomsonProfile,
-  'draft-damaggio': draftDamaggioProfile,
-};
-
 export class PushService {
   readonly core: PushCore;
-  private readonly profile: ProfileHandler;
+  private readonly profile: ProfileServer;
   private server: Http2Server | Http2SecureServer | null = null;
   private readonly sessions = new Set<Http2Session>();
   private reaper: Timer | null = null;
   private baseUrl = '';
-  /** subscription id → its latest pushes (id, sha-256 of the body), oldest first; see identifyLatest. */
-  private readonly pushes = new Map<string, { messageId: string; digest: string }[]>();
-  private readonly unobserve: (() => void) | null = null;
   /** Sockets handed over by acceptConnection: in-memory links, exempt from per-address limits. */
   private readonly inMemory = new WeakSet<object>();
   /** Open network connections per client address. */
@@ -134,12 +112,16 @@ export class PushService {
     private readonly clock: Clock,
     private readonly bus: EventBus,
   ) {
-    const profile = PROFILES[options.profile];
-    if (!profile) throw new Error(`profile: got "${options.profile}"; not available yet`);
-    this.profile = profile;
-    if (options.store && profile.name !== 'rfc8030') {
+    const entry = profileEntry(options.profile);
+    if (!entry) {
       throw new Error(
-        `store: got a store with profile "${profile.name}"; allowed only with rfc8030 (the drafts keep registrations outside the core)`,
+        `profile: got "${options.profile}"; allowed ${Object.keys(PROFILE_REGISTRY).join(', ')}`,
+      );
+    }
+    if (options.store && !entry.durable) {
+      const durable = Object.entries(PROFILE_REGISTRY).filter(([, e]) => e.durable);
+      throw new Error(
+        `store: got a store with profile "${options.profile}"; allowed only with ${durable.map(([name]) => name).join(', ')} (the others keep state outside the core)`,
       );
     }
     if (options.tokens && options.listen !== false) {
@@ -158,7 +140,7 @@ export class PushService {
       },
       options.tokens,
     );
-    if (profile.name === 'draft-thomson') this.unobserve = bus.subscribe((e) => this.observe(e));
+    this.profile = entry.server(this.core);
   }
 
   get id(): string {
@@ -190,19 +172,13 @@ export class PushService {
   }
 
   /**
-   * Names the message a draft-thomson push carried, for labelling agent-side events only.
-   * `identify` cannot: the promised path is the subscription URI, and the profile finishes
-   * a message as soon as it is pushed. So the service remembers, per subscription, the last
-   * few messages pushed (id and a digest of the body) and names the latest one whose body
-   * is `body` — exact even when two pushes for one subscription are in flight at once —
-   * or, without `body`, the latest pushed. Null when it cannot say (other profiles: use
-   * `identify`; forgotten, or never pushed): an agent then emits no event rather than a
-   * wrong one. Memory: PUSHES_REMEMBERED_MAX per live subscription.
+   * Names the message a push carried when its promised path names none (draft-thomson:
+   * the subscription URI), for labelling agent-side events only; the profile instance
+   * remembers its own pushes. Null when it cannot say (other profiles: use `identify`;
+   * forgotten, or never pushed): an agent then emits no event rather than a wrong one.
    */
-  identifyLatest(
-    subscriptionUrl: string,
-    body?: Uint8Array,
-  ): { messageId: string; subscriptionId: string } | null {
+  identifyLatest(subscriptionUrl: string, body?: Uint8Array): PushNamed | null {
+    if (!this.profile.identifyLatest) return null;
     let path: string;
     try {
       path = new URL(subscriptionUrl, this.baseUrl || 'http://invalid').pathname;
@@ -210,30 +186,7 @@ export class PushService {
       return null;
     }
     const sub = this.core.byPushToken(path.slice(path.lastIndexOf('/') + 1));
-    const pushed = sub ? this.pushes.get(sub.id) : undefined;
-    if (!sub || !pushed) return null;
-    const digest = body === undefined ? null : digestOf(body);
-    for (let i = pushed.length - 1; i >= 0; i--) {
-      const p = pushed[i]!;
-      if (digest === null || p.digest === digest)
-        return { messageId: p.messageId, subscriptionId: sub.id };
-    }
-    return null;
-  }
-
-  /** Remembers draft-thomson pushes for identifyLatest (while the message is still stored). */
-  private observe(e: LabEvent): void {
-    if (e.kind === 'subscription.deleted') {
-      this.pushes.delete(e.subscriptionId);
-      return;
-    }
-    if (e.kind !== 'message.pushed') return;
-    const message = this.core.byId(e.subscriptionId)?.queue.get(e.messageId);
-    if (!message) return; // another service's, on a shared bus
-    let pushed = this.pushes.get(e.subscriptionId);
-    if (!pushed) this.pushes.set(e.subscriptionId, (pushed = []));
-    pushed.push({ messageId: message.id, digest: digestOf(message.body) });
-    if (pushed.length > PUSHES_REMEMBERED_MAX) pushed.shift();
+    return sub ? this.profile.identifyLatest(sub, body) : null;
   }
 
   /**
@@ -344,8 +297,7 @@ export class PushService {
   async stop(): Promise<void> {
     this.reaper?.cancel();
     this.reaper = null;
-    this.unobserve?.();
-    this.pushes.clear();
+    this.profile.close?.();
     const server = this.server;
     if (!server) return this.closeStore();
     this.server = null;
@@ -505,8 +457,4 @@ export class PushService {
       fail(error);
     }
   }
-}
-
-function digestOf(body: Uint8Array): string {
-  return createHash('sha256').update(body).digest('base64url');
 }

@@ -5,7 +5,8 @@
  * the agent that holds the subscription: what that user agent itself would read.
  */
 import type { MessageDetail } from '../../../shared/workbench';
-import { clientProfile, type Decoded } from '../agents/client-profiles';
+import type { Decoded } from '../push/profiles/client-common';
+import { clientProfile } from '../push/profiles/registry';
 import { decryptPayload, type UaSubscription } from '../agents/user-agent';
 import type { PushService } from '../push/service';
 

@@ -1,11 +1,14 @@
 /**
- * Small answers the 2015 draft profiles share (draft-thomson, draft-damaggio): problem
- * documents for dead resources, wrong methods, full services and oversized bodies.
+ * What every protocol profile's server side shares: the route table (method + path pattern
+ * → handler, with 404 and 405 answered once), the problem documents for dead resources,
+ * wrong methods, full services, rate limits and oversized bodies, and the durable answer.
+ * A profile's own paths, headers and status codes live in `<name>/server.ts`.
  */
-import type { Subscription } from '../core';
+import type { Profile } from '../../../../shared/events';
+import type { PushCore, Subscription } from '../core';
 import { readBody, sendProblem, type Problem } from '../http';
 import type { RequestContext } from '../service';
-import { FULL_RETRY_AFTER_SECONDS } from '../types';
+import { FULL_RETRY_AFTER_SECONDS, type StoredMessage } from '../types';
 
 /**
  * Lifetimes the drafts' examples advertise (`Cache-Control: max-age=…, private`). They say
@@ -16,12 +19,46 @@ import { FULL_RETRY_AFTER_SECONDS } from '../types';
 export const REGISTRATION_MAX_AGE_SECONDS = 8_640_000;
 export const SUBSCRIPTION_MAX_AGE_SECONDS = 864_000;
 
-export function notFound(ctx: RequestContext, what: string): void {
+/** The message a push carried, as agents label their events. */
+export interface PushNamed {
+  messageId: string;
+  subscriptionId: string;
+}
+
+/** One push service's instance of a profile: its routes and whatever state it keeps. */
+export interface ProfileServer {
+  readonly name: Profile;
+  /** Path a user agent POSTs to for a new subscription. */
+  readonly subscribePath: string;
+  handle(ctx: RequestContext): void | Promise<void>;
+  /** Public push resource path of a subscription (what an application server sends to). */
+  pushPath(pushToken: string): string;
+  /**
+   * Names the latest message pushed for `sub` (whose body is `body`, when given), for a
+   * profile whose promised path names no message (draft-thomson); null when it cannot say.
+   */
+  identifyLatest?(sub: Subscription, body?: Uint8Array): PushNamed | null;
+  /** The service stopped: let go of what the instance holds. */
+  close?(): void;
+}
+
+/** Makes a profile's server instance for one service's core. */
+export type ProfileServerFactory = (core: PushCore) => ProfileServer;
+
+/**
+ * Answers a request to a resource that is not there. `gone` says how a resource of this
+ * profile stops existing (RFC 8030 subscriptions also expire on their own).
+ */
+export function notFound(
+  ctx: RequestContext,
+  what: string,
+  gone = 'deleted, or never issued',
+): void {
   ctx.stream.resume();
   sendProblem(ctx.stream, {
     status: 404,
     title: 'Not Found',
-    detail: `${what}: no such resource at ${ctx.path} (deleted, or never issued)`,
+    detail: `${what}: no such resource at ${ctx.path} (${gone})`,
   });
 }
 
@@ -33,6 +70,97 @@ export function methodNotAllowed(ctx: RequestContext, allowed: readonly string[]
     detail: `method ${ctx.method} on ${ctx.path}; allowed ${allowed.join(', ')}`,
     extraHeaders: { allow: allowed.join(', ') },
   });
+}
+
+/** `params`: the `:name` segments in order, then what `*` matched. */
+export type RouteHandler = (ctx: RequestContext, params: readonly string[]) => void | Promise<void>;
+
+/**
+ * One resource of a profile. `path` is split on `/`: a literal segment must match exactly,
+ * `:name` matches one segment (possibly empty), and a final `*` matches the rest of the path
+ * (possibly empty, slashes included). `methods` lists the handlers in the order `Allow` names them.
+ */
+export interface Route {
+  path: string;
+  methods: Partial<Record<'GET' | 'POST' | 'PUT' | 'DELETE', RouteHandler>>;
+}
+
+interface CompiledRoute {
+  readonly segments: readonly string[];
+  readonly methods: ReadonlyMap<string, RouteHandler>;
+  readonly allow: readonly string[];
+}
+
+/** Segments a route pattern may have (the longest profile path has four). */
+export const ROUTE_SEGMENTS_MAX = 8;
+
+/**
+ * A profile's routes: the first route whose path matches takes the request; a method it
+ * does not list gets 405 with `Allow`; a path no route matches gets 404.
+ */
+export class RouteTable {
+  private readonly routes: readonly CompiledRoute[];
+
+  constructor(
+    routes: readonly Route[],
+    private readonly unknown: (ctx: RequestContext) => void,
+  ) {
+    this.routes = routes.map((route) => {
+      const segments = route.path.split('/');
+      if (!route.path.startsWith('/') || segments.length > ROUTE_SEGMENTS_MAX) {
+        throw new Error(
+          `route path: got "${route.path}"; allowed an absolute path of at most ${ROUTE_SEGMENTS_MAX - 1} segments`,
+        );
+      }
+      if (segments.slice(0, -1).includes('*')) {
+        throw new Error(`route path: got "${route.path}"; "*" is allowed only as the last segment`);
+      }
+      const methods = new Map(
+        Object.entries(route.methods).filter(
+          (entry): entry is [string, RouteHandler] => !!entry[1],
+        ),
+      );
+      return { segments, methods, allow: [...methods.keys()] };
+    });
+  }
+
+  /** Every route's pattern and the methods it allows (tests, docs). */
+  get patterns(): { path: string; allow: readonly string[] }[] {
+    return this.routes.map((r) => ({ path: r.segments.join('/'), allow: r.allow }));
+  }
+
+  dispatch(ctx: RequestContext): void | Promise<void> {
+    for (const route of this.routes) {
+      const params = matchPath(route.segments, ctx.path);
+      if (!params) continue;
+      const handler = route.methods.get(ctx.method);
+      if (!handler) return methodNotAllowed(ctx, route.allow);
+      return handler(ctx, params);
+    }
+    return this.unknown(ctx);
+  }
+}
+
+function matchPath(segments: readonly string[], path: string): string[] | null {
+  const params: string[] = [];
+  let at = 0;
+  const last = segments.length - 1;
+  for (let i = 0; i <= last; i++) {
+    const segment = segments[i]!;
+    if (segment === '*') {
+      params.push(path.slice(at));
+      return params;
+    }
+    const slash = path.indexOf('/', at);
+    const end = slash < 0 ? path.length : slash;
+    const piece = path.slice(at, end);
+    if (segment.startsWith(':')) params.push(piece);
+    else if (piece !== segment) return null;
+    if (i === last) return slash < 0 ? params : null;
+    if (slash < 0) return null;
+    at = slash + 1;
+  }
+  return null;
 }
 
 export function serviceFull(ctx: RequestContext, what: string, limit: number): void {
@@ -80,6 +208,15 @@ export function queueFull(limit: number): Problem {
     title: 'Too Many Requests',
     detail: `subscription queue: ${limit} messages outstanding, the maximum; retry after some are delivered or expire`,
     extraHeaders: { 'retry-after': '10' },
+  };
+}
+
+/** A body over the service's `bodyBytesMax`. */
+export function bodyTooLarge(limit: number): Problem {
+  return {
+    status: 413,
+    title: 'Content Too Large',
+    detail: `body: more than ${limit} bytes; allowed at most ${limit}`,
   };
 }
 
@@ -146,11 +283,7 @@ export async function readSendBody(
   const body = await readBody(ctx.stream, limit);
   if (body === 'aborted') return null;
   if (body === 'too-large') {
-    refuse({
-      status: 413,
-      title: 'Content Too Large',
-      detail: `body: more than ${limit} bytes; allowed at most ${limit}`,
-    });
+    refuse(bodyTooLarge(limit));
     return null;
   }
   return body;
@@ -158,6 +291,35 @@ export async function readSendBody(
 
 export function httpDate(ms: number): string {
   return new Date(ms).toUTCString();
+}
+
+/** Headers of a stored message as the drafts answer or push it. */
+export function messageHeaders(message: StoredMessage): Record<string, string> {
+  return {
+    'cache-control': 'private',
+    'last-modified': httpDate(message.acceptedAtMs),
+    ...message.contentHeaders,
+    'content-length': String(message.body.length),
+  };
+}
+
+/**
+ * A handler for a route whose first parameter is a subscription's push token (the drafts'
+ * `/p/<s>`): an unknown one is a 404, and when the request is a send (`isSend`), a rejected
+ * send too, so the lab sees it as an event.
+ */
+export function onSubscription(
+  then: (ctx: RequestContext, sub: Subscription, params: readonly string[]) => void | Promise<void>,
+  isSend = false,
+): RouteHandler {
+  return (ctx, params) => {
+    const sub = ctx.core.byPushToken(params[0]!);
+    if (!sub) {
+      if (isSend) ctx.core.reject(null, 404, `subscription ${ctx.path} unknown`);
+      return notFound(ctx, 'subscription');
+    }
+    return then(ctx, sub, params);
+  };
 }
 
 /**

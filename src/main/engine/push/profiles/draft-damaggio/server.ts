@@ -8,15 +8,15 @@
  * message /p/<s>/<m> (DELETE = ack, GET = the stored message); receipts /r/<t> (GET).
  */
 import type { ServerHttp2Stream } from 'node:http2';
-import type { PushCore, ReceiptSubscription, Subscription } from '../core';
-import { link, type Parsed, preferences, REL_PUSH, REL_RECEIPT, respond } from '../http';
-import { MessageMonitor, StreamReceiptMonitor, type PushShape } from '../monitor';
-import type { ProfileHandler, RequestContext } from '../service';
-import type { StoredMessage } from '../types';
+import type { PushCore, ReceiptSubscription, Subscription } from '../../core';
+import { link, type Parsed, preferences, REL_PUSH, REL_RECEIPT, respond } from '../../http';
+import { MessageMonitor, StreamReceiptMonitor, type PushShape } from '../../monitor';
+import type { RequestContext } from '../../service';
 import {
-  httpDate,
-  methodNotAllowed,
+  messageHeaders,
+  onSubscription,
   notFound,
+  type ProfileServer,
   pushesAllowed,
   queueFull,
   rateLimited,
@@ -24,9 +24,10 @@ import {
   refuser,
   serviceFull,
   storeFull,
+  RouteTable,
   subscribeAdmitted,
   SUBSCRIPTION_MAX_AGE_SECONDS,
-} from './common';
+} from '../common';
 
 const P = {
   subscribe: '/subscribe/',
@@ -40,40 +41,6 @@ const messagePath = (pushToken: string, messageToken: string): string =>
 
 /** Status pushed on the receipt resource when a message is given up (the draft's choice). */
 export const FAILURE_RECEIPT_STATUS = 504;
-
-/** Per push service (per core): the receipt resource of each subscription. */
-interface DamaggioState {
-  /** subscription id → its receipt resource (made on the first send asking for a receipt). */
-  readonly receiptOf: Map<string, ReceiptSubscription>;
-  /** receipt subscription id → push token of the subscription it reports on. */
-  readonly subscriptionTokenOf: Map<string, string>;
-}
-
-const states = new WeakMap<PushCore, DamaggioState>();
-
-function stateOf(core: PushCore): DamaggioState {
-  let state = states.get(core);
-  if (!state) {
-    const created: DamaggioState = { receiptOf: new Map(), subscriptionTokenOf: new Map() };
-    // A subscription that goes (unsubscribed or expired) takes its receipt resource with it;
-    // a receipt resource that expires is made anew on the next send asking for receipts.
-    core.onGone({
-      subscription: (sub) => {
-        const receipt = created.receiptOf.get(sub.id);
-        created.receiptOf.delete(sub.id);
-        if (receipt) core.deleteReceiptSubscription(receipt);
-      },
-      receipt: (receipt) => {
-        const token = created.subscriptionTokenOf.get(receipt.id);
-        created.subscriptionTokenOf.delete(receipt.id);
-        const sub = token === undefined ? undefined : core.byPushToken(token);
-        if (sub && created.receiptOf.get(sub.id) === receipt) created.receiptOf.delete(sub.id);
-      },
-    });
-    states.set(core, (state = created));
-  }
-  return state;
-}
 
 /** The request envelope of §B2, validated. */
 export interface Envelope {
@@ -147,15 +114,6 @@ export function parseEnvelope(body: Buffer): Parsed<Envelope> {
   };
 }
 
-function messageHeaders(message: StoredMessage): Record<string, string> {
-  return {
-    'cache-control': 'private',
-    'last-modified': httpDate(message.acceptedAtMs),
-    ...message.contentHeaders,
-    'content-length': String(message.body.length),
-  };
-}
-
 function subscriptionHeaders(sub: Subscription): Record<string, string> {
   return {
     link: link(subscriptionPath(sub.pushToken), REL_PUSH),
@@ -223,75 +181,14 @@ function monitor(ctx: RequestContext, sub: Subscription): void {
   ctx.stream.on('close', () => ctx.core.detachMonitor(sub, held));
 }
 
-/** Null when the service holds its maximum of receipt resources. */
-function receiptFor(core: PushCore, sub: Subscription): ReceiptSubscription | null {
-  const state = stateOf(core);
-  const existing = state.receiptOf.get(sub.id);
-  if (existing) return existing;
-  const created = core.createReceiptSubscription();
-  if (!created) return null;
-  state.receiptOf.set(sub.id, created);
-  state.subscriptionTokenOf.set(created.id, sub.pushToken);
-  return created;
-}
-
-/** POST on a subscription by the application server (§B2). */
-async function send(ctx: RequestContext, sub: Subscription): Promise<void> {
-  const { core } = ctx;
-  const refuse = refuser(ctx, sub);
-  const limited = rateLimited(ctx, sub);
-  if (limited) return refuse(limited);
-  const body = await readSendBody(ctx, refuse);
-  if (body === null) return;
-  const envelope = parseEnvelope(body);
-  if (!envelope.ok) return refuse(envelope.problem);
-  const { message, requestReceipt, timeToLive } = envelope.value;
-  const receipt = requestReceipt ? receiptFor(core, sub) : null;
-  if (requestReceipt && !receipt) {
-    core.reject(sub.id, 429, 'receipt resources: the service holds its maximum');
-    return serviceFull(ctx, 'receipt resources', core.limits.receiptSubscriptionCountMax);
-  }
-  const outcome = core.send(sub, {
-    body: Buffer.from(message ?? '', 'utf8'),
-    contentHeaders: message === null ? {} : { 'content-type': 'application/json' },
-    // No time_to_live: the draft states no expiry; the service keeps it as long as any.
-    ttlSeconds: timeToLive ?? core.limits.ttlSecondsMax,
-    urgency: 'normal',
-    topic: null,
-    receiptSubscriptionId: receipt?.id ?? null,
-    senderId: ctx.agentId,
-  });
-  switch (outcome.kind) {
-    case 'not-found':
-      core.reject(sub.id, 404, 'subscription deleted while the body arrived');
-      return notFound(ctx, 'subscription');
-    case 'queue-full':
-      return refuse(queueFull(outcome.limit));
-    case 'store-full':
-      return refuse(storeFull(outcome.limit));
-    case 'accepted': {
-      const headers: Record<string, string> = {
-        location: ctx.origin + messagePath(sub.pushToken, outcome.messageToken),
-        // How long the service may store it: the TTL actually applied (≤ time_to_live).
-        'cache-control': `max-age=${outcome.ttlSeconds}`,
-      };
-      if (receipt) headers['link'] = link(P.receipts + receipt.token, REL_RECEIPT);
-      return respond(ctx.stream, 201, headers);
-    }
-  }
-}
-
 function deleteSubscription(ctx: RequestContext, sub: Subscription): void {
   // Outstanding messages are dropped: each receipted one gets its 504 first; then the
-  // receipt resource goes too (the hook stateOf registered when it was made).
+  // receipt resource goes too (the instance's gone hook).
   ctx.core.deleteSubscription(sub, 'unsubscribed');
   respond(ctx.stream, 204);
 }
 
 function messageRequest(ctx: RequestContext, sub: Subscription, messageToken: string): void {
-  if (ctx.method !== 'GET' && ctx.method !== 'DELETE') {
-    return methodNotAllowed(ctx, ['GET', 'DELETE']);
-  }
   const message = ctx.core.messageByToken(messageToken);
   if (!message || message.subscriptionId !== sub.id) return notFound(ctx, 'message');
   if (ctx.method === 'GET') {
@@ -302,47 +199,133 @@ function messageRequest(ctx: RequestContext, sub: Subscription, messageToken: st
   respond(ctx.stream, 204);
 }
 
-function receiptRequest(ctx: RequestContext, token: string): void {
-  if (ctx.method !== 'GET') return methodNotAllowed(ctx, ['GET']);
-  const { core } = ctx;
-  const receipt = core.receiptSubscriptionByToken(token);
-  const pushToken = receipt ? stateOf(core).subscriptionTokenOf.get(receipt.id) : undefined;
-  if (!receipt || pushToken === undefined) return notFound(ctx, 'receipt resource');
-  if (!pushesAllowed(ctx, 'receipts are pushed: monitoring a receipt resource')) return;
-  const held = new ReceiptPusher(ctx.stream, ctx.authority, ctx.scheme, (messageToken) =>
-    messagePath(pushToken, messageToken),
-  );
-  core.attachReceiptMonitor(receipt, held);
-  ctx.stream.on('close', () => core.detachReceiptMonitor(receipt, held));
-}
+/** One service's draft-damaggio: the receipt resource of each subscription. */
+export class DraftDamaggioServer implements ProfileServer {
+  readonly name = 'draft-damaggio';
+  readonly subscribePath = P.subscribe;
+  readonly pushPath = subscriptionPath;
+  /** subscription id → its receipt resource (made on the first send asking for a receipt). */
+  private readonly receiptOf = new Map<string, ReceiptSubscription>();
+  /** receipt subscription id → push token of the subscription it reports on. */
+  private readonly subscriptionTokenOf = new Map<string, string>();
+  private readonly routes: RouteTable;
 
-export const draftDamaggioProfile: ProfileHandler = {
-  name: 'draft-damaggio',
-  subscribePath: P.subscribe,
-  pushPath: subscriptionPath,
-  handle(ctx) {
-    const { method, path } = ctx;
-    if (path === P.subscribe) {
-      return method === 'POST' ? subscribe(ctx) : methodNotAllowed(ctx, ['POST']);
+  constructor(private readonly core: PushCore) {
+    // A subscription that goes (unsubscribed or expired) takes its receipt resource with it;
+    // a receipt resource that expires is made anew on the next send asking for receipts.
+    core.onGone({
+      subscription: (sub) => {
+        const receipt = this.receiptOf.get(sub.id);
+        this.receiptOf.delete(sub.id);
+        if (receipt) core.deleteReceiptSubscription(receipt);
+      },
+      receipt: (receipt) => {
+        const token = this.subscriptionTokenOf.get(receipt.id);
+        this.subscriptionTokenOf.delete(receipt.id);
+        const sub = token === undefined ? undefined : core.byPushToken(token);
+        if (sub && this.receiptOf.get(sub.id) === receipt) this.receiptOf.delete(sub.id);
+      },
+    });
+    const message = (ctx: RequestContext, [token, messageToken]: readonly string[]): void => {
+      const sub = this.core.byPushToken(token!);
+      if (!sub) return notFound(ctx, 'message');
+      messageRequest(ctx, sub, messageToken!);
+    };
+    this.routes = new RouteTable(
+      [
+        { path: P.subscribe, methods: { POST: subscribe } },
+        {
+          path: `${P.subscription}:subscription`,
+          methods: {
+            GET: onSubscription(monitor),
+            POST: onSubscription((ctx, sub) => this.send(ctx, sub), true),
+            DELETE: onSubscription(deleteSubscription),
+          },
+        },
+        {
+          path: `${P.subscription}:subscription/:message`,
+          methods: { GET: message, DELETE: message },
+        },
+        {
+          path: `${P.receipts}*`,
+          methods: { GET: (ctx, [token]) => this.receiptRequest(ctx, token!) },
+        },
+      ],
+      (ctx) => notFound(ctx, 'resource'),
+    );
+  }
+
+  handle(ctx: RequestContext): void | Promise<void> {
+    return this.routes.dispatch(ctx);
+  }
+
+  /** Null when the service holds its maximum of receipt resources. */
+  private receiptFor(sub: Subscription): ReceiptSubscription | null {
+    const existing = this.receiptOf.get(sub.id);
+    if (existing) return existing;
+    const created = this.core.createReceiptSubscription();
+    if (!created) return null;
+    this.receiptOf.set(sub.id, created);
+    this.subscriptionTokenOf.set(created.id, sub.pushToken);
+    return created;
+  }
+
+  /** POST on a subscription by the application server (§B2). */
+  private async send(ctx: RequestContext, sub: Subscription): Promise<void> {
+    const { core } = this;
+    const refuse = refuser(ctx, sub);
+    const limited = rateLimited(ctx, sub);
+    if (limited) return refuse(limited);
+    const body = await readSendBody(ctx, refuse);
+    if (body === null) return;
+    const envelope = parseEnvelope(body);
+    if (!envelope.ok) return refuse(envelope.problem);
+    const { message, requestReceipt, timeToLive } = envelope.value;
+    const receipt = requestReceipt ? this.receiptFor(sub) : null;
+    if (requestReceipt && !receipt) {
+      core.reject(sub.id, 429, 'receipt resources: the service holds its maximum');
+      return serviceFull(ctx, 'receipt resources', core.limits.receiptSubscriptionCountMax);
     }
-    if (path.startsWith(P.subscription)) {
-      const segments = path.slice(P.subscription.length).split('/');
-      const sub = ctx.core.byPushToken(segments[0] ?? '');
-      if (segments.length === 1) {
-        const allowed = ['GET', 'POST', 'DELETE'];
-        if (!allowed.includes(method)) return methodNotAllowed(ctx, allowed);
-        if (!sub) {
-          if (method === 'POST') ctx.core.reject(null, 404, `subscription ${path} unknown`);
-          return notFound(ctx, 'subscription');
-        }
-        if (method === 'POST') return send(ctx, sub);
-        if (method === 'GET') return monitor(ctx, sub);
-        return deleteSubscription(ctx, sub);
+    const outcome = core.send(sub, {
+      body: Buffer.from(message ?? '', 'utf8'),
+      contentHeaders: message === null ? {} : { 'content-type': 'application/json' },
+      // No time_to_live: the draft states no expiry; the service keeps it as long as any.
+      ttlSeconds: timeToLive ?? core.limits.ttlSecondsMax,
+      urgency: 'normal',
+      topic: null,
+      receiptSubscriptionId: receipt?.id ?? null,
+      senderId: ctx.agentId,
+    });
+    switch (outcome.kind) {
+      case 'not-found':
+        core.reject(sub.id, 404, 'subscription deleted while the body arrived');
+        return notFound(ctx, 'subscription');
+      case 'queue-full':
+        return refuse(queueFull(outcome.limit));
+      case 'store-full':
+        return refuse(storeFull(outcome.limit));
+      case 'accepted': {
+        const headers: Record<string, string> = {
+          location: ctx.origin + messagePath(sub.pushToken, outcome.messageToken),
+          // How long the service may store it: the TTL actually applied (≤ time_to_live).
+          'cache-control': `max-age=${outcome.ttlSeconds}`,
+        };
+        if (receipt) headers['link'] = link(P.receipts + receipt.token, REL_RECEIPT);
+        return respond(ctx.stream, 201, headers);
       }
-      if (segments.length === 2 && sub) return messageRequest(ctx, sub, segments[1] ?? '');
-      return notFound(ctx, segments.length === 2 ? 'message' : 'resource');
     }
-    if (path.startsWith(P.receipts)) return receiptRequest(ctx, path.slice(P.receipts.length));
-    return notFound(ctx, 'resource');
-  },
-};
+  }
+
+  private receiptRequest(ctx: RequestContext, token: string): void {
+    const { core } = this;
+    const receipt = core.receiptSubscriptionByToken(token);
+    const pushToken = receipt ? this.subscriptionTokenOf.get(receipt.id) : undefined;
+    if (!receipt || pushToken === undefined) return notFound(ctx, 'receipt resource');
+    if (!pushesAllowed(ctx, 'receipts are pushed: monitoring a receipt resource')) return;
+    const held = new ReceiptPusher(ctx.stream, ctx.authority, ctx.scheme, (messageToken) =>
+      messagePath(pushToken, messageToken),
+    );
+    core.attachReceiptMonitor(receipt, held);
+    ctx.stream.on('close', () => core.detachReceiptMonitor(receipt, held));
+  }
+}

@@ -3,8 +3,8 @@
  * with RFC 8292 VAPID on restricted subscriptions. The rules themselves (TTL, topics, acks,
  * receipts, sets, rate limits) live in the core.
  */
-import { parseVapidPublicKey } from '../../crypto/vapid';
-import type { Subscription, SubscriptionSet } from '../core';
+import { parseVapidPublicKey } from '../../../crypto/vapid';
+import type { PushCore, Subscription, SubscriptionSet } from '../../core';
 import {
   link,
   parseContentHeaders,
@@ -20,20 +20,25 @@ import {
   REL_SET,
   respond,
   sendProblem,
-} from '../http';
+} from '../../http';
+import { MessageMonitor, StreamReceiptMonitor, type PushShape } from '../../monitor';
+import type { RequestContext } from '../../service';
+import { FULL_RETRY_AFTER_SECONDS, type Monitor, type StoredMessage } from '../../types';
 import {
   answerWhenDurable,
+  bodyTooLarge,
+  notFound as notFoundAnswer,
+  type ProfileServer,
+  pushesAllowed,
+  queueFull,
   rateLimited,
   readSendBody,
   refuser,
+  RouteTable,
   serviceFull,
   storeFull,
   subscribeAdmitted,
-} from './common';
-import { FULL_RETRY_AFTER_SECONDS } from '../types';
-import { MessageMonitor, StreamReceiptMonitor, type PushShape } from '../monitor';
-import type { ProfileHandler, RequestContext } from '../service';
-import type { Monitor, StoredMessage } from '../types';
+} from '../common';
 
 const P = {
   subscribe: '/subscribe',
@@ -78,30 +83,9 @@ const problem = (
 });
 const badRequest = (detail: string): Problem => problem(400, 'Bad Request', detail);
 
-function notFound(ctx: RequestContext, what: string): void {
-  sendProblem(
-    ctx.stream,
-    problem(
-      404,
-      'Not Found',
-      `${what}: no such resource at ${ctx.path} (expired, deleted, or never issued)`,
-    ),
-  );
-}
-
-function methodNotAllowed(ctx: RequestContext, allowed: string[]): void {
-  sendProblem(
-    ctx.stream,
-    problem(
-      405,
-      'Method Not Allowed',
-      `method ${ctx.method} on ${ctx.path}; allowed ${allowed.join(', ')}`,
-      {
-        allow: allowed.join(', '),
-      },
-    ),
-  );
-}
+/** RFC 8030 resources also expire on their own (§7.3, §7.2). */
+const notFound = (ctx: RequestContext, what: string): void =>
+  notFoundAnswer(ctx, what, 'expired, deleted, or never issued');
 
 // ---- subscribe (§4, RFC 8292 §3.2) --------------------------------------------------------
 
@@ -156,12 +140,8 @@ async function subscribe(ctx: RequestContext): Promise<void> {
   if (!subscribeAdmitted(ctx)) return;
   const body = await readBody(ctx.stream, ctx.core.limits.bodyBytesMax);
   if (body === 'aborted') return;
-  if (body === 'too-large') {
-    return sendProblem(
-      ctx.stream,
-      problem(413, 'Content Too Large', `body: more than ${ctx.core.limits.bodyBytesMax} bytes`),
-    );
-  }
+  if (body === 'too-large')
+    return sendProblem(ctx.stream, bodyTooLarge(ctx.core.limits.bodyBytesMax));
   const vapidKey = restriction(ctx, body);
   if (vapidKey !== null && typeof vapidKey === 'object') return sendProblem(ctx.stream, vapidKey);
   const echoed = echoedSet(ctx);
@@ -188,14 +168,7 @@ interface Monitored {
 }
 
 function monitor(ctx: RequestContext, target: Monitored): void {
-  if (!ctx.stream.pushAllowed) {
-    return sendProblem(
-      ctx.stream,
-      badRequest(
-        'monitoring needs HTTP/2 with server push enabled (SETTINGS_ENABLE_PUSH = 1); this connection refuses pushes',
-      ),
-    );
-  }
+  if (!pushesAllowed(ctx, 'monitoring')) return;
   const urgency = parseUrgency(ctx.headers, 'very-low');
   if (!urgency.ok) return sendProblem(ctx.stream, urgency.problem);
   const held = new MessageMonitor(ctx.stream, ctx.authority, ctx.scheme, urgency.value, shape(ctx));
@@ -331,15 +304,8 @@ async function send(ctx: RequestContext, token: string): Promise<void> {
       ctx.core.reject(sub.id, 404, 'subscription deleted while the body arrived');
       return notFound(ctx, 'push resource');
     case 'queue-full':
-      return sendProblem(
-        ctx.stream,
-        problem(
-          429,
-          'Too Many Requests',
-          `subscription queue: ${outcome.limit} messages outstanding, the maximum; retry after some are delivered or expire`,
-          { 'retry-after': '10' },
-        ),
-      );
+      // Not refused as an event: RFC 8030 has always answered a full queue without one.
+      return sendProblem(ctx.stream, queueFull(outcome.limit));
     case 'store-full':
       return refuse(storeFull(outcome.limit));
     case 'accepted': {
@@ -364,12 +330,7 @@ function receipts(ctx: RequestContext, token: string): void {
     ctx.core.deleteReceiptSubscription(receipt);
     return answerWhenDurable(ctx, () => respond(ctx.stream, 204));
   }
-  if (!ctx.stream.pushAllowed) {
-    return sendProblem(
-      ctx.stream,
-      badRequest('receipts are pushed: this needs HTTP/2 with server push enabled'),
-    );
-  }
+  if (!pushesAllowed(ctx, 'receipts are pushed: monitoring a receipt subscription')) return;
   const held = new StreamReceiptMonitor(ctx.stream, ctx.authority, ctx.scheme, messagePath);
   ctx.core.attachReceiptMonitor(receipt, held);
   ctx.stream.on('close', () => ctx.core.detachReceiptMonitor(receipt, held));
@@ -377,58 +338,99 @@ function receipts(ctx: RequestContext, token: string): void {
 
 // ---- routes -------------------------------------------------------------------------------
 
-export const rfc8030Profile: ProfileHandler = {
-  name: 'rfc8030',
-  subscribePath: P.subscribe,
-  pushPath,
-  handle(ctx) {
-    const { method, path, core } = ctx;
-    if (path === P.subscribe) {
-      return method === 'POST' ? subscribe(ctx) : methodNotAllowed(ctx, ['POST']);
-    }
-    if (path.startsWith(P.subscription)) {
-      const sub = core.bySubscriptionToken(path.slice(P.subscription.length));
-      if (method !== 'GET' && method !== 'DELETE') return methodNotAllowed(ctx, ['GET', 'DELETE']);
-      if (!sub) return notFound(ctx, 'subscription');
-      if (method === 'DELETE') {
-        core.deleteSubscription(sub, 'unsubscribed');
-        return answerWhenDurable(ctx, () => respond(ctx.stream, 204));
-      }
-      return monitor(ctx, {
-        attach: (m) => core.attachMonitor(sub, m),
-        detach: (m) => core.detachMonitor(sub, m),
-      });
-    }
-    if (path.startsWith(P.set)) {
-      const set = core.setByToken(path.slice(P.set.length));
-      if (method !== 'GET' && method !== 'DELETE') return methodNotAllowed(ctx, ['GET', 'DELETE']);
-      if (!set) return notFound(ctx, 'subscription set');
-      if (method === 'DELETE') {
-        core.deleteSet(set, 'unsubscribed');
-        return answerWhenDurable(ctx, () => respond(ctx.stream, 204));
-      }
-      return monitor(ctx, {
-        attach: (m) => core.attachSetMonitor(set, m),
-        detach: (m) => core.detachSetMonitor(set, m),
-      });
-    }
-    if (path.startsWith(P.push)) {
-      if (method !== 'POST') return methodNotAllowed(ctx, ['POST']);
-      return send(ctx, path.slice(P.push.length));
-    }
-    if (path.startsWith(P.message)) {
-      if (method !== 'DELETE') return methodNotAllowed(ctx, ['DELETE']);
-      const acked = core.ack(path.slice(P.message.length));
-      if (acked !== 'acked') return notFound(ctx, 'push message');
-      return answerWhenDurable(ctx, () => respond(ctx.stream, 204));
-    }
-    if (path.startsWith(P.receipts)) {
-      if (method !== 'GET' && method !== 'DELETE') return methodNotAllowed(ctx, ['GET', 'DELETE']);
-      return receipts(ctx, path.slice(P.receipts.length));
-    }
-    return notFound(ctx, 'resource');
-  },
-};
+/** One service's RFC 8030: all its state is the core's. */
+export class Rfc8030Server implements ProfileServer {
+  readonly name = 'rfc8030';
+  readonly subscribePath = P.subscribe;
+  readonly pushPath = pushPath;
+  private readonly routes: RouteTable;
+
+  constructor(private readonly core: PushCore) {
+    this.routes = new RouteTable(
+      [
+        { path: P.subscribe, methods: { POST: subscribe } },
+        {
+          path: `${P.subscription}*`,
+          methods: {
+            GET: (ctx, [token]) =>
+              this.withSubscription(ctx, token!, (sub) =>
+                monitor(ctx, this.subscriptionTarget(sub)),
+              ),
+            DELETE: (ctx, [token]) =>
+              this.withSubscription(ctx, token!, (sub) => {
+                this.core.deleteSubscription(sub, 'unsubscribed');
+                answerWhenDurable(ctx, () => respond(ctx.stream, 204));
+              }),
+          },
+        },
+        {
+          path: `${P.set}*`,
+          methods: {
+            GET: (ctx, [token]) =>
+              this.withSet(ctx, token!, (set) => monitor(ctx, this.setTarget(set))),
+            DELETE: (ctx, [token]) =>
+              this.withSet(ctx, token!, (set) => {
+                this.core.deleteSet(set, 'unsubscribed');
+                answerWhenDurable(ctx, () => respond(ctx.stream, 204));
+              }),
+          },
+        },
+        { path: `${P.push}*`, methods: { POST: (ctx, [token]) => send(ctx, token!) } },
+        {
+          path: `${P.message}*`,
+          methods: {
+            DELETE: (ctx, [token]) => {
+              if (this.core.ack(token!) !== 'acked') return notFound(ctx, 'push message');
+              answerWhenDurable(ctx, () => respond(ctx.stream, 204));
+            },
+          },
+        },
+        {
+          path: `${P.receipts}*`,
+          methods: {
+            GET: (ctx, [token]) => receipts(ctx, token!),
+            DELETE: (ctx, [token]) => receipts(ctx, token!),
+          },
+        },
+      ],
+      (ctx) => notFound(ctx, 'resource'),
+    );
+  }
+
+  handle(ctx: RequestContext): void | Promise<void> {
+    return this.routes.dispatch(ctx);
+  }
+
+  private withSubscription(
+    ctx: RequestContext,
+    token: string,
+    then: (sub: Subscription) => void,
+  ): void {
+    const sub = this.core.bySubscriptionToken(token);
+    if (!sub) return notFound(ctx, 'subscription');
+    then(sub);
+  }
+
+  private withSet(ctx: RequestContext, token: string, then: (set: SubscriptionSet) => void): void {
+    const set = this.core.setByToken(token);
+    if (!set) return notFound(ctx, 'subscription set');
+    then(set);
+  }
+
+  private subscriptionTarget(sub: Subscription): Monitored {
+    return {
+      attach: (m) => this.core.attachMonitor(sub, m),
+      detach: (m) => this.core.detachMonitor(sub, m),
+    };
+  }
+
+  private setTarget(set: SubscriptionSet): Monitored {
+    return {
+      attach: (m) => this.core.attachSetMonitor(set, m),
+      detach: (m) => this.core.detachSetMonitor(set, m),
+    };
+  }
+}
 
 /** The request's origin (RFC 6454 serialization: scheme, host, and a port only if not default). */
 function originOf(ctx: RequestContext): string {

@@ -1,0 +1,56 @@
+/**
+ * The protocol profiles, one line each: a name (shared/events.ts `PROFILES`) → the factory
+ * of its server side (one instance per push service, holding that service's profile state)
+ * and its client side (a stateless strategy for user agents and application servers). The
+ * push service and the agents find a profile only here.
+ */
+import type { Profile } from '../../../../shared/events';
+import { type ClientProfile, ClientProfileError } from './client-common';
+import type { ProfileServerFactory } from './common';
+import { draftDamaggioClient } from './draft-damaggio/client';
+import { DraftDamaggioServer } from './draft-damaggio/server';
+import { draftThomsonClient } from './draft-thomson/client';
+import { DraftThomsonServer } from './draft-thomson/server';
+import { rfc8030Client } from './rfc8030/client';
+import { Rfc8030Server } from './rfc8030/server';
+
+export interface ProfileEntry {
+  readonly server: ProfileServerFactory;
+  readonly client: ClientProfile;
+  /**
+   * Can a service of this profile journal to and restore from a durable store? Only when
+   * all its state is the core's (the drafts keep registrations and receipt resources in
+   * their instance, which the store does not hold).
+   */
+  readonly durable: boolean;
+}
+
+export const PROFILE_REGISTRY: Readonly<Record<Profile, ProfileEntry>> = {
+  rfc8030: { server: (core) => new Rfc8030Server(core), client: rfc8030Client, durable: true },
+  'draft-thomson': {
+    server: (core) => new DraftThomsonServer(core),
+    client: draftThomsonClient,
+    durable: false,
+  },
+  'draft-damaggio': {
+    server: (core) => new DraftDamaggioServer(core),
+    client: draftDamaggioClient,
+    durable: false,
+  },
+};
+
+/** The registry's entry for a name that came from outside the type system (a scenario, the UI). */
+export function profileEntry(name: string): ProfileEntry | null {
+  return Object.hasOwn(PROFILE_REGISTRY, name) ? PROFILE_REGISTRY[name as Profile] : null;
+}
+
+/** The client strategy for a profile; an unknown name is a clear error. */
+export function clientProfile(name: Profile = 'rfc8030'): ClientProfile {
+  const found = profileEntry(name);
+  if (!found) {
+    throw new ClientProfileError(
+      `profile: got ${JSON.stringify(name)}; allowed ${Object.keys(PROFILE_REGISTRY).join(', ')}`,
+    );
+  }
+  return found.client;
+}
