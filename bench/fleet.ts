@@ -16,6 +16,7 @@ import { VirtualClock } from '../src/main/engine/clock/virtual';
 import { UserAgent } from '../src/main/engine/agents/user-agent';
 import { Link } from '../src/main/engine/net/link';
 import { PushService } from '../src/main/engine/push/service';
+import { CLOSED_WORLD_LIMITS } from '../src/main/engine/push/types';
 import { Rng } from '../src/main/engine/rng/rng';
 import { validateScenario } from '../src/main/engine/scenario/load';
 import { runScenario } from '../src/main/engine/scenario/run';
@@ -46,7 +47,9 @@ async function fleetMemory(
       host: '127.0.0.1',
       port: 0,
       tls: null,
-      limits: { subscriptionCountMax: count + 10 },
+      // A closed world (in-memory links, one lab): no per-address subscribe rate or idle
+      // expiry, as a scenario's service has; the stranger-facing limits would refuse the fleet.
+      limits: { ...CLOSED_WORLD_LIMITS, subscriptionCountMax: count + 10 },
     },
     clock,
     bus,
