@@ -121,6 +121,13 @@ describe('the command table', () => {
     expect(Object.keys(COMMAND_HANDLERS).sort()).toEqual([...types].sort());
   });
 
+  it('answers a command that skipped validation with the contract code, naming the type', async () => {
+    const result = await bench.execute({ type: 'nope' } as unknown as Command);
+    expect(result).toMatchObject({ ok: false, error: { code: 'ERR_BAD_COMMAND' } });
+    if (!result.ok)
+      expect(result.error.message).toMatch(/^type: got "nope"; allowed one of snapshot, /);
+  });
+
   it('does not compile without a handler for each command', () => {
     const { find: _find, ...withoutFind } = COMMAND_HANDLERS;
     // @ts-expect-error 'find' is missing: a table of handlers must cover every command type.

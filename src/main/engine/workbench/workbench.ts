@@ -165,9 +165,13 @@ export class Workbench {
   async execute(command: Command, session?: object): Promise<Result<unknown>> {
     try {
       const handler = COMMAND_HANDLERS[command.type] as Handler<Command['type']> | undefined;
-      // Only reachable with a command that skipped validation: the table covers the contract.
+      // Only reachable with a command that skipped validation (parseCommand's code): the
+      // table covers the contract.
       if (handler === undefined) {
-        return fail('ERR_UNKNOWN_COMMAND', `type: got "${String(command.type)}"; not a command`);
+        return fail(
+          'ERR_BAD_COMMAND',
+          `type: got "${String(command.type)}"; allowed one of ${Object.keys(COMMAND_HANDLERS).join(', ')}`,
+        );
       }
       return await handler(command as never, this.context(session));
     } catch (error) {
