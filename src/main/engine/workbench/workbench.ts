@@ -128,7 +128,7 @@ export class Workbench {
 
   /** The sandbox lab, while it is what runs (for `push-lab web` to print its URL). */
   get sandbox(): Lab | null {
-    return this.show instanceof SandboxShow ? this.show.lab : null;
+    return this.show.sandboxLab;
   }
 
   // ---- the host's port ------------------------------------------------------------------

@@ -84,16 +84,12 @@ export class SandboxShow extends Show {
     };
   }
 
-  override snapshot(): ReturnType<Lab['snapshot']> {
-    return this.lab.snapshot();
-  }
-
   report(format: 'html' | 'json'): string {
     return this.lab.reportText(format, 'Push Lab — sandbox');
   }
 
-  override info(): ReturnType<Lab['info']> {
-    return this.lab.info();
+  override get sandboxLab(): Lab {
+    return this.lab;
   }
 
   override services(): PushService[] {

@@ -14,6 +14,7 @@ import type { Result } from '../../../../shared/result';
 import type { EnergyNow, RunStatus } from '../../../../shared/workbench';
 import type { Clock } from '../../clock/clock';
 import { LabError } from '../../errors';
+import type { Lab } from '../../lab';
 import type { Link } from '../../net/link';
 import type { PushService } from '../../push/service';
 import type { TraceMeta } from '../../trace/format';
@@ -123,6 +124,11 @@ export abstract class Show {
       version: VERSION,
       services: this.services().map((s) => ({ id: s.id, url: s.url, profile: s.profileName })),
     };
+  }
+
+  /** The live sandbox lab behind the show, if that is what it is (`push-lab web` prints its URL). */
+  get sandboxLab(): Lab | null {
+    return null;
   }
 
   /** The push services the show runs (a recording has none: it keeps events only). */
