@@ -19,10 +19,14 @@ import { WalStore } from './push/store/wal';
 import type { ServiceLimits } from './push/types';
 import { Rng } from './rng/rng';
 import { EventBus } from './trace/bus';
-import { ModelTracker } from './trace/model-tracker';
-import { ReportBuilder, reportToJson } from './trace/report';
-import { renderReportHtml } from './trace/report-html';
+import { Recorder } from './trace/recorder';
 import { VERSION } from './version';
+
+/**
+ * A bare lab (`serve`, tests) runs for as long as it is left running and nothing travels
+ * back in it: its recorder keeps the model, verdicts and report, and no event history.
+ */
+export const BARE_LAB_TIMELINE_EVENTS = 0;
 
 export interface LabOptions {
   profile?: Profile;
@@ -52,6 +56,11 @@ export interface LabOptions {
    * after construction would miss.
    */
   listener?: (event: LabEvent) => void;
+  /**
+   * What records the lab's events (its snapshot and report come from it): a show's own,
+   * when the lab runs inside one. Default: a recorder of its own that keeps no history.
+   */
+  recorder?: Recorder;
 }
 
 export class Lab {
@@ -61,8 +70,7 @@ export class Lab {
   readonly service: PushService;
   readonly userAgents: UserAgent[] = [];
   readonly appServer: AppServer;
-  private readonly tracker: ModelTracker;
-  private readonly reportBuilder: ReportBuilder;
+  readonly recorder: Recorder;
   private started = false;
   private readonly messageListeners = new Set<MessageListener>();
 
@@ -70,18 +78,22 @@ export class Lab {
     this.clock = options.clock ?? new RealClock();
     this.rng = new Rng(options.seed ?? 1);
     this.bus = new EventBus(this.clock);
+    this.recorder =
+      options.recorder ??
+      new Recorder({
+        // A lab driven by hand has no seed unless it was given one.
+        meta: {
+          scenario: null,
+          seed: options.seed ?? null,
+          clockMode: this.clock.kind,
+          pushLabVersion: VERSION,
+        },
+        timeline: { eventsMax: BARE_LAB_TIMELINE_EVENTS },
+      });
+    // Both before anything is built: the application server announces itself (seq 1) below.
+    // Separate listeners: the bus keeps a failing one from stopping the other.
+    this.bus.subscribe(this.recorder.record);
     if (options.listener) this.bus.subscribe(options.listener);
-    this.tracker = new ModelTracker(this.bus);
-    this.reportBuilder = new ReportBuilder({
-      meta: {
-        scenario: null,
-        seed: options.seed ?? 1,
-        clockMode: this.clock.kind,
-        pushLabVersion: VERSION,
-      },
-    });
-    // The report of the live lab, kept current from the bus (bounded by the builder's limits).
-    this.bus.subscribe((event) => this.reportBuilder.add(event));
     this.service = new PushService(
       {
         serviceId: 'ps1',
@@ -151,7 +163,6 @@ export class Lab {
     await Promise.all(this.userAgents.map((ua) => ua.stop()));
     await this.appServer.stop();
     await this.service.stop();
-    this.tracker.close();
   }
 
   /** Every message a lab user agent receives, decrypted (for `push-lab serve` to print). */
@@ -165,7 +176,7 @@ export class Lab {
   }
 
   snapshot(): LabModel {
-    return this.tracker.snapshot();
+    return this.recorder.snapshot();
   }
 
   info(): LabInfo {
@@ -176,11 +187,8 @@ export class Lab {
   }
 
   /** The lab's report so far, as HTML or JSON text. */
-  reportText(format: 'html' | 'json'): string {
-    const { report } = this.reportBuilder.finish(this.clock.now());
-    return format === 'html'
-      ? renderReportHtml(report, { title: 'Push Lab — live lab' })
-      : reportToJson(report);
+  reportText(format: 'html' | 'json', title = 'Push Lab — live lab'): string {
+    return this.recorder.reportText(format, { title, endT: this.clock.now() });
   }
 
   /** Runs a validated command. Never throws: failures come back as `{ok: false}`. */

@@ -194,3 +194,37 @@ describe('running scenarios on the virtual clock', () => {
     120_000,
   );
 });
+
+describe("a run's consumer and its own bookkeeping", () => {
+  it('a consumer that throws on every event changes neither the event count nor the energy meter', async () => {
+    const loaded = await loadScenario(path.join(scenariosDir, 'smoke.yaml'));
+    if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
+    const outcomeOf = async (fails: boolean) => {
+      const seen: LabEvent[] = [];
+      const outcome = await runScenario(
+        loaded.scenario,
+        { durationMs: 30_000 },
+        {
+          onEvent: (e) => {
+            seen.push(e);
+            if (fails) throw new Error('consumer broken');
+          },
+        },
+      );
+      return { outcome, seen };
+    };
+    const healthy = await outcomeOf(false);
+    const broken = await outcomeOf(true);
+    const delivered = (events: LabEvent[]): number =>
+      events.filter((e) => e.kind === 'message.received' && !e.duplicate).length;
+    expect(delivered(healthy.seen)).toBeGreaterThan(0);
+    // The meter counted every delivery although the consumer threw on each.
+    expect(broken.outcome.energy.total.deliveredCount).toBe(delivered(broken.seen));
+    expect(broken.outcome.energy.total.deliveredCount).toBe(
+      healthy.outcome.energy.total.deliveredCount,
+    );
+    // The count that settles virtual time saw every event the consumer saw, failures reported.
+    expect(broken.outcome.eventCount).toBe(broken.seen.length);
+    expect(broken.seen.some((e) => e.kind === 'lab.error')).toBe(true);
+  }, 60_000);
+});

@@ -125,12 +125,16 @@ export class ScenarioRun {
     this.clock = makeClock(this.scenario);
     this.bus = new EventBus(this.clock);
     let world: World | null = null;
-    // Subscribe first: building the world already emits (application servers start).
+    // Subscribed before the world is built: building it already emits (application servers
+    // start). The run's own bookkeeping (the count that settles virtual time, the energy
+    // meter's deliveries) and the caller's consumer are separate listeners, so the bus keeps
+    // a failing consumer from skipping the bookkeeping, and the other way round. Neither reads
+    // what the other writes, so their order does not change a run.
     this.bus.subscribe((event) => {
       this.eventCount += 1;
       world?.observe(event);
-      onEvent?.(event);
     });
+    if (onEvent) this.bus.subscribe(onEvent);
     this.world = world = new World(this.scenario, this.clock, this.bus);
     this.startT = this.clock.now();
     this.endMs = this.startT + this.scenario.duration;

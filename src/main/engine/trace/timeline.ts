@@ -71,6 +71,8 @@ export const TIMELINE_EVENTS_MAX = 2_000_000;
 export const TIMELINE_MESSAGES_MAX = 1_000_000;
 export const TIMELINE_MARKERS_MAX = 500_000;
 export const TIMELINE_SNAPSHOT_ENTRIES_MAX = 1_000_000;
+/** Events past the bound folded into the live model at a time (bounds what waits unfolded). */
+const BEYOND_BATCH_EVENTS = 2_000;
 /** Recent seeks whose models are kept to start the next seek from. */
 const RECENT_MODELS = 8;
 /** Snapshots at most, whatever their size. */
@@ -122,6 +124,12 @@ export class Timeline {
   private pending: LabEvent[] = [];
   /** The last few seeks' models (oldest first): a scrubber moves back and forth near them. */
   private recent: { count: number; model: LabModel }[] = [];
+  /**
+   * Past `eventsMax` the events are not kept, but the show's live model still follows them:
+   * the model after every event (`beyond`, null until the bound is reached) and those since.
+   */
+  private beyond: LabModel | null = null;
+  private beyondPending: LabEvent[] = [];
 
   private readonly markers: Record<MarkerKind, MarkerList> = {
     violation: markerList(),
@@ -220,6 +228,8 @@ export class Timeline {
       // which reads this checker, covers the whole stream; counted, not placed (-1).
       this.appending = -1;
       this.checker.check(event);
+      this.beyondPending.push(event);
+      if (this.beyondPending.length >= BEYOND_BATCH_EVENTS) this.model();
       return false;
     }
     const count = this.store.count;
@@ -237,6 +247,24 @@ export class Timeline {
     this.pending.push(event);
     if (this.store.count % this.every === 0) this.takeSnapshot();
     return true;
+  }
+
+  /**
+   * The lab after every event appended so far, kept or past the bound: the show's live model.
+   * Each event is folded into it once (the head snapshots build on the same fold), so a show
+   * needs no second model of its own.
+   */
+  model(): LabModel {
+    if (this.pending.length > 0) {
+      this.head = applyEvents(this.head, this.pending);
+      this.headCount = this.store.count;
+      this.pending = [];
+    }
+    if (this.beyondPending.length > 0) {
+      this.beyond = applyEvents(this.beyond ?? this.head, this.beyondPending);
+      this.beyondPending = [];
+    }
+    return this.beyond ?? this.head;
   }
 
   /** A trace gap record: the writer dropped seqs [fromSeq, toSeq] (for the checker and notes). */

@@ -1,0 +1,40 @@
+/** Running one scenario under each protocol profile, side by side. */
+import type { Profile } from '../../../../shared/events';
+import { fail, ok, type Result } from '../../../../shared/result';
+import { parseScenario } from '../../scenario/load';
+import type { Scenario } from '../../scenario/schema';
+import { totalsProblems } from '../../scenario/totals';
+import { compareProfiles } from '../compare';
+import type { Handlers } from './handler';
+
+export const compareHandlers: Handlers<'compare'> = {
+  compare: async (command) => {
+    const scenario = scenarioFrom(command.text, 'compare.text');
+    if (!scenario.ok) return scenario;
+    // A longer durationMs plans more messages than the text was checked for.
+    const totals = totalsProblems({
+      ...scenario.value,
+      duration: command.durationMs ?? scenario.value.duration,
+    });
+    if (totals.length > 0) {
+      return fail('ERR_SCENARIO_INVALID', `compare: too big to run: ${totals.join('; ')}`);
+    }
+    return ok(
+      await compareProfiles(scenario.value, {
+        profiles: command.profiles as Profile[],
+        ...(command.seed !== undefined ? { seed: command.seed } : {}),
+        ...(command.durationMs !== undefined ? { durationMs: command.durationMs } : {}),
+      }),
+    );
+  },
+};
+
+function scenarioFrom(text: string, field: string): Result<Scenario> {
+  const loaded = parseScenario(text, field);
+  return loaded.ok
+    ? ok(loaded.scenario)
+    : fail(
+        'ERR_SCENARIO_INVALID',
+        `${field}: the scenario is not valid: ${loaded.problems.join('; ')}`,
+      );
+}
