@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { loadScenario } from '../../../src/main/engine/scenario/load';
+import { loadScenario, validateScenario } from '../../../src/main/engine/scenario/load';
 import { runScenario, ScenarioRun } from '../../../src/main/engine/scenario/run';
 import type { Scenario } from '../../../src/main/engine/scenario/schema';
 
@@ -63,6 +63,12 @@ const PINNED: Record<string, { scheduleHash: string; events: number; eventsDiges
   },
 };
 
+const PINNED_MIXED = {
+  scheduleHash: 'd5eefc854d11c699ab5cdfebb0404c63f7c8c42b0c20b8f34f339dfbfbf23053',
+  events: 525,
+  eventsDigest: '444b897ac89c04145a0474aed19526bd0b4c41bf7c5afcaf2111ebf6b40899ee',
+};
+
 async function example(name: string): Promise<Scenario> {
   const loaded = await loadScenario(path.join(scenariosDir, `${name}.yaml`));
   if (!loaded.ok) throw new Error(loaded.problems.join('; '));
@@ -104,6 +110,63 @@ async function shortRun(scenario: Scenario): Promise<{ events: number; eventsDig
   return { events, eventsDigest: hash.digest('hex') };
 }
 
+/**
+ * No example holds every kind at once, so this one does: user agents and gateways (their
+ * start order), both sending kinds' targets, radios, power changes, doze and two link templates.
+ */
+const MIXED = {
+  name: 'every kind at once',
+  seed: 'mixed',
+  duration: '8s',
+  services: [{ id: 'ps1' }],
+  links: [
+    { id: 'cell', preset: 'slow-4g' },
+    { id: 'wire', faults: [{ type: 'loss', attributes: { p: 0.02 } }] },
+  ],
+  userAgents: [
+    {
+      id: 'phone',
+      count: 3,
+      service: 'ps1',
+      link: 'cell',
+      subscriptions: 2,
+      radio: 'lte',
+      keepalive: '3s',
+      reconnect: { initial: '500ms' },
+      ack: { policy: 'crash', crashProbability: 0.5 },
+      doze: { awake: '3s', asleep: '2s' },
+      powerChanges: [{ at: '2s', charging: true }],
+    },
+    { id: 'tablet', service: 'ps1', ack: { policy: 'delayed', delay: '300ms' } },
+  ],
+  gateways: [
+    {
+      id: 'gw',
+      count: 2,
+      service: 'ps1',
+      link: 'wire',
+      ackMode: 'on-receipt',
+      devices: { count: 3, wakeEvery: '2s', awake: '500ms', radio: 'wifi' },
+    },
+  ],
+  appServers: [
+    {
+      id: 'news',
+      service: 'ps1',
+      link: 'wire',
+      traffic: { pattern: 'poisson', ratePerSecond: 4 },
+      mix: { topicShare: 0.5, topics: 2, receiptShare: 0.5, urgency: { low: 1, high: 1 } },
+    },
+    {
+      id: 'ops',
+      service: 'ps1',
+      targets: ['gw', 'tablet'],
+      vapid: false,
+      traffic: { pattern: 'script', sends: [{ at: '1s' }, { at: '4s', target: 3, ttl: 0 }] },
+    },
+  ],
+};
+
 describe('the example scenarios build the same world as before', () => {
   const names = readdirSync(scenariosDir)
     .filter((f) => f.endsWith('.yaml'))
@@ -113,6 +176,17 @@ describe('the example scenarios build the same world as before', () => {
   it('pins every example', () => {
     expect(Object.keys(PINNED).sort()).toEqual(names);
   });
+
+  it('a scenario with every kind at once: schedule hash and every event', async () => {
+    const loaded = validateScenario(MIXED);
+    if (!loaded.ok) throw new Error(loaded.problems.join('; '));
+    const actual = {
+      scheduleHash: await fullScheduleHash(loaded.scenario),
+      ...(await shortRun(loaded.scenario)),
+    };
+    if (process.env['PRINT_PINS']) console.log(`PIN mixed ${JSON.stringify(actual)}`);
+    expect(actual).toEqual(PINNED_MIXED);
+  }, 120_000);
 
   for (const name of names) {
     it(`${name}: schedule hash and first ${SHORT_RUN_MS / 1000} s of events`, async () => {
