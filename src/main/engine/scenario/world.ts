@@ -1,8 +1,9 @@
 /**
  * A scenario brought to life: push services, one link per agent (instantiated from the
- * scenario's link templates, so each phone has its own bad day), user agents, gateways with
- * their devices, application servers with their planned traffic, and radios metering
- * energy. Everything draws time from one Clock and randomness from forks of one seeded Rng.
+ * scenario's link templates, so each phone has its own bad day), and the agents of every kind
+ * in the registry (agents/kinds/): senders' traffic planned as the world is built, groups
+ * started as it starts, in registry order — the order every virtual run depends on. Radios
+ * meter energy. Everything draws time from one Clock and randomness from forks of one seeded Rng.
  */
 import { createHash } from 'node:crypto';
 import type { Duplex } from 'node:stream';
