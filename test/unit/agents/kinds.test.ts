@@ -135,4 +135,10 @@ drones: [{ id: d, service: ps1 }]
     );
     expect(result.problems.filter((p) => p.startsWith('drones'))).toHaveLength(1);
   });
+
+  it('is not looked for in a scenario that is not an object', () => {
+    const result = validateScenario(['userAgents']);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.problems).toEqual([expect.stringMatching(/^\(root\): /)]);
+  });
 });

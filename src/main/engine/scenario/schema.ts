@@ -83,7 +83,7 @@ const sections = z.object({
       speed: z.number().min(1).max(1000).default(1),
     })
     .strict()
-    .default({ mode: 'virtual', speed: 1 }),
+    .prefault({}),
   services: z.array(service).min(1).max(8),
   links: z.array(link).max(100).default([]),
   ...agentSections,
@@ -102,7 +102,8 @@ const OTHER_SECTIONS = [...KNOWN_SECTIONS].filter(
  * wrong, so one pass reports it with them.
  */
 function unknownSections(input: unknown, ctx: z.RefinementCtx): void {
-  if (input === null || typeof input !== 'object') return;
+  // Not an object at all: the object schema already says so.
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) return;
   for (const key of Object.keys(input)) {
     if (KNOWN_SECTIONS.has(key)) continue;
     ctx.addIssue({
