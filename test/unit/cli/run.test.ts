@@ -73,7 +73,9 @@ describe('push-lab run', () => {
     expect(run.stderr).toContain(`push-lab: ${bad} is not a valid scenario:`);
     expect(run.stderr).toMatch(/duration: not a duration/);
     expect(run.stderr).toMatch(/services: .*(got \[\])/);
-    expect(run.stderr).toMatch(/shape: unknown key/);
+    expect(run.stderr).toMatch(
+      /shape: unknown agent kind "shape"; allowed userAgents, gateways, appServers/,
+    );
     expect(run.stderr).not.toMatch(/\n\s+at /);
   });
 });

@@ -44,6 +44,9 @@ export interface DeviceSpec {
   radio?: Radio;
 }
 
+/** Messages held per device when the options do not say (the scenario's `bufferMax` default). */
+export const DEFAULT_BUFFER_COUNT_MAX = 100;
+
 export interface GatewayOptions {
   ua: Omit<UserAgentOptions, 'onMessage' | 'role'>;
   ackMode: GatewayAckMode;
@@ -163,7 +166,7 @@ export class Gateway {
         messageId: message.messageId,
         bytes: message.body.length,
       });
-      const max = this.options.bufferCountMax ?? 100;
+      const max = this.options.bufferCountMax ?? DEFAULT_BUFFER_COUNT_MAX;
       if (device.buffer.length > max) {
         device.buffer.shift();
         this.bus.emit({

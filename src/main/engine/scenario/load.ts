@@ -10,6 +10,7 @@
 import { readBoundedFile } from '../fs/bounded-read';
 import { CST, Lexer, isScalar, parseDocument, type Document } from 'yaml';
 import { issueLines } from '../../../shared/commands';
+import { AGENT_SECTIONS } from '../agents/kinds/registry';
 import { scenarioSchema, type Scenario } from './schema';
 import { totalsProblems } from './totals';
 
@@ -200,7 +201,7 @@ function referenceProblems(input: unknown): string[] {
     );
   const known: Record<string, Set<string>> = { service: ids('services'), link: ids('links') };
   const problems: string[] = [];
-  for (const section of ['userAgents', 'gateways', 'appServers']) {
+  for (const section of AGENT_SECTIONS) {
     const list = root[section];
     if (!Array.isArray(list)) continue;
     list.forEach((entry: unknown, i) => {

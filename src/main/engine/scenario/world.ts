@@ -1,16 +1,21 @@
 /**
  * A scenario brought to life: push services, one link per agent (instantiated from the
- * scenario's link templates, so each phone has its own bad day), user agents, gateways with
- * their devices, application servers with their planned traffic, and radios metering
- * energy. Everything draws time from one Clock and randomness from forks of one seeded Rng.
+ * scenario's link templates, so each phone has its own bad day), and the agents of every kind
+ * in the registry (agents/kinds/): senders' traffic planned as the world is built, groups
+ * started as it starts, in registry order — the order every virtual run depends on. Radios
+ * meter energy. Everything draws time from one Clock and randomness from forks of one seeded Rng.
  */
 import { createHash } from 'node:crypto';
 import type { Duplex } from 'node:stream';
 import type { LabEvent, Profile } from '../../../shared/events';
-import { AppServer, type OutgoingMessage } from '../agents/app-server';
-import { Gateway } from '../agents/gateway';
-import { planTraffic, type PlannedSend, type TrafficPattern } from '../agents/traffic';
-import { UserAgent, type UaSubscription } from '../agents/user-agent';
+import type { OutgoingMessage } from '../agents/app-server';
+import type { Gateway } from '../agents/gateway';
+import { gatewayKind } from '../agents/kinds/gateway';
+import type { AnyAgentKind, Member, PlannedTraffic, WorldContext } from '../agents/kinds/kind';
+import { AGENT_KINDS } from '../agents/kinds/registry';
+import { userAgentKind } from '../agents/kinds/user-agent';
+import type { PlannedSend } from '../agents/traffic';
+import type { UaSubscription, UserAgent } from '../agents/user-agent';
 import type { Clock, Timer } from '../clock/clock';
 import { EnergyMeter, Radio, radioModel, type EnergyReport } from '../energy';
 import { Link } from '../net/link';
@@ -20,37 +25,40 @@ import { PushService } from '../push/service';
 import { seededTokens } from '../push/tokens';
 import { Rng } from '../rng/rng';
 import type { EventBus } from '../trace/bus';
-import type { Scenario } from './schema';
+import { entriesOf, type Scenario } from './schema';
 
 interface Target {
   group: string;
   subscription: UaSubscription;
 }
 
-interface Sender {
-  server: AppServer;
-  plan: PlannedSend[];
-  targets: Target[];
-  concurrency: number;
+interface Sender extends PlannedTraffic {
+  resolved: Target[];
   cursor: number;
   waiting: PlannedSend[];
   startMs: number;
 }
 
+/** The kinds the world builds, as the registry lists them (entries typed loosely here). */
+const KINDS: readonly AnyAgentKind[] = AGENT_KINDS;
+
 export class World {
   readonly services = new Map<string, PushService>();
-  readonly userAgents: UserAgent[] = [];
-  readonly gateways: Gateway[] = [];
   /** One link instance per agent, made from the scenario's templates. */
   readonly links: Link[] = [];
   private readonly linkFor = new Map<string, Link>();
+  /** Each link template's faults (its preset's first), by template id. */
+  private readonly linkTemplates = new Map<string, readonly unknown[]>();
   readonly meter: EnergyMeter;
   /** sha256 of the planned traffic and fault schedule: same scenario + seed → same hash. */
   readonly scheduleHash: string;
   private readonly senders: Sender[] = [];
-  private readonly groups = new Map<string, (UserAgent | Gateway)[]>();
+  /** Every started agent, by kind section, in start order. */
+  private readonly members = new Map<string, Member<unknown>[]>();
+  private readonly groups = new Map<string, Member<unknown>[]>();
   private readonly timers = new Set<Timer>();
   private readonly rng: Rng;
+  private readonly context: WorldContext;
   /** Grows whenever bytes cross a link (the virtual driver's sign of life). */
   bytesMoved = 0;
 
@@ -61,6 +69,11 @@ export class World {
   ) {
     this.rng = new Rng(scenario.seed);
     this.meter = new EnergyMeter({ clock });
+    for (const template of scenario.links)
+      this.linkTemplates.set(template.id, [
+        ...(template.preset ? presetFaults(template.preset) : []),
+        ...template.faults,
+      ]);
     for (const spec of scenario.services) {
       this.services.set(
         spec.id,
@@ -87,32 +100,51 @@ export class World {
         ),
       );
     }
+    this.context = {
+      clock,
+      bus,
+      rng: this.rng,
+      durationMs: scenario.duration,
+      service: (id) => this.services.get(id)!,
+      connection: (linkId, agentId, service, radio) =>
+        this.connection(linkId, agentId, service, radio),
+      radio: (agentId, deviceClass, technology) => this.makeRadio(agentId, deviceClass, technology),
+      later: (delayMs, fn) => this.later(delayMs, fn),
+    };
     this.scheduleHash = this.planAll();
+  }
+
+  /** The user agents started so far (the workbench lists their subscriptions). */
+  get userAgents(): UserAgent[] {
+    return this.agentsOf(userAgentKind.section) as UserAgent[];
+  }
+
+  /** The gateways started so far. */
+  get gateways(): Gateway[] {
+    return this.agentsOf(gatewayKind.section) as Gateway[];
+  }
+
+  private agentsOf(section: string): unknown[] {
+    return (this.members.get(section) ?? []).map((m) => m.agent);
   }
 
   /** Starts services and agents (their subscriptions included); traffic starts with `go`. */
   async start(): Promise<void> {
     for (const service of this.services.values()) await service.start();
     const starting: Promise<void>[] = [];
-    for (const group of this.scenario.userAgents) {
-      const members: UserAgent[] = [];
-      for (let i = 1; i <= group.count; i++) {
-        const ua = this.makeUserAgent(group, `${group.id}-${i}`);
-        members.push(ua);
-        this.userAgents.push(ua);
-        starting.push(ua.start(group.subscriptions));
+    for (const kind of KINDS) {
+      if (!kind.members) continue;
+      const started: Member<unknown>[] = [];
+      this.members.set(kind.section, started);
+      for (const entry of entriesOf(this.scenario, kind)) {
+        const group: Member<unknown>[] = [];
+        for (const member of kind.members(entry, this.context)) {
+          group.push(member);
+          started.push(member);
+          starting.push(member.started);
+        }
+        if (kind.targetable) this.groups.set((entry as { id: string }).id, group);
       }
-      this.groups.set(group.id, members);
-    }
-    for (const group of this.scenario.gateways) {
-      const members: Gateway[] = [];
-      for (let i = 1; i <= group.count; i++) {
-        const gateway = this.makeGateway(group, `${group.id}-${i}`);
-        members.push(gateway);
-        this.gateways.push(gateway);
-        starting.push(gateway.start());
-      }
-      this.groups.set(group.id, members);
     }
     const results = await Promise.allSettled(starting);
     const failed = results.filter((r) => r.status === 'rejected').length;
@@ -126,7 +158,7 @@ export class World {
   /** Starts the application servers' planned traffic. */
   go(): void {
     for (const sender of this.senders) {
-      sender.targets = this.resolveTargets(sender);
+      sender.resolved = this.resolveTargets(sender);
       sender.startMs = this.clock.now();
       this.armNext(sender);
     }
@@ -136,8 +168,7 @@ export class World {
     for (const timer of this.timers) timer.cancel();
     this.timers.clear();
     await Promise.allSettled([
-      ...this.userAgents.map((ua) => ua.stop()),
-      ...this.gateways.map((g) => g.stop()),
+      ...[...this.members.values()].flatMap((members) => members.map((m) => m.stop())),
       ...this.senders.map((s) => s.server.stop()),
     ]);
     await Promise.allSettled(this.links.map((l) => l.close()));
@@ -174,7 +205,7 @@ export class World {
 
   // ---- building ---------------------------------------------------------------------------
 
-  /** Plans every application server's traffic and hashes it with the fault schedule. */
+  /** Plans every sending kind's traffic and hashes it with the fault schedule. */
   private planAll(): string {
     const hash = createHash('sha256');
     hash.update(
@@ -184,45 +215,12 @@ export class World {
         duration: this.scenario.duration,
       }),
     );
-    for (const spec of this.scenario.appServers) {
-      const stopMs = Math.min(spec.stop ?? this.scenario.duration, this.scenario.duration);
-      const plan = planTraffic(
-        toPattern(spec.traffic),
-        {
-          ttlSeconds: spec.mix.ttl,
-          urgency: spec.mix.urgency,
-          topic: { share: spec.mix.topicShare, count: spec.mix.topics },
-          receiptShare: spec.mix.receiptShare,
-        },
-        { startMs: spec.start, stopMs },
-        this.rng.fork(`traffic:${spec.id}`),
-      );
-      for (const p of plan)
-        hash.update(
-          `${spec.id}|${p.atMs}|${p.target}|${p.ttlSeconds}|${p.urgency}|${p.topic}|${p.receipt}\n`,
-        );
-      const service = this.services.get(spec.service)!;
-      const server = new AppServer(
-        {
-          id: spec.id,
-          profile: service.profileName,
-          vapid: spec.vapid,
-          reproducible: { vapidScalar: scalarFrom(this.rng.fork(`vapid:${spec.id}`)) },
-          createConnection: () => this.connection(spec.link, spec.id, service, null),
-          identify: (path) => service.identify(path),
-        },
-        this.clock,
-        this.bus,
-      );
-      this.senders.push({
-        server,
-        plan,
-        targets: [],
-        concurrency: spec.concurrency,
-        cursor: 0,
-        waiting: [],
-        startMs: 0,
-      });
+    for (const kind of KINDS) {
+      if (!kind.plan) continue;
+      for (const entry of entriesOf(this.scenario, kind)) {
+        const planned = kind.plan(entry, this.context, (line) => hash.update(line));
+        this.senders.push({ ...planned, resolved: [], cursor: 0, waiting: [], startMs: 0 });
+      }
     }
     return hash.digest('hex');
   }
@@ -258,12 +256,11 @@ export class World {
   ): Duplex {
     let link = this.linkFor.get(agentId);
     if (!link) {
-      const template = linkId ? this.scenario.links.find((l) => l.id === linkId) : undefined;
-      const faults = template
-        ? [...(template.preset ? presetFaults(template.preset) : []), ...template.faults]
-        : [];
       link = new Link(
-        { id: `${linkId ?? 'direct'}:${agentId}`, faults },
+        {
+          id: `${linkId ?? 'direct'}:${agentId}`,
+          faults: (linkId ? this.linkTemplates.get(linkId) : undefined) ?? [],
+        },
         this.clock,
         this.rng.fork(`link:${linkId}:${agentId}`),
       );
@@ -297,108 +294,12 @@ export class World {
     return link.connectInMemory((serverSide) => service.acceptConnection(serverSide));
   }
 
-  private makeUserAgent(group: Scenario['userAgents'][number], agentId: string): UserAgent {
-    const service = this.services.get(group.service)!;
-    const radio = this.makeRadio(agentId, `user-agent:${group.radio}`, group.radio);
-    const ua = new UserAgent(
-      {
-        agentId,
-        serviceUrl: service.url,
-        serviceId: service.id,
-        subscribePath: new URL(service.subscribeUrl).pathname,
-        profile: service.profileName,
-        createConnection: () => this.connection(group.link, agentId, service, radio),
-        identify: (path) => service.identify(path),
-        identifySubscription: (url) => service.identifySubscription(url),
-        identifyLatest: (url, body) => service.identifyLatest(url, body),
-        behaviour: {
-          ack: {
-            policy: group.ack.policy,
-            delayMs: group.ack.delay,
-            crashProbability: group.ack.crashProbability,
-          },
-          power: group.power,
-          ...(group.doze
-            ? { doze: { awakeMs: group.doze.awake, asleepMs: group.doze.asleep } }
-            : {}),
-          ...(group.keepalive
-            ? { keepalive: { intervalMs: group.keepalive, timeoutMs: 10_000 } }
-            : {}),
-          ...(group.reconnect
-            ? {
-                reconnect: {
-                  initialMs: group.reconnect.initial,
-                  maxMs: group.reconnect.max,
-                  jitter: group.reconnect.jitter,
-                },
-              }
-            : {}),
-        },
-      },
-      this.clock,
-      this.bus,
-      this.rng.fork(`ua:${agentId}`),
-    );
-    for (const change of group.powerChanges) {
-      const { at, ...power } = change;
-      this.later(at, () => ua.setPower(power));
-    }
-    return ua;
-  }
-
-  private makeGateway(group: Scenario['gateways'][number], gatewayId: string): Gateway {
-    const service = this.services.get(group.service)!;
-    const d = group.devices;
-    const devices = Array.from({ length: d.count }, (_, j) => {
-      const id = `${gatewayId}.d${j + 1}`;
-      return {
-        id,
-        wakeEveryMs: d.wakeEvery,
-        awakeMs: d.awake,
-        // Spread the fleet's wakes evenly over one period, deterministically.
-        firstWakeMs: Math.floor((d.wakeEvery * j) / d.count),
-        localLink: {
-          latencyMs: d.localLink.latency,
-          lossProbability: d.localLink.loss,
-          outages: d.localLink.outages.map((o) => ({ fromMs: o.from, toMs: o.to })),
-        },
-        ...(d.radio ? { radio: this.makeRadio(id, `device:${d.radio}`, d.radio)! } : {}),
-      };
-    });
-    return new Gateway(
-      {
-        ua: {
-          agentId: gatewayId,
-          serviceUrl: service.url,
-          serviceId: service.id,
-          subscribePath: new URL(service.subscribeUrl).pathname,
-          profile: service.profileName,
-          createConnection: () => this.connection(group.link, gatewayId, service, null),
-          identify: (path) => service.identify(path),
-          identifySubscription: (url) => service.identifySubscription(url),
-          identifyLatest: (url, body) => service.identifyLatest(url, body),
-          behaviour: group.keepalive
-            ? { keepalive: { intervalMs: group.keepalive, timeoutMs: 10_000 } }
-            : {},
-        },
-        ackMode: group.ackMode,
-        devices,
-        bufferCountMax: d.bufferMax,
-      },
-      this.clock,
-      this.bus,
-      this.rng.fork(`gateway:${gatewayId}`),
-    );
-  }
-
   private resolveTargets(sender: Sender): Target[] {
-    const spec = this.scenario.appServers.find((a) => a.id === sender.server.id)!;
-    const groups = spec.targets ?? [...this.groups.keys()];
+    const groups = sender.targets ?? [...this.groups.keys()];
     const targets: Target[] = [];
     for (const group of groups) {
       for (const member of this.groups.get(group) ?? []) {
-        const subs = member instanceof Gateway ? member.ua.subscriptions : member.subscriptions;
-        for (const subscription of subs) targets.push({ group, subscription });
+        for (const subscription of member.subscriptions()) targets.push({ group, subscription });
       }
     }
     return targets;
@@ -430,7 +331,7 @@ export class World {
       if (sender.waiting.length < 100_000) sender.waiting.push(planned);
       return;
     }
-    const target = sender.targets[planned.target % Math.max(1, sender.targets.length)];
+    const target = sender.resolved[planned.target % Math.max(1, sender.resolved.length)];
     if (!target) return;
     const message: OutgoingMessage = {
       pushUrl: target.subscription.pushUrl,
@@ -455,36 +356,4 @@ export class World {
     });
     this.timers.add(timer);
   }
-}
-
-function toPattern(traffic: Scenario['appServers'][number]['traffic']): TrafficPattern {
-  switch (traffic.pattern) {
-    case 'constant':
-    case 'poisson':
-      return { kind: traffic.pattern, ratePerSecond: traffic.ratePerSecond };
-    case 'burst':
-      return { kind: 'burst', size: traffic.size, everyMs: traffic.every };
-    case 'script':
-      return {
-        kind: 'script',
-        sends: traffic.sends.map((s) => ({
-          atMs: s.at,
-          ...(s.target !== undefined ? { target: s.target } : {}),
-          ...(s.ttl !== undefined ? { ttlSeconds: s.ttl } : {}),
-          ...(s.urgency ? { urgency: s.urgency } : {}),
-          ...(s.topic ? { topic: s.topic } : {}),
-          ...(s.receipt !== undefined ? { receipt: s.receipt } : {}),
-          ...(s.text !== undefined ? { text: s.text } : {}),
-        })),
-      };
-  }
-}
-
-/** 32 octets at a time from a seeded stream (a VAPID private key). */
-function scalarFrom(rng: Rng): () => Uint8Array {
-  return () => {
-    const bytes = new Uint8Array(32);
-    for (let i = 0; i < 32; i += 4) new DataView(bytes.buffer).setUint32(i, rng.nextUint32());
-    return bytes;
-  };
 }
