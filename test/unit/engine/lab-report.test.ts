@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LabEvent } from '../../../src/shared/events';
 import { Lab } from '../../../src/main/engine/lab';
+import { eventually } from '../../helpers/poll';
 
 let lab: Lab | null = null;
 afterEach(async () => {
@@ -20,9 +21,9 @@ describe('the live lab report command', () => {
       text: 'for the report',
     });
     expect(sent).toMatchObject({ ok: true, value: { status: 201 } });
-    const deadline = Date.now() + 5000;
-    while (lab.snapshot().counters.acked < 1 && Date.now() < deadline)
-      await new Promise((r) => setTimeout(r, 10));
+    await eventually('the message to be acked', () => lab.snapshot().counters.acked >= 1, {
+      timeoutMs: 5000,
+    });
     const json = await lab.execute({ type: 'report', format: 'json' });
     if (!json.ok) throw new Error(json.error.message);
     const report = JSON.parse((json.value as { content: string }).content) as {

@@ -38,6 +38,7 @@ import {
   UPLOAD_IDLE_MS,
   type RunStatus,
 } from '../../../src/shared/workbench';
+import { eventually } from '../../helpers/poll';
 
 const examplesDir = path.resolve('resources/scenarios');
 const smokeText = () => readFile(path.join(examplesDir, 'smoke.yaml'), 'utf8');
@@ -249,9 +250,10 @@ describe('writes: atomic, mode kept, symlinks followed', () => {
 
   it('bundle.save replaces the target atomically, keeping its mode (no copy onto it)', async () => {
     await value({ type: 'run.start', text: await smokeText(), speed: 0 });
-    for (let i = 0; i < 200 && bench.status().state !== 'finished'; i++) {
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await eventually('the run to finish', () => bench.status().state === 'finished', {
+      timeoutMs: 15_000,
+      intervalMs: 50,
+    });
     expect(bench.status().state).toBe('finished');
     const target = path.join(recordings, 'kept.jsonl.gz');
     await writeFile(target, 'old', { mode: 0o600 });
@@ -297,9 +299,10 @@ describe('uploads stream to disk, bounded, and never outlive a failure', () => {
 
   it('opens a recording uploaded in chunks', async () => {
     await value({ type: 'run.start', text: await smokeText(), speed: 0 });
-    for (let i = 0; i < 200 && bench.status().state !== 'finished'; i++) {
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    await eventually('the run to finish', () => bench.status().state === 'finished', {
+      timeoutMs: 15_000,
+      intervalMs: 50,
+    });
     await value({ type: 'bundle.save', path: 'source.jsonl.gz' });
     const bytes = await readFile(path.join(recordings, 'source.jsonl.gz'));
     const opened = await upload(bytes, 999);
@@ -374,9 +377,11 @@ describe('uploads stream to disk, bounded, and never outlive a failure', () => {
     expect(begun.ok).toBe(true);
     expect(await uploadsOnDisk()).toHaveLength(1);
     client.close();
-    for (let i = 0; i < 50 && (await uploadsOnDisk()).length > 0; i++) {
-      await new Promise((r) => setTimeout(r, 10));
-    }
+    await eventually(
+      'uploadsOnDisk to be empty',
+      async () => (await uploadsOnDisk()).length === 0,
+      { timeoutMs: 5_000, intervalMs: 10 },
+    );
     expect(await uploadsOnDisk()).toEqual([]);
   });
 
@@ -395,9 +400,10 @@ describe('uploads stream to disk, bounded, and never outlive a failure', () => {
         (await readdir(quietRecordings)).filter((n) => n.includes('upload'));
       expect(await onDisk()).toHaveLength(1);
       wall.advance(UPLOAD_IDLE_MS + 1);
-      for (let i = 0; i < 50 && (await onDisk()).length > 0; i++) {
-        await new Promise((r) => setTimeout(r, 10));
-      }
+      await eventually('onDisk to be empty', async () => (await onDisk()).length === 0, {
+        timeoutMs: 5_000,
+        intervalMs: 10,
+      });
       expect(await onDisk()).toEqual([]);
       const ended = await quiet.execute({ type: 'bundle.upload.end', uploadId }, session);
       expect(!ended.ok && ended.error.message).toMatch(/idle more than 60 s/);

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Command } from '../../../src/shared/commands';
 import type { MessageDetail, RunStatus } from '../../../src/shared/workbench';
 import { Workbench } from '../../../src/main/engine/workbench/workbench';
+import { eventually } from '../../helpers/poll';
 
 let dir: string;
 let bench: Workbench;
@@ -60,9 +61,10 @@ describe('the inspector: a message body, decrypted with its holder keys', () => 
   it('in a scenario run: messages of the plan, decrypted with the phone that holds them', async () => {
     const text = await readFile(path.resolve('resources/scenarios/smoke.yaml'), 'utf8');
     await value<RunStatus>({ type: 'run.start', text, speed: 0 });
-    for (let i = 0; bench.status().state !== 'finished' && i < 3000; i++) {
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    await eventually('the run to finish', () => bench.status().state === 'finished', {
+      timeoutMs: 60_000,
+      intervalMs: 20,
+    });
     const messageId = idsOf(bench.snapshot().messages)[0]!;
     const detail = await value<MessageDetail>({ type: 'message', messageId });
     expect(detail.decryption).toBe('ok');
@@ -77,9 +79,10 @@ describe("the inspector reads a message through its profile's decoding", () => {
     const text = smoke.replace('  - id: ps1\n', '  - id: ps1\n    profile: draft-damaggio\n');
     expect(text).toContain('profile: draft-damaggio');
     await value<RunStatus>({ type: 'run.start', text, speed: 0 });
-    for (let i = 0; bench.status().state !== 'finished' && i < 3000; i++) {
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    await eventually('the run to finish', () => bench.status().state === 'finished', {
+      timeoutMs: 60_000,
+      intervalMs: 20,
+    });
     const messageId = idsOf(bench.snapshot().messages)[0]!;
     const detail = await value<MessageDetail>({ type: 'message', messageId });
     // Before: the envelope {"encoding":"aes128gcm","data":…} shown as 'not-encrypted' text.

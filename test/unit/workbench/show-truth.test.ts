@@ -13,6 +13,7 @@ import { WalStore } from '../../../src/main/engine/push/store/wal';
 import { openRecording } from '../../../src/main/engine/trace/diff';
 import type { Report } from '../../../src/main/engine/trace/report';
 import { SANDBOX_STORE_DIR, Workbench } from '../../../src/main/engine/workbench/workbench';
+import { eventually } from '../../helpers/poll';
 
 const examplesDir = path.resolve('resources/scenarios');
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -89,9 +90,10 @@ describe('a saved scenario run carries its meta', () => {
     };
     expect(await headerOf('paused.jsonl.gz')).toMatchObject(expected);
     await value(bench, { type: 'run.resume' });
-    for (let i = 0; bench.status().state !== 'finished' && i < 3000; i++) {
-      await new Promise((r) => setTimeout(r, 20));
-    }
+    await eventually('the run to finish', () => bench.status().state === 'finished', {
+      timeoutMs: 60_000,
+      intervalMs: 20,
+    });
     // The status the UI's trace export takes its header from says the same.
     expect(bench.status()).toMatchObject({ state: 'finished', ...expected });
     expect(await headerOf('finished.jsonl.gz')).toMatchObject(expected);
