@@ -5,10 +5,11 @@
  * and printed with its headers.
  */
 import type { IncomingHttpHeaders } from 'node:http2';
-import type { LabEvent, Profile } from '../../shared/events';
+import { PROFILES, type LabEvent, type Profile } from '../../shared/events';
 import type { ReceivedMessage } from '../engine/agents/user-agent';
 import { Lab } from '../engine/lab';
 import { StoreError } from '../engine/push/store/store';
+import { PROFILE_REGISTRY } from '../engine/push/profiles/registry';
 import { loadOrCreateIdentity } from '../engine/push/tls';
 import { DEFAULT_SERVICE_LIMITS, type ServiceLimits } from '../engine/push/types';
 import { CliError, listenError } from './options';
@@ -108,9 +109,10 @@ export async function runServe(options: ServeOptions): Promise<void> {
       2,
     );
   }
-  if (options.store !== undefined && options.profile !== 'rfc8030') {
+  if (options.store !== undefined && !PROFILE_REGISTRY[options.profile].durable) {
+    const durable = PROFILES.filter((name) => PROFILE_REGISTRY[name].durable);
     throw new CliError(
-      `--store ${options.store}: a durable store works with --profile rfc8030 only (got ${options.profile})`,
+      `--store ${options.store}: a durable store works with --profile ${durable.join(', ')} only (got ${options.profile})`,
       2,
     );
   }

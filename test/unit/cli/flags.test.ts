@@ -28,6 +28,23 @@ describe('push-lab flags: one clear line and a non-zero exit', () => {
     expect(run.stderr).toMatch(/rfc8030, draft-thomson, draft-damaggio/);
   });
 
+  it('refuses a durable store with a profile whose registry entry is not durable', () => {
+    const run = runCli([
+      'serve',
+      '--profile',
+      'draft-thomson',
+      '--store',
+      'state',
+      '--subscriptions',
+      '0',
+      '--h2c',
+    ]);
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim()).toBe(
+      'push-lab: --store state: a durable store works with --profile rfc8030 only (got draft-thomson)',
+    );
+  });
+
   it('says which port is in use instead of crashing', async () => {
     const blocker = net.createServer();
     servers.push(blocker);

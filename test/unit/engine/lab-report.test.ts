@@ -11,9 +11,10 @@ afterEach(async () => {
 
 describe('the live lab report command', () => {
   it('reports every message sent so far, as JSON or self-contained HTML', async () => {
-    lab = new Lab();
-    await lab.start();
-    const sub = [...lab.snapshot().subscriptions.values()][0]!;
+    const started = new Lab();
+    lab = started;
+    await started.start();
+    const sub = [...started.snapshot().subscriptions.values()][0]!;
     const sent = await lab.execute({
       type: 'send',
       subscriptionId: sub.id,
@@ -21,7 +22,7 @@ describe('the live lab report command', () => {
       text: 'for the report',
     });
     expect(sent).toMatchObject({ ok: true, value: { status: 201 } });
-    await eventually('the message to be acked', () => lab.snapshot().counters.acked >= 1, {
+    await eventually('the message to be acked', () => started.snapshot().counters.acked >= 1, {
       timeoutMs: 5000,
     });
     const json = await lab.execute({ type: 'report', format: 'json' });
