@@ -9,7 +9,7 @@
  * new references exactly where something changed (a table, and the rows in it).
  */
 import type { Command } from './commands';
-import type { AgentRole, LabEvent, Profile, Urgency } from './events';
+import type { AgentRole, LabEvent, Profile } from './events';
 import type { Result } from './result';
 import { endedBy, stepMessage, type AcceptedLife } from './lifecycle';
 import { Table, type TableDraft, type TableLike } from './table';
