@@ -108,6 +108,18 @@ export function isLifecycleEvent(e: LabEvent): e is LifecycleEvent {
   return LIFECYCLE_KINDS.has(e.kind);
 }
 
+/** The events that end a message (the first one does; later ones are ignored). */
+export function isEndEvent(
+  e: LabEvent,
+): e is EventOf<'message.acked' | 'message.expired' | 'message.replaced' | 'message.dropped'> {
+  return (
+    e.kind === 'message.acked' ||
+    e.kind === 'message.expired' ||
+    e.kind === 'message.replaced' ||
+    e.kind === 'message.dropped'
+  );
+}
+
 /**
  * One step of a message's life. `life` is what the reader knows of `e`'s message (undefined:
  * nothing). Without `midway`, events about a message never accepted are ignored (undefined
