@@ -18,11 +18,6 @@ export type MessageState = 'queued' | 'pushed' | 'acked' | 'expired' | 'replaced
 /** How a message ended: its first final event. */
 export type MessageEnd = 'acked' | 'expired' | 'replaced' | 'dropped';
 
-/** How a message stands at a run's end: its end, or still outstanding (lost or not). */
-export type MessageOutcome = MessageEnd | 'lost' | 'stillQueued';
-
-export const MESSAGE_ENDS: readonly MessageEnd[] = ['acked', 'expired', 'replaced', 'dropped'];
-
 /** What the acceptance told about a message. */
 export interface Acceptance {
   acceptedSeq: number;
@@ -231,11 +226,6 @@ function progress(id: string, subscriptionId: string): Progress {
   };
 }
 
-/** True while a message has not ended. */
-export function isOutstanding(life: Progress): boolean {
-  return life.end === null;
-}
-
 /**
  * Whether an outstanding message is lost at `runEndT` (the run's end, or its service's stop
  * if earlier): its TTL ran out (plus `toleranceMs`) before then and nothing ended it. A TTL-0
@@ -246,12 +236,6 @@ export function isLostAt(life: AcceptedLife, runEndT: number, toleranceMs = 0): 
   if (life.end !== null) return false;
   if (life.ttlSeconds === 0 && life.pushes > 0) return false;
   return life.expiresAt + toleranceMs < runEndT;
-}
-
-/** How a message stands at `runEndT`: its end, lost, or still queued. */
-export function outcomeAt(life: AcceptedLife, runEndT: number, toleranceMs = 0): MessageOutcome {
-  if (life.end !== null) return life.end;
-  return isLostAt(life, runEndT, toleranceMs) ? 'lost' : 'stillQueued';
 }
 
 /** Whether one step (`before` → `after`) ended the message. */
