@@ -70,8 +70,10 @@ export type AcceptedLife = Progress & Acceptance;
  * A message picked up midway: the reader's events (a ring, a window) begin after its
  * acceptance, so what the acceptance said is unknown.
  */
-export type MidwayLife = Progress & { [K in keyof Acceptance]: null };
+export type MidwayLife = Progress & Unknown<Acceptance>;
 
+/** Every field of T unknown. */
+type Unknown<T> = { [K in keyof T]: null };
 export type MessageLife = AcceptedLife | MidwayLife;
 
 /** The events that move a message. */
@@ -173,8 +175,7 @@ export function stepMessage(
 }
 
 function accepted(e: EventOf<'message.accepted'>): AcceptedLife {
-  return {
-    ...progress(e.messageId, e.subscriptionId),
+  return newLife(e.messageId, e.subscriptionId, {
     acceptedSeq: e.seq,
     acceptedAt: e.t,
     serviceId: e.serviceId,
@@ -185,28 +186,38 @@ function accepted(e: EventOf<'message.accepted'>): AcceptedLife {
     topic: e.topic,
     bytes: e.bytes,
     receiptRequested: e.receiptRequested,
-  };
+  }) as AcceptedLife;
 }
+
+const NOT_SEEN: Unknown<Acceptance> = {
+  acceptedSeq: null,
+  acceptedAt: null,
+  serviceId: null,
+  senderId: null,
+  ttlSeconds: null,
+  expiresAt: null,
+  urgency: null,
+  topic: null,
+  bytes: null,
+  receiptRequested: null,
+};
 
 function pickUp(e: Exclude<LifecycleEvent, EventOf<'message.accepted'>>): MidwayLife {
-  const subscriptionId = 'subscriptionId' in e ? e.subscriptionId : null;
-  return {
-    // receipt.sent and device.delivered do not name the subscription; an empty id says "unknown".
-    ...progress(e.messageId, subscriptionId ?? ''),
-    acceptedSeq: null,
-    acceptedAt: null,
-    serviceId: null,
-    senderId: null,
-    ttlSeconds: null,
-    expiresAt: null,
-    urgency: null,
-    topic: null,
-    bytes: null,
-    receiptRequested: null,
-  };
+  // receipt.sent and device.delivered do not name the subscription; an empty id says "unknown".
+  const subscriptionId = 'subscriptionId' in e ? e.subscriptionId : '';
+  return newLife(e.messageId, subscriptionId, NOT_SEEN) as MidwayLife;
 }
 
-function progress(id: string, subscriptionId: string): Progress {
+/**
+ * A new life as one literal, every field in one order: built by spreading a progress object
+ * and adding the acceptance, a life got a slower object shape (about 8× the cost per step in
+ * a micro-benchmark), and every step copies it.
+ */
+function newLife(
+  id: string,
+  subscriptionId: string,
+  a: Acceptance | Unknown<Acceptance>,
+): MessageLife {
   return {
     id,
     subscriptionId,
@@ -223,7 +234,17 @@ function progress(id: string, subscriptionId: string): Progress {
     endSeq: null,
     finishedAt: null,
     replacedBy: null,
-  };
+    acceptedSeq: a.acceptedSeq,
+    acceptedAt: a.acceptedAt,
+    serviceId: a.serviceId,
+    senderId: a.senderId,
+    ttlSeconds: a.ttlSeconds,
+    expiresAt: a.expiresAt,
+    urgency: a.urgency,
+    topic: a.topic,
+    bytes: a.bytes,
+    receiptRequested: a.receiptRequested,
+  } as MessageLife;
 }
 
 /**
