@@ -9,29 +9,15 @@
  * new references exactly where something changed (a table, and the rows in it).
  */
 import type { Command } from './commands';
-import type { AgentRole, LabEvent, Profile, Urgency } from './events';
+import type { AgentRole, LabEvent, Profile } from './events';
 import type { Result } from './result';
+import { endedBy, stepMessage, type AcceptedLife } from './lifecycle';
 import { Table, type TableDraft, type TableLike } from './table';
 
-export type MessageState = 'queued' | 'pushed' | 'acked' | 'expired' | 'replaced' | 'dropped';
+export type { MessageState } from './lifecycle';
 
-export interface MessageView {
-  id: string;
-  subscriptionId: string;
-  state: MessageState;
-  acceptedAt: number;
-  /** Lab time at which the TTL runs out. */
-  expiresAt: number;
-  ttlSeconds: number;
-  urgency: Urgency;
-  topic: string | null;
-  bytes: number;
-  receiptRequested: boolean;
-  attempts: number;
-  received: boolean;
-  receipt: 204 | 410 | null;
-  finishedAt: number | null;
-}
+/** A message as the model shows it: its life, folded by the shared lifecycle (lifecycle.ts). */
+export type MessageView = AcceptedLife;
 
 export interface SubscriptionView {
   id: string;
@@ -184,8 +170,6 @@ export function applyEvents(model: LabModel, events: readonly LabEvent[]): LabMo
   return draft.finish();
 }
 
-const FINAL: ReadonlySet<MessageState> = new Set(['acked', 'expired', 'replaced', 'dropped']);
-
 /** Copy-on-first-write view of a model during one batch. */
 class Draft {
   seq: number;
@@ -252,64 +236,25 @@ class Draft {
           state: e.reason === 'expired' ? 'expired' : 'deleted',
         });
         break;
-      case 'message.accepted':
-        this.count('accepted');
-        this.msgs().set(e.messageId, {
-          id: e.messageId,
-          subscriptionId: e.subscriptionId,
-          state: 'queued',
-          acceptedAt: e.t,
-          expiresAt: e.t + e.ttlSeconds * 1000,
-          ttlSeconds: e.ttlSeconds,
-          urgency: e.urgency,
-          topic: e.topic,
-          bytes: e.bytes,
-          receiptRequested: e.receiptRequested,
-          attempts: 0,
-          received: false,
-          receipt: null,
-          finishedAt: null,
-        });
-        this.bumpOutstanding(e.subscriptionId, +1);
-        break;
       case 'message.rejected':
         this.count('rejected');
         break;
-      case 'message.pushed': {
-        const m = this.readMessage(e.messageId);
+      case 'message.pushed':
         this.count('pushed');
         if (e.attempt > 1) this.count('redelivered');
-        if (m) this.patchMessage(m, { state: 'pushed', attempts: e.attempt });
         this.patchSub(e.subscriptionId, { lastDeliveryAt: e.t });
+        this.moveMessage(e, e.messageId);
         break;
-      }
-      case 'message.received': {
-        if (!e.duplicate) this.count('received');
-        const m = this.readMessage(e.messageId);
-        if (m) this.patchMessage(m, { received: true });
-        break;
-      }
+      case 'message.accepted':
+      case 'message.received':
       case 'message.acked':
-        this.count('acked');
-        this.finishMessage(e.messageId, 'acked');
-        break;
       case 'message.expired':
-        this.count('expired');
-        this.finishMessage(e.messageId, 'expired');
-        break;
       case 'message.replaced':
-        this.count('replaced');
-        this.finishMessage(e.messageId, 'replaced');
-        break;
       case 'message.dropped':
-        this.count('dropped');
-        this.finishMessage(e.messageId, 'dropped');
+      case 'receipt.sent':
+      case 'device.delivered':
+        this.moveMessage(e, e.messageId);
         break;
-      case 'receipt.sent': {
-        const m = this.readMessage(e.messageId);
-        if (m) this.patchMessage(m, { receipt: e.status });
-        break;
-      }
       case 'limit.reached':
         break;
     }
@@ -358,22 +303,26 @@ class Draft {
     const cur = read(this.subscriptions, this.base.subscriptions, id);
     if (cur) this.subs().set(id, { ...cur, ...patch });
   }
-  private readMessage(id: string): MessageView | undefined {
-    return read(this.messages, this.base.messages, id);
-  }
-  private patchMessage(m: MessageView, patch: Partial<MessageView>): void {
-    this.msgs().set(m.id, { ...m, ...patch });
-  }
   private bumpOutstanding(subscriptionId: string, delta: number): void {
     const cur = read(this.subscriptions, this.base.subscriptions, subscriptionId);
     if (cur) this.subs().set(subscriptionId, { ...cur, outstanding: cur.outstanding + delta });
   }
 
-  private finishMessage(id: string, state: MessageState): void {
-    const m = this.readMessage(id);
-    if (!m || FINAL.has(m.state)) return;
-    this.patchMessage(m, { state, finishedAt: this.t });
-    this.bumpOutstanding(m.subscriptionId, -1);
+  /** Moves a message one step through the shared lifecycle; counts only what changed. */
+  private moveMessage(e: LabEvent, id: string): void {
+    const before = read(this.messages, this.base.messages, id);
+    const after = stepMessage(before, e);
+    if (after === before || !after) return;
+    this.msgs().set(id, after);
+    if (!before) {
+      this.count('accepted');
+      this.bumpOutstanding(after.subscriptionId, +1);
+      return;
+    }
+    if (after.receivedAt !== null && before.receivedAt === null) this.count('received');
+    if (!endedBy(before, after)) return;
+    this.count(after.end!);
+    this.bumpOutstanding(after.subscriptionId, -1);
     const order = (this.finishedOrder ??= [...this.base.finishedOrder]);
     order.push(id);
     if (order.length > FINISHED_MESSAGES_MAX) {

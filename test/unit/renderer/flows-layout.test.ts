@@ -221,4 +221,16 @@ describe('flow layout', () => {
     expect(l.items[l.items.length - 1]!.messageId).toBe('m29');
     expect(l.height).toBe(FLOW_GEOMETRY.top + 25 * FLOW_GEOMETRY.row + FLOW_GEOMETRY.bottom);
   });
+
+  it('draws an end after the end as a warning that the lifecycle ignored it', () => {
+    const events = stamp(1, [
+      accepted('m1'),
+      { kind: 'message.expired', subscriptionId: 'sub1', messageId: 'm1' },
+      { kind: 'message.acked', subscriptionId: 'sub1', messageId: 'm1' },
+    ]);
+    const l = lay(events, { kind: 'message', messageId: 'm1' });
+    const byLabel = Object.fromEntries(l.items.map((i) => [i.label, [i.detail, i.tone]]));
+    expect(byLabel['expired']).toEqual(['TTL ran out', 'bad']);
+    expect(byLabel['DELETE']).toEqual(['acknowledged; ignored, already expired', 'warn']);
+  });
 });

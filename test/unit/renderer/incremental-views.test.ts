@@ -22,6 +22,7 @@ import type {
   SubscriptionView,
 } from '../../../src/shared/model';
 import { Table } from '../../../src/shared/table';
+import { stepMessage } from '../../../src/shared/lifecycle';
 
 const COLUMNS: SubColumn[] = [
   'id',
@@ -217,20 +218,21 @@ describe('QueueKeeper', () => {
               if (step.kind === 'accept') {
                 const id = `m${next++}`;
                 draft.set(id, {
-                  id,
-                  subscriptionId: `s${step.sub}`,
-                  state: 'queued',
-                  acceptedAt: step.at,
-                  expiresAt: step.at + 1000,
-                  ttlSeconds: 1,
-                  urgency: 'normal',
-                  topic: null,
-                  bytes: 1,
-                  receiptRequested: false,
-                  attempts: 0,
-                  received: false,
-                  receipt: null,
-                  finishedAt: null,
+                  ...stepMessage(undefined, {
+                    seq: 1,
+                    t: step.at,
+                    kind: 'message.accepted',
+                    serviceId: 'svc',
+                    subscriptionId: `s${step.sub}`,
+                    messageId: id,
+                    ttlSeconds: 1,
+                    ttlRequestedSeconds: 1,
+                    urgency: 'normal',
+                    topic: null,
+                    bytes: 1,
+                    receiptRequested: false,
+                    senderId: null,
+                  })!,
                 });
               } else if (step.kind === 'update' && ids.length > 0) {
                 const id = ids[step.pick % ids.length]!;

@@ -124,4 +124,18 @@ describe('inspector story', () => {
       ['Expired (TTL ran out)', 'bad'],
     ]);
   });
+
+  it('tells how the lifecycle ended the message, and an end after the end as ignored', () => {
+    const twice = stamp(1, [
+      events[0]!,
+      { kind: 'message.expired', subscriptionId: 'sub1', messageId: 'm1' },
+      { kind: 'message.acked', subscriptionId: 'sub1', messageId: 'm1' },
+    ] as LabEventBody[]);
+    const story = buildStory('m1', twice);
+    expect(story.life).toMatchObject({ end: 'expired', state: 'expired' });
+    expect(story.steps.slice(1).map((s) => [s.title, s.tone])).toEqual([
+      ['Expired (TTL ran out)', 'bad'],
+      ['Acknowledged (DELETE) — ignored, it was already expired', 'warn'],
+    ]);
+  });
 });

@@ -127,4 +127,18 @@ describe('metrics buckets', () => {
     expect(far.t[299]).toBe(1000);
     expect(far.deliveries.every((d) => d === 0)).toBe(true);
   });
+
+  it('counts a message once however often the ring repeats its acceptance or its end', () => {
+    const events = [
+      accepted(0, 'a'),
+      accepted(100, 'a'),
+      at(200, { kind: 'message.expired', subscriptionId: 'sub1', messageId: 'a' }),
+      acked(300, 'a'),
+      at(400, { kind: 'message.expired', subscriptionId: 'sub1', messageId: 'a' }),
+    ];
+    const s = bucketEvents(events, 0);
+    // The old fold counted the second acceptance as a second outstanding message.
+    expect(s.outstanding).toEqual([0]);
+    expect(s.expired).toEqual([1]);
+  });
 });

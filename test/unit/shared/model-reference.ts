@@ -5,11 +5,11 @@
  * Test-only; not a second implementation to maintain.
  */
 import type { LabEvent } from '../../../src/shared/events';
+import { endedBy, stepMessage } from '../../../src/shared/lifecycle';
 import {
   FINISHED_MESSAGES_MAX,
   type AgentView,
   type Counters,
-  type MessageState,
   type MessageView,
   type ServiceView,
   type SubscriptionView,
@@ -64,8 +64,6 @@ export function referenceApplyEvents(model: RecordModel, events: readonly LabEve
   }
   return draft.finish();
 }
-
-const FINAL: ReadonlySet<MessageState> = new Set(['acked', 'expired', 'replaced', 'dropped']);
 
 /** Copy-on-first-write view of a model during one batch. */
 class Draft {
@@ -133,64 +131,25 @@ class Draft {
           state: e.reason === 'expired' ? 'expired' : 'deleted',
         });
         break;
-      case 'message.accepted':
-        this.count('accepted');
-        this.msgs()[e.messageId] = {
-          id: e.messageId,
-          subscriptionId: e.subscriptionId,
-          state: 'queued',
-          acceptedAt: e.t,
-          expiresAt: e.t + e.ttlSeconds * 1000,
-          ttlSeconds: e.ttlSeconds,
-          urgency: e.urgency,
-          topic: e.topic,
-          bytes: e.bytes,
-          receiptRequested: e.receiptRequested,
-          attempts: 0,
-          received: false,
-          receipt: null,
-          finishedAt: null,
-        };
-        this.bumpOutstanding(e.subscriptionId, +1);
-        break;
       case 'message.rejected':
         this.count('rejected');
         break;
-      case 'message.pushed': {
-        const m = this.readMessage(e.messageId);
+      case 'message.pushed':
         this.count('pushed');
         if (e.attempt > 1) this.count('redelivered');
-        if (m) this.patchMessage(m, { state: 'pushed', attempts: e.attempt });
         this.patchSub(e.subscriptionId, { lastDeliveryAt: e.t });
+        this.moveMessage(e, e.messageId);
         break;
-      }
-      case 'message.received': {
-        if (!e.duplicate) this.count('received');
-        const m = this.readMessage(e.messageId);
-        if (m) this.patchMessage(m, { received: true });
-        break;
-      }
+      case 'message.accepted':
+      case 'message.received':
       case 'message.acked':
-        this.count('acked');
-        this.finishMessage(e.messageId, 'acked');
-        break;
       case 'message.expired':
-        this.count('expired');
-        this.finishMessage(e.messageId, 'expired');
-        break;
       case 'message.replaced':
-        this.count('replaced');
-        this.finishMessage(e.messageId, 'replaced');
-        break;
       case 'message.dropped':
-        this.count('dropped');
-        this.finishMessage(e.messageId, 'dropped');
+      case 'receipt.sent':
+      case 'device.delivered':
+        this.moveMessage(e, e.messageId);
         break;
-      case 'receipt.sent': {
-        const m = this.readMessage(e.messageId);
-        if (m) this.patchMessage(m, { receipt: e.status });
-        break;
-      }
       case 'limit.reached':
         break;
     }
@@ -239,22 +198,26 @@ class Draft {
     const cur = (this.subscriptions ?? this.base.subscriptions)[id];
     if (cur) this.subs()[id] = { ...cur, ...patch };
   }
-  private readMessage(id: string): MessageView | undefined {
-    return (this.messages ?? this.base.messages)[id];
-  }
-  private patchMessage(m: MessageView, patch: Partial<MessageView>): void {
-    this.msgs()[m.id] = { ...m, ...patch };
-  }
   private bumpOutstanding(subscriptionId: string, delta: number): void {
     const cur = (this.subscriptions ?? this.base.subscriptions)[subscriptionId];
     if (cur) this.subs()[subscriptionId] = { ...cur, outstanding: cur.outstanding + delta };
   }
 
-  private finishMessage(id: string, state: MessageState): void {
-    const m = this.readMessage(id);
-    if (!m || FINAL.has(m.state)) return;
-    this.patchMessage(m, { state, finishedAt: this.t });
-    this.bumpOutstanding(m.subscriptionId, -1);
+  /** The shared lifecycle moves the message; this reference only stores it in records. */
+  private moveMessage(e: LabEvent, id: string): void {
+    const before = (this.messages ?? this.base.messages)[id];
+    const after = stepMessage(before, e);
+    if (after === before || !after) return;
+    this.msgs()[id] = after;
+    if (!before) {
+      this.count('accepted');
+      this.bumpOutstanding(after.subscriptionId, +1);
+      return;
+    }
+    if (after.receivedAt !== null && before.receivedAt === null) this.count('received');
+    if (!endedBy(before, after)) return;
+    this.count(after.end!);
+    this.bumpOutstanding(after.subscriptionId, -1);
     const order = (this.finishedOrder ??= [...this.base.finishedOrder]);
     order.push(id);
     if (order.length > FINISHED_MESSAGES_MAX) {

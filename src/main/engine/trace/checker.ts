@@ -8,7 +8,13 @@
  * (receipts, late pushes, second acks) and forgets the oldest. What was forgotten or missed
  * (trace gaps) is stated in `notes`, and judgements that need it are not made.
  */
-import { URGENCIES, type LabEvent, type Urgency } from '../../../shared/events';
+import { URGENCIES, type LabEvent } from '../../../shared/events';
+import {
+  isLostAt,
+  stepMessage,
+  type AcceptedLife,
+  type MessageEnd,
+} from '../../../shared/lifecycle';
 import { BoundedMap } from '../bounded-map';
 import { RULE_IDS, type RuleId } from './checker-rules';
 
@@ -58,24 +64,8 @@ export interface CheckResult {
  */
 export type CheckerVerdicts = Pick<InvariantChecker, 'finish' | 'lostMessageIds'>;
 
-type FinalKind = 'acked' | 'expired' | 'replaced' | 'dropped';
-
-/** What the checker remembers of one message. */
-interface Tracked {
-  messageId: string;
-  subscriptionId: string;
-  serviceId: string;
-  acceptedSeq: number;
-  acceptedT: number;
-  ttlSeconds: number;
-  /** acceptedT + ttlSeconds·1000. */
-  expiresAtT: number;
-  urgency: Urgency;
-  receiptRequested: boolean;
-  pushedCount: number;
-  final: { kind: FinalKind; seq: number; t: number } | null;
-  receipt: { status: number; seq: number } | null;
-}
+/** What the checker remembers of one message: its life, as the shared lifecycle folds it. */
+type Tracked = AcceptedLife;
 
 export const CHECKER_ACTIVE_MESSAGES_MAX = 200_000;
 export const CHECKER_FINISHED_MESSAGES_MAX = 20_000;
@@ -122,40 +112,31 @@ export class InvariantChecker {
     switch (e.kind) {
       case 'service.stopped':
         this.stoppedAtT.set(e.serviceId, e.t);
-        break;
+        return;
       case 'message.accepted':
         this.onAccepted(e);
-        break;
+        return;
       case 'message.pushed':
         this.onPushed(e);
         break;
-      case 'message.received': {
-        const m = this.known(e, e.messageId);
-        if (m && m.pushedCount === 0) {
-          this.flag(
-            'bookkeeping',
-            m,
-            [m.acceptedSeq, e.seq],
-            e.t,
-            `Message ${m.messageId} was received by ${e.agentId} at seq ${e.seq} but never pushed.`,
-          );
-        }
+      case 'message.received':
+        this.onReceived(e);
         break;
-      }
       case 'message.acked':
       case 'message.expired':
       case 'message.dropped':
-        this.onFinal(e, e.kind.slice('message.'.length) as FinalKind, e.messageId);
-        break;
       case 'message.replaced':
-        this.onFinal(e, 'replaced', e.messageId);
+        this.onFinal(e, e.kind.slice('message.'.length) as MessageEnd);
         break;
       case 'receipt.sent':
         this.onReceipt(e);
         break;
-      default:
+      case 'device.delivered':
         break;
+      default:
+        return;
     }
+    this.step(e, e.messageId);
   }
 
   /**
@@ -196,7 +177,7 @@ export class InvariantChecker {
 
   /** Ids of every message 'lost' at `endT` (all of them, unlike the capped violation list). */
   *lostMessageIds(endT: number = this.lastT ?? 0): Generator<string> {
-    for (const m of this.active.values()) if (this.lostAt(m, endT) !== null) yield m.messageId;
+    for (const m of this.active.values()) if (this.lostAt(m, endT) !== null) yield m.id;
   }
 
   // ---- rules -------------------------------------------------------------------------------
@@ -228,34 +209,20 @@ export class InvariantChecker {
       );
       return;
     }
-    this.active.set(e.messageId, {
-      messageId: e.messageId,
-      subscriptionId: e.subscriptionId,
-      serviceId: e.serviceId,
-      acceptedSeq: e.seq,
-      acceptedT: e.t,
-      ttlSeconds: e.ttlSeconds,
-      expiresAtT: e.t + e.ttlSeconds * 1000,
-      urgency: e.urgency,
-      receiptRequested: e.receiptRequested,
-      pushedCount: 0,
-      final: null,
-      receipt: null,
-    });
+    this.active.set(e.messageId, stepMessage(undefined, e)!);
   }
 
   private onPushed(e: Extract<LabEvent, { kind: 'message.pushed' }>): void {
     const m = this.known(e, e.messageId);
     if (!m) return;
-    m.pushedCount += 1;
-    const late = e.t > m.expiresAtT + this.toleranceMs;
-    if (m.final?.kind === 'replaced') {
+    const late = e.t > m.expiresAt + this.toleranceMs;
+    if (m.end === 'replaced') {
       this.flag(
         'pushed-after-replacement',
         m,
-        [m.final.seq, e.seq],
+        [m.endSeq!, e.seq],
         e.t,
-        `Message ${m.messageId} was pushed (attempt ${e.attempt}) at seq ${e.seq}, after it was replaced at seq ${m.final.seq}.`,
+        `Message ${m.id} was pushed (attempt ${e.attempt}) at seq ${e.seq}, after it was replaced at seq ${m.endSeq}.`,
       );
     } else if (late) {
       this.flag(
@@ -263,15 +230,15 @@ export class InvariantChecker {
         m,
         [m.acceptedSeq, e.seq],
         e.t,
-        `Message ${m.messageId} was pushed (attempt ${e.attempt}) at t=${e.t} ms, ${fmt(e.t - m.expiresAtT)} ms after its TTL of ${m.ttlSeconds} s ran out (accepted at t=${m.acceptedT} ms).`,
+        `Message ${m.id} was pushed (attempt ${e.attempt}) at t=${e.t} ms, ${fmt(e.t - m.expiresAt)} ms after its TTL of ${m.ttlSeconds} s ran out (accepted at t=${m.acceptedAt} ms).`,
       );
-    } else if (m.final) {
+    } else if (m.end !== null) {
       this.flag(
         'bookkeeping',
         m,
-        [m.final.seq, e.seq],
+        [m.endSeq!, e.seq],
         e.t,
-        `Message ${m.messageId} was pushed at seq ${e.seq} after it was ${m.final.kind} at seq ${m.final.seq}.`,
+        `Message ${m.id} was pushed at seq ${e.seq} after it was ${m.end} at seq ${m.endSeq}.`,
       );
     }
     if (URGENCIES.indexOf(m.urgency) < URGENCIES.indexOf(e.urgencyMin)) {
@@ -280,35 +247,45 @@ export class InvariantChecker {
         m,
         [m.acceptedSeq, e.seq],
         e.t,
-        `Message ${m.messageId} of urgency ${m.urgency} was pushed at seq ${e.seq} on a monitor that asked for ${e.urgencyMin} and above.`,
+        `Message ${m.id} of urgency ${m.urgency} was pushed at seq ${e.seq} on a monitor that asked for ${e.urgencyMin} and above.`,
       );
     }
   }
 
-  private onFinal(e: LabEvent, kind: FinalKind, messageId: string): void {
-    const m = this.known(e, messageId);
-    if (!m) return;
-    if (m.final) {
-      const what = m.final.kind === kind ? `${kind} twice` : `${kind} after it was ${m.final.kind}`;
+  private onReceived(e: Extract<LabEvent, { kind: 'message.received' }>): void {
+    const m = this.known(e, e.messageId);
+    if (m && m.pushes === 0) {
       this.flag(
         'bookkeeping',
         m,
-        [m.final.seq, e.seq],
+        [m.acceptedSeq, e.seq],
         e.t,
-        `Message ${m.messageId} was ${what} (seq ${m.final.seq} and ${e.seq}).`,
+        `Message ${m.id} was received by ${e.agentId} at seq ${e.seq} but never pushed.`,
+      );
+    }
+  }
+
+  private onFinal(e: LabEvent, kind: MessageEnd): void {
+    const m = this.known(e, (e as { messageId: string }).messageId);
+    if (!m) return;
+    if (m.end !== null) {
+      const what = m.end === kind ? `${kind} twice` : `${kind} after it was ${m.end}`;
+      this.flag(
+        'bookkeeping',
+        m,
+        [m.endSeq!, e.seq],
+        e.t,
+        `Message ${m.id} was ${what} (seq ${m.endSeq} and ${e.seq}).`,
       );
       return;
     }
-    m.final = { kind, seq: e.seq, t: e.t };
-    this.active.delete(m.messageId);
-    this.finished.set(m.messageId, m);
-    if (m.receipt && (kind === 'replaced' || (kind === 'acked') !== (m.receipt.status === 204))) {
+    if (m.receipt !== null && (kind === 'replaced' || (kind === 'acked') !== (m.receipt === 204))) {
       this.flag(
         'receipt-mismatch',
         m,
-        [m.receipt.seq, e.seq],
+        [m.receiptSeq!, e.seq],
         e.t,
-        `Message ${m.messageId} got receipt ${m.receipt.status} at seq ${m.receipt.seq} before it was ${kind} at seq ${e.seq}.`,
+        `Message ${m.id} got receipt ${m.receipt} at seq ${m.receiptSeq} before it was ${kind} at seq ${e.seq}.`,
       );
     }
   }
@@ -316,51 +293,60 @@ export class InvariantChecker {
   private onReceipt(e: Extract<LabEvent, { kind: 'receipt.sent' }>): void {
     const m = this.known(e, e.messageId);
     if (!m) return;
-    const id = m.messageId;
-    const final = m.final;
+    const id = m.id;
+    const end = m.end;
     let problem: string | null = null;
     if (!m.receiptRequested)
       problem = `Receipt ${e.status} was sent at seq ${e.seq} for message ${id}, which did not ask for one`;
-    else if (m.receipt)
-      problem = `A second receipt (${e.status}) was sent at seq ${e.seq} for message ${id}; the first (${m.receipt.status}) was at seq ${m.receipt.seq}`;
-    else if (final?.kind === 'replaced')
-      problem = `Receipt ${e.status} was sent at seq ${e.seq} for message ${id}, which was replaced at seq ${final.seq}`;
-    else if (e.status === 204 && final?.kind !== 'acked')
-      problem = `Receipt 204 (delivered) was sent at seq ${e.seq} for message ${id}, which was ${final ? `${final.kind} at seq ${final.seq}` : 'not acked'}`;
-    else if (e.status === 410 && final === null)
+    else if (m.receipt !== null)
+      problem = `A second receipt (${e.status}) was sent at seq ${e.seq} for message ${id}; the first (${m.receipt}) was at seq ${m.receiptSeq}`;
+    else if (end === 'replaced')
+      problem = `Receipt ${e.status} was sent at seq ${e.seq} for message ${id}, which was replaced at seq ${m.endSeq}`;
+    else if (e.status === 204 && end !== 'acked')
+      problem = `Receipt 204 (delivered) was sent at seq ${e.seq} for message ${id}, which was ${end ? `${end} at seq ${m.endSeq}` : 'not acked'}`;
+    else if (e.status === 410 && end === null)
       problem = `Receipt 410 (gave up) was sent at seq ${e.seq} for message ${id} while it was still outstanding`;
-    else if (e.status === 410 && final?.kind === 'acked')
-      problem = `Receipt 410 (not delivered) was sent at seq ${e.seq} for message ${id}, which was acked at seq ${final.seq}`;
+    else if (e.status === 410 && end === 'acked')
+      problem = `Receipt 410 (not delivered) was sent at seq ${e.seq} for message ${id}, which was acked at seq ${m.endSeq}`;
     if (problem)
       this.flag(
         'receipt-mismatch',
         m,
-        final ? [final.seq, e.seq] : [m.acceptedSeq, e.seq],
+        end ? [m.endSeq!, e.seq] : [m.acceptedSeq, e.seq],
         e.t,
         `${problem}.`,
       );
-    m.receipt ??= { status: e.status, seq: e.seq };
+  }
+
+  /** The message's next life, from the shared lifecycle: ended ones move to the finished table. */
+  private step(e: LabEvent, messageId: string): void {
+    const before = this.find(messageId);
+    if (!before) return;
+    const after = stepMessage(before, e);
+    if (after === before || !after) return;
+    if (before.end === null && after.end !== null) {
+      this.active.delete(messageId);
+      this.finished.set(messageId, after);
+    } else if (after.end === null) this.active.set(messageId, after);
+    else this.finished.set(messageId, after);
   }
 
   /** A 'lost' violation if `m`'s TTL ended before the run (or its service) did. */
   private lostAt(m: Tracked, endT: number): Violation | null {
-    if (m.final) return null;
-    // TTL 0, pushed: it waits for its ack while the monitor lives (see push/core.ts).
-    if (m.ttlSeconds === 0 && m.pushedCount > 0) return null;
     const stoppedT = this.stoppedAtT.get(m.serviceId);
     const runEndT = stoppedT !== undefined && stoppedT < endT ? stoppedT : endT;
-    if (m.expiresAtT + this.toleranceMs >= runEndT) return null;
+    if (!isLostAt(m, runEndT, this.toleranceMs)) return null;
     const end =
       runEndT === endT
         ? `the run ended at t=${endT} ms`
         : `service ${m.serviceId} stopped at t=${runEndT} ms`;
     return {
       rule: 'lost',
-      messageId: m.messageId,
+      messageId: m.id,
       subscriptionId: m.subscriptionId,
       seqs: [m.acceptedSeq],
-      t: m.expiresAtT,
-      sentence: `Message ${m.messageId} was accepted at seq ${m.acceptedSeq} (t=${m.acceptedT} ms) with a TTL of ${m.ttlSeconds} s that ran out at t=${m.expiresAtT} ms, before ${end}, yet it was never acked, expired, replaced or dropped.`,
+      t: m.expiresAt,
+      sentence: `Message ${m.id} was accepted at seq ${m.acceptedSeq} (t=${m.acceptedAt} ms) with a TTL of ${m.ttlSeconds} s that ran out at t=${m.expiresAt} ms, before ${end}, yet it was never acked, expired, replaced or dropped.`,
     };
   }
 
@@ -393,7 +379,7 @@ export class InvariantChecker {
   private flag(rule: RuleId, m: Tracked | null, seqs: number[], t: number, sentence: string): void {
     this.violation({
       rule,
-      messageId: m?.messageId ?? null,
+      messageId: m?.id ?? null,
       subscriptionId: m?.subscriptionId ?? null,
       seqs,
       t,

@@ -47,9 +47,6 @@ export interface MessageStats {
   duplicates: number;
 }
 
-/** A message's outcome: its first final event (MessageStats). */
-export type Outcome = 'acked' | 'expired' | 'replaced' | 'dropped';
-
 /** How a row recognises a delivery. */
 export type DeliveryKind = 'any' | 'received' | 'device';
 

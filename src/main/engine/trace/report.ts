@@ -14,17 +14,11 @@
  * Memory is bounded like the checker's: outstanding and recently finished messages only.
  */
 import type { AgentRole, LabEvent, Profile } from '../../../shared/events';
+import { stepMessage, type AcceptedLife } from '../../../shared/lifecycle';
 import { BoundedMap } from '../bounded-map';
 import { InvariantChecker, type CheckerVerdicts, type CheckResult } from './checker';
 import type { TraceGap } from './format';
-import {
-  MessageRow,
-  bump,
-  roundTo,
-  sortedRecord,
-  type MessageStats,
-  type Outcome,
-} from './report-rows';
+import { MessageRow, bump, roundTo, sortedRecord, type MessageStats } from './report-rows';
 import {
   RECEIVER_CLASSES,
   type ReceiverClass,
@@ -66,11 +60,9 @@ interface SenderAcc {
   disconnects: number;
 }
 
-/** One message's rows and delivery progress. */
+/** One message's rows, and its life as the shared lifecycle folds it. */
 interface MsgInfo {
-  messageId: string;
-  acceptedT: number;
-  expiresAtT: number;
+  life: AcceptedLife;
   service: ServiceAcc;
   /** Rows delivered by message.received or device.delivered: totals, service, sender. */
   anyRows: MessageRow[];
@@ -78,11 +70,6 @@ interface MsgInfo {
   receivedRow: MessageRow | null;
   /** The device class row, delivered by device.delivered. */
   deviceRow: MessageRow | null;
-  deliveredAny: boolean;
-  deliveredReceived: boolean;
-  deliveredDevice: boolean;
-  /** Its first final event; null while outstanding. */
-  outcome: Outcome | null;
 }
 
 const OTHERS = '(others)';
@@ -177,29 +164,25 @@ export class ReportBuilder {
         break;
       case 'message.pushed':
         if (e.attempt > 1) for (const row of this.rowsOf(e.messageId)) row.redeliveries += 1;
+        this.step(e, e.messageId);
         break;
       case 'message.received':
-        this.onReceived(e.messageId, e.t);
+        this.onReceived(e);
         break;
       case 'device.delivered':
-        this.onDeviceDelivered(e.messageId, e.t);
+        this.onDeviceDelivered(e);
         break;
       case 'message.acked':
-        this.settle(e.messageId, 'acked');
-        break;
       case 'message.expired':
-        this.settle(e.messageId, 'expired');
-        break;
       case 'message.replaced':
-        this.settle(e.messageId, 'replaced');
-        break;
       case 'message.dropped':
-        this.settle(e.messageId, 'dropped');
+        this.step(e, e.messageId);
         break;
       case 'receipt.sent': {
         bump(this.receiptsSent, e.status);
         const m = this.find(e.messageId);
         if (m) bump(m.service.receiptsSent, e.status);
+        this.step(e, e.messageId);
         break;
       }
       case 'receipt.received':
@@ -251,7 +234,7 @@ export class ReportBuilder {
     const lostIds = new Set(this.checker.lostMessageIds(end));
     const outstanding = new Map<MessageRow, { lost: number; stillQueued: number }>();
     for (const m of this.active.values()) {
-      const key = lostIds.has(m.messageId) ? 'lost' : 'stillQueued';
+      const key = lostIds.has(m.life.id) ? 'lost' : 'stillQueued';
       for (const row of allRows(m)) {
         let counts = outstanding.get(row);
         if (!counts) outstanding.set(row, (counts = { lost: 0, stillQueued: 0 }));
@@ -343,69 +326,67 @@ export class ReportBuilder {
     const holderId = this.holders.get(e.subscriptionId) ?? null;
     const holder = holderId === null ? undefined : this.agents.get(holderId)?.role;
     const m: MsgInfo = {
-      messageId: e.messageId,
-      acceptedT: e.t,
-      expiresAtT: e.t + e.ttlSeconds * 1000,
+      life: stepMessage(undefined, e)!,
       service,
       anyRows: [this.totals, service.row],
       receivedRow:
         holder === 'user-agent' || holder === 'gateway' ? this.classes[holder].row : null,
       deviceRow: holder === 'gateway' || holder === 'device' ? this.classes.device.row : null,
-      deliveredAny: false,
-      deliveredReceived: false,
-      deliveredDevice: false,
-      outcome: null,
     };
     if (e.senderId !== null) m.anyRows.push(this.sender(e.senderId).row);
     for (const row of allRows(m)) row.accepted += 1;
     this.active.set(e.messageId, m);
   }
 
-  private onReceived(messageId: string, t: number): void {
-    const m = this.find(messageId);
+  private onReceived(e: Extract<LabEvent, { kind: 'message.received' }>): void {
+    const m = this.find(e.messageId);
     if (!m) return;
-    if (m.deliveredReceived) {
+    if (m.life.receivedAt !== null) {
       for (const row of m.anyRows) row.duplicates += 1;
       if (m.receivedRow) m.receivedRow.duplicates += 1;
       return;
     }
-    m.deliveredReceived = true;
-    m.receivedRow?.deliver(t - m.acceptedT, t > m.expiresAtT);
-    this.deliverAny(m, t);
+    const before = m.life;
+    this.step(e, e.messageId);
+    m.receivedRow?.deliver(e.t - before.acceptedAt, e.t > before.expiresAt);
+    if (before.deliveredAt === null) this.deliverAny(m, e.t);
   }
 
-  private onDeviceDelivered(messageId: string, t: number): void {
-    const m = this.find(messageId);
+  private onDeviceDelivered(e: Extract<LabEvent, { kind: 'device.delivered' }>): void {
+    const m = this.find(e.messageId);
     if (!m) return;
     if (m.deviceRow === null) {
+      // A device behind a holder the report did not class as a gateway: it joins the device row now.
       m.deviceRow = this.classes.device.row;
       m.deviceRow.accepted += 1;
-      if (m.outcome) m.deviceRow[m.outcome] += 1;
+      if (m.life.end !== null) m.deviceRow[m.life.end] += 1;
     }
-    if (m.deliveredDevice) {
+    if (m.life.deviceDeliveredAt !== null) {
       m.deviceRow.duplicates += 1;
       return;
     }
-    m.deliveredDevice = true;
-    m.deviceRow.deliver(t - m.acceptedT, t > m.expiresAtT);
-    this.deliverAny(m, t);
+    const before = m.life;
+    this.step(e, e.messageId);
+    m.deviceRow.deliver(e.t - before.acceptedAt, e.t > before.expiresAt);
+    if (before.deliveredAt === null) this.deliverAny(m, e.t);
   }
 
   private deliverAny(m: MsgInfo, t: number): void {
-    if (m.deliveredAny) return;
-    m.deliveredAny = true;
-    for (const row of m.anyRows) row.deliver(t - m.acceptedT, t > m.expiresAtT);
+    for (const row of m.anyRows) row.deliver(t - m.life.acceptedAt, t > m.life.expiresAt);
   }
 
   /**
-   * A message's first final event is its outcome; a later one (the checker's 'bookkeeping'
-   * violation) is not counted again, so each accepted message has exactly one.
+   * The message's next life, from the shared lifecycle. Its end (first final event) is its
+   * outcome; a later one (the checker's 'bookkeeping' violation) changes nothing, so each
+   * accepted message has exactly one.
    */
-  private settle(messageId: string, outcome: Outcome): void {
-    const m = this.active.get(messageId);
+  private step(e: LabEvent, messageId: string): void {
+    const m = this.find(messageId);
     if (!m) return;
-    m.outcome = outcome;
-    for (const row of allRows(m)) row[outcome] += 1;
+    const before = m.life;
+    m.life = stepMessage(before, e)!;
+    if (before.end !== null || m.life.end === null) return;
+    for (const row of allRows(m)) row[m.life.end] += 1;
     this.active.delete(messageId);
     this.finished.set(messageId, m);
   }

@@ -4,6 +4,13 @@
  * The component only draws what this returns.
  */
 import type { LabEvent, LabEventKind } from '../../../../shared/events';
+import {
+  isEndEvent,
+  isLifecycleEvent,
+  stepMessage,
+  type MessageEnd,
+  type MessageLife,
+} from '../../../../shared/lifecycle';
 import type { AgentView, MessageView, SubscriptionView } from '../../../../shared/model';
 import { formatHttpStatus, shortId } from '../../format';
 
@@ -81,13 +88,17 @@ interface Lookup<V> {
 }
 
 /**
- * Who is who, from a (larger) list of events: the sender of each message, the subscription
- * of each message, the service of each subscription, the agent receiving for a subscription.
+ * Who is who, from a (larger) list of events: each message's life (its subscription, service
+ * and sender, and which of its events the lifecycle ignored), the service of each
+ * subscription, the agent receiving for a subscription.
  */
 export class FlowIndex {
+  /** Each message's life, folded by the shared lifecycle (picked up midway when the events begin later). */
+  private readonly lives = new Map<string, MessageLife>();
+  /** End events the lifecycle ignored (the message had ended already), seq → its end. */
+  private readonly ignoredEnds = new Map<number, MessageEnd>();
+  /** Senders named by send.attempted, which may come before the acceptance names one. */
   private readonly sender = new Map<string, string>();
-  private readonly msgSub = new Map<string, string>();
-  private readonly msgService = new Map<string, string>();
   private readonly subService = new Map<string, string>();
   private readonly subReceiver = new Map<string, string>();
   private readonly subHolder = new Map<string, string>();
@@ -97,20 +108,20 @@ export class FlowIndex {
     private readonly ctx: FlowContext,
   ) {
     for (const e of events) {
-      const m = messageOf(e);
-      const s = subscriptionOf(e);
-      if (m !== null && s !== null) this.msgSub.set(m, s);
+      if (isLifecycleEvent(e)) {
+        const before = this.lives.get(e.messageId);
+        const after = stepMessage(before, e, true);
+        if (after) this.lives.set(e.messageId, after);
+        if (before?.end != null && after === before && isEndEvent(e))
+          this.ignoredEnds.set(e.seq, before.end);
+      }
       switch (e.kind) {
         case 'subscription.created':
           this.subService.set(e.subscriptionId, e.serviceId);
           if (e.agentId !== null) this.subHolder.set(e.subscriptionId, e.agentId);
           break;
         case 'message.accepted':
-          this.msgService.set(e.messageId, e.serviceId);
           this.subService.set(e.subscriptionId, e.serviceId);
-          if (e.senderId !== null && !this.sender.has(e.messageId)) {
-            this.sender.set(e.messageId, e.senderId);
-          }
           break;
         case 'send.attempted':
           if (e.messageId !== null) this.sender.set(e.messageId, e.agentId);
@@ -123,12 +134,23 @@ export class FlowIndex {
   }
 
   subscriptionOfMessage(messageId: string): string | null {
-    return this.msgSub.get(messageId) ?? this.ctx.messages.get(messageId)?.subscriptionId ?? null;
+    // A life picked up from an event that does not name the subscription has '' there.
+    return (
+      this.lives.get(messageId)?.subscriptionId ||
+      this.ctx.messages.get(messageId)?.subscriptionId ||
+      null
+    );
+  }
+
+  /** The end a message already had when the end event at `seq` came (ignored), else null. */
+  ignoredEnd(seq: number): MessageEnd | null {
+    return this.ignoredEnds.get(seq) ?? null;
   }
 
   /** The application server that sent a message: its agent id, or null when unknown. */
   senderOf(messageId: string | null): string | null {
-    return messageId === null ? null : (this.sender.get(messageId) ?? null);
+    if (messageId === null) return null;
+    return this.sender.get(messageId) ?? this.lives.get(messageId)?.senderId ?? null;
   }
 
   serviceOfSubscription(subscriptionId: string | null): string | null {
@@ -142,7 +164,7 @@ export class FlowIndex {
 
   serviceOfMessage(messageId: string): string | null {
     return (
-      this.msgService.get(messageId) ??
+      this.lives.get(messageId)?.serviceId ??
       this.serviceOfSubscription(this.subscriptionOfMessage(messageId))
     );
   }
@@ -348,6 +370,11 @@ export function flowDrafts(events: readonly LabEvent[], index: FlowIndex): Draft
       tone,
       messageId,
     });
+  /** An end the lifecycle ignored is drawn as a warning that says so. */
+  const ended = (e: LabEvent, detail: string, tone: Tone): [string, Tone] => {
+    const already = index.ignoredEnd(e.seq);
+    return already === null ? [detail, tone] : [`${detail}; ignored, already ${already}`, 'warn'];
+  };
   const mark = (e: LabEvent, laneSpec: LaneSpec, label: string, detail: string, tone: Tone) =>
     out.push({
       type: 'mark',
@@ -420,8 +447,7 @@ export function flowDrafts(events: readonly LabEvent[], index: FlowIndex): Draft
           agentOfMsg(e.messageId, e.subscriptionId),
           serviceOfMsg(e.messageId),
           'DELETE',
-          'acknowledged',
-          'ok',
+          ...ended(e, 'acknowledged', 'ok'),
         );
         break;
       case 'receipt.sent':
@@ -444,19 +470,18 @@ export function flowDrafts(events: readonly LabEvent[], index: FlowIndex): Draft
         );
         break;
       case 'message.expired':
-        mark(e, serviceOfMsg(e.messageId), 'expired', 'TTL ran out', 'bad');
+        mark(e, serviceOfMsg(e.messageId), 'expired', ...ended(e, 'TTL ran out', 'bad'));
         break;
       case 'message.replaced':
         mark(
           e,
           serviceOfMsg(e.messageId),
           `replaced by ${shortId(e.byMessageId, 8)}`,
-          `topic replacement by ${e.byMessageId}`,
-          'neutral',
+          ...ended(e, `topic replacement by ${e.byMessageId}`, 'neutral'),
         );
         break;
       case 'message.dropped':
-        mark(e, serviceOfMsg(e.messageId), 'dropped', e.reason, 'bad');
+        mark(e, serviceOfMsg(e.messageId), 'dropped', ...ended(e, e.reason, 'bad'));
         break;
       case 'device.delivered':
         arrow(

@@ -1,8 +1,11 @@
 /**
  * A message's story, told from the raw events: accepted, each delivery attempt, receipt by
- * an agent (decrypted or not), ack, receipts, and how it ended. Pure, so it is unit-tested.
+ * an agent (decrypted or not), ack, receipts, and how it ended. How it ended is the shared
+ * lifecycle's verdict (its life is folded with the same step function as the model's), so an
+ * end the lifecycle ignores (a second one) is told as ignored. Pure, so it is unit-tested.
  */
 import type { LabEvent, LabEventKind } from '../../../../shared/events';
+import { isEndEvent, stepMessage, type MessageLife } from '../../../../shared/lifecycle';
 import { formatBytes, formatHttpStatus } from '../../format';
 
 export type StoryTone = 'ok' | 'bad' | 'warn' | 'info' | 'neutral';
@@ -22,6 +25,8 @@ export interface MessageStory {
   preview: string | null;
   /** False when the message's acceptance is older than the events kept. */
   complete: boolean;
+  /** The message's life as the lifecycle folds these events; null when none is about it. */
+  life: MessageLife | null;
 }
 
 const yesNo = (b: boolean) => (b ? 'yes' : 'no');
@@ -30,11 +35,16 @@ const yesNo = (b: boolean) => (b ? 'yes' : 'no');
 export function buildStory(messageId: string, events: readonly LabEvent[]): MessageStory {
   const steps: StoryStep[] = [];
   let preview: string | null = null;
-  let complete = false;
+  let life: MessageLife | undefined;
   for (const e of events) {
     const about = 'messageId' in e && e.messageId === messageId;
     const replacing = e.kind === 'message.replaced' && e.byMessageId === messageId;
     if (!about && !replacing) continue;
+    const before = life;
+    if (about) life = stepMessage(life, e, true);
+    /** An end after the end: the lifecycle keeps the first, so this one changed nothing. */
+    const ignoredEnd = before?.end != null && life === before && isEndEvent(e) && !replacing;
+    const ignored = ignoredEnd ? ` — ignored, it was already ${before.end}` : '';
     const step = (
       title: string,
       details: [string, string][] = [],
@@ -44,7 +54,6 @@ export function buildStory(messageId: string, events: readonly LabEvent[]): Mess
     };
     switch (e.kind) {
       case 'message.accepted': {
-        complete = true;
         const ttl =
           e.ttlRequestedSeconds === e.ttlSeconds
             ? `${e.ttlSeconds} s (as asked)`
@@ -109,7 +118,7 @@ export function buildStory(messageId: string, events: readonly LabEvent[]): Mess
         );
         break;
       case 'message.acked':
-        step('Acknowledged (DELETE)', [], 'ok');
+        step(`Acknowledged (DELETE)${ignored}`, [], ignoredEnd ? 'warn' : 'ok');
         break;
       case 'receipt.sent':
         step(`Receipt sent: ${e.status}`, [], e.status === 204 ? 'ok' : 'warn');
@@ -118,18 +127,18 @@ export function buildStory(messageId: string, events: readonly LabEvent[]): Mess
         step(`Receipt received by ${e.agentId}: ${e.status}`, [], e.status === 204 ? 'ok' : 'warn');
         break;
       case 'message.expired':
-        step('Expired (TTL ran out)', [], 'bad');
+        step(`Expired (TTL ran out)${ignored}`, [], ignoredEnd ? 'warn' : 'bad');
         break;
       case 'message.replaced':
         if (replacing) step(`Replaced earlier message ${e.messageId}`, [], 'neutral');
-        else step(`Replaced by ${e.byMessageId}`, [], 'neutral');
+        else step(`Replaced by ${e.byMessageId}${ignored}`, [], ignoredEnd ? 'warn' : 'neutral');
         break;
       case 'message.dropped':
-        step(`Dropped (${e.reason})`, [], 'bad');
+        step(`Dropped (${e.reason})${ignored}`, [], ignoredEnd ? 'warn' : 'bad');
         break;
       default:
         break;
     }
   }
-  return { steps, preview, complete };
+  return { steps, preview, complete: life?.acceptedSeq != null, life: life ?? null };
 }

@@ -3,6 +3,12 @@
  * charts are a function of the ring (recomputed at most once a frame) and easy to test.
  */
 import type { LabEvent } from '../../../../shared/events';
+import {
+  endedBy,
+  isLifecycleEvent,
+  stepMessage,
+  type MessageLife,
+} from '../../../../shared/lifecycle';
 
 export const BUCKETS_MAX = 300;
 export const BUCKET_MS = 1000;
@@ -10,7 +16,7 @@ export const BUCKET_MS = 1000;
 export interface MetricSeries {
   /** Bucket start, in seconds since the lab started. */
   t: number[];
-  /** Non-duplicate message.received per bucket. */
+  /** First receptions (the lifecycle's receivedAt) per bucket. */
   deliveries: number[];
   /** Delivery latency (accepted → received) percentiles of the bucket, ms; null: none. */
   p50: (number | null)[];
@@ -77,42 +83,34 @@ export function bucketEvents(
   let outstandingBefore = 0;
   let connectionsBefore = 0;
 
-  const acceptedAt = new Map<string, number>();
-  const finished = new Set<string>();
+  // Each message's life from the shared lifecycle; a ring starts mid-stream, so messages
+  // accepted before it are picked up midway (and finish without having been counted in:
+  // the anchor below corrects that).
+  const lives = new Map<string, MessageLife>();
   for (let i = 0; i < events.length; i++) {
     const e = events[i]!;
     const b = Math.floor((e.t - startT) / BUCKET_MS) - firstBucket;
     let out = 0;
     let conn = 0;
-    switch (e.kind) {
-      case 'message.accepted':
-        acceptedAt.set(e.messageId, e.t);
-        out = 1;
-        break;
-      case 'message.received': {
-        if (e.duplicate || b < 0) break;
-        deliveries[b]!++;
-        const at = acceptedAt.get(e.messageId);
-        if (at !== undefined) latencies[b]!.push(e.t - at);
-        break;
+    if (e.kind === 'agent.connected') conn = 1;
+    else if (e.kind === 'agent.disconnected') conn = -1;
+    else if (isLifecycleEvent(e)) {
+      const before = lives.get(e.messageId);
+      const after = stepMessage(before, e, true);
+      if (after !== undefined && after !== before) {
+        lives.set(e.messageId, after);
+        if (!before && after.acceptedSeq !== null) out = 1;
+        // A step on message.received is always the first reception.
+        if (b >= 0 && e.kind === 'message.received') {
+          deliveries[b]!++;
+          if (after.acceptedAt !== null) latencies[b]!.push(e.t - after.acceptedAt);
+        }
+        if (endedBy(before, after)) {
+          out = -1;
+          if (b >= 0 && after.end === 'expired') expired[b]!++;
+          if (b >= 0 && after.end === 'dropped') dropped[b]!++;
+        }
       }
-      case 'agent.connected':
-        conn = 1;
-        break;
-      case 'agent.disconnected':
-        conn = -1;
-        break;
-      case 'message.acked':
-      case 'message.expired':
-      case 'message.replaced':
-      case 'message.dropped':
-        if (finished.has(e.messageId)) break;
-        finished.add(e.messageId);
-        // Messages accepted before the ring began finish too; the anchor below corrects that.
-        out = -1;
-        if (b >= 0 && e.kind === 'message.expired') expired[b]!++;
-        if (b >= 0 && e.kind === 'message.dropped') dropped[b]!++;
-        break;
     }
     if (out !== 0) {
       if (b >= 0) outstandingDelta[b]! += out;
