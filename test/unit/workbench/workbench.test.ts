@@ -215,7 +215,7 @@ describe('the workbench', () => {
 
   it('compares profiles: one run per profile, with figures and series', async () => {
     const result = await value<{
-      rows: { profile: string; accepted: number; deliveredSeries: number[] }[];
+      rows: { profile: string; accepted: number; delivered: number; deliveredSeries: number[] }[];
     }>({
       type: 'compare',
       text: await smoke(),
@@ -230,6 +230,9 @@ describe('the workbench', () => {
     for (const row of result.rows) {
       expect(row.accepted).toBeGreaterThan(0);
       expect(row.deliveredSeries.length).toBeGreaterThan(0);
+      // One fact, one owner: the series counts each message once, at its first delivery,
+      // so it adds up to the report's delivered total.
+      expect(row.deliveredSeries.reduce((a, b) => a + b, 0)).toBe(row.delivered);
     }
   });
 });

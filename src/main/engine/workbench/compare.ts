@@ -4,6 +4,7 @@
  * with the report's figures and energy side by side, and per-bucket series for one chart.
  */
 import type { Profile } from '../../../shared/events';
+import { isLifecycleEvent, stepMessage, type AcceptedLife } from '../../../shared/lifecycle';
 import type { CompareResult, CompareRow } from '../../../shared/workbench';
 import { ENGINE_ERROR_CODES, LabError } from '../errors';
 import { reportExtras, ScenarioRun } from '../scenario/run';
@@ -55,16 +56,21 @@ async function runOne(
   const builder = new ReportBuilder({ meta });
   const delivered: number[] = [];
   const joules: number[] = [];
+  // Each message's life (the shared lifecycle): the series counts a message once, at its
+  // first delivery, as the report's delivered total does.
+  const lives = new Map<string, AcceptedLife>();
   let startT = 0;
   const run = new ScenarioRun(
     scenario,
     { seed: settings.seed, durationMs: settings.durationMs, mode: 'virtual' },
     (event) => {
       builder.add(event);
-      const counts =
-        (event.kind === 'message.received' && !event.duplicate) ||
-        event.kind === 'device.delivered';
-      if (counts) {
+      if (!isLifecycleEvent(event)) return;
+      const before = lives.get(event.messageId);
+      const after = stepMessage(before, event);
+      if (after === undefined || after === before) return;
+      lives.set(event.messageId, after);
+      if (before?.deliveredAt == null && after.deliveredAt !== null) {
         const bucket = Math.min(
           Math.floor((event.t - startT) / settings.bucketMs),
           Math.ceil(settings.durationMs / settings.bucketMs) - 1,
