@@ -6,13 +6,14 @@
  */
 import { createHash } from 'node:crypto';
 import type { Duplex } from 'node:stream';
-import type { LabEvent, Profile } from '../../../shared/events';
+import type { LabEvent, LabEventBody, Profile } from '../../../shared/events';
 import { AppServer, type OutgoingMessage } from '../agents/app-server';
 import { Gateway } from '../agents/gateway';
 import { planTraffic, type PlannedSend, type TrafficPattern } from '../agents/traffic';
 import { UserAgent, type UaSubscription } from '../agents/user-agent';
 import type { Clock, Timer } from '../clock/clock';
 import { EnergyMeter, Radio, radioModel, type EnergyReport } from '../energy';
+import { FactSampler } from '../energy/sampler';
 import { Link } from '../net/link';
 import { presetFaults } from '../net/presets';
 import type { LinkCounters } from '../net/types';
@@ -45,6 +46,8 @@ export class World {
   readonly links: Link[] = [];
   private readonly linkFor = new Map<string, Link>();
   readonly meter: EnergyMeter;
+  /** Links' counters and radios' joules as events, on a fixed lab-time interval. */
+  private readonly sampler: FactSampler;
   /** sha256 of the planned traffic and fault schedule: same scenario + seed → same hash. */
   readonly scheduleHash: string;
   private readonly senders: Sender[] = [];
@@ -61,6 +64,7 @@ export class World {
   ) {
     this.rng = new Rng(scenario.seed);
     this.meter = new EnergyMeter({ clock });
+    this.sampler = new FactSampler({ clock, bus, meter: this.meter, links: () => this.links });
     for (const spec of scenario.services) {
       this.services.set(
         spec.id,
@@ -114,6 +118,7 @@ export class World {
       }
       this.groups.set(group.id, members);
     }
+    this.sampler.start();
     const results = await Promise.allSettled(starting);
     const failed = results.filter((r) => r.status === 'rejected').length;
     if (failed > 0 && failed === results.length) {
@@ -133,6 +138,7 @@ export class World {
   }
 
   async stop(): Promise<void> {
+    this.sampler.stop();
     for (const timer of this.timers) timer.cancel();
     this.timers.clear();
     await Promise.allSettled([
@@ -287,12 +293,14 @@ export class World {
               .filter((f) => f.active)
               .map((f) => f.spec.type),
           }),
+        onFault: () => this.bus.emit(linkFaultsEvent(link!, agentId)),
         onConnection: (e) => {
           if (e.kind === 'reset')
             this.bus.emit({ kind: 'link.reset', linkId: link!.id, reason: e.reason ?? 'reset' });
         },
       });
       this.linkFor.set(agentId, link);
+      this.bus.emit(linkFaultsEvent(link, agentId));
     }
     return link.connectInMemory((serverSide) => service.acceptConnection(serverSide));
   }
@@ -455,6 +463,17 @@ export class World {
     });
     this.timers.add(timer);
   }
+}
+
+/** A link's faults with their attributes, as the model and the Links view need them. */
+function linkFaultsEvent(link: Link, agentId: string): LabEventBody {
+  return {
+    kind: 'link.faults',
+    linkId: link.id,
+    agentId,
+    state: link.state(),
+    faults: link.faultViews(),
+  };
 }
 
 function toPattern(traffic: Scenario['appServers'][number]['traffic']): TrafficPattern {

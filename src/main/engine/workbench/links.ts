@@ -4,7 +4,6 @@
  */
 import {
   LINKS_LISTED_MAX,
-  type FaultView,
   type LinksInfo,
   type LinkView,
   type PresetView,
@@ -21,11 +20,7 @@ export function linkView(link: Link): LinkView {
     id: link.id,
     agentId: cut < 0 ? link.id : link.id.slice(cut + 1),
     state: link.state(),
-    faults: link.faults().map((f): FaultView => ({
-      name: f.name,
-      spec: f.spec as unknown as Record<string, unknown>,
-      active: f.active,
-    })),
+    faults: link.faultViews(),
     counters: link.counters() as unknown as Record<string, number>,
     connections: link.connections().length,
   };
