@@ -31,6 +31,12 @@ export interface BucketOptions {
    */
   outstandingNow?: number;
   connectionsNow?: number;
+  /**
+   * When a message was accepted, for one whose `message.accepted` the ring no longer holds (a
+   * burst of 5,000 pushes ten times as many events: the ring keeps the receipts, not the
+   * accepts): the model's `acceptedAt`.
+   */
+  acceptedAt?: (messageId: string) => number | undefined;
 }
 
 /** Nearest-rank percentile of ascending `sorted` (p in 0..100); null when empty. */
@@ -92,7 +98,7 @@ export function bucketEvents(
       case 'message.received': {
         if (e.duplicate || b < 0) break;
         deliveries[b]!++;
-        const at = acceptedAt.get(e.messageId);
+        const at = acceptedAt.get(e.messageId) ?? options.acceptedAt?.(e.messageId);
         if (at !== undefined) latencies[b]!.push(e.t - at);
         break;
       }
