@@ -201,11 +201,12 @@ export type LabEventBody =
     }
   /**
    * Byte, packet and connection counters of the links whose counters moved since the last
-   * sample, every SAMPLE_INTERVAL_MS of lab time; at most SAMPLED_LINKS_MAX links an event.
+   * sample, on a fixed lab-time interval (engine/energy/sampler.ts); at most SAMPLED_LINKS_MAX
+   * links an event.
    */
   | { kind: 'link.sampled'; counters: Record<string, LinkCounts> }
   /**
-   * Joules metered so far, every SAMPLE_INTERVAL_MS of lab time: the totals of every device
+   * Joules metered so far, on the same interval as `link.sampled`: the totals of every device
    * class and the devices whose joules moved since the last sample (at most
    * SAMPLED_DEVICES_MAX an event; more devices go in further events of the same instant).
    */
@@ -227,8 +228,6 @@ export interface LinkFault {
 /** A link's counters by name (bytesUpDelivered, connectionsActive, …: net/types.ts LinkCounters). */
 export type LinkCounts = Readonly<Record<string, number>>;
 
-/** Lab time between two samples of links and energy. */
-export const SAMPLE_INTERVAL_MS = 5_000;
 /** Most links one `link.sampled` event carries. */
 export const SAMPLED_LINKS_MAX = 500;
 /** Most devices one `energy.sampled` event carries. */

@@ -33,7 +33,7 @@ export interface AgentFact {
   joules: number | null;
 }
 
-/** Samples of the energy chart kept in the model (at SAMPLE_INTERVAL_MS: ~50 minutes). */
+/** Samples of the energy chart kept in the model (a run makes at most 500: engine/energy/sampler.ts). */
 export const ENERGY_SAMPLES_MAX = 600;
 
 /** Joules per device of each class over lab time, one point per `energy.sampled` totals. */

@@ -9,12 +9,12 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
-import { SAMPLE_INTERVAL_MS } from '../../src/shared/events';
+import { sampleIntervalMs } from '../../src/main/engine/energy/sampler';
 import { expect, test } from './fixtures';
 
 const shot = (name: string) => `test-results/screenshots/${name}.png`;
 
-/** Two phones with radios on one link template, in real time (samples every 5 s). */
+/** Two phones with radios on one link template, in real time. */
 const SCENARIO = `
 name: Links travel e2e
 description: Two phones on a 4G link, metered, in real time.
@@ -39,6 +39,10 @@ appServers:
     mix:
       ttl: [{ value: 600, share: 1 }]
 `;
+/** Samples of the ten-minute run come this often (lab time = real time here). */
+const SAMPLE_MS = sampleIntervalMs(10 * 60_000);
+/** Lab time to let pass before and after the cut: a few samples each side. */
+const SPAN_MS = 4 * SAMPLE_MS;
 const scenarioFile = path.join(tmpdir(), `push-lab-links-travel-e2e-${process.pid}.yaml`);
 
 /** Lab time of the energy series' last sample (null before one). */
@@ -69,7 +73,7 @@ test('travelling back before a cut shows the link as it was, the editor locked, 
       async () => {
         firstSample ||= (await energyEnd(page)) ?? 0;
         const end = await energyEnd(page);
-        return end !== null && end - firstSample >= SAMPLE_INTERVAL_MS;
+        return end !== null && end - firstSample >= SPAN_MS;
       },
       { timeout: 60_000, intervals: [500] },
     )
@@ -93,7 +97,7 @@ test('travelling back before a cut shows the link as it was, the editor locked, 
   await page.getByTestId('nav-metrics').click();
   const atCut = (await energyEnd(page))!;
   await expect
-    .poll(async () => ((await energyEnd(page)) ?? 0) > atCut + SAMPLE_INTERVAL_MS, {
+    .poll(async () => ((await energyEnd(page)) ?? 0) > atCut + SPAN_MS, {
       timeout: 60_000,
       intervals: [500],
     })

@@ -1,19 +1,28 @@
 /**
  * Turns what changes continuously — a link's byte counters, a radio's joules — into events:
- * every SAMPLE_INTERVAL_MS of lab time (from the injected Clock) one `link.sampled` and one
+ * on a fixed lab-time interval (from the injected Clock) one `link.sampled` and one
  * `energy.sampled` carrying only what moved since the last sample, each bounded, so the event
  * stream (and every view folded from it, time travel and recordings included) knows them.
  */
-import {
-  SAMPLED_DEVICES_MAX,
-  SAMPLED_LINKS_MAX,
-  SAMPLE_INTERVAL_MS,
-  type LinkCounts,
-} from '../../../shared/events';
+import { SAMPLED_DEVICES_MAX, SAMPLED_LINKS_MAX, type LinkCounts } from '../../../shared/events';
 import { every, type Clock, type Timer } from '../clock/clock';
 import type { Link } from '../net/link';
 import type { EventBus } from '../trace/bus';
 import type { EnergyMeter } from './meter';
+
+/**
+ * Samples over a whole run: a day-long fleet run samples as often as a ten-minute one (every
+ * 5 s a day of 1,000 radios made the virtual run ten times slower), and the model's energy
+ * series (ENERGY_SAMPLES_MAX) holds the whole run.
+ */
+export const SAMPLES_PER_RUN = 500;
+/** The shortest interval between two samples: a short run samples every second of lab time. */
+export const SAMPLE_INTERVAL_MIN_MS = 1_000;
+
+/** The interval for a run of `durationMs` of lab time. */
+export function sampleIntervalMs(durationMs: number): number {
+  return Math.max(SAMPLE_INTERVAL_MIN_MS, Math.ceil(durationMs / SAMPLES_PER_RUN));
+}
 
 /** Joules are sampled to the millijoule: finer changes are not news. */
 const JOULES_PER_STEP = 1000;
@@ -24,7 +33,8 @@ export interface SamplerOptions {
   meter: EnergyMeter;
   /** The links made so far (they are made as agents connect). */
   links: () => readonly Link[];
-  intervalMs?: number;
+  /** Lab time between two samples (sampleIntervalMs of the run's duration). */
+  intervalMs: number;
 }
 
 export class FactSampler {
@@ -35,7 +45,7 @@ export class FactSampler {
   private lastClasses = '';
 
   constructor(private readonly options: SamplerOptions) {
-    this.intervalMs = options.intervalMs ?? SAMPLE_INTERVAL_MS;
+    this.intervalMs = options.intervalMs;
   }
 
   start(): void {

@@ -13,7 +13,7 @@ import { planTraffic, type PlannedSend, type TrafficPattern } from '../agents/tr
 import { UserAgent, type UaSubscription } from '../agents/user-agent';
 import type { Clock, Timer } from '../clock/clock';
 import { EnergyMeter, Radio, radioModel, type EnergyReport } from '../energy';
-import { FactSampler } from '../energy/sampler';
+import { FactSampler, sampleIntervalMs } from '../energy/sampler';
 import { Link } from '../net/link';
 import { presetFaults } from '../net/presets';
 import type { LinkCounters } from '../net/types';
@@ -64,7 +64,13 @@ export class World {
   ) {
     this.rng = new Rng(scenario.seed);
     this.meter = new EnergyMeter({ clock });
-    this.sampler = new FactSampler({ clock, bus, meter: this.meter, links: () => this.links });
+    this.sampler = new FactSampler({
+      clock,
+      bus,
+      meter: this.meter,
+      links: () => this.links,
+      intervalMs: sampleIntervalMs(scenario.duration),
+    });
     for (const spec of scenario.services) {
       this.services.set(
         spec.id,
