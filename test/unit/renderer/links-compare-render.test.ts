@@ -10,6 +10,7 @@ import { faultTypeViews } from '../../../src/main/engine/net/registry';
 import { emptyForm } from '../../../src/renderer/src/features/links/fault-form';
 import { FaultFormFields } from '../../../src/renderer/src/features/links/FaultFormFields';
 import { LinksView } from '../../../src/renderer/src/features/links/LinksView';
+import { EnergyChart } from '../../../src/renderer/src/features/metrics/EnergyChart';
 import { TravelBanner } from '../../../src/renderer/src/features/timeline/TravelBanner';
 import { createLabStore, LabProvider, type LabState } from '../../../src/renderer/src/store';
 import type { LabEventBody } from '../../../src/shared/events';
@@ -82,6 +83,32 @@ describe('links and compare views', () => {
     const now = render(LinksView, { run: commute, model: liveModel, liveModel });
     expect(now).toMatch(/link-state-down|>down</);
     expect(now).toContain('cut');
+  });
+
+  it('energy: a scenario without radios says so instead of waiting for a meter (flash crowd)', () => {
+    const model = modelAfter(stamp(1, [link('up', [])]));
+    const html = render(EnergyChart, { run: commute, model, liveModel: model });
+    expect(html).toContain('No radio metered');
+    expect(html).not.toContain('waiting for the meter');
+  });
+
+  it('energy: the series is the model shown, ending at its last sample', () => {
+    const sample = (joules: number): LabEventBody => ({
+      kind: 'energy.sampled',
+      byClass: { 'user-agent:lte': { joules, devices: 2 } },
+      devices: {},
+    });
+    const events = stamp(1, [sample(2), sample(4), sample(8)]);
+    const live = modelAfter(events);
+    const past = modelAfter(events.slice(0, 2));
+    const html = render(EnergyChart, {
+      run: commute,
+      model: past,
+      liveModel: live,
+      travel: { seq: 2, t: past.t },
+    });
+    expect(html).toContain(`data-last-t="${events[1]!.t}"`);
+    expect(html).toContain('user-agent:lte 2.0 J');
   });
 
   it('says which moment is shown, with back to live, only while travelling', () => {
