@@ -95,6 +95,20 @@ describe('agent and link facts in the model', () => {
     expect(at.agentFacts.get('phone-1')?.joules).toBe(496.5);
   });
 
+  it("turns each class's joules into joules per device", () => {
+    let series = addSample(EMPTY_ENERGY, 11_000, { 'phone-lte': { joules: 10, devices: 2 } });
+    series = addSample(series, 12_000, {
+      'phone-lte': { joules: 14, devices: 2 },
+      'sensor-nbiot': { joules: 1, devices: 2 },
+    });
+    expect(series.t).toEqual([11_000, 12_000]);
+    expect(series.classes).toEqual(['phone-lte', 'sensor-nbiot']);
+    expect(series.perDevice).toEqual([
+      [5, 7],
+      [null, 0.5],
+    ]);
+  });
+
   it('bounds the energy series and gives a class that comes later nulls before it', () => {
     let series = EMPTY_ENERGY;
     for (let i = 0; i < ENERGY_SAMPLES_MAX + 10; i++) {
