@@ -181,11 +181,57 @@ export type LabEventBody =
   | {
       kind: 'link.changed';
       linkId: string;
-      state: 'up' | 'impaired' | 'down';
+      state: LinkState;
       /** The fault types now active on the link. */
       faults: string[];
     }
-  | { kind: 'link.reset'; linkId: string; reason: string };
+  | { kind: 'link.reset'; linkId: string; reason: string }
+  /**
+   * A link's faults as they are now, with their attributes: when the link is made and on
+   * every fault added, changed, removed, switched on or off (by hand or by its schedule).
+   */
+  | {
+      kind: 'link.faults';
+      linkId: string;
+      /** The agent the link serves. */
+      agentId: string;
+      state: LinkState;
+      /** At most FAULTS_MAX (the engine's bound on a link's faults). */
+      faults: LinkFault[];
+    }
+  /**
+   * Byte, packet and connection counters of the links whose counters moved since the last
+   * sample, on a fixed lab-time interval (engine/energy/sampler.ts); at most SAMPLED_LINKS_MAX
+   * links an event.
+   */
+  | { kind: 'link.sampled'; counters: Record<string, LinkCounts> }
+  /**
+   * Joules metered so far, on the same interval as `link.sampled`: the totals of every device
+   * class and the devices whose joules moved since the last sample (at most
+   * SAMPLED_DEVICES_MAX an event; more devices go in further events of the same instant).
+   */
+  | {
+      kind: 'energy.sampled';
+      byClass: Record<string, { joules: number; devices: number }>;
+      devices: Record<string, number>;
+    };
+
+export type LinkState = 'up' | 'impaired' | 'down';
+
+/** One fault of a link: its validated spec (type and attributes) and whether it is on now. */
+export interface LinkFault {
+  name: string;
+  spec: Record<string, unknown>;
+  active: boolean;
+}
+
+/** A link's counters by name (bytesUpDelivered, connectionsActive, …: net/types.ts LinkCounters). */
+export type LinkCounts = Readonly<Record<string, number>>;
+
+/** Most links one `link.sampled` event carries. */
+export const SAMPLED_LINKS_MAX = 500;
+/** Most devices one `energy.sampled` event carries. */
+export const SAMPLED_DEVICES_MAX = 1_000;
 
 /** What a user agent does after a message arrives (to reproduce the bugs QA hunts). */
 export type AckPolicy = 'immediate' | 'delayed' | 'never' | 'crash';

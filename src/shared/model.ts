@@ -10,6 +10,14 @@
  */
 import type { Command } from './commands';
 import type { AgentRole, LabEvent, Profile } from './events';
+import {
+  AgentFactsDraft,
+  agentFactsFromWire,
+  agentFactsToWire,
+  emptyAgentFacts,
+  type AgentFacts,
+  type WireAgentFacts,
+} from './model-agents';
 import type { Result } from './result';
 import { endedBy, stepMessage, type AcceptedLife } from './lifecycle';
 import { Table, type TableDraft, type TableLike } from './table';
@@ -58,7 +66,8 @@ export interface Counters {
   received: number;
 }
 
-export interface LabModel {
+/** Link, agent and energy facts: `links`, `agentFacts`, `energy` (model-agents.ts). */
+export interface LabModel extends AgentFacts {
   /** seq of the last event applied (0 = none). */
   seq: number;
   /** Lab time of the last event applied. */
@@ -79,10 +88,10 @@ export interface LabModel {
  * IPC): the tables as plain records, in their order. `JSON.stringify(model)` gives this
  * shape too (Table has toJSON).
  */
-export interface WireModel extends Omit<
-  LabModel,
-  'services' | 'agents' | 'subscriptions' | 'messages'
-> {
+export interface WireModel
+  extends
+    Omit<LabModel, 'services' | 'agents' | 'subscriptions' | 'messages' | keyof AgentFacts>,
+    WireAgentFacts {
   services: Readonly<Record<string, ServiceView>>;
   agents: Readonly<Record<string, AgentView>>;
   subscriptions: Readonly<Record<string, SubscriptionView>>;
@@ -96,6 +105,7 @@ export function modelToWire(model: LabModel): WireModel {
     agents: model.agents.toJSON(),
     subscriptions: model.subscriptions.toJSON(),
     messages: model.messages.toJSON(),
+    ...agentFactsToWire(model),
   };
 }
 
@@ -106,6 +116,7 @@ export function modelFromWire(wire: WireModel): LabModel {
     agents: Table.fromRecord(wire.agents),
     subscriptions: Table.fromRecord(wire.subscriptions),
     messages: Table.fromRecord(wire.messages),
+    ...agentFactsFromWire(wire),
   };
 }
 
@@ -146,6 +157,7 @@ export function emptyModel(): LabModel {
     subscriptions: Table.empty(),
     messages: Table.empty(),
     finishedOrder: [],
+    ...emptyAgentFacts(),
     counters: {
       accepted: 0,
       rejected: 0,
@@ -181,8 +193,10 @@ class Draft {
   private messages: TableDraft<MessageView> | null = null;
   private finishedOrder: string[] | null = null;
   private counters: Counters | null = null;
+  private readonly facts: AgentFactsDraft;
 
   constructor(private readonly base: LabModel) {
+    this.facts = new AgentFactsDraft(base);
     this.seq = base.seq;
     this.t = base.t;
     this.startT = base.startT;
@@ -192,6 +206,7 @@ class Draft {
     this.seq = e.seq;
     this.t = e.t;
     this.startT ??= e.t;
+    this.facts.apply(e);
     switch (e.kind) {
       case 'service.started':
         this.svc().set(e.serviceId, {
@@ -271,6 +286,7 @@ class Draft {
       messages: this.messages?.finish() ?? this.base.messages,
       finishedOrder: this.finishedOrder ?? this.base.finishedOrder,
       counters: this.counters ?? this.base.counters,
+      ...this.facts.finish(),
     };
   }
 

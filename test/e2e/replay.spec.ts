@@ -64,6 +64,13 @@ test('the timeline travels through the recording', async ({ page, lab }) => {
   expect(middle).toBeGreaterThan(1);
   expect(middle).toBeLessThan(endSeq);
 
+  // The recording carries its links: listed at the moment shown, nothing to edit.
+  await page.getByTestId('nav-links').click();
+  await expect(page.getByTestId('link-row').first()).toBeVisible();
+  await expect(page.getByTestId('links-empty')).toHaveCount(0);
+  await expect(page.getByTestId('link-editor')).toHaveAttribute('data-locked', 'true');
+  await page.getByTestId('nav-overview').click();
+
   await page.getByTestId('timeline-step-forward').click();
   await expect(position).toHaveAttribute('data-seq', String(middle + 1));
   await page.getByRole('slider', { name: 'Timeline position' }).focus();
@@ -163,7 +170,10 @@ test('recordings: errors, a damaged bundle, and a dropped one', async ({ page, l
 test.describe('a live lab', () => {
   test.use({ labArgs: [] });
 
-  test('travels back while events keep coming, then returns to live', async ({ page, lab }) => {
+  test('travels back with Send locked under the banner, then returns to live', async ({
+    page,
+    lab,
+  }) => {
     await page.goto(lab.url);
     await page.getByTestId('send-button').click();
     await expect(page.getByTestId('message-row').first()).toHaveAttribute('data-state', 'acked');
@@ -173,10 +183,13 @@ test.describe('a live lab', () => {
     await page.getByTestId('timeline-step-back').click();
     await expect(position).toHaveAttribute('data-travelling', 'true');
     await expect(page.getByTestId('timeline-live')).toBeVisible();
-    // The lab goes on underneath; "Live" shows it again.
-    await page.getByTestId('send-button').click();
-    await page.getByTestId('timeline-live').click();
+    // Sending changes the lab: locked while the past is shown, and the banner says so.
+    await expect(page.getByTestId('travel-banner')).toBeVisible();
+    await expect(page.getByTestId('send-button')).toBeDisabled();
+    await page.getByTestId('travel-banner-live').click();
     await expect(position).toHaveAttribute('data-travelling', 'false');
+    await expect(page.getByTestId('travel-banner')).toHaveCount(0);
+    await page.getByTestId('send-button').click();
     await expect(page.locator('[data-testid="message-row"][data-state="acked"]')).toHaveCount(2);
   });
 });

@@ -7,6 +7,7 @@ import { BundleDrop } from './features/recordings/BundleDrop';
 import { RunControls } from './features/run/RunControls';
 import { useApplySettings } from './features/settings/useApplySettings';
 import { Timeline } from './features/timeline/Timeline';
+import { TravelBanner } from './features/timeline/TravelBanner';
 import { VIEWS } from './features/views';
 import { useLab } from './store';
 
@@ -20,6 +21,7 @@ export function App() {
       <Header />
       <RunControls />
       <ConnectionBanner />
+      <TravelBanner />
       <NavBar />
       <Current />
       <Timeline />

@@ -11,13 +11,7 @@ import {
   withType,
   type FaultForm,
 } from '../../../src/renderer/src/features/links/fault-form';
-import {
-  covers,
-  CUT_FAULT,
-  mergeLinks,
-  planEdit,
-} from '../../../src/renderer/src/features/links/fault-plan';
-import { createLinkChangeTracker } from '../../../src/renderer/src/features/links/link-changes';
+import { covers, CUT_FAULT, planEdit } from '../../../src/renderer/src/features/links/fault-plan';
 import {
   groupByTemplate,
   pruneSelection,
@@ -27,7 +21,8 @@ import {
   toggleLink,
 } from '../../../src/renderer/src/features/links/link-selection';
 import { runCalls } from '../../../src/renderer/src/features/links/run-calls';
-import type { LabEvent } from '../../../src/shared/events';
+import { linkViews } from '../../../src/renderer/src/features/links/useLinks';
+import { applyEvents, emptyModel } from '../../../src/shared/model';
 import type { FaultAttribute, FaultView, LinkView } from '../../../src/shared/workbench';
 import { stamp } from './fixtures';
 
@@ -324,13 +319,6 @@ describe('fault edit plans', () => {
       [{ linkIds: ['cell:phone-3', 'solo'], faults: [] }],
     );
   });
-
-  it('merges a link.faults answer into the listed links', () => {
-    const updated = link('solo', [fault('cut', CUT_FAULT)]);
-    const merged = mergeLinks(links, [updated]);
-    expect(merged[3]).toBe(updated);
-    expect(merged[0]).toBe(links[0]);
-  });
 });
 
 describe('running the calls of an edit', () => {
@@ -344,10 +332,9 @@ describe('running the calls of an edit', () => {
       ok: true as const,
       value: c.linkIds.map((id) => link(id)),
     }));
-    const updated: string[] = [];
-    const outcome = await runCalls(call, calls, (l) => updated.push(...l.map((x) => x.id)));
+    const outcome = await runCalls(call, calls);
     expect(outcome).toEqual({ ok: true, changed: 3 });
-    expect(updated).toEqual(['a', 'b', 'c']);
+    expect(call).toHaveBeenCalledTimes(2);
     expect(call).toHaveBeenCalledWith({ type: 'link.faults', linkIds: ['c'], faults: [] });
   });
 
@@ -362,7 +349,7 @@ describe('running the calls of an edit', () => {
           message: 'faults.0.attributes.latency: too small (got -1, allowed ≥ 0)',
         },
       });
-    expect(await runCalls(call, calls, () => {})).toEqual({
+    expect(await runCalls(call, calls)).toEqual({
       ok: false,
       message:
         'faults.0.attributes.latency: too small (got -1, allowed ≥ 0) (2 of 3 links had already changed; the rest did not)',
@@ -370,36 +357,43 @@ describe('running the calls of an edit', () => {
   });
 });
 
-describe('link change tracker', () => {
-  const changed = (linkId: string) => ({
-    kind: 'link.changed' as const,
-    linkId,
-    state: 'down' as const,
-    faults: ['outage'],
-  });
-  const other = {
-    kind: 'agent.started' as const,
-    agentId: 'a',
-    role: 'user-agent' as const,
-    label: 'A',
-  };
-
-  it('answers the seq of the newest link.changed, looking only at new events', () => {
-    const track = createLinkChangeTracker();
-    const first = stamp(1, [other, other]);
-    expect(track(first)).toBe(0);
-    const second: LabEvent[] = [...first, ...stamp(3, [changed('l:a'), other])];
-    expect(track(second)).toBe(3);
-    expect(track(second)).toBe(3);
-    const third = [...second, ...stamp(5, [other])];
-    expect(track(third)).toBe(3);
-    expect(track([...third, ...stamp(6, [changed('l:b')])])).toBe(6);
-  });
-
-  it('starts over when the list does (a new lab)', () => {
-    const track = createLinkChangeTracker();
-    expect(track(stamp(1, [other, other, changed('l:a')]))).toBe(3);
-    expect(track(stamp(1, [other]))).toBe(0);
-    expect(track(stamp(1, [changed('l:a')]))).toBe(1);
+describe('links from the model', () => {
+  it("lists the model's links with faults, counters and connections, one list per table version", () => {
+    const cut = { name: 'cut', spec: { type: 'outage', name: 'cut', mode: 'reset' }, active: true };
+    const model = applyEvents(
+      emptyModel(),
+      stamp(1, [
+        {
+          kind: 'link.faults',
+          linkId: 'tunnel:phone-1',
+          agentId: 'phone-1',
+          state: 'up',
+          faults: [],
+        },
+        {
+          kind: 'link.faults',
+          linkId: 'tunnel:phone-1',
+          agentId: 'phone-1',
+          state: 'down',
+          faults: [cut],
+        },
+        {
+          kind: 'link.sampled',
+          counters: { 'tunnel:phone-1': { bytesDownDelivered: 1200, connectionsActive: 1 } },
+        },
+      ]),
+    );
+    const rows = linkViews(model.links);
+    expect(rows).toEqual([
+      {
+        id: 'tunnel:phone-1',
+        agentId: 'phone-1',
+        state: 'down',
+        faults: [cut],
+        counters: { bytesDownDelivered: 1200, connectionsActive: 1 },
+        connections: 1,
+      },
+    ]);
+    expect(linkViews(model.links)).toBe(rows);
   });
 });

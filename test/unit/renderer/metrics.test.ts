@@ -109,6 +109,19 @@ describe('metrics buckets', () => {
     expect(s.connections).toEqual([3, 3]);
   });
 
+  it('finds the latency of receipts whose accept left the ring, through the model (flash crowd)', () => {
+    // After a burst the 20,000-event ring holds the receipts and acks, not the accepts.
+    const ring = [received(2_400, 'm1'), received(2_600, 'm2'), acked(2_700, 'm1')];
+    const acceptedAt = new Map([
+      ['m1', 2_300],
+      ['m2', 2_350],
+    ]);
+    const series = bucketEvents(ring, 0, { acceptedAt: (id) => acceptedAt.get(id) });
+    expect(series.deliveries).toEqual([2]);
+    expect(series.p50).toEqual([100]);
+    expect(series.p99).toEqual([250]);
+  });
+
   it('is empty without events', () => {
     expect(bucketEvents([], 0).t).toEqual([]);
   });

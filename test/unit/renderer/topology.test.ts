@@ -7,12 +7,11 @@ import {
 } from '../../../src/renderer/src/features/topology/graph';
 import { toFlowEdges, toFlowNodes } from '../../../src/renderer/src/features/topology/flow';
 import {
-  EMPTY_LIVE,
-  foldLive,
-  linkAgent,
+  linkStatesByAgent,
   recentTraffic,
   worstLink,
-} from '../../../src/renderer/src/features/topology/live';
+} from '../../../src/renderer/src/features/topology/traffic';
+import { applyEvents, emptyModel } from '../../../src/shared/model';
 import type { AgentRole, LabEventBody } from '../../../src/shared/events';
 import type { AgentView, ServiceView, SubscriptionView } from '../../../src/shared/model';
 import { Table } from '../../../src/shared/table';
@@ -161,7 +160,7 @@ describe('topology grouping', () => {
   });
 });
 
-describe('topology live state', () => {
+describe('topology decorations', () => {
   const bodies: LabEventBody[] = [
     { kind: 'link.changed', linkId: 'lossy:phone-1', state: 'impaired', faults: ['loss'] },
     { kind: 'link.changed', linkId: 'direct:gw-1', state: 'down', faults: ['outage'] },
@@ -177,22 +176,23 @@ describe('topology live state', () => {
     { kind: 'radio.state', agentId: 'phone-1', technology: 'lte', from: 'idle', to: 'connected' },
   ];
 
-  it('folds link states, sleep and urgency, only reading new events', () => {
-    const events = stamp(1, bodies);
-    const live = foldLive(EMPTY_LIVE, events);
-    expect(linkAgent('lossy:phone-1')).toBe('phone-1');
-    expect(live.links.get('phone-1')).toBe('impaired');
-    expect(live.links.get('gw-1')).toBe('down');
-    expect(live.asleep.has('phone-2')).toBe(true);
-    expect(live.urgency.get('phone-1')).toBe('high');
-    expect(live.battery.get('phone-1')).toEqual({ level: 0.1, charging: false });
-    expect(live.radio.get('phone-1')).toBe('lte connected');
-    expect(foldLive(live, events)).toBe(live);
+  it('reads link states, sleep and urgency from the model, one index per links table', () => {
+    const model = applyEvents(emptyModel(), stamp(1, bodies));
+    const links = linkStatesByAgent(model.links);
+    expect(links.get('phone-1')).toBe('impaired');
+    expect(links.get('gw-1')).toBe('down');
+    expect(linkStatesByAgent(model.links)).toBe(links);
+    expect(model.agentFacts.get('phone-2')?.asleep).toBe(true);
+    expect(model.agentFacts.get('phone-1')).toMatchObject({
+      battery: 0.1,
+      charging: false,
+      urgencyMin: 'high',
+      radio: 'lte connected',
+    });
 
-    const later = [...events, ...stamp(6, [{ kind: 'agent.wake', agentId: 'phone-2' }])];
-    const next = foldLive(live, later);
-    expect(next.asleep.has('phone-2')).toBe(false);
-    expect(next.links).toBe(live.links);
+    const later = applyEvents(model, stamp(6, [{ kind: 'agent.wake', agentId: 'phone-2' }]));
+    expect(later.agentFacts.get('phone-2')?.asleep).toBe(false);
+    expect(later.links).toBe(model.links);
   });
 
   it('colours an edge by its worst link and animates it while traffic passes', () => {

@@ -97,6 +97,15 @@ export class EnergyMeter {
     entry.deliveredCount += count;
   }
 
+  /** Each device's class and joules up to `untilMs`, without the per-state breakdown. */
+  *joules(
+    untilMs = this.clock.now(),
+  ): Generator<[deviceId: string, deviceClass: string, joules: number]> {
+    for (const [deviceId, entry] of this.devices) {
+      yield [deviceId, entry.deviceClass, entry.radio.snapshot(untilMs).energyJoules];
+    }
+  }
+
   /** Everything up to `untilMs` (default now; not before any radio's last traffic). */
   report(untilMs = this.clock.now()): EnergyReport {
     const total = emptyTotals();

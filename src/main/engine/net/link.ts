@@ -6,6 +6,7 @@
  * randomness only from the injected Rng, so a seed reproduces every fault decision.
  */
 import type { Duplex } from 'node:stream';
+import type { LinkFault } from '../../../shared/events';
 import type { Clock } from '../clock/clock';
 import type { Rng } from '../rng/rng';
 import { Connection, type ConnectionInfo } from './connection';
@@ -162,6 +163,15 @@ export class Link {
 
   faults(): FaultInfo[] {
     return this.table.list();
+  }
+
+  /** The faults as the event stream and the Links view carry them (plain records). */
+  faultViews(): LinkFault[] {
+    return this.table.list().map((f) => ({
+      name: f.name,
+      spec: f.spec as unknown as Record<string, unknown>,
+      active: f.active,
+    }));
   }
 
   // ---- observability --------------------------------------------------------------------------

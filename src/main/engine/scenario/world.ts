@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Duplex } from 'node:stream';
-import type { LabEvent, Profile } from '../../../shared/events';
+import type { LabEvent, LabEventBody, Profile } from '../../../shared/events';
 import type { OutgoingMessage } from '../agents/app-server';
 import type { Gateway } from '../agents/gateway';
 import { gatewayKind } from '../agents/kinds/gateway';
@@ -18,6 +18,7 @@ import type { PlannedSend } from '../agents/traffic';
 import type { UaSubscription, UserAgent } from '../agents/user-agent';
 import type { Clock, Timer } from '../clock/clock';
 import { EnergyMeter, Radio, radioModel, type EnergyReport } from '../energy';
+import { FactSampler, sampleIntervalMs } from '../energy/sampler';
 import { Link } from '../net/link';
 import { presetFaults } from '../net/presets';
 import type { LinkCounters } from '../net/types';
@@ -50,6 +51,8 @@ export class World {
   /** Each link template's faults (its preset's first), by template id. */
   private readonly linkTemplates = new Map<string, readonly unknown[]>();
   readonly meter: EnergyMeter;
+  /** Links' counters and radios' joules as events, on a fixed lab-time interval. */
+  private readonly sampler: FactSampler;
   /** sha256 of the planned traffic and fault schedule: same scenario + seed → same hash. */
   readonly scheduleHash: string;
   private readonly senders: Sender[] = [];
@@ -74,6 +77,13 @@ export class World {
         ...(template.preset ? presetFaults(template.preset) : []),
         ...template.faults,
       ]);
+    this.sampler = new FactSampler({
+      clock,
+      bus,
+      meter: this.meter,
+      links: () => this.links,
+      intervalMs: sampleIntervalMs(scenario.duration),
+    });
     for (const spec of scenario.services) {
       this.services.set(
         spec.id,
@@ -146,6 +156,7 @@ export class World {
         if (kind.targetable) this.groups.set((entry as { id: string }).id, group);
       }
     }
+    this.sampler.start();
     const results = await Promise.allSettled(starting);
     const failed = results.filter((r) => r.status === 'rejected').length;
     if (failed > 0 && failed === results.length) {
@@ -165,6 +176,7 @@ export class World {
   }
 
   async stop(): Promise<void> {
+    this.sampler.stop();
     for (const timer of this.timers) timer.cancel();
     this.timers.clear();
     await Promise.allSettled([
@@ -284,12 +296,14 @@ export class World {
               .filter((f) => f.active)
               .map((f) => f.spec.type),
           }),
+        onFault: () => this.bus.emit(linkFaultsEvent(link!, agentId)),
         onConnection: (e) => {
           if (e.kind === 'reset')
             this.bus.emit({ kind: 'link.reset', linkId: link!.id, reason: e.reason ?? 'reset' });
         },
       });
       this.linkFor.set(agentId, link);
+      this.bus.emit(linkFaultsEvent(link, agentId));
     }
     return link.connectInMemory((serverSide) => service.acceptConnection(serverSide));
   }
@@ -356,4 +370,15 @@ export class World {
     });
     this.timers.add(timer);
   }
+}
+
+/** A link's faults with their attributes, as the model and the Links view need them. */
+function linkFaultsEvent(link: Link, agentId: string): LabEventBody {
+  return {
+    kind: 'link.faults',
+    linkId: link.id,
+    agentId,
+    state: link.state(),
+    faults: link.faultViews(),
+  };
 }

@@ -122,6 +122,9 @@ const KINDS = {
   'device.delivered': true,
   'link.changed': true,
   'link.reset': true,
+  'link.faults': true,
+  'link.sampled': true,
+  'energy.sampled': true,
 } satisfies Record<LabEventKind, true>;
 
 export const LAB_EVENT_KINDS: ReadonlySet<string> = new Set(Object.keys(KINDS));

@@ -425,7 +425,12 @@ export class Timeline {
     this.head = applyEvents(this.head, this.pending);
     this.headCount = this.store.count;
     this.pending = [];
-    const entries = this.head.subscriptions.size + this.head.messages.size + this.head.agents.size;
+    const entries =
+      this.head.subscriptions.size +
+      this.head.messages.size +
+      this.head.agents.size +
+      this.head.links.size +
+      this.head.agentFacts.size;
     this.snapshots.push(this.head);
     this.snapshotEntries.push(entries);
     const total = (): number => this.snapshotEntries.reduce((a, b) => a + b, 0);

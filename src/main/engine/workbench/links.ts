@@ -4,11 +4,11 @@
  */
 import {
   LINKS_LISTED_MAX,
-  type FaultView,
   type LinksInfo,
   type LinkView,
   type PresetView,
 } from '../../../shared/workbench';
+import { agentOfLink } from '../../../shared/model-agents';
 import { NET_ERROR_CODES, NetError } from '../net/errors';
 import type { Link } from '../net/link';
 import { networkPresets, presetFaults } from '../net/presets';
@@ -16,16 +16,11 @@ import { faultTypeViews } from '../net/registry';
 import { parseFaultSpecs, type FaultSpec } from '../net/spec';
 
 export function linkView(link: Link): LinkView {
-  const cut = link.id.indexOf(':');
   return {
     id: link.id,
-    agentId: cut < 0 ? link.id : link.id.slice(cut + 1),
+    agentId: agentOfLink(link.id),
     state: link.state(),
-    faults: link.faults().map((f): FaultView => ({
-      name: f.name,
-      spec: f.spec as unknown as Record<string, unknown>,
-      active: f.active,
-    })),
+    faults: link.faultViews(),
     counters: link.counters() as unknown as Record<string, number>,
     connections: link.connections().length,
   };

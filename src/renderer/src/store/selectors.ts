@@ -68,3 +68,13 @@ export const selectEpoch = (s: LabState) => s.run?.epoch ?? null;
  */
 export const selectLabNowMs = (s: LabState) => s.run?.elapsedMs ?? null;
 export const selectTravel = (s: LabState) => s.travel;
+
+// ---- agent and link facts (model-agents.ts), at the moment shown ---------------------------
+export const selectLinkFacts = (s: LabState) => s.model.links;
+export const selectAgentFacts = (s: LabState) => s.model.agentFacts;
+export const selectEnergy = (s: LabState) => s.model.energy;
+/**
+ * Whether the lab may be changed from here: not while the views show the past (travel) or a
+ * recording. Every control that changes the lab is locked by this one answer.
+ */
+export const selectCanChangeLab = (s: LabState) => s.travel === null && s.run?.mode !== 'replay';

@@ -4,7 +4,7 @@
  * naming the field, and the form keeps what was typed.
  */
 import { useState, type FormEvent } from 'react';
-import type { LinksInfo, LinkView } from '../../../../shared/workbench';
+import type { LinksInfo } from '../../../../shared/workbench';
 import { selectActions, useLab } from '../../store';
 import { buildFaultSpec, emptyForm, type FaultForm } from './fault-form';
 import { CUT_FAULT, CUT_FAULT_NAME, planEdit, type FaultEdit } from './fault-plan';
@@ -19,7 +19,8 @@ interface Props {
   /** The name of the fault being changed, or null when the form adds one. */
   changing: string | null;
   onChangingChange(name: string | null): void;
-  onUpdated(links: readonly LinkView[]): void;
+  /** The views show the past or a recording: nothing may change (the banner says why). */
+  locked: boolean;
 }
 
 interface Problem {
@@ -36,7 +37,7 @@ export function LinkEditor({
   onFormChange,
   changing,
   onChangingChange,
-  onUpdated,
+  locked,
 }: Props) {
   const { call } = useLab(selectActions);
   const [preset, setPreset] = useState(info.presets[0]?.name ?? '');
@@ -59,7 +60,7 @@ export function LinkEditor({
     }
     setBusy(true);
     setNotice(null);
-    const outcome = await runCalls(call, calls, onUpdated);
+    const outcome = await runCalls(call, calls);
     setBusy(false);
     if (!outcome.ok) {
       setProblem({ field: null, message: `${label} refused: ${outcome.message}` });
@@ -102,13 +103,24 @@ export function LinkEditor({
 
   const idle = busy || count === 0;
   return (
-    <section className="panel link-editor" aria-labelledby="link-editor-title">
+    <fieldset
+      className="panel link-editor"
+      aria-labelledby="link-editor-title"
+      disabled={locked}
+      data-testid="link-editor"
+      data-locked={locked}
+    >
       <h2 id="link-editor-title">
         Faults of the selection <span className="count">{plural(count, 'link')} selected</span>
       </h2>
       {count === 0 ? (
         <p className="muted">
           Select links to change their faults: click a row, tick several, or pick a template.
+        </p>
+      ) : null}
+      {locked ? (
+        <p className="muted" data-testid="link-editor-locked">
+          Showing another moment than now: faults change only in the live lab.
         </p>
       ) : null}
       <div className="link-actions">
@@ -241,6 +253,6 @@ export function LinkEditor({
           </p>
         ) : null}
       </form>
-    </section>
+    </fieldset>
   );
 }

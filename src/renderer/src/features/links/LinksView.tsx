@@ -1,11 +1,12 @@
 /**
- * The Links view: every link of the running lab with its state, faults and counters, and an
- * editor for the faults of the selected links. The sandbox lab has no links; it says so.
+ * The Links view: every link of the lab at the moment shown with its state, faults and
+ * counters (from the model), and an editor for the faults of the selected links, locked while
+ * the views show the past or a recording. The sandbox lab has no links; it says so.
  */
 import './links.css';
 import { useCallback, useMemo, useState } from 'react';
-import { LINKS_LISTED_MAX, type WorkbenchMode } from '../../../../shared/workbench';
-import { selectActions, selectRun, useLab } from '../../store';
+import { LINKS_LISTED_MAX, type LinksInfo, type WorkbenchMode } from '../../../../shared/workbench';
+import { selectActions, selectCanChangeLab, selectRun, useLab } from '../../store';
 import { emptyForm, formFromSpec, type FaultForm } from './fault-form';
 import {
   groupByTemplate,
@@ -21,7 +22,7 @@ import { useLinks } from './useLinks';
 const NO_LINKS: Readonly<Record<WorkbenchMode, string>> = {
   sandbox: 'The sandbox lab has no links: its user agent talks to the push service directly. ',
   run: 'This lab has no links: its scenario declares none. ',
-  replay: 'A recording has no live links to change. ',
+  replay: 'This recording has no links: its scenario declared none. ',
 };
 
 function NoLinks({ mode }: { mode: WorkbenchMode }) {
@@ -40,15 +41,19 @@ function NoLinks({ mode }: { mode: WorkbenchMode }) {
 
 export function LinksView() {
   const run = useLab(selectRun);
-  const { info, error, applyUpdate } = useLinks();
+  const { links, total, catalog, error } = useLinks();
+  const canChange = useLab(selectCanChangeLab);
   const [picked, setPicked] = useState<ReadonlySet<string>>(new Set());
   const [form, setForm] = useState<FaultForm | null>(null);
   const [changing, setChanging] = useState<string | null>(null);
 
-  const links = useMemo(() => info?.links ?? [], [info]);
+  const info = useMemo<LinksInfo | null>(
+    () => catalog && { links: [...links], ...catalog },
+    [catalog, links],
+  );
   const selected = useMemo(() => pruneSelection(picked, links), [picked, links]);
   const templates = useMemo(() => groupByTemplate(links), [links]);
-  const firstType = info?.faultTypes[0];
+  const firstType = catalog?.faultTypes[0];
   const currentForm = form ?? emptyForm(firstType?.type ?? '', firstType?.attributes);
 
   const onToggle = useCallback((id: string) => setPicked((s) => toggleLink(s, id)), []);
@@ -75,11 +80,7 @@ export function LinksView() {
             Could not list the links: {error}
           </p>
         ) : null}
-        {info === null ? (
-          error ? null : (
-            <p className="muted">Loading links…</p>
-          )
-        ) : links.length === 0 ? (
+        {links.length === 0 ? (
           <NoLinks mode={run?.mode ?? 'sandbox'} />
         ) : (
           <>
@@ -97,9 +98,10 @@ export function LinksView() {
                   </option>
                 ))}
               </select>
-              {links.length >= LINKS_LISTED_MAX ? (
+              {total > LINKS_LISTED_MAX ? (
                 <span className="muted">
-                  Showing the first {LINKS_LISTED_MAX} links; selections reach only these.
+                  Showing the first {LINKS_LISTED_MAX} of {total} links; selections reach only
+                  these.
                 </span>
               ) : null}
             </div>
@@ -122,7 +124,7 @@ export function LinksView() {
           onFormChange={setForm}
           changing={changing}
           onChangingChange={setChanging}
-          onUpdated={applyUpdate}
+          locked={!canChange}
         />
       ) : null}
     </main>

@@ -107,9 +107,3 @@ export function planEdit(
   }
   return [...calls.values()];
 }
-
-/** `links` with the ones in `updated` replaced (the answer of a `link.faults` call). */
-export function mergeLinks(links: readonly LinkView[], updated: readonly LinkView[]): LinkView[] {
-  const byId = new Map(updated.map((l) => [l.id, l]));
-  return links.map((l) => byId.get(l.id) ?? l);
-}

@@ -5,7 +5,6 @@
  */
 import type { Command, ResultOf } from '../../../../shared/commands';
 import type { Result } from '../../../../shared/result';
-import type { LinkView } from '../../../../shared/workbench';
 import type { FaultCall } from './fault-plan';
 
 type LinkFaults = Extract<Command, { type: 'link.faults' }>;
@@ -16,7 +15,6 @@ export type EditOutcome = { ok: true; changed: number } | { ok: false; message: 
 export async function runCalls(
   call: CallLinkFaults,
   calls: readonly FaultCall[],
-  onUpdated: (links: LinkView[]) => void,
 ): Promise<EditOutcome> {
   const total = calls.reduce((n, c) => n + c.linkIds.length, 0);
   let changed = 0;
@@ -27,8 +25,8 @@ export async function runCalls(
         changed > 0 ? ` (${changed} of ${total} links had already changed; the rest did not)` : '';
       return { ok: false, message: `${result.error.message}${partly}` };
     }
+    // The links' new faults come back as link.faults events, into the model the view shows.
     changed += c.linkIds.length;
-    onUpdated(result.value);
   }
   return { ok: true, changed };
 }

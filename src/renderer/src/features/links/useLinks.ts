@@ -1,77 +1,82 @@
 /**
- * The running lab's links, from the `links` command: fetched when shown, about once a second
- * while shown, right after a `link.changed` event arrives and when a new lab starts. One
- * request at a time; a refresh asked for meanwhile runs once the current one is answered.
+ * The links the Links view lists: from the model the store shows (live or travelled, an
+ * opened recording included), so they are the lab at the timeline's moment. Only what never
+ * changes during a show — the presets and the fault types — comes from the `links` command,
+ * asked once per show.
  */
-import { useCallback, useEffect, useRef, useState } from 'react';
-import type { LinksInfo, LinkView } from '../../../../shared/workbench';
-import { selectActions, useLab } from '../../store';
-import { createLinkChangeTracker } from './link-changes';
-import { mergeLinks } from './fault-plan';
+import { useEffect, useMemo, useState } from 'react';
+import type { LinkFact } from '../../../../shared/model-agents';
+import type { Table } from '../../../../shared/table';
+import {
+  LINKS_LISTED_MAX,
+  type FaultTypeView,
+  type LinkView,
+  type PresetView,
+} from '../../../../shared/workbench';
+import { selectActions, selectLinkFacts, useLab } from '../../store';
 
-export const LINKS_REFRESH_MS = 1000;
+export interface LinkCatalog {
+  presets: PresetView[];
+  faultTypes: FaultTypeView[];
+}
 
 export interface LinksState {
-  info: LinksInfo | null;
-  /** Why the last `links` request failed (null once one succeeds). */
+  /** At most LINKS_LISTED_MAX, in the order the lab made them. */
+  links: readonly LinkView[];
+  /** Total links in the model. */
+  total: number;
+  /** Presets and fault types; null until the `links` command answers. */
+  catalog: LinkCatalog | null;
+  /** Why the `links` command failed (null once it succeeds). */
   error: string | null;
-  /** Shows a `link.faults` answer at once (a fresh `links` request follows). */
-  applyUpdate(updated: readonly LinkView[]): void;
+}
+
+/** Per links table version: the rows the view lists. */
+const views = new WeakMap<Table<LinkFact>, readonly LinkView[]>();
+
+export function linkViews(links: Table<LinkFact>): readonly LinkView[] {
+  let listed = views.get(links);
+  if (!listed) {
+    const rows: LinkView[] = [];
+    for (const link of links.values()) {
+      if (rows.length >= LINKS_LISTED_MAX) break;
+      rows.push({
+        id: link.id,
+        agentId: link.agentId,
+        state: link.state,
+        faults: [...link.faults],
+        counters: { ...link.counters },
+        connections: link.counters.connectionsActive ?? 0,
+      });
+    }
+    views.set(links, (listed = rows));
+  }
+  return listed;
 }
 
 export function useLinks(): LinksState {
   const { call } = useLab(selectActions);
   const epoch = useLab((s) => s.run?.epoch ?? null);
-  const [tracker] = useState(createLinkChangeTracker);
-  const linkChange = useLab((s) => tracker(s.liveEvents));
-  const [info, setInfo] = useState<LinksInfo | null>(null);
+  const facts = useLab(selectLinkFacts);
+  const [catalog, setCatalog] = useState<LinkCatalog | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const busy = useRef(false);
-  const again = useRef(false);
-  const mounted = useRef(true);
-
-  const refresh = useCallback(async () => {
-    if (busy.current) {
-      again.current = true;
-      return;
-    }
-    busy.current = true;
-    try {
-      do {
-        again.current = false;
-        const result = await call({ type: 'links' });
-        if (!mounted.current) return;
-        if (result.ok) {
-          setInfo(result.value);
-          setError(null);
-        } else {
-          setError(result.error.message);
-        }
-      } while (again.current);
-    } finally {
-      busy.current = false;
-    }
-  }, [call]);
 
   useEffect(() => {
-    mounted.current = true;
-    const timer = setInterval(() => void refresh(), LINKS_REFRESH_MS);
+    let alive = true;
+    void call({ type: 'links' }).then((result) => {
+      if (!alive) return;
+      if (result.ok) {
+        setCatalog({ presets: result.value.presets, faultTypes: result.value.faultTypes });
+        setError(null);
+      } else {
+        setError(result.error.message);
+      }
+    });
     return () => {
-      mounted.current = false;
-      clearInterval(timer);
+      alive = false;
     };
-  }, [refresh]);
+  }, [call, epoch]);
 
-  // On showing, on each link.changed and on each new lab.
-  useEffect(() => void refresh(), [refresh, linkChange, epoch]);
-
-  const applyUpdate = useCallback(
-    (updated: readonly LinkView[]) => {
-      setInfo((current) => current && { ...current, links: mergeLinks(current.links, updated) });
-      void refresh();
-    },
-    [refresh],
-  );
-
-  return { info, error, applyUpdate };
+  const links = useMemo(() => linkViews(facts), [facts]);
+  return { links, total: facts.size, catalog, error };
 }

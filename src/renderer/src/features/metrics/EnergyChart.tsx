@@ -1,65 +1,65 @@
 /**
- * Joules per device class, live: polls the engine's energy meter once a second while a
- * scenario run is shown (the sandbox lab meters no radios) and draws one line per class.
+ * Joules per device class over lab time, from the model the store shows (`energy`, folded
+ * from the engine's `energy.sampled` events): live it follows the lab, travelling it ends at
+ * the moment shown, and an opened recording has it too. One line per class.
  */
-import { useEffect, useMemo, useState } from 'react';
+import { useMemo } from 'react';
 import type uPlot from 'uplot';
-import { selectActions, selectRun, selectStartTime, useLab } from '../../store';
+import { selectEnergy, selectRun, selectStartTime, useLab } from '../../store';
 import { Chart, type ChartSeries } from './Chart';
-import { addSample, EMPTY_ENERGY, type EnergySeries } from './energy-series';
 
 const COLORS = ['--accent', '--ok', '--warn', '--info', '--bad', '--neutral'];
-const POLL_MS = 1000;
 
 export function EnergyChart() {
-  const { call } = useLab(selectActions);
   const run = useLab(selectRun);
+  const energy = useLab(selectEnergy);
   const startT = useLab(selectStartTime);
-  const epoch = run?.epoch ?? 0;
-  const metered = run?.mode === 'run';
-  const [series, setSeries] = useState<EnergySeries>(EMPTY_ENERGY);
-
-  useEffect(() => {
-    setSeries(EMPTY_ENERGY);
-    if (!metered) return;
-    let alive = true;
-    const poll = async () => {
-      const result = await call({ type: 'energy' });
-      if (alive && result.ok) setSeries((s) => addSample(s, result.value, startT));
-    };
-    void poll();
-    const timer = setInterval(() => void poll(), POLL_MS);
-    return () => {
-      alive = false;
-      clearInterval(timer);
-    };
-  }, [call, epoch, metered, startT]);
 
   const chartSeries = useMemo<ChartSeries[]>(
     () =>
-      series.classes.map((name, i) => ({
+      energy.classes.map((name, i) => ({
         label: `${name} J/device`,
         color: COLORS[i % COLORS.length]!,
       })),
-    [series.classes],
+    [energy.classes],
   );
   const data = useMemo(
-    () => [series.t, ...series.perDevice] as unknown as uPlot.AlignedData,
-    [series],
+    () =>
+      [
+        energy.t.map((t) => (t - startT) / 1000),
+        ...energy.perDevice,
+      ] as unknown as uPlot.AlignedData,
+    [energy, startT],
   );
-  if (!metered) return null;
-  const latest = series.classes
-    .map((name, i) => `${name} ${series.perDevice[i]?.at(-1)?.toFixed(1) ?? '—'} J`)
+  // The sandbox meters nothing; a scenario without radios says so rather than wait.
+  if (run === null || run.mode === 'sandbox') return null;
+  if (energy.classes.length === 0) {
+    return (
+      <section className="panel metric-chart" data-testid="metric-energy" aria-label="Energy">
+        <h2>Energy per device</h2>
+        <p className="muted">
+          No radio metered yet: the energy chart follows devices with a radio model (a user agent or
+          device group&apos;s <code>radio</code>).
+        </p>
+      </section>
+    );
+  }
+  const latest = energy.classes
+    .map((name, i) => `${name} ${energy.perDevice[i]?.at(-1)?.toFixed(1) ?? '—'} J`)
     .join(' · ');
   return (
-    <Chart
-      // A class that appears later needs a chart with one more series.
-      key={series.classes.join('|')}
-      title="Energy per device"
-      testId="metric-energy"
-      series={chartSeries}
-      data={data}
-      readout={latest || 'waiting for the meter…'}
-    />
+    // `contents`: the chart stays a cell of the metrics grid; the wrapper only says how far
+    // the series reaches (lab time of its last sample).
+    <div data-testid="energy-series" data-last-t={energy.t.at(-1)} style={{ display: 'contents' }}>
+      <Chart
+        // A class that appears later needs a chart with one more series.
+        key={energy.classes.join('|')}
+        title="Energy per device"
+        testId="metric-energy"
+        series={chartSeries}
+        data={data}
+        readout={latest}
+      />
+    </div>
   );
 }

@@ -49,7 +49,7 @@ function useSeries(): { series: MetricSeries; counters: Counters } {
   const lab = useLabThrottled(selectLab, METRICS_REFRESH_MS);
   const { recentEvents: events, model, modelAt } = lab;
   const startT = model.startT ?? 0;
-  const { subscriptions, agents } = model;
+  const { subscriptions, agents, messages } = model;
   const outstandingNow = useMemo(() => {
     let n = 0;
     subscriptions.forEach((s) => (n += s.outstanding));
@@ -61,8 +61,13 @@ function useSeries(): { series: MetricSeries; counters: Counters } {
     return n;
   }, [agents]);
   const series = useMemo(
-    () => bucketEvents(events, startT, { outstandingNow, connectionsNow }),
-    [events, startT, outstandingNow, connectionsNow],
+    () =>
+      bucketEvents(events, startT, {
+        outstandingNow,
+        connectionsNow,
+        acceptedAt: (id) => messages.get(id)?.acceptedAt,
+      }),
+    [events, startT, outstandingNow, connectionsNow, messages],
   );
   // Quiet seconds still move the charts: empty buckets up to now (the lab time estimated
   // from the shared ticker, as useLabNow does).

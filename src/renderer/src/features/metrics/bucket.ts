@@ -37,6 +37,12 @@ export interface BucketOptions {
    */
   outstandingNow?: number;
   connectionsNow?: number;
+  /**
+   * When a message was accepted, for one whose `message.accepted` the ring no longer holds (a
+   * burst of 5,000 pushes ten times as many events: the ring keeps the receipts, not the
+   * accepts): the model's `acceptedAt`.
+   */
+  acceptedAt?: (messageId: string) => number | undefined;
 }
 
 /** Nearest-rank percentile of ascending `sorted` (p in 0..100); null when empty. */
@@ -103,7 +109,10 @@ export function bucketEvents(
         // A step on message.received is always the first reception.
         if (b >= 0 && e.kind === 'message.received') {
           deliveries[b]!++;
-          if (after.acceptedAt !== null) latencies[b]!.push(e.t - after.acceptedAt);
+          // After a burst the ring may hold the receptions but not their acceptances: the
+          // model still knows when each message it keeps was accepted.
+          const at = after.acceptedAt ?? options.acceptedAt?.(e.messageId);
+          if (at != null) latencies[b]!.push(e.t - at);
         }
         if (endedBy(before, after)) {
           out = -1;

@@ -3,7 +3,12 @@ import type { SendOutcome } from '../../../../shared/commands';
 import { URGENCIES, type Urgency } from '../../../../shared/events';
 import type { Result } from '../../../../shared/result';
 import { formatHttpStatus, shortId } from '../../format';
-import { selectActions, selectCurrentSubscriptionId, useLab } from '../../store';
+import {
+  selectActions,
+  selectCanChangeLab,
+  selectCurrentSubscriptionId,
+  useLab,
+} from '../../store';
 
 export const DEFAULT_TTL_SECONDS = 60;
 export const DEFAULT_TEXT = 'Hello from Push Lab';
@@ -12,6 +17,8 @@ export const DEFAULT_TEXT = 'Hello from Push Lab';
 export function SendForm() {
   const subscriptionId = useLab(selectCurrentSubscriptionId);
   const { send } = useLab(selectActions);
+  // Sending changes the lab: not while the views show the past (the travel banner says so).
+  const canChange = useLab(selectCanChangeLab);
   const [ttl, setTtl] = useState(String(DEFAULT_TTL_SECONDS));
   const [urgency, setUrgency] = useState<Urgency>('normal');
   const [topic, setTopic] = useState('');
@@ -22,7 +29,7 @@ export function SendForm() {
 
   async function onSubmit(event: FormEvent<HTMLFormElement>): Promise<void> {
     event.preventDefault();
-    if (subscriptionId === null || busy) return;
+    if (subscriptionId === null || busy || !canChange) return;
     const ttlSeconds = ttl.trim() === '' ? Number.NaN : Number(ttl);
     if (!Number.isInteger(ttlSeconds) || ttlSeconds < 0) {
       setOutcome({
@@ -115,7 +122,8 @@ export function SendForm() {
         <div className="send-actions">
           <button
             type="submit"
-            disabled={subscriptionId === null || busy}
+            disabled={subscriptionId === null || busy || !canChange}
+            title={canChange ? undefined : 'Back to live to send'}
             data-testid="send-button"
           >
             {busy ? 'Sending…' : 'Send'}

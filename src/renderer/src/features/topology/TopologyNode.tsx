@@ -2,9 +2,9 @@ import { Handle, Position, type NodeProps } from '@xyflow/react';
 import { memo, useContext, useMemo } from 'react';
 import type { AgentView } from '../../../../shared/model';
 import type { Table } from '../../../../shared/table';
-import { selectAgents, useLab } from '../../store';
+import { selectAgentFacts, selectAgents, useLab } from '../../store';
 import type { TopoFlowNode } from './flow';
-import { LiveContext } from './live-context';
+import { TrafficContext } from './live-context';
 
 const ROLE_TEXT: Readonly<Record<string, string>> = {
   service: 'push service',
@@ -23,7 +23,8 @@ function countConnected(agents: Table<AgentView>, members: readonly string[]): n
 /** One service, agent or collapsed group of agents. */
 export const TopologyNode = memo(function TopologyNode({ data }: NodeProps<TopoFlowNode>) {
   const { node } = data;
-  const { live, traffic } = useContext(LiveContext);
+  const traffic = useContext(TrafficContext);
+  const facts = useLab(selectAgentFacts);
   // Counted when the agents table changes, not on every store update (a group may hold
   // thousands of members).
   const agents = useLab(selectAgents);
@@ -31,18 +32,23 @@ export const TopologyNode = memo(function TopologyNode({ data }: NodeProps<TopoF
   const service = useLab((s) =>
     node.kind === 'service' ? s.model.services.get(node.label) : undefined,
   );
-  const asleep = node.members.reduce((n, id) => (live.asleep.has(id) ? n + 1 : n), 0);
+  const asleep = useMemo(
+    () => node.members.reduce((n, id) => (facts.get(id)?.asleep ? n + 1 : n), 0),
+    [facts, node.members],
+  );
   const busy = node.members.some((id) => traffic.has(id));
   const single = node.members.length === 1 ? node.members[0]! : null;
-  const urgency = single !== null && node.kind === 'user-agent' ? live.urgency.get(single) : null;
-  const power = single !== null ? live.battery.get(single) : undefined;
-  const radio = single !== null ? live.radio.get(single) : undefined;
+  const fact = single !== null ? facts.get(single) : undefined;
+  const urgency = node.kind === 'user-agent' ? fact?.urgencyMin : null;
+  const power =
+    fact?.battery != null ? { level: fact.battery, charging: fact.charging } : undefined;
+  const radio = fact?.radio ?? undefined;
   // A group shows its lowest battery: the member that will drop out first.
   const lowest =
     single === null
       ? node.members.reduce<number | null>((low, id) => {
-          const level = live.battery.get(id)?.level;
-          return level === undefined ? low : Math.min(low ?? 1, level);
+          const level = facts.get(id)?.battery;
+          return level == null ? low : Math.min(low ?? 1, level);
         }, null)
       : null;
 

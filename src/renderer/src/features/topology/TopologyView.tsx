@@ -9,12 +9,18 @@ import {
 } from '@xyflow/react';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { LabEvent } from '../../../../shared/events';
-import { selectAgents, selectServices, selectSubscriptions, useLab } from '../../store';
+import {
+  selectAgents,
+  selectLinkFacts,
+  selectServices,
+  selectSubscriptions,
+  useLab,
+} from '../../store';
 import { useLabNow } from '../messages/useLabNow';
 import { toFlowEdges, toFlowNodes, type TopoFlowNode } from './flow';
 import { buildTopology } from './graph';
-import { EMPTY_LIVE, foldLive, recentTraffic, type LiveState } from './live';
-import { LiveContext, type LiveDecorations } from './live-context';
+import { TrafficContext } from './live-context';
+import { linkStatesByAgent, recentTraffic } from './traffic';
 import { TopologyNode } from './TopologyNode';
 
 const NODE_TYPES = { topo: TopologyNode };
@@ -30,12 +36,6 @@ function FitOnChange({ count }: { count: number }) {
   return null;
 }
 const selectRecentEvents = (s: { recentEvents: readonly LabEvent[] }) => s.recentEvents;
-
-/** Folds new events into the live state once per ring update. */
-function useLiveState(events: readonly LabEvent[]): LiveState {
-  const ref = useRef<LiveState>(EMPTY_LIVE);
-  return useMemo(() => (ref.current = foldLive(ref.current, events)), [events]);
-}
 
 /** Agents with traffic in the last second, as a stable set (same object while unchanged). */
 function useTraffic(events: readonly LabEvent[]): ReadonlySet<string> {
@@ -64,13 +64,12 @@ export function TopologyView() {
     [topology.nodes],
   );
 
-  const live = useLiveState(events);
+  const links = linkStatesByAgent(useLab(selectLinkFacts));
   const traffic = useTraffic(events);
   const edges = useMemo(
-    () => toFlowEdges(topology.edges, live.links, traffic),
-    [topology.edges, live.links, traffic],
+    () => toFlowEdges(topology.edges, links, traffic),
+    [topology.edges, links, traffic],
   );
-  const decorations = useMemo<LiveDecorations>(() => ({ live, traffic }), [live, traffic]);
 
   const onNodeClick: NodeMouseHandler<TopoFlowNode> = (_, node) => {
     const group = node.data.node.group;
@@ -98,7 +97,7 @@ export function TopologyView() {
         ) : null}
       </div>
       <div className="topology-canvas" data-testid="topology">
-        <LiveContext.Provider value={decorations}>
+        <TrafficContext.Provider value={traffic}>
           <ReactFlow<TopoFlowNode>
             nodes={nodes as TopoFlowNode[]}
             edges={edges}
@@ -117,7 +116,7 @@ export function TopologyView() {
             <Background />
             <Controls showInteractive={false} />
           </ReactFlow>
-        </LiveContext.Provider>
+        </TrafficContext.Provider>
       </div>
     </main>
   );

@@ -4,7 +4,7 @@
  */
 import type { Edge, Node } from '@xyflow/react';
 import type { TopoEdge, TopoNode } from './graph';
-import { worstLink, type LinkState } from './live';
+import { worstLink, type LinkState } from './traffic';
 
 export type TopoFlowNode = Node<{ node: TopoNode }, 'topo'>;
 export type TopoFlowEdge = Edge<{ state: LinkState }>;

@@ -1,11 +1,7 @@
 import { createContext } from 'react';
-import { EMPTY_LIVE, type LiveState } from './live';
 
-export interface LiveDecorations {
-  live: LiveState;
-  /** Agents a message travelled to or from in the last second. */
-  traffic: ReadonlySet<string>;
-}
-
-/** Live decorations for the node components (so the node array itself stays stable). */
-export const LiveContext = createContext<LiveDecorations>({ live: EMPTY_LIVE, traffic: new Set() });
+/**
+ * Agents a message travelled to or from in the last second, for the node components (so the
+ * node array itself stays stable while traffic animates).
+ */
+export const TrafficContext = createContext<ReadonlySet<string>>(new Set());
