@@ -14,6 +14,7 @@ export const KIND_GROUPS = [
   'service',
   'device',
   'radio',
+  'energy',
   'link',
   'limit',
   'store',
