@@ -14,7 +14,6 @@ import {
   UPLOAD_BYTES_MAX,
   UPLOAD_CHUNK_CHARS_MAX,
   type CompareResult,
-  type EnergyNow,
   type MessageDetail,
   type DiffResult,
   type LinksInfo,
@@ -113,8 +112,6 @@ export const commandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('links') }).strict(),
   /** A recent message's body and headers, decrypted with its holder's keys (the inspector). */
   z.object({ type: z.literal('message'), messageId: id }).strict(),
-  /** Joules so far per energy class (a scenario run's radios; empty elsewhere). */
-  z.object({ type: z.literal('energy') }).strict(),
   /** Replaces the faults of each link (all-or-nothing: one invalid fault changes nothing). */
   z
     .object({
@@ -240,7 +237,6 @@ export interface CommandResults {
   'scenario.save': { path: string; bytes: number };
   'scenario.validate': ScenarioCheck;
   links: LinksInfo;
-  energy: EnergyNow;
   message: MessageDetail;
   'link.faults': LinkView[];
   compare: CompareResult;

@@ -218,17 +218,6 @@ export interface MessageDetail {
   holderId: string | null;
 }
 
-// ---- energy ---------------------------------------------------------------------------------
-
-export interface EnergyNow {
-  /** Lab time the figures are for (ms). */
-  t: number;
-  /** Joules spent so far per energy class ('phone-lte', 'sensor-nbiot', …). */
-  byClass: Record<string, number>;
-  /** Radios metered per class. */
-  devicesByClass: Record<string, number>;
-}
-
 // ---- compare --------------------------------------------------------------------------------
 
 export interface CompareRow {

@@ -3,9 +3,8 @@ import { ok } from '../../../../shared/result';
 import { linksInfo, setLinkFaults } from '../links';
 import type { Handlers } from './handler';
 
-export const linkHandlers: Handlers<'links' | 'link.faults' | 'energy'> = {
+export const linkHandlers: Handlers<'links' | 'link.faults'> = {
   links: (_, { show }) => ok(linksInfo(show.links())),
   'link.faults': (command, { show }) =>
     ok(setLinkFaults(show.links(), command.linkIds, command.faults)),
-  energy: (_, { show }) => ok(show.energy()),
 };

@@ -5,7 +5,6 @@
  */
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import type { EnergyNow } from '../../../../shared/workbench';
 import type { Link } from '../../net/link';
 import type { PushService } from '../../push/service';
 import type { Scenario } from '../../scenario/schema';
@@ -132,17 +131,6 @@ export class RunShow extends Show {
 
   override links(): Link[] {
     return this.paced.run.world.links;
-  }
-
-  override energy(): EnergyNow {
-    const energy = this.paced.run.world.energy();
-    return {
-      t: energy.untilMs,
-      byClass: Object.fromEntries(Object.entries(energy.byClass).map(([k, v]) => [k, v.joules])),
-      devicesByClass: Object.fromEntries(
-        Object.entries(energy.byClass).map(([k, v]) => [k, v.deviceCount]),
-      ),
-    };
   }
 
   override async control(command: RunControl): Promise<void> {

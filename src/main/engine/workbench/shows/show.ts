@@ -11,7 +11,7 @@ import type { Command, LabInfo } from '../../../../shared/commands';
 import type { LabEvent } from '../../../../shared/events';
 import type { LabModel } from '../../../../shared/model';
 import type { Result } from '../../../../shared/result';
-import type { EnergyNow, RunStatus } from '../../../../shared/workbench';
+import type { RunStatus } from '../../../../shared/workbench';
 import type { Clock } from '../../clock/clock';
 import { LabError } from '../../errors';
 import type { Lab } from '../../lab';
@@ -143,11 +143,6 @@ export abstract class Show {
 
   links(): Link[] {
     return [];
-  }
-
-  /** Joules so far by energy class; nothing metered outside a scenario run. */
-  energy(): EnergyNow {
-    return { t: 0, byClass: {}, devicesByClass: {} };
   }
 
   /** Send and subscribe: the sandbox lab's Send form. */
