@@ -78,6 +78,9 @@ test('travelling back before a cut shows the link as it was, the editor locked, 
       { timeout: 60_000, intervals: [500] },
     )
     .toBe(true);
+  // The last sample before the cut: read before cutting, so it is earlier than the cut (a
+  // sample read after it may be later, and a busy machine lets lab time run on meanwhile).
+  const atCut = (await energyEnd(page))!;
 
   await page.getByTestId('nav-links').click();
   const row = page.getByTestId('link-row').first();
@@ -95,7 +98,6 @@ test('travelling back before a cut shows the link as it was, the editor locked, 
 
   // The lab goes on after the cut: energy samples beyond it.
   await page.getByTestId('nav-metrics').click();
-  const atCut = (await energyEnd(page))!;
   await expect
     .poll(async () => ((await energyEnd(page)) ?? 0) > atCut + SPAN_MS, {
       timeout: 60_000,
