@@ -1,6 +1,7 @@
 import http2, { type ClientHttp2Session } from 'node:http2';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LabEvent } from '../../src/shared/events';
+import { VirtualClock } from '../../src/main/engine/clock/virtual';
 import { DEFAULT_SERVICE_LIMITS } from '../../src/main/engine/push/types';
 import { call, client, collectPushes, hold, linkPath, startService, until } from '../helpers/h2';
 
@@ -84,6 +85,30 @@ describe('draft-thomson (early 2015) over real HTTP/2', () => {
     expect(pushes.map((p) => p.body)).toEqual(['two']);
   });
 
+  it('GET on a subscription returns its most recent message, pushed or not, until it expires (§A6)', async () => {
+    const clock = new VirtualClock();
+    const ctx = await startService(
+      { profile: 'draft-thomson', limits: { ...DEFAULT_SERVICE_LIMITS, ttlSecondsMax: 60 } },
+      clock,
+    );
+    open.push({ close: () => ctx.service.stop() });
+    const ua = await client(ctx.service.url);
+    open.push({ close: () => ua.destroy() });
+    const reg = await call(ua, { ':method': 'POST', ':path': '/register' });
+    const regPath = new URL(String(reg.headers['location'])).pathname;
+    const sub = await call(ua, { ':method': 'POST', ':path': linkPath(reg.headers, REL_SUB)! });
+    const path = new URL(String(sub.headers['location'])).pathname;
+    await put(ua, path, 'kept');
+    const pushes = collectPushes(ua);
+    await call(ua, { ':method': 'GET', ':path': regPath, prefer: 'wait=0' });
+    await until(() => pushes.length === 1);
+    clock.advance(59_000);
+    const stillThere = await call(ua, { ':method': 'GET', ':path': path });
+    expect([stillThere.status, stillThere.body]).toEqual([200, 'kept']);
+    clock.advance(1_000);
+    expect((await call(ua, { ':method': 'GET', ':path': path })).status).toBe(204);
+  });
+
   it('aggregates: one GET on the registration receives pushes for two subscriptions', async () => {
     const { as, ua, subscribe, regPath, service } = await setup();
     const a = await subscribe();
@@ -128,7 +153,10 @@ describe('draft-thomson (early 2015) over real HTTP/2', () => {
     expect(kinds(events)).toEqual(
       expect.arrayContaining(['message.accepted', 'message.pushed', 'message.acked']),
     );
-    expect((await call(as, { ':method': 'GET', ':path': path })).status).toBe(204);
+    // §A6: a GET on the subscription still returns the most recent message once pushed.
+    const pushedLast = await call(as, { ':method': 'GET', ':path': path });
+    expect(pushedLast.status).toBe(200);
+    expect(pushedLast.body).toBe('once');
     const again = await call(ua, { ':method': 'GET', ':path': regPath, prefer: 'wait=0' });
     expect(again.status).toBe(200);
     expect(kinds(events).filter((k) => k === 'message.pushed')).toHaveLength(1);

@@ -116,16 +116,6 @@ function registrationHeaders(reg: Registration): Record<string, string | string[
   };
 }
 
-/** GET on a subscription: the last message, not yet delivered and not expired (§A6). */
-function lastMessage(ctx: RequestContext, sub: Subscription): void {
-  const last = ctx.core.outstanding(sub).at(-1);
-  if (!last) {
-    respond(ctx.stream, 204, { 'cache-control': 'private' });
-    return;
-  }
-  respond(ctx.stream, 200, messageHeaders(last), last.body);
-}
-
 function digestOf(body: Uint8Array): string {
   return createHash('sha256').update(body).digest('base64url');
 }
@@ -142,6 +132,12 @@ export class DraftThomsonServer implements ProfileServer {
   private readonly pushed: string[] = [];
   /** subscription id → its latest pushes (id, sha-256 of the body), oldest first; see identifyLatest. */
   private readonly latest = new Map<string, { messageId: string; digest: string }[]>();
+  /**
+   * subscription id → its most recent message, pushed or not: a GET on the subscription
+   * returns it until a newer one replaces it or it expires (§A6). At most one message per
+   * subscription, so bounded by the subscription and payload limits.
+   */
+  private readonly mostRecent = new Map<string, StoredMessage>();
   private readonly routes: RouteTable;
 
   constructor(private readonly core: PushCore) {
@@ -151,6 +147,7 @@ export class DraftThomsonServer implements ProfileServer {
         this.registrationOf.get(sub.id)?.subscriptions.delete(sub.id);
         this.registrationOf.delete(sub.id);
         this.latest.delete(sub.id);
+        this.mostRecent.delete(sub.id);
       },
     });
     const registration =
@@ -179,7 +176,7 @@ export class DraftThomsonServer implements ProfileServer {
         {
           path: `${P.subscription}*`,
           methods: {
-            GET: onSubscription(lastMessage),
+            GET: onSubscription((ctx, sub) => this.lastMessage(ctx, sub)),
             PUT: onSubscription((ctx, sub) => this.send(ctx, sub), true),
             DELETE: onSubscription((ctx, sub) => this.deleteSubscription(ctx, sub)),
           },
@@ -216,6 +213,7 @@ export class DraftThomsonServer implements ProfileServer {
 
   close(): void {
     this.latest.clear();
+    this.mostRecent.clear();
   }
 
   private remember(message: StoredMessage): void {
@@ -269,6 +267,17 @@ export class DraftThomsonServer implements ProfileServer {
       // The draft's example writes `max-age:864000`; the header's syntax wants `=`.
       'cache-control': `max-age=${SUBSCRIPTION_MAX_AGE_SECONDS}, private`,
     });
+  }
+
+  /** GET on a subscription: its most recent message until replaced or expired, else 204 (§A6). */
+  private lastMessage(ctx: RequestContext, sub: Subscription): void {
+    const last = this.mostRecent.get(sub.id);
+    if (!last || last.expiresAtMs <= ctx.clock.now()) {
+      this.mostRecent.delete(sub.id);
+      respond(ctx.stream, 204, { 'cache-control': 'private' });
+      return;
+    }
+    respond(ctx.stream, 200, messageHeaders(last), last.body);
   }
 
   /** GET on a registration: aggregated monitoring of all its subscriptions (§A4, §A5). */
@@ -364,6 +373,11 @@ export class DraftThomsonServer implements ProfileServer {
       receiptSubscriptionId: null,
       senderId: ctx.agentId,
     });
+    if (outcome.kind === 'accepted') {
+      // Taken before settling: a push settled now leaves the queue, not the subscription's GET.
+      const sent = core.outstanding(sub).at(-1);
+      if (sent?.id === outcome.messageId) this.mostRecent.set(sub.id, sent);
+    }
     this.settle();
     switch (outcome.kind) {
       case 'not-found':
