@@ -19,6 +19,7 @@ import {
   parsePort,
   parseProfile,
   parseSeconds,
+  parseShare,
   parseSpeed,
 } from './options';
 import { LIMIT_FLAGS, runServe } from './serve';
@@ -70,6 +71,22 @@ function program(): Command {
     .option('--json', 'print one JSON object per line', false)
     .addOption(
       new Option('--data <dir>', 'data directory (TLS certificate)').default(defaultDataDir()),
+    )
+    .addOption(
+      new Option(
+        '--battery <level>',
+        "built-in user agents' battery charge, 0 to 1 (below 0.15 on battery they want only high urgency)",
+      )
+        .default(1)
+        .argParser(parseShare),
+    )
+    .option(
+      '--no-charging',
+      'built-in user agents run on battery (then they want normal urgency and above, RFC 8030 §5.3)',
+    )
+    .option(
+      '--no-wifi',
+      'built-in user agents are off Wi-Fi (with --no-charging: normal and above)',
     )
     .option(
       '--store <dir>',

@@ -32,6 +32,15 @@ export function parseCount(max: number) {
   };
 }
 
+/** A share from 0 to 1 (`--battery 0.15`). */
+export function parseShare(value: string): number {
+  const n = Number(value);
+  if (!/^(0|1|0?\.\d+|1\.0+)$/.test(value) || n < 0 || n > 1) {
+    throw new InvalidArgumentError(`got "${value}"; allowed a number from 0 to 1`);
+  }
+  return n;
+}
+
 export function parseSpeed(value: string): number {
   const n = Number(value);
   if (!/^\d+(\.\d+)?$/.test(value) || n < 1 || n > 1000) {

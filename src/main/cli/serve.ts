@@ -5,9 +5,10 @@
  * and printed with its headers.
  */
 import type { IncomingHttpHeaders } from 'node:http2';
-import { PROFILES, type LabEvent, type Profile } from '../../shared/events';
+import { PROFILES, type LabEvent, type Profile, type Urgency } from '../../shared/events';
 import type { ReceivedMessage } from '../engine/agents/user-agent';
 import { Lab } from '../engine/lab';
+import { wants } from '../engine/push/core';
 import { StoreError } from '../engine/push/store/store';
 import { PROFILE_REGISTRY } from '../engine/push/profiles/registry';
 import { loadOrCreateIdentity } from '../engine/push/tls';
@@ -35,6 +36,10 @@ export interface ServeOptions {
   maxStoredBytes?: number;
   sessionIdle?: number;
   connectionsPerAddress?: number;
+  /** The built-in user agents' power state: by default charging on Wi-Fi, so they want every urgency. */
+  battery: number;
+  charging: boolean;
+  wifi: boolean;
 }
 
 const L = DEFAULT_SERVICE_LIMITS;
@@ -133,6 +138,7 @@ export async function runServe(options: ServeOptions): Promise<void> {
     },
     userAgentCount: options.subscriptions > 0 ? 1 : 0,
     subscriptionsPerAgent: options.subscriptions,
+    power: { battery: options.battery, charging: options.charging, wifi: options.wifi },
     ...(options.store !== undefined ? { storeDir: options.store } : {}),
   });
   const out = (line: string): boolean => process.stdout.write(`${line}\n`);
@@ -144,6 +150,9 @@ export async function runServe(options: ServeOptions): Promise<void> {
   const emit = (event: LabEvent): void => {
     if (print) print({ type: 'event', ...event });
     else out(describeEvent(event));
+    const queued = heldBack(lab, event);
+    if (queued && print) print({ type: 'held', ...queued });
+    else if (queued) out(describeHeld(queued, options));
   };
   const unsubscribe = lab.onEvent((event) => (held ? held.push(event) : emit(event)));
   const unlisten = lab.onMessage((_agent, message) =>
@@ -188,6 +197,41 @@ export async function runServe(options: ServeOptions): Promise<void> {
   unsubscribe();
   unlisten();
   await lab.stop();
+}
+
+interface Held {
+  message: string;
+  subscription: string;
+  agent: string;
+  urgency: Urgency;
+  /** The lowest urgency the user agent wants now. */
+  wants: Urgency;
+}
+
+/**
+ * A message a built-in user agent's urgency filter keeps in the queue (it is accepted, and
+ * pushed only if the filter changes before its TTL runs out). The decision is the core's
+ * (`wants`); this only names it, so a sender does not see a 201 and then nothing.
+ */
+function heldBack(lab: Lab, event: LabEvent): Held | null {
+  if (event.kind !== 'message.accepted') return null;
+  for (const ua of lab.userAgents) {
+    if (!ua.subscriptions.some((sub) => sub.id === event.subscriptionId)) continue;
+    if (wants(ua.urgencyMin, event.urgency)) return null;
+    return {
+      message: event.messageId,
+      subscription: event.subscriptionId,
+      agent: ua.id,
+      urgency: event.urgency,
+      wants: ua.urgencyMin,
+    };
+  }
+  return null;
+}
+
+function describeHeld(held: Held, options: ServeOptions): string {
+  const power = `battery ${Math.round(options.battery * 100)} %, ${options.charging ? 'charging' : 'not charging'}, ${options.wifi ? 'on Wi-Fi' : 'no Wi-Fi'}`;
+  return `held back: message ${held.message} (urgency ${held.urgency}) stays queued on ${held.subscription}: user agent ${held.agent} wants ${held.wants} and above (${power}; RFC 8030 §5.3); --battery, --charging and --wifi set its power state`;
 }
 
 function pushSubscription(sub: ReceivedMessage['subscription']) {

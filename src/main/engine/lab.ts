@@ -7,7 +7,7 @@ import type { LabEvent, Profile } from '../../shared/events';
 import type { LabModel } from '../../shared/model';
 import { fail, ok, type Result } from '../../shared/result';
 import { AppServer, encode } from './agents/app-server';
-import { UserAgent, type ReceivedMessage } from './agents/user-agent';
+import { UserAgent, type PowerState, type ReceivedMessage } from './agents/user-agent';
 
 export type MessageListener = (agent: UserAgent, message: ReceivedMessage) => void;
 import type { Clock } from './clock/clock';
@@ -40,6 +40,11 @@ export interface LabOptions {
   userAgentCount?: number;
   /** Subscriptions each user agent creates at start (default 1). */
   subscriptionsPerAgent?: number;
+  /**
+   * The built-in user agents' power state; their urgency filter follows it (RFC 8030 §5.3,
+   * `urgencyFor`). Default: the user agent's own (`DEFAULT_BEHAVIOUR.power`).
+   */
+  power?: PowerState;
   /** A CA certificate the lab's agents trust (the service's own, in TLS mode). */
   caCert?: string;
   clock?: Clock;
@@ -140,6 +145,7 @@ export class Lab {
             for (const listener of this.messageListeners) listener(ua, message);
           },
           ...(this.options.caCert ? { tls: { ca: this.options.caCert } } : {}),
+          ...(this.options.power ? { behaviour: { power: this.options.power } } : {}),
         },
         this.clock,
         this.bus,
