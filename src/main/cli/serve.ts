@@ -36,6 +36,7 @@ export interface ServeOptions {
   maxStoredBytes?: number;
   sessionIdle?: number;
   connectionsPerAddress?: number;
+  queueMax?: number;
   /** The built-in user agents' power state: by default charging on Wi-Fi, so they want every urgency. */
   battery: number;
   charging: boolean;
@@ -84,6 +85,12 @@ export const LIMIT_FLAGS = {
     limit: 'sessionIdleSecondsMax',
     max: 2 ** 31,
     help: `close a connection with no open request after this long (0 = never; default ${L.sessionIdleSecondsMax})`,
+  },
+  queueMax: {
+    flag: '--queue-max <n>',
+    limit: 'queueCountMax',
+    max: 1_000_000,
+    help: `messages one subscription holds undelivered (429 with Retry-After beyond; default ${L.queueCountMax})`,
   },
   connectionsPerAddress: {
     flag: '--connections-per-address <n>',
