@@ -27,6 +27,8 @@ export const CRYPTO_ERROR_CODES = {
   WEBPUSH_TOO_LARGE: 'ERR_WEBPUSH_TOO_LARGE',
   /** A Web Push body spans more than one record; RFC 8291 §4 requires exactly one. */
   WEBPUSH_MULTIPLE_RECORDS: 'ERR_WEBPUSH_MULTIPLE_RECORDS',
+  /** An `aesgcm` push lacks its parameters or has bad ones (Encryption salt, Crypto-Key dh, rs). */
+  AESGCM_BAD_PARAMS: 'ERR_AESGCM_BAD_PARAMS',
   /** VAPID signing key is malformed or its public half does not match the private half. */
   VAPID_BAD_KEY: 'ERR_VAPID_BAD_KEY',
   /** Claims given for signing are invalid: audience not an origin, exp not an integer. */
