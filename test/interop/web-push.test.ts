@@ -79,4 +79,27 @@ describe('web-push against push-lab serve', () => {
       body: expect.stringContaining('"detail":"push resource: no such resource'),
     });
   });
+
+  it('delivers a legacy aesgcm message with its Encryption and Crypto-Key headers, decrypted and labelled', async () => {
+    const text = `aesgcm from web-push ✓ ${'y'.repeat(100)}`;
+    const before = serve.lines.filter((l) => l.includes('"type":"message"')).length;
+    const res = await webpush.sendNotification(subscription, text, {
+      TTL: 60,
+      contentEncoding: 'aesgcm',
+      agent,
+    });
+    expect(res.statusCode).toBe(201);
+    await serve.waitFor(/"legacy":true/);
+    const lines = serve.lines.filter((l) => l.includes('"type":"message"'));
+    expect(lines.length).toBe(before + 1);
+    const line = JSON.parse(lines.at(-1)!) as { headers: Record<string, string> };
+    expect(line).toMatchObject({
+      plaintext: text,
+      decrypted: true,
+      contentEncoding: 'aesgcm',
+      legacy: true,
+    });
+    expect(line.headers['encryption']).toMatch(/^salt=/);
+    expect(line.headers['crypto-key']).toMatch(/dh=/);
+  });
 });

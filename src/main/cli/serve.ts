@@ -280,8 +280,16 @@ function messageRecord(message: ReceivedMessage) {
     headers: plainHeaders(message.headers),
     bytes: message.body.length,
     decrypted: message.plaintext !== null && message.plaintext !== message.body,
+    contentEncoding: contentEncoding(message),
+    /** The draft's aesgcm: still sent by many libraries, replaced by RFC 8291's aes128gcm. */
+    legacy: contentEncoding(message) === 'aesgcm',
     ...payload(message),
   };
+}
+
+function contentEncoding(message: ReceivedMessage): string | null {
+  const value = message.headers['content-encoding'];
+  return value === undefined ? null : String(value).toLowerCase();
 }
 
 function describeMessage(message: ReceivedMessage): string {
@@ -295,7 +303,8 @@ function describeMessage(message: ReceivedMessage): string {
       : encoding === 'utf8'
         ? JSON.stringify(plaintext)
         : `base64 ${plaintext}`;
-  return `message ${message.messagePath} on ${message.subscription.id ?? '?'}${message.duplicate ? ' (again)' : ''}: ${body}\n  ${headers}`;
+  const legacy = contentEncoding(message) === 'aesgcm' ? ' (legacy aesgcm encoding)' : '';
+  return `message ${message.messagePath} on ${message.subscription.id ?? '?'}${message.duplicate ? ' (again)' : ''}${legacy}: ${body}\n  ${headers}`;
 }
 
 function describeEvent(event: LabEvent): string {

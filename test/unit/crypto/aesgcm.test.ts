@@ -14,7 +14,7 @@ function sealed(text: string | Buffer) {
   const headers = {
     encryption: `salt=${out.salt}`,
     // VAPID's legacy scheme puts its key in the same header: the dh parameter is found among them.
-    'crypto-key': `dh=${b64uEncode(out.localPublicKey)};p256ecdsa=BOGUS`,
+    'crypto-key': `dh=${b64uEncode(Buffer.from(out.localPublicKey as unknown as Uint8Array))};p256ecdsa=BOGUS`,
   };
   const keys = { uaPrivate: ua.privateKey, uaPublic: ua.publicKey, authSecret: ua.authSecret };
   return { body: out.cipherText, headers, keys };
@@ -31,7 +31,7 @@ describe('aesgcm (draft-ietf-webpush-encryption-04)', () => {
   it("refuses a tampered body, another subscription's keys, and missing parameters, by code", () => {
     const { body, headers, keys } = sealed('secret');
     const tampered = Buffer.from(body);
-    tampered[3] ^= 1;
+    tampered[3] = tampered[3]! ^ 1;
     expect(() => decryptAesgcm(tampered, aesgcmParams(headers), keys)).toThrow(
       expect.objectContaining({ code: 'ERR_ECE_BAD_TAG' }),
     );

@@ -15,13 +15,14 @@ import type { ClientHttp2Session, ClientHttp2Stream, IncomingHttpHeaders } from 
 import type { Duplex } from 'node:stream';
 import type { AckPolicy, AgentRole, Profile, Urgency } from '../../../shared/events';
 import type { Clock, Timer } from '../clock/clock';
-import { createUaKeys, decryptFromPush, type UaKeys } from '../crypto';
+import { createUaKeys, decryptAesgcm, decryptFromPush, type UaKeys } from '../crypto';
 import type { Rng } from '../rng/rng';
 import type { EventBus } from '../trace/bus';
 import {
   isMessagePush,
   type ClientProfile,
   type ClientRequest,
+  type Decoded,
   type Registration,
 } from '../push/profiles/client-common';
 import { clientProfile } from '../push/profiles/registry';
@@ -613,7 +614,8 @@ function completePush(headers: IncomingHttpHeaders, body: Buffer): boolean {
 
 /**
  * Unwraps the payload as the profile wraps it (draft-damaggio: the JSON `message`), then
- * decrypts an `aes128gcm` payload with the subscription's keys; other payloads pass through.
+ * decrypts an `aes128gcm` or legacy `aesgcm` payload with the subscription's keys; other
+ * payloads pass through.
  * A payload the profile cannot read counts as a failed decryption.
  */
 function decode(
@@ -622,30 +624,30 @@ function decode(
   headers: IncomingHttpHeaders,
   body: Buffer,
 ): { plaintext: Buffer | null; decryption: 'ok' | 'failed' | 'none' } {
-  let payload: Buffer;
+  let decoded: Decoded;
   try {
-    const decoded = profile.decode(body, headers);
-    if (decoded.encoding !== 'aes128gcm') return { plaintext: decoded.payload, decryption: 'none' };
-    payload = decoded.payload;
+    decoded = profile.decode(body, headers);
+    if (decoded.encoding === null) return { plaintext: decoded.payload, decryption: 'none' };
   } catch {
     return { plaintext: null, decryption: 'failed' };
   }
   try {
-    return { plaintext: decryptPayload(payload, sub.keys), decryption: 'ok' };
+    return { plaintext: decryptPayload(decoded, sub.keys), decryption: 'ok' };
   } catch {
     return { plaintext: null, decryption: 'failed' };
   }
 }
 
 /**
- * An RFC 8291 payload (what `ClientProfile.decode` unwrapped) decrypted with a subscription's
- * keys, as the user agent reads it; throws when it cannot be. The workbench's inspector
- * reads messages through this and the profile's `decode`, so it shows what the agent reads.
+ * An encrypted payload (what `ClientProfile.decode` unwrapped: RFC 8291 `aes128gcm`, or the
+ * legacy `aesgcm` with its header parameters) decrypted with a subscription's keys, as the
+ * user agent reads it; throws when it cannot be. The workbench's inspector reads messages
+ * through this and the profile's `decode`, so it shows what the agent reads.
  */
-export function decryptPayload(payload: Buffer, keys: UaKeys): Buffer {
-  return decryptFromPush(payload, {
-    uaPrivate: keys.privateKey,
-    uaPublic: keys.publicKey,
-    authSecret: keys.authSecret,
-  });
+export function decryptPayload(decoded: Decoded, keys: UaKeys): Buffer {
+  const ua = { uaPrivate: keys.privateKey, uaPublic: keys.publicKey, authSecret: keys.authSecret };
+  if (decoded.encoding === 'aesgcm' && decoded.aesgcm) {
+    return decryptAesgcm(decoded.payload, decoded.aesgcm, ua);
+  }
+  return decryptFromPush(decoded.payload, ua);
 }

@@ -10,7 +10,12 @@ import type {
   ServerStreamResponseOptions,
 } from 'node:http2';
 import { URGENCIES, type Urgency } from '../../../shared/events';
-import { CONTENT_ENCODINGS_ALLOWED, CONTENT_TYPE_CHARS_MAX, TTL_SECONDS_CLAMP } from './types';
+import {
+  AESGCM_PARAMS_CHARS_MAX,
+  CONTENT_ENCODINGS_ALLOWED,
+  CONTENT_TYPE_CHARS_MAX,
+  TTL_SECONDS_CLAMP,
+} from './types';
 
 export interface Problem {
   status: number;
@@ -208,6 +213,20 @@ export function parseContentHeaders(headers: IncomingHttpHeaders): Parsed<Record
       };
     }
     kept['content-encoding'] = value;
+    // aesgcm carries its salt and key in headers: kept and forwarded, as push services did.
+    if (value.toLowerCase() === 'aesgcm') {
+      for (const name of ['encryption', 'crypto-key'] as const) {
+        const header = headers[name];
+        if (header === undefined) continue;
+        const text = Array.isArray(header) ? header.join(', ') : String(header);
+        if (text.length > AESGCM_PARAMS_CHARS_MAX) {
+          return bad(
+            `${name === 'encryption' ? 'Encryption' : 'Crypto-Key'} header: got ${text.length} characters; allowed at most ${AESGCM_PARAMS_CHARS_MAX}`,
+          );
+        }
+        kept[name] = text;
+      }
+    }
   }
   const type = headers['content-type'];
   if (type !== undefined) {

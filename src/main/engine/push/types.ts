@@ -89,6 +89,12 @@ export const CONTENT_ENCODINGS_ALLOWED = ['aes128gcm', 'aesgcm'] as const;
 /** Longest Content-Type kept with a message. */
 export const CONTENT_TYPE_CHARS_MAX = 256;
 
+/**
+ * Longest `Encryption` or `Crypto-Key` header kept with an `aesgcm` message (its salt, record
+ * size, the sender's dh key and a VAPID p256ecdsa key fit in well under this).
+ */
+export const AESGCM_PARAMS_CHARS_MAX = 512;
+
 /** Retry-After sent when a service-wide store (subscriptions, receipts, bytes) is full. */
 export const FULL_RETRY_AFTER_SECONDS = 60;
 

@@ -43,7 +43,7 @@ export function inspectMessage(
     } catch (error) {
       return { ...base, plaintext: null, decryption: 'failed', note: (error as Error).message };
     }
-    if (decoded.encoding !== 'aes128gcm') {
+    if (decoded.encoding === null) {
       return {
         ...base,
         plaintext: decoded.payload.toString('utf8'),
@@ -60,7 +60,7 @@ export function inspectMessage(
       };
     }
     try {
-      const plaintext = decryptPayload(decoded.payload, holder.subscription.keys);
+      const plaintext = decryptPayload(decoded, holder.subscription.keys);
       return { ...base, plaintext: plaintext.toString('utf8'), decryption: 'ok', note: null };
     } catch (error) {
       return { ...base, plaintext: null, decryption: 'failed', note: (error as Error).message };

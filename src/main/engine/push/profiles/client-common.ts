@@ -11,6 +11,7 @@
 import type { IncomingHttpHeaders } from 'node:http2';
 import type { Profile, Urgency } from '../../../../shared/events';
 import { LabError } from '../../errors';
+import { aesgcmParams, type AesgcmParams } from '../../crypto/aesgcm';
 import { parseLinks } from '../http';
 
 /** A request an agent makes, without the lab's `user-agent` (the agent adds it). */
@@ -88,8 +89,12 @@ export interface PushIdentity<S> {
 /** The application payload of a pushed body, before RFC 8291 decryption. */
 export interface Decoded {
   payload: Buffer;
-  /** 'aes128gcm' when `payload` is an RFC 8291 body to decrypt; null when it is the data. */
-  encoding: 'aes128gcm' | null;
+  /**
+   * 'aes128gcm' when `payload` is an RFC 8291 body to decrypt; 'aesgcm' for the legacy draft
+   * coding (its parameters in `aesgcm`, from the pushed headers); null when it is the data.
+   */
+  encoding: 'aes128gcm' | 'aesgcm' | null;
+  aesgcm?: AesgcmParams;
 }
 
 /** One send, as the application server means it, whatever the profile can express. */
@@ -202,6 +207,9 @@ export function isContentEncoded(headers: IncomingHttpHeaders | Record<string, s
 
 /** Pushed bodies: as received, an RFC 8291 body when so encoded (RFC 8030, draft-thomson). */
 export function rawDecode(body: Buffer, headers: IncomingHttpHeaders): Decoded {
+  if (String(headers['content-encoding'] ?? '').toLowerCase() === 'aesgcm') {
+    return { payload: body, encoding: 'aesgcm', aesgcm: aesgcmParams(headers) };
+  }
   return { payload: body, encoding: isContentEncoded(headers) ? 'aes128gcm' : null };
 }
 
