@@ -3,6 +3,7 @@
  * own push service on port 0.
  */
 import http2, { type ClientHttp2Session } from 'node:http2';
+import webpush from 'web-push';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   createEcKeyPair,
@@ -412,6 +413,36 @@ describe('VAPID restricted subscriptions (RFC 8292)', () => {
     const r = await v.send(v.s.pushPath);
     expect(r.status).toBe(401);
     expect(r.headers['www-authenticate']).toBe('vapid');
+  });
+
+  it('accepts the legacy draft scheme as web-push sends it with aesgcm (WebPush + Crypto-Key p256ecdsa), judged alike', async () => {
+    const v = await restricted();
+    const legacy = (privateKeyB64u: string) =>
+      webpush.getVapidHeaders(
+        v.origin,
+        'mailto:qa@example.com',
+        v.keys.publicKeyB64u,
+        privateKeyB64u,
+        'aesgcm',
+      );
+    const good = legacy(v.keys.privateKeyB64u);
+    expect(good.Authorization).toMatch(/^WebPush /);
+    const sent = await v.send(v.s.pushPath, {
+      authorization: good.Authorization,
+      'crypto-key': good['Crypto-Key']!,
+    });
+    expect(sent.status).toBe(201);
+    // Without the Crypto-Key the draft's token names no key: refused, saying where it belongs.
+    const keyless = await v.send(v.s.pushPath, { authorization: good.Authorization });
+    expect(keyless.status).toBe(403);
+    expect(problemOf(keyless).detail).toMatch(/legacy draft scheme.*missing k parameter/);
+    // Signed with another key than the subscription's: refused like the RFC scheme.
+    const other = legacy(createVapidKeys().privateKeyB64u);
+    const forged = await v.send(v.s.pushPath, {
+      authorization: other.Authorization,
+      'crypto-key': good['Crypto-Key']!,
+    });
+    expect(forged.status).toBe(403);
   });
 
   it('answers 403 for another key, a wrong audience, an expired token or exp more than 24 h ahead', async () => {

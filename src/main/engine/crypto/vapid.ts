@@ -174,6 +174,23 @@ export function parseVapidHeader(value: string | undefined): { t: string; k: str
   return { t, k };
 }
 
+/**
+ * The draft VAPID scheme (draft-ietf-webpush-vapid-01, still sent by libraries with the
+ * aesgcm coding and accepted by autopush): the JWT in `Authorization: WebPush <JWT>` and the
+ * key in `Crypto-Key: p256ecdsa=<key>`, rewritten as RFC 8292's `vapid t=…, k=…` so one
+ * verifier judges both. Null when the Authorization is not that scheme; without a p256ecdsa
+ * key the result has no k, which the verifier reports as such.
+ */
+export function legacyVapidCredentials(
+  authorization: string | undefined,
+  cryptoKey: string | undefined,
+): string | null {
+  const jwt = /^\s*webpush\s+([A-Za-z0-9_=.-]+)\s*$/i.exec(authorization ?? '')?.[1];
+  if (jwt === undefined) return null;
+  const key = /(?:^|[;,])\s*p256ecdsa\s*=\s*"?([A-Za-z0-9_-]+)=*"?/i.exec(cryptoKey ?? '')?.[1];
+  return key === undefined ? `vapid t=${jwt}` : `vapid t=${jwt}, k=${key}`;
+}
+
 /** Checks a VAPID Authorization value; failures are data, because they become 401/403 responses. */
 export function verifyVapid(
   headerValue: string | undefined,

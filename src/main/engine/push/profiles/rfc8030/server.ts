@@ -3,7 +3,7 @@
  * with RFC 8292 VAPID on restricted subscriptions. The rules themselves (TTL, topics, acks,
  * receipts, sets, rate limits) live in the core.
  */
-import { parseVapidPublicKey } from '../../../crypto/vapid';
+import { legacyVapidCredentials, parseVapidPublicKey } from '../../../crypto/vapid';
 import type { PushCore, Subscription, SubscriptionSet } from '../../core';
 import {
   link,
@@ -188,14 +188,21 @@ function monitor(ctx: RequestContext, target: Monitored): void {
 /** RFC 8292: 401 without a token on a restricted subscription, 403 for a bad one. */
 function checkVapid(ctx: RequestContext, sub: Subscription): { key: Buffer | null } | Problem {
   const header = ctx.headers['authorization'];
-  const value = typeof header === 'string' ? header : undefined;
+  const cryptoKey = ctx.headers['crypto-key'];
+  const given = typeof header === 'string' ? header : undefined;
+  // The draft scheme (WebPush + Crypto-Key p256ecdsa) is judged as the RFC's, labelled legacy.
+  const legacy = legacyVapidCredentials(
+    given,
+    typeof cryptoKey === 'string' ? cryptoKey : undefined,
+  );
+  const value = legacy ?? given;
   const isVapid = value !== undefined && /^vapid\s/i.test(value);
   if (!sub.vapidKey && !isVapid) return { key: null };
   if (!isVapid) {
     return problem(
       401,
       'Unauthorized',
-      'Authorization header: missing or not "vapid t=…, k=…"; this subscription is restricted to an application server key (RFC 8292)',
+      'Authorization header: missing or not "vapid t=…, k=…" (or the legacy draft "WebPush <JWT>" with Crypto-Key: p256ecdsa=…); this subscription is restricted to an application server key (RFC 8292)',
       {
         'www-authenticate': 'vapid',
       },
@@ -212,7 +219,7 @@ function checkVapid(ctx: RequestContext, sub: Subscription): { key: Buffer | nul
     return problem(
       403,
       'Forbidden',
-      `Authorization vapid (${verdict.reason}): ${verdict.error.message}`,
+      `Authorization ${legacy ? 'WebPush, the legacy draft scheme,' : 'vapid'} (${verdict.reason}): ${verdict.error.message}`,
     );
   }
   return { key: verdict.publicKey };
