@@ -89,6 +89,10 @@ function program(): Command {
       'built-in user agents are off Wi-Fi (with --no-charging: normal and above)',
     )
     .option(
+      '--vapid-key <key>',
+      "restrict the built-in subscriptions to this application server key (base64url, your server's VAPID public key)",
+    )
+    .option(
       '--store <dir>',
       'keep subscriptions and accepted messages in this directory across restarts (default: memory only)',
     )

@@ -10,6 +10,7 @@ import type { ReceivedMessage } from '../engine/agents/user-agent';
 import { Lab } from '../engine/lab';
 import { wants } from '../engine/push/core';
 import { StoreError } from '../engine/push/store/store';
+import { parseVapidPublicKey } from '../engine/crypto/vapid';
 import { PROFILE_REGISTRY } from '../engine/push/profiles/registry';
 import { loadOrCreateIdentity } from '../engine/push/tls';
 import { DEFAULT_SERVICE_LIMITS, type ServiceLimits } from '../engine/push/types';
@@ -37,6 +38,8 @@ export interface ServeOptions {
   sessionIdle?: number;
   connectionsPerAddress?: number;
   queueMax?: number;
+  /** An application server key (base64url P-256): the built-in subscriptions are restricted to it. */
+  vapidKey?: string;
   /** The built-in user agents' power state: by default charging on Wi-Fi, so they want every urgency. */
   battery: number;
   charging: boolean;
@@ -128,6 +131,15 @@ export async function runServe(options: ServeOptions): Promise<void> {
       2,
     );
   }
+  if (options.vapidKey !== undefined) {
+    const key = parseVapidPublicKey(options.vapidKey);
+    if (!key.ok) {
+      throw new CliError(
+        `--vapid-key: ${key.reason}; allowed the application server's public key, a base64url 65-octet uncompressed P-256 point`,
+        2,
+      );
+    }
+  }
   const identity = options.h2c ? null : await loadOrCreateIdentity(options.data);
   const lab = new Lab({
     host: options.host,
@@ -146,6 +158,7 @@ export async function runServe(options: ServeOptions): Promise<void> {
     userAgentCount: options.subscriptions > 0 ? 1 : 0,
     subscriptionsPerAgent: options.subscriptions,
     power: { battery: options.battery, charging: options.charging, wifi: options.wifi },
+    ...(options.vapidKey !== undefined ? { vapidKey: options.vapidKey } : {}),
     ...(options.store !== undefined ? { storeDir: options.store } : {}),
   });
   const out = (line: string): boolean => process.stdout.write(`${line}\n`);
@@ -188,7 +201,12 @@ export async function runServe(options: ServeOptions): Promise<void> {
   if (print) {
     print(listening);
     for (const sub of subscriptions)
-      print({ type: 'subscription', id: sub.id, ...pushSubscription(sub) });
+      print({
+        type: 'subscription',
+        id: sub.id,
+        ...pushSubscription(sub),
+        applicationServerKey: options.vapidKey ?? null,
+      });
   } else {
     out(lab.service.url);
     process.stderr.write(
@@ -196,6 +214,10 @@ export async function runServe(options: ServeOptions): Promise<void> {
         (identity ? ` (TLS; CA certificate ${identity.certPath})` : ' (h2c)') +
         '\n',
     );
+    if (options.vapidKey !== undefined)
+      process.stderr.write(
+        `push-lab: subscriptions restricted to application server key ${options.vapidKey} (RFC 8292)\n`,
+      );
     for (const sub of subscriptions) out(JSON.stringify(pushSubscription(sub)));
   }
   held = null;

@@ -45,6 +45,8 @@ export interface LabOptions {
    * `urgencyFor`). Default: the user agent's own (`DEFAULT_BEHAVIOUR.power`).
    */
   power?: PowerState;
+  /** Restricts the built-in user agents' subscriptions to this application server key (RFC 8292). */
+  vapidKey?: string;
   /** A CA certificate the lab's agents trust (the service's own, in TLS mode). */
   caCert?: string;
   clock?: Clock;
@@ -146,6 +148,7 @@ export class Lab {
           },
           ...(this.options.caCert ? { tls: { ca: this.options.caCert } } : {}),
           ...(this.options.power ? { behaviour: { power: this.options.power } } : {}),
+          ...(this.options.vapidKey ? { vapidKey: this.options.vapidKey } : {}),
         },
         this.clock,
         this.bus,

@@ -138,6 +138,8 @@ export interface UserAgentOptions {
   identify?: (messagePath: string) => { messageId: string; subscriptionId: string } | null;
   /** The same observer for a subscription, by its push resource URL. */
   identifySubscription?: (pushUrl: string) => string | null;
+  /** Restricts every subscription it makes to this application server key (RFC 8292 §4). */
+  vapidKey?: string;
   /**
    * For pushes that name no message (draft-thomson): the observer names the message last
    * pushed on the subscription with this body (PushService.identifyLatest). Events only.
@@ -238,6 +240,7 @@ export class UserAgent {
       subscribePath: this.options.subscribePath,
       setUrl: this.subscriptions.find((s) => s.setUrl)?.setUrl ?? null,
       registration: await this.register(session),
+      vapidKey: this.options.vapidKey ?? null,
     });
     const answer = step.read(await this.call(session, step.request));
     const sub: UaSubscription = {

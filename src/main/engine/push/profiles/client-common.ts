@@ -51,6 +51,11 @@ export interface SubscribeContext {
   setUrl: string | null;
   /** draft-thomson: the agent's registration, once made. */
   registration: Registration | null;
+  /**
+   * RFC 8292 §4: the application server key (base64url) to restrict the subscription to,
+   * as a page's `applicationServerKey`; null for an unrestricted one.
+   */
+  vapidKey?: string | null;
 }
 
 export interface SubscribeAnswer {

@@ -19,8 +19,16 @@ export const rfc8030Client: ClientProfile = {
   subscribe(ctx) {
     const headers: Record<string, string> = {};
     if (ctx.setUrl) headers['link'] = `<${pathOf(ctx.setUrl)}>; rel="${REL_SET}"`;
+    // RFC 8292 §4: the key travels as a webpush-options body.
+    const restrict = ctx.vapidKey ? Buffer.from(JSON.stringify({ vapid: ctx.vapidKey })) : null;
+    if (restrict) headers['content-type'] = 'application/webpush-options+json';
     return {
-      request: { method: 'POST', path: ctx.subscribePath, headers },
+      request: {
+        method: 'POST',
+        path: ctx.subscribePath,
+        headers,
+        ...(restrict ? { body: restrict } : {}),
+      },
       read(answer) {
         const location = answer.headers['location'];
         const pushUrl = linkOf(answer.headers, REL_PUSH, ctx.serviceUrl);

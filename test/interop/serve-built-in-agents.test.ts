@@ -1,6 +1,6 @@
 /**
- * `push-lab serve`'s built-in user agent and the Urgency header, with the `web-push` library
- * as the sender: by default it is charging on Wi-Fi and wants every urgency, so a `very-low`
+ * `push-lab serve`'s built-in user agent, with the `web-push` library as the sender.
+ * Urgency: by default it is charging on Wi-Fi and wants every urgency, so a `very-low`
  * message arrives; on battery (--no-charging --no-wifi) it wants `normal` and up (RFC 8030
  * §5.3), and serve says so for each message it keeps queued instead of going quiet after a 201.
  */
@@ -33,9 +33,9 @@ async function serveWith(flags: string[]) {
   const agent = new https.Agent({ ca: readFileSync(listening.ca, 'utf8') });
   running.push({ serve, dataDir, agent });
   const subscription = JSON.parse(await serve.waitFor(/"type":"subscription"/)) as Sub;
-  const send = (text: string, urgency: webpush.Urgency) =>
-    webpush.sendNotification(subscription, text, { TTL: 120, urgency, agent });
-  return { serve, send };
+  const send = (text: string, urgency: webpush.Urgency, options: webpush.RequestOptions = {}) =>
+    webpush.sendNotification(subscription, text, { TTL: 120, urgency, agent, ...options });
+  return { serve, send, subscription };
 }
 
 describe('serve: the built-in user agent and urgency', () => {
@@ -63,5 +63,28 @@ describe('serve: the built-in user agent and urgency', () => {
     const run = runCli(['serve', '--port', '0', '--battery', '1.5']);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/--battery.*1\.5.*allowed a number from 0 to 1/);
+  });
+});
+
+describe('serve --vapid-key', () => {
+  it('restricts the built-in subscriptions to that key: signed sends arrive, unsigned get 401', async () => {
+    const keys = webpush.generateVAPIDKeys();
+    const { serve, send, subscription } = await serveWith(['--vapid-key', keys.publicKey]);
+    expect(subscription).toMatchObject({ applicationServerKey: keys.publicKey });
+    const vapidDetails = { subject: 'mailto:qa@example.com', ...keys };
+    expect((await send('signed', 'high', { vapidDetails })).statusCode).toBe(201);
+    const line = JSON.parse(await serve.waitFor(/"type":"message"/)) as Record<string, unknown>;
+    expect(line).toMatchObject({ plaintext: 'signed' });
+    await expect(send('unsigned', 'high')).rejects.toMatchObject({ statusCode: 401 });
+    const stranger = { subject: 'mailto:x@example.com', ...webpush.generateVAPIDKeys() };
+    await expect(send('forged', 'high', { vapidDetails: stranger })).rejects.toMatchObject({
+      statusCode: 403,
+    });
+  }, 30_000);
+
+  it('refuses a key that is not a P-256 point, naming the flag', () => {
+    const run = runCli(['serve', '--port', '0', '--vapid-key', 'AAAA']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/--vapid-key: .*allowed the application server's public key/);
   });
 });
