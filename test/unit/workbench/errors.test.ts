@@ -1,37 +1,20 @@
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { parseCommand, type Command } from '../../../src/shared/commands';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { LabEvent } from '../../../src/shared/events';
 import type { Result } from '../../../src/shared/result';
 import type { RunStatus, SeekResult } from '../../../src/shared/workbench';
 import { Timeline } from '../../../src/main/engine/trace/timeline';
-import { Workbench } from '../../../src/main/engine/workbench/workbench';
+import type { Workbench } from '../../../src/main/engine/workbench/workbench';
 import { eventually } from '../../helpers/poll';
-
-const examplesDir = path.resolve('resources/scenarios');
+import { examplesDir, hostCall, workbenchPerTest } from '../../helpers/workbench';
 
 let dir: string;
 let bench: Workbench;
+workbenchPerTest('push-lab-wb-errors-', (b, d) => ((bench = b), (dir = d)));
+afterEach(() => vi.restoreAllMocks());
 
-beforeEach(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), 'push-lab-wb-errors-'));
-  bench = new Workbench({ dataDir: dir, examplesDir });
-  await bench.start();
-});
-
-afterEach(async () => {
-  vi.restoreAllMocks();
-  await bench.stop();
-  await rm(dir, { recursive: true, force: true });
-});
-
-async function call(input: Record<string, unknown>): Promise<Result<unknown>> {
-  const parsed = parseCommand(input);
-  if (!parsed.ok) throw new Error(`not a command: ${parsed.error.message}`);
-  return bench.execute(parsed.value as Command);
-}
+const call = (input: Record<string, unknown>): Promise<Result<unknown>> => hostCall(bench, input);
 
 /** Polls the workbench's status (a paced run moves with the wall clock). */
 async function until(predicate: (s: RunStatus) => boolean, timeoutMs = 60_000): Promise<void> {

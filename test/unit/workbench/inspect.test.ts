@@ -1,35 +1,20 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Command } from '../../../src/shared/commands';
 import type { MessageDetail, RunStatus } from '../../../src/shared/workbench';
-import { Workbench } from '../../../src/main/engine/workbench/workbench';
+import type { Workbench } from '../../../src/main/engine/workbench/workbench';
 import { eventually } from '../../helpers/poll';
+import { commandValue, workbenchPerTest } from '../../helpers/workbench';
 
-let dir: string;
 let bench: Workbench;
-
-beforeEach(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), 'push-lab-inspect-'));
-  bench = new Workbench({ dataDir: dir, examplesDir: path.resolve('resources/scenarios') });
-  await bench.start();
-});
-
-afterEach(async () => {
-  await bench.stop();
-  await rm(dir, { recursive: true, force: true });
-});
+workbenchPerTest('push-lab-inspect-', (b) => (bench = b));
 
 /** Ids in a model table, whatever its in-memory form (its JSON is a plain record). */
 const idsOf = (table: unknown): string[] =>
   Object.keys(JSON.parse(JSON.stringify(table)) as object);
 
-async function value<T>(command: Command): Promise<T> {
-  const result = await bench.execute(command);
-  if (!result.ok) throw new Error(result.error.message);
-  return result.value as T;
-}
+const value = <T>(command: Command): Promise<T> => commandValue<T>(bench, command);
 
 describe('the inspector: a message body, decrypted with its holder keys', () => {
   it('in the sandbox: the ciphertext as received and the plaintext the user agent reads', async () => {

@@ -8,13 +8,12 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Command } from '../../../src/shared/commands';
 import type { RunStatus, TimelineInfo } from '../../../src/shared/workbench';
 import { VirtualClock } from '../../../src/main/engine/clock/virtual';
 import { STATUS_INTERVAL_MS, Workbench } from '../../../src/main/engine/workbench/workbench';
 import { eventually } from '../../helpers/poll';
+import { commandValue, examplesDir } from '../../helpers/workbench';
 
-const examplesDir = path.resolve('resources/scenarios');
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
   for (const fn of cleanups.splice(0).reverse()) await fn();
@@ -31,11 +30,7 @@ async function started(wall?: VirtualClock): Promise<{ bench: Workbench; publish
   return { bench, published };
 }
 
-async function value<T>(bench: Workbench, command: Command): Promise<T> {
-  const result = await bench.execute(command);
-  if (!result.ok) throw new Error(`${command.type}: ${result.error.message}`);
-  return result.value as T;
-}
+const value = commandValue;
 
 /** Bounded wait for what the lab does on its own (real sockets, real pacing). */
 async function until(what: string, predicate: () => boolean, timeoutMs = 20_000): Promise<void> {

@@ -7,15 +7,14 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Command } from '../../../src/shared/commands';
 import type { RunStatus, TimelineInfo } from '../../../src/shared/workbench';
 import { WalStore } from '../../../src/main/engine/push/store/wal';
 import { openRecording } from '../../../src/main/engine/trace/diff';
 import type { Report } from '../../../src/main/engine/trace/report';
 import { SANDBOX_STORE_DIR, Workbench } from '../../../src/main/engine/workbench/workbench';
 import { eventually } from '../../helpers/poll';
+import { commandValue, examplesDir } from '../../helpers/workbench';
 
-const examplesDir = path.resolve('resources/scenarios');
 const cleanups: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
   for (const fn of cleanups.splice(0).reverse()) await fn();
@@ -29,11 +28,7 @@ async function started(): Promise<{ bench: Workbench; dir: string }> {
   return { bench, dir };
 }
 
-async function value<T>(bench: Workbench, command: Command): Promise<T> {
-  const result = await bench.execute(command);
-  if (!result.ok) throw new Error(`${command.type}: ${result.error.message}`);
-  return result.value as T;
-}
+const value = commandValue;
 
 async function reportOf(bench: Workbench): Promise<{ json: Report; html: string }> {
   const json = await value<{ content: string }>(bench, { type: 'report', format: 'json' });

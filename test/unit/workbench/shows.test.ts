@@ -3,10 +3,9 @@
  * the contract has a handler in the one table, and a show that cannot do a command answers
  * with a stable code instead of the workbench branching on which show it is.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { commandSchema, type Command, type CommandType } from '../../../src/shared/commands';
 import type { LabEvent } from '../../../src/shared/events';
 import type * as SharedModel from '../../../src/shared/model';
@@ -17,8 +16,9 @@ import { InvariantChecker } from '../../../src/main/engine/trace/checker';
 import { CHUNK_EVENTS } from '../../../src/main/engine/trace/timeline-events';
 import { COMMAND_HANDLERS, type Handlers } from '../../../src/main/engine/workbench/commands';
 import { SHOW_ERROR_CODES } from '../../../src/main/engine/workbench/shows/show';
-import { Workbench } from '../../../src/main/engine/workbench/workbench';
+import type { Workbench } from '../../../src/main/engine/workbench/workbench';
 import { eventually } from '../../helpers/poll';
+import { commandValue, examplesDir, workbenchPerTest } from '../../helpers/workbench';
 
 /** Events folded by the shared reducer, counted through a wrapper around the real one. */
 const folded = vi.hoisted(() => ({ events: 0 }));
@@ -33,27 +33,11 @@ vi.mock('../../../src/shared/model', async (importOriginal) => {
   };
 });
 
-const examplesDir = path.resolve('resources/scenarios');
-let dir: string;
 let bench: Workbench;
+workbenchPerTest('push-lab-shows-', (b) => (bench = b));
+afterEach(() => vi.restoreAllMocks());
 
-beforeEach(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), 'push-lab-shows-'));
-  bench = new Workbench({ dataDir: dir, examplesDir });
-  await bench.start();
-});
-
-afterEach(async () => {
-  vi.restoreAllMocks();
-  await bench.stop();
-  await rm(dir, { recursive: true, force: true });
-});
-
-async function value<T>(command: Command): Promise<T> {
-  const result = await bench.execute(command);
-  if (!result.ok) throw new Error(`${command.type}: ${result.error.message}`);
-  return result.value as T;
-}
+const value = <T>(command: Command): Promise<T> => commandValue<T>(bench, command);
 
 async function code(command: Command): Promise<string | null> {
   const result: Result<unknown> = await bench.execute(command);

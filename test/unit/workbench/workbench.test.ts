@@ -1,39 +1,23 @@
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parseCommand, type Command } from '../../../src/shared/commands';
+import { describe, expect, it } from 'vitest';
 import type { LabEvent } from '../../../src/shared/events';
 import type { Result } from '../../../src/shared/result';
 import type { RunStatus, TimelineInfo } from '../../../src/shared/workbench';
 import { parseScenario } from '../../../src/main/engine/scenario/load';
 import { runScenario } from '../../../src/main/engine/scenario/run';
-import { Workbench } from '../../../src/main/engine/workbench/workbench';
+import type { Workbench } from '../../../src/main/engine/workbench/workbench';
 import { eventually } from '../../helpers/poll';
+import { examplesDir, hostCall, workbenchPerTest } from '../../helpers/workbench';
 
-const examplesDir = path.resolve('resources/scenarios');
 const smoke = async (): Promise<string> => readFile(path.join(examplesDir, 'smoke.yaml'), 'utf8');
 
 let dir: string;
 let bench: Workbench;
-
-beforeEach(async () => {
-  dir = await mkdtemp(path.join(tmpdir(), 'push-lab-wb-'));
-  bench = new Workbench({ dataDir: dir, examplesDir });
-  await bench.start();
-});
-
-afterEach(async () => {
-  await bench.stop();
-  await rm(dir, { recursive: true, force: true });
-});
+workbenchPerTest('push-lab-wb-', (b, d) => ((bench = b), (dir = d)));
 
 /** Runs a command as a host would: parsed first. */
-async function call(input: Record<string, unknown>): Promise<Result<unknown>> {
-  const parsed = parseCommand(input);
-  if (!parsed.ok) return parsed;
-  return bench.execute(parsed.value as Command);
-}
+const call = (input: Record<string, unknown>): Promise<Result<unknown>> => hostCall(bench, input);
 
 async function value<T>(input: Record<string, unknown>): Promise<T> {
   const result = await call(input);
