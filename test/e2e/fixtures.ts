@@ -4,10 +4,10 @@
  * `lab.url` is the printed URL, access token included.
  * `test.use({ labArgs: [...] })` adds arguments (e.g. a bundle to open).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { test as base } from '@playwright/test';
+import { test as base, type Locator, type Page } from '@playwright/test';
 import { startCli, type Running } from '../helpers/cli';
 
 export const test = base.extend<{ labArgs: string[]; lab: { url: string; process: Running } }>({
@@ -36,5 +36,21 @@ export const test = base.extend<{ labArgs: string[]; lab: { url: string; process
     }
   },
 });
+
+/**
+ * The lab of the tests in this scope opens `text` as its scenario (a file written in the
+ * temporary directory before them and removed after).
+ */
+export function useScenario(name: string, text: string): void {
+  const file = path.join(tmpdir(), `push-lab-${name}-e2e-${process.pid}.yaml`);
+  test.use({ labArgs: [file] });
+  test.beforeAll(() => writeFileSync(file, text));
+  test.afterAll(() => rmSync(file, { force: true }));
+}
+
+/** The Links view's row of one link. */
+export function linkRow(page: Page, linkId: string): Locator {
+  return page.locator(`[data-testid="link-row"][data-link-id="${linkId}"]`);
+}
 
 export { expect } from '@playwright/test';

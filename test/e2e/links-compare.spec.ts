@@ -3,11 +3,8 @@
  * queues its messages at the service and restoring it drains them; comparing the smoke
  * scenario under three profiles gives a column of figures each and a chart.
  */
-import { rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import type { Locator, Page } from '@playwright/test';
-import { expect, test } from './fixtures';
+import type { Page } from '@playwright/test';
+import { expect, linkRow, test, useScenario } from './fixtures';
 
 const shot = (name: string) => `test-results/screenshots/${name}.png`;
 const PROFILES = ['rfc8030', 'draft-thomson', 'draft-damaggio'];
@@ -23,10 +20,6 @@ async function outstandingOf(page: Page, agentId: string): Promise<number> {
     total += Number(await cells.nth(4).innerText());
   }
   return total;
-}
-
-function linkRow(page: Page, linkId: string): Locator {
-  return page.locator(`[data-testid="link-row"][data-link-id="${linkId}"]`);
 }
 
 /**
@@ -60,12 +53,9 @@ appServers:
     mix:
       ttl: [{ value: 600, share: 1 }]
 `;
-const scenarioFile = path.join(tmpdir(), `push-lab-links-e2e-${process.pid}.yaml`);
 
 test.describe('links', () => {
-  test.use({ labArgs: [scenarioFile] });
-  test.beforeAll(() => writeFileSync(scenarioFile, SCENARIO));
-  test.afterAll(() => rmSync(scenarioFile, { force: true }));
+  useScenario('links', SCENARIO);
 
   test('cutting a user agent link queues its messages; restoring drains them', async ({
     page,

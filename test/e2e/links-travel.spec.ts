@@ -5,12 +5,9 @@
  * today's engine (the cut stayed, the editor stayed live) and the energy chart polled today's
  * meter (a point from the future).
  */
-import { rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import type { Page } from '@playwright/test';
 import { sampleIntervalMs } from '../../src/main/engine/energy/sampler';
-import { expect, test } from './fixtures';
+import { expect, linkRow, test, useScenario } from './fixtures';
 
 const shot = (name: string) => `test-results/screenshots/${name}.png`;
 
@@ -43,7 +40,6 @@ appServers:
 const SAMPLE_MS = sampleIntervalMs(10 * 60_000);
 /** Lab time to let pass before and after the cut: a few samples each side. */
 const SPAN_MS = 4 * SAMPLE_MS;
-const scenarioFile = path.join(tmpdir(), `push-lab-links-travel-e2e-${process.pid}.yaml`);
 
 /** Lab time of the energy series' last sample (null before one). */
 async function energyEnd(page: Page): Promise<number | null> {
@@ -53,9 +49,7 @@ async function energyEnd(page: Page): Promise<number | null> {
   return value === null ? null : Number(value);
 }
 
-test.use({ labArgs: [scenarioFile] });
-test.beforeAll(() => writeFileSync(scenarioFile, SCENARIO));
-test.afterAll(() => rmSync(scenarioFile, { force: true }));
+useScenario('links-travel', SCENARIO);
 
 test('travelling back before a cut shows the link as it was, the editor locked, energy up to then', async ({
   page,
@@ -86,7 +80,7 @@ test('travelling back before a cut shows the link as it was, the editor locked, 
   const row = page.getByTestId('link-row').first();
   await expect(row).toBeVisible({ timeout: 15_000 });
   const linkId = (await row.getAttribute('data-link-id'))!;
-  const link = page.locator(`[data-testid="link-row"][data-link-id="${linkId}"]`);
+  const link = linkRow(page, linkId);
   const cutChip = link.locator('[data-testid="link-fault-chip"][data-fault-name="cut"]');
   // fast-4g adds latency: the link is impaired, not down, before the cut.
   const before = (await link.getAttribute('data-state'))!;
