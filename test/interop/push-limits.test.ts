@@ -325,4 +325,25 @@ describe('push-lab serve flags', () => {
     const replies = await Promise.all(Array.from({ length: 1200 }, () => subscribe(session)));
     expect(replies.filter((r) => r.status === 429).length).toBeGreaterThan(150);
   });
+
+  it('--queue-max holds that many undelivered messages per subscription, then answers 429 naming the limit', async () => {
+    const serve = startCli([
+      'serve',
+      '--h2c',
+      '--port',
+      '0',
+      '--subscriptions',
+      '0',
+      '--queue-max',
+      '2',
+    ]);
+    cleanups.push(() => serve.stop());
+    const session = await connect((await serve.waitFor(/^http:\/\//)).trim());
+    const push = await pushPathOf(session);
+    expect((await post(session, push, {}, 'x')).status).toBe(201);
+    expect((await post(session, push, {}, 'x')).status).toBe(201);
+    const third = await post(session, push, {}, 'x');
+    expect(third.headers['retry-after']).toBeDefined();
+    expectProblem(third, 429, '2 messages outstanding, the maximum');
+  });
 });
