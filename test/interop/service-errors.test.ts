@@ -7,10 +7,10 @@ import type { ClientHttp2Session } from 'node:http2';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { LabEvent } from '../../src/shared/events';
 import { VirtualClock } from '../../src/main/engine/clock/virtual';
-import { PushService } from '../../src/main/engine/push/service';
+import type { PushService } from '../../src/main/engine/push/service';
 import { StoreError } from '../../src/main/engine/push/store/store';
-import { ERROR_EVENTS_PER_SECOND, EventBus } from '../../src/main/engine/trace/bus';
-import { call, client } from '../helpers/h2';
+import { ERROR_EVENTS_PER_SECOND } from '../../src/main/engine/trace/bus';
+import { call, client, startService } from '../helpers/h2';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -26,15 +26,7 @@ async function serve(): Promise<{
   clock: VirtualClock;
 }> {
   const clock = new VirtualClock(0);
-  const bus = new EventBus(clock);
-  const events: LabEvent[] = [];
-  bus.subscribe((e) => events.push(e));
-  const service = new PushService(
-    { serviceId: 'ps1', profile: 'rfc8030', host: '127.0.0.1', port: 0, tls: null },
-    clock,
-    bus,
-  );
-  await service.start();
+  const { service, events } = await startService({}, clock);
   cleanups.push(() => service.stop());
   const session = await client(service.url);
   cleanups.push(() => session.close());
