@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type { Clock, Timer } from './clock';
 
 /** The longest delay setTimeout honours, in milliseconds. */
@@ -5,23 +6,30 @@ export const TIMEOUT_MAX_MS = 2 ** 31 - 1;
 
 /**
  * The wall clock, optionally sped up: `speed` clock-milliseconds pass per real millisecond.
+ * It reads the wall clock once, at construction, and from then on counts the monotonic
+ * clock (performance.now): a wall clock set back or forward while a lab runs (NTP stepping
+ * a VM's clock, a user changing the time) would otherwise send event times backwards, which
+ * TTL sweeps, the timeline's time index and every rate assume never happens.
  * This file and the virtual clock are the only engine files that touch real time.
  */
 export class RealClock implements Clock {
   readonly kind: 'real' | 'scaled';
-  private readonly originRealMs: number;
+  private readonly originWallMs: number;
+  private readonly originMonotonicMs: number;
 
   constructor(readonly speed = 1) {
     if (!(speed >= 1 && speed <= 1000)) {
       throw new RangeError(`clock speed: got ${speed}, allowed 1 to 1000`);
     }
     this.kind = speed === 1 ? 'real' : 'scaled';
-    this.originRealMs = Date.now();
+    this.originWallMs = Date.now();
+    this.originMonotonicMs = performance.now();
   }
 
   now(): number {
-    if (this.speed === 1) return Date.now();
-    return this.originRealMs + (Date.now() - this.originRealMs) * this.speed;
+    // Whole milliseconds, as Date.now gave: event times and trace deltas stay integers.
+    const elapsed = Math.floor((performance.now() - this.originMonotonicMs) * this.speed);
+    return this.originWallMs + elapsed;
   }
 
   schedule(delayMs: number, fn: () => void): Timer {
