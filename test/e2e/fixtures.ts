@@ -3,15 +3,28 @@
  * UI from out/renderer, built by `npm test` before this runs) and stops it afterwards.
  * `lab.url` is the printed URL, access token included.
  * `test.use({ labArgs: [...] })` adds arguments (e.g. a bundle to open).
+ * Every test also fails on an error the page left uncaught or a view failed on (its
+ * ViewBoundary logs it), naming it: a blank or half-drawn window is otherwise only a timeout.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { test as base, type Locator, type Page } from '@playwright/test';
+import { test as base, expect, type Locator, type Page } from '@playwright/test';
 import { startCli, type Running } from '../helpers/cli';
 
 export const test = base.extend<{ labArgs: string[]; lab: { url: string; process: Running } }>({
   labArgs: [[], { option: true }],
+  page: async ({ page }, use) => {
+    const errors: string[] = [];
+    page.on('pageerror', (error) => errors.push(error.stack ?? String(error)));
+    page.on('console', (message) => {
+      if (message.type() === 'error' && / view failed:/.test(message.text())) {
+        errors.push(message.text());
+      }
+    });
+    await use(page);
+    expect(errors, 'errors in the page').toEqual([]);
+  },
   lab: async ({ labArgs }, use) => {
     // Its own data directory (recent files, recordings), unless the test names one.
     const dataDir = labArgs.includes('--data')
@@ -53,4 +66,4 @@ export function linkRow(page: Page, linkId: string): Locator {
   return page.locator(`[data-testid="link-row"][data-link-id="${linkId}"]`);
 }
 
-export { expect } from '@playwright/test';
+export { expect };

@@ -119,7 +119,9 @@ test('travelling back before a cut shows the link as it was, the editor locked, 
   expect(shownT).toBeGreaterThan(firstSample);
   expect(shownT).toBeLessThan(atCut);
 
-  // Energy: the series ends at or before the moment shown.
+  // Energy: the series ends at or before the moment shown (after the first sample, so there
+  // is a series: "No radio metered yet" here would be a model without the samples it had).
+  await expect(page.getByTestId('energy-series')).toHaveCount(1);
   await expect.poll(async () => (await energyEnd(page)) ?? Infinity).toBeLessThanOrEqual(shownT);
   expect(await energyEnd(page)).toBeGreaterThanOrEqual(firstSample);
 

@@ -8,6 +8,7 @@ import { RunControls } from './features/run/RunControls';
 import { useApplySettings } from './features/settings/useApplySettings';
 import { Timeline } from './features/timeline/Timeline';
 import { TravelBanner } from './features/timeline/TravelBanner';
+import { ViewBoundary } from './features/ViewBoundary';
 import { VIEWS } from './features/views';
 import { useLab } from './store';
 
@@ -15,7 +16,8 @@ export function App() {
   const view = useLab((s) => s.view);
   useApplySettings();
   useGlobalKeys();
-  const Current = (VIEWS.find((v) => v.id === view) ?? VIEWS[0]!).component;
+  const current = VIEWS.find((v) => v.id === view) ?? VIEWS[0]!;
+  const Current = current.component;
   return (
     <div className="app">
       <Header />
@@ -23,7 +25,9 @@ export function App() {
       <ConnectionBanner />
       <TravelBanner />
       <NavBar />
-      <Current />
+      <ViewBoundary key={current.id} label={current.label}>
+        <Current />
+      </ViewBoundary>
       <Timeline />
       <Inspector />
       <BundleDrop />
