@@ -95,6 +95,11 @@ export async function execute(
     clockMode: scenario.clock.mode,
     pushLabVersion: VERSION,
   };
+  for (const service of scenario.services)
+    if (service.insecure)
+      process.stdout.write(
+        `warning: service ${service.id} (${service.url}): insecure: its TLS certificate is not verified\n`,
+      );
   const trace = options.out
     ? TraceWriter.toFile(options.out, { ...meta, durationMs: scenario.duration })
     : null;
@@ -191,8 +196,13 @@ export function printVerdict(
     );
   }
   if (report.energy) out(`  energy: ${report.energy.joulesTotal.toFixed(1)} J`);
+  for (const n of check.notObservable) out(`  not observable: ${n.sentence}`);
   if (check.violationCount === 0) {
-    out('invariants: all hold');
+    out(
+      check.notObservable.length > 0
+        ? 'invariants: all observable ones hold'
+        : 'invariants: all hold',
+    );
     return;
   }
   out(`invariants: ${check.violationCount} violation(s)`);

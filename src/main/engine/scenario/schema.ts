@@ -11,6 +11,11 @@ import { AGENT_KINDS, AGENT_SECTIONS, type AgentKinds } from '../agents/kinds/re
 import { parseFaultSpec } from '../net/spec';
 import { presetNames } from '../net/presets';
 import { durationMs } from './duration';
+import {
+  externalServiceFields,
+  externalServiceRules,
+  virtualClockRefused,
+} from './external-schema';
 import { id } from './fields';
 
 /** A fault as the net room validates it (checked with its own schema, problems prefixed). */
@@ -39,8 +44,10 @@ const service = z
       })
       .strict()
       .default({}),
+    ...externalServiceFields,
   })
-  .strict();
+  .strict()
+  .superRefine(externalServiceRules);
 
 const link = z
   .object({
@@ -117,6 +124,7 @@ function unknownSections(input: unknown, ctx: z.RefinementCtx): void {
 export const scenarioSchema = sections
   .catchall(z.unknown())
   .superRefine(unknownSections, { when: () => true })
+  .superRefine(virtualClockRefused)
   .superRefine((s, ctx) => {
     const known: Record<Reference['to'], Set<string>> = {
       service: new Set(s.services.map((x) => x.id)),
