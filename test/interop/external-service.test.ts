@@ -14,7 +14,7 @@ import type { LabEvent } from '../../src/shared/events';
 import { loadScenario } from '../../src/main/engine/scenario/load';
 import { runScenario } from '../../src/main/engine/scenario/run';
 import { checkEvents } from '../../src/main/engine/trace/checker';
-import { startCli, type Running } from '../helpers/cli';
+import { runCli, startCli, type Running } from '../helpers/cli';
 
 let dir: string;
 beforeAll(async () => (dir = await mkdtemp(path.join(tmpdir(), 'push-lab-external-'))));
@@ -105,6 +105,52 @@ describe('a scenario against another push-lab serve process', () => {
     expect(check.violations).toEqual([]);
     expect(check.notObservable.map((n) => n.rule)).toEqual(['lost']);
   }, 60_000);
+
+  it('push-lab run warns about an unverified certificate, lists what it cannot observe and exits 0', async () => {
+    const file = path.join(dir, 'insecure.yaml');
+    await writeFile(
+      file,
+      [
+        'name: insecure external',
+        'duration: 3s',
+        'clock: { mode: real }',
+        `services: [{ id: ext, url: "${url}/", insecure: true }]`,
+        'userAgents: [{ id: phone, service: ext }]',
+        'appServers: [{ id: as, service: ext, stop: 2s, traffic: { pattern: constant, ratePerSecond: 2 } }]',
+      ].join('\n'),
+    );
+    const { code, stdout, stderr } = runCli(['run', file], 30_000);
+    expect(stderr).toBe('');
+    expect(stdout).toContain(
+      `warning: service ext (${url}/): insecure: its TLS certificate is not verified`,
+    );
+    expect(stdout).toMatch(/ext \(rfc8030\): [1-9]\d* accepted, [1-9]\d* delivered/);
+    expect(stdout).toMatch(/not observable: Rule 'lost' is not observable for ext/);
+    expect(stdout).toContain('invariants: all observable ones hold');
+    expect(code).toBe(0);
+  }, 60_000);
+});
+
+describe('push-lab run refuses an external service on the virtual clock', () => {
+  it('exits 2 with one sentence naming the field', async () => {
+    const file = path.join(dir, 'virtual.yaml');
+    await writeFile(
+      file,
+      [
+        'name: external on the virtual clock',
+        'duration: 3s',
+        'services: [{ id: ext, url: "http://127.0.0.1:9/" }]',
+        'userAgents: [{ id: phone, service: ext }]',
+      ].join('\n'),
+    );
+    const { code, stderr } = runCli(['run', file]);
+    expect(code).toBe(2);
+    expect(stderr).toContain('is not a valid scenario');
+    expect(stderr).toMatch(
+      /services\.0\.url: an external service needs clock mode real or scaled: a real service does not follow a virtual clock/,
+    );
+    expect(stderr).not.toMatch(/\bat .*\.ts:\d+/);
+  });
 });
 
 /**
