@@ -131,6 +131,56 @@ describe('a scenario against another push-lab serve process', () => {
   }, 60_000);
 });
 
+describe.each(['draft-thomson', 'draft-damaggio'])('an external %s service over h2c', (profile) => {
+  let serve: Running;
+  let url: string;
+  beforeAll(async () => {
+    serve = startCli([
+      'serve',
+      '--port',
+      '0',
+      '--json',
+      '--h2c',
+      '--subscriptions',
+      '0',
+      '--profile',
+      profile,
+    ]);
+    url = (JSON.parse(await serve.waitFor(/"type":"listening"/)) as { url: string }).url;
+  });
+  afterAll(() => serve.stop());
+
+  it('has every accepted message pushed and ended, named from what its profile gives', async () => {
+    const { events, endT } = await run(`profile-${profile}`, {
+      name: `external ${profile}`,
+      duration: '4s',
+      clock: { mode: 'real' },
+      services: [{ id: 'ext', url: `${url}/`, profile }],
+      links: [{ id: 'slow', faults: [{ type: 'latency', attributes: { latency: 20 } }] }],
+      userAgents: [{ id: 'phone', service: 'ext', link: 'slow' }],
+      appServers: [
+        {
+          id: 'as',
+          service: 'ext',
+          link: 'slow',
+          stop: '2s',
+          traffic: { pattern: 'constant', ratePerSecond: 3 },
+          mix: { ttl: [{ value: 60, share: 1 }] },
+        },
+      ],
+    });
+    const accepted = ofKind(events, 'message.accepted').map((e) => e.messageId);
+    expect(accepted.length).toBeGreaterThanOrEqual(4);
+    const acked = new Set(ofKind(events, 'message.acked').map((e) => e.messageId));
+    const received = new Set(ofKind(events, 'message.received').map((e) => e.messageId));
+    for (const id of accepted) {
+      expect(received.has(id), `${id} received`).toBe(true);
+      expect(acked.has(id), `${id} acked`).toBe(true);
+    }
+    expect(checkEvents(events, { endT }).violations).toEqual([]);
+  }, 30_000);
+});
+
 describe('push-lab run refuses an external service on the virtual clock', () => {
   it('exits 2 with one sentence naming the field', async () => {
     const file = path.join(dir, 'virtual.yaml');
