@@ -106,17 +106,19 @@ describe('a scenario against another push-lab serve process', () => {
     expect(check.notObservable.map((n) => n.rule)).toEqual(['lost']);
   }, 60_000);
 
-  it('push-lab run warns about an unverified certificate, lists what it cannot observe and exits 0', async () => {
+  it('push-lab run warns about an unverified certificate, outlives an outage, lists what it cannot observe and exits 0', async () => {
     const file = path.join(dir, 'insecure.yaml');
     await writeFile(
       file,
       [
         'name: insecure external',
-        'duration: 3s',
+        'duration: 4s',
         'clock: { mode: real }',
         `services: [{ id: ext, url: "${url}/", insecure: true }]`,
-        'userAgents: [{ id: phone, service: ext }]',
-        'appServers: [{ id: as, service: ext, stop: 2s, traffic: { pattern: constant, ratePerSecond: 2 } }]',
+        // Every link down for a second: no socket holds the process then, the run must.
+        'links: [{ id: cut, faults: [{ type: outage, schedule: { kind: timeline, windows: [{ fromMs: 1500, toMs: 2500 }] } }] }]',
+        'userAgents: [{ id: phone, service: ext, link: cut, reconnect: { initial: 200ms, max: 400ms } }]',
+        'appServers: [{ id: as, service: ext, link: cut, stop: 3s, traffic: { pattern: constant, ratePerSecond: 2 } }]',
       ].join('\n'),
     );
     const { code, stdout, stderr } = runCli(['run', file], 30_000);

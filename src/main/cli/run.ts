@@ -119,6 +119,10 @@ export async function execute(
   let delivered = 0;
   let expired = 0;
   let outcome: RunOutcome | undefined;
+  // The engine's timers never hold the process (clock/real.ts): on the real or scaled clock,
+  // a run whose links are all down (an outage to an external service) has no socket open
+  // either, and node would leave mid-run with exit code 13. The run holds it instead.
+  const keepAlive = scenario.clock.mode === 'virtual' ? null : setInterval(() => {}, 60_000);
   try {
     outcome = await runScenario(
       scenario,
@@ -137,6 +141,7 @@ export async function execute(
       },
     );
   } finally {
+    if (keepAlive) clearInterval(keepAlive);
     stopListening();
     if (progress) process.stderr.write('\n');
     // No outcome: the run threw; the files hold what happened until then and say so.
