@@ -237,7 +237,7 @@ describe('apple overlay', () => {
   it('answers 403 {"reason":"BadJwtToken"} without VAPID, with a sub that is no contact, or with exp over a day ahead', async () => {
     const { session, service, clock, events } = await lab({ quirks: 'apple' });
     const sub = await subscribe(session);
-    const cases = [
+    const cases: Record<string, string>[] = [
       {},
       { authorization: vapid(service.url, clock, { sub: 'ops' }) },
       { authorization: vapid(service.url, clock, { sub: undefined }) },

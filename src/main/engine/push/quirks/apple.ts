@@ -19,6 +19,9 @@ import {
 
 export const APPLE_BODY_BYTES_MAX = 4096;
 
+/** Apple refuses a `sub` "that is not a URL or mailto:" (anchors.md): any web URL will do. */
+const APPLE_SUB_URL_SCHEMES = ['https:', 'http:'] as const;
+
 function answer(
   problem: Problem,
   status: number,
@@ -47,14 +50,14 @@ export const apple: QuirkOverlay = {
   limits: { bodyBytesMax: APPLE_BODY_BYTES_MAX },
   receipts: true,
   vapid(claims) {
-    if (claims !== null && isContactUri(claims.sub)) return null;
+    if (claims !== null && isContactUri(claims.sub, APPLE_SUB_URL_SCHEMES)) return null;
     return {
       status: 403,
       title: 'Forbidden',
       detail:
         claims === null
           ? 'Authorization: missing; this provider requires VAPID on every send'
-          : `Authorization JWT sub: got ${JSON.stringify(claims.sub ?? null)}; allowed a mailto: address or an https: URL`,
+          : `Authorization JWT sub: got ${JSON.stringify(claims.sub ?? null)}; allowed a mailto: address or an http(s) URL`,
     };
   },
   admit(headers, ctx) {

@@ -94,12 +94,18 @@ export function providerAnswer(
   };
 }
 
-/** `mailto:` with an address, or an `https:` URL: the contact `sub` claim both Apple and autopush insist on. */
-export function isContactUri(sub: string | undefined): boolean {
+/**
+ * A `mailto:` address, or a URL of one of `urlSchemes`: the contact `sub` claim Apple and
+ * autopush insist on (autopush names mailto: and https:, Apple "a URL or mailto:").
+ */
+export function isContactUri(
+  sub: string | undefined,
+  urlSchemes: readonly string[] = ['https:'],
+): boolean {
   if (sub === undefined) return false;
   if (/^mailto:[^@\s]+@[^@\s]+$/i.test(sub)) return true;
   try {
-    return new URL(sub).protocol === 'https:';
+    return urlSchemes.includes(new URL(sub).protocol);
   } catch {
     return false;
   }
