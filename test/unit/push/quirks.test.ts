@@ -6,11 +6,14 @@
  */
 import type { ClientHttp2Session, IncomingHttpHeaders } from 'node:http2';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { LabEvent } from '../../../src/shared/events';
 import { VirtualClock } from '../../../src/main/engine/clock/virtual';
 import { createVapidKeys, signVapid } from '../../../src/main/engine/crypto/vapid';
 import { QuirkSession } from '../../../src/main/engine/push/quirks';
 import type { PushServiceOptions } from '../../../src/main/engine/push/service';
 import { REL_PUSH } from '../../../src/main/engine/push/http';
+import { validateScenario } from '../../../src/main/engine/scenario/load';
+import { runScenario } from '../../../src/main/engine/scenario/run';
 import { call, client, linkPath, startService, type Reply } from '../../helpers/h2';
 
 const START_MS = 1_767_225_600_000;
@@ -297,5 +300,72 @@ describe('quirk overlays are refused where they do not apply', () => {
     expect(
       QuirkSession.none(service.core).missing('x', { status: 404, title: '', detail: '' }),
     ).toBeNull();
+  });
+});
+
+describe('a scenario service with quirks', () => {
+  const base = (service: Record<string, unknown>, ttl = 60, vapid = true) => ({
+    name: 'quirks',
+    seed: 3,
+    duration: '1m',
+    services: [{ id: 'ps1', ...service }],
+    links: [{ id: 'cell', faults: [{ type: 'latency', attributes: { latency: 40 } }] }],
+    userAgents: [{ id: 'phone', count: 2, service: 'ps1', link: 'cell' }],
+    appServers: [
+      {
+        id: 'as',
+        service: 'ps1',
+        traffic: { pattern: 'poisson', ratePerSecond: 0.5 },
+        mix: { ttl: [{ value: ttl, share: 1 }], receiptShare: 0.5 },
+        vapid,
+      },
+    ],
+  });
+
+  async function run(input: unknown): Promise<LabEvent[]> {
+    const loaded = validateScenario(input);
+    if (!loaded.ok) throw new Error(loaded.problems.join('\n'));
+    const events: LabEvent[] = [];
+    await runScenario(loaded.scenario, {}, { onEvent: (e) => events.push(e) });
+    return events;
+  }
+
+  it('is validated: an unknown overlay, or one over a draft profile, is a problem naming the field and what is allowed', () => {
+    const unknown = validateScenario(base({ quirks: 'google' }));
+    expect(unknown.ok).toBe(false);
+    expect(!unknown.ok && unknown.problems).toContain(
+      'services.0.quirks: allowed autopush, fcm, apple (got "google")',
+    );
+    const draft = validateScenario(base({ quirks: 'fcm', profile: 'draft-damaggio' }));
+    expect(!draft.ok && draft.problems).toContain(
+      'services.0.quirks: with profile "draft-damaggio"; allowed only with profile rfc8030 (got "fcm")',
+    );
+  });
+
+  it('runs autopush on the virtual clock: TTLs capped, no receipts though senders ask, byte for byte again', async () => {
+    const first = await run(base({ quirks: 'autopush' }, 5_000_000));
+    const accepted = first.filter((e) => e.kind === 'message.accepted');
+    expect(accepted.length).toBeGreaterThan(5);
+    expect(accepted.every((e) => e.ttlSeconds === 2_592_000)).toBe(true);
+    expect(first.some((e) => e.kind === 'message.acked')).toBe(true);
+    expect(first.some((e) => e.kind.startsWith('receipt.'))).toBe(false);
+    const again = await run(base({ quirks: 'autopush' }, 5_000_000));
+    const lines = (events: LabEvent[]) => events.map((e) => JSON.stringify(e));
+    expect(lines(again)).toEqual(lines(first));
+  });
+
+  it('runs apple on the virtual clock: signed sends arrive, unsigned ones are refused 403 BadJwtToken and say so', async () => {
+    const signed = await run(base({ quirks: 'apple' }));
+    expect(signed.some((e) => e.kind === 'message.acked')).toBe(true);
+    expect(signed.some((e) => e.kind === 'message.rejected')).toBe(false);
+    const events = await run(base({ quirks: 'apple' }, 60, false));
+    const rejected = events.filter((e) => e.kind === 'message.rejected');
+    expect(rejected.length).toBeGreaterThan(5);
+    expect(events.some((e) => e.kind === 'message.accepted')).toBe(false);
+    expect(
+      rejected.every(
+        (e) => e.status === 403 && e.detail.includes('[apple quirk: 403 BadJwtToken]'),
+      ),
+    ).toBe(true);
   });
 });
