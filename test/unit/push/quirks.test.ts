@@ -235,6 +235,15 @@ describe('apple overlay', () => {
     });
     expect(bad.status).toBe(400);
     expect(json(bad)).toEqual({ reason: 'BadMessageId' });
+    // A refusal Apple words as RFC 8030 does still carries an apns-id.
+    const noTtl = await call(
+      session,
+      { ':method': 'POST', ':path': sub.push, authorization: vapid(service.url, clock) },
+      'x',
+    );
+    expect(noTtl.status).toBe(400);
+    expect(type(noTtl.headers)).toBe('application/problem+json');
+    expect(String(noTtl.headers['apns-id'])).toMatch(UUID);
   });
 
   it('answers 403 {"reason":"BadJwtToken"} without VAPID, with a sub that is no contact, or with exp over a day ahead', async () => {
