@@ -4,7 +4,7 @@
  * rule): VAPID on every send with a mailto:/https: `sub` (exp within a day is RFC 8292's own
  * check), 403 `{"reason":"BadJwtToken"}` otherwise, 410 `{"reason":"Unregistered"}` with its
  * timestamp for a deleted subscription, `{"reason":…}` bodies for 404 and 413, and an
- * `apns-id` on every 201 and every refused send.
+ * `apns-id` on every 201 and on the refusals it answers (TTL, Topic, VAPID, size, gone).
  */
 import type { IncomingHttpHeaders } from 'node:http2';
 import type { Problem } from '../http';
@@ -46,7 +46,7 @@ function apnsId(headers: IncomingHttpHeaders): string | undefined {
 
 export const apple: QuirkOverlay = {
   name: 'apple',
-  summary: `apple: VAPID required on every send with a mailto:/https: sub (else 403 BadJwtToken), 410 Unregistered for a deleted subscription, body ≤ ${APPLE_BODY_BYTES_MAX} B (413 PayloadTooLarge), apns-id on every 201 and refused send`,
+  summary: `apple: VAPID required on every send with a mailto:/https: sub (else 403 BadJwtToken), 410 Unregistered for a deleted subscription, body ≤ ${APPLE_BODY_BYTES_MAX} B (413 PayloadTooLarge), apns-id on 201s and on refused sends (TTL, Topic, VAPID, size, gone)`,
   limits: { bodyBytesMax: APPLE_BODY_BYTES_MAX },
   receipts: true,
   vapid(claims) {
