@@ -46,7 +46,7 @@ function apnsId(headers: IncomingHttpHeaders): string | undefined {
 
 export const apple: QuirkOverlay = {
   name: 'apple',
-  summary: `apple: VAPID required on every send with a mailto:/https: sub (else 403 BadJwtToken), 410 Unregistered for a deleted subscription, body ≤ ${APPLE_BODY_BYTES_MAX} B (413 PayloadTooLarge), apns-id on 201s and on refused sends (TTL, Topic, VAPID, size, gone)`,
+  summary: `apple: VAPID required on every send with a mailto: or http(s) URL sub (else 403 BadJwtToken), 410 Unregistered for a deleted subscription, body ≤ ${APPLE_BODY_BYTES_MAX} B (413 PayloadTooLarge), apns-id on 201s and on refused sends (TTL, Topic, VAPID, size, gone)`,
   limits: { bodyBytesMax: APPLE_BODY_BYTES_MAX },
   receipts: true,
   vapid(claims) {
