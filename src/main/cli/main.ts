@@ -22,7 +22,7 @@ import {
   parseShare,
   parseSpeed,
 } from './options';
-import { LIMIT_FLAGS, runServe } from './serve';
+import { LIMIT_FLAGS, parseQuirks, QUIRKS_HELP, runServe } from './serve';
 import { runRun, type RunCliOptions } from './run';
 import { runDiff, runReplay, runRerun } from './replay';
 
@@ -96,6 +96,7 @@ function program(): Command {
       '--store <dir>',
       'keep subscriptions and accepted messages in this directory across restarts (default: memory only)',
     )
+    .addOption(new Option('--quirks <provider>', QUIRKS_HELP).argParser(parseQuirks))
     .action(async (options) => runServe(options));
 
   cli
