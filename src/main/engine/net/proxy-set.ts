@@ -112,7 +112,7 @@ export class ProxySet {
           `name: got ${preview(name)}, allowed letters, digits, _ . - (1 to ${PROXY_NAME_CHARS_MAX})`,
         );
       }
-      if (this.entries.has(name)) return fail(TOXIPROXY_ERRORS.proxyExists, name);
+      if (this.entries.has(name)) return refuse(TOXIPROXY_ERRORS.proxyExists);
       if (this.entries.size >= PROXIES_MAX) {
         return badBody(`too many proxies (allowed at most ${PROXIES_MAX}); delete one first`);
       }
@@ -236,7 +236,7 @@ export class ProxySet {
     return this.run(() =>
       this.withEntry(name, (e) => {
         const fault = e.link.faults().find((f) => f.name === toxic);
-        return fault ? ok(specToToxic(fault.spec)) : fail(TOXIPROXY_ERRORS.toxicNotFound, toxic);
+        return fault ? ok(specToToxic(fault.spec)) : refuse(TOXIPROXY_ERRORS.toxicNotFound);
       }),
     );
   }
@@ -248,7 +248,7 @@ export class ProxySet {
         if (!spec.ok) return spec;
         const faults = e.link.faults();
         if (faults.some((f) => f.name === spec.value.name)) {
-          return fail(TOXIPROXY_ERRORS.toxicExists, spec.value.name);
+          return refuse(TOXIPROXY_ERRORS.toxicExists);
         }
         if (faults.length >= FAULTS_MAX) {
           return badBody(`too many toxics on ${name} (allowed at most ${FAULTS_MAX})`);
@@ -262,7 +262,7 @@ export class ProxySet {
     return this.run(() =>
       this.withEntry(name, (e) => {
         const fault = e.link.faults().find((f) => f.name === toxic);
-        if (!fault) return fail(TOXIPROXY_ERRORS.toxicNotFound, toxic);
+        if (!fault) return refuse(TOXIPROXY_ERRORS.toxicNotFound);
         const change = toxicUpdate(body, fault);
         if (!change.ok) return change;
         return attempt(() => specToToxic(e.link.updateFault(toxic, change.value).spec));
@@ -274,7 +274,7 @@ export class ProxySet {
     return this.run(() =>
       this.withEntry(name, (e) => {
         if (!e.link.faults().some((f) => f.name === toxic)) {
-          return fail(TOXIPROXY_ERRORS.toxicNotFound, toxic);
+          return refuse(TOXIPROXY_ERRORS.toxicNotFound);
         }
         e.link.removeFault(toxic);
         return ok(null);
@@ -306,7 +306,7 @@ export class ProxySet {
     fn: (entry: Entry) => ToxicResult<T> | Promise<ToxicResult<T>>,
   ): ToxicResult<T> | Promise<ToxicResult<T>> {
     const entry = this.entries.get(name);
-    return entry ? fn(entry) : fail(TOXIPROXY_ERRORS.proxyNotFound, name);
+    return entry ? fn(entry) : refuse(TOXIPROXY_ERRORS.proxyNotFound);
   }
 
   private async start(entry: Entry): Promise<ToxicResult<null>> {
@@ -384,6 +384,11 @@ function attempt<T>(fn: () => T): ToxicResult<T> {
     if (error instanceof NetError) return badBody(error.problems.join('; '));
     throw error;
   }
+}
+
+/** Toxiproxy's exact answer, no detail: clients compare these bodies whole. */
+function refuse<T>(problem: { error: string; status: number }): ToxicResult<T> {
+  return { ok: false, problem };
 }
 
 function ok<T>(value: T): ToxicResult<T> {
