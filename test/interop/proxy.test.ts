@@ -6,7 +6,7 @@
 import { execFile } from 'node:child_process';
 import type { ClientHttp2Session } from 'node:http2';
 import { promisify } from 'node:util';
-import { Toxiproxy } from 'toxiproxy-node-client';
+import { Toxiproxy, type Proxy, type Toxic } from 'toxiproxy-node-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { presetFaults } from '../../src/main/engine/net/presets';
 import type { PushService } from '../../src/main/engine/push/service';
@@ -30,6 +30,20 @@ async function bestRoundTripMs(session: ClientHttp2Session, tries = 3): Promise<
   let best = Infinity;
   for (let i = 0; i < tries; i++) best = Math.min(best, await roundTripMs(session));
   return best;
+}
+
+/**
+ * Adds a toxic with the client's own call. Its types list Toxiproxy's toxic types and
+ * streams as enums; our extra types (outage) are plain strings, hence the cast.
+ */
+function addToxic(
+  proxy: Proxy,
+  name: string,
+  type: string,
+  stream: 'upstream' | 'downstream',
+  attributes: Record<string, unknown>,
+): Promise<Toxic<unknown>> {
+  return proxy.addToxic({ name, type, stream, toxicity: 1, attributes } as never);
 }
 
 /** Settles with 'done' when `promise` does, or 'pending' after `ms`. */
@@ -106,13 +120,7 @@ describe('push-lab proxy driven by a Toxiproxy client', () => {
     const session = await open();
     const baseline = await bestRoundTripMs(session);
     const p = await toxiproxy.get('push-lab');
-    const toxic = await p.addToxic({
-      name: 'lag',
-      type: 'latency' as never,
-      stream: 'downstream' as never,
-      toxicity: 1,
-      attributes: { latency: 400, jitter: 0 },
-    });
+    const toxic = await addToxic(p, 'lag', 'latency', 'downstream', { latency: 400, jitter: 0 });
     expect(toxic.toJson()).toEqual({
       name: 'lag',
       type: 'latency',
@@ -133,13 +141,7 @@ describe('push-lab proxy driven by a Toxiproxy client', () => {
     const session = await open();
     await roundTripMs(session);
     const p = await toxiproxy.get('push-lab');
-    await p.addToxic({
-      name: 'hole',
-      type: 'timeout' as never,
-      stream: 'upstream' as never,
-      toxicity: 1,
-      attributes: { timeout: 0 },
-    });
+    await addToxic(p, 'hole', 'timeout', 'upstream', { timeout: 0 });
     const stalled = call(session, { ':method': 'POST', ':path': '/subscribe' });
     expect(await within(stalled, 700)).toBe('pending');
     await (await p.getToxic('hole')).remove();
@@ -152,13 +154,7 @@ describe('push-lab proxy driven by a Toxiproxy client', () => {
     await roundTripMs(session);
     const closed = new Promise((resolve) => session.once('close', resolve));
     const p = await toxiproxy.get('push-lab');
-    const outage = await p.addToxic({
-      name: 'down',
-      type: 'outage' as never,
-      stream: 'downstream' as never,
-      toxicity: 1,
-      attributes: { mode: 'reset' },
-    });
+    const outage = await addToxic(p, 'down', 'outage', 'downstream', { mode: 'reset' });
     await closed;
     // The TCP connect itself succeeds (the proxy listens); the link then resets it.
     await expect(open().then((s) => roundTripMs(s))).rejects.toThrow();
@@ -202,13 +198,7 @@ describe('push-lab proxy driven by a Toxiproxy client', () => {
     expect(enabled.enabled).toBe(true);
     expect(await roundTripMs(await open(url))).toBeLessThan(5000);
 
-    await second.addToxic({
-      name: 'slow',
-      type: 'bandwidth' as never,
-      stream: 'downstream' as never,
-      toxicity: 1,
-      attributes: { rate: 10 },
-    });
+    await addToxic(second, 'slow', 'bandwidth', 'downstream', { rate: 10 });
     const toxics = (await (await fetch(`${api}/proxies/second/toxics`)).json()) as unknown[];
     expect(toxics).toEqual([
       {

@@ -178,7 +178,8 @@ function describe(line: Line): string {
       const { name, listen, upstream, enabled, toxics } = line.proxy;
       const state = enabled ? 'enabled' : 'disabled';
       const faults = toxics.length > 0 ? `; toxics ${toxics.map((t) => t.name).join(', ')}` : '';
-      return `proxy ${name} ${line.change}: ${listen} → ${upstream} (${state}${faults})`;
+      const open = isLoopback(listen) ? '' : ' — reachable from other machines';
+      return `proxy ${name} ${line.change}: ${listen} → ${upstream} (${state}${faults})${open}`;
     }
     case 'state':
       return `proxy ${line.proxy} link ${line.event.state} (was ${line.event.previous})`;
@@ -197,6 +198,11 @@ function describe(line: Line): string {
       return `proxy ${line.proxy} connection ${e.connectionId} ${e.kind} (${e.reason})`;
     }
   }
+}
+
+/** Loopback names and addresses: a proxy elsewhere is said to be reachable from outside. */
+function isLoopback(hostPort: string): boolean {
+  return /^(127\.|\[::1\]:|localhost:)/.test(hostPort);
 }
 
 function omitKind<T extends { kind: string }>(value: T): Omit<T, 'kind'> {
