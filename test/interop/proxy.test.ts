@@ -220,6 +220,15 @@ describe('push-lab proxy driven by a Toxiproxy client', () => {
     await expect(client(url)).rejects.toThrow(/ECONNREFUSED/);
   });
 
+  it('populates proxies from a list, as toxiproxy-node-client asks', async () => {
+    const made = await toxiproxy.populate([
+      { name: 'pop', listen: '127.0.0.1:0', upstream, enabled: true },
+    ]);
+    expect(Object.keys(made)).toEqual(['pop']);
+    expect(await roundTripMs(await open(`http://${made['pop']!.listen}`))).toBeLessThan(5000);
+    await made['pop']!.remove();
+  });
+
   describe('attacks on the API', () => {
     const post = (path: string, body: string) => fetch(`${api}${path}`, { method: 'POST', body });
 

@@ -95,6 +95,15 @@ function routeTable(p: ProxySet): Route[] {
     },
     { pattern: /^\/reset$/, methods: { POST: () => answer(p.reset()) } },
     {
+      pattern: /^\/populate$/,
+      methods: {
+        POST: async (_, body) => {
+          const { proxies, problem } = await p.populate(await body());
+          return { status: problem?.status ?? 201, body: { ...problem, proxies } };
+        },
+      },
+    },
+    {
       pattern: /^\/proxies$/,
       methods: {
         GET: async () => ({ status: 200, body: await p.list() }),

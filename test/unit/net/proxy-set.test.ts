@@ -124,6 +124,39 @@ describe('ProxySet', () => {
     await set.close();
   });
 
+  it('populates: makes new proxies, keeps an identical one, replaces a changed one', async () => {
+    const { set, events } = make();
+    await set.create({ ...off('same'), listen: 'localhost:1000' });
+    await set.create({ ...off('moved'), listen: 'localhost:1001' });
+    const result = await set.populate([
+      { ...off('same'), listen: 'localhost:1000' },
+      { ...off('moved'), listen: 'localhost:2001' },
+      off('new'),
+    ]);
+    expect(result.problem).toBeUndefined();
+    expect(result.proxies.map((p) => `${p.name} ${p.listen}`)).toEqual([
+      'same localhost:1000',
+      'moved localhost:2001',
+      'new 127.0.0.1:0',
+    ]);
+    expect(events.map((e) => e.kind === 'proxy' && `${e.change} ${e.proxy.name}`)).toEqual([
+      'created same',
+      'created moved',
+      'deleted moved',
+      'created moved',
+      'created new',
+    ]);
+    const missing = await set.populate([off('x'), { name: 'y' }]);
+    expect(missing).toEqual({
+      proxies: [],
+      problem: { error: 'missing required field: upstream at proxy 2', status: 400 },
+    });
+    expect((await set.populate({})).problem?.error).toMatch(/expected a JSON array/);
+    const many = Array.from({ length: PROXIES_MAX + 1 }, (_, i) => off(`m${i}`));
+    expect((await set.populate(many)).problem?.error).toMatch(/allowed at most 64/);
+    await set.close();
+  });
+
   it('reads host:port, [v6]:port and :port (loopback, not every interface)', () => {
     expect(parseAddress('[::1]:8080', 'listen', 0)).toEqual({
       ok: true,

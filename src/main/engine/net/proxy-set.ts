@@ -15,11 +15,13 @@ import {
   badBody,
   fail,
   isRecord,
+  toxiproxyError,
   specToToxic,
   toxicToSpec,
   toxicUpdate,
   type Toxic,
   type ToxicResult,
+  type ToxiproxyError,
 } from './toxics';
 import type { ConnectionEvent, FaultEvent, LinkStateEvent } from './types';
 import { preview } from './validation';
@@ -96,63 +98,118 @@ export class ProxySet {
    * with `faults` already validated (the command line's), and starts it listening if enabled.
    */
   create(body: unknown, faults: readonly FaultSpec[] = []): Promise<ToxicResult<ProxyView>> {
+    return this.run(() => this.createNow(body, faults));
+  }
+
+  /**
+   * Toxiproxy's /populate: each proxy of the list made, or replaced if its listen or upstream
+   * differ (kept as it is if not). Stops at the first problem, answering it with the proxies
+   * made so far, as Toxiproxy does.
+   */
+  populate(body: unknown): Promise<{ proxies: ProxyView[]; problem?: ToxiproxyError }> {
     return this.run(async () => {
-      if (!isRecord(body)) return badBody(`expected a JSON object (got ${preview(body)})`);
-      const unknown = Object.keys(body).find((k) => !PROXY_FIELDS.includes(k));
-      if (unknown !== undefined) {
-        return badBody(`unknown field ${unknown} (allowed ${PROXY_FIELDS.join(', ')})`);
+      const proxies: ProxyView[] = [];
+      if (!Array.isArray(body)) {
+        return { proxies, problem: badProblem(`expected a JSON array (got ${preview(body)})`) };
       }
-      const { name } = body;
-      if (name === undefined || name === '') return fail(TOXIPROXY_ERRORS.missingField, 'name');
-      if (body['upstream'] === undefined || body['upstream'] === '') {
-        return fail(TOXIPROXY_ERRORS.missingField, 'upstream');
+      if (body.length > PROXIES_MAX) {
+        const detail = `${body.length} proxies (allowed at most ${PROXIES_MAX})`;
+        return { proxies, problem: badProblem(detail) };
       }
-      if (typeof name !== 'string' || !NAME.test(name)) {
-        return badBody(
-          `name: got ${preview(name)}, allowed letters, digits, _ . - (1 to ${PROXY_NAME_CHARS_MAX})`,
-        );
-      }
-      if (this.entries.has(name)) return refuse(TOXIPROXY_ERRORS.proxyExists);
-      if (this.entries.size >= PROXIES_MAX) {
-        return badBody(`too many proxies (allowed at most ${PROXIES_MAX}); delete one first`);
-      }
-      const listen = parseAddress(body['listen'] ?? '127.0.0.1:0', 'listen', 0);
-      if (!listen.ok) return listen;
-      const upstream = parseAddress(body['upstream'], 'upstream', 1);
-      if (!upstream.ok) return upstream;
-      const enabled = body['enabled'] ?? true;
-      if (typeof enabled !== 'boolean') {
-        return badBody(`enabled: got ${preview(enabled)}, allowed true or false`);
-      }
-      const link = new Link(
-        { id: name, faults, connectionsMax: PROXY_CONNECTIONS_MAX },
-        this.clock,
-        this.rng.fork(`proxy/${name}`),
-      );
-      const entry: Entry = {
-        name,
-        listen: listen.value,
-        upstream: upstream.value,
-        enabled,
-        link,
-        tcp: null,
-      };
-      if (enabled) {
-        const started = await this.start(entry);
-        if (!started.ok) {
-          await link.close();
-          return started;
+      for (const [i, item] of body.entries()) {
+        for (const field of ['name', 'upstream']) {
+          if (!isRecord(item) || item[field] === undefined || item[field] === '') {
+            const problem = toxiproxyError(
+              TOXIPROXY_ERRORS.missingField,
+              `${field} at proxy ${i + 1}`,
+            );
+            return { proxies, problem };
+          }
         }
       }
-      link.addListener({
-        onConnection: (event) => this.listener({ kind: 'connection', proxy: name, event }),
-        onFault: (event) => this.listener({ kind: 'fault', proxy: name, event }),
-        onState: (event) => this.listener({ kind: 'state', proxy: name, event }),
-      });
-      this.entries.set(name, entry);
-      this.announce('created', entry);
-      return ok(view(entry));
+      for (const item of body as Record<string, unknown>[]) {
+        const existing = this.entries.get(String(item['name']));
+        if (existing) {
+          const listen = parseAddress(item['listen'] ?? '127.0.0.1:0', 'listen', 0);
+          const upstream = parseAddress(item['upstream'], 'upstream', 1);
+          const same =
+            listen.ok &&
+            upstream.ok &&
+            sameAddress(listen.value, existing.listen) &&
+            sameAddress(upstream.value, existing.upstream);
+          if (same) {
+            proxies.push(view(existing));
+            continue;
+          }
+          await this.deleteNow(existing);
+        }
+        const made = await this.createNow(item, []);
+        if (!made.ok) return { proxies, problem: made.problem };
+        proxies.push(made.value);
+      }
+      return { proxies };
     });
+  }
+
+  private async createNow(
+    body: unknown,
+    faults: readonly FaultSpec[],
+  ): Promise<ToxicResult<ProxyView>> {
+    if (!isRecord(body)) return badBody(`expected a JSON object (got ${preview(body)})`);
+    const unknown = Object.keys(body).find((k) => !PROXY_FIELDS.includes(k));
+    if (unknown !== undefined) {
+      return badBody(`unknown field ${unknown} (allowed ${PROXY_FIELDS.join(', ')})`);
+    }
+    const { name } = body;
+    if (name === undefined || name === '') return fail(TOXIPROXY_ERRORS.missingField, 'name');
+    if (body['upstream'] === undefined || body['upstream'] === '') {
+      return fail(TOXIPROXY_ERRORS.missingField, 'upstream');
+    }
+    if (typeof name !== 'string' || !NAME.test(name)) {
+      return badBody(
+        `name: got ${preview(name)}, allowed letters, digits, _ . - (1 to ${PROXY_NAME_CHARS_MAX})`,
+      );
+    }
+    if (this.entries.has(name)) return refuse(TOXIPROXY_ERRORS.proxyExists);
+    if (this.entries.size >= PROXIES_MAX) {
+      return badBody(`too many proxies (allowed at most ${PROXIES_MAX}); delete one first`);
+    }
+    const listen = parseAddress(body['listen'] ?? '127.0.0.1:0', 'listen', 0);
+    if (!listen.ok) return listen;
+    const upstream = parseAddress(body['upstream'], 'upstream', 1);
+    if (!upstream.ok) return upstream;
+    const enabled = body['enabled'] ?? true;
+    if (typeof enabled !== 'boolean') {
+      return badBody(`enabled: got ${preview(enabled)}, allowed true or false`);
+    }
+    const link = new Link(
+      { id: name, faults, connectionsMax: PROXY_CONNECTIONS_MAX },
+      this.clock,
+      this.rng.fork(`proxy/${name}`),
+    );
+    const entry: Entry = {
+      name,
+      listen: listen.value,
+      upstream: upstream.value,
+      enabled,
+      link,
+      tcp: null,
+    };
+    if (enabled) {
+      const started = await this.start(entry);
+      if (!started.ok) {
+        await link.close();
+        return started;
+      }
+    }
+    link.addListener({
+      onConnection: (event) => this.listener({ kind: 'connection', proxy: name, event }),
+      onFault: (event) => this.listener({ kind: 'fault', proxy: name, event }),
+      onState: (event) => this.listener({ kind: 'state', proxy: name, event }),
+    });
+    this.entries.set(name, entry);
+    this.announce('created', entry);
+    return ok(view(entry));
   }
 
   /** Changes listen, upstream or enabled (Toxiproxy's ProxyUpdate): restarts it if they moved. */
@@ -203,13 +260,17 @@ export class ProxySet {
   delete(name: string): Promise<ToxicResult<null>> {
     return this.run(() =>
       this.withEntry(name, async (entry) => {
-        this.entries.delete(name);
-        await entry.link.close();
-        entry.tcp = null;
-        this.announce('deleted', entry);
+        await this.deleteNow(entry);
         return ok(null);
       }),
     );
+  }
+
+  private async deleteNow(entry: Entry): Promise<void> {
+    this.entries.delete(entry.name);
+    await entry.link.close();
+    entry.tcp = null;
+    this.announce('deleted', entry);
   }
 
   /** Toxiproxy's /reset: every proxy enabled again, every toxic removed. */
@@ -384,6 +445,10 @@ function attempt<T>(fn: () => T): ToxicResult<T> {
     if (error instanceof NetError) return badBody(error.problems.join('; '));
     throw error;
   }
+}
+
+function badProblem(detail: string): ToxiproxyError {
+  return toxiproxyError(TOXIPROXY_ERRORS.badBody, detail);
 }
 
 /** Toxiproxy's exact answer, no detail: clients compare these bodies whole. */
