@@ -5,6 +5,7 @@
  */
 import { execFile } from 'node:child_process';
 import type { ClientHttp2Session } from 'node:http2';
+import net from 'node:net';
 import { promisify } from 'node:util';
 import { Toxiproxy, type Proxy, type Toxic } from 'toxiproxy-node-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -328,6 +329,21 @@ describe('push-lab proxy flags', () => {
       'push-lab: --fault latency:latency=-1: attributes.latency: too small (got -1, allowed ≥ 0)',
     );
     expect(fault.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('says which address is in use instead of crashing', async () => {
+    const taken = net.createServer();
+    await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+    const { port } = taken.address() as net.AddressInfo;
+    try {
+      const run = runCli(['proxy', '--listen', `127.0.0.1:${port}`, '--upstream', '127.0.0.1:9']);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toBe(
+        `push-lab: proxy: cannot listen: 127.0.0.1:${port} (EADDRINUSE); choose another listen address\n`,
+      );
+    } finally {
+      await new Promise((resolve) => taken.close(resolve));
+    }
   });
 
   it('starts with a preset and --json lines, and exits 0 on SIGINT', async () => {
