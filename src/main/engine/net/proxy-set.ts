@@ -130,13 +130,11 @@ export class ProxySet {
       for (const item of body as Record<string, unknown>[]) {
         const existing = this.entries.get(String(item['name']));
         if (existing) {
-          const listen = parseAddress(item['listen'] ?? '127.0.0.1:0', 'listen', 0);
-          const upstream = parseAddress(item['upstream'], 'upstream', 1);
+          const fields = readProxyBody(item, NEW_PROXY);
           const same =
-            listen.ok &&
-            upstream.ok &&
-            sameAddress(listen.value, existing.listen) &&
-            sameAddress(upstream.value, existing.upstream);
+            fields.ok &&
+            sameAddress(fields.value.listen, existing.listen) &&
+            sameAddress(fields.value.upstream, existing.upstream);
           if (same) {
             proxies.push(view(existing));
             continue;
@@ -155,16 +153,12 @@ export class ProxySet {
     body: unknown,
     faults: readonly FaultSpec[],
   ): Promise<ToxicResult<ProxyView>> {
-    if (!isRecord(body)) return badBody(`expected a JSON object (got ${preview(body)})`);
-    const unknown = Object.keys(body).find((k) => !PROXY_FIELDS.includes(k));
-    if (unknown !== undefined) {
-      return badBody(`unknown field ${unknown} (allowed ${PROXY_FIELDS.join(', ')})`);
+    if (isRecord(body) && (body['name'] === undefined || body['name'] === '')) {
+      return fail(TOXIPROXY_ERRORS.missingField, 'name');
     }
-    const { name } = body;
-    if (name === undefined || name === '') return fail(TOXIPROXY_ERRORS.missingField, 'name');
-    if (body['upstream'] === undefined || body['upstream'] === '') {
-      return fail(TOXIPROXY_ERRORS.missingField, 'upstream');
-    }
+    const fields = readProxyBody(body, NEW_PROXY);
+    if (!fields.ok) return fields;
+    const { name, listen, upstream, enabled } = fields.value;
     if (typeof name !== 'string' || !NAME.test(name)) {
       return badBody(
         `name: got ${preview(name)}, allowed letters, digits, _ . - (1 to ${PROXY_NAME_CHARS_MAX})`,
@@ -174,27 +168,12 @@ export class ProxySet {
     if (this.entries.size >= PROXIES_MAX) {
       return badBody(`too many proxies (allowed at most ${PROXIES_MAX}); delete one first`);
     }
-    const listen = parseAddress(body['listen'] ?? '127.0.0.1:0', 'listen', 0);
-    if (!listen.ok) return listen;
-    const upstream = parseAddress(body['upstream'], 'upstream', 1);
-    if (!upstream.ok) return upstream;
-    const enabled = body['enabled'] ?? true;
-    if (typeof enabled !== 'boolean') {
-      return badBody(`enabled: got ${preview(enabled)}, allowed true or false`);
-    }
     const link = new Link(
       { id: name, faults, connectionsMax: PROXY_CONNECTIONS_MAX },
       this.clock,
       this.rng.fork(`proxy/${name}`),
     );
-    const entry: Entry = {
-      name,
-      listen: listen.value,
-      upstream: upstream.value,
-      enabled,
-      link,
-      tcp: null,
-    };
+    const entry: Entry = { name, listen, upstream, enabled, link, tcp: null };
     if (enabled) {
       const started = await this.start(entry);
       if (!started.ok) {
@@ -216,33 +195,16 @@ export class ProxySet {
   update(name: string, body: unknown): Promise<ToxicResult<ProxyView>> {
     return this.run(() =>
       this.withEntry(name, async (entry) => {
-        if (!isRecord(body)) return badBody(`expected a JSON object (got ${preview(body)})`);
-        const unknown = Object.keys(body).find((k) => !PROXY_FIELDS.includes(k));
-        if (unknown !== undefined) {
-          return badBody(`unknown field ${unknown} (allowed ${PROXY_FIELDS.join(', ')})`);
+        const fields = readProxyBody(body, entry);
+        if (!fields.ok) return fields;
+        const { listen, upstream, enabled } = fields.value;
+        if (fields.value.name !== undefined && fields.value.name !== name) {
+          return badBody(`name cannot change (got ${preview(fields.value.name)}, is "${name}")`);
         }
-        if (body['name'] !== undefined && body['name'] !== name) {
-          return badBody(`name cannot change (got ${preview(body['name'])}, is "${name}")`);
-        }
-        const listen =
-          body['listen'] === undefined
-            ? ok(entry.listen)
-            : parseAddress(body['listen'], 'listen', 0);
-        if (!listen.ok) return listen;
-        const upstream =
-          body['upstream'] === undefined
-            ? ok(entry.upstream)
-            : parseAddress(body['upstream'], 'upstream', 1);
-        if (!upstream.ok) return upstream;
-        const enabled = body['enabled'] ?? entry.enabled;
-        if (typeof enabled !== 'boolean') {
-          return badBody(`enabled: got ${preview(enabled)}, allowed true or false`);
-        }
-        const moved =
-          !sameAddress(listen.value, entry.listen) || !sameAddress(upstream.value, entry.upstream);
+        const moved = !sameAddress(listen, entry.listen) || !sameAddress(upstream, entry.upstream);
         if (entry.tcp && (moved || !enabled)) await this.stop(entry);
-        entry.listen = listen.value;
-        entry.upstream = upstream.value;
+        entry.listen = listen;
+        entry.upstream = upstream;
         entry.enabled = enabled;
         if (enabled && !entry.tcp) {
           const started = await this.start(entry);
@@ -397,6 +359,39 @@ export class ProxySet {
 }
 
 const PROXY_FIELDS = ['name', 'listen', 'upstream', 'enabled'];
+/** What a new proxy's left-out fields are: loopback on any free port, enabled. */
+const NEW_PROXY = { listen: { host: '127.0.0.1', port: 0 }, enabled: true } as const;
+
+interface ProxyFields {
+  name: unknown;
+  listen: Address;
+  upstream: Address;
+  enabled: boolean;
+}
+
+/** A proxy body's fields, validated; each one left out keeps `current`'s value. */
+function readProxyBody(
+  body: unknown,
+  current: { listen: Address; upstream?: Address; enabled: boolean },
+): ToxicResult<ProxyFields> {
+  if (!isRecord(body)) return badBody(`expected a JSON object (got ${preview(body)})`);
+  const unknown = Object.keys(body).find((k) => !PROXY_FIELDS.includes(k));
+  if (unknown !== undefined) {
+    return badBody(`unknown field ${unknown} (allowed ${PROXY_FIELDS.join(', ')})`);
+  }
+  const listen =
+    body['listen'] === undefined ? ok(current.listen) : parseAddress(body['listen'], 'listen', 0);
+  if (!listen.ok) return listen;
+  const given = body['upstream'] === undefined || body['upstream'] === '' ? current.upstream : null;
+  if (given === undefined) return fail(TOXIPROXY_ERRORS.missingField, 'upstream');
+  const upstream = given ? ok(given) : parseAddress(body['upstream'], 'upstream', 1);
+  if (!upstream.ok) return upstream;
+  const enabled = body['enabled'] ?? current.enabled;
+  if (typeof enabled !== 'boolean') {
+    return badBody(`enabled: got ${preview(enabled)}, allowed true or false`);
+  }
+  return ok({ name: body['name'], listen: listen.value, upstream: upstream.value, enabled });
+}
 const NAME = new RegExp(`^[A-Za-z0-9_.-]{1,${PROXY_NAME_CHARS_MAX}}$`);
 
 /**
