@@ -339,7 +339,7 @@ describe('push-lab proxy flags', () => {
       const run = runCli(['proxy', '--listen', `127.0.0.1:${port}`, '--upstream', '127.0.0.1:9']);
       expect(run.code).toBe(1);
       expect(run.stderr).toBe(
-        `push-lab: proxy: cannot listen: 127.0.0.1:${port} (EADDRINUSE); choose another listen address\n`,
+        `push-lab: proxy: cannot listen: 127.0.0.1:${port} is already in use; choose another listen address\n`,
       );
     } finally {
       await new Promise((resolve) => taken.close(resolve));

@@ -340,9 +340,10 @@ export class ProxySet {
       return ok(null);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+      const why = LISTEN_PROBLEMS[code] ?? code;
       return fail(
         { error: 'cannot listen', status: 409 },
-        `${formatAddress(entry.listen)} (${code}); choose another listen address`,
+        `${formatAddress(entry.listen)} ${why}; choose another listen address`,
       );
     }
   }
@@ -357,6 +358,14 @@ export class ProxySet {
     this.listener({ kind: 'proxy', change, proxy: view(entry) });
   }
 }
+
+/** What a listen error means, for the person who chose the address. */
+const LISTEN_PROBLEMS: Record<string, string> = {
+  EADDRINUSE: 'is already in use',
+  EACCES: 'is not allowed (ports below 1024 need privileges)',
+  EADDRNOTAVAIL: 'is not an address of this machine',
+  ENOTFOUND: 'names no address',
+};
 
 const PROXY_FIELDS = ['name', 'listen', 'upstream', 'enabled'];
 /** What a new proxy's left-out fields are: loopback on any free port, enabled. */
