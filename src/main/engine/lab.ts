@@ -135,26 +135,7 @@ export class Lab {
     const kept = storeDir ? await loadAgentSubscriptions(storeDir, this.service.url) : null;
     const count = this.options.userAgentCount ?? 1;
     for (let i = 1; i <= count; i++) {
-      const ua = new UserAgent(
-        {
-          agentId: `ua${i}`,
-          serviceUrl: this.service.url,
-          serviceId: this.service.id,
-          subscribePath: new URL(this.service.subscribeUrl).pathname,
-          identify: (path) => this.service.identify(path),
-          identifySubscription: (url) => this.service.identifySubscription(url),
-          onMessage: (message) => {
-            for (const listener of this.messageListeners) listener(ua, message);
-          },
-          ...(this.options.caCert ? { tls: { ca: this.options.caCert } } : {}),
-          ...(this.options.power ? { behaviour: { power: this.options.power } } : {}),
-          ...(this.options.vapidKey ? { vapidKey: this.options.vapidKey } : {}),
-        },
-        this.clock,
-        this.bus,
-        this.rng.fork(`ua${i}`),
-      );
-      this.userAgents.push(ua);
+      const ua = this.makeUserAgent();
       const wanted = this.options.subscriptionsPerAgent ?? 1;
       // Subscriptions the durable service still holds come back; the rest are made anew.
       const again = (kept?.get(ua.id) ?? [])
@@ -166,6 +147,41 @@ export class Lab {
       for (let i = again.length; i < wanted && again.length > 0; i++) await ua.subscribe();
     }
     if (storeDir) await saveAgentSubscriptions(storeDir, this.userAgents);
+  }
+
+  /**
+   * Starts one more built-in user agent with no subscription (a test harness subscribing on a
+   * lab that started with none). Call after start().
+   */
+  async addUserAgent(): Promise<UserAgent> {
+    const ua = this.makeUserAgent();
+    await ua.start(0);
+    return ua;
+  }
+
+  private makeUserAgent(): UserAgent {
+    const id = `ua${this.userAgents.length + 1}`;
+    const ua: UserAgent = new UserAgent(
+      {
+        agentId: id,
+        serviceUrl: this.service.url,
+        serviceId: this.service.id,
+        subscribePath: new URL(this.service.subscribeUrl).pathname,
+        identify: (path) => this.service.identify(path),
+        identifySubscription: (url) => this.service.identifySubscription(url),
+        onMessage: (message) => {
+          for (const listener of this.messageListeners) listener(ua, message);
+        },
+        ...(this.options.caCert ? { tls: { ca: this.options.caCert } } : {}),
+        ...(this.options.power ? { behaviour: { power: this.options.power } } : {}),
+        ...(this.options.vapidKey ? { vapidKey: this.options.vapidKey } : {}),
+      },
+      this.clock,
+      this.bus,
+      this.rng.fork(id),
+    );
+    this.userAgents.push(ua);
+    return ua;
   }
 
   async stop(): Promise<void> {
