@@ -22,7 +22,7 @@ import {
   parseShare,
   parseSpeed,
 } from './options';
-import { LIMIT_FLAGS, runServe } from './serve';
+import { LIMIT_FLAGS, parseControlAddress, runServe } from './serve';
 import { runRun, type RunCliOptions } from './run';
 import { runDiff, runReplay, runRerun } from './replay';
 
@@ -95,6 +95,12 @@ function program(): Command {
     .option(
       '--store <dir>',
       'keep subscriptions and accepted messages in this directory across restarts (default: memory only)',
+    )
+    .addOption(
+      new Option(
+        '--control <host:port>',
+        'also serve the control API for test suites on this loopback address (e.g. 127.0.0.1:0)',
+      ).argParser(parseControlAddress),
     )
     .action(async (options) => runServe(options));
 
