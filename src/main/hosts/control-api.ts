@@ -22,6 +22,7 @@ import {
   ServeError,
   type ServeLab,
 } from '../engine/serve/serve-lab';
+import { check } from '../engine/serve/validate';
 import { allowedHostnames, hostPart, isLoopback } from './web-access';
 
 /** Bytes of a request body read; more is refused with 413. */
@@ -338,33 +339,10 @@ function tooLarge(bytes: number): Problem {
   );
 }
 
-/** zod's verdict as one sentence naming the field, the value received and what is allowed. */
-function parse<T>(schema: z.ZodType<T>, input: unknown, where: string): T {
-  const result = schema.safeParse(input);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
-  const field = issue.path.length > 0 ? issue.path.join('.') : where;
-  if (issue.code === 'unrecognized_keys') {
-    throw problem(
-      400,
-      `${where}: unknown field(s) ${issue.keys.join(', ')}; allowed ${allowedKeys(schema)}`,
-    );
-  }
-  const received = issue.path.reduce<unknown>(
-    (value, key) =>
-      value && typeof value === 'object' ? (value as Record<PropertyKey, unknown>)[key] : undefined,
-    input,
-  );
-  throw problem(
-    400,
-    `${field}: got ${JSON.stringify(received)?.slice(0, 200) ?? 'nothing'}; ${issue.message}`,
-  );
-}
-
-function allowedKeys(schema: z.ZodType): string {
-  const shape = (schema as unknown as { shape?: Record<string, unknown> }).shape ?? {};
-  const keys = Object.keys(shape);
-  return keys.length > 0 ? keys.join(', ') : 'none (send no body, or {})';
+function parse<S extends z.ZodType>(schema: S, input: unknown, where: string): z.output<S> {
+  const checked = check(schema, input, where);
+  if (!checked.ok) throw problem(400, checked.message);
+  return checked.value;
 }
 
 function isProblem(value: unknown): value is Problem {

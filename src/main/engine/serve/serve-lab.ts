@@ -34,6 +34,8 @@ export const SERVE_ERROR_CODES = {
   GONE: 'ERR_SERVE_GONE',
   /** This set-up cannot do it (built-in user agents speak rfc8030 only). */
   NOT_AVAILABLE: 'ERR_NOT_AVAILABLE',
+  /** No message came within the wait asked for (`startPushService`'s nextMessage). */
+  TIMEOUT: 'ERR_SERVE_TIMEOUT',
   /** A bound of this module was reached (the constant is named in the message). */
   LIMIT: 'ERR_SERVE_LIMIT',
 } as const;
