@@ -142,6 +142,8 @@ function controlRoutes(serve: ServeLab, info: ControlServiceInfo): Route[] {
             profile: serve.profile,
             ...info,
           },
+          /** Long polls open on GET /messages/next now. */
+          waiting: serve.waiting,
           routes: ROUTE_LIST,
         },
       }),

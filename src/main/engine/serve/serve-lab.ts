@@ -205,6 +205,11 @@ export class ServeLab {
     return this.lab.service.profileName;
   }
 
+  /** Waits for the next message open now. */
+  get waiting(): number {
+    return this.waiters.size;
+  }
+
   /** Every built-in subscription, in the order they were made, gone ones included. */
   subscriptions(): SubscriptionView[] {
     return this.built.map((built) => this.view(built));
