@@ -236,6 +236,8 @@ describe('serve --control: the test harness API', () => {
       ['/messages/next?wait=1', {}, 400, 'unknown field(s) wait'],
       ['/reset', { method: 'DELETE' }, 405, 'allowed POST'],
       ['/nothing-here', {}, 404, 'no such route'],
+      ['/subscriptions/%E0%A4%A/expire', { body: {} }, 400, 'not valid percent-encoding'],
+      ['/messages?constructor=1', {}, 400, 'unknown field(s) constructor; allowed subscription'],
     ];
     for (const [route, init, status, detail] of cases) {
       const res = await s.api<ProblemBody>(route, init);

@@ -253,7 +253,8 @@ async function answer(
       throw problem(405, `method ${req.method} on ${url.pathname}; allowed ${allow}`, { allow });
     }
     const body = req.method === 'POST' ? await readJson(req) : undefined;
-    const query: Record<string, string> = {};
+    // No prototype: a parameter named like an Object member (constructor, __proto__) is data.
+    const query = Object.create(null) as Record<string, string>;
     for (const [name, value] of url.searchParams) {
       if (name in query) throw problem(400, `query: "${name}" given twice; allowed once`);
       query[name] = value;
@@ -291,12 +292,20 @@ function match(routes: Route[], pathname: string): { route: Route; params: strin
     const params: string[] = [];
     const fits = pattern.every((part, i) => {
       const segment = segments[i]!;
-      if (part.startsWith(':')) params.push(decodeURIComponent(segment));
+      if (part.startsWith(':')) params.push(decodeSegment(segment));
       return part.startsWith(':') || part === segment;
     });
     if (fits) found.push({ route, params });
   }
   return found;
+}
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw problem(400, `path: "${segment.slice(0, 100)}" is not valid percent-encoding`);
+  }
 }
 
 function hostOf(header: string | undefined): string | null {
@@ -335,9 +344,11 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
 }
 
 function tooLarge(bytes: number): Problem {
+  // The rest of the body is not read: the connection cannot carry another request.
   return problem(
     413,
     `body: ${bytes} bytes; allowed at most ${CONTROL_BODY_BYTES_MAX} (CONTROL_BODY_BYTES_MAX)`,
+    { connection: 'close' },
   );
 }
 
