@@ -82,6 +82,30 @@ describe('startPushService', () => {
     }
   });
 
+  it("puts faults on the built-in user agents' link, changed live with setFaults", async () => {
+    const push = await start({ tls: false });
+    push.setFaults([{ type: 'latency', stream: 'downstream', attributes: { latency: 300 } }]);
+    const [sub] = push.subscriptions;
+    const session = await client(push.url);
+    try {
+      const sentAt = Date.now();
+      const reply = await call(
+        session,
+        { ':method': 'POST', ':path': new URL(sub!.endpoint).pathname, ttl: '60' },
+        'slow',
+      );
+      expect(reply.status).toBe(201);
+      expect((await push.nextMessage()).plaintext).toBe('slow');
+      // The push crossed the link's downstream latency on its way to the user agent.
+      expect(Date.now() - sentAt).toBeGreaterThanOrEqual(300);
+    } finally {
+      session.close();
+    }
+    expect(() => push.setFaults([{ type: 'jitterbug' }])).toThrow(
+      /^setFaults: \[0\]\.type: unknown value \(got "jitterbug", allowed latency, /,
+    );
+  });
+
   it('refuses bad options with a sentence naming the option, the value and what is allowed', async () => {
     const cases: [unknown, RegExp][] = [
       [{ port: 70000 }, /^options\.port: got 70000; /],
@@ -96,6 +120,10 @@ describe('startPushService', () => {
         /^options\.subscriptions 1: built-in user agents speak rfc8030 only; use options\.subscriptions 0 with options\.profile draft-thomson/,
       ],
       [{ vapidKey: 'abc' }, /^options\.vapidKey: .*allowed the application server's public key/],
+      [
+        { faults: [{ type: 'latency', attributes: { latancy: 3 } }] },
+        /^options\.faults: .*attributes\.latancy: unknown field \(got 3, allowed latency, jitter\)/,
+      ],
     ];
     for (const [options, message] of cases)
       await expect(

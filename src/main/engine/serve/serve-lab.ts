@@ -65,6 +65,8 @@ export interface ServeLabOptions {
   /** Restricts the built-in subscriptions to this application server key (RFC 8292). */
   vapidKey?: string;
   storeDir?: string;
+  /** Faults on the built-in user agents' link (`Lab`'s `userAgentFaults`). */
+  userAgentFaults?: readonly unknown[];
   /** Told every event, from the first. */
   listener?: (event: LabEvent) => void;
 }
@@ -172,6 +174,7 @@ export class ServeLab {
       power: options.power,
       ...(options.vapidKey !== undefined ? { vapidKey: options.vapidKey } : {}),
       ...(options.storeDir !== undefined ? { storeDir: options.storeDir } : {}),
+      ...(options.userAgentFaults ? { userAgentFaults: options.userAgentFaults } : {}),
       listener: (event) => {
         if (event.kind === 'subscription.deleted' && this.byId(event.subscriptionId))
           this.gone.set(event.subscriptionId, event.reason);

@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { PROFILES, type Profile } from '../../../shared/events';
+import { NetError } from '../net/errors';
 import { generateIdentity } from '../push/tls';
 import { DEFAULT_SERVICE_LIMITS, type ServiceLimits } from '../push/types';
 import type { PushSubscriptionJson } from './records';
@@ -24,6 +25,8 @@ import { check } from './validate';
 export const NEXT_MESSAGE_DEFAULT_WAIT_MS = 5000;
 /** Subscriptions the built-in user agent may make at start. */
 export const START_SUBSCRIPTIONS_MAX = 1000;
+/** Faults the built-in user agents' link may hold at once. */
+export const USER_AGENT_FAULTS_MAX = 32;
 /** The largest value any service limit may be given. */
 const LIMIT_VALUE_MAX = 2 ** 40;
 
@@ -46,6 +49,11 @@ export interface StartPushServiceOptions {
   battery?: number;
   charging?: boolean;
   wifi?: boolean;
+  /**
+   * Faults on the link between the built-in user agents and the service (docs/faults.md specs,
+   * e.g. `{ type: 'latency', attributes: { latency: 300 } }`); change them with `setFaults`.
+   */
+  faults?: unknown[];
 }
 
 /** A subscription by its id, or the subscription itself (anything with its `endpoint`). */
@@ -84,6 +92,8 @@ export interface RunningPushService {
   unsubscribe(subscription: SubscriptionRef): Promise<void>;
   /** Forgets received messages and drops what the subscriptions hold queued. */
   reset(): void;
+  /** Replaces the faults on the built-in user agents' link, live (docs/faults.md). */
+  setFaults(faults: unknown[]): void;
   close(): Promise<void>;
 }
 
@@ -107,6 +117,8 @@ const optionsSchema = z.strictObject({
   battery: z.number().min(0).max(1).optional(),
   charging: z.boolean().optional(),
   wifi: z.boolean().optional(),
+  // Each spec is checked by the link itself (net/link.ts), which names every problem.
+  faults: z.array(z.unknown()).max(USER_AGENT_FAULTS_MAX).optional(),
 });
 
 export async function startPushService(
@@ -122,14 +134,20 @@ export async function startPushService(
   };
   checkServeOptions(engineOptions, (field) => `options.${field}`);
   const identity = o.tls === false ? null : await generateIdentity();
-  const serve = new ServeLab({
-    ...engineOptions,
-    host: o.host ?? '127.0.0.1',
-    port: o.port ?? 0,
-    tls: identity,
-    limits: o.limits ?? {},
-    power: { battery: o.battery ?? 1, charging: o.charging ?? true, wifi: o.wifi ?? true },
-  });
+  // The link checks the fault specs when the lab makes it.
+  const serve = faultsOrThrow(
+    'options.faults',
+    () =>
+      new ServeLab({
+        ...engineOptions,
+        host: o.host ?? '127.0.0.1',
+        port: o.port ?? 0,
+        tls: identity,
+        limits: o.limits ?? {},
+        power: { battery: o.battery ?? 1, charging: o.charging ?? true, wifi: o.wifi ?? true },
+        userAgentFaults: o.faults ?? [],
+      }),
+  );
   try {
     await serve.start();
   } catch (error) {
@@ -171,6 +189,27 @@ export async function startPushService(
     expire: (subscription) => void serve.expire(ref(subscription)),
     unsubscribe: async (subscription) => void (await serve.unsubscribe(ref(subscription))),
     reset: () => void serve.reset(),
+    setFaults: (faults) => {
+      const specs = faultsOrThrow('setFaults', () => faults);
+      if (specs.length > USER_AGENT_FAULTS_MAX)
+        throw new ServeError(
+          SERVE_ERROR_CODES.BAD_OPTION,
+          'faults',
+          `setFaults: ${specs.length} faults; allowed at most ${USER_AGENT_FAULTS_MAX} (USER_AGENT_FAULTS_MAX)`,
+        );
+      faultsOrThrow('setFaults', () => serve.lab.userAgentLink!.setFaults(specs));
+    },
     close: () => (closing ??= serve.stop()),
   };
+}
+
+/** Runs `fn`, turning the link's verdict on fault specs into one sentence under `where`. */
+function faultsOrThrow<T>(where: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (error) {
+    if (error instanceof NetError)
+      throw new ServeError(SERVE_ERROR_CODES.BAD_OPTION, 'faults', `${where}: ${error.message}`);
+    throw error;
+  }
 }
