@@ -96,7 +96,8 @@ export type LabEventBody =
       kind: 'message.dropped';
       subscriptionId: string;
       messageId: string;
-      reason: 'subscription-deleted' | 'ttl-zero-not-connected';
+      /** `reset`: a test harness (serve's control API, `startPushService`) dropped it. */
+      reason: 'subscription-deleted' | 'ttl-zero-not-connected' | 'reset';
     }
   | {
       kind: 'message.received';

@@ -22,7 +22,7 @@ import {
   parseShare,
   parseSpeed,
 } from './options';
-import { LIMIT_FLAGS, parseQuirks, QUIRKS_HELP, runServe } from './serve';
+import { LIMIT_FLAGS, parseControlAddress, parseQuirks, QUIRKS_HELP, runServe } from './serve';
 import { runRun, type RunCliOptions } from './run';
 import { collectFault, runProxy, type ProxyOptions } from './proxy';
 import { runDiff, runReplay, runRerun } from './replay';
@@ -98,6 +98,12 @@ function program(): Command {
       'keep subscriptions and accepted messages in this directory across restarts (default: memory only)',
     )
     .addOption(new Option('--quirks <provider>', QUIRKS_HELP).argParser(parseQuirks))
+    .addOption(
+      new Option(
+        '--control <host:port>',
+        'also serve the control API for test suites on this loopback address (e.g. 127.0.0.1:0)',
+      ).argParser(parseControlAddress),
+    )
     .action(async (options) => runServe(options));
 
   cli

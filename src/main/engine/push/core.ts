@@ -327,16 +327,7 @@ export class PushCore {
     if (!this.subscriptions.delete(sub.id)) return;
     this.subscriptionsByToken.delete(sub.token);
     this.subscriptionsByPushToken.delete(sub.pushToken);
-    for (const message of [...sub.queue.values()]) {
-      this.finish(message);
-      this.bus.emit({
-        kind: 'message.dropped',
-        subscriptionId: sub.id,
-        messageId: message.id,
-        reason: 'subscription-deleted',
-      });
-      this.sendReceipt(message, 410);
-    }
+    this.dropQueued(sub, 'subscription-deleted');
     this.bus.emit({ kind: 'subscription.deleted', subscriptionId: sub.id, reason });
     // A set's monitor stays open when one member goes (RFC 8030 §7.3); only its own end.
     for (const monitor of [...sub.monitors]) if (!sub.set?.monitors.has(monitor)) monitor.end(404);
@@ -348,6 +339,25 @@ export class PushCore {
     }
     for (const hooks of this.goneHooks) hooks.subscription?.(sub, reason);
     this.store?.deleteSubscription(sub.id);
+  }
+
+  /**
+   * Drops every message the subscription holds undelivered (its senders' receipts say 410);
+   * the subscription stays. `reset` is a test harness forgetting what it left queued.
+   */
+  dropQueued(sub: Subscription, reason: 'subscription-deleted' | 'reset'): number {
+    const queued = [...sub.queue.values()];
+    for (const message of queued) {
+      this.finish(message);
+      this.bus.emit({
+        kind: 'message.dropped',
+        subscriptionId: sub.id,
+        messageId: message.id,
+        reason,
+      });
+      this.sendReceipt(message, 410);
+    }
+    return queued.length;
   }
 
   // ---- sending ---------------------------------------------------------------------------
