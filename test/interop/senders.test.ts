@@ -134,13 +134,40 @@ async function delivered(target: Served, text: string): Promise<Record<string, u
   return JSON.parse(line) as Record<string, unknown>;
 }
 
-/** Sends what `build` makes for `text`, and expects 201 and exactly that plaintext decrypted. */
+/**
+ * The `message.accepted` event serve printed for the message whose decrypted text is `text`
+ * (found through the built-in user agent's `message.received`, which names the message).
+ */
+async function acceptedEvent(target: Served, text: string): Promise<Record<string, unknown>> {
+  const events = () =>
+    target.run.lines
+      .filter((l) => l.startsWith('{"type":"event"'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+  return eventually(`serve to print the acceptance of "${text.slice(0, 40)}"`, () => {
+    const received = events().find(
+      (e) =>
+        e['kind'] === 'message.received' &&
+        typeof e['preview'] === 'string' &&
+        e['preview'].length > 0 &&
+        text.startsWith(e['preview']),
+    );
+    return events().find(
+      (e) => e['kind'] === 'message.accepted' && e['messageId'] === received?.['messageId'],
+    );
+  });
+}
+
+/**
+ * Sends what `build` makes for `text`, and expects 201, exactly that plaintext decrypted, and
+ * the legacy forms used (aesgcm; the draft WebPush VAPID scheme) labelled in message.accepted.
+ */
 async function expectDecrypted(
   target: Served,
   send: (target: Served, request: WireRequest) => Promise<Sent>,
   build: (subscription: Subscription, text: string) => Promise<WireRequest> | WireRequest,
   text: string,
   encoding: 'aes128gcm' | 'aesgcm',
+  { legacyVapid = false } = {},
 ): Promise<Record<string, unknown>> {
   const reply = await send(target, await build(target.subscription, text));
   expect(reply, reply.body).toMatchObject({ status: 201 });
@@ -153,6 +180,13 @@ async function expectDecrypted(
     contentEncoding: encoding,
     legacy: encoding === 'aesgcm',
   });
+  const legacy = [
+    ...(encoding === 'aesgcm' ? ['aesgcm'] : []),
+    ...(legacyVapid ? ['vapid-webpush'] : []),
+  ];
+  expect((await acceptedEvent(target, text))['legacy']).toEqual(
+    legacy.length > 0 ? legacy : undefined,
+  );
   return message;
 }
 
@@ -238,6 +272,7 @@ describe('webpush-webcrypto (aesgcm, the draft WebPush VAPID scheme)', () => {
           build,
           textFor(`webpush-webcrypto ${name} ${target}`),
           'aesgcm',
+          { legacyVapid: true },
         );
         const headers = message['headers'] as Record<string, string>;
         // Forwarded for the user agent to decrypt with, as push services did (VAPID's

@@ -186,7 +186,10 @@ function monitor(ctx: RequestContext, target: Monitored): void {
 // ---- sending (§5) -------------------------------------------------------------------------
 
 /** RFC 8292: 401 without a token on a restricted subscription, 403 for a bad one. */
-function checkVapid(ctx: RequestContext, sub: Subscription): { key: Buffer | null } | Problem {
+function checkVapid(
+  ctx: RequestContext,
+  sub: Subscription,
+): { key: Buffer | null; legacy: boolean } | Problem {
   const header = ctx.headers['authorization'];
   const cryptoKey = ctx.headers['crypto-key'];
   const given = typeof header === 'string' ? header : undefined;
@@ -197,7 +200,7 @@ function checkVapid(ctx: RequestContext, sub: Subscription): { key: Buffer | nul
   );
   const value = legacy ?? given;
   const isVapid = value !== undefined && /^vapid\s/i.test(value);
-  if (!sub.vapidKey && !isVapid) return { key: null };
+  if (!sub.vapidKey && !isVapid) return { key: null, legacy: false };
   if (!isVapid) {
     return problem(
       401,
@@ -222,7 +225,7 @@ function checkVapid(ctx: RequestContext, sub: Subscription): { key: Buffer | nul
       `Authorization ${legacy ? 'WebPush, the legacy draft scheme,' : 'vapid'} (${verdict.reason}): ${verdict.error.message}`,
     );
   }
-  return { key: verdict.publicKey };
+  return { key: verdict.publicKey, legacy: legacy !== null };
 }
 
 /** The `keyid` of an aes128gcm body header (RFC 8188 §2.1): the sender's ECDH public key. */
@@ -305,6 +308,7 @@ async function send(ctx: RequestContext, token: string): Promise<void> {
     topic: topic.value,
     receiptSubscriptionId: receipt?.id ?? null,
     senderId: ctx.agentId,
+    legacyVapid: vapid.legacy,
   });
   switch (outcome.kind) {
     case 'not-found':
