@@ -7,7 +7,10 @@ import http from 'node:http';
 import net from 'node:net';
 import webpush from 'web-push';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { VirtualClock } from '../../src/main/engine/clock/virtual';
+import { PREFACE_WAIT_MS } from '../../src/main/engine/push/preface';
 import { hasTool, startCli, tool, type Running } from '../helpers/cli';
+import { startService } from '../helpers/h2';
 import { eventually } from '../helpers/poll';
 
 const haveCurl = hasTool('curl');
@@ -169,5 +172,58 @@ describe('push-lab serve --h2c: HTTP/1.1 and h2c on one port', () => {
       subscription.endpoint,
     ]);
     expect([h2.stdout, h1.stdout]).toEqual(['201', '201']);
+  });
+});
+
+describe('the h2c port reading a preface (in process, on a virtual clock)', () => {
+  /** A raw TCP connection to `url` and everything it receives, until it closes. */
+  function raw(url: string) {
+    const { hostname, port } = new URL(url);
+    const socket = net.connect(Number(port), hostname);
+    const state = { received: Buffer.alloc(0), closed: false };
+    socket.on('data', (d: Buffer) => (state.received = Buffer.concat([state.received, d])));
+    socket.on('close', () => (state.closed = true));
+    socket.on('error', () => {});
+    return { socket, state };
+  }
+
+  it('closes a connection that says nothing for PREFACE_WAIT_MS, and only then', async () => {
+    const clock = new VirtualClock(0);
+    const { service } = await startService({}, clock);
+    try {
+      const timers = clock.pendingCount();
+      const { state } = raw(service.url);
+      await eventually('the service to wait for its preface', () => clock.pendingCount() > timers);
+      clock.advance(PREFACE_WAIT_MS - 1);
+      await new Promise((r) => setTimeout(r, 50));
+      expect(state.closed).toBe(false);
+      clock.advance(1);
+      await eventually('the silent connection to be closed', () => state.closed);
+      expect(state.received.length).toBe(0);
+    } finally {
+      await service.stop();
+    }
+  });
+
+  it('an h2c preface that arrives in pieces ("PR", then the rest) is still h2c', async () => {
+    const { service } = await startService({}, new VirtualClock(0));
+    try {
+      const { socket, state } = raw(service.url);
+      socket.write('PR');
+      await new Promise((r) => setTimeout(r, 50));
+      // The client preface's rest and an empty SETTINGS frame (RFC 9113 §3.4).
+      socket.write(
+        Buffer.concat([
+          Buffer.from('I * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1'),
+          Buffer.from([0, 0, 0, 0x04, 0, 0, 0, 0, 0]),
+        ]),
+      );
+      // The server's first frame is its SETTINGS (type 0x04): HTTP/2, not an HTTP/1.1 400.
+      await eventually('the server preface', () => state.received.length >= 9);
+      expect(state.received[3]).toBe(0x04);
+      socket.destroy();
+    } finally {
+      await service.stop();
+    }
   });
 });
