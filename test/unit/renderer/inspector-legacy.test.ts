@@ -7,36 +7,14 @@ import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it } from 'vitest';
 import { App } from '../../../src/renderer/src/App';
 import { createLabStore, LabProvider } from '../../../src/renderer/src/store';
-import type { LabEventBody, LegacyForm } from '../../../src/shared/events';
-import { fakeFrames, idleClient, modelAfter, stamp } from './fixtures';
+import { LabStream } from '../trace/lab-stream';
+import { fakeFrames, idleClient, modelAfter } from './fixtures';
 
-const accepted = (messageId: string, legacy?: LegacyForm[]): LabEventBody => ({
-  kind: 'message.accepted',
-  serviceId: 'ps1',
-  subscriptionId: 'sub1',
-  messageId,
-  ttlSeconds: 60,
-  ttlRequestedSeconds: 60,
-  urgency: 'normal',
-  topic: null,
-  bytes: 120,
-  receiptRequested: false,
-  senderId: null,
-  ...(legacy ? { legacy } : {}),
-});
-
-const events = stamp(1, [
-  { kind: 'service.started', serviceId: 'ps1', url: 'http://127.0.0.1:1', profile: 'rfc8030' },
-  {
-    kind: 'subscription.created',
-    serviceId: 'ps1',
-    subscriptionId: 'sub1',
-    agentId: null,
-    pushPath: '/push/1',
-  },
-  accepted('old', ['aesgcm', 'vapid-webpush']),
-  accepted('rfc'),
-]);
+const events = new LabStream()
+  .service(0)
+  .subscribe(0, 'sub1', null)
+  .accept(1, 'old', { subscriptionId: 'sub1', legacy: ['aesgcm', 'vapid-webpush'] })
+  .accept(2, 'rfc', { subscriptionId: 'sub1' }).events;
 
 /** The App server-rendered with `messageId` selected over a model and story of `events`. */
 function inspect(messageId: string): string {
