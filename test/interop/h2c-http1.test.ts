@@ -121,6 +121,18 @@ describe('push-lab serve --h2c: HTTP/1.1 and h2c on one port', () => {
     },
   );
 
+  it.skipIf(!haveCurl)(
+    'over HTTP/1.1 a user agent can subscribe but not monitor: 400 saying server push needs HTTP/2',
+    () => {
+      const sub = curl(['--http1.1', '-X', 'POST', `${base}/subscribe`]);
+      expect(sub.stdout).toMatch(/^HTTP\/1\.1 201/);
+      const location = /^location: (\S+)/im.exec(sub.stdout)![1]!;
+      const monitor = curl(['--http1.1', '-m', '5', location]);
+      expect(monitor.stdout).toMatch(/^HTTP\/1\.1 400/);
+      expect(monitor.stdout).toContain('needs HTTP/2 with server push enabled');
+    },
+  );
+
   it.skipIf(!haveCurl || !haveNghttp)(
     'nghttp (h2c prior knowledge) subscribes on the same port',
     () => {
