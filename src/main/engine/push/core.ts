@@ -22,7 +22,7 @@ import type {
   StoredMessage,
 } from './types';
 import { TTL_SECONDS_CLAMP } from './types';
-import type { LimitName } from '../../../shared/events';
+import type { LegacyForm, LimitName } from '../../../shared/events';
 
 /** Messages whose body and headers the inspector can still show (4 KB each at most). */
 export const ARCHIVED_MESSAGES_MAX = 2_000;
@@ -449,6 +449,7 @@ export class PushCore {
       bytes: message.body.length,
       receiptRequested: message.receiptSubscriptionId !== null,
       senderId: request.senderId,
+      ...legacyOf(request.contentHeaders, request.legacyVapid === true),
     });
     if (previous) {
       // RFC 8030 §5.4: the new message takes the old one's place; its receipts are suppressed.
@@ -800,6 +801,8 @@ export class PushCore {
         bytes: message.body.length,
         receiptRequested: message.receiptSubscriptionId !== null,
         senderId: null,
+        // The VAPID scheme is not stored: a restored message keeps only its coding's label.
+        ...legacyOf(message.contentHeaders, false),
       });
       if (message.expiresAtMs <= now) this.expire(message);
       else this.expireIn(message, message.expiresAtMs - now);
@@ -829,4 +832,21 @@ export class PushCore {
 /** Does a monitor whose lowest wanted urgency is `min` want a message of urgency `u`? */
 export function wants(min: Urgency, u: Urgency): boolean {
   return URGENCIES.indexOf(u) >= URGENCIES.indexOf(min);
+}
+
+/**
+ * The `legacy` field of a `message.accepted`: the draft coding (from the content headers the
+ * message keeps) and the draft VAPID scheme; nothing at all when neither, so events of
+ * RFC 8291/8292 senders (every lab agent) stay as they were, byte for byte.
+ */
+function legacyOf(
+  contentHeaders: Readonly<Record<string, string>>,
+  legacyVapid: boolean,
+): { legacy?: LegacyForm[] } {
+  const aesgcm = contentHeaders['content-encoding']?.toLowerCase() === 'aesgcm';
+  if (!aesgcm && !legacyVapid) return {};
+  const legacy: LegacyForm[] = [];
+  if (aesgcm) legacy.push('aesgcm');
+  if (legacyVapid) legacy.push('vapid-webpush');
+  return { legacy };
 }

@@ -196,7 +196,7 @@ function monitor(ctx: RequestContext, target: Monitored): void {
 function checkVapid(
   ctx: RequestContext,
   sub: Subscription,
-): { key: Buffer | null; claims: VapidClaims | null } | Problem {
+): { key: Buffer | null; claims: VapidClaims | null; legacy: boolean } | Problem {
   const header = ctx.headers['authorization'];
   const cryptoKey = ctx.headers['crypto-key'];
   const given = typeof header === 'string' ? header : undefined;
@@ -207,7 +207,7 @@ function checkVapid(
   );
   const value = legacy ?? given;
   const isVapid = value !== undefined && /^vapid\s/i.test(value);
-  if (!sub.vapidKey && !isVapid) return { key: null, claims: null };
+  if (!sub.vapidKey && !isVapid) return { key: null, claims: null, legacy: false };
   if (!isVapid) {
     return problem(
       401,
@@ -232,7 +232,7 @@ function checkVapid(
       `Authorization ${legacy ? 'WebPush, the legacy draft scheme,' : 'vapid'} (${verdict.reason}): ${verdict.error.message}`,
     );
   }
-  return { key: verdict.publicKey, claims: verdict.claims };
+  return { key: verdict.publicKey, claims: verdict.claims, legacy: legacy !== null };
 }
 
 /** The `keyid` of an aes128gcm body header (RFC 8188 §2.1): the sender's ECDH public key. */
@@ -340,6 +340,7 @@ async function send(ctx: RequestContext, token: string, quirks: QuirkSession): P
     topic: topic.value,
     receiptSubscriptionId: receipt?.id ?? null,
     senderId: ctx.agentId,
+    legacyVapid: vapid.legacy,
   });
   switch (outcome.kind) {
     case 'not-found':
