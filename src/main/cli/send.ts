@@ -495,7 +495,8 @@ export function elideSecrets(name: string, value: string): string {
   if (name.toLowerCase() !== 'authorization') return value;
   const jwt = /([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)/;
   const match = jwt.exec(value);
-  if (!match) return value.replace(/^(\S+)\s+.*$/, '$1 <credentials elided>');
+  // Another scheme (`Bearer …`, FCM's legacy `key=…`): keep its name, elide the rest.
+  if (!match) return `${/^(\S+\s+|[^=\s]+=)/.exec(value)?.[1] ?? ''}<credentials elided>`;
   let claims = '?';
   try {
     claims = Buffer.from(match[2]!, 'base64url').toString('utf8');
