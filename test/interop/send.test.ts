@@ -6,9 +6,13 @@
  * push prints the service's problem and exits 1; bad input exits 2 naming what is wrong.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import http2 from 'node:http2';
+import type { AddressInfo, Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BODY_SHOWN_CHARS_MAX } from '../../src/main/cli/send';
 import { startCli, type Running } from '../helpers/cli';
 
 const dirs: string[] = [];
@@ -238,6 +242,8 @@ describe('push-lab send: bad input exits 2 naming it', () => {
         },
       }),
     );
+    const huge = path.join(dir, 'huge.json');
+    writeFileSync(huge, ' '.repeat(70_000));
     const runs = await Promise.all([
       send([bad, '--text', 'x']),
       send([path.join(dir, 'missing.json'), '--text', 'x']),
@@ -245,6 +251,7 @@ describe('push-lab send: bad input exits 2 naming it', () => {
       send([good, '--text', 'x'.repeat(3994)]),
       send([good, '--text', 'x', '--receipt', '--http1']),
       send([good, '--text', 'x', '--file', bad]),
+      send([huge, '--text', 'x']),
     ]);
     const expected = [
       /bad\.json: keys\.p256dh: got "AAAA"; allowed base64url of a 65-octet uncompressed P-256 point/,
@@ -253,6 +260,7 @@ describe('push-lab send: bad input exits 2 naming it', () => {
       /--text: 3994 octets; allowed at most 3993 with --encoding aes128gcm/,
       /--receipt with --http1: receipts are server pushes, HTTP\/2 only/,
       /--text and --file: both given/,
+      /huge\.json: 70000 bytes; allowed at most 65536/,
     ];
     for (const [i, run] of runs.entries()) {
       expect(run.code, run.stderr).toBe(2);
@@ -260,4 +268,54 @@ describe('push-lab send: bad input exits 2 naming it', () => {
       expect(run.stderr).not.toMatch(/\n\s+at /); // no stack trace
     }
   }, 90_000);
+});
+
+describe('push-lab send → a hostile service', () => {
+  const servers: { close(): void }[] = [];
+  afterAll(() => servers.forEach((server) => server.close()));
+
+  it('a 1 MiB error body over HTTP/2 and HTTP/1.1 is cut: the problem is printed, bounded, exit 1', async () => {
+    const flood = Buffer.alloc(1024 * 1024, 0x78);
+    const h2 = http2.createServer();
+    h2.on('stream', (stream) => {
+      stream.on('error', () => {});
+      stream.respond({ ':status': 500, 'content-type': 'text/plain' });
+      stream.end(flood);
+    });
+    const h1 = http.createServer((_req, res) => {
+      res.writeHead(500, { 'content-type': 'text/plain' });
+      res.end(flood);
+    });
+    servers.push(h2, h1);
+    const port = async (server: Server) => {
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      return (server.address() as AddressInfo).port;
+    };
+    const dir = tempDir();
+    const subscriptionAt = (p: number) => {
+      const file = path.join(dir, `sub-${p}.json`);
+      writeFileSync(
+        file,
+        JSON.stringify({
+          endpoint: `http://127.0.0.1:${p}/push/x`,
+          keys: {
+            p256dh:
+              'BCVxsr7N_eNgVRqvHtD0zTZsEc6-VV-JvLexhqUzORcxaOzi6-AYWXvTBHm4bjyPjs7Vd8pZGH6SRpkNtoIAiw4',
+            auth: 'BTBZMqHH6r4Tts7J_aSIgg',
+          },
+        }),
+      );
+      return file;
+    };
+    const [overH2, overH1] = await Promise.all([
+      send([subscriptionAt(await port(h2)), '--text', 'x']),
+      send([subscriptionAt(await port(h1)), '--text', 'x', '--http1']),
+    ]);
+    for (const run of [overH2, overH1]) {
+      expect(run.code, run.stderr).toBe(1);
+      expect(run.stdout).toMatch(/^< HTTP\/(2|1\.1) 500$/m);
+      expect(run.stdout).toMatch(/^refused: 500 x+$/m);
+      expect(run.stdout.length).toBeLessThan(BODY_SHOWN_CHARS_MAX + 2000);
+    }
+  }, 60_000);
 });

@@ -17,7 +17,7 @@ import { isIP } from 'node:net';
 import { open, stat } from 'node:fs/promises';
 import tls, { type TLSSocket } from 'node:tls';
 import { InvalidArgumentError } from 'commander';
-import { URGENCIES, type Profile, type Urgency } from '../../shared/events';
+import { PROFILES, URGENCIES, type Profile, type Urgency } from '../../shared/events';
 import { RealClock } from '../engine/clock';
 import { createVapidKeys, vapidKeysFromText, type VapidKeys } from '../engine/crypto';
 import { closeSession, connect, request, RESPONSE_BYTES_MAX } from '../engine/agents/h2';
@@ -30,7 +30,11 @@ import {
 } from '../engine/agents/send-request';
 import { parseTopic, parseUrgency } from '../engine/push/http';
 import { clientProfile } from '../engine/push/profiles/registry';
-import type { ClientRequest } from '../engine/push/profiles/client-common';
+import type {
+  ClientProfile,
+  ClientRequest,
+  SendAnswer,
+} from '../engine/push/profiles/client-common';
 import { CliError } from './options';
 
 /** A PushSubscription is a few hundred octets; anything this large is not one. */
@@ -163,15 +167,11 @@ export async function runSend(file: string | undefined, options: SendCliOptions)
     insecure: options.insecure,
     http1: options.http1,
     waitMs: options.receipt ? options.wait * 1000 : null,
-    receiptOf: (status, answerHeaders) => {
-      const answer = profile.readSendAnswer(status, answerHeaders, url.origin);
-      return answer.accepted ? answer : null;
-    },
+    readAnswer: (status, answerHeaders) =>
+      profile.readSendAnswer(status, answerHeaders, url.origin),
   });
-  const answer = profile.readSendAnswer(exchange.status, exchange.headers, url.origin);
-  const report = describeExchange(url, sent, exchange, answer.accepted, options);
-  process.stdout.write(report);
-  if (!answer.accepted) return 1;
+  process.stdout.write(describeExchange(url, sent, exchange, options));
+  if (!exchange.answer.accepted) return 1;
   if (options.receipt && exchange.receipt?.status !== 204) return 1;
   return 0;
 }
@@ -188,12 +188,16 @@ function checkCombinations(options: SendCliOptions): void {
     throw refuse(
       '--receipt with --http1: receipts are server pushes, HTTP/2 only (RFC 8030 §6.3); drop one',
     );
+  const profilesWith = (has: (p: ClientProfile) => boolean) =>
+    PROFILES.filter((name) => has(clientProfile(name))).join(', ');
   if (options.receipt && profile.receipts === 'none')
     throw refuse(
-      `--receipt: profile ${options.profile} has no receipts; allowed with rfc8030, draft-damaggio`,
+      `--receipt: profile ${options.profile} has no receipts; allowed with ${profilesWith((p) => p.receipts !== 'none')}`,
     );
   if (options.vapidKey !== undefined && !profile.vapid)
-    throw refuse(`--vapid-key: profile ${options.profile} predates VAPID; allowed with rfc8030`);
+    throw refuse(
+      `--vapid-key: profile ${options.profile} predates VAPID; allowed with ${profilesWith((p) => p.vapid)}`,
+    );
   if (options.vapidSubject !== undefined && options.vapidKey === undefined)
     throw refuse('--vapid-subject: needs --vapid-key (the subject is a claim of the signed token)');
 }
@@ -288,11 +292,16 @@ interface Receipt {
   afterMs: number;
 }
 
-interface Exchange {
+interface Answered {
   httpVersion: '2' | '1.1';
   status: number;
   headers: IncomingHttpHeaders;
   body: Buffer;
+}
+
+interface Exchange extends Answered {
+  /** The answer as the profile reads it: accepted, the message, where receipts come from. */
+  answer: SendAnswer;
   /** Undefined when no receipt was asked; null when none came in time. */
   receipt?: Receipt | null;
   /** Why the receipt GET ended without one, if it did. */
@@ -304,19 +313,27 @@ interface SendTransport {
   insecure: boolean;
   http1: boolean;
   waitMs: number | null;
-  receiptOf: (
-    status: number,
-    headers: IncomingHttpHeaders,
-  ) => { messagePath: string | null; receiptUrl: string | null } | null;
+  readAnswer: (status: number, headers: IncomingHttpHeaders) => SendAnswer;
 }
 
 async function send(url: URL, req: ClientRequest, t: SendTransport): Promise<Exchange> {
+  const overHttp1 = async (socket: TLSSocket | null): Promise<Exchange> => {
+    const res = await http1Send(url, req, socket);
+    const exchange = { ...res, answer: t.readAnswer(res.status, res.headers) };
+    if (t.waitMs === null || !exchange.answer.accepted) return exchange;
+    // Only when TLS offered no h2: --receipt with --http1 is refused up front.
+    return {
+      ...exchange,
+      receipt: null,
+      receiptProblem: 'the service did not offer HTTP/2 (ALPN), and receipts are server pushes',
+    };
+  };
   try {
     if (url.protocol === 'http:') {
-      return t.http1 ? await http1Send(url, req, null) : await h2Send(url, req, null, t);
+      return t.http1 ? await overHttp1(null) : await h2Send(url, req, null, t);
     }
     const socket = await openTls(url, t);
-    if (socket.alpnProtocol !== 'h2') return await http1Send(url, req, socket);
+    if (socket.alpnProtocol !== 'h2') return await overHttp1(socket);
     return await h2Send(url, req, socket, t);
   } catch (error) {
     if (error instanceof CliError) throw error;
@@ -382,10 +399,9 @@ async function h2Send(
       req.body ?? Buffer.alloc(0),
       deadline,
     );
-    const exchange: Exchange = { httpVersion: '2', ...res };
-    if (t.waitMs === null) return exchange;
-    const answer = t.receiptOf(res.status, res.headers);
-    if (!answer) return exchange; // refused: no receipt will come
+    const answer = t.readAnswer(res.status, res.headers);
+    const exchange: Exchange = { httpVersion: '2', ...res, answer };
+    if (t.waitMs === null || !answer.accepted) return exchange;
     if (!answer.receiptUrl) {
       return { ...exchange, receipt: null, receiptProblem: 'the answer named no receipt resource' };
     }
@@ -448,7 +464,7 @@ function waitForReceipt(
   });
 }
 
-function http1Send(url: URL, req: ClientRequest, socket: TLSSocket | null): Promise<Exchange> {
+function http1Send(url: URL, req: ClientRequest, socket: TLSSocket | null): Promise<Answered> {
   return new Promise((resolve, reject) => {
     const r = http.request({
       host: url.hostname.replace(/^\[|\]$/g, ''),
@@ -465,12 +481,7 @@ function http1Send(url: URL, req: ClientRequest, socket: TLSSocket | null): Prom
     r.on('response', (res: IncomingMessage) => {
       const chunks: Buffer[] = [];
       let size = 0;
-      res.on('data', (chunk: Buffer) => {
-        if (size + chunk.length <= RESPONSE_BYTES_MAX) chunks.push(chunk);
-        size += chunk.length;
-      });
-      res.on('error', reject);
-      res.on('end', () => {
+      const answered = (): void => {
         resolve({
           httpVersion: '1.1',
           status: res.statusCode ?? 0,
@@ -478,7 +489,15 @@ function http1Send(url: URL, req: ClientRequest, socket: TLSSocket | null): Prom
           body: Buffer.concat(chunks),
         });
         res.socket?.destroy();
+      };
+      res.on('data', (chunk: Buffer) => {
+        chunks.push(chunk);
+        size += chunk.length;
+        // Enough to show: a body that never ends must not keep the sender reading.
+        if (size >= RESPONSE_BYTES_MAX) answered();
       });
+      res.on('error', reject);
+      res.on('end', answered);
     });
     r.end(req.body ?? Buffer.alloc(0));
   });
@@ -530,9 +549,9 @@ function describeExchange(
   url: URL,
   req: ClientRequest & { headers: Record<string, string> },
   exchange: Exchange,
-  accepted: boolean,
   options: SendCliOptions,
 ): string {
+  const { accepted } = exchange.answer;
   const location = exchange.headers['location'];
   const problem = problemOf(exchange);
   const body = exchange.body.toString('utf8');
