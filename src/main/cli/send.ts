@@ -198,6 +198,11 @@ function checkCombinations(options: SendCliOptions): void {
     throw refuse(
       `--vapid-key: profile ${options.profile} predates VAPID; allowed with ${profilesWith((p) => p.vapid)}`,
     );
+  // damaggio's envelope names only aes128gcm (damaggioMessage): aesgcm's parameters would be lost.
+  if (options.encoding === 'aesgcm' && options.profile === 'draft-damaggio')
+    throw refuse(
+      '--encoding aesgcm with --profile draft-damaggio: its JSON envelope carries aes128gcm bodies only; allowed --encoding aes128gcm',
+    );
   if (options.vapidSubject !== undefined && options.vapidKey === undefined)
     throw refuse('--vapid-subject: needs --vapid-key (the subject is a claim of the signed token)');
 }
