@@ -13,7 +13,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BODY_SHOWN_CHARS_MAX } from '../../src/main/cli/send';
+import { UserAgent } from '../../src/main/engine/agents/user-agent';
+import { Rng } from '../../src/main/engine/rng/rng';
 import { startCli, type Running } from '../helpers/cli';
+import { startService } from '../helpers/h2';
+import { eventually } from '../helpers/poll';
 
 const dirs: string[] = [];
 const serves: Running[] = [];
@@ -316,6 +320,58 @@ describe('push-lab send → a hostile service', () => {
       expect(run.stdout).toMatch(/^< HTTP\/(2|1\.1) 500$/m);
       expect(run.stdout).toMatch(/^refused: 500 x+$/m);
       expect(run.stdout.length).toBeLessThan(BODY_SHOWN_CHARS_MAX + 2000);
+    }
+  }, 60_000);
+});
+
+describe('push-lab send --profile draft-damaggio', () => {
+  it("sends the profile's JSON envelope; the receipt comes from the subscription's receipt resource", async () => {
+    const { service, bus, clock } = await startService({ profile: 'draft-damaggio' });
+    const received: string[] = [];
+    const ua = new UserAgent(
+      {
+        agentId: 'ua1',
+        serviceUrl: service.url,
+        serviceId: service.id,
+        subscribePath: new URL(service.subscribeUrl).pathname,
+        profile: 'draft-damaggio',
+        onMessage: (m) => {
+          received.push(m.plaintext?.toString('utf8') ?? '');
+        },
+      },
+      clock,
+      bus,
+      new Rng(1),
+    );
+    try {
+      await ua.start(1);
+      const sub = ua.subscriptions[0]!;
+      const file = path.join(tempDir(), 'damaggio.json');
+      writeFileSync(
+        file,
+        JSON.stringify({
+          endpoint: sub.pushUrl,
+          keys: { p256dh: sub.keys.p256dh, auth: sub.keys.auth },
+        }),
+      );
+      const run = await send([
+        file,
+        '--profile',
+        'draft-damaggio',
+        '--text',
+        'enveloped',
+        '--receipt',
+      ]);
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stdout).toContain('> content-type: application/json');
+      expect(run.stdout).toMatch(/^< HTTP\/2 201$/m);
+      expect(run.stdout).toMatch(/^receipt: 204 delivered for \/p\/\S+ after \d+ ms$/m);
+      await eventually('the user agent to decrypt the enveloped message', () =>
+        received.includes('enveloped'),
+      );
+    } finally {
+      await ua.stop();
+      await service.stop();
     }
   }, 60_000);
 });
