@@ -1,6 +1,7 @@
 /**
  * `push-lab`: the headless entry points. `serve` runs the push service alone for testing an
- * application server; `web` runs the whole lab with the UI in a browser.
+ * application server; `web` runs the whole lab with the UI in a browser; `send` is one
+ * application server's send, to any push service.
  */
 import { Command, CommanderError, Option } from 'commander';
 import { fileURLToPath } from 'node:url';

@@ -358,12 +358,18 @@ export function connectionProblem(url: URL, error: unknown, http1: boolean): str
   return base;
 }
 
+/** The host to connect to: an IPv6 literal without its URL brackets. */
+function hostOf(url: URL): string {
+  return url.hostname.replace(/^\[|\]$/g, '');
+}
+
 function openTls(url: URL, t: SendTransport): Promise<TLSSocket> {
   return new Promise((resolve, reject) => {
     const socket = tls.connect({
-      host: url.hostname.replace(/^\[|\]$/g, ''),
+      host: hostOf(url),
       port: Number(url.port || 443),
-      ...(isIP(url.hostname.replace(/^\[|\]$/g, '')) ? {} : { servername: url.hostname }),
+      // SNI names hosts only (RFC 6066 §3).
+      ...(isIP(hostOf(url)) ? {} : { servername: url.hostname }),
       ...(t.ca !== undefined ? { ca: t.ca } : {}),
       rejectUnauthorized: !t.insecure,
       ALPNProtocols: t.http1 ? ['http/1.1'] : ['h2', 'http/1.1'],
@@ -472,7 +478,7 @@ function waitForReceipt(
 function http1Send(url: URL, req: ClientRequest, socket: TLSSocket | null): Promise<Answered> {
   return new Promise((resolve, reject) => {
     const r = http.request({
-      host: url.hostname.replace(/^\[|\]$/g, ''),
+      host: hostOf(url),
       port: Number(url.port || (url.protocol === 'https:' ? 443 : 80)),
       method: req.method,
       path: req.path,
