@@ -23,8 +23,9 @@ import {
   parseShare,
   parseSpeed,
 } from './options';
-import { LIMIT_FLAGS, runServe } from './serve';
+import { LIMIT_FLAGS, parseQuirks, QUIRKS_HELP, runServe } from './serve';
 import { runRun, type RunCliOptions } from './run';
+import { collectFault, runProxy, type ProxyOptions } from './proxy';
 import { runDiff, runReplay, runRerun } from './replay';
 import * as sendCli from './send';
 
@@ -98,6 +99,7 @@ function program(): Command {
       '--store <dir>',
       'keep subscriptions and accepted messages in this directory across restarts (default: memory only)',
     )
+    .addOption(new Option('--quirks <provider>', QUIRKS_HELP).argParser(parseQuirks))
     .action(async (options) => runServe(options));
 
   cli
@@ -216,6 +218,26 @@ function program(): Command {
     .action(async (a: string, b: string) => {
       exitCode = await runDiff(a, b);
     });
+
+  cli
+    .command('proxy')
+    .description(
+      'a TCP proxy through a Push Lab link between any two real endpoints; faults change live from a Toxiproxy-compatible API',
+    )
+    .option('--listen <host:port>', 'where the proxy listens (default 127.0.0.1:0, any free port)')
+    .option('--upstream <host:port>', 'where it forwards each connection')
+    .option('--name <name>', "the proxy's name in the API and in lines printed", 'push-lab')
+    .option('--preset <name>', 'start with a network preset (slow-3g, offline, …)')
+    .option(
+      '--fault <spec>',
+      'start with a fault: TYPE:key=value,… (e.g. latency:latency=200,jitter=50) or a JSON fault spec; repeatable',
+      collectFault,
+      [],
+    )
+    .option('--api <host:port>', 'serve the Toxiproxy-compatible API here (e.g. 127.0.0.1:8474)')
+    .option('--seed <seed>', 'seed of the fault decisions (jitter, loss, toxicity)')
+    .option('--json', 'print one JSON object per line', false)
+    .action(async (options: ProxyOptions) => runProxy(options));
 
   cli
     .command('web')

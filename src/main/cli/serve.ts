@@ -14,6 +14,8 @@ import { parseVapidPublicKey } from '../engine/crypto/vapid';
 import { PROFILE_REGISTRY } from '../engine/push/profiles/registry';
 import { loadOrCreateIdentity } from '../engine/push/tls';
 import { DEFAULT_SERVICE_LIMITS, type ServiceLimits } from '../engine/push/types';
+import { QUIRK_NAMES, type QuirkName, quirkOverlay, unknownQuirk } from '../engine/push/quirks';
+import { InvalidArgumentError } from 'commander';
 import { CliError, listenError } from './options';
 import { untilSignal } from './signals';
 
@@ -44,7 +46,17 @@ export interface ServeOptions {
   battery: number;
   charging: boolean;
   wifi: boolean;
+  /** A provider quirk overlay over rfc8030 (push/quirks/). */
+  quirks?: QuirkName;
 }
+
+/** `--quirks <provider>`: one of the overlays in push/quirks/. */
+export function parseQuirks(value: string): QuirkName {
+  if (!quirkOverlay(value)) throw new InvalidArgumentError(unknownQuirk(value));
+  return value as QuirkName;
+}
+
+export const QUIRKS_HELP = `answer as this provider documents it, over rfc8030: ${QUIRK_NAMES.join(', ')} (docs/profiles.md, "Provider quirks")`;
 
 const L = DEFAULT_SERVICE_LIMITS;
 
@@ -131,6 +143,13 @@ export async function runServe(options: ServeOptions): Promise<void> {
       2,
     );
   }
+  if (options.quirks !== undefined && !PROFILE_REGISTRY[options.profile].quirks) {
+    const takers = PROFILES.filter((name) => PROFILE_REGISTRY[name].quirks);
+    throw new CliError(
+      `--quirks ${options.quirks}: provider quirks apply over --profile ${takers.join(', ')} only (got ${options.profile})`,
+      2,
+    );
+  }
   if (options.vapidKey !== undefined) {
     const key = parseVapidPublicKey(options.vapidKey);
     if (!key.ok) {
@@ -160,6 +179,7 @@ export async function runServe(options: ServeOptions): Promise<void> {
     power: { battery: options.battery, charging: options.charging, wifi: options.wifi },
     ...(options.vapidKey !== undefined ? { vapidKey: options.vapidKey } : {}),
     ...(options.store !== undefined ? { storeDir: options.store } : {}),
+    ...(options.quirks !== undefined ? { quirks: options.quirks } : {}),
   });
   const out = (line: string): boolean => process.stdout.write(`${line}\n`);
   const print = options.json ? (o: object) => out(JSON.stringify(o)) : null;
@@ -196,6 +216,7 @@ export async function runServe(options: ServeOptions): Promise<void> {
     tls: identity !== null,
     ...(identity ? { ca: identity.certPath } : {}),
     ...(options.store !== undefined ? { store: options.store } : {}),
+    ...(lab.service.quirks.name ? { quirks: lab.service.quirks.name } : {}),
   };
   const subscriptions = lab.userAgents.flatMap((ua) => ua.subscriptions);
   if (print) {
@@ -214,6 +235,8 @@ export async function runServe(options: ServeOptions): Promise<void> {
         (identity ? ` (TLS; CA certificate ${identity.certPath})` : ' (h2c)') +
         '\n',
     );
+    const overlay = lab.service.quirks.overlay;
+    if (overlay) process.stderr.write(`push-lab: provider quirks ${overlay.summary}\n`);
     if (options.vapidKey !== undefined)
       process.stderr.write(
         `push-lab: subscriptions restricted to application server key ${options.vapidKey} (RFC 8292)\n`,

@@ -14,6 +14,7 @@ import type { Clock } from './clock/clock';
 import { RealClock } from './clock/real';
 import { describeError } from './errors';
 import { PushService } from './push/service';
+import type { QuirkName } from './push/quirks';
 import { loadAgentSubscriptions, saveAgentSubscriptions } from './push/store/agents';
 import { WalStore } from './push/store/wal';
 import type { ServiceLimits } from './push/types';
@@ -36,6 +37,8 @@ export interface LabOptions {
   port?: number;
   tls?: { key: string; cert: string } | null;
   limits?: Partial<ServiceLimits>;
+  /** A provider quirk overlay over the rfc8030 profile (`push/quirks/`). */
+  quirks?: QuirkName;
   /** Simulated user agents started (default 1). */
   userAgentCount?: number;
   /** Subscriptions each user agent creates at start (default 1). */
@@ -109,6 +112,7 @@ export class Lab {
         port: options.port ?? 0,
         tls: options.tls ?? null,
         limits: options.limits ?? {},
+        ...(options.quirks ? { quirks: options.quirks } : {}),
         // Frees connections node:http2 leaves open after a GOAWAY (see PushServiceOptions).
         sessionPingIntervalMs: 60_000,
         ...(options.storeDir ? { store: () => WalStore.open(options.storeDir!) } : {}),

@@ -74,7 +74,7 @@ export interface ReceiptSubscription {
 
 /** Called when the core deletes something a profile may keep its own state about. */
 export interface GoneHooks {
-  subscription?(sub: Subscription): void;
+  subscription?(sub: Subscription, reason: 'unsubscribed' | 'expired'): void;
   receipt?(receipt: ReceiptSubscription): void;
 }
 
@@ -346,7 +346,7 @@ export class PushCore {
       sub.set.members.delete(sub);
       this.dropSetIfEmpty(sub.set);
     }
-    for (const hooks of this.goneHooks) hooks.subscription?.(sub);
+    for (const hooks of this.goneHooks) hooks.subscription?.(sub, reason);
     this.store?.deleteSubscription(sub.id);
   }
 

@@ -22,6 +22,7 @@ import { adaptHttp1 } from './http1';
 import { sendProblem, useLabClock } from './http';
 import type { ProfileServer, PushNamed } from './profiles/common';
 import { PROFILE_REGISTRY, profileEntry } from './profiles/registry';
+import { type QuirkName, QuirkSession, quirkOverlay, unknownQuirk } from './quirks';
 import type { PushStore } from './store/store';
 import {
   CLOSED_WORLD_LIMITS,
@@ -63,6 +64,11 @@ export interface PushServiceOptions {
    * it everything stays in memory. Only a profile whose registry entry is `durable` (rfc8030).
    */
   store?: () => Promise<PushStore>;
+  /**
+   * A provider quirk overlay (`push/quirks/`: autopush, fcm, apple) over a profile that takes
+   * them (rfc8030): its documented limits go under `limits`, its answers over RFC 8030's.
+   */
+  quirks?: QuirkName;
 }
 
 /** Everything a profile needs to answer one request. */
@@ -96,6 +102,8 @@ export function headerListBytes(raw: readonly string[]): number {
 
 export class PushService {
   readonly core: PushCore;
+  /** The provider quirk overlay at work (its `name` is null without one). */
+  readonly quirks: QuirkSession;
   private readonly profile: ProfileServer;
   private server: Http2Server | Http2SecureServer | null = null;
   private readonly sessions = new Set<Http2Session>();
@@ -124,6 +132,15 @@ export class PushService {
         `store: got a store with profile "${options.profile}"; allowed only with ${durable.map(([name]) => name).join(', ')} (the others keep state outside the core)`,
       );
     }
+    const overlay = options.quirks === undefined ? null : quirkOverlay(options.quirks);
+    if (options.quirks !== undefined && !overlay)
+      throw new Error(`quirks: ${unknownQuirk(options.quirks)}`);
+    if (overlay && !entry.quirks) {
+      const takers = Object.entries(PROFILE_REGISTRY).filter(([, e]) => e.quirks);
+      throw new Error(
+        `quirks: got "${overlay.name}" with profile "${options.profile}"; allowed only with ${takers.map(([name]) => name).join(', ')}`,
+      );
+    }
     if (options.tokens && options.listen !== false) {
       throw new Error(
         'tokens: predictable tokens are only allowed for a service that does not listen',
@@ -136,11 +153,13 @@ export class PushService {
       {
         ...DEFAULT_SERVICE_LIMITS,
         ...(options.listen === false ? CLOSED_WORLD_LIMITS : {}),
+        ...overlay?.limits,
         ...options.limits,
       },
       options.tokens,
     );
-    this.profile = entry.server(this.core);
+    this.quirks = new QuirkSession(this.core, overlay, () => clock.now());
+    this.profile = entry.server(this.core, this.quirks);
   }
 
   get id(): string {
