@@ -5,7 +5,7 @@
  * decrypted there; TTL, Urgency and Topic reach the service; a receipt comes back; a refused
  * push prints the service's problem and exits 1; bad input exits 2 naming what is wrong.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import http2 from 'node:http2';
 import type { AddressInfo, Server } from 'node:net';
@@ -374,4 +374,58 @@ describe('push-lab send --profile draft-damaggio', () => {
       await service.stop();
     }
   }, 60_000);
+});
+
+describe('push-lab send → push-lab proxy → push-lab serve', () => {
+  it('goes through a slow link with its receipt; with the link down it exits 1 naming where', async () => {
+    const tls = await serve([]);
+    const upstream = new URL(tls.endpoint).host;
+    const proxy = startCli([
+      'proxy',
+      '--listen',
+      '127.0.0.1:0',
+      '--upstream',
+      upstream,
+      '--api',
+      '127.0.0.1:0',
+      '--fault',
+      'latency:latency=400',
+    ]);
+    serves.push(proxy);
+    const listen = /created: (\S+) →/.exec(
+      await proxy.waitFor(/^proxy push-lab created: /, 30_000),
+    )![1]!;
+    const api = /^api (\S+)/.exec(await proxy.waitFor(/^api /))![1]!;
+    // TLS passes through the proxy end to end: the same certificate, another port.
+    const viaProxy = path.join(tempDir(), 'via-proxy.json');
+    const subscription = JSON.parse(readFileSync(tls.subscription, 'utf8')) as Record<
+      string,
+      unknown
+    >;
+    writeFileSync(
+      viaProxy,
+      JSON.stringify({ ...subscription, endpoint: tls.endpoint.replace(upstream, listen) }),
+    );
+    const slow = await send([
+      viaProxy,
+      '--ca',
+      tls.ca!,
+      '--text',
+      'through-the-proxy',
+      '--receipt',
+    ]);
+    expect(slow.code, slow.stderr).toBe(0);
+    expect(slow.stdout).toContain(`> POST https://${listen}/push/`);
+    expect(slow.stdout).toMatch(/^receipt: 204 delivered/m);
+    expect(await received(tls, 'through-the-proxy')).toMatchObject({ decrypted: true });
+    await proxy.waitFor(/connection \S+ opened/);
+    const down = await fetch(`${api}/proxies/push-lab/toxics`, {
+      method: 'POST',
+      body: JSON.stringify({ name: 'down', type: 'outage', attributes: { mode: 'reset' } }),
+    });
+    expect(down.ok).toBe(true);
+    const lost = await send([viaProxy, '--ca', tls.ca!, '--text', 'lost']);
+    expect(lost.code).toBe(1);
+    expect(lost.stderr).toMatch(new RegExp(`^push-lab: https://${listen.replace(/\./g, '\\.')}: `));
+  }, 90_000);
 });
