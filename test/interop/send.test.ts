@@ -381,15 +381,8 @@ describe('push-lab send → push-lab proxy → push-lab serve', () => {
     const tls = await serve([]);
     const upstream = new URL(tls.endpoint).host;
     const proxy = startCli([
-      'proxy',
-      '--listen',
-      '127.0.0.1:0',
-      '--upstream',
-      upstream,
-      '--api',
-      '127.0.0.1:0',
-      '--fault',
-      'latency:latency=400',
+      ...'proxy --listen 127.0.0.1:0 --api 127.0.0.1:0 --fault latency:latency=400'.split(' '),
+      ...['--upstream', upstream],
     ]);
     serves.push(proxy);
     const listen = /created: (\S+) →/.exec(
