@@ -31,6 +31,24 @@ export type LimitName =
 
 export type AgentRole = 'user-agent' | 'app-server' | 'gateway' | 'device';
 
+/**
+ * Draft-era forms a sender used that push services still accept and RFC 8291/8292 replaced:
+ * the `aesgcm` content coding (draft-ietf-webpush-encryption-04, its salt and key in the
+ * `Encryption` and `Crypto-Key` headers) and the `WebPush <JWT>` VAPID scheme with its key
+ * in `Crypto-Key: p256ecdsa=` (draft-ietf-webpush-vapid-01).
+ */
+export type LegacyForm = 'aesgcm' | 'vapid-webpush';
+
+const LEGACY_FORM_LABELS: Readonly<Record<LegacyForm, string>> = {
+  aesgcm: 'legacy aesgcm',
+  'vapid-webpush': 'legacy WebPush VAPID',
+};
+
+/** How legacy forms are named wherever they are shown (the inspector, its story). */
+export function describeLegacy(forms: readonly LegacyForm[]): string {
+  return forms.map((form) => LEGACY_FORM_LABELS[form]).join(', ');
+}
+
 interface Base {
   /** Position in the lab's stream, gap-free from 1. */
   seq: number;
@@ -82,6 +100,8 @@ export type LabEventBody =
       receiptRequested: boolean;
       /** Agent that sent it, when it is one of the lab's own. */
       senderId: string | null;
+      /** The legacy forms it was sent with; absent when none (and in traces made before). */
+      legacy?: LegacyForm[];
     }
   | {
       kind: 'message.rejected';
@@ -106,7 +126,8 @@ export type LabEventBody =
       kind: 'message.dropped';
       subscriptionId: string;
       messageId: string;
-      reason: 'subscription-deleted' | 'ttl-zero-not-connected';
+      /** `reset`: a test harness (serve's control API, `startPushService`) dropped it. */
+      reason: 'subscription-deleted' | 'ttl-zero-not-connected' | 'reset';
     }
   | {
       kind: 'message.received';

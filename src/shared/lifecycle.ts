@@ -11,7 +11,7 @@
  * when an event changes nothing, so a reader can tell a transition from an ignored event
  * by reference.
  */
-import type { EventOf, LabEvent, Urgency } from './events';
+import type { EventOf, LabEvent, LegacyForm, Urgency } from './events';
 
 export type MessageState = 'queued' | 'pushed' | 'acked' | 'expired' | 'replaced' | 'dropped';
 
@@ -32,6 +32,8 @@ export interface Acceptance {
   topic: string | null;
   bytes: number;
   receiptRequested: boolean;
+  /** The legacy forms it was sent with (aesgcm, the WebPush VAPID scheme); empty when none. */
+  legacy: readonly LegacyForm[];
 }
 
 /** What happened to a message since. */
@@ -186,8 +188,12 @@ function accepted(e: EventOf<'message.accepted'>): AcceptedLife {
     topic: e.topic,
     bytes: e.bytes,
     receiptRequested: e.receiptRequested,
+    legacy: e.legacy ?? NO_LEGACY,
   }) as AcceptedLife;
 }
+
+/** One shared empty list: most messages use no legacy form. */
+const NO_LEGACY: readonly LegacyForm[] = Object.freeze([]);
 
 const NOT_SEEN: Unknown<Acceptance> = {
   acceptedSeq: null,
@@ -200,6 +206,7 @@ const NOT_SEEN: Unknown<Acceptance> = {
   topic: null,
   bytes: null,
   receiptRequested: null,
+  legacy: null,
 };
 
 function pickUp(e: Exclude<LifecycleEvent, EventOf<'message.accepted'>>): MidwayLife {
@@ -244,6 +251,7 @@ function newLife(
     topic: a.topic,
     bytes: a.bytes,
     receiptRequested: a.receiptRequested,
+    legacy: a.legacy,
   } as MessageLife;
 }
 

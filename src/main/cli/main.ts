@@ -1,6 +1,7 @@
 /**
  * `push-lab`: the headless entry points. `serve` runs the push service alone for testing an
- * application server; `web` runs the whole lab with the UI in a browser.
+ * application server; `web` runs the whole lab with the UI in a browser; `send` is one
+ * application server's send, to any push service.
  */
 import { Command, CommanderError, Option } from 'commander';
 import { fileURLToPath } from 'node:url';
@@ -22,9 +23,11 @@ import {
   parseShare,
   parseSpeed,
 } from './options';
-import { LIMIT_FLAGS, runServe } from './serve';
+import { LIMIT_FLAGS, parseControlAddress, parseQuirks, QUIRKS_HELP, runServe } from './serve';
 import { runRun, type RunCliOptions } from './run';
+import { collectFault, runProxy, type ProxyOptions } from './proxy';
 import { runDiff, runReplay, runRerun } from './replay';
+import * as sendCli from './send';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 export const DEFAULT_WEB_PORT = 7171;
@@ -96,7 +99,74 @@ function program(): Command {
       '--store <dir>',
       'keep subscriptions and accepted messages in this directory across restarts (default: memory only)',
     )
+    .addOption(new Option('--quirks <provider>', QUIRKS_HELP).argParser(parseQuirks))
+    .addOption(
+      new Option(
+        '--control <host:port>',
+        'also serve the control API for test suites on this loopback address (e.g. 127.0.0.1:0)',
+      ).argParser(parseControlAddress),
+    )
     .action(async (options) => runServe(options));
+
+  cli
+    .command('send')
+    .description(
+      'encrypt, sign and send one message to a PushSubscription (any push service) and print the exchange; exit 0 accepted, 1 refused, 2 bad input',
+    )
+    .argument('[subscription]', "the browser's PushSubscription JSON file ({endpoint, keys})")
+    .option('--text <text>', 'the message text (UTF-8)')
+    .option('--file <file>', 'the message from a file (bytes as they are)')
+    .addOption(
+      new Option('--ttl <seconds>', 'TTL, seconds the service keeps it')
+        .default(sendCli.TTL_SECONDS_DEFAULT)
+        .argParser(parseCount(sendCli.TTL_SECONDS_MAX)),
+    )
+    .addOption(
+      new Option('--urgency <level>', 'very-low, low, normal or high').argParser(
+        sendCli.parseUrgencyFlag,
+      ),
+    )
+    .addOption(
+      new Option('--topic <topic>', 'replace an undelivered message of this topic').argParser(
+        sendCli.parseTopicFlag,
+      ),
+    )
+    .option('--receipt', 'ask for a delivery receipt and wait for it (HTTP/2)', false)
+    .addOption(
+      new Option('--wait <seconds>', 'how long to wait for the receipt')
+        .default(sendCli.RECEIPT_WAIT_SECONDS_DEFAULT)
+        .argParser(sendCli.parseWait),
+    )
+    .option(
+      '--vapid-key <file>',
+      'sign with this VAPID private key (PEM, JWK, web-push JSON, base64url)',
+    )
+    .addOption(
+      new Option('--vapid-subject <uri>', "the token's sub claim (mailto: or https:)").argParser(
+        sendCli.parseSubject,
+      ),
+    )
+    .option(
+      '--gen-vapid-key <file>',
+      'write a new VAPID key pair to this file and print its public key',
+    )
+    .addOption(
+      new Option('--encoding <coding>', 'aes128gcm (RFC 8291) or aesgcm (legacy draft)')
+        .default('aes128gcm')
+        .argParser(sendCli.parseEncoding),
+    )
+    .addOption(
+      new Option('--profile <name>', "the push service's protocol")
+        .default('rfc8030')
+        .argParser(parseProfile),
+    )
+    .option('--ca <file>', "trust this CA certificate (PEM) for the service's TLS")
+    .option('--insecure', "do not check the service's TLS certificate", false)
+    .option('--http1', 'send over HTTP/1.1 instead of HTTP/2', false)
+    .option('--json', 'print the exchange as one JSON object', false)
+    .action(async (file: string | undefined, options: sendCli.SendCliOptions) => {
+      exitCode = await sendCli.runSend(file, options);
+    });
 
   cli
     .command('run')
@@ -154,6 +224,26 @@ function program(): Command {
     .action(async (a: string, b: string) => {
       exitCode = await runDiff(a, b);
     });
+
+  cli
+    .command('proxy')
+    .description(
+      'a TCP proxy through a Push Lab link between any two real endpoints; faults change live from a Toxiproxy-compatible API',
+    )
+    .option('--listen <host:port>', 'where the proxy listens (default 127.0.0.1:0, any free port)')
+    .option('--upstream <host:port>', 'where it forwards each connection')
+    .option('--name <name>', "the proxy's name in the API and in lines printed", 'push-lab')
+    .option('--preset <name>', 'start with a network preset (slow-3g, offline, …)')
+    .option(
+      '--fault <spec>',
+      'start with a fault: TYPE:key=value,… (e.g. latency:latency=200,jitter=50) or a JSON fault spec; repeatable',
+      collectFault,
+      [],
+    )
+    .option('--api <host:port>', 'serve the Toxiproxy-compatible API here (e.g. 127.0.0.1:8474)')
+    .option('--seed <seed>', 'seed of the fault decisions (jitter, loss, toxicity)')
+    .option('--json', 'print one JSON object per line', false)
+    .action(async (options: ProxyOptions) => runProxy(options));
 
   cli
     .command('web')

@@ -4,16 +4,23 @@
  * a PushSubscription (what `web-push` takes as is); each message that arrives is decrypted
  * and printed with its headers.
  */
-import type { IncomingHttpHeaders } from 'node:http2';
-import { PROFILES, type LabEvent, type Profile, type Urgency } from '../../shared/events';
+import type { LabEvent, Profile } from '../../shared/events';
 import type { ReceivedMessage } from '../engine/agents/user-agent';
-import { Lab } from '../engine/lab';
-import { wants } from '../engine/push/core';
 import { StoreError } from '../engine/push/store/store';
-import { parseVapidPublicKey } from '../engine/crypto/vapid';
-import { PROFILE_REGISTRY } from '../engine/push/profiles/registry';
 import { loadOrCreateIdentity } from '../engine/push/tls';
 import { DEFAULT_SERVICE_LIMITS, type ServiceLimits } from '../engine/push/types';
+import { QUIRK_NAMES, type QuirkName, quirkOverlay, unknownQuirk } from '../engine/push/quirks';
+import { contentEncoding, payload, plainHeaders } from '../engine/serve/records';
+import {
+  checkServeOptions,
+  ServeError,
+  ServeLab,
+  type Held,
+  type OptionName,
+} from '../engine/serve/serve-lab';
+import { startControlApi, type ControlApi } from '../hosts/control-api';
+import { isLoopback } from '../hosts/web-access';
+import { InvalidArgumentError } from 'commander';
 import { CliError, listenError } from './options';
 import { untilSignal } from './signals';
 
@@ -40,11 +47,23 @@ export interface ServeOptions {
   queueMax?: number;
   /** An application server key (base64url P-256): the built-in subscriptions are restricted to it. */
   vapidKey?: string;
+  /** Where serve's control API listens (hosts/control-api.ts), if it should. */
+  control?: { host: string; port: number };
   /** The built-in user agents' power state: by default charging on Wi-Fi, so they want every urgency. */
   battery: number;
   charging: boolean;
   wifi: boolean;
+  /** A provider quirk overlay over rfc8030 (push/quirks/). */
+  quirks?: QuirkName;
 }
+
+/** `--quirks <provider>`: one of the overlays in push/quirks/. */
+export function parseQuirks(value: string): QuirkName {
+  if (!quirkOverlay(value)) throw new InvalidArgumentError(unknownQuirk(value));
+  return value as QuirkName;
+}
+
+export const QUIRKS_HELP = `answer as this provider documents it, over rfc8030: ${QUIRK_NAMES.join(', ')} (docs/profiles.md, "Provider quirks")`;
 
 const L = DEFAULT_SERVICE_LIMITS;
 
@@ -117,36 +136,35 @@ function flagLimits(options: ServeOptions): Partial<ServiceLimits> {
   return limits;
 }
 
+/** serve's flag for each option the engine's checks name. */
+const FLAG_NAMES: Record<Parameters<OptionName>[0], string> = {
+  subscriptions: '--subscriptions',
+  profile: '--profile',
+  store: '--store',
+  vapidKey: '--vapid-key',
+  quirks: '--quirks',
+};
+
 export async function runServe(options: ServeOptions): Promise<void> {
-  if (options.profile !== 'rfc8030' && options.subscriptions > 0) {
-    throw new CliError(
-      `--subscriptions ${options.subscriptions}: built-in user agents speak rfc8030 only; use --subscriptions 0 with --profile ${options.profile}`,
-      2,
-    );
-  }
-  if (options.store !== undefined && !PROFILE_REGISTRY[options.profile].durable) {
-    const durable = PROFILES.filter((name) => PROFILE_REGISTRY[name].durable);
-    throw new CliError(
-      `--store ${options.store}: a durable store works with --profile ${durable.join(', ')} only (got ${options.profile})`,
-      2,
-    );
-  }
-  if (options.vapidKey !== undefined) {
-    const key = parseVapidPublicKey(options.vapidKey);
-    if (!key.ok) {
-      throw new CliError(
-        `--vapid-key: ${key.reason}; allowed the application server's public key, a base64url 65-octet uncompressed P-256 point`,
-        2,
-      );
-    }
+  const engineOptions = {
+    profile: options.profile,
+    subscriptions: options.subscriptions,
+    ...(options.store !== undefined ? { storeDir: options.store } : {}),
+    ...(options.vapidKey !== undefined ? { vapidKey: options.vapidKey } : {}),
+    ...(options.quirks !== undefined ? { quirks: options.quirks } : {}),
+  };
+  try {
+    checkServeOptions(engineOptions, (field) => FLAG_NAMES[field]);
+  } catch (error) {
+    if (error instanceof ServeError) throw new CliError(error.message, 2);
+    throw error;
   }
   const identity = options.h2c ? null : await loadOrCreateIdentity(options.data);
-  const lab = new Lab({
+  const serveLab = new ServeLab({
+    ...engineOptions,
     host: options.host,
     port: options.port,
-    profile: options.profile,
     tls: identity ? { key: identity.key, cert: identity.cert } : null,
-    caCert: identity?.cert,
     limits: {
       ...(options.maxTtl ? { ttlSecondsMax: options.maxTtl } : {}),
       ...(options.rateSubscription
@@ -155,35 +173,44 @@ export async function runServe(options: ServeOptions): Promise<void> {
       ...(options.rateSender ? { sendsPerSecondPerSender: options.rateSender } : {}),
       ...flagLimits(options),
     },
-    userAgentCount: options.subscriptions > 0 ? 1 : 0,
-    subscriptionsPerAgent: options.subscriptions,
     power: { battery: options.battery, charging: options.charging, wifi: options.wifi },
-    ...(options.vapidKey !== undefined ? { vapidKey: options.vapidKey } : {}),
-    ...(options.store !== undefined ? { storeDir: options.store } : {}),
   });
+  const lab = serveLab.lab;
   const out = (line: string): boolean => process.stdout.write(`${line}\n`);
   const print = options.json ? (o: object) => out(JSON.stringify(o)) : null;
   // Listen before starting so nothing that happens at start is missed; events from the
   // start are held until the listening line and the subscriptions are out.
   const early: LabEvent[] = [];
   let held: LabEvent[] | null = early;
-  const emit = (event: LabEvent): void => {
+  function emit(event: LabEvent): void {
     if (print) print({ type: 'event', ...event });
     else out(describeEvent(event));
-    const queued = heldBack(lab, event);
+    const queued = serveLab.heldBack(event);
     if (queued && print) print({ type: 'held', ...queued });
     else if (queued) out(describeHeld(queued, options));
-  };
+  }
   const unsubscribe = lab.onEvent((event) => (held ? held.push(event) : emit(event)));
-  const unlisten = lab.onMessage((_agent, message) =>
-    print ? print(messageRecord(message)) : out(describeMessage(message)),
+  const unlisten = serveLab.onMessage((message, record) =>
+    print ? print(serveRecord(record)) : out(describeMessage(message)),
   );
   try {
-    await lab.start();
+    await serveLab.start();
   } catch (error) {
-    await lab.stop().catch(() => {});
+    await serveLab.stop().catch(() => {});
     if (error instanceof StoreError) throw new CliError(error.message, 1);
     throw listenError(error, options.host, options.port);
+  }
+  let control: ControlApi | null = null;
+  if (options.control) {
+    try {
+      control = await startControlApi(serveLab, options.control, {
+        tls: identity !== null,
+        ...(identity ? { ca: identity.certPath } : {}),
+      });
+    } catch (error) {
+      await serveLab.stop().catch(() => {});
+      throw listenError(error, options.control.host, options.control.port);
+    }
   }
   // Handlers first: a SIGTERM right after the listening line must stop the service cleanly
   // (closing its store), not end the process with the default action.
@@ -196,16 +223,18 @@ export async function runServe(options: ServeOptions): Promise<void> {
     tls: identity !== null,
     ...(identity ? { ca: identity.certPath } : {}),
     ...(options.store !== undefined ? { store: options.store } : {}),
+    ...(lab.service.quirks.name ? { quirks: lab.service.quirks.name } : {}),
   };
-  const subscriptions = lab.userAgents.flatMap((ua) => ua.subscriptions);
+  const subscriptions = serveLab.subscriptions();
   if (print) {
     print(listening);
+    if (control) print({ type: 'control', url: control.url });
     for (const sub of subscriptions)
       print({
         type: 'subscription',
         id: sub.id,
-        ...pushSubscription(sub),
-        applicationServerKey: options.vapidKey ?? null,
+        ...sub.subscription,
+        applicationServerKey: sub.applicationServerKey,
       });
   } else {
     out(lab.service.url);
@@ -214,104 +243,49 @@ export async function runServe(options: ServeOptions): Promise<void> {
         (identity ? ` (TLS; CA certificate ${identity.certPath})` : ' (h2c)') +
         '\n',
     );
+    const overlay = lab.service.quirks.overlay;
+    if (overlay) process.stderr.write(`push-lab: provider quirks ${overlay.summary}\n`);
+    if (control)
+      process.stderr.write(
+        `push-lab: control API at ${control.url} (docs: README "From a test suite")\n`,
+      );
     if (options.vapidKey !== undefined)
       process.stderr.write(
         `push-lab: subscriptions restricted to application server key ${options.vapidKey} (RFC 8292)\n`,
       );
-    for (const sub of subscriptions) out(JSON.stringify(pushSubscription(sub)));
+    for (const sub of subscriptions) out(JSON.stringify(sub.subscription));
   }
   held = null;
   for (const event of early) emit(event);
   await signalled;
   unsubscribe();
   unlisten();
-  await lab.stop();
+  await control?.close();
+  await serveLab.stop();
 }
 
-interface Held {
-  message: string;
-  subscription: string;
-  agent: string;
-  urgency: Urgency;
-  /** The lowest urgency the user agent wants now. */
-  wants: Urgency;
-}
-
-/**
- * A message a built-in user agent's urgency filter keeps in the queue (it is accepted, and
- * pushed only if the filter changes before its TTL runs out). The decision is the core's
- * (`wants`); this only names it, so a sender does not see a 201 and then nothing.
- */
-function heldBack(lab: Lab, event: LabEvent): Held | null {
-  if (event.kind !== 'message.accepted') return null;
-  for (const ua of lab.userAgents) {
-    if (!ua.subscriptions.some((sub) => sub.id === event.subscriptionId)) continue;
-    if (wants(ua.urgencyMin, event.urgency)) return null;
-    return {
-      message: event.messageId,
-      subscription: event.subscriptionId,
-      agent: ua.id,
-      urgency: event.urgency,
-      wants: ua.urgencyMin,
-    };
+/** `--control 127.0.0.1:PORT`: a loopback address and a port (0 = any free one). */
+export function parseControlAddress(value: string): { host: string; port: number } {
+  const found = /^(?:\[([^\]]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(value);
+  const host = found?.[1] ?? found?.[2];
+  const port = Number(found?.[3]);
+  if (!found || host === undefined || !isLoopback(host) || port > 65535) {
+    throw new InvalidArgumentError(
+      `got "${value}"; allowed a loopback address and a port, e.g. 127.0.0.1:0 (any free port), [::1]:7300 or localhost:7300`,
+    );
   }
-  return null;
+  return { host, port };
+}
+
+/** serve's `--json` message line: the record as it always was, without the harness's fields. */
+function serveRecord(record: ReturnType<ServeLab['messages']>['messages'][number]) {
+  const { seq: _seq, receivedAt: _receivedAt, agent: _agent, ...line } = record;
+  return line;
 }
 
 function describeHeld(held: Held, options: ServeOptions): string {
   const power = `battery ${Math.round(options.battery * 100)} %, ${options.charging ? 'charging' : 'not charging'}, ${options.wifi ? 'on Wi-Fi' : 'no Wi-Fi'}`;
   return `held back: message ${held.message} (urgency ${held.urgency}) stays queued on ${held.subscription}: user agent ${held.agent} wants ${held.wants} and above (${power}; RFC 8030 §5.3); --battery, --charging and --wifi set its power state`;
-}
-
-function pushSubscription(sub: ReceivedMessage['subscription']) {
-  return {
-    endpoint: sub.pushUrl,
-    expirationTime: null,
-    keys: { p256dh: sub.keys.p256dh, auth: sub.keys.auth },
-  };
-}
-
-function plainHeaders(headers: IncomingHttpHeaders): Record<string, string> {
-  const result: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (name.startsWith(':') && name !== ':status') continue;
-    if (value !== undefined) result[name] = Array.isArray(value) ? value.join(', ') : String(value);
-  }
-  return result;
-}
-
-/** Text when the payload is valid UTF-8, else base64. */
-function payload(message: ReceivedMessage): {
-  plaintext: string | null;
-  encoding: 'utf8' | 'base64';
-} {
-  if (!message.plaintext) return { plaintext: null, encoding: 'utf8' };
-  const text = message.plaintext.toString('utf8');
-  return Buffer.from(text, 'utf8').equals(message.plaintext)
-    ? { plaintext: text, encoding: 'utf8' }
-    : { plaintext: message.plaintext.toString('base64'), encoding: 'base64' };
-}
-
-function messageRecord(message: ReceivedMessage) {
-  return {
-    type: 'message',
-    subscription: message.subscription.id,
-    endpoint: message.subscription.pushUrl,
-    message: message.messagePath,
-    duplicate: message.duplicate,
-    headers: plainHeaders(message.headers),
-    bytes: message.body.length,
-    decrypted: message.plaintext !== null && message.plaintext !== message.body,
-    contentEncoding: contentEncoding(message),
-    /** The draft's aesgcm: still sent by many libraries, replaced by RFC 8291's aes128gcm. */
-    legacy: contentEncoding(message) === 'aesgcm',
-    ...payload(message),
-  };
-}
-
-function contentEncoding(message: ReceivedMessage): string | null {
-  const value = message.headers['content-encoding'];
-  return value === undefined ? null : String(value).toLowerCase();
 }
 
 function describeMessage(message: ReceivedMessage): string {

@@ -8,12 +8,16 @@ import type { LabModel } from '../../shared/model';
 import { fail, ok, type Result } from '../../shared/result';
 import { AppServer, encode } from './agents/app-server';
 import { UserAgent, type PowerState, type ReceivedMessage } from './agents/user-agent';
+import { connect as tlsConnect } from 'node:tls';
+import type { Duplex } from 'node:stream';
 
 export type MessageListener = (agent: UserAgent, message: ReceivedMessage) => void;
 import type { Clock } from './clock/clock';
 import { RealClock } from './clock/real';
 import { describeError } from './errors';
+import { Link } from './net/link';
 import { PushService } from './push/service';
+import type { QuirkName } from './push/quirks';
 import { loadAgentSubscriptions, saveAgentSubscriptions } from './push/store/agents';
 import { WalStore } from './push/store/wal';
 import type { ServiceLimits } from './push/types';
@@ -36,6 +40,8 @@ export interface LabOptions {
   port?: number;
   tls?: { key: string; cert: string } | null;
   limits?: Partial<ServiceLimits>;
+  /** A provider quirk overlay over the rfc8030 profile (`push/quirks/`). */
+  quirks?: QuirkName;
   /** Simulated user agents started (default 1). */
   userAgentCount?: number;
   /** Subscriptions each user agent creates at start (default 1). */
@@ -47,6 +53,12 @@ export interface LabOptions {
   power?: PowerState;
   /** Restricts the built-in user agents' subscriptions to this application server key (RFC 8292). */
   vapidKey?: string;
+  /**
+   * Faults on one link between the built-in user agents and the service (net/link.ts specs).
+   * Given (even empty), the agents reach the service through that link, in memory, and
+   * `userAgentLink` changes its faults live; without it they connect over TCP.
+   */
+  userAgentFaults?: readonly unknown[];
   /** A CA certificate the lab's agents trust (the service's own, in TLS mode). */
   caCert?: string;
   clock?: Clock;
@@ -78,6 +90,8 @@ export class Lab {
   readonly userAgents: UserAgent[] = [];
   readonly appServer: AppServer;
   readonly recorder: Recorder;
+  /** The built-in user agents' link, when `userAgentFaults` asked for one. */
+  readonly userAgentLink: Link | null = null;
   private started = false;
   private readonly messageListeners = new Set<MessageListener>();
 
@@ -109,6 +123,7 @@ export class Lab {
         port: options.port ?? 0,
         tls: options.tls ?? null,
         limits: options.limits ?? {},
+        ...(options.quirks ? { quirks: options.quirks } : {}),
         // Frees connections node:http2 leaves open after a GOAWAY (see PushServiceOptions).
         sessionPingIntervalMs: 60_000,
         ...(options.storeDir ? { store: () => WalStore.open(options.storeDir!) } : {}),
@@ -116,6 +131,13 @@ export class Lab {
       this.clock,
       this.bus,
     );
+    if (options.userAgentFaults) {
+      this.userAgentLink = new Link(
+        { id: 'user-agents', faults: options.userAgentFaults },
+        this.clock,
+        this.rng.fork('user-agents-link'),
+      );
+    }
     this.appServer = new AppServer(
       {
         id: 'as1',
@@ -135,26 +157,7 @@ export class Lab {
     const kept = storeDir ? await loadAgentSubscriptions(storeDir, this.service.url) : null;
     const count = this.options.userAgentCount ?? 1;
     for (let i = 1; i <= count; i++) {
-      const ua = new UserAgent(
-        {
-          agentId: `ua${i}`,
-          serviceUrl: this.service.url,
-          serviceId: this.service.id,
-          subscribePath: new URL(this.service.subscribeUrl).pathname,
-          identify: (path) => this.service.identify(path),
-          identifySubscription: (url) => this.service.identifySubscription(url),
-          onMessage: (message) => {
-            for (const listener of this.messageListeners) listener(ua, message);
-          },
-          ...(this.options.caCert ? { tls: { ca: this.options.caCert } } : {}),
-          ...(this.options.power ? { behaviour: { power: this.options.power } } : {}),
-          ...(this.options.vapidKey ? { vapidKey: this.options.vapidKey } : {}),
-        },
-        this.clock,
-        this.bus,
-        this.rng.fork(`ua${i}`),
-      );
-      this.userAgents.push(ua);
+      const ua = this.makeUserAgent();
       const wanted = this.options.subscriptionsPerAgent ?? 1;
       // Subscriptions the durable service still holds come back; the rest are made anew.
       const again = (kept?.get(ua.id) ?? [])
@@ -168,8 +171,62 @@ export class Lab {
     if (storeDir) await saveAgentSubscriptions(storeDir, this.userAgents);
   }
 
+  /**
+   * Starts one more built-in user agent with no subscription (a test harness subscribing on a
+   * lab that started with none). Call after start().
+   */
+  async addUserAgent(): Promise<UserAgent> {
+    const ua = this.makeUserAgent();
+    await ua.start(0);
+    return ua;
+  }
+
+  private makeUserAgent(): UserAgent {
+    const id = `ua${this.userAgents.length + 1}`;
+    const ua: UserAgent = new UserAgent(
+      {
+        agentId: id,
+        serviceUrl: this.service.url,
+        serviceId: this.service.id,
+        subscribePath: new URL(this.service.subscribeUrl).pathname,
+        identify: (path) => this.service.identify(path),
+        identifySubscription: (url) => this.service.identifySubscription(url),
+        onMessage: (message) => {
+          for (const listener of this.messageListeners) listener(ua, message);
+        },
+        ...(this.options.caCert ? { tls: { ca: this.options.caCert } } : {}),
+        ...(this.options.power ? { behaviour: { power: this.options.power } } : {}),
+        ...(this.options.vapidKey ? { vapidKey: this.options.vapidKey } : {}),
+        ...(this.userAgentLink ? { createConnection: () => this.throughLink() } : {}),
+      },
+      this.clock,
+      this.bus,
+      this.rng.fork(id),
+    );
+    this.userAgents.push(ua);
+    return ua;
+  }
+
+  /**
+   * A connection to the service through the user agents' link. The service's TLS server wraps
+   * what it is handed (acceptConnection), so in TLS mode the agent speaks TLS over the link.
+   */
+  private throughLink(): Duplex {
+    const socket = this.userAgentLink!.connectInMemory((server) =>
+      this.service.acceptConnection(server),
+    );
+    if (!this.options.tls) return socket;
+    return tlsConnect({
+      socket,
+      servername: 'localhost',
+      ALPNProtocols: ['h2'],
+      ...(this.options.caCert ? { ca: this.options.caCert } : {}),
+    });
+  }
+
   async stop(): Promise<void> {
     await Promise.all(this.userAgents.map((ua) => ua.stop()));
+    await this.userAgentLink?.close();
     await this.appServer.stop();
     await this.service.stop();
   }

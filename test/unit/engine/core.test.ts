@@ -210,3 +210,43 @@ describe('PushCore receipts', () => {
     expect(got).toEqual([410]);
   });
 });
+
+describe('PushCore legacy labels', () => {
+  const sendWith = (
+    core: PushCore,
+    sub: ReturnType<PushCore['subscribe']>,
+    contentHeaders: Record<string, string>,
+    legacyVapid?: boolean,
+  ) =>
+    core.send(sub!, {
+      body: Buffer.from('x'),
+      contentHeaders,
+      ttlSeconds: 60,
+      urgency: 'normal',
+      topic: null,
+      receiptSubscriptionId: null,
+      senderId: null,
+      ...(legacyVapid === undefined ? {} : { legacyVapid }),
+    });
+  const acceptedOf = (events: LabEvent[]) =>
+    events.filter((e) => e.kind === 'message.accepted').map((e) => e.legacy);
+
+  it('labels an aesgcm body and a WebPush-signed send in message.accepted, and nothing else', () => {
+    const { core, sub, events } = setup();
+    sendWith(core, sub, { 'content-encoding': 'AESGCM', encryption: 'salt=x' });
+    sendWith(core, sub, { 'content-encoding': 'aes128gcm' }, true);
+    sendWith(core, sub, { 'content-encoding': 'aesgcm' }, true);
+    sendWith(core, sub, { 'content-encoding': 'aes128gcm' }, false);
+    sendWith(core, sub, {});
+    expect(acceptedOf(events)).toEqual([
+      ['aesgcm'],
+      ['vapid-webpush'],
+      ['aesgcm', 'vapid-webpush'],
+      undefined,
+      undefined,
+    ]);
+    // Absent, not empty: an RFC 8291/8292 send's event is what it was before the field existed.
+    const modern = events.filter((e) => e.kind === 'message.accepted').at(-1)!;
+    expect(Object.keys(modern)).not.toContain('legacy');
+  });
+});

@@ -51,6 +51,12 @@ describe('external services in the scenario schema', () => {
     ]);
   });
 
+  it('refuses quirks on an external service: they model a provider in the lab’s own service', () => {
+    expect(problems(withService({ url: 'http://127.0.0.1:8080/', quirks: 'fcm' }))).toEqual([
+      expect.stringMatching(/^services\.0\.quirks: .*an external service behaves as it does/),
+    ]);
+  });
+
   it.each([
     ['ftp://127.0.0.1/', /scheme ftp: not allowed; allowed http: or https:/],
     ['not a url', /not a URL; allowed http:\/\/host:port\//],

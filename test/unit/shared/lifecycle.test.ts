@@ -174,3 +174,21 @@ describe('the message lifecycle', () => {
     expect(isLostAt(fold([accept(0, 0)])!, 60_000)).toBe(true);
   });
 });
+
+describe('legacy forms', () => {
+  it('an acceptance naming legacy forms keeps them; one without (older traces too) has none; midway unknown', () => {
+    const plain = stepMessage(undefined, accept(0)) as AcceptedLife;
+    expect(plain.legacy).toEqual([]);
+    const legacy = stepMessage(undefined, {
+      ...accept(0),
+      legacy: ['aesgcm', 'vapid-webpush'],
+    } as LabEvent) as AcceptedLife;
+    expect(legacy.legacy).toEqual(['aesgcm', 'vapid-webpush']);
+    // Later steps carry it on; a midway life cannot know it.
+    expect((stepMessage(legacy, push(10)) as AcceptedLife).legacy).toEqual([
+      'aesgcm',
+      'vapid-webpush',
+    ]);
+    expect(stepMessage(undefined, push(10), true)?.legacy).toBeNull();
+  });
+});

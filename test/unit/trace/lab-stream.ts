@@ -3,7 +3,13 @@
  * next seq, at the given lab time (ms), with the contract's defaults for fields a test does
  * not care about.
  */
-import type { AgentRole, LabEvent, LabEventBody, Urgency } from '../../../src/shared/events';
+import type {
+  AgentRole,
+  LabEvent,
+  LabEventBody,
+  LegacyForm,
+  Urgency,
+} from '../../../src/shared/events';
 
 export interface AcceptOptions {
   subscriptionId?: string;
@@ -13,6 +19,7 @@ export interface AcceptOptions {
   topic?: string | null;
   receiptRequested?: boolean;
   senderId?: string | null;
+  legacy?: LegacyForm[];
 }
 
 export class LabStream {
@@ -61,6 +68,7 @@ export class LabStream {
       bytes: 10,
       receiptRequested: o.receiptRequested ?? false,
       senderId: o.senderId ?? null,
+      ...(o.legacy ? { legacy: o.legacy } : {}),
     });
     return this;
   }

@@ -238,7 +238,7 @@ export class UserAgent {
    * Creates a subscription (joining the set of the first one; draft-thomson: registering
    * first, once) and monitors it.
    */
-  async subscribe(): Promise<UaSubscription> {
+  async subscribe(vapidKey = this.options.vapidKey ?? null): Promise<UaSubscription> {
     await this.connect();
     const session = this.requireSession();
     const step = this.profile.subscribe({
@@ -246,7 +246,7 @@ export class UserAgent {
       subscribePath: this.options.subscribePath,
       setUrl: this.subscriptions.find((s) => s.setUrl)?.setUrl ?? null,
       registration: await this.register(session),
-      vapidKey: this.options.vapidKey ?? null,
+      vapidKey,
     });
     const answer = step.read(await this.call(session, step.request));
     const sub: UaSubscription = {
@@ -262,6 +262,24 @@ export class UserAgent {
     this.subscriptions.push(sub);
     this.monitorAll();
     return sub;
+  }
+
+  /**
+   * Ends a subscription as a browser's `PushSubscription.unsubscribe()` does: a DELETE of its
+   * subscription resource (RFC 8030 §7.3), then it is no longer monitored. Returns
+   * the service's status (204, or 404 if it was already gone).
+   */
+  async unsubscribe(sub: UaSubscription): Promise<number> {
+    await this.connect();
+    const res = await this.call(this.requireSession(), {
+      method: 'DELETE',
+      path: new URL(sub.url).pathname,
+      headers: {},
+    });
+    const index = this.subscriptions.indexOf(sub);
+    if (index >= 0) this.subscriptions.splice(index, 1);
+    this.monitors.get(sub.url)?.close();
+    return res.status;
   }
 
   /**

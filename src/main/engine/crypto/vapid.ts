@@ -139,6 +139,85 @@ export function signVapid(options: SignVapidOptions): string {
 }
 
 /**
+ * The draft VAPID scheme's headers for the same token (draft-ietf-webpush-vapid-01, sent
+ * with the legacy aesgcm coding): `Authorization: WebPush <JWT>` and the key as a
+ * `p256ecdsa` parameter for the request's `Crypto-Key` (the inverse of
+ * `legacyVapidCredentials`).
+ */
+export function signVapidLegacy(options: SignVapidOptions): {
+  authorization: string;
+  p256ecdsa: string;
+} {
+  const { t, k } = parseVapidHeader(signVapid(options));
+  return { authorization: `WebPush ${t}`, p256ecdsa: k };
+}
+
+/**
+ * An application server's VAPID key pair from the text of a key file, in the forms its
+ * tools write: PEM (PKCS#8 `PRIVATE KEY` or SEC1 `EC PRIVATE KEY`, openssl's), a JWK
+ * (`{"kty":"EC","crv":"P-256","d":…}`), web-push's JSON (`{"publicKey":…,"privateKey":…}`,
+ * `web-push generate-vapid-keys --json`) or the bare base64url private key (32 octets).
+ * Throws ERR_VAPID_BAD_KEY naming the form it read and what is wrong.
+ */
+export function vapidKeysFromText(text: string): VapidKeys {
+  const trimmed = text.trim();
+  const bad = (why: string, cause?: unknown): never => {
+    throw new CryptoError('ERR_VAPID_BAD_KEY', why, { cause });
+  };
+  if (trimmed.startsWith('-----BEGIN')) {
+    let jwk: { crv?: string; d?: string };
+    try {
+      jwk = createPrivateKey({ key: trimmed, format: 'pem' }).export({ format: 'jwk' });
+    } catch (cause) {
+      return bad(`PEM: not a private key (${(cause as Error).message})`, cause);
+    }
+    if (jwk.crv !== 'P-256' || !jwk.d)
+      return bad(`PEM: a ${jwk.crv ?? 'non-EC'} key; allowed P-256`);
+    return fromScalar(jwk.d, 'PEM');
+  }
+  if (trimmed.startsWith('{')) {
+    let json: Record<string, unknown>;
+    try {
+      json = JSON.parse(trimmed) as Record<string, unknown>;
+    } catch (cause) {
+      return bad('JSON: not valid JSON', cause);
+    }
+    if (typeof json['d'] === 'string') {
+      if (json['kty'] !== 'EC' || json['crv'] !== 'P-256')
+        return bad(
+          `JWK: kty ${String(json['kty'])}, crv ${String(json['crv'])}; allowed EC, P-256`,
+        );
+      return fromScalar(json['d'], 'JWK d');
+    }
+    if (typeof json['privateKey'] === 'string') {
+      const keys = fromScalar(json['privateKey'], 'privateKey');
+      if (typeof json['publicKey'] === 'string' && json['publicKey'] !== keys.publicKeyB64u)
+        return bad('publicKey does not belong to privateKey');
+      return keys;
+    }
+    return bad('JSON: neither a JWK (with d) nor {"publicKey","privateKey"}');
+  }
+  return fromScalar(trimmed, 'base64url private key');
+}
+
+function fromScalar(text: string, what: string): VapidKeys {
+  let scalar: Buffer;
+  try {
+    scalar = b64uDecode(text.replace(/=+$/, ''));
+  } catch (cause) {
+    throw new CryptoError('ERR_VAPID_BAD_KEY', `${what}: not base64url`, { cause });
+  }
+  if (scalar.length !== 32) {
+    throw new CryptoError('ERR_VAPID_BAD_KEY', `${what}: ${scalar.length} octets; allowed 32`);
+  }
+  try {
+    return createVapidKeys(scalar);
+  } catch (cause) {
+    throw new CryptoError('ERR_VAPID_BAD_KEY', `${what}: not a P-256 private key`, { cause });
+  }
+}
+
+/**
  * Splits `vapid t=…, k=…` (RFC 7235 auth-params: names case-insensitive, values token or
  * quoted-string, unknown parameters ignored). Throws ERR_VAPID_MISSING when there are no
  * vapid credentials at all, ERR_VAPID_MALFORMED when they cannot be read.

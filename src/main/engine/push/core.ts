@@ -22,7 +22,7 @@ import type {
   StoredMessage,
 } from './types';
 import { TTL_SECONDS_CLAMP } from './types';
-import type { LimitName } from '../../../shared/events';
+import type { LegacyForm, LimitName } from '../../../shared/events';
 
 /** Messages whose body and headers the inspector can still show (4 KB each at most). */
 export const ARCHIVED_MESSAGES_MAX = 2_000;
@@ -74,7 +74,7 @@ export interface ReceiptSubscription {
 
 /** Called when the core deletes something a profile may keep its own state about. */
 export interface GoneHooks {
-  subscription?(sub: Subscription): void;
+  subscription?(sub: Subscription, reason: 'unsubscribed' | 'expired'): void;
   receipt?(receipt: ReceiptSubscription): void;
 }
 
@@ -327,16 +327,7 @@ export class PushCore {
     if (!this.subscriptions.delete(sub.id)) return;
     this.subscriptionsByToken.delete(sub.token);
     this.subscriptionsByPushToken.delete(sub.pushToken);
-    for (const message of [...sub.queue.values()]) {
-      this.finish(message);
-      this.bus.emit({
-        kind: 'message.dropped',
-        subscriptionId: sub.id,
-        messageId: message.id,
-        reason: 'subscription-deleted',
-      });
-      this.sendReceipt(message, 410);
-    }
+    this.dropQueued(sub, 'subscription-deleted');
     this.bus.emit({ kind: 'subscription.deleted', subscriptionId: sub.id, reason });
     // A set's monitor stays open when one member goes (RFC 8030 §7.3); only its own end.
     for (const monitor of [...sub.monitors]) if (!sub.set?.monitors.has(monitor)) monitor.end(404);
@@ -346,8 +337,27 @@ export class PushCore {
       sub.set.members.delete(sub);
       this.dropSetIfEmpty(sub.set);
     }
-    for (const hooks of this.goneHooks) hooks.subscription?.(sub);
+    for (const hooks of this.goneHooks) hooks.subscription?.(sub, reason);
     this.store?.deleteSubscription(sub.id);
+  }
+
+  /**
+   * Drops every message the subscription holds undelivered (its senders' receipts say 410);
+   * the subscription stays. `reset` is a test harness forgetting what it left queued.
+   */
+  dropQueued(sub: Subscription, reason: 'subscription-deleted' | 'reset'): number {
+    const queued = [...sub.queue.values()];
+    for (const message of queued) {
+      this.finish(message);
+      this.bus.emit({
+        kind: 'message.dropped',
+        subscriptionId: sub.id,
+        messageId: message.id,
+        reason,
+      });
+      this.sendReceipt(message, 410);
+    }
+    return queued.length;
   }
 
   // ---- sending ---------------------------------------------------------------------------
@@ -439,6 +449,7 @@ export class PushCore {
       bytes: message.body.length,
       receiptRequested: message.receiptSubscriptionId !== null,
       senderId: request.senderId,
+      ...legacyOf(request.contentHeaders, request.legacyVapid === true),
     });
     if (previous) {
       // RFC 8030 §5.4: the new message takes the old one's place; its receipts are suppressed.
@@ -790,6 +801,8 @@ export class PushCore {
         bytes: message.body.length,
         receiptRequested: message.receiptSubscriptionId !== null,
         senderId: null,
+        // The VAPID scheme is not stored: a restored message keeps only its coding's label.
+        ...legacyOf(message.contentHeaders, false),
       });
       if (message.expiresAtMs <= now) this.expire(message);
       else this.expireIn(message, message.expiresAtMs - now);
@@ -819,4 +832,21 @@ export class PushCore {
 /** Does a monitor whose lowest wanted urgency is `min` want a message of urgency `u`? */
 export function wants(min: Urgency, u: Urgency): boolean {
   return URGENCIES.indexOf(u) >= URGENCIES.indexOf(min);
+}
+
+/**
+ * The `legacy` field of a `message.accepted`: the draft coding (from the content headers the
+ * message keeps) and the draft VAPID scheme; nothing at all when neither, so events of
+ * RFC 8291/8292 senders (every lab agent) stay as they were, byte for byte.
+ */
+function legacyOf(
+  contentHeaders: Readonly<Record<string, string>>,
+  legacyVapid: boolean,
+): { legacy?: LegacyForm[] } {
+  const aesgcm = contentHeaders['content-encoding']?.toLowerCase() === 'aesgcm';
+  if (!aesgcm && !legacyVapid) return {};
+  const legacy: LegacyForm[] = [];
+  if (aesgcm) legacy.push('aesgcm');
+  if (legacyVapid) legacy.push('vapid-webpush');
+  return { legacy };
 }

@@ -22,10 +22,24 @@ export interface Problem {
   title: string;
   detail: string;
   extraHeaders?: Record<string, string>;
+  /**
+   * The body a provider quirk overlay answers with instead of the problem document (its own
+   * JSON or text); `detail` still goes to the lab's events.
+   */
+  body?: { contentType: string; text: string };
 }
 
 /** Answers with an RFC 9457 problem document; a stream that is already gone is left alone. */
 export function sendProblem(stream: ServerHttp2Stream, problem: Problem): void {
+  if (problem.body) {
+    respond(
+      stream,
+      problem.status,
+      { ...problem.extraHeaders, 'content-type': problem.body.contentType },
+      problem.body.text,
+    );
+    return;
+  }
   const body = JSON.stringify({
     type: 'about:blank',
     title: problem.title,

@@ -1,6 +1,7 @@
 /**
- * HTTP/1.1 requests on the TLS port (allowed by ALPN fallback), so application-server
- * libraries that only speak HTTP/1.1 (web-push, pywebpush, ...) can send. RFC 8030 lets an
+ * HTTP/1.1 requests on the TLS port (allowed by ALPN fallback) and on the h2c port (chosen by
+ * the connection preface, preface.ts), so application-server libraries that only speak
+ * HTTP/1.1 (web-push, pywebpush, ...) can send. RFC 8030 lets an
  * application server send over HTTP/1.1; monitoring and receipts need HTTP/2 server push.
  *
  * Profiles are written against the HTTP/2 stream API; this adapter gives an HTTP/1.1
@@ -72,7 +73,9 @@ export function adaptHttp1(
     ':method': req.method,
     ':path': req.url,
     ':authority': req.headers.host ?? '',
-    ':scheme': 'https',
+    // The TLS port's ALPN fallback or the h2c port's cleartext HTTP/1.1 (preface.ts): the
+    // scheme is the one the sender used (a VAPID token's aud is checked against it).
+    ':scheme': 'encrypted' in req.socket && req.socket.encrypted ? 'https' : 'http',
   };
   return { stream: new Http1Stream(req, res) as unknown as ServerHttp2Stream, headers };
 }

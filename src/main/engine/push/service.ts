@@ -7,11 +7,14 @@
 import http2, {
   type Http2SecureServer,
   type Http2Server,
+  type Http2ServerRequest,
+  type Http2ServerResponse,
   type Http2Session,
   type IncomingHttpHeaders,
   type ServerHttp2Stream,
 } from 'node:http2';
-import type { AddressInfo, Socket } from 'node:net';
+import http from 'node:http';
+import net, { type AddressInfo, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { Profile } from '../../../shared/events';
 import { every, type Clock, type Timer } from '../clock/clock';
@@ -20,8 +23,10 @@ import { ERROR_TEXT_CHARS_MAX, type EventBus } from '../trace/bus';
 import { PushCore } from './core';
 import { adaptHttp1 } from './http1';
 import { sendProblem, useLabClock } from './http';
+import { sniffPreface } from './preface';
 import type { ProfileServer, PushNamed } from './profiles/common';
 import { PROFILE_REGISTRY, profileEntry } from './profiles/registry';
+import { type QuirkName, QuirkSession, quirkOverlay, unknownQuirk } from './quirks';
 import type { PushStore } from './store/store';
 import {
   CLOSED_WORLD_LIMITS,
@@ -63,6 +68,11 @@ export interface PushServiceOptions {
    * it everything stays in memory. Only a profile whose registry entry is `durable` (rfc8030).
    */
   store?: () => Promise<PushStore>;
+  /**
+   * A provider quirk overlay (`push/quirks/`: autopush, fcm, apple) over a profile that takes
+   * them (rfc8030): its documented limits go under `limits`, its answers over RFC 8030's.
+   */
+  quirks?: QuirkName;
 }
 
 /** Everything a profile needs to answer one request. */
@@ -96,8 +106,16 @@ export function headerListBytes(raw: readonly string[]): number {
 
 export class PushService {
   readonly core: PushCore;
+  /** The provider quirk overlay at work (its `name` is null without one). */
+  readonly quirks: QuirkSession;
   private readonly profile: ProfileServer;
   private server: Http2Server | Http2SecureServer | null = null;
+  /**
+   * h2c only: the listening socket, which reads each connection's preface and hands it to
+   * `server` (h2c) or a node:http server (cleartext HTTP/1.1), and the connections it accepted.
+   */
+  private front: net.Server | null = null;
+  private readonly frontSockets = new Set<Socket>();
   private readonly sessions = new Set<Http2Session>();
   private reaper: Timer | null = null;
   private baseUrl = '';
@@ -124,6 +142,15 @@ export class PushService {
         `store: got a store with profile "${options.profile}"; allowed only with ${durable.map(([name]) => name).join(', ')} (the others keep state outside the core)`,
       );
     }
+    const overlay = options.quirks === undefined ? null : quirkOverlay(options.quirks);
+    if (options.quirks !== undefined && !overlay)
+      throw new Error(`quirks: ${unknownQuirk(options.quirks)}`);
+    if (overlay && !entry.quirks) {
+      const takers = Object.entries(PROFILE_REGISTRY).filter(([, e]) => e.quirks);
+      throw new Error(
+        `quirks: got "${overlay.name}" with profile "${options.profile}"; allowed only with ${takers.map(([name]) => name).join(', ')}`,
+      );
+    }
     if (options.tokens && options.listen !== false) {
       throw new Error(
         'tokens: predictable tokens are only allowed for a service that does not listen',
@@ -136,11 +163,13 @@ export class PushService {
       {
         ...DEFAULT_SERVICE_LIMITS,
         ...(options.listen === false ? CLOSED_WORLD_LIMITS : {}),
+        ...overlay?.limits,
         ...options.limits,
       },
       options.tokens,
     );
-    this.profile = entry.server(this.core);
+    this.quirks = new QuirkSession(this.core, overlay, () => clock.now());
+    this.profile = entry.server(this.core, this.quirks);
   }
 
   get id(): string {
@@ -228,7 +257,8 @@ export class PushService {
     const server = this.options.tls
       ? http2.createSecureServer({ ...common, ...this.options.tls, allowHTTP1: true })
       : http2.createServer(common);
-    server.on('request', (req, res) => {
+    // HTTP/1.1 requests: by ALPN on the TLS port, by the preface on the h2c port (front).
+    const onHttp1 = (req: Http2ServerRequest, res: Http2ServerResponse): void => {
       if (req.httpVersionMajor !== 1) return; // HTTP/2 requests arrive as 'stream' events
       const adapted = adaptHttp1(req, res);
       this.dispatch(
@@ -237,11 +267,17 @@ export class PushService {
         headerListBytes(req.rawHeaders),
         req.socket.remoteAddress,
       );
-    });
-    server.maxConnections = this.options.connectionCountMax ?? 20_000;
+    };
+    server.on('request', onHttp1);
+    const front =
+      this.options.tls || this.options.listen === false
+        ? null
+        : this.cleartextFront(server, onHttp1);
+    const listener = front ?? server;
+    listener.maxConnections = this.options.connectionCountMax ?? 20_000;
     // First in line, so a connection over the per-address cap is closed before node:http2
     // (or TLS) spends anything on it.
-    server.prependListener('connection', (socket: Socket) => this.admitConnection(socket));
+    listener.prependListener('connection', (socket: Socket) => this.admitConnection(socket));
     server.on('session', (session) => this.track(session));
     server.on(
       'stream',
@@ -261,21 +297,22 @@ export class PushService {
       this.baseUrl = `${scheme}://${this.options.serviceId.toLowerCase()}.push-lab.invalid`;
     } else {
       await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(this.options.port, this.options.host, () => {
-          server.off('error', reject);
+        listener.once('error', reject);
+        listener.listen(this.options.port, this.options.host, () => {
+          listener.off('error', reject);
           resolve();
         });
       }).catch(async (error: unknown) => {
         await this.closeStore();
         throw error;
       });
-      const address = server.address() as AddressInfo;
+      const address = listener.address() as AddressInfo;
       const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
       this.baseUrl = `${scheme}://${host}:${address.port}`;
     }
-    server.on('error', () => {});
+    listener.on('error', () => {});
     this.server = server;
+    this.front = front;
     const pingEveryMs = this.options.sessionPingIntervalMs ?? 0;
     if (pingEveryMs > 0)
       this.reaper = every(this.clock, pingEveryMs, () => this.reapSilentSessions());
@@ -302,11 +339,16 @@ export class PushService {
     if (!server) return this.closeStore();
     this.server = null;
     this.core.close();
-    const closed = server.listening
-      ? new Promise<void>((resolve) => server.close(() => resolve()))
+    const listener = this.front ?? server;
+    this.front = null;
+    const closed = listener.listening
+      ? new Promise<void>((resolve) => listener.close(() => resolve()))
       : Promise.resolve();
     for (const session of this.sessions) session.destroy();
     this.sessions.clear();
+    // HTTP/1.1 connections and those still silent: the listener's close waits for them.
+    for (const socket of this.frontSockets) socket.destroy();
+    this.frontSockets.clear();
     await closed;
     await this.closeStore();
     this.bus.emit({ kind: 'service.stopped', serviceId: this.id });
@@ -333,6 +375,30 @@ export class PushService {
         session.destroy();
       }
     }
+  }
+
+  /**
+   * The h2c port's listener: each connection goes to node:http2 or node:http by its first
+   * bytes (preface.ts), so `http://` senders work beside h2c clients. Only the listening
+   * socket is in front: acceptConnection's in-memory links speak HTTP/2 straight to `server`.
+   */
+  private cleartextFront(
+    server: Http2Server | Http2SecureServer,
+    onHttp1: (req: Http2ServerRequest, res: Http2ServerResponse) => void,
+  ): net.Server {
+    const http1 = http.createServer({ maxHeaderSize: HEADER_LIST_PROTOCOL_BYTES_MAX });
+    // node:http's request and response are what the TLS port's HTTP/1.1 fallback gives too.
+    http1.on('request', onHttp1 as unknown as http.RequestListener);
+    http1.on('clientError', (_error, socket) => socket.destroy());
+    return net.createServer({ pauseOnConnect: true }, (socket) => {
+      if (socket.destroyed) return; // over a connection limit (admitConnection)
+      socket.on('error', () => {});
+      this.frontSockets.add(socket);
+      socket.once('close', () => this.frontSockets.delete(socket));
+      sniffPreface(socket, this.clock, (kind) =>
+        (kind === 'h2' ? server : http1).emit('connection', socket),
+      );
+    });
   }
 
   /** `connectionsPerAddressMax`: one address's connection beyond it is closed at once (0 = no limit). */

@@ -34,6 +34,17 @@ export async function loadOrCreateIdentity(dataDir: string): Promise<TlsIdentity
     return existing;
   }
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  const pems = await generateIdentity();
+  await writeFileAtomic(keyPath, pems.key, { mode: TLS_KEY_FILE_MODE, keepMode: false });
+  await writeFileAtomic(certPath, pems.cert, { mode: 0o644 });
+  return { ...pems, certPath };
+}
+
+/**
+ * A new identity held in memory only (`startPushService`): a test suite's service lives as
+ * long as the suite, and its client is handed the certificate directly.
+ */
+export async function generateIdentity(): Promise<{ key: string; cert: string }> {
   const pems = await generate([{ name: 'commonName', value: 'Push Lab local push service' }], {
     keyType: 'ec',
     curve: 'P-256',
@@ -53,9 +64,7 @@ export async function loadOrCreateIdentity(dataDir: string): Promise<TlsIdentity
       },
     ],
   } as Parameters<typeof generate>[1]);
-  await writeFileAtomic(keyPath, pems.private, { mode: TLS_KEY_FILE_MODE, keepMode: false });
-  await writeFileAtomic(certPath, pems.cert, { mode: 0o644 });
-  return { key: pems.private, cert: pems.cert, certPath };
+  return { key: pems.private, cert: pems.cert };
 }
 
 /** The stored identity if it is a usable leaf; null to make a new one. */

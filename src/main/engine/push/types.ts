@@ -113,6 +113,8 @@ export interface SendRequest {
   receiptSubscriptionId: string | null;
   /** The lab agent that sent it, when known (labels events only). */
   senderId: string | null;
+  /** Signed with the draft `WebPush` VAPID scheme (labels events only; the profile judged it). */
+  legacyVapid?: boolean;
 }
 
 export type SendOutcome =

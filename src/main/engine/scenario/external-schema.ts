@@ -48,6 +48,7 @@ interface ServiceShape {
   url?: string | undefined;
   ca?: string | undefined;
   insecure?: true | undefined;
+  quirks?: string | undefined;
   limits: Record<string, unknown>;
 }
 
@@ -63,6 +64,12 @@ export function externalServiceRules(service: ServiceShape, ctx: z.RefinementCtx
         });
     return;
   }
+  if (service.quirks !== undefined)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['quirks'],
+      message: `quirks model a provider in the lab's own service; an external service behaves as it does (got quirks ${service.quirks} with url)`,
+    });
   if (Object.keys(service.limits).length > 0)
     ctx.addIssue({
       code: 'custom',

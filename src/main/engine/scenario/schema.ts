@@ -5,7 +5,9 @@
  */
 import { z } from 'zod';
 import { SEED_NUMBER_MAX } from '../../../shared/commands';
-import { PROFILES } from '../../../shared/events';
+import { PROFILES, type Profile } from '../../../shared/events';
+import { PROFILE_REGISTRY } from '../push/profiles/registry';
+import { QUIRK_NAMES } from '../push/quirks';
 import type { AnyAgentKind, Reference } from '../agents/kinds/kind';
 import { AGENT_KINDS, AGENT_SECTIONS, type AgentKinds } from '../agents/kinds/registry';
 import { parseFaultSpec } from '../net/spec';
@@ -44,9 +46,19 @@ const service = z
       })
       .strict()
       .default({}),
+    /** A provider quirk overlay over rfc8030 (push/quirks/, docs/profiles.md "Provider quirks"). */
+    quirks: z.enum(QUIRK_NAMES, { error: () => `allowed ${QUIRK_NAMES.join(', ')}` }).optional(),
     ...externalServiceFields,
   })
   .strict()
+  .superRefine((spec, ctx) => {
+    if (spec.quirks !== undefined && !PROFILE_REGISTRY[spec.profile as Profile].quirks)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['quirks'],
+        message: `with profile "${spec.profile}"; allowed only with profile ${PROFILES.filter((p) => PROFILE_REGISTRY[p].quirks).join(', ')}`,
+      });
+  })
   .superRefine(externalServiceRules);
 
 const link = z

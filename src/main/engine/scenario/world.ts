@@ -119,6 +119,7 @@ export class World {
             port: 0,
             tls: null,
             limits: spec.limits,
+            ...(spec.quirks !== undefined ? { quirks: spec.quirks } : {}),
             // A closed world: agents reach it over in-memory links only, so its tokens can
             // come from the seed and a virtual run repeats byte for byte.
             listen: false,

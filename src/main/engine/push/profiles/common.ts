@@ -6,6 +6,7 @@
  */
 import type { Profile } from '../../../../shared/events';
 import type { PushCore, Subscription } from '../core';
+import type { QuirkSession } from '../quirks';
 import { readBody, sendProblem, type Problem } from '../http';
 import type { RequestContext } from '../service';
 import { FULL_RETRY_AFTER_SECONDS, type StoredMessage } from '../types';
@@ -42,8 +43,11 @@ export interface ProfileServer {
   close?(): void;
 }
 
-/** Makes a profile's server instance for one service's core. */
-export type ProfileServerFactory = (core: PushCore) => ProfileServer;
+/**
+ * Makes a profile's server instance for one service's core; a profile whose registry entry
+ * takes quirks applies the service's provider overlay session at its named points.
+ */
+export type ProfileServerFactory = (core: PushCore, quirks?: QuirkSession) => ProfileServer;
 
 /**
  * Answers a request to a resource that is not there. `gone` says how a resource of this
@@ -55,11 +59,16 @@ export function notFound(
   gone = 'deleted, or never issued',
 ): void {
   ctx.stream.resume();
-  sendProblem(ctx.stream, {
+  sendProblem(ctx.stream, notFoundProblem(ctx, what, gone));
+}
+
+/** The 404 problem `notFound` answers with. */
+export function notFoundProblem(ctx: RequestContext, what: string, gone: string): Problem {
+  return {
     status: 404,
     title: 'Not Found',
     detail: `${what}: no such resource at ${ctx.path} (${gone})`,
-  });
+  };
 }
 
 export function methodNotAllowed(ctx: RequestContext, allowed: readonly string[]): void {

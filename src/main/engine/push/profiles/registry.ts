@@ -23,19 +23,28 @@ export interface ProfileEntry {
    * their instance, which the store does not hold).
    */
   readonly durable: boolean;
+  /** Does its server apply provider quirk overlays (`push/quirks/`, `--quirks`)? */
+  readonly quirks: boolean;
 }
 
 export const PROFILE_REGISTRY: Readonly<Record<Profile, ProfileEntry>> = {
-  rfc8030: { server: (core) => new Rfc8030Server(core), client: rfc8030Client, durable: true },
+  rfc8030: {
+    server: (core, quirks) => new Rfc8030Server(core, quirks),
+    client: rfc8030Client,
+    durable: true,
+    quirks: true,
+  },
   'draft-thomson': {
     server: (core) => new DraftThomsonServer(core),
     client: draftThomsonClient,
     durable: false,
+    quirks: false,
   },
   'draft-damaggio': {
     server: (core) => new DraftDamaggioServer(core),
     client: draftDamaggioClient,
     durable: false,
+    quirks: false,
   },
 };
 

@@ -1,4 +1,5 @@
 import { useEffect, useMemo } from 'react';
+import { describeLegacy } from '../../../../shared/events';
 import { formatLabTime, formatBytes } from '../../format';
 import {
   selectActions,
@@ -67,6 +68,14 @@ function InspectorPanel({ messageId }: { messageId: string }) {
           <dd>{message.attempts}</dd>
           <dt>Size</dt>
           <dd>{formatBytes(message.bytes)}</dd>
+          {message.legacy !== null && message.legacy.length > 0 && (
+            <>
+              <dt>Sent with</dt>
+              <dd data-testid="inspector-legacy" title="Draft-era forms RFC 8291/8292 replaced">
+                {describeLegacy(message.legacy)}
+              </dd>
+            </>
+          )}
         </dl>
       ) : (
         <p className="muted">No longer in the lab model (finished messages are forgotten).</p>

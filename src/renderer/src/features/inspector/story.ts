@@ -4,7 +4,7 @@
  * lifecycle's verdict (its life is folded with the same step function as the model's), so an
  * end the lifecycle ignores (a second one) is told as ignored. Pure, so it is unit-tested.
  */
-import type { LabEvent, LabEventKind } from '../../../../shared/events';
+import { describeLegacy, type LabEvent, type LabEventKind } from '../../../../shared/events';
 import { isEndEvent, stepMessage, type MessageLife } from '../../../../shared/lifecycle';
 import { formatBytes, formatHttpStatus } from '../../format';
 
@@ -66,6 +66,9 @@ export function buildStory(messageId: string, events: readonly LabEvent[]): Mess
           ['Receipt requested', yesNo(e.receiptRequested)],
           ['Sender', e.senderId ?? 'not a lab agent'],
           ['Subscription', e.subscriptionId],
+          ...(e.legacy?.length
+            ? [['Sent with', describeLegacy(e.legacy)] as [string, string]]
+            : []),
         ]);
         break;
       }

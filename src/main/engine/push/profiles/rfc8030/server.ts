@@ -3,7 +3,11 @@
  * with RFC 8292 VAPID on restricted subscriptions. The rules themselves (TTL, topics, acks,
  * receipts, sets, rate limits) live in the core.
  */
-import { legacyVapidCredentials, parseVapidPublicKey } from '../../../crypto/vapid';
+import {
+  legacyVapidCredentials,
+  parseVapidPublicKey,
+  type VapidClaims,
+} from '../../../crypto/vapid';
 import type { PushCore, Subscription, SubscriptionSet } from '../../core';
 import {
   link,
@@ -22,12 +26,15 @@ import {
   sendProblem,
 } from '../../http';
 import { MessageMonitor, StreamReceiptMonitor, type PushShape } from '../../monitor';
+import { QuirkSession } from '../../quirks';
+import type { Refusal } from '../../quirks';
 import type { RequestContext } from '../../service';
 import { FULL_RETRY_AFTER_SECONDS, type Monitor, type StoredMessage } from '../../types';
 import {
   answerWhenDurable,
   bodyTooLarge,
   notFound as notFoundAnswer,
+  notFoundProblem,
   type ProfileServer,
   pushesAllowed,
   queueFull,
@@ -87,8 +94,8 @@ const problem = (
 const badRequest = (detail: string): Problem => problem(400, 'Bad Request', detail);
 
 /** RFC 8030 resources also expire on their own (§7.3, §7.2). */
-const notFound = (ctx: RequestContext, what: string): void =>
-  notFoundAnswer(ctx, what, 'expired, deleted, or never issued');
+const GONE_WORDS = 'expired, deleted, or never issued';
+const notFound = (ctx: RequestContext, what: string): void => notFoundAnswer(ctx, what, GONE_WORDS);
 
 // ---- subscribe (§4, RFC 8292 §3.2) --------------------------------------------------------
 
@@ -189,7 +196,10 @@ function monitor(ctx: RequestContext, target: Monitored): void {
 // ---- sending (§5) -------------------------------------------------------------------------
 
 /** RFC 8292: 401 without a token on a restricted subscription, 403 for a bad one. */
-function checkVapid(ctx: RequestContext, sub: Subscription): { key: Buffer | null } | Problem {
+function checkVapid(
+  ctx: RequestContext,
+  sub: Subscription,
+): { key: Buffer | null; claims: VapidClaims | null; legacy: boolean } | Problem {
   const header = ctx.headers['authorization'];
   const cryptoKey = ctx.headers['crypto-key'];
   const given = typeof header === 'string' ? header : undefined;
@@ -200,7 +210,7 @@ function checkVapid(ctx: RequestContext, sub: Subscription): { key: Buffer | nul
   );
   const value = legacy ?? given;
   const isVapid = value !== undefined && /^vapid\s/i.test(value);
-  if (!sub.vapidKey && !isVapid) return { key: null };
+  if (!sub.vapidKey && !isVapid) return { key: null, claims: null, legacy: false };
   if (!isVapid) {
     return problem(
       401,
@@ -225,7 +235,7 @@ function checkVapid(ctx: RequestContext, sub: Subscription): { key: Buffer | nul
       `Authorization ${legacy ? 'WebPush, the legacy draft scheme,' : 'vapid'} (${verdict.reason}): ${verdict.error.message}`,
     );
   }
-  return { key: verdict.publicKey };
+  return { key: verdict.publicKey, claims: verdict.claims, legacy: legacy !== null };
 }
 
 /** The `keyid` of an aes128gcm body header (RFC 8188 §2.1): the sender's ECDH public key. */
@@ -263,25 +273,50 @@ function receiptFor(ctx: RequestContext): { id: string; token: string } | null |
   );
 }
 
-async function send(ctx: RequestContext, token: string): Promise<void> {
+/**
+ * A push resource that is not there: RFC 8030's 404, or the provider overlay's answer (which
+ * may tell a deleted resource from one never issued).
+ */
+function sendToNothing(
+  ctx: RequestContext,
+  subscriptionId: string | null,
+  event: string,
+  answer: (own: Problem) => Problem | null,
+): void {
+  ctx.stream.resume();
+  const own = notFoundProblem(ctx, 'push resource', GONE_WORDS);
+  const quirk = answer(own);
+  ctx.core.reject(subscriptionId, quirk?.status ?? 404, quirk?.detail ?? event);
+  sendProblem(ctx.stream, quirk ?? own);
+}
+
+async function send(ctx: RequestContext, token: string, quirks: QuirkSession): Promise<void> {
   const sub = ctx.core.byPushToken(token);
   if (!sub) {
-    ctx.stream.resume();
-    ctx.core.reject(null, 404, `push resource ${ctx.path} unknown`);
-    return notFound(ctx, 'push resource');
+    return sendToNothing(ctx, null, `push resource ${ctx.path} unknown`, (own) =>
+      quirks.missing(token, own),
+    );
   }
   const refuse = refuser(ctx, sub);
+  // A refusal the provider overlay may answer its own way (quirks/types.ts `Refusal`).
+  const refuseAs = (refusal: Refusal, problem: Problem): void =>
+    refuse(quirks.refuse(refusal, problem));
   const contentHeaders = parseContentHeaders(ctx.headers);
   if (!contentHeaders.ok) return refuse(contentHeaders.problem);
   const ttl = parseTtl(ctx.headers);
-  if (!ttl.ok) return refuse(ttl.problem);
+  if (!ttl.ok)
+    return refuseAs(ctx.headers['ttl'] === undefined ? 'ttl-missing' : 'ttl-invalid', ttl.problem);
   const urgency = parseUrgency(ctx.headers);
   if (!urgency.ok) return refuse(urgency.problem);
   const topic = parseTopic(ctx.headers);
-  if (!topic.ok) return refuse(topic.problem);
+  if (!topic.ok) return refuseAs('topic-invalid', topic.problem);
+  const own = quirks.admit(ctx.headers);
+  if (own) return refuse(own);
   const vapid = checkVapid(ctx, sub);
-  if ('status' in vapid) return refuse(vapid);
-  const receipt = receiptFor(ctx);
+  if ('status' in vapid) return refuseAs('vapid', vapid);
+  const insisted = quirks.vapid(vapid.claims);
+  if (insisted) return refuse(insisted);
+  const receipt = quirks.receipts ? receiptFor(ctx) : null;
   if (receipt !== null && 'status' in receipt) return refuse(receipt);
   const senderKey = vapid.key
     ? `vapid:${vapid.key.toString('base64url')}`
@@ -289,7 +324,7 @@ async function send(ctx: RequestContext, token: string): Promise<void> {
   const limited = rateLimited(ctx, sub, senderKey);
   if (limited) return refuse(limited);
 
-  const body = await readSendBody(ctx, refuse);
+  const body = await readSendBody(ctx, (problem) => refuseAs('body-too-large', problem));
   if (body === null) return;
   const keyId = bodyKeyId(contentHeaders.value['content-encoding'], body);
   if (vapid.key && keyId?.equals(vapid.key)) {
@@ -308,11 +343,14 @@ async function send(ctx: RequestContext, token: string): Promise<void> {
     topic: topic.value,
     receiptSubscriptionId: receipt?.id ?? null,
     senderId: ctx.agentId,
+    legacyVapid: vapid.legacy,
   });
   switch (outcome.kind) {
     case 'not-found':
-      ctx.core.reject(sub.id, 404, 'subscription deleted while the body arrived');
-      return notFound(ctx, 'push resource');
+      return sendToNothing(ctx, sub.id, 'subscription deleted while the body arrived', (own) => {
+        const quirk = quirks.refuse('gone-during-request', own);
+        return quirk === own ? null : quirk;
+      });
     case 'queue-full':
       // Not refused as an event: RFC 8030 has always answered a full queue without one.
       return sendProblem(ctx.stream, queueFull(outcome.limit));
@@ -326,6 +364,8 @@ async function send(ctx: RequestContext, token: string): Promise<void> {
       if (String(outcome.ttlSeconds) !== String(ctx.headers['ttl']).trim())
         headers['ttl'] = String(outcome.ttlSeconds);
       if (receipt) headers['link'] = link(P.receipts + receipt.token, REL_RECEIPT);
+      const provider = quirks.accepted(outcome, ctx.headers);
+      if (provider) Object.assign(headers, provider);
       return answerWhenDurable(ctx, () => respond(ctx.stream, receipt ? 202 : 201, headers));
     }
   }
@@ -355,7 +395,10 @@ export class Rfc8030Server implements ProfileServer {
   readonly pushPath = pushPath;
   private readonly routes: RouteTable;
 
-  constructor(private readonly core: PushCore) {
+  constructor(
+    private readonly core: PushCore,
+    private readonly quirks: QuirkSession = QuirkSession.none(core),
+  ) {
     this.routes = new RouteTable(
       [
         { path: P.subscribe, methods: { POST: subscribe } },
@@ -385,7 +428,10 @@ export class Rfc8030Server implements ProfileServer {
               }),
           },
         },
-        { path: `${P.push}*`, methods: { POST: (ctx, [token]) => send(ctx, token!) } },
+        {
+          path: `${P.push}*`,
+          methods: { POST: (ctx, [token]) => send(ctx, token!, this.quirks) },
+        },
         {
           path: `${P.message}*`,
           methods: {
