@@ -57,7 +57,17 @@ interface Base {
 }
 
 export type LabEventBody =
-  | { kind: 'service.started'; serviceId: string; url: string; profile: Profile }
+  | {
+      kind: 'service.started';
+      serviceId: string;
+      url: string;
+      profile: Profile;
+      /**
+       * Set for a service the lab does not run (a scenario's `url`): its message events are
+       * what the agents observed from outside, not the service's own account.
+       */
+      external?: true;
+    }
   | { kind: 'service.stopped'; serviceId: string }
   | { kind: 'agent.started'; agentId: string; role: AgentRole; label: string }
   | { kind: 'agent.connected'; agentId: string; serviceId: string }

@@ -52,6 +52,8 @@ export interface ServiceView {
   url: string;
   profile: Profile;
   running: boolean;
+  /** Set for a service outside the lab (a scenario's `url`), observed through its agents. */
+  external?: true;
 }
 
 export interface Counters {
@@ -214,6 +216,7 @@ class Draft {
           url: e.url,
           profile: e.profile,
           running: true,
+          ...(e.external ? { external: true as const } : {}),
         });
         break;
       case 'service.stopped':

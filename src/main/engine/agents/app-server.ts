@@ -31,6 +31,7 @@ import type { EventBus } from '../trace/bus';
 import { ClientProfileError, type ClientProfile } from '../push/profiles/client-common';
 import { clientProfile } from '../push/profiles/registry';
 import { closeSession, connect, request, type H2Response } from './h2';
+import type { AgentWitness } from './witness';
 
 export interface SendOptions {
   ttlSeconds: number;
@@ -78,6 +79,11 @@ export interface AppServerOptions {
   requestTimeoutMs?: number;
   /** Lab observer naming a message by its path (events only). */
   identify?: (messagePath: string) => { messageId: string } | null;
+  /**
+   * An external service's witness (scenario/witness.ts): told each send, its answer and each
+   * receipt, it names messages instead of `identify`.
+   */
+  witness?: AgentWitness;
 }
 
 const DEFAULT_RETRY = { attemptsMax: 4, initialMs: 500, maxMs: 30_000 };
@@ -153,13 +159,24 @@ export class AppServer {
       for (let attempt = 1; ; attempt++) {
         let res: H2Response | null = null;
         let inexpressible = false;
+        const encoded = encode(message.keys, message.text);
+        const witnessed = this.options.witness?.sending({
+          senderId: this.id,
+          subscriptionId: message.subscriptionId,
+          pushUrl: message.pushUrl,
+          body: encoded.body,
+          ttlSeconds: message.ttlSeconds,
+          urgency: message.urgency,
+          topic: message.topic,
+          receipt: message.receipt,
+        });
         try {
           res = await this.send(message.pushUrl, {
             ttlSeconds: message.ttlSeconds,
             urgency: message.urgency,
             ...(message.topic ? { topic: message.topic } : {}),
             receipt: message.receipt,
-            ...encode(message.keys, message.text),
+            ...encoded,
           });
         } catch (error) {
           res = null; // the network failed us: retry like a 503
@@ -172,17 +189,27 @@ export class AppServer {
           retriable && attempt < retry.attemptsMax && !this.stopped
             ? this.backoff(attempt, res?.headers)
             : null;
-        const messagePath = res
+        const answer = res
           ? this.profile.readSendAnswer(res.status, res.headers, new URL(message.pushUrl).origin)
-              .messagePath
           : null;
+        const messagePath = answer?.messagePath ?? null;
+        const messageId =
+          witnessed !== undefined
+            ? this.options.witness!.answered(witnessed, {
+                status,
+                accepted: answer?.accepted ?? false,
+                messagePath,
+                ttlKeptSeconds: ttlHeader(res?.headers),
+              })
+            : messagePath !== null
+              ? (this.options.identify?.(messagePath)?.messageId ?? null)
+              : null;
         this.bus.emit({
           kind: 'send.attempted',
           agentId: this.id,
           subscriptionId: message.subscriptionId,
           status,
-          messageId:
-            messagePath !== null ? (this.options.identify?.(messagePath)?.messageId ?? null) : null,
+          messageId,
           attempt,
           retryInMs,
         });
@@ -274,11 +301,14 @@ export class AppServer {
   private onReceipt(pushed: ClientHttp2Stream, requestHeaders: IncomingHttpHeaders): void {
     const path = String(requestHeaders[':path'] ?? '');
     pushed.on('push', (headers) => {
+      const status = Number(headers[':status'] ?? 0);
       this.bus.emit({
         kind: 'receipt.received',
         agentId: this.id,
-        messageId: this.options.identify?.(path)?.messageId ?? null,
-        status: Number(headers[':status'] ?? 0),
+        messageId: this.options.witness
+          ? this.options.witness.receipt(path, status)
+          : (this.options.identify?.(path)?.messageId ?? null),
+        status,
       });
     });
     pushed.on('error', () => {});
@@ -341,6 +371,13 @@ export function encode(
     }),
     contentHeaders: { 'content-encoding': 'aes128gcm' },
   };
+}
+
+/** The TTL a push service says it kept (RFC 8030 §5.2's `TTL` answer header), if it says. */
+function ttlHeader(headers: IncomingHttpHeaders | undefined): number | null {
+  const value = headers?.['ttl'];
+  if (typeof value !== 'string' || !/^\d{1,10}$/.test(value)) return null;
+  return Number(value);
 }
 
 function vapidKeysFor(reproducible: AppServerOptions['reproducible']): VapidKeys {

@@ -27,6 +27,7 @@ import {
 } from '../push/profiles/client-common';
 import { clientProfile } from '../push/profiles/registry';
 import { AgentError, closeSession, connect, type H2Response, request } from './h2';
+import type { AgentWitness } from './witness';
 
 export interface UaSubscription {
   /** The lab's id for it, once known. */
@@ -153,6 +154,11 @@ export interface UserAgentOptions {
    * `ack(messagePath)` later, as a gateway does end to end); otherwise the ack policy applies.
    */
   onMessage?: (message: ReceivedMessage) => boolean | void;
+  /**
+   * An external service's witness (scenario/witness.ts): told each subscription, push and
+   * answered acknowledgement, it names them instead of the `identify*` observers.
+   */
+  witness?: AgentWitness;
 }
 
 /** Message paths remembered for de-duplication per agent. */
@@ -244,7 +250,9 @@ export class UserAgent {
     });
     const answer = step.read(await this.call(session, step.request));
     const sub: UaSubscription = {
-      id: this.options.identifySubscription?.(answer.pushUrl) ?? null,
+      id: this.options.witness
+        ? this.options.witness.subscribed(this.id, answer.pushUrl)
+        : (this.options.identifySubscription?.(answer.pushUrl) ?? null),
       url: answer.url,
       pushUrl: answer.pushUrl,
       setUrl: answer.setUrl,
@@ -310,6 +318,7 @@ export class UserAgent {
         undefined,
         { clock: this.clock, timeoutMs: this.behaviour.requestTimeoutMs },
       );
+      if (res.status === 204) this.options.witness?.acked(messagePath);
       return res.status === 204 || res.status === 404;
     } catch {
       return false; // lost with the connection: the service delivers the message again
@@ -551,9 +560,18 @@ export class UserAgent {
     const duplicate = messagePath !== null && this.seen.has(messagePath);
     if (messagePath !== null) this.remember(messagePath);
     const messageKey = messagePath ?? `${promisedPath}#${++this.unnamedPushes}`;
-    const { plaintext, decryption } = decode(this.profile, sub, headers, body);
-    const known =
-      messagePath !== null
+    const { plaintext, decryption, payload } = decode(this.profile, sub, headers, body);
+    const witness = this.options.witness;
+    const known = witness
+      ? witness.pushed({
+          agentId: this.id,
+          pushUrl: sub.pushUrl,
+          messagePath,
+          payload,
+          urgencyMin: this.profile.urgencyFilter ? this.urgencyMin : 'very-low',
+          acks: this.profile.acks,
+        })
+      : messagePath !== null
         ? (this.options.identify?.(messagePath) ?? null)
         : (this.options.identifyLatest?.(sub.pushUrl, body) ?? null);
     if (known) {
@@ -644,18 +662,23 @@ function decode(
   sub: UaSubscription,
   headers: IncomingHttpHeaders,
   body: Buffer,
-): { plaintext: Buffer | null; decryption: 'ok' | 'failed' | 'none' } {
+): { plaintext: Buffer | null; decryption: 'ok' | 'failed' | 'none'; payload: Buffer } {
   let decoded: Decoded;
   try {
     decoded = profile.decode(body, headers);
-    if (decoded.encoding === null) return { plaintext: decoded.payload, decryption: 'none' };
+    if (decoded.encoding === null)
+      return { plaintext: decoded.payload, decryption: 'none', payload: decoded.payload };
   } catch {
-    return { plaintext: null, decryption: 'failed' };
+    return { plaintext: null, decryption: 'failed', payload: body };
   }
   try {
-    return { plaintext: decryptPayload(decoded, sub.keys), decryption: 'ok' };
+    return {
+      plaintext: decryptPayload(decoded, sub.keys),
+      decryption: 'ok',
+      payload: decoded.payload,
+    };
   } catch {
-    return { plaintext: null, decryption: 'failed' };
+    return { plaintext: null, decryption: 'failed', payload: decoded.payload };
   }
 }
 

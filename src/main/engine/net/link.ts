@@ -5,6 +5,7 @@
  * faults switch themselves on and off on the clock. Time comes only from the injected Clock,
  * randomness only from the injected Rng, so a seed reproduces every fault decision.
  */
+import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { LinkFault } from '../../../shared/events';
 import type { Clock } from '../clock/clock';
@@ -14,7 +15,7 @@ import type { Endpoint } from './endpoint';
 import { NET_ERROR_CODES, NetError } from './errors';
 import { MemoryEndpoint } from './memory';
 import { FaultTable } from './fault-table';
-import { listenTcp, type TcpProxy, type TcpTarget } from './tcp';
+import { listenTcp, TcpEndpoint, type TcpProxy, type TcpTarget } from './tcp';
 import type {
   ConnectionEvent,
   FaultEvent,
@@ -132,6 +133,22 @@ export class Link {
     const client = new MemoryEndpoint();
     const server = this.accept(client, () => new MemoryEndpoint());
     if (server) serverSide(server.socket);
+    return client.socket;
+  }
+
+  /**
+   * A connection to a real TCP server: the client's Duplex is in memory (returned at once,
+   * so an HTTP/2 client can take it from a synchronous `createConnection`), the far end a
+   * socket to `target` opened through this link. Real bytes on a real network leave the lab;
+   * a refused connection's Duplex errors with ECONNREFUSED.
+   */
+  connectTcp(target: TcpTarget): Duplex {
+    const client = new MemoryEndpoint();
+    this.accept(
+      client,
+      () =>
+        new TcpEndpoint(net.connect({ host: target.host, port: target.port, allowHalfOpen: true })),
+    );
     return client.socket;
   }
 

@@ -7,10 +7,12 @@
  * parser holds one stack entry per level) and in alias expansion (an alias bomb), and the
  * validated scenario in total size and estimated memory (totals.ts).
  */
+import path from 'node:path';
 import { readBoundedFile } from '../fs/bounded-read';
 import { CST, Lexer, isScalar, parseDocument, type Document } from 'yaml';
 import { issueLines } from '../../../shared/commands';
 import { AGENT_SECTIONS } from '../agents/kinds/registry';
+import { resolveCaFiles } from './external-schema';
 import { scenarioSchema, type Scenario } from './schema';
 import { totalsProblems } from './totals';
 
@@ -94,7 +96,10 @@ export async function loadScenario(file: string): Promise<LoadResult> {
   } catch (error) {
     return { ok: false, problems: [(error as Error).message] };
   }
-  return parseScenario(text, file);
+  const parsed = parseScenario(text, file);
+  if (!parsed.ok) return parsed;
+  const resolved = await resolveCaFiles(parsed.scenario, path.dirname(path.resolve(file)));
+  return resolved.ok ? { ...parsed, scenario: resolved.scenario } : resolved;
 }
 
 function tooLarge(source: string, bytes: number): string {

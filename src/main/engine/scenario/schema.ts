@@ -13,6 +13,11 @@ import { AGENT_KINDS, AGENT_SECTIONS, type AgentKinds } from '../agents/kinds/re
 import { parseFaultSpec } from '../net/spec';
 import { presetNames } from '../net/presets';
 import { durationMs } from './duration';
+import {
+  externalServiceFields,
+  externalServiceRules,
+  virtualClockRefused,
+} from './external-schema';
 import { id } from './fields';
 
 /** A fault as the net room validates it (checked with its own schema, problems prefixed). */
@@ -43,6 +48,7 @@ const service = z
       .default({}),
     /** A provider quirk overlay over rfc8030 (push/quirks/, docs/profiles.md "Provider quirks"). */
     quirks: z.enum(QUIRK_NAMES, { error: () => `allowed ${QUIRK_NAMES.join(', ')}` }).optional(),
+    ...externalServiceFields,
   })
   .strict()
   .superRefine((spec, ctx) => {
@@ -52,7 +58,8 @@ const service = z
         path: ['quirks'],
         message: `with profile "${spec.profile}"; allowed only with profile ${PROFILES.filter((p) => PROFILE_REGISTRY[p].quirks).join(', ')}`,
       });
-  });
+  })
+  .superRefine(externalServiceRules);
 
 const link = z
   .object({
@@ -129,6 +136,7 @@ function unknownSections(input: unknown, ctx: z.RefinementCtx): void {
 export const scenarioSchema = sections
   .catchall(z.unknown())
   .superRefine(unknownSections, { when: () => true })
+  .superRefine(virtualClockRefused)
   .superRefine((s, ctx) => {
     const known: Record<Reference['to'], Set<string>> = {
       service: new Set(s.services.map((x) => x.id)),

@@ -11,12 +11,20 @@ import type { LabEvent, LabEventBody, Profile } from '../../../shared/events';
 import type { OutgoingMessage } from '../agents/app-server';
 import type { Gateway } from '../agents/gateway';
 import { gatewayKind } from '../agents/kinds/gateway';
-import type { AnyAgentKind, Member, PlannedTraffic, WorldContext } from '../agents/kinds/kind';
+import type {
+  AnyAgentKind,
+  Member,
+  PlannedTraffic,
+  ServiceEndpoint,
+  WorldContext,
+} from '../agents/kinds/kind';
 import { AGENT_KINDS } from '../agents/kinds/registry';
 import { userAgentKind } from '../agents/kinds/user-agent';
 import type { PlannedSend } from '../agents/traffic';
 import type { UaSubscription, UserAgent } from '../agents/user-agent';
 import type { Clock, Timer } from '../clock/clock';
+import { VirtualClock } from '../clock/virtual';
+import { LabError } from '../errors';
 import { EnergyMeter, Radio, radioModel, type EnergyReport } from '../energy';
 import { FactSampler, sampleIntervalMs } from '../energy/sampler';
 import { Link } from '../net/link';
@@ -26,6 +34,7 @@ import { PushService } from '../push/service';
 import { seededTokens } from '../push/tokens';
 import { Rng } from '../rng/rng';
 import type { EventBus } from '../trace/bus';
+import { EXTERNAL_ERROR_CODES, ExternalService } from './external';
 import { entriesOf, type Scenario } from './schema';
 
 interface Target {
@@ -44,7 +53,10 @@ interface Sender extends PlannedTraffic {
 const KINDS: readonly AnyAgentKind[] = AGENT_KINDS;
 
 export class World {
+  /** The lab's own push services (in process, reached in memory). */
   readonly services = new Map<string, PushService>();
+  /** External push services (reached over real TCP, observed through the agents). */
+  readonly externals = new Map<string, ExternalService>();
   /** One link instance per agent, made from the scenario's templates. */
   readonly links: Link[] = [];
   private readonly linkFor = new Map<string, Link>();
@@ -85,6 +97,18 @@ export class World {
       intervalMs: sampleIntervalMs(scenario.duration),
     });
     for (const spec of scenario.services) {
+      if (spec.url !== undefined) {
+        if (clock instanceof VirtualClock)
+          throw new LabError(
+            EXTERNAL_ERROR_CODES.VIRTUAL_CLOCK,
+            `service ${spec.id} is external (${spec.url}): a real service does not follow a virtual clock; run it on the real or scaled clock`,
+          );
+        this.externals.set(
+          spec.id,
+          new ExternalService({ ...spec, url: spec.url, profile: spec.profile as Profile }, bus),
+        );
+        continue;
+      }
       this.services.set(
         spec.id,
         new PushService(
@@ -116,7 +140,7 @@ export class World {
       bus,
       rng: this.rng,
       durationMs: scenario.duration,
-      service: (id) => this.services.get(id)!,
+      service: (id) => this.services.get(id) ?? this.externals.get(id)!,
       connection: (linkId, agentId, service, radio) =>
         this.connection(linkId, agentId, service, radio),
       radio: (agentId, deviceClass, technology) => this.makeRadio(agentId, deviceClass, technology),
@@ -142,6 +166,7 @@ export class World {
   /** Starts services and agents (their subscriptions included); traffic starts with `go`. */
   async start(): Promise<void> {
     for (const service of this.services.values()) await service.start();
+    for (const service of this.externals.values()) await service.start();
     const starting: Promise<void>[] = [];
     for (const kind of KINDS) {
       if (!kind.members) continue;
@@ -186,6 +211,7 @@ export class World {
     ]);
     await Promise.allSettled(this.links.map((l) => l.close()));
     for (const service of this.services.values()) await service.stop();
+    for (const service of this.externals.values()) await service.stop();
   }
 
   energy(): EnergyReport {
@@ -264,7 +290,7 @@ export class World {
   private connection(
     linkId: string | undefined,
     agentId: string,
-    service: PushService,
+    service: ServiceEndpoint,
     radio: Radio | null,
   ): Duplex {
     let link = this.linkFor.get(agentId);
@@ -306,7 +332,9 @@ export class World {
       this.linkFor.set(agentId, link);
       this.bus.emit(linkFaultsEvent(link, agentId));
     }
-    return link.connectInMemory((serverSide) => service.acceptConnection(serverSide));
+    if (service instanceof ExternalService) return service.connect(link);
+    const inProcess = service as PushService;
+    return link.connectInMemory((serverSide) => inProcess.acceptConnection(serverSide));
   }
 
   private resolveTargets(sender: Sender): Target[] {

@@ -83,3 +83,26 @@ export const CHECKER_RULES: readonly CheckerRule[] = [
 ];
 
 export const RULE_IDS: readonly RuleId[] = CHECKER_RULES.map((rule) => rule.id);
+
+/** A rule the checker cannot judge for some services, and why (listed, never counted as a pass). */
+export interface NotObservable {
+  rule: RuleId;
+  /** The services it was not judged for. */
+  serviceIds: string[];
+  /** Messages it would have judged (e.g. undelivered when their TTL ran out). */
+  unjudged: number;
+  sentence: string;
+}
+
+/**
+ * The rules that need a push service's inside view, so are not judged for an external one
+ * (`service.started` with `external`): its messages' story is what its clients observed.
+ */
+export const EXTERNAL_NOT_OBSERVABLE: readonly { rule: RuleId; why: string }[] = [
+  {
+    rule: 'lost',
+    why:
+      'an external service expires messages out of sight, so a message undelivered when its TTL ' +
+      'ran out may have expired or been lost; only a 410 receipt shows an expiry',
+  },
+];

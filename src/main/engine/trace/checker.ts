@@ -16,7 +16,12 @@ import {
   type MessageEnd,
 } from '../../../shared/lifecycle';
 import { BoundedMap } from '../bounded-map';
-import { RULE_IDS, type RuleId } from './checker-rules';
+import {
+  EXTERNAL_NOT_OBSERVABLE,
+  RULE_IDS,
+  type NotObservable,
+  type RuleId,
+} from './checker-rules';
 
 export interface CheckerOptions {
   /** How late a push may be and still count as within the TTL, ms. Default 0. */
@@ -56,6 +61,8 @@ export interface CheckResult {
   endT: number;
   /** What limited the check: trace gaps, forgotten messages. Empty when it saw everything. */
   notes: string[];
+  /** Rules not judged for external services (empty without one): listed, never a pass. */
+  notObservable: NotObservable[];
 }
 
 /**
@@ -81,6 +88,8 @@ export class InvariantChecker {
   private readonly active: BoundedMap<string, Tracked>;
   private readonly finished: BoundedMap<string, Tracked>;
   private readonly stoppedAtT = new BoundedMap<string, number>(SERVICES_MAX);
+  /** Services observed from outside (`service.started` with `external`). */
+  private readonly external = new BoundedMap<string, string>(SERVICES_MAX);
   private readonly violations: Violation[] = [];
   private readonly countByRule = Object.fromEntries(RULE_IDS.map((id) => [id, 0])) as Record<
     RuleId,
@@ -110,6 +119,9 @@ export class InvariantChecker {
     this.checkSeq(e);
     this.lastT = e.t;
     switch (e.kind) {
+      case 'service.started':
+        if (e.external) this.external.set(e.serviceId, e.serviceId);
+        return;
       case 'service.stopped':
         this.stoppedAtT.set(e.serviceId, e.t);
         return;
@@ -157,9 +169,14 @@ export class InvariantChecker {
     const violations = [...this.violations];
     const countByRule = { ...this.countByRule };
     let violationCount = this.violationCount;
+    let lostUnjudged = 0;
     for (const m of this.active.values()) {
       const lost = this.lostAt(m, endT);
       if (lost === null) continue;
+      if (this.external.has(m.serviceId)) {
+        lostUnjudged += 1;
+        continue;
+      }
       violationCount += 1;
       countByRule.lost += 1;
       if (violations.length < this.violationsMax) violations.push(lost);
@@ -172,12 +189,29 @@ export class InvariantChecker {
       eventCount: this.eventCount,
       endT,
       notes: this.notes(),
+      notObservable: this.notObservable(lostUnjudged),
     };
+  }
+
+  /** The rules external services leave unjudged, with how many messages each left so. */
+  private notObservable(lostUnjudged: number): NotObservable[] {
+    if (this.external.size === 0) return [];
+    const serviceIds = [...this.external.values()];
+    return EXTERNAL_NOT_OBSERVABLE.map(({ rule, why }) => {
+      const unjudged = rule === 'lost' ? lostUnjudged : 0;
+      return {
+        rule,
+        serviceIds,
+        unjudged,
+        sentence: `Rule '${rule}' is not observable for ${serviceIds.join(', ')}: ${why} (${unjudged} message(s) not judged).`,
+      };
+    });
   }
 
   /** Ids of every message 'lost' at `endT` (all of them, unlike the capped violation list). */
   *lostMessageIds(endT: number = this.lastT ?? 0): Generator<string> {
-    for (const m of this.active.values()) if (this.lostAt(m, endT) !== null) yield m.id;
+    for (const m of this.active.values())
+      if (!this.external.has(m.serviceId) && this.lostAt(m, endT) !== null) yield m.id;
   }
 
   // ---- rules -------------------------------------------------------------------------------

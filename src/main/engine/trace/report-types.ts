@@ -4,7 +4,7 @@
  */
 import type { Profile } from '../../../shared/events';
 import type { CheckerOptions, CheckerVerdicts, Violation } from './checker';
-import type { RuleId } from './checker-rules';
+import type { NotObservable, RuleId } from './checker-rules';
 import type { TraceMeta } from './format';
 import type { MessageStats } from './report-rows';
 
@@ -112,7 +112,13 @@ export interface Report {
     resetsById: Record<string, number>;
     countersById: Record<string, Record<string, number>>;
   } | null;
-  violations: { count: number; countByRule: Record<RuleId, number>; listed: Violation[] };
+  violations: {
+    count: number;
+    countByRule: Record<RuleId, number>;
+    listed: Violation[];
+    /** Rules not judged for external services; present only when the run had one. */
+    notObservable?: NotObservable[];
+  };
   /** What limited the report: trace gaps, forgotten messages, limits the lab reached. */
   notes: string[];
 }

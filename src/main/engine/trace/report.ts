@@ -311,8 +311,9 @@ export class ReportBuilder {
         count: check.violationCount,
         countByRule: check.countByRule,
         listed: check.violations.slice(0, this.options.violationsListed ?? 50),
+        ...(check.notObservable.length > 0 ? { notObservable: check.notObservable } : {}),
       },
-      notes: [...check.notes, ...this.notes()],
+      notes: [...check.notes, ...check.notObservable.map((n) => n.sentence), ...this.notes()],
     };
     return { report, check };
   }

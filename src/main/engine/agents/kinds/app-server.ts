@@ -163,6 +163,7 @@ export const appServerKind = defineKind({
         reproducible: { vapidScalar: scalarFrom(world.rng.fork(`vapid:${spec.id}`)) },
         createConnection: () => world.connection(spec.link, spec.id, service, null),
         identify: (path) => service.identify(path),
+        ...(service.witness ? { witness: service.witness } : {}),
       },
       world.clock,
       world.bus,

@@ -106,6 +106,7 @@ function member(group: GatewayGroup, gatewayId: string, world: WorldContext): Me
         identify: (path) => service.identify(path),
         identifySubscription: (url) => service.identifySubscription(url),
         identifyLatest: (url, body) => service.identifyLatest(url, body),
+        ...(service.witness ? { witness: service.witness } : {}),
         behaviour: group.keepalive
           ? {
               keepalive: {

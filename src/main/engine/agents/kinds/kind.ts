@@ -6,21 +6,40 @@
  */
 import type { Duplex } from 'node:stream';
 import type { z } from 'zod';
-import type { AgentRole } from '../../../../shared/events';
+import type { AgentRole, Profile } from '../../../../shared/events';
 import type { Clock } from '../../clock/clock';
 import type { Radio } from '../../energy';
-import type { PushService } from '../../push/service';
 import type { Rng } from '../../rng/rng';
 import type { EventBus } from '../../trace/bus';
 import type { AppServer } from '../app-server';
 import type { PlannedSend } from '../traffic';
 import type { UaSubscription } from '../user-agent';
+import type { AgentWitness } from '../witness';
 
 export type DeepPartial<T> = T extends readonly (infer U)[]
   ? readonly DeepPartial<U>[]
   : T extends object
     ? { readonly [K in keyof T]?: DeepPartial<T[K]> }
     : T;
+
+/**
+ * A push service as the agents see it: the lab's own (a PushService, reached in memory) or an
+ * external one (reached over real TCP). Only an external one has a witness: the agents then
+ * tell it what they observe, since the service itself tells the lab nothing.
+ */
+export interface ServiceEndpoint {
+  readonly id: string;
+  readonly url: string;
+  readonly subscribeUrl: string;
+  readonly profileName: Profile;
+  identify(messagePath: string): { messageId: string; subscriptionId: string } | null;
+  identifySubscription(pushUrl: string): string | null;
+  identifyLatest(
+    pushUrl: string,
+    body?: Uint8Array,
+  ): { messageId: string; subscriptionId: string } | null;
+  readonly witness?: AgentWitness;
+}
 
 /** What a kind's builders may use of the World they are built into. */
 export interface WorldContext {
@@ -29,12 +48,12 @@ export interface WorldContext {
   /** The world's seeded Rng: builders fork it by a label naming the agent, never draw from it. */
   readonly rng: Rng;
   readonly durationMs: number;
-  service(serviceId: string): PushService;
+  service(serviceId: string): ServiceEndpoint;
   /** A byte stream to `service` for `agentId`, through its own instance of link template `linkId`. */
   connection(
     linkId: string | undefined,
     agentId: string,
-    service: PushService,
+    service: ServiceEndpoint,
     radio: Radio | null,
   ): Duplex;
   /** A metered radio for `agentId` (none without a technology). */

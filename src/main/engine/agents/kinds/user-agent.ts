@@ -137,6 +137,7 @@ function member(group: UserAgentGroup, agentId: string, world: WorldContext): Me
       identify: (path) => service.identify(path),
       identifySubscription: (url) => service.identifySubscription(url),
       identifyLatest: (url, body) => service.identifyLatest(url, body),
+      ...(service.witness ? { witness: service.witness } : {}),
       behaviour: behaviourOf(group),
     },
     world.clock,

@@ -88,6 +88,11 @@ export const TopologyNode = memo(function TopologyNode({ data }: NodeProps<TopoF
         <span className="topo-role">{ROLE_TEXT[node.kind]}</span>
         {service ? <span className="topo-profile">{service.profile}</span> : null}
       </div>
+      {service?.external ? (
+        <div className="topo-external" data-testid="topology-external" title={service.url}>
+          external {service.url}
+        </div>
+      ) : null}
       <div className="topo-node-status">
         <span className={`topo-dot topo-dot-${statusClass}`} aria-hidden="true" />
         {status}

@@ -35,6 +35,9 @@ const P = {
   receipts: '/r/',
 } as const;
 
+/** Where user agents subscribe (an external service of this profile is assumed to agree). */
+export const SUBSCRIBE_PATH = P.subscribe;
+
 const subscriptionPath = (pushToken: string): string => P.subscription + pushToken;
 const messagePath = (pushToken: string, messageToken: string): string =>
   `${P.subscription}${pushToken}/${messageToken}`;

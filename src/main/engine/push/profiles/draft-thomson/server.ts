@@ -53,6 +53,9 @@ const P = {
   subscription: '/p/',
 } as const;
 
+/** Where user agents register first (an external service of this profile is assumed to agree). */
+export const SUBSCRIBE_PATH = P.register;
+
 const subscriptionPath = (pushToken: string): string => P.subscription + pushToken;
 
 /** One registration: a UA's handle on all its subscriptions. */

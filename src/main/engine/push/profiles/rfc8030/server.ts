@@ -56,6 +56,9 @@ const P = {
   receipts: '/receipt-subscription/',
 } as const;
 
+/** Where user agents subscribe (an external service of this profile is assumed to agree). */
+export const SUBSCRIBE_PATH = P.subscribe;
+
 const WEBPUSH_OPTIONS = 'application/webpush-options+json';
 
 const pushPath = (token: string): string => P.push + token;
