@@ -59,6 +59,21 @@ describe('serve: the built-in user agent and urgency', () => {
     expect(serve.lines.filter((l) => l.includes('"type":"message"'))).toHaveLength(1);
   }, 30_000);
 
+  it('--urgency-min sets the filter whatever the power state: charging on Wi-Fi, normal is held, high arrives', async () => {
+    const { serve, send } = await serveWith(['--urgency-min', 'high']);
+    expect((await send('not urgent enough', 'normal')).statusCode).toBe(201);
+    const held = JSON.parse(await serve.waitFor(/"type":"held"/)) as Record<string, unknown>;
+    expect(held).toMatchObject({ urgency: 'normal', wants: 'high', agent: 'ua1' });
+    expect((await send('urgent', 'high')).statusCode).toBe(201);
+    const line = JSON.parse(await serve.waitFor(/"type":"message"/)) as Record<string, unknown>;
+    expect(line).toMatchObject({ plaintext: 'urgent' });
+    expect(serve.lines.filter((l) => l.includes('"type":"message"'))).toHaveLength(1);
+
+    const bad = runCli(['serve', '--port', '0', '--urgency-min', 'urgent']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--urgency-min.*got "urgent"; allowed very-low, low, normal, high/);
+  }, 30_000);
+
   it('refuses a battery level outside 0 to 1, naming the flag and the range', () => {
     const run = runCli(['serve', '--port', '0', '--battery', '1.5']);
     expect(run.code).toBe(2);

@@ -66,6 +66,26 @@ describe('startPushService', () => {
     );
   });
 
+  it('holds back what its urgency filter does not want (`urgencyMin`), delivers what it does', async () => {
+    const push = await start({ tls: false, urgencyMin: 'high' });
+    const [sub] = push.subscriptions;
+    const session = await client(push.url);
+    try {
+      const post = (urgency: string, text: string) =>
+        call(
+          session,
+          { ':method': 'POST', ':path': new URL(sub!.endpoint).pathname, ttl: '60', urgency },
+          text,
+        );
+      expect((await post('normal', 'later')).status).toBe(201);
+      await expect(push.nextMessage({ timeoutMs: 300 })).rejects.toThrow(/no new message/);
+      expect((await post('high', 'now')).status).toBe(201);
+      expect((await push.nextMessage()).plaintext).toBe('now');
+    } finally {
+      session.close();
+    }
+  });
+
   it('returns each message once, oldest first, and rejects naming the wait when none comes', async () => {
     const push = await start();
     const agent = new https.Agent({ ca: push.ca! });

@@ -22,6 +22,7 @@ import {
   parseSeconds,
   parseShare,
   parseSpeed,
+  parseUrgencyFlag,
 } from './options';
 import { LIMIT_FLAGS, parseControlAddress, parseQuirks, QUIRKS_HELP, runServe } from './serve';
 import { runRun, type RunCliOptions } from './run';
@@ -91,6 +92,12 @@ function program(): Command {
       '--no-wifi',
       'built-in user agents are off Wi-Fi (with --no-charging: normal and above)',
     )
+    .addOption(
+      new Option(
+        '--urgency-min <level>',
+        'the lowest urgency the built-in user agents want, whatever their power state (very-low, low, normal, high)',
+      ).argParser(parseUrgencyFlag),
+    )
     .option(
       '--vapid-key <key>',
       "restrict the built-in subscriptions to this application server key (base64url, your server's VAPID public key)",
@@ -122,9 +129,7 @@ function program(): Command {
         .argParser(parseCount(sendCli.TTL_SECONDS_MAX)),
     )
     .addOption(
-      new Option('--urgency <level>', 'very-low, low, normal or high').argParser(
-        sendCli.parseUrgencyFlag,
-      ),
+      new Option('--urgency <level>', 'very-low, low, normal or high').argParser(parseUrgencyFlag),
     )
     .addOption(
       new Option('--topic <topic>', 'replace an undelivered message of this topic').argParser(

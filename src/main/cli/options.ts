@@ -6,7 +6,8 @@ import { InvalidArgumentError } from 'commander';
 import { constants } from 'node:fs';
 import { access, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { PROFILES, type Profile } from '../../shared/events';
+import { PROFILES, URGENCIES, type Profile, type Urgency } from '../../shared/events';
+import { parseUrgency } from '../engine/push/http';
 import { SEED_NUMBER_MAX } from '../../shared/commands';
 
 export function parsePort(value: string): number {
@@ -141,4 +142,12 @@ export function listenError(error: unknown, host: string, port: number, flag = '
     );
   }
   return new CliError(`cannot listen on ${host}:${port}: ${(error as Error).message}`);
+}
+
+/** `--urgency`: RFC 8030 §5.3's four values, judged by the service's own parser. */
+export function parseUrgencyFlag(value: string): Urgency {
+  const parsed = parseUrgency({ urgency: value });
+  if (!parsed.ok || parsed.value !== value)
+    throw new InvalidArgumentError(`got "${value}"; allowed ${URGENCIES.join(', ')}`);
+  return parsed.value;
 }

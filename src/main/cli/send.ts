@@ -17,7 +17,7 @@ import { isIP } from 'node:net';
 import { open, stat } from 'node:fs/promises';
 import tls, { type TLSSocket } from 'node:tls';
 import { InvalidArgumentError } from 'commander';
-import { PROFILES, URGENCIES, type Profile, type Urgency } from '../../shared/events';
+import { PROFILES, type Profile, type Urgency } from '../../shared/events';
 import { RealClock } from '../engine/clock';
 import { createVapidKeys, vapidKeysFromText, type VapidKeys } from '../engine/crypto';
 import { closeSession, connect, request, RESPONSE_BYTES_MAX } from '../engine/agents/h2';
@@ -28,7 +28,7 @@ import {
   PLAINTEXT_MAX_OCTETS,
   type ContentEncoding,
 } from '../engine/agents/send-request';
-import { parseTopic, parseUrgency } from '../engine/push/http';
+import { parseTopic } from '../engine/push/http';
 import { clientProfile } from '../engine/push/profiles/registry';
 import type {
   ClientProfile,
@@ -76,14 +76,6 @@ export interface SendCliOptions {
 }
 
 // ---- flag parsers (commander: a refusal names the flag, the value and what is allowed) ----
-
-/** `--urgency`: RFC 8030 §5.3's four values, judged by the service's own parser. */
-export function parseUrgencyFlag(value: string): Urgency {
-  const parsed = parseUrgency({ urgency: value });
-  if (!parsed.ok || parsed.value !== value)
-    throw new InvalidArgumentError(`got "${value}"; allowed ${URGENCIES.join(', ')}`);
-  return parsed.value;
-}
 
 /** `--topic`: RFC 8030 §5.4, judged by the service's own parser. */
 export function parseTopicFlag(value: string): string {

@@ -4,7 +4,7 @@
  * a PushSubscription (what `web-push` takes as is); each message that arrives is decrypted
  * and printed with its headers.
  */
-import type { LabEvent, Profile } from '../../shared/events';
+import type { LabEvent, Profile, Urgency } from '../../shared/events';
 import type { ReceivedMessage } from '../engine/agents/user-agent';
 import { StoreError } from '../engine/push/store/store';
 import { loadOrCreateIdentity } from '../engine/push/tls';
@@ -53,6 +53,8 @@ export interface ServeOptions {
   battery: number;
   charging: boolean;
   wifi: boolean;
+  /** The lowest urgency they want, set by hand (`--urgency-min`); absent, it follows the power state. */
+  urgencyMin?: Urgency;
   /** A provider quirk overlay over rfc8030 (push/quirks/). */
   quirks?: QuirkName;
 }
@@ -174,6 +176,7 @@ export async function runServe(options: ServeOptions): Promise<void> {
       ...flagLimits(options),
     },
     power: { battery: options.battery, charging: options.charging, wifi: options.wifi },
+    ...(options.urgencyMin !== undefined ? { urgencyMin: options.urgencyMin } : {}),
   });
   const lab = serveLab.lab;
   const out = (line: string): boolean => process.stdout.write(`${line}\n`);
@@ -284,8 +287,11 @@ function serveRecord(record: ReturnType<ServeLab['messages']>['messages'][number
 }
 
 function describeHeld(held: Held, options: ServeOptions): string {
-  const power = `battery ${Math.round(options.battery * 100)} %, ${options.charging ? 'charging' : 'not charging'}, ${options.wifi ? 'on Wi-Fi' : 'no Wi-Fi'}`;
-  return `held back: message ${held.message} (urgency ${held.urgency}) stays queued on ${held.subscription}: user agent ${held.agent} wants ${held.wants} and above (${power}; RFC 8030 §5.3); --battery, --charging and --wifi set its power state`;
+  const why =
+    options.urgencyMin !== undefined
+      ? `--urgency-min ${options.urgencyMin}; RFC 8030 §5.3`
+      : `battery ${Math.round(options.battery * 100)} %, ${options.charging ? 'charging' : 'not charging'}, ${options.wifi ? 'on Wi-Fi' : 'no Wi-Fi'}; RFC 8030 §5.3`;
+  return `held back: message ${held.message} (urgency ${held.urgency}) stays queued on ${held.subscription}: user agent ${held.agent} wants ${held.wants} and above (${why}); --urgency-min, or --battery, --no-charging and --no-wifi, set what it wants`;
 }
 
 function describeMessage(message: ReceivedMessage): string {

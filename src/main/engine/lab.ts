@@ -3,7 +3,7 @@
  * commands, and exposes the event stream. Hosts (IPC, WebSocket) and the CLI use only this.
  */
 import type { Command, LabInfo, SendOutcome } from '../../shared/commands';
-import type { LabEvent, Profile } from '../../shared/events';
+import type { LabEvent, Profile, Urgency } from '../../shared/events';
 import type { LabModel } from '../../shared/model';
 import { fail, ok, type Result } from '../../shared/result';
 import { AppServer, encode } from './agents/app-server';
@@ -51,6 +51,8 @@ export interface LabOptions {
    * `urgencyFor`). Default: the user agent's own (`DEFAULT_BEHAVIOUR.power`).
    */
   power?: PowerState;
+  /** The built-in user agents' urgency filter set by hand, whatever their power state. */
+  urgencyMin?: Urgency;
   /** Restricts the built-in user agents' subscriptions to this application server key (RFC 8292). */
   vapidKey?: string;
   /**
@@ -195,7 +197,14 @@ export class Lab {
           for (const listener of this.messageListeners) listener(ua, message);
         },
         ...(this.options.caCert ? { tls: { ca: this.options.caCert } } : {}),
-        ...(this.options.power ? { behaviour: { power: this.options.power } } : {}),
+        ...(this.options.power || this.options.urgencyMin
+          ? {
+              behaviour: {
+                ...(this.options.power ? { power: this.options.power } : {}),
+                ...(this.options.urgencyMin ? { urgencyMin: this.options.urgencyMin } : {}),
+              },
+            }
+          : {}),
         ...(this.options.vapidKey ? { vapidKey: this.options.vapidKey } : {}),
         ...(this.userAgentLink ? { createConnection: () => this.throughLink() } : {}),
       },

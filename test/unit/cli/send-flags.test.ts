@@ -10,9 +10,9 @@ import {
   parseEncoding,
   parseSubject,
   parseTopicFlag,
-  parseUrgencyFlag,
   parseWait,
 } from '../../../src/main/cli/send';
+import { parseUrgencyFlag } from '../../../src/main/cli/options';
 import { createVapidKeys, signVapid, signVapidLegacy } from '../../../src/main/engine/crypto';
 
 function refusal(run: () => unknown): string {

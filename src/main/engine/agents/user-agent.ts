@@ -93,6 +93,8 @@ export interface UaBehaviour {
   power: PowerState;
   /** Battery below which only high-urgency messages are wanted. */
   lowBattery: number;
+  /** The lowest urgency wanted, set by hand; absent, it follows `power` (`urgencyFor`). */
+  urgencyMin?: Urgency;
   /** Monitor the subscription set with one GET instead of one GET per subscription. */
   monitorSet: boolean;
 }
@@ -214,7 +216,7 @@ export class UserAgent {
   }
 
   get urgencyMin(): Urgency {
-    return urgencyFor(this.power, this.behaviour.lowBattery);
+    return this.behaviour.urgencyMin ?? urgencyFor(this.power, this.behaviour.lowBattery);
   }
 
   /** Connects, makes `subscriptionCount` subscriptions, and starts the doze cycle if any. */

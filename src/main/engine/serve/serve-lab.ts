@@ -63,6 +63,8 @@ export interface ServeLabOptions {
   /** Subscriptions the built-in user agent makes at start. */
   subscriptions: number;
   power: PowerState;
+  /** The built-in user agents' urgency filter set by hand (absent: it follows `power`). */
+  urgencyMin?: Urgency;
   /** Restricts the built-in subscriptions to this application server key (RFC 8292). */
   vapidKey?: string;
   storeDir?: string;
@@ -185,6 +187,7 @@ export class ServeLab {
       userAgentCount: options.subscriptions > 0 ? 1 : 0,
       subscriptionsPerAgent: options.subscriptions,
       power: options.power,
+      ...(options.urgencyMin !== undefined ? { urgencyMin: options.urgencyMin } : {}),
       ...(options.vapidKey !== undefined ? { vapidKey: options.vapidKey } : {}),
       ...(options.storeDir !== undefined ? { storeDir: options.storeDir } : {}),
       ...(options.quirks !== undefined ? { quirks: options.quirks } : {}),

@@ -5,7 +5,7 @@
  * decrypted. The same ServeLab as serve and its control API.
  */
 import { z } from 'zod';
-import { PROFILES, type Profile } from '../../../shared/events';
+import { PROFILES, URGENCIES, type Profile, type Urgency } from '../../../shared/events';
 import { NetError } from '../net/errors';
 import { QUIRK_NAMES, type QuirkName } from '../push/quirks';
 import { generateIdentity } from '../push/tls';
@@ -52,6 +52,8 @@ export interface StartPushServiceOptions {
   battery?: number;
   charging?: boolean;
   wifi?: boolean;
+  /** The lowest urgency they want, whatever their power state (RFC 8030 §5.3). */
+  urgencyMin?: Urgency;
   /**
    * Faults on the link between the built-in user agents and the service (docs/faults.md specs,
    * e.g. `{ type: 'latency', attributes: { latency: 300 } }`); change them with `setFaults`.
@@ -121,6 +123,7 @@ const optionsSchema = z.strictObject({
   battery: z.number().min(0).max(1).optional(),
   charging: z.boolean().optional(),
   wifi: z.boolean().optional(),
+  urgencyMin: z.enum(URGENCIES).optional(),
   // Each spec is checked by the link itself (net/link.ts), which names every problem.
   faults: z.array(z.unknown()).max(USER_AGENT_FAULTS_MAX).optional(),
 });
@@ -150,6 +153,7 @@ export async function startPushService(
         tls: identity,
         limits: o.limits ?? {},
         power: { battery: o.battery ?? 1, charging: o.charging ?? true, wifi: o.wifi ?? true },
+        ...(o.urgencyMin !== undefined ? { urgencyMin: o.urgencyMin } : {}),
         userAgentFaults: o.faults ?? [],
       }),
   );
