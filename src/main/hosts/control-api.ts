@@ -24,6 +24,7 @@ import {
 } from '../engine/serve/serve-lab';
 import { check } from '../engine/serve/validate';
 import { allowedHostnames, hostPart, isLoopback } from './web-access';
+import { readBodyBounded } from './http-body';
 
 /** Bytes of a request body read; more is refused with 413. */
 export const CONTROL_BODY_BYTES_MAX = 16 * 1024;
@@ -319,23 +320,16 @@ function hostOf(header: string | undefined): string | null {
 
 async function readJson(req: IncomingMessage): Promise<unknown> {
   const type = String(req.headers['content-type'] ?? '');
-  const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > CONTROL_BODY_BYTES_MAX) throw tooLarge(declared);
-  const chunks: Buffer[] = [];
-  let bytes = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    bytes += chunk.length;
-    if (bytes > CONTROL_BODY_BYTES_MAX) throw tooLarge(bytes);
-    chunks.push(chunk);
-  }
-  if (bytes === 0) return {};
+  const read = await readBodyBounded(req, CONTROL_BODY_BYTES_MAX);
+  if (!read.ok) throw tooLarge(read.bytes);
+  if (read.body.length === 0) return {};
   if (!/^application\/json\s*(;|$)/i.test(type)) {
     throw problem(
       415,
       `Content-Type: got "${type.slice(0, 100)}"; allowed application/json (a body that is not JSON is refused so a web page cannot post to this API)`,
     );
   }
-  const text = Buffer.concat(chunks).toString('utf8');
+  const text = read.body.toString('utf8');
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {

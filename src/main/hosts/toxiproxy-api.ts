@@ -9,6 +9,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { VERSION } from '../engine/version';
 import type { ProxySet } from '../engine/net/proxy-set';
+import { readBodyBounded } from './http-body';
 import {
   TOXIPROXY_ERRORS,
   toxiproxyError,
@@ -175,16 +176,9 @@ async function handle(routes: Route[], req: http.IncomingMessage): Promise<Answe
 
 /** The body as JSON, at most API_BODY_BYTES_MAX; an empty body is `{}` (Toxiproxy's /reset). */
 async function readJson(req: http.IncomingMessage): Promise<unknown> {
-  const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > API_BODY_BYTES_MAX) throw tooLarge(req);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > API_BODY_BYTES_MAX) throw tooLarge(req);
-    chunks.push(chunk);
-  }
-  const text = Buffer.concat(chunks).toString('utf8');
+  const read = await readBodyBounded(req, API_BODY_BYTES_MAX);
+  if (!read.ok) throw tooLarge();
+  const text = read.body.toString('utf8');
   if (text.trim() === '') return {};
   try {
     return JSON.parse(text) as unknown;
@@ -195,9 +189,7 @@ async function readJson(req: http.IncomingMessage): Promise<unknown> {
   }
 }
 
-function tooLarge(req: http.IncomingMessage): RequestProblem {
-  // Stop reading: the answer goes out and the connection closes behind it.
-  req.pause();
+function tooLarge(): RequestProblem {
   return new RequestProblem({
     error: `bad request body: larger than ${API_BODY_BYTES_MAX} bytes`,
     status: 413,
