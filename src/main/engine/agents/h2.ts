@@ -119,6 +119,10 @@ export function request(
     stream.on('data', (chunk: Buffer) => {
       if (size + chunk.length <= RESPONSE_BYTES_MAX) chunks.push(chunk);
       size += chunk.length;
+      // Past the bound nothing more is wanted: stop the stream rather than read on (a body
+      // that never ends would otherwise hold the request until its deadline). 'close' settles
+      // with what was kept.
+      if (size > RESPONSE_BYTES_MAX) stream.close(http2.constants.NGHTTP2_CANCEL);
     });
     stream.on('end', () => {
       timer?.cancel();
