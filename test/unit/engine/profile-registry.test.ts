@@ -91,6 +91,23 @@ describe('profile registry', () => {
   });
 });
 
+describe('profile clients', () => {
+  it("send to the endpoint's path with its query: a real endpoint's query is part of its capability", () => {
+    for (const name of PROFILES) {
+      const request = clientProfile(name).buildSend({
+        url: new URL('https://push.example/w/abc?token=t%2B1'),
+        ttlSeconds: 60,
+        body: Buffer.from('hi'),
+        contentHeaders: { 'content-encoding': 'aes128gcm' },
+        authorization: {},
+        extraHeaders: {},
+        receiptUrl: null,
+      });
+      expect(request.path, name).toBe('/w/abc?token=t%2B1');
+    }
+  });
+});
+
 describe('RouteTable', () => {
   it('refuses a pattern it could not match', () => {
     const unknown = (): void => {};

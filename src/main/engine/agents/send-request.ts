@@ -145,7 +145,7 @@ export function buildPushRequest(input: PushRequestInput): ClientRequest {
   } else if (vapid) {
     authorization = { authorization: signVapid(vapid) };
   }
-  const request = profile.buildSend({
+  return profile.buildSend({
     url,
     ttlSeconds: input.ttlSeconds,
     ...(input.urgency ? { urgency: input.urgency } : {}),
@@ -157,9 +157,6 @@ export function buildPushRequest(input: PushRequestInput): ClientRequest {
     extraHeaders: {},
     receiptUrl: null,
   });
-  // The profiles address the lab's own push resources, which carry no query; a real
-  // endpoint may (WNS's `?token=`), and it is part of the capability.
-  return request.path === url.pathname ? { ...request, path: url.pathname + url.search } : request;
 }
 
 function encrypt(input: PushRequestInput): { body: Buffer; headers: Record<string, string> } {

@@ -111,7 +111,8 @@ export const draftDamaggioClient: ClientProfile = {
     };
     return {
       method: 'POST',
-      path: m.url.pathname,
+      // The query is part of a real endpoint's capability (WNS's `?token=`); ours have none.
+      path: m.url.pathname + m.url.search,
       headers: { 'content-type': 'application/json', ...m.extraHeaders },
       body: Buffer.from(JSON.stringify(envelope), 'utf8'),
     };

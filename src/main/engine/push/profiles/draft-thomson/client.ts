@@ -75,7 +75,8 @@ export const draftThomsonClient: ClientProfile = {
     // §A3: PUT the body; TTL, urgency, topic and receipts are not expressible and dropped.
     return {
       method: 'PUT',
-      path: m.url.pathname,
+      // The query is part of a real endpoint's capability (WNS's `?token=`); ours have none.
+      path: m.url.pathname + m.url.search,
       headers: { ...m.contentHeaders, ...m.extraHeaders },
       body: m.body,
     };

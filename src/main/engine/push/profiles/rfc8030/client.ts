@@ -75,7 +75,8 @@ export const rfc8030Client: ClientProfile = {
       headers['prefer'] = 'respond-async';
       if (m.receiptUrl) headers['link'] = `<${pathOf(m.receiptUrl)}>; rel="${REL_RECEIPT}"`;
     }
-    return { method: 'POST', path: m.url.pathname, headers, body: m.body };
+    // The query is part of a real endpoint's capability (WNS's `?token=`); ours have none.
+    return { method: 'POST', path: m.url.pathname + m.url.search, headers, body: m.body };
   },
   readSendAnswer(status, headers, base) {
     const location = locationOf(headers, base);
