@@ -106,6 +106,28 @@ describe('profile clients', () => {
       expect(request.path, name).toBe('/w/abc?token=t%2B1');
     }
   });
+
+  it('draft-damaggio refuses a body in a coding its envelope cannot carry, naming it', () => {
+    const send = (contentHeaders: Record<string, string>) =>
+      clientProfile('draft-damaggio').buildSend({
+        url: new URL('https://push.example/s/abc'),
+        ttlSeconds: 60,
+        body: Buffer.from([0xff, 0x00, 0x80]),
+        contentHeaders,
+        authorization: {},
+        extraHeaders: {},
+        receiptUrl: null,
+      });
+    expect(() => send({ 'content-encoding': 'aesgcm', encryption: 'salt=x' })).toThrow(
+      ClientProfileError,
+    );
+    expect(() => send({ 'content-encoding': 'aesgcm' })).toThrow(
+      /got "aesgcm"; .*aes128gcm or text only/,
+    );
+    expect(JSON.parse(send({ 'content-encoding': 'aes128gcm' }).body!.toString())).toMatchObject({
+      message: { encoding: 'aes128gcm', data: '_wCA' },
+    });
+  });
 });
 
 describe('RouteTable', () => {

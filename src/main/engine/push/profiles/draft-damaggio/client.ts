@@ -30,9 +30,16 @@ export function damaggioMessage(
   body: Buffer,
   contentHeaders: Record<string, string>,
 ): DamaggioMessage {
-  return isContentEncoded(contentHeaders)
-    ? { encoding: 'aes128gcm', data: b64uEncode(body) }
-    : { data: body.toString('utf8') };
+  if (isContentEncoded(contentHeaders)) return { encoding: 'aes128gcm', data: b64uEncode(body) };
+  const coding = contentHeaders['content-encoding'];
+  // Any other coding's body is binary with parameters elsewhere (aesgcm's Encryption and
+  // Crypto-Key): read as text it would arrive corrupted, so it is refused.
+  if (coding !== undefined && coding !== '') {
+    throw new ClientProfileError(
+      `Content-Encoding: got "${coding}"; draft-damaggio's JSON envelope carries aes128gcm or text only`,
+    );
+  }
+  return { data: body.toString('utf8') };
 }
 
 function readDamaggioMessage(body: Buffer): Decoded {
