@@ -86,6 +86,41 @@ describe('startPushService', () => {
     }
   });
 
+  it('speaks the 2015 drafts too: its built-in user agent subscribes and receives under draft-thomson and draft-damaggio', async () => {
+    const sends = {
+      // draft-thomson §A: PUT the body to the push resource (200: accepted).
+      'draft-thomson': { method: 'PUT', body: 'hello, thomson', status: 200 },
+      // draft-damaggio: POST a JSON envelope with the message and its time_to_live.
+      'draft-damaggio': {
+        method: 'POST',
+        body: JSON.stringify({ message: { data: 'hello, damaggio' }, time_to_live: 60 }),
+        status: 201,
+      },
+    } as const;
+    for (const [profile, { method, body, status }] of Object.entries(sends)) {
+      const push = await start({ tls: false, profile: profile as keyof typeof sends });
+      const [sub] = push.subscriptions;
+      const session = await client(push.url);
+      try {
+        const reply = await call(
+          session,
+          {
+            ':method': method,
+            ':path': new URL(sub!.endpoint).pathname,
+            'content-type': 'application/json',
+          },
+          body,
+        );
+        expect(reply.status, profile).toBe(status);
+      } finally {
+        session.close();
+      }
+      expect((await push.nextMessage()).plaintext, profile).toBe(
+        profile === 'draft-thomson' ? 'hello, thomson' : 'hello, damaggio',
+      );
+    }
+  });
+
   it('returns each message once, oldest first, and rejects naming the wait when none comes', async () => {
     const push = await start();
     const agent = new https.Agent({ ca: push.ca! });
@@ -159,8 +194,8 @@ describe('startPushService', () => {
       ],
       [{ battery: 2 }, /^options\.battery: got 2; /],
       [
-        { profile: 'draft-thomson' },
-        /^options\.subscriptions 1: built-in user agents speak rfc8030 only; use options\.subscriptions 0 with options\.profile draft-thomson/,
+        { profile: 'draft-thomson', vapidKey: webpush.generateVAPIDKeys().publicKey },
+        /^options\.vapidKey: options\.profile draft-thomson predates VAPID \(RFC 8292\); allowed with rfc8030/,
       ],
       [{ vapidKey: 'abc' }, /^options\.vapidKey: .*allowed the application server's public key/],
       [

@@ -190,6 +190,7 @@ export class Lab {
         agentId: id,
         serviceUrl: this.service.url,
         serviceId: this.service.id,
+        profile: this.service.profileName,
         subscribePath: new URL(this.service.subscribeUrl).pathname,
         identify: (path) => this.service.identify(path),
         identifySubscription: (url) => this.service.identifySubscription(url),

@@ -12,7 +12,7 @@ import { LabError } from '../errors';
 import { Lab } from '../lab';
 import { wants } from '../push/core';
 import type { QuirkName } from '../push/quirks';
-import { PROFILE_REGISTRY } from '../push/profiles/registry';
+import { clientProfile, PROFILE_REGISTRY } from '../push/profiles/registry';
 import type { ServiceLimits } from '../push/types';
 import { messageRecord, pushSubscription, type MessageRecord } from './records';
 import type { PushSubscriptionJson } from './records';
@@ -33,7 +33,7 @@ export const SERVE_ERROR_CODES = {
   NOT_FOUND: 'ERR_SERVE_NOT_FOUND',
   /** The subscription is already gone (expired or unsubscribed). */
   GONE: 'ERR_SERVE_GONE',
-  /** This set-up cannot do it (built-in user agents speak rfc8030 only). */
+  /** This set-up cannot do it (a VAPID key on a profile that predates VAPID). */
   NOT_AVAILABLE: 'ERR_NOT_AVAILABLE',
   /** No message came within the wait asked for (`startPushService`'s nextMessage). */
   TIMEOUT: 'ERR_SERVE_TIMEOUT',
@@ -86,11 +86,11 @@ export function checkServeOptions(
   options: Pick<ServeLabOptions, 'profile' | 'subscriptions' | 'storeDir' | 'vapidKey' | 'quirks'>,
   name: OptionName,
 ): void {
-  if (options.profile !== 'rfc8030' && options.subscriptions > 0) {
+  if (options.vapidKey !== undefined && !clientProfile(options.profile).vapid) {
     throw new ServeError(
       SERVE_ERROR_CODES.BAD_OPTION,
-      'subscriptions',
-      `${name('subscriptions')} ${options.subscriptions}: built-in user agents speak rfc8030 only; use ${name('subscriptions')} 0 with ${name('profile')} ${options.profile}`,
+      'vapidKey',
+      `${name('vapidKey')}: ${name('profile')} ${options.profile} predates VAPID (RFC 8292); allowed with rfc8030`,
     );
   }
   if (options.storeDir !== undefined && !PROFILE_REGISTRY[options.profile].durable) {
@@ -303,11 +303,11 @@ export class ServeLab {
   async subscribe(
     options: { applicationServerKey?: string | null } = {},
   ): Promise<SubscriptionView> {
-    if (this.profile !== 'rfc8030') {
+    if (options.applicationServerKey && !clientProfile(this.profile).vapid) {
       throw new ServeError(
         SERVE_ERROR_CODES.NOT_AVAILABLE,
         null,
-        `subscribe: built-in user agents speak rfc8030 only (this service runs ${this.profile}); subscribe with your own client at ${this.subscribeUrl}`,
+        `subscribe: applicationServerKey needs VAPID (RFC 8292), which ${this.profile} predates; allowed with rfc8030`,
       );
     }
     if (this.added >= HARNESS_SUBSCRIPTIONS_MAX) {
