@@ -38,7 +38,7 @@ export interface StartPushServiceOptions {
   host?: string;
   /** TLS with a new self-signed certificate (default; `ca` in the result), or false for h2c. */
   tls?: boolean;
-  /** Protocol profile (default rfc8030; built-in subscriptions need rfc8030). */
+  /** Protocol profile (default rfc8030); the built-in user agents speak it too. */
   profile?: Profile;
   /** Subscriptions the built-in user agent holds from the start (default 1). */
   subscriptions?: number;
