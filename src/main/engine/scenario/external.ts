@@ -13,19 +13,10 @@ import type { Profile } from '../../../shared/events';
 import type { ServiceEndpoint } from '../agents/kinds/kind';
 import { readBoundedFile } from '../fs/bounded-read';
 import type { Link } from '../net/link';
-import { SUBSCRIBE_PATH as DAMAGGIO_SUBSCRIBE } from '../push/profiles/draft-damaggio/server';
-import { SUBSCRIBE_PATH as THOMSON_SUBSCRIBE } from '../push/profiles/draft-thomson/server';
-import { SUBSCRIBE_PATH as RFC8030_SUBSCRIBE } from '../push/profiles/rfc8030/server';
+import { PROFILE_REGISTRY } from '../push/profiles/registry';
 import type { EventBus } from '../trace/bus';
 import { CA_FILE_BYTES_MAX } from './external-schema';
 import { Witness } from './witness';
-
-/** Where a profile's user agents subscribe when the url names no path. */
-const SUBSCRIBE_PATHS: Readonly<Record<Profile, string>> = {
-  rfc8030: RFC8030_SUBSCRIBE,
-  'draft-thomson': THOMSON_SUBSCRIBE,
-  'draft-damaggio': DAMAGGIO_SUBSCRIBE,
-};
 
 export const EXTERNAL_ERROR_CODES = {
   /** A scenario with an external service was asked to run on the virtual clock. */
@@ -70,7 +61,9 @@ export class ExternalService implements ServiceEndpoint {
 
   get subscribeUrl(): string {
     const path =
-      this.target.pathname === '/' ? SUBSCRIBE_PATHS[this.spec.profile] : this.target.pathname;
+      this.target.pathname === '/'
+        ? PROFILE_REGISTRY[this.spec.profile].subscribePath
+        : this.target.pathname;
     return this.target.origin + path;
   }
 

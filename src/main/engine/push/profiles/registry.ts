@@ -8,15 +8,21 @@ import type { Profile } from '../../../../shared/events';
 import { type ClientProfile, ClientProfileError } from './client-common';
 import type { ProfileServerFactory } from './common';
 import { draftDamaggioClient } from './draft-damaggio/client';
-import { DraftDamaggioServer } from './draft-damaggio/server';
+import { DraftDamaggioServer, SUBSCRIBE_PATH as DAMAGGIO_SUBSCRIBE } from './draft-damaggio/server';
 import { draftThomsonClient } from './draft-thomson/client';
-import { DraftThomsonServer } from './draft-thomson/server';
+import { DraftThomsonServer, SUBSCRIBE_PATH as THOMSON_SUBSCRIBE } from './draft-thomson/server';
 import { rfc8030Client } from './rfc8030/client';
-import { Rfc8030Server } from './rfc8030/server';
+import { Rfc8030Server, SUBSCRIBE_PATH as RFC8030_SUBSCRIBE } from './rfc8030/server';
 
 export interface ProfileEntry {
   readonly server: ProfileServerFactory;
   readonly client: ClientProfile;
+  /**
+   * Where user agents subscribe (draft-thomson: register) on a service of this profile: the
+   * lab's own servers answer there, and an external service whose url names no path is
+   * assumed to agree.
+   */
+  readonly subscribePath: string;
   /**
    * Can a service of this profile journal to and restore from a durable store? Only when
    * all its state is the core's (the drafts keep registrations and receipt resources in
@@ -31,18 +37,21 @@ export const PROFILE_REGISTRY: Readonly<Record<Profile, ProfileEntry>> = {
   rfc8030: {
     server: (core, quirks) => new Rfc8030Server(core, quirks),
     client: rfc8030Client,
+    subscribePath: RFC8030_SUBSCRIBE,
     durable: true,
     quirks: true,
   },
   'draft-thomson': {
     server: (core) => new DraftThomsonServer(core),
     client: draftThomsonClient,
+    subscribePath: THOMSON_SUBSCRIBE,
     durable: false,
     quirks: false,
   },
   'draft-damaggio': {
     server: (core) => new DraftDamaggioServer(core),
     client: draftDamaggioClient,
+    subscribePath: DAMAGGIO_SUBSCRIBE,
     durable: false,
     quirks: false,
   },

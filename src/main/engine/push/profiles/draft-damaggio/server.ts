@@ -205,7 +205,7 @@ function messageRequest(ctx: RequestContext, sub: Subscription, messageToken: st
 /** One service's draft-damaggio: the receipt resource of each subscription. */
 export class DraftDamaggioServer implements ProfileServer {
   readonly name = 'draft-damaggio';
-  readonly subscribePath = P.subscribe;
+  readonly subscribePath = SUBSCRIBE_PATH;
   readonly pushPath = subscriptionPath;
   /** subscription id → its receipt resource (made on the first send asking for a receipt). */
   private readonly receiptOf = new Map<string, ReceiptSubscription>();

@@ -127,7 +127,7 @@ function digestOf(body: Uint8Array): string {
 export class DraftThomsonServer implements ProfileServer {
   readonly name = 'draft-thomson';
   /** The push service URL a UA is configured with: it registers there (§A1). */
-  readonly subscribePath = P.register;
+  readonly subscribePath = SUBSCRIBE_PATH;
   readonly pushPath = subscriptionPath;
   private readonly registrations = new Map<string, Registration>();
   private readonly registrationOf = new Map<string, Registration>();

@@ -391,7 +391,7 @@ function receipts(ctx: RequestContext, token: string): void {
 /** One service's RFC 8030: all its state is the core's. */
 export class Rfc8030Server implements ProfileServer {
   readonly name = 'rfc8030';
-  readonly subscribePath = P.subscribe;
+  readonly subscribePath = SUBSCRIBE_PATH;
   readonly pushPath = pushPath;
   private readonly routes: RouteTable;
 
