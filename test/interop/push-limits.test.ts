@@ -302,22 +302,15 @@ describe('a closed world (a scenario: agents over in-memory links)', () => {
 });
 
 describe('push-lab serve flags', () => {
-  it('--max-stored-bytes and --subscribe-rate reach the service', async () => {
-    const serve = startCli([
-      'serve',
-      '--h2c',
-      '--port',
-      '0',
-      '--subscriptions',
-      '0',
-      '--max-stored-bytes',
-      '100',
-      '--subscribe-rate',
-      '1',
-    ]);
+  /** `push-lab serve --h2c` without built-in subscriptions plus `flags`, and a session to it. */
+  async function serveWith(flags: string[]) {
+    const serve = startCli(['serve', '--h2c', '--port', '0', '--subscriptions', '0', ...flags]);
     cleanups.push(() => serve.stop());
-    const base = (await serve.waitFor(/^http:\/\//)).trim();
-    const session = await connect(base);
+    return connect((await serve.waitFor(/^http:\/\//)).trim());
+  }
+
+  it('--max-stored-bytes and --subscribe-rate reach the service', async () => {
+    const session = await serveWith(['--max-stored-bytes', '100', '--subscribe-rate', '1']);
     const push = await pushPathOf(session);
     expect((await post(session, push, {}, 'x'.repeat(60))).status).toBe(201);
     expectProblem(await post(session, push, {}, 'x'.repeat(60)), 429, 'storedBytesMax', '100');
@@ -327,18 +320,7 @@ describe('push-lab serve flags', () => {
   });
 
   it('--queue-max holds that many undelivered messages per subscription, then answers 429 naming the limit', async () => {
-    const serve = startCli([
-      'serve',
-      '--h2c',
-      '--port',
-      '0',
-      '--subscriptions',
-      '0',
-      '--queue-max',
-      '2',
-    ]);
-    cleanups.push(() => serve.stop());
-    const session = await connect((await serve.waitFor(/^http:\/\//)).trim());
+    const session = await serveWith(['--queue-max', '2']);
     const push = await pushPathOf(session);
     expect((await post(session, push, {}, 'x')).status).toBe(201);
     expect((await post(session, push, {}, 'x')).status).toBe(201);
