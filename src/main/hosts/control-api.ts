@@ -22,7 +22,7 @@ import {
   ServeError,
   type ServeLab,
 } from '../engine/serve/serve-lab';
-import { check } from '../engine/serve/validate';
+import { check } from '../engine/validate';
 import { allowedHostnames, hostPart, isLoopback } from './web-access';
 import { readBodyBounded } from './http-body';
 

@@ -22,6 +22,7 @@ import {
 } from '../crypto';
 import type { ClientRequest } from '../push/profiles/client-common';
 import { clientProfile } from '../push/profiles/registry';
+import { check, preview } from '../validate';
 
 export const CONTENT_ENCODINGS = ['aes128gcm', 'aesgcm'] as const;
 export type ContentEncoding = (typeof CONTENT_ENCODINGS)[number];
@@ -88,20 +89,10 @@ export function parsePushSubscription(
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {
     return { ok: false, problem: `got ${preview(json)}; allowed a PushSubscription object` };
   }
-  const parsed = pushSubscriptionSchema.safeParse(json);
-  if (parsed.success) return { ok: true, subscription: parsed.data };
-  const issue = parsed.error.issues[0]!;
-  const field = issue.path.join('.');
-  const value = issue.path.reduce<unknown>(
-    (at, key) => (at as Record<PropertyKey, unknown> | undefined)?.[key],
-    json,
-  );
-  return { ok: false, problem: `${field}: got ${preview(value)}; ${issue.message}` };
-}
-
-function preview(value: unknown): string {
-  const text = value === undefined ? 'nothing' : JSON.stringify(value);
-  return text.length > 80 ? `${text.slice(0, 80)}…` : text;
+  const checked = check(pushSubscriptionSchema, json, '');
+  return checked.ok
+    ? { ok: true, subscription: checked.value }
+    : { ok: false, problem: checked.message };
 }
 
 export interface PushRequestInput {

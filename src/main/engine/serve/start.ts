@@ -20,7 +20,7 @@ import {
   type ReceivedRecord,
   type SubscriptionView,
 } from './serve-lab';
-import { check } from './validate';
+import { check } from '../validate';
 
 /** How long `nextMessage()` waits when not told. */
 export const NEXT_MESSAGE_DEFAULT_WAIT_MS = 5000;

@@ -1,6 +1,7 @@
 /**
  * zod's verdict on outside input (control API bodies and queries, `startPushService`
- * options) as one sentence naming the field, the value received and what is allowed.
+ * options, a PushSubscription file for `push-lab send`) as one sentence naming the field, the
+ * value received and what is allowed. `where` names the input ('options'); '' for none.
  */
 import type { z } from 'zod';
 
@@ -14,7 +15,7 @@ export function check<S extends z.ZodType>(
   const result = schema.safeParse(input);
   if (result.success) return { ok: true, value: result.data };
   const issue = result.error.issues[0]!;
-  const field = [where, ...issue.path.map(String)].join('.');
+  const field = [where, ...issue.path.map(String)].filter((part) => part !== '').join('.');
   if (issue.code === 'unrecognized_keys') {
     const allowed = fieldsAt(schema, issue.path);
     return {
@@ -29,8 +30,13 @@ export function check<S extends z.ZodType>(
         : undefined,
     input,
   );
-  const shown = received === undefined ? 'nothing' : JSON.stringify(received).slice(0, 200);
-  return { ok: false, message: `${field}: got ${shown}; ${issue.message}` };
+  return { ok: false, message: `${field}: got ${preview(received)}; ${issue.message}` };
+}
+
+/** A value as a sender wrote it, cut short: `nothing` when absent. */
+export function preview(value: unknown): string {
+  const text = value === undefined ? 'nothing' : (JSON.stringify(value) ?? String(value));
+  return text.length > 80 ? `${text.slice(0, 80)}…` : text;
 }
 
 interface Inspectable {
