@@ -311,7 +311,7 @@ describe('push-lab proxy driven by a Toxiproxy client', () => {
         [
           'toxic added: twice latency',
           'toxic removed: twice latency',
-          'connection push-lab/c1 opened',
+          'connection proxy:push-lab/c1 opened',
         ].every((needle) => proxy.lines.some((l) => l.includes(needle))),
       );
     });

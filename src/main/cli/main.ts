@@ -26,7 +26,16 @@ import {
 } from './options';
 import { LIMIT_FLAGS, parseControlAddress, parseQuirks, QUIRKS_HELP, runServe } from './serve';
 import { runRun, type RunCliOptions } from './run';
-import { collectFault, runProxy, type ProxyOptions } from './proxy';
+import {
+  apiAddress,
+  collectFault,
+  collectProxy,
+  printer,
+  runProxy,
+  startProxies,
+  type InitialProxy,
+  type ProxyOptions,
+} from './proxy';
 import { runDiff, runReplay, runRerun } from './replay';
 import * as sendCli from './send';
 
@@ -276,6 +285,14 @@ function program(): Command {
         'the folder scenarios are opened from and saved to (default: <data>/scenarios)',
       ),
     )
+    .option(
+      '--proxy <[name@]listen=upstream>',
+      'a TCP proxy whose faults change from the Links view (e.g. 127.0.0.1:8443=push.example.com:443); repeatable',
+      collectProxy,
+      [],
+    )
+    .option('--proxy-api <host:port>', "serve the proxies' Toxiproxy-compatible API here")
+    .option('--proxy-seed <seed>', "seed of the proxies' fault decisions")
     .action(async (file: string | undefined, options: WebOptions) => runWeb(file, options));
 
   return cli;
@@ -291,6 +308,9 @@ interface WebOptions {
   pushPort: number;
   data: string;
   workspace?: string;
+  proxy: InitialProxy[];
+  proxyApi?: string;
+  proxySeed?: string;
 }
 
 async function runWeb(file: string | undefined, options: WebOptions): Promise<void> {
@@ -300,16 +320,32 @@ async function runWeb(file: string | undefined, options: WebOptions): Promise<vo
       `the UI is not built (no ${staticDir}/index.html); run "npm run build" first`,
     );
   }
+  const proxyApi =
+    options.proxyApi === undefined ? null : apiAddress(options.proxyApi, '--proxy-api');
+  const proxies =
+    options.proxy.length > 0 || proxyApi
+      ? await startProxies({
+          proxies: options.proxy,
+          api: proxyApi,
+          seed: options.proxySeed,
+          print: printer(false),
+        })
+      : null;
   const workbench = new Workbench({
     dataDir: options.data,
     ...(options.workspace ? { workspaceDir: path.resolve(options.workspace) } : {}),
     examplesDir: path.join(repoRoot, 'resources', 'scenarios'),
     sandbox: { port: options.pushPort },
+    ...(proxies ? { proxies: proxies.set } : {}),
   });
+  const stopAll = async (): Promise<void> => {
+    await workbench.stop().catch(() => {});
+    await proxies?.close();
+  };
   try {
     await workbench.start();
   } catch (error) {
-    await workbench.stop().catch(() => {});
+    await stopAll();
     if (error instanceof FileAccessError) throw new CliError(error.message);
     throw listenError(error, '127.0.0.1', options.pushPort, '--push-port');
   }
@@ -317,7 +353,7 @@ async function runWeb(file: string | undefined, options: WebOptions): Promise<vo
   try {
     await host.start();
   } catch (error) {
-    await workbench.stop();
+    await stopAll();
     throw listenError(error, options.host, options.port);
   }
   const pushUrl = workbench.sandbox?.service.url;
@@ -331,7 +367,7 @@ async function runWeb(file: string | undefined, options: WebOptions): Promise<vo
   if (pushUrl) process.stdout.write(`push service: ${pushUrl}\n`);
   await untilSignal();
   await host.stop();
-  await workbench.stop();
+  await stopAll();
 }
 
 /** Set by commands that end with a verdict rather than by running until a signal. */

@@ -9,8 +9,8 @@ import { RealClock } from '../engine/clock/real';
 import { Rng } from '../engine/rng/rng';
 import { NetError } from '../engine/net/errors';
 import { presetFaults } from '../engine/net/presets';
-import { ProxySet, parseAddress, type ProxyEvent } from '../engine/net/proxy-set';
-import { parseFaultSpecs, FAULTS_MAX } from '../engine/net/spec';
+import { PROXIES_MAX, ProxySet, parseAddress, type ProxyEvent } from '../engine/net/proxy-set';
+import { parseFaultSpecs, FAULTS_MAX, type FaultSpec } from '../engine/net/spec';
 import { faultFromText } from '../engine/net/toxics';
 import { startToxiproxyApi, type ToxiproxyApi } from '../hosts/toxiproxy-api';
 import { CliError, listenError, parseSeed } from './options';
@@ -47,18 +47,51 @@ export async function runProxy(options: ProxyOptions): Promise<void> {
   if (!initial && !api) {
     throw new CliError('give --upstream HOST:PORT (a proxy to start), --api HOST:PORT, or both', 2);
   }
+  const running = await startProxies({
+    proxies: initial ? [initial] : [],
+    api,
+    seed: options.seed,
+    print: printer(options.json),
+  });
+  await untilSignal();
+  await running.close();
+}
+
+export interface ProxiesRunning {
+  readonly set: ProxySet;
+  /** Stops the API, then every proxy, and prints "stopped". */
+  close(): Promise<void>;
+}
+
+export interface InitialProxy {
+  body: { name: string; listen: string; upstream: string };
+  faults: FaultSpec[];
+}
+
+/**
+ * Starts a ProxySet on the real clock with `proxies` made and, if asked, Toxiproxy's API over
+ * it; prints every proxy event. What `push-lab proxy` runs, and `push-lab web --proxy` hands
+ * to its workbench. Fails (with the set closed) on the first proxy that cannot start.
+ */
+export async function startProxies(options: {
+  proxies: readonly InitialProxy[];
+  api: { host: string; port: number } | null;
+  seed: string | undefined;
+  print: (line: Line) => void;
+}): Promise<ProxiesRunning> {
+  const { api, print } = options;
   const seed = options.seed === undefined ? randomInt(2 ** 32) : parseSeed(options.seed);
-  const print = printer(options.json);
   const proxies = new ProxySet(new RealClock(), new Rng(seed), (event) => print(event));
   print({ kind: 'seed', seed });
 
   let server: ToxiproxyApi | null = null;
   try {
-    if (initial) {
+    for (const initial of options.proxies) {
       const made = await proxies.create(initial.body, initial.faults);
       if (!made.ok) {
         const exit = made.problem.status === 409 && made.problem.error.startsWith('cannot') ? 1 : 2;
-        throw new CliError(`proxy: ${made.problem.error}`, exit);
+        const which = options.proxies.length > 1 ? `proxy ${initial.body.name}` : 'proxy';
+        throw new CliError(`${which}: ${made.problem.error}`, exit);
       }
     }
     if (api) {
@@ -73,14 +106,46 @@ export async function runProxy(options: ProxyOptions): Promise<void> {
     await proxies.close();
     throw error;
   }
-  await untilSignal();
-  await server?.close();
-  await proxies.close();
-  print({ kind: 'stopped' });
+  return {
+    set: proxies,
+    close: async () => {
+      await server?.close();
+      await proxies.close();
+      print({ kind: 'stopped' });
+    },
+  };
+}
+
+/** A `--proxy [NAME@]LISTEN=UPSTREAM` of `push-lab web` (the name defaults to proxy1, proxy2, …). */
+export function parseProxyFlag(value: string, index: number): InitialProxy {
+  const match = /^(?:([^@=]*)@)?([^=]*)=([^=]+)$/.exec(value);
+  if (!match) {
+    throw new CliError(
+      `--proxy: got "${value.slice(0, 80)}", allowed [NAME@]LISTEN=UPSTREAM (e.g. 127.0.0.1:8443=push.example.com:443)`,
+      2,
+    );
+  }
+  const [, name = `proxy${index + 1}`, listen = '', upstream = ''] = match;
+  address(listen, `--proxy ${value}: LISTEN`, 0);
+  address(upstream, `--proxy ${value}: UPSTREAM`, 1);
+  return { body: { name, listen, upstream }, faults: [] };
+}
+
+/** commander's collector for a repeated `--proxy` (at most PROXIES_MAX). */
+export function collectProxy(value: string, previous: InitialProxy[]): InitialProxy[] {
+  if (previous.length >= PROXIES_MAX) {
+    throw new CliError(`--proxy: more than ${PROXIES_MAX}; allowed at most ${PROXIES_MAX}`, 2);
+  }
+  return [...previous, parseProxyFlag(value, previous.length)];
+}
+
+/** `--api`/`--proxy-api`: where Toxiproxy's API listens. */
+export function apiAddress(value: string, flag: string): { host: string; port: number } {
+  return address(value, flag, 0);
 }
 
 /** The proxy the flags describe, its faults validated (preset first, then each --fault). */
-function initialProxy(options: ProxyOptions) {
+function initialProxy(options: ProxyOptions): InitialProxy | null {
   if (options.upstream === undefined) {
     const stray =
       options.listen !== undefined
@@ -128,13 +193,13 @@ function address(value: string, flag: string, portMin: number) {
   return parsed.value;
 }
 
-type Line =
+export type Line =
   | ProxyEvent
   | { kind: 'seed'; seed: number | string }
   | { kind: 'api'; url: string }
   | { kind: 'stopped' };
 
-function printer(json: boolean): (line: Line) => void {
+export function printer(json: boolean): (line: Line) => void {
   return (line) => {
     process.stdout.write(`${json ? JSON.stringify(flatten(line)) : describe(line)}\n`);
   };

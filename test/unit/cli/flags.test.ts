@@ -22,6 +22,19 @@ describe('push-lab flags: one clear line and a non-zero exit', () => {
     expect(run.stderr).toMatch(/unknown option '--colour'/);
   });
 
+  it('refuses a malformed web --proxy, naming the value and the form allowed', () => {
+    const shape = runCli(['web', '--proxy', 'no-arrow-here']);
+    expect(shape.code).toBe(2);
+    expect(shape.stderr).toBe(
+      'push-lab: --proxy: got "no-arrow-here", allowed [NAME@]LISTEN=UPSTREAM (e.g. 127.0.0.1:8443=push.example.com:443)\n',
+    );
+    const port = runCli(['web', '--proxy', 'a@127.0.0.1:0=example.test:0']);
+    expect(port.code).toBe(2);
+    expect(port.stderr).toMatch(
+      /--proxy a@127\.0\.0\.1:0=example\.test:0: UPSTREAM: got "example\.test:0", allowed host:port with a port from 1 to 65535/,
+    );
+  });
+
   it('refuses an unknown profile with the allowed list', () => {
     const run = runCli(['serve', '--profile', 'spdy']);
     expect(run.code).toBe(2);

@@ -30,7 +30,8 @@ const JOULES_PER_STEP = 1000;
 export interface SamplerOptions {
   clock: Clock;
   bus: EventBus;
-  meter: EnergyMeter;
+  /** The radios' joules; a lab without radios (the sandbox's proxies) samples links only. */
+  meter?: EnergyMeter;
   /** The links made so far (they are made as agents connect). */
   links: () => readonly Link[];
   /** Lab time between two samples (sampleIntervalMs of the run's duration). */
@@ -81,10 +82,12 @@ export class FactSampler {
   }
 
   private sampleEnergy(): void {
+    const { meter } = this.options;
+    if (!meter) return;
     const byClass: Record<string, { joules: number; devices: number }> = {};
     let devices: Record<string, number> = {};
     let size = 0;
-    for (const [id, deviceClass, joules] of this.options.meter.joules()) {
+    for (const [id, deviceClass, joules] of meter.joules()) {
       const rounded = Math.round(joules * JOULES_PER_STEP) / JOULES_PER_STEP;
       const sum = (byClass[deviceClass] ??= { joules: 0, devices: 0 });
       sum.joules += joules;

@@ -32,6 +32,8 @@ export const PROXIES_MAX = 64;
 export const PROXY_CONNECTIONS_MAX = 1024;
 /** Longest proxy name (Toxiproxy sets none; ours appear in URLs and log lines). */
 export const PROXY_NAME_CHARS_MAX = 64;
+/** A proxy's link is `proxy:NAME`: in a lab's Links view it is told apart from agents' links. */
+export const PROXY_LINK_PREFIX = 'proxy:';
 /** Longest host name (DNS's limit). */
 const HOST_CHARS_MAX = 253;
 
@@ -74,12 +76,31 @@ export class ProxySet {
   /** Operations in order: each waits for the one before (listening is asynchronous). */
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
+  /** Who hears the set's events: the command's printer, the sandbox lab showing the proxies. */
+  private readonly watchers = new Set<(event: ProxyEvent) => void>();
 
   constructor(
     private readonly clock: Clock,
     private readonly rng: Rng,
-    private readonly listener: (event: ProxyEvent) => void = () => {},
-  ) {}
+    listener?: (event: ProxyEvent) => void,
+  ) {
+    if (listener) this.watchers.add(listener);
+  }
+
+  /** Hears every event from now on; the returned function stops it. */
+  watch(listener: (event: ProxyEvent) => void): () => void {
+    this.watchers.add(listener);
+    return () => this.watchers.delete(listener);
+  }
+
+  /** Each proxy's link (`proxy:NAME`), in the order they were made: the same objects the API changes. */
+  links(): Link[] {
+    return [...this.entries.values()].map((e) => e.link);
+  }
+
+  private listener(event: ProxyEvent): void {
+    for (const watcher of this.watchers) watcher(event);
+  }
 
   list(): Promise<Record<string, ProxyView>> {
     return this.run(() => {
@@ -169,7 +190,7 @@ export class ProxySet {
       return badBody(`too many proxies (allowed at most ${PROXIES_MAX}); delete one first`);
     }
     const link = new Link(
-      { id: name, faults, connectionsMax: PROXY_CONNECTIONS_MAX },
+      { id: `${PROXY_LINK_PREFIX}${name}`, faults, connectionsMax: PROXY_CONNECTIONS_MAX },
       this.clock,
       this.rng.fork(`proxy/${name}`),
     );

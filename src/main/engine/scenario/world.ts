@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Duplex } from 'node:stream';
-import type { LabEvent, LabEventBody, Profile } from '../../../shared/events';
+import type { LabEvent, Profile } from '../../../shared/events';
 import type { OutgoingMessage } from '../agents/app-server';
 import type { Gateway } from '../agents/gateway';
 import { gatewayKind } from '../agents/kinds/gateway';
@@ -34,6 +34,7 @@ import { PushService } from '../push/service';
 import { seededTokens } from '../push/tokens';
 import { Rng } from '../rng/rng';
 import type { EventBus } from '../trace/bus';
+import { linkEventListener, linkFaultsEvent } from '../trace/link-events';
 import { EXTERNAL_ERROR_CODES, ExternalService } from './external';
 import { entriesOf, type Scenario } from './schema';
 
@@ -313,21 +314,7 @@ export class World {
             Math.max(atMs, this.clock.now()),
           );
         },
-        onState: (e) =>
-          this.bus.emit({
-            kind: 'link.changed',
-            linkId: e.linkId,
-            state: e.state,
-            faults: link!
-              .faults()
-              .filter((f) => f.active)
-              .map((f) => f.spec.type),
-          }),
-        onFault: () => this.bus.emit(linkFaultsEvent(link!, agentId)),
-        onConnection: (e) => {
-          if (e.kind === 'reset')
-            this.bus.emit({ kind: 'link.reset', linkId: link!.id, reason: e.reason ?? 'reset' });
-        },
+        ...linkEventListener(link, agentId, (event) => this.bus.emit(event)),
       });
       this.linkFor.set(agentId, link);
       this.bus.emit(linkFaultsEvent(link, agentId));
@@ -399,15 +386,4 @@ export class World {
     });
     this.timers.add(timer);
   }
-}
-
-/** A link's faults with their attributes, as the model and the Links view need them. */
-function linkFaultsEvent(link: Link, agentId: string): LabEventBody {
-  return {
-    kind: 'link.faults',
-    linkId: link.id,
-    agentId,
-    state: link.state(),
-    faults: link.faultViews(),
-  };
 }

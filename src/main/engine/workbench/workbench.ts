@@ -22,6 +22,7 @@ import { describeError } from '../errors';
 import { checkRegularFile } from '../fs/bounded-read';
 import { FileAccess } from '../fs/confined';
 import type { Lab, LabOptions } from '../lab';
+import type { ProxySet } from '../net/proxy-set';
 import type { Scenario } from '../scenario/schema';
 import { deliver } from '../trace/recorder';
 import type { TimelineOptions } from '../trace/timeline';
@@ -50,6 +51,11 @@ export interface WorkbenchOptions {
   recordingsKept?: number;
   /** Events a show's timeline keeps (default: the Timeline's own bound). */
   timelineEventsMax?: number;
+  /**
+   * TCP proxies (`push-lab web --proxy`) whose links the sandbox shows, so their faults change
+   * from the Links view. The caller owns them: it closes them after the workbench stops.
+   */
+  proxies?: ProxySet;
 }
 
 /** Status messages carry the elapsed time at most this often while nothing else changes. */
@@ -204,7 +210,13 @@ export class Workbench {
   private async makeSandbox(): Promise<SandboxShow> {
     const epoch = ++this.epoch;
     await this.show?.releaseStore();
-    return SandboxShow.start(epoch, this.stage, this.options.sandbox ?? {}, this.options.dataDir);
+    return SandboxShow.start(
+      epoch,
+      this.stage,
+      this.options.sandbox ?? {},
+      this.options.dataDir,
+      this.options.proxies ?? null,
+    );
   }
 
   private async makeRun(

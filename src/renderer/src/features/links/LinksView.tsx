@@ -20,7 +20,8 @@ import { LinkTable } from './LinkTable';
 import { useLinks } from './useLinks';
 
 const NO_LINKS: Readonly<Record<WorkbenchMode, string>> = {
-  sandbox: 'The sandbox lab has no links: its user agent talks to the push service directly. ',
+  sandbox:
+    'The sandbox lab has no links: its user agent talks to the push service directly (start with `push-lab web --proxy LISTEN=UPSTREAM` to put a flaky link between any two real endpoints here). ',
   run: 'This lab has no links: its scenario declares none. ',
   replay: 'This recording has no links: its scenario declared none. ',
 };
