@@ -1,7 +1,10 @@
 /**
- * A scenario run the UI can drive: always on the virtual clock (so it can be paused, stepped
- * and sped up, and a rerun repeats it event for event), paced against the wall clock at
- * `speed` simulated ms per real ms (0 = as fast as the machine allows).
+ * A scenario run the UI can drive: on the virtual clock (so it can be paused, stepped and
+ * sped up, and a rerun repeats it event for event), paced against the wall clock at `speed`
+ * simulated ms per real ms (0 = as fast as the machine allows) — unless it talks to a push
+ * service the lab does not run (an external service: `services[].url`), which lives in real
+ * time: such a run keeps its scenario's real or scaled clock, runs by itself, and can only be
+ * stopped (`pausable` is false).
  *
  *   start ─▶ starting ─▶ running ⇄ paused ─▶ finished
  *                           │        │ step: the next timer instants, stays paused
@@ -23,7 +26,7 @@ export interface PacedRunOptions {
   scenario: Scenario;
   seed?: number | string;
   speed: number;
-  /** Start paused once built. */
+  /** Start paused once built (a run on its own clock starts running). */
   paused?: boolean;
   /** Times the pacing (real time). */
   wall: Clock;
@@ -50,9 +53,19 @@ export class PacedRun {
     this.speed = options.speed;
     this.run = new ScenarioRun(
       options.scenario,
-      { mode: 'virtual', ...(options.seed !== undefined ? { seed: options.seed } : {}) },
+      {
+        mode: ownClock(options.scenario) ? options.scenario.clock.mode : 'virtual',
+        ...(options.seed !== undefined ? { seed: options.seed } : {}),
+      },
       options.onEvent,
     );
+    // Its clock sets the pace: 1 in real time, the scenario's speed when scaled.
+    if (!this.pausable) this.speed = this.run.clock.speed;
+  }
+
+  /** Pause, step and speed work: the run is on the virtual clock. */
+  get pausable(): boolean {
+    return this.run.virtual !== null;
   }
 
   /** Builds the world (services, agents, subscriptions), then runs or waits paused. */
@@ -64,7 +77,7 @@ export class PacedRun {
       return;
     }
     if (this.state !== 'starting') return; // Stopped while starting.
-    if (this.options.paused) this.set('paused');
+    if (this.options.paused && this.pausable) this.set('paused');
     else this.resume();
   }
 
@@ -87,7 +100,7 @@ export class PacedRun {
   }
 
   pause(): void {
-    if (this.state !== 'running') return;
+    if (this.state !== 'running' || !this.pausable) return;
     this.labAnchor = Math.max(this.position(), this.run.clock.now());
     this.set('paused');
   }
@@ -100,6 +113,7 @@ export class PacedRun {
   }
 
   setSpeed(speed: number): void {
+    if (!this.pausable) return;
     this.anchor();
     this.speed = speed;
     this.options.onChange();
@@ -144,6 +158,7 @@ export class PacedRun {
   }
 
   private async drive(): Promise<void> {
+    if (!this.pausable) return this.watch();
     while (this.state === 'running') {
       // As fast as possible: a slice of lab time, then a breath for the hosts.
       const target = this.speed === 0 ? this.nextInstant() + MAX_SPEED_SLICE_MS : this.position();
@@ -158,6 +173,14 @@ export class PacedRun {
         this.wall.schedule(this.speed === 0 ? 0 : PACE_TICK_MS, resolve),
       );
     }
+  }
+
+  /** A run on its own clock: its time runs by itself; look at it until it ends or is stopped. */
+  private async watch(): Promise<void> {
+    while (this.state === 'running' && !this.run.done) {
+      await new Promise<void>((resolve) => this.wall.schedule(PACE_TICK_MS, resolve));
+    }
+    if (this.state === 'running') await this.end('finished');
   }
 
   /**
@@ -225,4 +248,12 @@ export class PacedRun {
     this.state = state;
     this.options.onChange();
   }
+}
+
+/**
+ * A scenario with a push service the lab does not run keeps its own clock (real or scaled:
+ * the schema refuses virtual for it): that service does not follow a virtual clock.
+ */
+export function ownClock(scenario: Scenario): boolean {
+  return scenario.services.some((service) => service.url !== undefined);
 }

@@ -7,6 +7,7 @@ import { validateScenario } from '../../scenario/load';
 import { openBundleWriter } from '../../trace/bundle';
 import { diffRecordings } from '../../trace/diff';
 import type { CommandContext, Handlers } from './handler';
+import { withCaFiles } from './run';
 
 export const recordingHandlers: Handlers<
   | 'bundle.open'
@@ -50,7 +51,7 @@ export const recordingHandlers: Handlers<
     return ok({ ...saved, path: await context.files.nameFor(command.path, file, 'recording') });
   },
   'bundle.rerun': async (_, context) => {
-    const { input, speed } = context.show.rerunnable();
+    const { input, speed, folder = null } = context.show.rerunnable();
     const loaded = validateScenario(input);
     if (!loaded.ok) {
       return fail(
@@ -58,7 +59,9 @@ export const recordingHandlers: Handlers<
         `the recording's scenario no longer validates: ${loaded.problems.join('; ')}`,
       );
     }
-    await context.showRun(loaded.scenario, input, { path: null, speed, paused: false });
+    const scenario = await withCaFiles(loaded.scenario, folder);
+    if (!scenario.ok) return scenario;
+    await context.showRun(scenario.value, input, { path: null, folder, speed, paused: false });
     return ok(context.status());
   },
   'bundle.diff': async (command, { readableBundle }) => {

@@ -2,6 +2,8 @@
 import type { Command } from '../../../../shared/commands';
 import { fail, ok, type Result } from '../../../../shared/result';
 import type { RunStatus } from '../../../../shared/workbench';
+import path from 'node:path';
+import { resolveCaFiles } from '../../scenario/external-schema';
 import { parseScenario } from '../../scenario/load';
 import type { Scenario } from '../../scenario/schema';
 import { FileAccessError } from '../../fs/confined';
@@ -37,27 +39,60 @@ async function startRun(
   if (!loaded.ok) {
     return fail('ERR_SCENARIO_INVALID', `the scenario is not valid: ${loaded.problems.join('; ')}`);
   }
-  const name = command.path ? await scenarioName(context, command.path) : null;
-  if (name !== null) await context.recent.add(name).catch(() => undefined);
-  await context.showRun(loaded.scenario, loaded.input, {
-    path: name,
+  const file = command.path ? await scenarioFile(context, command.path) : null;
+  const folder = file ? path.dirname(file.real) : null;
+  const scenario = await withCaFiles(loaded.scenario, folder);
+  if (!scenario.ok) return scenario;
+  if (file !== null) await context.recent.add(file.name).catch(() => undefined);
+  await context.showRun(scenario.value, loaded.input, {
+    path: file?.name ?? null,
+    folder,
     ...(command.seed !== undefined ? { seed: command.seed } : {}),
-    speed: command.speed ?? defaultSpeed(loaded.scenario),
+    speed: command.speed ?? defaultSpeed(scenario.value),
     paused: command.paused ?? false,
   });
   return ok(context.status());
 }
 
-/** What the UI calls the scenario file `ref` (it may not exist yet); refuses outside files. */
-async function scenarioName({ files }: CommandContext, ref: string): Promise<string> {
-  let file: string;
+/**
+ * The scenario file `ref` (it may not exist yet): its real path and what the UI calls it;
+ * refuses outside files.
+ */
+async function scenarioFile(
+  { files }: CommandContext,
+  ref: string,
+): Promise<{ real: string; name: string }> {
+  let real: string;
   try {
-    file = await files.resolve(ref, 'scenario', 'read');
+    real = await files.resolve(ref, 'scenario', 'read');
   } catch (error) {
     if (error instanceof FileAccessError) throw error;
-    file = await files.resolve(ref, 'scenario', 'write');
+    real = await files.resolve(ref, 'scenario', 'write');
   }
-  return files.nameFor(ref, file, 'scenario');
+  return { real, name: await files.nameFor(ref, real, 'scenario') };
+}
+
+/**
+ * The scenario with each external service's `ca` resolved in `folder` (the scenario file's,
+ * where the file names it relative to; confined there as `push-lab run` confines it), or why
+ * not: a scenario typed in the editor and never saved has no folder.
+ */
+export async function withCaFiles(
+  scenario: Scenario,
+  folder: string | null,
+): Promise<Result<Scenario>> {
+  const named = scenario.services.findIndex((s) => s.ca !== undefined);
+  if (named < 0) return ok(scenario);
+  if (folder === null) {
+    return fail(
+      'ERR_SCENARIO_INVALID',
+      `services.${named}.ca: a CA file is named relative to the scenario's file; save the scenario first (or reach the service over http:, or with insecure: true)`,
+    );
+  }
+  const resolved = await resolveCaFiles(scenario, folder);
+  return resolved.ok
+    ? ok(resolved.scenario)
+    : fail('ERR_SCENARIO_INVALID', `the scenario is not valid: ${resolved.problems.join('; ')}`);
 }
 
 /** A real-time scenario runs at 1×, a scaled one at its speed, a virtual one at 10×. */

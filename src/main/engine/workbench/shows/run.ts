@@ -1,5 +1,6 @@
 /**
- * A scenario run on screen: paced on the virtual clock (PacedRun) with run controls, and
+ * A scenario run on screen: paced on the virtual clock (PacedRun) with run controls — or, with
+ * an external push service, on its scenario's real or scaled clock with stop alone — and
  * streamed to a bundle file in the recordings folder as it goes — the bundle is the show
  * recorder's trace writer.
  */
@@ -14,7 +15,7 @@ import { each, Recorder } from '../../trace/recorder';
 import type { TraceClose } from '../../trace/writer';
 import { VERSION } from '../../version';
 import type { Holder } from '../inspect';
-import { PacedRun } from '../paced-run';
+import { ownClock, PacedRun } from '../paced-run';
 import { userAgentHolders } from './sandbox';
 import {
   NotInThisShowError,
@@ -28,6 +29,8 @@ import {
 export interface RunSettings {
   /** What the UI calls the scenario file, if it has one. */
   path: string | null;
+  /** The scenario file's folder (where an external service's `ca` is named), if it has one. */
+  folder: string | null;
   seed?: number | string;
   speed: number;
   paused: boolean;
@@ -39,6 +42,7 @@ export class RunShow extends Show {
   /** The scenario as written (with seed and clock as run): what a bundle stores. */
   private readonly input: unknown;
   private readonly path: string | null;
+  private readonly folder: string | null;
   private readonly bundle: { file: string; writer: BundleWriter; closed: boolean };
 
   /** Builds the run (not started: `begin` starts it once it is on screen). */
@@ -50,12 +54,14 @@ export class RunShow extends Show {
     settings: RunSettings & { recordingsDir: string },
   ) {
     const seed = settings.seed ?? scenario.seed;
-    // The run is on the virtual clock whatever the file says: that is what a rerun repeats.
-    const asRun = { ...(input as Record<string, unknown>), seed, clock: { mode: 'virtual' } };
+    // The run is on the virtual clock whatever the file says (that is what a rerun repeats),
+    // unless a service of it lives in real time: then on the clock the file names.
+    const clock = ownClock(scenario) ? scenario.clock : ({ mode: 'virtual' } as const);
+    const asRun = { ...(input as Record<string, unknown>), seed, clock };
     const meta: TraceMeta = {
       scenario: scenario.name,
       seed,
-      clockMode: 'virtual',
+      clockMode: clock.mode,
       pushLabVersion: VERSION,
     };
     const file = path.join(
@@ -71,6 +77,7 @@ export class RunShow extends Show {
     super(epoch, recorder);
     this.input = asRun;
     this.path = settings.path;
+    this.folder = settings.folder;
     this.bundle = { file, writer, closed: false };
     this.paced = new PacedRun({
       scenario,
@@ -99,11 +106,12 @@ export class RunShow extends Show {
       state: paced.state,
       speed: paced.speed,
       durationMs: paced.run.scenario.duration,
-      controllable: !paced.ended && paced.state !== 'starting',
+      controllable: paced.pausable && !paced.ended && paced.state !== 'starting',
       path: this.path,
       canSave: true,
       canRerun: true,
       error: paced.error,
+      ...(paced.pausable ? {} : { warning: OWN_CLOCK_WARNING }),
     };
   }
 
@@ -138,6 +146,9 @@ export class RunShow extends Show {
     if (paced.ended && command.type !== 'run.stop') {
       throw new NotInThisShowError(`${command.type}: the run has ${paced.state}`);
     }
+    if (!paced.pausable && command.type !== 'run.stop') {
+      throw new NotInThisShowError(`${command.type}: ${OWN_CLOCK_WARNING}`);
+    }
     switch (command.type) {
       case 'run.pause':
         paced.pause();
@@ -161,7 +172,7 @@ export class RunShow extends Show {
   }
 
   override rerunnable(): Rerunnable {
-    return { input: this.input, speed: this.paced.speed };
+    return { input: this.input, speed: this.paced.speed, folder: this.folder };
   }
 
   /** Once the run has settled, its streamed bundle is whole: that file is what is saved. */
@@ -191,6 +202,10 @@ export class RunShow extends Show {
     return this.bundle.writer.close(end);
   }
 }
+
+/** Why a run against an external service has stop alone (its status's warning). */
+export const OWN_CLOCK_WARNING =
+  'this run talks to an external push service, which lives in real time: it runs on its scenario’s clock and can be stopped, not paused, stepped or sped up';
 
 function safeName(name: string): string {
   return name.replace(/[^A-Za-z0-9._-]+/g, '-').slice(0, 60) || 'run';

@@ -65,6 +65,8 @@ export interface Stage {
 export interface Rerunnable {
   input: unknown;
   speed: number;
+  /** Where the scenario's file was (an external service's `ca` is named there); null if unknown. */
+  folder?: string | null;
 }
 
 export abstract class Show {
