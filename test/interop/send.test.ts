@@ -259,12 +259,12 @@ describe('push-lab send: bad input exits 2 naming it', () => {
     ]);
     const expected = [
       /bad\.json: keys\.p256dh: got "AAAA"; allowed base64url of a 65-octet uncompressed P-256 point/,
-      /SUBSCRIPTION\.json .*missing\.json: no such file/,
+      /SUBSCRIPTION\.json .*missing\.json: cannot read it \(ENOENT\)/,
       /--urgency.*got "urgent"; allowed very-low, low, normal, high/,
       /--text: 3994 octets; allowed at most 3993 with --encoding aes128gcm/,
       /--receipt with --http1: receipts are server pushes, HTTP\/2 only/,
       /--text and --file: both given/,
-      /huge\.json: 70000 bytes; allowed at most 65536/,
+      /SUBSCRIPTION\.json .*huge\.json: 70000 bytes; a subscription file may have at most 65536/,
     ];
     for (const [i, run] of runs.entries()) {
       expect(run.code, run.stderr).toBe(2);

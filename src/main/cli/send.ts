@@ -14,7 +14,9 @@
 import http, { type IncomingMessage } from 'node:http';
 import type { ClientHttp2Session, ClientHttp2Stream, IncomingHttpHeaders } from 'node:http2';
 import { isIP } from 'node:net';
-import { open, stat } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
+import { FileError } from '../engine/fs/atomic-write';
+import { readBoundedFile } from '../engine/fs/bounded-read';
 import tls, { type TLSSocket } from 'node:tls';
 import { InvalidArgumentError } from 'commander';
 import { PROFILES, type Profile, type Urgency } from '../../shared/events';
@@ -201,12 +203,13 @@ function checkCombinations(options: SendCliOptions): void {
 
 async function readInput(file: string, options: SendCliOptions): Promise<Input> {
   const subscriptionText = (
-    await readBounded(file, SUBSCRIPTION_FILE_BYTES_MAX, 'SUBSCRIPTION.json')
+    await readBounded(file, SUBSCRIPTION_FILE_BYTES_MAX, 'SUBSCRIPTION.json', 'subscription file')
   ).toString('utf8');
   let plaintext: Buffer | null = null;
   const max = PLAINTEXT_MAX_OCTETS[options.encoding];
   if (options.text !== undefined) plaintext = Buffer.from(options.text, 'utf8');
-  if (options.file !== undefined) plaintext = await readBounded(options.file, max, '--file');
+  if (options.file !== undefined)
+    plaintext = await readBounded(options.file, max, '--file', 'message file');
   if (plaintext && plaintext.length > max) {
     throw new CliError(
       `${options.file !== undefined ? '--file' : '--text'}: ${plaintext.length} octets; allowed at most ${max} with --encoding ${options.encoding} (a 4096-octet body, RFC 8030 §7.2)`,
@@ -215,7 +218,12 @@ async function readInput(file: string, options: SendCliOptions): Promise<Input> 
   }
   let vapid: VapidKeys | null = null;
   if (options.vapidKey !== undefined) {
-    const text = await readBounded(options.vapidKey, VAPID_KEY_FILE_BYTES_MAX, '--vapid-key');
+    const text = await readBounded(
+      options.vapidKey,
+      VAPID_KEY_FILE_BYTES_MAX,
+      '--vapid-key',
+      'VAPID key file',
+    );
     try {
       vapid = vapidKeysFromText(text.toString('utf8'));
     } catch (error) {
@@ -228,31 +236,20 @@ async function readInput(file: string, options: SendCliOptions): Promise<Input> 
   const ca =
     options.ca === undefined
       ? undefined
-      : (await readBounded(options.ca, CA_FILE_BYTES_MAX, '--ca')).toString('utf8');
+      : (await readBounded(options.ca, CA_FILE_BYTES_MAX, '--ca', 'CA file')).toString('utf8');
   return { subscriptionText, plaintext, vapid, ca };
 }
 
-/** The file's bytes, refused (exit 2) when absent, not a file or larger than `max`. */
-async function readBounded(file: string, max: number, flag: string): Promise<Buffer> {
-  const info = await stat(file).catch((error: NodeJS.ErrnoException) => {
-    throw new CliError(
-      `${flag} ${file}: ${error.code === 'ENOENT' ? 'no such file' : error.message}`,
-      2,
-    );
-  });
-  if (!info.isFile()) throw new CliError(`${flag} ${file}: not a file`, 2);
-  if (info.size > max)
-    throw new CliError(`${flag} ${file}: ${info.size} bytes; allowed at most ${max}`, 2);
-  // Read at most max + 1: a file that grew since stat is still caught.
-  const handle = await open(file, 'r');
+/**
+ * The file's bytes (engine/fs/bounded-read.ts: a regular file of at most `max` bytes), refused
+ * with exit 2 and the flag that named it.
+ */
+async function readBounded(file: string, max: number, flag: string, what: string): Promise<Buffer> {
   try {
-    const buffer = Buffer.alloc(max + 1);
-    const { bytesRead } = await handle.read(buffer, 0, max + 1, 0);
-    if (bytesRead > max)
-      throw new CliError(`${flag} ${file}: more than ${max} bytes; allowed at most ${max}`, 2);
-    return buffer.subarray(0, bytesRead);
-  } finally {
-    await handle.close();
+    return await readBoundedFile(file, max, what);
+  } catch (error) {
+    if (error instanceof FileError) throw new CliError(`${flag} ${error.message}`, 2);
+    throw error;
   }
 }
 
