@@ -4,11 +4,10 @@ import { fail, ok, type Result } from '../../../../shared/result';
 import { parseScenario } from '../../scenario/load';
 import type { Scenario } from '../../scenario/schema';
 import { totalsProblems } from '../../scenario/totals';
-import { compareProfiles } from '../compare';
 import type { Handlers } from './handler';
 
-export const compareHandlers: Handlers<'compare'> = {
-  compare: async (command) => {
+export const compareHandlers: Handlers<'compare' | 'compare.progress' | 'compare.cancel'> = {
+  compare: async (command, { comparisons }) => {
     const scenario = scenarioFrom(command.text, 'compare.text');
     if (!scenario.ok) return scenario;
     // A longer durationMs plans more messages than the text was checked for.
@@ -20,13 +19,15 @@ export const compareHandlers: Handlers<'compare'> = {
       return fail('ERR_SCENARIO_INVALID', `compare: too big to run: ${totals.join('; ')}`);
     }
     return ok(
-      await compareProfiles(scenario.value, {
+      await comparisons.run(scenario.value, {
         profiles: command.profiles as Profile[],
         ...(command.seed !== undefined ? { seed: command.seed } : {}),
         ...(command.durationMs !== undefined ? { durationMs: command.durationMs } : {}),
       }),
     );
   },
+  'compare.progress': (_command, { comparisons }) => ok(comparisons.progress()),
+  'compare.cancel': (_command, { comparisons }) => ok({ cancelled: comparisons.cancel() }),
 };
 
 function scenarioFrom(text: string, field: string): Result<Scenario> {
