@@ -112,5 +112,10 @@ export function printAnswer(
     out(`  failed: ${answer.error}`);
     return;
   }
-  printRunText(answer.verdict, `push-lab run ${job.file} --seed ${String(job.scenario.seed)}`);
+  const { report } = answer.verdict;
+  if (report === null) throw new Error('a file run answered without its report');
+  printRunText(
+    { ...answer.verdict, report },
+    `push-lab run ${job.file} --seed ${String(job.scenario.seed)}`,
+  );
 }

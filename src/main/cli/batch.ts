@@ -6,6 +6,7 @@
  * seeds whose invariants fail. Exit 0 all hold, 1 a run failed or broke an invariant, 2 bad input.
  */
 import { InvalidArgumentError } from 'commander';
+import { setMaxListeners } from 'node:events';
 import { SEED_NUMBER_MAX } from '../../shared/commands';
 import { describeError, ENGINE_ERROR_CODES } from '../engine/errors';
 import { POOL_WORKERS_MAX, WorkerPool } from '../engine/parallel/pool';
@@ -22,6 +23,10 @@ import { onStopSignal } from './signals';
 
 /** Seeds one sweep runs at most. */
 export const SWEEP_SEEDS_MAX = 10_000;
+/** Scenario files one `run` takes at most. */
+export const RUN_FILES_MAX = 100;
+/** Runs (files × seeds) one batch holds at most: each answer is kept until the summary. */
+export const BATCH_RUNS_MAX = 10_000;
 
 const SEEDS_ALLOWED = `allowed seeds like 1..100 or 1,5,9 (whole numbers 0 to ${SEED_NUMBER_MAX}, at most ${SWEEP_SEEDS_MAX} of them, each once)`;
 
@@ -71,6 +76,17 @@ export async function runBatch(
   files: readonly string[],
   options: BatchCliOptions,
 ): Promise<number> {
+  if (files.length > RUN_FILES_MAX)
+    throw new CliError(
+      `<files>: got ${files.length} scenario files; allowed at most ${RUN_FILES_MAX} in one run`,
+      2,
+    );
+  const runs = files.length * (options.seeds?.length ?? 1);
+  if (runs > BATCH_RUNS_MAX)
+    throw new CliError(
+      `--seeds: ${files.length} files × ${options.seeds?.length ?? 1} seeds = ${runs} runs; allowed at most ${BATCH_RUNS_MAX}`,
+      2,
+    );
   for (const [flag, given] of Object.entries({
     '--out': options.out,
     '--bundle': options.bundle,
@@ -126,6 +142,8 @@ export async function runBatch(
     queueMax: jobs.length,
   });
   const stop = new AbortController();
+  // Every run listens to the one interrupt: as many listeners as runs is no leak.
+  setMaxListeners(jobs.length + 1, stop.signal);
   const stopListening = onStopSignal(() => stop.abort());
   const out = (line: string): boolean => process.stdout.write(`${line}\n`);
   const sweep = options.seeds !== undefined;
@@ -153,7 +171,12 @@ export async function runBatch(
     await Promise.all(
       jobs.map((job, index) =>
         pool
-          .run('scenario.run', { scenario: job.scenario }, { signal: stop.signal })
+          .run(
+            'scenario.run',
+            // A sweep prints a line per seed: its thousands of reports would only take memory.
+            { scenario: job.scenario, withReport: !sweep },
+            { signal: stop.signal },
+          )
           .then(
             (verdict): Answer => ({ ok: true, verdict }),
             (error: unknown): Answer => ({

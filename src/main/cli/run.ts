@@ -197,8 +197,10 @@ export async function execute(
 export function printRunText(
   run: Pick<
     RunVerdict,
-    'scenario' | 'startT' | 'endT' | 'eventCount' | 'scheduleHash' | 'report' | 'check'
-  >,
+    'scenario' | 'startT' | 'endT' | 'eventCount' | 'scheduleHash' | 'check'
+  > & {
+    report: Report;
+  },
   reproduce: string,
 ): void {
   const out = (line: string): boolean => process.stdout.write(`${line}\n`);

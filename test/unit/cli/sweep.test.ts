@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { repoRoot, runCli } from '../../helpers/cli';
+import { repoRoot, runCli, startCli } from '../../helpers/cli';
 
 const smoke = path.join(repoRoot, 'resources/scenarios/smoke.yaml');
 const outage = path.join(repoRoot, 'resources/scenarios/ttl-vs-outage.yaml');
@@ -83,6 +83,11 @@ describe('push-lab run --seeds', () => {
     expect(out.stderr).toBe(
       "push-lab: --out: writes one run's file; not with --seeds or several scenario files (run one of them on its own for it)\n",
     );
+    const many = runCli(['run', smoke, outage, '--seeds', '1..10000']);
+    expect(many.code).toBe(2);
+    expect(many.stderr).toBe(
+      'push-lab: --seeds: 2 files × 10000 seeds = 20000 runs; allowed at most 10000\n',
+    );
     const both = runCli(['run', smoke, '--seeds', '1..2', '--seed', '3']);
     expect(both.code).toBe(2);
     expect(both.stderr).toBe('push-lab: --seed: one seed; not with --seeds (put it in the list)\n');
@@ -96,7 +101,27 @@ describe('push-lab run --seeds', () => {
     expect(real.stderr).toBe(
       `push-lab: --seeds: a sweep runs each seed on the virtual clock; ${scaled} has clock.mode "scaled" (allowed: virtual)\n`,
     );
-  });
+  }, 120_000);
+});
+
+describe('push-lab run --seeds, interrupted', () => {
+  it('stops on Ctrl-C: the seeds run are listed, the rest say so, workers end, exit 1', async () => {
+    const cli = startCli(['run', smoke, '--seeds', '1..50', '--jobs', '1']);
+    const exited = new Promise<number | null>((resolve) =>
+      cli.child.once('close', (code) => resolve(code)),
+    );
+    try {
+      await cli.waitFor(/^seed 1: /, 60_000);
+      cli.child.kill('SIGINT');
+      expect(await exited).toBe(1);
+    } finally {
+      await cli.stop();
+    }
+    const out = cli.lines.join('\n');
+    expect(out).toMatch(/^seed 50: not run \(interrupted\)$/m);
+    expect(out).toMatch(/^sweep: all \d+ runs hold \(interrupted: \d+ not run\)$/m);
+    expect(cli.stderr()).toBe('');
+  }, 90_000);
 });
 
 describe('push-lab run with several files', () => {

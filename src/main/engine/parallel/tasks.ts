@@ -12,7 +12,7 @@ import { runToVerdict, type RunProgress, type RunVerdict } from './verdict-run';
 
 export type EngineTasks = {
   /** A scenario (overrides applied) run to its verdict: a sweep's seed, a batch's file. */
-  'scenario.run': TaskSpec<{ scenario: Scenario }, RunProgress, RunVerdict>;
+  'scenario.run': TaskSpec<{ scenario: Scenario; withReport: boolean }, RunProgress, RunVerdict>;
   /** One profile of a comparison (workbench/compare.ts). */
   'compare.profile': TaskSpec<
     { scenario: Scenario; profile: Profile; settings: CompareSettings },
@@ -22,8 +22,8 @@ export type EngineTasks = {
 };
 
 export const ENGINE_TASKS: TaskHandlers<EngineTasks> = {
-  'scenario.run': ({ scenario }, { progress, cancelled }) =>
-    runToVerdict(scenario, { onProgress: progress, cancelled }),
+  'scenario.run': ({ scenario, withReport }, { progress, cancelled }) =>
+    runToVerdict(scenario, { onProgress: progress, cancelled, withReport }),
   'compare.profile': ({ scenario, profile, settings }, { progress, cancelled }) =>
     compareProfile(scenario, profile, settings, { onProgress: progress, cancelled }),
 };

@@ -22,13 +22,19 @@ export interface RunVerdict {
   startT: number;
   endT: number;
   cancelled: boolean;
-  report: Report;
+  /** The whole report; null when not asked for (a sweep keeps thousands of verdicts). */
+  report: Report | null;
   check: CheckResult;
 }
 
 export async function runToVerdict(
   scenario: Scenario,
-  hooks: { onProgress?: (progress: RunProgress) => void; cancelled?: () => boolean } = {},
+  hooks: {
+    onProgress?: (progress: RunProgress) => void;
+    cancelled?: () => boolean;
+    /** Send the report back (default true). */
+    withReport?: boolean;
+  } = {},
 ): Promise<RunVerdict> {
   const meta = {
     scenario: scenario.name,
@@ -55,7 +61,7 @@ export async function runToVerdict(
     startT: outcome.startT,
     endT: outcome.endT,
     cancelled: outcome.cancelled,
-    report,
+    report: hooks.withReport === false ? null : report,
     check,
   };
 }

@@ -6,7 +6,7 @@
  */
 import type { Profile } from '../../../shared/events';
 import type { CompareProgress, CompareResult } from '../../../shared/workbench';
-import { ENGINE_ERROR_CODES, describeError } from '../errors';
+import { describeError, ENGINE_ERROR_CODES, LabError } from '../errors';
 import { poolSize, WorkerPool } from '../parallel/pool';
 import type { EngineTasks } from '../parallel/tasks';
 import { engineWorkerUrl } from '../parallel/worker-url';
@@ -55,7 +55,8 @@ export class Comparisons {
       this.current.stop.abort();
       await this.current.done;
     }
-    if (this.closed) throw new Error('compare: the workbench has stopped');
+    if (this.closed)
+      throw new LabError(ENGINE_ERROR_CODES.CANCELLED, 'compare: the workbench has stopped');
     const stop = new AbortController();
     const durationMs = request.durationMs ?? base.duration;
     const progress: CompareProgress = {
