@@ -9,7 +9,10 @@
  *    alternating, R rounds.
  *
  * Medians of alternating runs in one process, as the shared machine asks: read the ratios.
+ * `--base DIR` takes the in-process side from another checkout (e.g. the commit before Compare
+ * had workers), so before and after run alternately in one process.
  *   npm run bench:sweep -- [--seeds 8] [--rounds 3] [--compare-minutes 5] [--only=sweep|compare]
+ *                          [--base /path/to/checkout]
  */
 import { availableParallelism, loadavg } from 'node:os';
 import path from 'node:path';
@@ -32,6 +35,7 @@ const ROUNDS = flag('rounds', 3);
 const JOBS_MAX = flag('jobs-max', Math.min(2, availableParallelism()));
 const COMPARE_MS = flag('compare-minutes', 5) * 60_000;
 const PROFILES = ['rfc8030', 'draft-thomson', 'draft-damaggio'] as const;
+const baseDir = args.includes('--base') ? args[args.indexOf('--base') + 1] : undefined;
 
 const scenarios = path.resolve(import.meta.dirname, '../resources/scenarios');
 async function scenario(name: string): Promise<Scenario> {
@@ -80,9 +84,19 @@ async function sweep(base: Scenario, jobs: number): Promise<void> {
   }
 }
 
+/** `compareProfiles` of the `--base` checkout, or this one's. */
+const inProcessCompare: typeof compareProfiles = baseDir
+  ? (
+      (await import(path.resolve(baseDir, 'src/main/engine/workbench/compare.ts'))) as {
+        compareProfiles: typeof compareProfiles;
+      }
+    ).compareProfiles
+  : compareProfiles;
+
 /** The comparison in process (no pool) or on `pool` (kept warm, as the workbench keeps it). */
 async function compare(base: Scenario, pool?: WorkerPool<EngineTasks>): Promise<void> {
-  const result = await compareProfiles(base, {
+  const run = pool ? compareProfiles : inProcessCompare;
+  const result = await run(base, {
     profiles: PROFILES,
     durationMs: COMPARE_MS,
     ...(pool ? { pool } : {}),
@@ -160,7 +174,10 @@ if (only !== 'sweep') {
   try {
     await alternate(
       'compare of three profiles',
-      { name: 'in process, in turn', run: () => compare(commute) },
+      {
+        name: `in process, in turn${baseDir ? ` (${path.basename(baseDir)})` : ''}`,
+        run: () => compare(commute),
+      },
       { name: `a worker per profile (${pool.size} workers)`, run: () => compare(commute, pool) },
     );
   } finally {

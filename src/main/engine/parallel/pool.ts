@@ -54,7 +54,7 @@ interface Task {
   reject: (error: Error) => void;
   signal: AbortSignal | undefined;
   onAbort: () => void;
-  settled: boolean;
+  state: 'queued' | 'running' | 'settled';
 }
 
 interface Slot {
@@ -79,7 +79,10 @@ export class WorkerPool<T extends TaskTable> {
   private readonly queueMax: number;
   private readonly cancelGraceMs: number;
   private readonly wall: Clock;
+  /** Waiting tasks in order; a cancelled one stays until dispatch passes it (O(1) cancel). */
   private readonly queue: Task[] = [];
+  /** Tasks in `queue` still waiting (not cancelled). */
+  private waiting = 0;
   private readonly slots = new Set<Slot>();
   private readonly exits = new Set<Promise<void>>();
   private nextId = 1;
@@ -96,7 +99,7 @@ export class WorkerPool<T extends TaskTable> {
   get load(): { queued: number; running: number; workers: number } {
     let running = 0;
     for (const slot of this.slots) if (slot.task) running += 1;
-    return { queued: this.queue.length, running, workers: this.slots.size };
+    return { queued: this.waiting, running, workers: this.slots.size };
   }
 
   /** Runs one task of `kind` in a worker; resolves with its output. */
@@ -114,11 +117,11 @@ export class WorkerPool<T extends TaskTable> {
         reject(cancelled(kind));
         return;
       }
-      if (this.queue.length >= this.queueMax) {
+      if (this.waiting >= this.queueMax) {
         reject(
           new PoolError(
             POOL_ERROR_CODES.QUEUE_FULL,
-            `${kind}: ${this.queue.length} tasks already wait for a worker; allowed at most ${this.queueMax}`,
+            `${kind}: ${this.waiting} tasks already wait for a worker; allowed at most ${this.queueMax}`,
           ),
         );
         return;
@@ -132,10 +135,11 @@ export class WorkerPool<T extends TaskTable> {
         reject,
         signal: options.signal,
         onAbort: () => this.cancel(task),
-        settled: false,
+        state: 'queued',
       };
       task.signal?.addEventListener('abort', task.onAbort, { once: true });
       this.queue.push(task);
+      this.waiting += 1;
       this.dispatch();
     });
   }
@@ -144,6 +148,8 @@ export class WorkerPool<T extends TaskTable> {
   async close(): Promise<void> {
     this.closed = true;
     for (const task of this.queue.splice(0)) {
+      if (task.state !== 'queued') continue;
+      this.waiting -= 1;
       this.settle(
         task,
         new PoolError(POOL_ERROR_CODES.CLOSED, `${task.kind}: the worker pool closed`),
@@ -164,10 +170,13 @@ export class WorkerPool<T extends TaskTable> {
   }
 
   private dispatch(): void {
-    while (this.queue.length > 0) {
+    while (this.waiting > 0) {
       const slot = this.idleSlot();
       if (slot === null) return;
-      const task = this.queue.shift()!;
+      let task = this.queue.shift()!;
+      while (task.state !== 'queued') task = this.queue.shift()!;
+      this.waiting -= 1;
+      task.state = 'running';
       slot.task = task;
       slot.worker.ref();
       slot.worker.postMessage({
@@ -246,9 +255,8 @@ export class WorkerPool<T extends TaskTable> {
   }
 
   private cancel(task: Task): void {
-    const queued = this.queue.indexOf(task);
-    if (queued >= 0) {
-      this.queue.splice(queued, 1);
+    if (task.state === 'queued') {
+      this.waiting -= 1;
       this.settle(task, cancelled(task.kind));
       return;
     }
@@ -267,8 +275,8 @@ export class WorkerPool<T extends TaskTable> {
   }
 
   private settle(task: Task, error: Error | null, value?: unknown): void {
-    if (task.settled) return;
-    task.settled = true;
+    if (task.state === 'settled') return;
+    task.state = 'settled';
     task.signal?.removeEventListener('abort', task.onAbort);
     if (error) task.reject(error);
     else task.resolve(value);
