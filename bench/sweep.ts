@@ -134,12 +134,16 @@ async function alternate(
     }
   }
   const [ma, mb] = [median(times[0]), median(times[1])];
+  // CPU seconds (all threads) each side spent: the work, whatever share of the cores it got.
+  const cpu = (i: 0 | 1): string =>
+    (median(times[i].map((t, r) => t * cores[i][r]!)) / 1000).toFixed(2);
   const byRound = times[0].map((t, i) => (t / times[1][i]!).toFixed(2));
   console.log(`${title}`);
   console.log(
     `  median ${a.name}: ${seconds(ma)} (${median(cores[0]).toFixed(2)} cores); median ${b.name}: ${seconds(mb)} (${median(cores[1]).toFixed(2)} cores)`,
   );
   console.log(`  speed-up ${(ma / mb).toFixed(2)}× (rounds: ${byRound.join(', ')})`);
+  console.log(`  CPU time, median: ${a.name} ${cpu(0)} s; ${b.name} ${cpu(1)} s`);
 }
 
 console.log(
