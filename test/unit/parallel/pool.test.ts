@@ -7,14 +7,17 @@ import { availableParallelism } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ENGINE_ERROR_CODES } from '../../../src/main/engine/errors';
 import { POOL_ERROR_CODES } from '../../../src/main/engine/parallel/errors';
-import { poolSize, POOL_WORKERS_MAX, WorkerPool } from '../../../src/main/engine/parallel/pool';
+import {
+  poolSize,
+  POOL_WORKERS_MAX,
+  WorkerPool,
+  type PoolOptions,
+} from '../../../src/main/engine/parallel/pool';
 import type { TestTasks } from './fixtures/test-tasks';
 
 const workerUrl = new URL('./fixtures/test-worker.mjs', import.meta.url);
 const pools: WorkerPool<TestTasks>[] = [];
-const makePool = (
-  options: { workers?: number; queueMax?: number; cancelGraceMs?: number } = {},
-) => {
+const makePool = (options: Omit<PoolOptions, 'workerUrl'> = {}) => {
   const pool = new WorkerPool<TestTasks>({ workerUrl, ...options });
   pools.push(pool);
   return pool;
@@ -141,6 +144,15 @@ describe('worker pool', () => {
     const after = await pool.run('echo', { text: 'alive' });
     expect(after.threadId).not.toBe(threadId);
   });
+
+  it("fails a task whose worker outgrows the pool's heap bound, and goes on", async () => {
+    const pool = makePool({ workers: 1, heapMbMax: 64 });
+    await expect(pool.run('hog', {})).rejects.toMatchObject({
+      code: POOL_ERROR_CODES.WORKER_CRASHED,
+      message: expect.stringMatching(/^hog: its worker stopped \(exit code \d+\): .*memory/),
+    });
+    await expect(pool.run('echo', { text: 'after' })).resolves.toMatchObject({ text: 'after' });
+  }, 60_000);
 
   it('refuses a kind its workers do not run', async () => {
     const pool = makePool({ workers: 1 });
