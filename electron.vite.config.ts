@@ -6,7 +6,16 @@ export default defineConfig({
   main: {
     build: {
       outDir: 'out/main',
-      rollupOptions: { input: { index: resolve(__dirname, 'src/main/electron/index.ts') } },
+      rollupOptions: {
+        input: {
+          index: resolve(__dirname, 'src/main/electron/index.ts'),
+          // The engine's worker thread (engine/parallel/worker-url.ts finds it by this name).
+          'parallel-worker': resolve(__dirname, 'src/main/engine/parallel/worker.ts'),
+        },
+        // Shared chunks beside the entries, so `new URL(file, import.meta.url)` from any of
+        // them finds the worker entry.
+        output: { chunkFileNames: '[name]-[hash].js' },
+      },
     },
   },
   preload: {

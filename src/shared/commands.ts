@@ -13,6 +13,7 @@ import {
   TIMELINE_BUCKETS_MAX,
   UPLOAD_BYTES_MAX,
   UPLOAD_CHUNK_CHARS_MAX,
+  type CompareProgress,
   type CompareResult,
   type MessageDetail,
   type DiffResult,
@@ -140,6 +141,10 @@ export const commandSchema = z.discriminatedUnion('type', [
         .optional(),
     })
     .strict(),
+  /** Each profile's progress in the comparison running now (or the last one). */
+  z.object({ type: z.literal('compare.progress') }).strict(),
+  /** Stops the comparison running now: its `compare` answers ERR_CANCELLED. */
+  z.object({ type: z.literal('compare.cancel') }).strict(),
 
   // ---- recordings and time travel -----------------------------------------------------------
   z.object({ type: z.literal('bundle.open'), path: filePath }).strict(),
@@ -240,6 +245,8 @@ export interface CommandResults {
   message: MessageDetail;
   'link.faults': LinkView[];
   compare: CompareResult;
+  'compare.progress': CompareProgress;
+  'compare.cancel': { cancelled: boolean };
   'bundle.open': RunStatus;
   'bundle.upload.begin': { uploadId: string };
   'bundle.upload.chunk': { received: number };

@@ -252,6 +252,32 @@ export interface CompareResult {
   rows: CompareRow[];
 }
 
+/** Where one profile's run of a comparison is. */
+export type CompareRunState = 'waiting' | 'running' | 'done' | 'failed' | 'cancelled';
+
+export interface CompareProfileProgress {
+  profile: Profile;
+  state: CompareRunState;
+  /** Lab time the run has reached (simulated ms), of `durationMs`. */
+  elapsedMs: number;
+  durationMs: number;
+}
+
+/** The comparison running now, or the last one (`compare.progress`). */
+export interface CompareProgress {
+  /** Grows by one with each comparison started; 0 before the first. */
+  id: number;
+  running: boolean;
+  /** 'workers': each profile in its own worker thread, at once; 'in-process': in turn. */
+  where: 'workers' | 'in-process';
+  /** Worker threads the comparison may use at once (1 in process). */
+  workers: number;
+  profiles: CompareProfileProgress[];
+}
+
+/** How often the Compare view asks for `compare.progress` while a comparison runs. */
+export const COMPARE_PROGRESS_POLL_MS = 250;
+
 // ---- recordings and time travel ------------------------------------------------------------
 
 export type MarkerKind = 'outage' | 'expiry' | 'replacement' | 'receipt' | 'violation';

@@ -26,6 +26,7 @@ import {
 } from './options';
 import { LIMIT_FLAGS, parseControlAddress, parseQuirks, QUIRKS_HELP, runServe } from './serve';
 import { runRun, type RunCliOptions } from './run';
+import { parseJobs, parseSeeds, runBatch, type BatchCliOptions } from './batch';
 import {
   apiAddress,
   collectFault,
@@ -185,10 +186,22 @@ function program(): Command {
   cli
     .command('run')
     .description(
-      'run a scenario headless: trace, report, invariant check; exit 0 = all hold, 1 = violations, 2 = bad scenario',
+      'run a scenario headless: trace, report, invariant check; exit 0 = all hold, 1 = violations, 2 = bad scenario. Several files, or --seeds, run at once in worker threads',
     )
-    .argument('<file>', 'scenario file (YAML or JSON)')
+    .argument('<files...>', 'scenario file(s) (YAML or JSON)')
     .option('--seed <seed>', 'override the scenario seed')
+    .addOption(
+      new Option(
+        '--seeds <list>',
+        'sweep: a full run per seed (1..100, 1,5,9), each in a worker thread; one line per seed, then the seeds that fail',
+      ).argParser(parseSeeds),
+    )
+    .addOption(
+      new Option(
+        '--jobs <n>',
+        'worker threads for --seeds or several files (default: one per core; at most the cores)',
+      ).argParser(parseJobs),
+    )
     .addOption(
       new Option('--speed <x>', 'clock speed for real-time scenarios (1 to 1000)').argParser(
         parseSpeed,
@@ -200,8 +213,11 @@ function program(): Command {
     .option('--report <file>', 'write the report (.json or .html)')
     .option('--json', 'print the result as one JSON object', false)
     .option('--no-progress', 'no progress line on the terminal')
-    .action(async (file: string, options: RunCliOptions) => {
-      exitCode = await runRun(file, options);
+    .action(async (files: string[], options: BatchCliOptions) => {
+      exitCode =
+        files.length > 1 || options.seeds !== undefined
+          ? await runBatch(files, options)
+          : await runRun(files[0]!, options);
     });
 
   cli

@@ -21,6 +21,7 @@ import { ReportBuilder, reportToJson, type Report } from '../engine/trace/report
 import { renderReportHtml } from '../engine/trace/report-html';
 import { TraceWriter, type TraceClose } from '../engine/trace/writer';
 import { openBundleWriter } from '../engine/trace/bundle';
+import type { RunVerdict } from '../engine/parallel/verdict-run';
 import { VERSION } from '../engine/version';
 import { writeFileAtomic } from '../engine/fs/atomic-write';
 import { totalsProblems } from '../engine/scenario/totals';
@@ -45,6 +46,21 @@ export async function runRun(file: string, options: RunCliOptions): Promise<numb
     for (const problem of loaded.problems) process.stderr.write(`  ${problem}\n`);
     return 2;
   }
+  const overrides = runOverrides(options);
+  const input = applyOverridesToInput(loaded.input, loaded.scenario, overrides);
+  return execute(
+    applyOverrides(loaded.scenario, overrides),
+    input,
+    options,
+    `push-lab run ${file}`,
+    file,
+  );
+}
+
+/** The overrides `--seed`, `--speed` and `--duration` ask for (a bad value: CliError, exit 2). */
+export function runOverrides(
+  options: Pick<RunCliOptions, 'seed' | 'speed' | 'duration'>,
+): RunOverrides {
   const overrides: RunOverrides = {};
   if (options.seed !== undefined) overrides.seed = parseSeed(options.seed);
   if (options.speed !== undefined) overrides.speed = options.speed;
@@ -58,14 +74,7 @@ export async function runRun(file: string, options: RunCliOptions): Promise<numb
     }
     overrides.durationMs = ms;
   }
-  const input = applyOverridesToInput(loaded.input, loaded.scenario, overrides);
-  return execute(
-    applyOverrides(loaded.scenario, overrides),
-    input,
-    options,
-    `push-lab run ${file}`,
-    file,
-  );
+  return overrides;
 }
 
 /** Runs a scenario as given (overrides already applied): the shared body of run and rerun. */
@@ -171,11 +180,10 @@ export async function execute(
       }),
     );
   } else {
-    out(
-      `${scenario.name}: ${formatDuration(outcome.endT - outcome.startT)} of lab time, ${outcome.eventCount} events`,
+    printRunText(
+      { ...outcome, scenario: scenario.name, report, check },
+      `${reproduce} --seed ${String(scenario.seed)}`,
     );
-    out(`schedule hash ${outcome.scheduleHash}`);
-    printVerdict(report, check, outcome.startT, `${reproduce} --seed ${String(scenario.seed)}`);
     if (outcome.cancelled)
       out('  stopped early (interrupted); the trace and report cover what ran');
     if (options.out) out(`trace: ${options.out}`);
@@ -183,6 +191,24 @@ export async function execute(
     if (options.report) out(`report: ${options.report}`);
   }
   return check.violationCount === 0 ? 0 : 1;
+}
+
+/** A finished run as `push-lab run` prints it: name, lab time, events, hash, verdict. */
+export function printRunText(
+  run: Pick<
+    RunVerdict,
+    'scenario' | 'startT' | 'endT' | 'eventCount' | 'scheduleHash' | 'check'
+  > & {
+    report: Report;
+  },
+  reproduce: string,
+): void {
+  const out = (line: string): boolean => process.stdout.write(`${line}\n`);
+  out(
+    `${run.scenario}: ${formatDuration(run.endT - run.startT)} of lab time, ${run.eventCount} events`,
+  );
+  out(`schedule hash ${run.scheduleHash}`);
+  printVerdict(run.report, run.check, run.startT, reproduce);
 }
 
 /** The per-service lines, energy and the checker's verdict (shared with `replay`). */

@@ -114,4 +114,17 @@ describe('an external scenario run from the UI', () => {
     });
     expect(bench.status().mode).toBe('sandbox');
   });
+
+  it('Compare refuses it, saying why, instead of failing in its workers', async () => {
+    const result = await bench.execute({
+      type: 'compare',
+      text: scenarioText('3s'),
+      profiles: ['rfc8030', 'draft-thomson'],
+    });
+    expect(!result.ok && result.error).toMatchObject({
+      code: 'ERR_SCENARIO_INVALID',
+      message:
+        "compare: services.0 is an external push service (url): Compare switches the lab's own services between profiles; run this scenario from the Scenario view instead",
+    });
+  });
 });

@@ -2,11 +2,16 @@
  * Compare: the same scenario, seed and traffic under each protocol profile — every push
  * service of the scenario switched to the profile, one run per profile on the virtual clock —
  * with the report's figures and energy side by side, and per-bucket series for one chart.
+ * With a worker pool each profile runs in its own worker, all at once (the caller's event loop
+ * stays free: the UI's live show goes on); without one they run here, one after another.
  */
 import type { Profile } from '../../../shared/events';
 import { isLifecycleEvent, stepMessage, type AcceptedLife } from '../../../shared/lifecycle';
 import type { CompareResult, CompareRow } from '../../../shared/workbench';
-import { ENGINE_ERROR_CODES, LabError } from '../errors';
+import { describeError, ENGINE_ERROR_CODES, LabError } from '../errors';
+import type { WorkerPool } from '../parallel/pool';
+import type { EngineTasks } from '../parallel/tasks';
+import type { RunProgress } from '../parallel/verdict-run';
 import { reportExtras, ScenarioRun } from '../scenario/run';
 import type { Scenario } from '../scenario/schema';
 import { ReportBuilder } from '../trace/report';
@@ -19,8 +24,19 @@ export interface CompareOptions {
   profiles: readonly Profile[];
   seed?: number | string;
   durationMs?: number;
-  /** Polled between buckets; true abandons the comparison. */
-  cancelled?: () => boolean;
+  /** Aborting abandons the comparison (ERR_CANCELLED); each run stops at its next bucket. */
+  signal?: AbortSignal;
+  /** Runs each profile in a worker of this pool, all at once; without it, here in turn. */
+  pool?: WorkerPool<EngineTasks>;
+  /** A profile's lab time so far (at most one a bucket, or PROGRESS_INTERVAL_MS from a worker). */
+  onProgress?: (profile: Profile, progress: RunProgress) => void;
+}
+
+/** What every profile's run of one comparison shares. */
+export interface CompareSettings {
+  seed: number | string;
+  durationMs: number;
+  bucketMs: number;
 }
 
 export async function compareProfiles(
@@ -30,22 +46,71 @@ export async function compareProfiles(
   const durationMs = options.durationMs ?? base.duration;
   const seed = options.seed ?? base.seed;
   const bucketMs = Math.max(1, Math.ceil(durationMs / COMPARE_BUCKETS));
-  const rows: CompareRow[] = [];
-  for (const profile of options.profiles) {
-    const scenario: Scenario = {
-      ...base,
-      services: base.services.map((s) => ({ ...s, profile })),
-    };
-    rows.push(await runOne(scenario, profile, { seed, durationMs, bucketMs }, options.cancelled));
+  const settings: CompareSettings = { seed, durationMs, bucketMs };
+  const withProfile = (profile: Profile): Scenario => ({
+    ...base,
+    services: base.services.map((s) => ({ ...s, profile })),
+  });
+  const { pool, signal } = options;
+  if (signal?.aborted) throw cancelledError();
+  let rows: CompareRow[];
+  if (pool) {
+    // One profile failing (or cancelled) ends the comparison: the others are cancelled too.
+    const stop = new AbortController();
+    const abort = (): void => stop.abort();
+    signal?.addEventListener('abort', abort, { once: true });
+    try {
+      // Settled, not raced: when the comparison answers, none of its runs holds a worker.
+      const settled = await Promise.allSettled(
+        options.profiles.map((profile) =>
+          pool
+            .run(
+              'compare.profile',
+              { scenario: withProfile(profile), profile, settings },
+              {
+                signal: stop.signal,
+                onProgress: (progress) => options.onProgress?.(profile, progress),
+              },
+            )
+            .catch((error: unknown) => {
+              stop.abort();
+              throw error;
+            }),
+        ),
+      );
+      if (signal?.aborted) throw cancelledError();
+      const failures = settled.flatMap((s) => (s.status === 'rejected' ? [s.reason] : []));
+      // The first failure that is not the others' cancellation is the one to tell.
+      const failure =
+        failures.find((e) => describeError(e).code !== ENGINE_ERROR_CODES.CANCELLED) ?? failures[0];
+      if (failure !== undefined) throw failure;
+      rows = settled.map((s) => (s as PromiseFulfilledResult<CompareRow>).value);
+    } finally {
+      signal?.removeEventListener('abort', abort);
+    }
+  } else {
+    rows = [];
+    for (const profile of options.profiles) {
+      rows.push(
+        await compareProfile(withProfile(profile), profile, settings, {
+          cancelled: () => signal?.aborted ?? false,
+          onProgress: (progress) => options.onProgress?.(profile, progress),
+        }),
+      );
+    }
   }
   return { scenario: base.name, seed, durationMs, bucketMs, rows };
 }
 
-async function runOne(
+const cancelledError = (): LabError =>
+  new LabError(ENGINE_ERROR_CODES.CANCELLED, 'compare: cancelled');
+
+/** One profile's run of a comparison (`scenario` already switched to `profile`). */
+export async function compareProfile(
   scenario: Scenario,
   profile: Profile,
-  settings: { seed: number | string; durationMs: number; bucketMs: number },
-  cancelled?: () => boolean,
+  settings: CompareSettings,
+  hooks: { cancelled?: () => boolean; onProgress?: (progress: RunProgress) => void } = {},
 ): Promise<CompareRow> {
   const meta = {
     scenario: scenario.name,
@@ -87,8 +152,12 @@ async function runOne(
     for (let end = startT + settings.bucketMs; ; end += settings.bucketMs) {
       await run.advance(end);
       joules.push(round(run.world.energy().total.joules));
+      hooks.onProgress?.({
+        elapsedMs: Math.min(end - startT, settings.durationMs),
+        durationMs: settings.durationMs,
+      });
       if (run.done) break;
-      if (cancelled?.()) {
+      if (hooks.cancelled?.()) {
         stoppedEarly = true;
         break;
       }
@@ -96,7 +165,7 @@ async function runOne(
   } finally {
     await run.finish(stoppedEarly).catch(() => undefined);
   }
-  if (stoppedEarly) throw new LabError(ENGINE_ERROR_CODES.CANCELLED, 'compare: cancelled');
+  if (stoppedEarly) throw cancelledError();
   const outcome = await run.finish();
   const { report, check } = builder.finish(outcome.endT, reportExtras(outcome));
   const buckets = Math.ceil(settings.durationMs / settings.bucketMs);

@@ -27,6 +27,7 @@ import type { Scenario } from '../scenario/schema';
 import { deliver } from '../trace/recorder';
 import type { TimelineOptions } from '../trace/timeline';
 import { COMMAND_HANDLERS, type CommandContext, type Handler } from './commands';
+import { Comparisons, type ComparisonsOptions } from './comparisons';
 import { RecentFiles } from './scenario-files';
 import { RecordingShow } from './shows/recording';
 import { RunShow, type RunSettings } from './shows/run';
@@ -56,6 +57,8 @@ export interface WorkbenchOptions {
    * from the Links view. The caller owns them: it closes them after the workbench stops.
    */
   proxies?: ProxySet;
+  /** Where comparisons run (default: a worker thread per profile, at most the cores). */
+  compare?: ComparisonsOptions;
 }
 
 /** Status messages carry the elapsed time at most this often while nothing else changes. */
@@ -76,6 +79,7 @@ export class Workbench {
   /** The only files commands may name (engine/fs/confined.ts). */
   readonly files: FileAccess;
   private readonly uploads: Uploads;
+  private readonly comparisons: Comparisons;
   /** What a show borrows from the workbench: real time, its timeline's bound, the relay. */
   private readonly stage: Stage;
   private lastStatusKey = '';
@@ -96,6 +100,7 @@ export class Workbench {
       (name) => !this.files.isHandle(name) || this.files.knows(name),
     );
     this.uploads = new Uploads(() => this.recordingsDir(), this.wall);
+    this.comparisons = new Comparisons(options.compare);
     const timeline: TimelineOptions =
       options.timelineEventsMax !== undefined ? { eventsMax: options.timelineEventsMax } : {};
     this.stage = {
@@ -129,6 +134,7 @@ export class Workbench {
   async stop(): Promise<void> {
     this.statusTimer?.cancel();
     await this.uploads.closeAll();
+    await this.comparisons.close();
     await this.show.dispose();
   }
 
@@ -195,6 +201,7 @@ export class Workbench {
       uploads: this.uploads,
       examplesDir: this.options.examplesDir,
       wall: this.wall,
+      comparisons: this.comparisons,
       snapshot: () => this.snapshot(),
       status: () => this.status(),
       showSandbox: () => this.replace(() => this.makeSandbox()),

@@ -4,13 +4,19 @@ import { fail, ok, type Result } from '../../../../shared/result';
 import { parseScenario } from '../../scenario/load';
 import type { Scenario } from '../../scenario/schema';
 import { totalsProblems } from '../../scenario/totals';
-import { compareProfiles } from '../compare';
 import type { Handlers } from './handler';
 
-export const compareHandlers: Handlers<'compare'> = {
-  compare: async (command) => {
+export const compareHandlers: Handlers<'compare' | 'compare.progress' | 'compare.cancel'> = {
+  compare: async (command, { comparisons }) => {
     const scenario = scenarioFrom(command.text, 'compare.text');
     if (!scenario.ok) return scenario;
+    const external = scenario.value.services.findIndex((s) => s.url !== undefined);
+    if (external >= 0) {
+      return fail(
+        'ERR_SCENARIO_INVALID',
+        `compare: services.${external} is an external push service (url): Compare switches the lab's own services between profiles; run this scenario from the Scenario view instead`,
+      );
+    }
     // A longer durationMs plans more messages than the text was checked for.
     const totals = totalsProblems({
       ...scenario.value,
@@ -20,13 +26,15 @@ export const compareHandlers: Handlers<'compare'> = {
       return fail('ERR_SCENARIO_INVALID', `compare: too big to run: ${totals.join('; ')}`);
     }
     return ok(
-      await compareProfiles(scenario.value, {
+      await comparisons.run(scenario.value, {
         profiles: command.profiles as Profile[],
         ...(command.seed !== undefined ? { seed: command.seed } : {}),
         ...(command.durationMs !== undefined ? { durationMs: command.durationMs } : {}),
       }),
     );
   },
+  'compare.progress': (_command, { comparisons }) => ok(comparisons.progress()),
+  'compare.cancel': (_command, { comparisons }) => ok({ cancelled: comparisons.cancel() }),
 };
 
 function scenarioFrom(text: string, field: string): Result<Scenario> {

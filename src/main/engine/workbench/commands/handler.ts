@@ -9,6 +9,7 @@ import type { RunStatus } from '../../../../shared/workbench';
 import type { Clock } from '../../clock/clock';
 import type { FileAccess } from '../../fs/confined';
 import type { Scenario } from '../../scenario/schema';
+import type { Comparisons } from '../comparisons';
 import type { RecentFiles } from '../scenario-files';
 import type { RunSettings } from '../shows/run';
 import type { Show } from '../shows/show';
@@ -25,6 +26,8 @@ export interface CommandContext {
   readonly uploads: Uploads;
   readonly examplesDir: string;
   readonly wall: Clock;
+  /** Profile comparisons, run in worker threads apart from the show. */
+  readonly comparisons: Comparisons;
   /** The snapshot the host port answers (`Workbench.snapshot`): the command says the same. */
   snapshot(): LabModel;
   /** The status of the show on screen now (after a show change: the new one's). */

@@ -3,6 +3,7 @@ import { useEffect } from 'react';
 import { PROFILES } from '../../../../shared/events';
 import { selectActions, useLab } from '../../store';
 import { PASTED, PROFILES_MAX, toggleProfile } from './compare-form';
+import { profileLine, share, whereLine } from './compare-progress';
 import { useCompare } from './compare-store';
 import { useElapsed } from './useElapsed';
 
@@ -16,6 +17,9 @@ export function CompareForm() {
   const setForm = useCompare((s) => s.setForm);
   const loadExamples = useCompare((s) => s.loadExamples);
   const run = useCompare((s) => s.run);
+  const cancel = useCompare((s) => s.cancel);
+  const cancelling = useCompare((s) => s.cancelling);
+  const progress = useCompare((s) => s.progress);
   const elapsed = useElapsed(running);
 
   useEffect(() => void loadExamples(call), [loadExamples, call]);
@@ -119,12 +123,33 @@ export function CompareForm() {
           Run comparison
         </button>
         {running ? (
-          <span className="compare-progress" role="status" data-testid="compare-progress">
-            <span className="compare-spinner" aria-hidden="true" />
-            Running the comparison… {elapsed} s
-          </span>
+          <>
+            <button
+              type="button"
+              className="compare-cancel"
+              data-testid="compare-cancel"
+              disabled={cancelling}
+              onClick={() => void cancel(call)}
+            >
+              {cancelling ? 'Cancelling…' : 'Cancel'}
+            </button>
+            <span className="compare-progress" role="status" data-testid="compare-progress">
+              <span className="compare-spinner" aria-hidden="true" />
+              Running the comparison{progress ? ` ${whereLine(progress)}` : ''}… {elapsed} s
+            </span>
+          </>
         ) : null}
       </div>
+      {running && progress ? (
+        <ul className="compare-profile-progress" data-testid="compare-profile-progress">
+          {progress.profiles.map((p) => (
+            <li key={p.profile} data-testid={`compare-profile-progress-${p.profile}`}>
+              <progress max={1} value={share(p)} aria-label={`${p.profile} progress`} />
+              {profileLine(p)}
+            </li>
+          ))}
+        </ul>
+      ) : null}
       {problem ? (
         <p className="compare-error" role="alert" data-testid="compare-error">
           {problem.message}

@@ -5,7 +5,12 @@
  * Nothing here is per show: a comparison runs its own headless labs, apart from the show.
  */
 import { createStore, type StoreApi } from 'zustand/vanilla';
-import type { CompareResult, ScenarioExample } from '../../../../shared/workbench';
+import {
+  COMPARE_PROGRESS_POLL_MS,
+  type CompareProgress,
+  type CompareResult,
+  type ScenarioExample,
+} from '../../../../shared/workbench';
 import { defineFeature, useFeature, type LabActions } from '../../store';
 import { buildCompare, defaultSource, initialForm, PASTED, type CompareForm } from './compare-form';
 
@@ -21,6 +26,10 @@ export interface CompareState {
   examples: ScenarioExample[] | null;
   examplesError: string | null;
   running: boolean;
+  /** Each profile's progress while a comparison runs (asked every COMPARE_PROGRESS_POLL_MS). */
+  progress: CompareProgress | null;
+  /** A cancel was asked for and the comparison has not answered yet. */
+  cancelling: boolean;
   result: CompareResult | null;
   problem: CompareProblem | null;
   setForm(patch: Partial<CompareForm>): void;
@@ -28,7 +37,12 @@ export interface CompareState {
   loadExamples(call: LabActions['call']): Promise<void>;
   /** Runs the comparison the form describes; ignored while one runs. Never rejects. */
   run(call: LabActions['call']): Promise<void>;
+  /** Stops the comparison running (its `run` then ends with a "cancelled" notice). */
+  cancel(call: LabActions['call']): Promise<void>;
 }
+
+/** What the form says when a comparison was cancelled (ERR_CANCELLED). */
+export const CANCELLED_MESSAGE = 'The comparison was cancelled; no figures were kept from it.';
 
 export type CompareStore = StoreApi<CompareState>;
 
@@ -39,6 +53,8 @@ export function createCompareStore(): CompareStore {
     examples: null,
     examplesError: null,
     running: false,
+    progress: null,
+    cancelling: false,
     result: null,
     problem: null,
     setForm: (patch) => set((s) => ({ form: { ...s.form, ...patch } })),
@@ -69,10 +85,33 @@ export function createCompareStore(): CompareStore {
         set({ problem: { field: built.field, message: built.message } });
         return;
       }
-      set({ running: true, problem: null });
+      set({ running: true, problem: null, progress: null, cancelling: false });
+      // The comparison's runs are in the engine's workers; their progress is asked for, not
+      // pushed, so this works over either transport. A late answer after the end is dropped.
+      let asking = false;
+      const poll = setInterval(() => {
+        if (asking) return;
+        asking = true;
+        void call({ type: 'compare.progress' }).then((progress) => {
+          asking = false;
+          if (progress.ok && get().running) set({ progress: progress.value });
+        });
+      }, COMPARE_PROGRESS_POLL_MS);
       const answer = await call(built.command);
-      if (answer.ok) set({ running: false, result: answer.value });
-      else set({ running: false, problem: { field: null, message: answer.error.message } });
+      clearInterval(poll);
+      if (answer.ok) set({ running: false, cancelling: false, result: answer.value });
+      else {
+        const message =
+          answer.error.code === 'ERR_CANCELLED' ? CANCELLED_MESSAGE : answer.error.message;
+        set({ running: false, cancelling: false, problem: { field: null, message } });
+      }
+    },
+    cancel: async (call) => {
+      if (!get().running || get().cancelling) return;
+      set({ cancelling: true });
+      const answer = await call({ type: 'compare.cancel' });
+      // Nothing to stop (it just ended): the comparison's own answer says how it ended.
+      if (!answer.ok || !answer.value.cancelled) set({ cancelling: false });
     },
   }));
 }
