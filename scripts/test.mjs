@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm test`: typecheck, lint, unit + interop tests (vitest), build, end-to-end tests
+// `npm test`: typecheck, lint, build, unit + interop tests (vitest), end-to-end tests
 // (Playwright in Chromium). Each runner writes a JSON report; this script adds them up and
 // ends with one plain line `N passed, N failed, N skipped` (CI reads that line), exiting
 // non-zero if anything failed. Typecheck, lint and build count as one check each.
@@ -56,7 +56,10 @@ check('typecheck', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']);
 check('lint', bin('eslint'), ['.']);
 check('format', bin('prettier'), ['--check', '.']);
 
-// 3. Unit and interop tests.
+// 3. Build first: unit tests load the bundle's worker entry (test/unit/parallel), e2e the UI.
+const built = check('build (electron-vite)', bin('electron-vite'), ['build']);
+
+// 4. Unit and interop tests.
 const vitestReport = path.join(results, 'vitest.json');
 const vitestOk = step('unit + interop tests (vitest)', bin('vitest'), [
   'run',
@@ -78,8 +81,8 @@ if (vitest) {
   failures.push('vitest (no report)');
 }
 
-// 4. Build, then end-to-end tests in Chromium.
-if (check('build (electron-vite)', bin('electron-vite'), ['build'])) {
+// 5. End-to-end tests in Chromium.
+if (built) {
   const chromium = findChromium();
   const playwrightReport = path.join(results, 'playwright.json');
   if (!chromium) {
