@@ -32,6 +32,7 @@ import {
   CLOSED_WORLD_LIMITS,
   DEFAULT_SERVICE_LIMITS,
   HEADER_LIST_PROTOCOL_BYTES_MAX,
+  HTTP2_WINDOW_BYTES_MAX,
   type ServiceLimits,
 } from './types';
 
@@ -426,7 +427,19 @@ export class PushService {
     session.on('error', () => {});
     session.on('close', () => this.sessions.delete(session));
     session.socket?.on('error', () => {});
+    this.openWindow(session);
     this.closeWhenIdle(session);
+  }
+
+  /** `connectionWindowBytes`: one WINDOW_UPDATE on stream 0, right after the SETTINGS. */
+  private openWindow(session: Http2Session): void {
+    const windowBytes = Math.min(this.core.limits.connectionWindowBytes, HTTP2_WINDOW_BYTES_MAX);
+    if (windowBytes <= 0) return;
+    try {
+      session.setLocalWindowSize(windowBytes);
+    } catch {
+      // The session is already gone (the peer hung up at once): nothing to widen.
+    }
   }
 
   /**
