@@ -14,7 +14,10 @@ import http2 from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { RealClock } from '../src/main/engine/clock/real';
 import { PushService } from '../src/main/engine/push/service';
-import { HEADER_LIST_PROTOCOL_BYTES_MAX } from '../src/main/engine/push/types';
+import {
+  DEFAULT_SERVICE_LIMITS,
+  HEADER_LIST_PROTOCOL_BYTES_MAX,
+} from '../src/main/engine/push/types';
 import { WalStore } from '../src/main/engine/push/store/wal';
 import { EventBus } from '../src/main/engine/trace/bus';
 
@@ -29,7 +32,11 @@ const SERVER_OPTIONS = {
 async function bare(): Promise<{ url: string; stop(): Promise<void> }> {
   const server = http2.createServer(SERVER_OPTIONS);
   server.on('sessionError', () => {});
-  server.on('session', (session) => session.on('error', () => {}));
+  server.on('session', (session) => {
+    session.on('error', () => {});
+    // PushService opens each connection's window this wide too (connectionWindowBytes).
+    session.setLocalWindowSize(DEFAULT_SERVICE_LIMITS.connectionWindowBytes);
+  });
   server.on('stream', (stream, headers) => {
     stream.on('error', () => {});
     if (headers[':method'] !== 'POST') {
