@@ -10,7 +10,9 @@
  *       reported, with the ratios ours/bare and durable/in-memory.
  *   (c) end to end: a node:http2 application server sends through the real service to a
  *       node:http2 user agent holding the monitoring GET and acknowledging each push with
- *       DELETE; deliveries per second and send → push-received latency (p50/p99).
+ *       DELETE; deliveries per second, send → push-received latency (p50/p99), and the
+ *       push service process's CPU time per message (the figure load on a shared machine
+ *       moves least).
  *
  * Each server runs in its own process (bench/server.ts); h2load, or the bench's application
  * server and user agent, in another, so a server has a CPU of its own.
@@ -90,6 +92,8 @@ interface ServerProcess {
   child: ChildProcess;
   /** Rejects if the process ends before stop() was called (it crashed). */
   died: Promise<never>;
+  /** The process's user + system CPU time so far, in µs. */
+  cpuMicros(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -126,11 +130,14 @@ async function startServer(
     }),
   );
   died.catch(() => {});
+  const cpuAnswers: ((micros: number) => void)[] = [];
   const url = await withTimeout(
     new Promise<string>((resolve, reject) => {
       createInterface({ input: child.stdout! }).on('line', (line) => {
         const m = /^READY (\S+)/.exec(line);
         if (m) resolve(m[1]!);
+        const cpu = /^CPU (\d+)/.exec(line);
+        if (cpu) cpuAnswers.shift()?.(Number(cpu[1]));
       });
       void exited.then(() => reject(new Error(`bench/server.ts ${mode} exited early`)));
     }),
@@ -141,6 +148,11 @@ async function startServer(
     url,
     child,
     died,
+    cpuMicros() {
+      const answer = new Promise<number>((resolve) => cpuAnswers.push(resolve));
+      child.stdin!.write('cpu\n');
+      return withTimeout(Promise.race([answer, died]), `CPU time of the ${mode} server`, 10_000);
+    },
     async stop() {
       stopping = true;
       if (child.exitCode !== null) return;
@@ -319,6 +331,8 @@ interface E2eResult {
   max: number;
   refused: number;
   ackFailures: number;
+  /** The push service process's CPU time per delivered message, in µs. */
+  serviceMicrosPerMessage: number;
 }
 
 /** Sends `total` messages AS → service → UA with at most `window` not yet received. */
@@ -327,7 +341,7 @@ async function endToEnd(
   ua: ClientHttp2Session,
   pushPath: string,
   total: number,
-): Promise<E2eResult> {
+): Promise<Omit<E2eResult, 'serviceMicrosPerMessage'>> {
   const sentAt = new Float64Array(total);
   const latency = new Float64Array(total);
   const seen = new Uint8Array(total);
@@ -427,9 +441,11 @@ async function e2ePath(profileDir: string | null): Promise<E2eResult> {
     monitor.resume();
     out(`  warm-up: ${fmt(E2E.warmup)} messages`);
     await Promise.race([endToEnd(as, ua, pushPath, E2E.warmup), service.died]);
+    const cpuBefore = await service.cpuMicros();
     const r = await Promise.race([endToEnd(as, ua, pushPath, E2E.messages), service.died]);
+    const serviceMicrosPerMessage = ((await service.cpuMicros()) - cpuBefore) / r.messages;
     monitor.close();
-    return r;
+    return { ...r, serviceMicrosPerMessage };
   } finally {
     ua.destroy();
     as.destroy();
@@ -509,6 +525,9 @@ async function main(): Promise<void> {
       );
       out(
         `      latency send → push received  p50 ${fmt(e2e.p50, 2)} ms   p99 ${fmt(e2e.p99, 2)} ms   max ${fmt(e2e.max, 2)} ms`,
+      );
+      out(
+        `      push service CPU per message  ${fmt(e2e.serviceMicrosPerMessage, 1)} µs   (its process's user + system time over the run; the least noisy figure on a shared machine)`,
       );
     } else {
       out('  end to end                     skipped');

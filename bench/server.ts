@@ -7,8 +7,10 @@
  *   tsx bench/server.ts push <queue> <store dir>
  *                                      the same with its durable store (push/store/wal.ts)
  *
- * Prints `READY <base URL>` once listening; stops when stdin closes or on SIGTERM/SIGINT
- * (exiting normally, so `node --cpu-prof` writes its profile).
+ * Prints `READY <base URL>` once listening; answers each `cpu` line on stdin with
+ * `CPU <µs>` (its user + system CPU time so far, so the bench can divide a run's share by
+ * its messages: a figure the other processes on a shared machine barely move); stops when
+ * stdin closes or on SIGTERM/SIGINT (exiting normally, so `node --cpu-prof` writes its profile).
  */
 import http2 from 'node:http2';
 import type { AddressInfo } from 'node:net';
@@ -99,5 +101,12 @@ const stop = async (): Promise<void> => {
 process.on('SIGTERM', () => void stop());
 process.on('SIGINT', () => void stop());
 process.stdin.on('end', () => void stop());
-process.stdin.resume();
+process.stdin.setEncoding('utf8');
+process.stdin.on('data', (text: string) => {
+  for (const line of text.split('\n')) {
+    if (line.trim() !== 'cpu') continue;
+    const { user, system } = process.cpuUsage();
+    process.stdout.write(`CPU ${user + system}\n`);
+  }
+});
 process.stdout.write(`READY ${running.url}\n`);
