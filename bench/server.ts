@@ -2,7 +2,9 @@
  * The server side of `npm run bench:push`, run as its own process so that it has a CPU to
  * itself while h2load (or the bench's application server and user agent) load it:
  *
- *   tsx bench/server.ts bare           a bare node:http2 h2c server: POST → drain → 201
+ *   tsx bench/server.ts bare           a bare node:http2 h2c server: POST → drain → 201, and
+ *                                      the end-to-end exchanges with nothing kept (subscribe,
+ *                                      one held GET each POST's body is pushed on, DELETE → 204)
  *   tsx bench/server.ts push <queue>   the real PushService (h2c, RealClock, EventBus)
  *   tsx bench/server.ts push <queue> <store dir>
  *                                      the same with its durable store (push/store/wal.ts)
@@ -12,7 +14,7 @@
  * its messages: a figure the other processes on a shared machine barely move); stops when
  * stdin closes or on SIGTERM/SIGINT (exiting normally, so `node --cpu-prof` writes its profile).
  */
-import http2 from 'node:http2';
+import http2, { type ServerHttp2Stream } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { RealClock } from '../src/main/engine/clock/real';
 import { PushService } from '../src/main/engine/push/service';
@@ -39,16 +41,50 @@ async function bare(): Promise<{ url: string; stop(): Promise<void> }> {
     // PushService opens each connection's window this wide too (connectionWindowBytes).
     session.setLocalWindowSize(DEFAULT_SERVICE_LIMITS.connectionWindowBytes);
   });
+  // The end-to-end floor: the same exchanges with nothing kept but the one held GET.
+  let monitor: ServerHttp2Stream | null = null;
+  let pushed = 0;
   server.on('stream', (stream, headers) => {
     stream.on('error', () => {});
-    if (headers[':method'] !== 'POST') {
+    const method = headers[':method'];
+    const path = headers[':path'] ?? '';
+    if (method === 'GET' && path.startsWith('/subscription/')) {
+      monitor = stream;
+      stream.on('close', () => void (monitor === stream && (monitor = null)));
+      return;
+    }
+    if (method === 'DELETE') {
+      stream.respond({ ':status': 204 }, { endStream: true });
+      stream.resume();
+      return;
+    }
+    if (method !== 'POST') {
       stream.respond({ ':status': 405 }, { endStream: true });
       stream.resume();
       return;
     }
-    stream.on('data', () => {});
+    if (path === '/subscribe') {
+      const links = '</push/bare>; rel="urn:ietf:params:push"';
+      const location = `http://${headers[':authority']}/subscription/bare`;
+      stream.respond({ ':status': 201, location, link: links });
+      stream.end();
+      stream.resume();
+      return;
+    }
+    const chunks: Buffer[] = [];
+    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
     stream.on('end', () => {
-      if (!stream.destroyed) stream.respond({ ':status': 201 }, { endStream: true });
+      if (stream.destroyed) return;
+      stream.respond({ ':status': 201 }, { endStream: true });
+      const held = monitor;
+      if (!held || held.closed || !held.pushAllowed) return;
+      const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+      held.pushStream({ ':path': `/message/${++pushed}` }, (error, push) => {
+        if (error) return;
+        push.on('error', () => {});
+        push.respond({ ':status': 200 });
+        push.end(body);
+      });
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
