@@ -2,11 +2,13 @@
  * The push service reads HTTP/2 streams itself, without node:http2's compatibility request and
  * response (service.ts `answeredByNode`); what that layer used to answer is still answered —
  * CONNECT 405, `Expect: 100-continue` an interim 100, any other expectation 417 — over h2c and
- * over TLS, where HTTP/1.1 by ALPN still reaches the same routes.
+ * over TLS, where HTTP/1.1 by ALPN still reaches the same routes. Answers are dated by the
+ * lab clock, never node's wall clock.
  */
 import http2, { type ClientHttp2Session, type OutgoingHttpHeaders } from 'node:http2';
 import https from 'node:https';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { VirtualClock } from '../../src/main/engine/clock/virtual';
 import { generateIdentity } from '../../src/main/engine/push/tls';
 import { call, startService } from '../helpers/h2';
 
@@ -97,4 +99,24 @@ it('over TLS, an HTTP/1.1 client (ALPN http/1.1) still reaches the routes', asyn
     req.end();
   });
   expect(status).toBe(201);
+});
+
+it("every answer's Date is the lab clock's, second by second", async () => {
+  const clock = new VirtualClock(Date.UTC(2030, 0, 2, 3, 4, 5, 600));
+  const { service } = await startService({}, clock);
+  cleanups.push(() => service.stop());
+  const session = await new Promise<ClientHttp2Session>((resolve, reject) => {
+    const s = http2.connect(service.url);
+    s.once('error', reject);
+    s.once('connect', () => resolve(s));
+  });
+  cleanups.push(() => session.destroy());
+  const subscribe = { ':method': 'POST', ':path': '/subscribe' };
+  expect((await call(session, subscribe)).headers['date']).toBe('Wed, 02 Jan 2030 03:04:05 GMT');
+  clock.advance(399); // 03:04:05.999: the same second
+  expect((await call(session, subscribe)).headers['date']).toBe('Wed, 02 Jan 2030 03:04:05 GMT');
+  clock.advance(1);
+  expect((await call(session, subscribe)).headers['date']).toBe('Wed, 02 Jan 2030 03:04:06 GMT');
+  clock.advance(61_000);
+  expect((await call(session, subscribe)).headers['date']).toBe('Wed, 02 Jan 2030 03:05:07 GMT');
 });
