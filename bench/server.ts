@@ -2,19 +2,26 @@
  * The server side of `npm run bench:push`, run as its own process so that it has a CPU to
  * itself while h2load (or the bench's application server and user agent) load it:
  *
- *   tsx bench/server.ts bare           a bare node:http2 h2c server: POST → drain → 201
+ *   tsx bench/server.ts bare           a bare node:http2 h2c server: POST → drain → 201, and
+ *                                      the end-to-end exchanges with nothing kept (subscribe,
+ *                                      one held GET each POST's body is pushed on, DELETE → 204)
  *   tsx bench/server.ts push <queue>   the real PushService (h2c, RealClock, EventBus)
  *   tsx bench/server.ts push <queue> <store dir>
  *                                      the same with its durable store (push/store/wal.ts)
  *
- * Prints `READY <base URL>` once listening; stops when stdin closes or on SIGTERM/SIGINT
- * (exiting normally, so `node --cpu-prof` writes its profile).
+ * Prints `READY <base URL>` once listening; answers each `cpu` line on stdin with
+ * `CPU <µs>` (its user + system CPU time so far, so the bench can divide a run's share by
+ * its messages: a figure the other processes on a shared machine barely move); stops when
+ * stdin closes or on SIGTERM/SIGINT (exiting normally, so `node --cpu-prof` writes its profile).
  */
-import http2 from 'node:http2';
+import http2, { type ServerHttp2Stream } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { RealClock } from '../src/main/engine/clock/real';
 import { PushService } from '../src/main/engine/push/service';
-import { HEADER_LIST_PROTOCOL_BYTES_MAX } from '../src/main/engine/push/types';
+import {
+  DEFAULT_SERVICE_LIMITS,
+  HEADER_LIST_PROTOCOL_BYTES_MAX,
+} from '../src/main/engine/push/types';
 import { WalStore } from '../src/main/engine/push/store/wal';
 import { EventBus } from '../src/main/engine/trace/bus';
 
@@ -29,17 +36,55 @@ const SERVER_OPTIONS = {
 async function bare(): Promise<{ url: string; stop(): Promise<void> }> {
   const server = http2.createServer(SERVER_OPTIONS);
   server.on('sessionError', () => {});
-  server.on('session', (session) => session.on('error', () => {}));
+  server.on('session', (session) => {
+    session.on('error', () => {});
+    // PushService opens each connection's window this wide too (connectionWindowBytes).
+    session.setLocalWindowSize(DEFAULT_SERVICE_LIMITS.connectionWindowBytes);
+  });
+  // The end-to-end floor: the same exchanges with nothing kept but the one held GET.
+  let monitor: ServerHttp2Stream | null = null;
+  let pushed = 0;
   server.on('stream', (stream, headers) => {
     stream.on('error', () => {});
-    if (headers[':method'] !== 'POST') {
+    const method = headers[':method'];
+    const path = headers[':path'] ?? '';
+    if (method === 'GET' && path.startsWith('/subscription/')) {
+      monitor = stream;
+      stream.on('close', () => void (monitor === stream && (monitor = null)));
+      return;
+    }
+    if (method === 'DELETE') {
+      stream.respond({ ':status': 204 }, { endStream: true });
+      stream.resume();
+      return;
+    }
+    if (method !== 'POST') {
       stream.respond({ ':status': 405 }, { endStream: true });
       stream.resume();
       return;
     }
-    stream.on('data', () => {});
+    if (path === '/subscribe') {
+      const links = '</push/bare>; rel="urn:ietf:params:push"';
+      const location = `http://${headers[':authority']}/subscription/bare`;
+      stream.respond({ ':status': 201, location, link: links });
+      stream.end();
+      stream.resume();
+      return;
+    }
+    const chunks: Buffer[] = [];
+    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
     stream.on('end', () => {
-      if (!stream.destroyed) stream.respond({ ':status': 201 }, { endStream: true });
+      if (stream.destroyed) return;
+      stream.respond({ ':status': 201 }, { endStream: true });
+      const held = monitor;
+      if (!held || held.closed || !held.pushAllowed) return;
+      const body = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+      held.pushStream({ ':path': `/message/${++pushed}` }, (error, push) => {
+        if (error) return;
+        push.on('error', () => {});
+        push.respond({ ':status': 200 });
+        push.end(body);
+      });
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -92,5 +137,12 @@ const stop = async (): Promise<void> => {
 process.on('SIGTERM', () => void stop());
 process.on('SIGINT', () => void stop());
 process.stdin.on('end', () => void stop());
-process.stdin.resume();
+process.stdin.setEncoding('utf8');
+process.stdin.on('data', (text: string) => {
+  for (const line of text.split('\n')) {
+    if (line.trim() !== 'cpu') continue;
+    const { user, system } = process.cpuUsage();
+    process.stdout.write(`CPU ${user + system}\n`);
+  }
+});
 process.stdout.write(`READY ${running.url}\n`);

@@ -281,6 +281,37 @@ describe('connections', () => {
   });
 });
 
+describe('the connection window (connectionWindowBytes)', () => {
+  it('a connection may carry a MiB of bodies in flight by default, or what the limit says', async () => {
+    const { service } = await setup();
+    const session = await connect(service.url);
+    const push = await pushPathOf(session);
+    // The WINDOW_UPDATE follows the SETTINGS, so it has arrived with the subscribe's answer.
+    expect(session.state.remoteWindowSize).toBe(1024 * 1024);
+    // 100 bodies of 3 KB at once: past HTTP/2's 65,535-byte initial window, all answered.
+    const replies = await Promise.all(
+      Array.from({ length: 100 }, () => post(session, push, {}, 'x'.repeat(3072))),
+    );
+    expect(replies.every((r) => r.status === 201)).toBe(true);
+
+    const { service: wider } = await setup({ limits: { connectionWindowBytes: 4 << 20 } });
+    const other = await connect(wider.url);
+    await pushPathOf(other);
+    expect(other.state.remoteWindowSize).toBe(4 << 20);
+  });
+
+  it("a closed world keeps HTTP/2's initial window (its links carry the frames they always did)", async () => {
+    const { service } = await setup({ listen: false });
+    const relay = net.createServer((socket) => service.acceptConnection(socket));
+    await new Promise<void>((r) => relay.listen(0, '127.0.0.1', r));
+    cleanups.push(() => new Promise((r) => relay.close(r)));
+    const { port } = relay.address() as net.AddressInfo;
+    const session = await connect(`http://127.0.0.1:${port}`);
+    await pushPathOf(session);
+    expect(session.state.remoteWindowSize).toBe(65_535);
+  });
+});
+
 describe('a closed world (a scenario: agents over in-memory links)', () => {
   it('connections handed over by acceptConnection are not capped per address, and idle ones stay', async () => {
     const clock = new VirtualClock(0);

@@ -6,9 +6,10 @@
  */
 import { BoundedMap } from '../bounded-map';
 import { URGENCIES, type Urgency } from '../../../shared/events';
-import type { Clock, Timer } from '../clock/clock';
+import type { Clock } from '../clock/clock';
 import type { EventBus } from '../trace/bus';
 import { VapidVerifier } from '../crypto/vapid';
+import { ExpiryIndex } from './expiry';
 import { IdleExpiry } from './idle';
 import { RateLimiter } from './rate-limit';
 import { idNumber, type PushStore } from './store/store';
@@ -99,7 +100,8 @@ export class PushCore {
   private readonly messagesByToken = new Map<string, StoredMessage>();
   private readonly receiptSubscriptions = new Map<string, ReceiptSubscription>();
   private readonly receiptSubscriptionsById = new Map<string, ReceiptSubscription>();
-  private readonly expiryTimers = new Map<string, Timer>();
+  /** TTL deadlines of stored messages (TTL 0 ones have none). */
+  private readonly expiries: ExpiryIndex<StoredMessage>;
   /** token → ids of recent messages, kept after they finish so late lookups still name them. */
   private readonly recentTokens = new BoundedMap<
     string,
@@ -144,6 +146,7 @@ export class PushCore {
       undefined,
       limits.subscribesPerAddressBurstCount,
     );
+    this.expiries = new ExpiryIndex(clock, (message) => this.expire(message));
     this.idleSubscriptions = new IdleExpiry(
       clock,
       limits.subscriptionIdleSecondsMax * 1000,
@@ -470,7 +473,7 @@ export class PushCore {
       // while its monitor lives; see detachMonitor.
       if (!delivered) this.expire(message);
     } else {
-      this.expireIn(message, ttlSeconds * 1000);
+      this.expiries.add(message, message.expiresAtMs);
     }
     return {
       kind: 'accepted',
@@ -496,13 +499,6 @@ export class PushCore {
     this.messagesByToken.set(message.token, message);
     this.recentTokens.set(message.token, { messageId: message.id, subscriptionId: sub.id });
     if (message.topic) sub.topics.set(message.topic, message);
-  }
-
-  private expireIn(message: StoredMessage, delayMs: number): void {
-    this.expiryTimers.set(
-      message.id,
-      this.clock.schedule(delayMs, () => this.expire(message)),
-    );
   }
 
   // ---- delivery --------------------------------------------------------------------------
@@ -595,8 +591,7 @@ export class PushCore {
   private finish(message: StoredMessage): boolean {
     const sub = this.subscriptions.get(message.subscriptionId);
     if (!this.messagesByToken.delete(message.token)) return false;
-    this.expiryTimers.get(message.id)?.cancel();
-    this.expiryTimers.delete(message.id);
+    this.expiries.remove(message, message.expiresAtMs);
     if (sub) {
       sub.queue.delete(message.id);
       if (message.topic && sub.topics.get(message.topic) === message) {
@@ -805,7 +800,7 @@ export class PushCore {
         ...legacyOf(message.contentHeaders, false),
       });
       if (message.expiresAtMs <= now) this.expire(message);
-      else this.expireIn(message, message.expiresAtMs - now);
+      else this.expiries.add(message, message.expiresAtMs);
     }
     // What nothing refers to any more starts idle (receipt subscriptions) or goes (sets).
     for (const receipt of this.receiptSubscriptionsById.values()) this.idleReceiptIfUnused(receipt);
@@ -822,8 +817,7 @@ export class PushCore {
 
   /** Cancels every timer; the core is unusable afterwards. */
   close(): void {
-    for (const timer of this.expiryTimers.values()) timer.cancel();
-    this.expiryTimers.clear();
+    this.expiries.close();
     this.idleSubscriptions.close();
     this.idleReceipts.close();
   }

@@ -59,10 +59,29 @@ export function sendProblem(stream: ServerHttp2Stream, problem: Problem): void {
  * `date` (RFC 9110 §6.6.1: the server's clock is the lab's), never the wall clock's: a
  * virtual run must not depend on when it ran, not even by the length of a header.
  */
-const labClocks = new WeakMap<object, () => number>();
+const labClocks = new WeakMap<object, LabDate>();
+
+/**
+ * A session's lab clock and its last `date` text: a header of whole seconds, so a busy
+ * connection formats it once a second instead of once a response.
+ */
+interface LabDate {
+  now(): number;
+  second: number;
+  text: string;
+}
 
 export function useLabClock(session: object, now: () => number): void {
-  labClocks.set(session, now);
+  labClocks.set(session, { now, second: NaN, text: '' });
+}
+
+function dateOf(clock: LabDate): string {
+  const second = Math.floor(clock.now() / 1000);
+  if (second !== clock.second) {
+    clock.second = second;
+    clock.text = new Date(second * 1000).toUTCString();
+  }
+  return clock.text;
 }
 
 /** Sends response headers dated by the stream's lab clock (node's own date when it has none). */
@@ -71,13 +90,13 @@ export function respondDated(
   headers: OutgoingHttpHeaders,
   endStream: boolean,
 ): void {
-  const now = stream.session ? labClocks.get(stream.session) : undefined;
-  if (!now) {
+  const clock = stream.session ? labClocks.get(stream.session) : undefined;
+  if (!clock) {
     stream.respond(headers, { endStream });
     return;
   }
   stream.respond(
-    { date: new Date(now()).toUTCString(), ...headers },
+    { date: dateOf(clock), ...headers },
     // sendDate: node's http2 otherwise adds its own Date from the wall clock.
     { endStream, sendDate: false } as ServerStreamResponseOptions,
   );

@@ -22,7 +22,7 @@ import { describeError } from '../errors';
 import { ERROR_TEXT_CHARS_MAX, type EventBus } from '../trace/bus';
 import { PushCore } from './core';
 import { adaptHttp1 } from './http1';
-import { sendProblem, useLabClock } from './http';
+import { respond, sendProblem, useLabClock } from './http';
 import { sniffPreface } from './preface';
 import type { ProfileServer, PushNamed } from './profiles/common';
 import { PROFILE_REGISTRY, profileEntry } from './profiles/registry';
@@ -32,6 +32,7 @@ import {
   CLOSED_WORLD_LIMITS,
   DEFAULT_SERVICE_LIMITS,
   HEADER_LIST_PROTOCOL_BYTES_MAX,
+  HTTP2_WINDOW_BYTES_MAX,
   type ServiceLimits,
 } from './types';
 
@@ -102,6 +103,30 @@ export function headerListBytes(raw: readonly string[]): number {
   let bytes = 0;
   for (const field of raw) bytes += Buffer.byteLength(field);
   return bytes + (raw.length / 2) * 32;
+}
+
+/**
+ * What node:http2's compatibility layer answered before dispatch saw a stream, kept now that
+ * the layer is gone (see start): CONNECT is refused with 405 (this is no proxy), `Expect:
+ * 100-continue` gets its interim 100 and the request goes on, any other expectation 417
+ * (RFC 9110 §10.1.1). node:http does the same for HTTP/1.1 requests. True when answered.
+ */
+function answeredByNode(stream: ServerHttp2Stream, headers: IncomingHttpHeaders): boolean {
+  if (headers[':method'] === 'CONNECT') {
+    stream.on('error', () => {});
+    respond(stream, 405);
+    return true;
+  }
+  const expect = headers['expect'];
+  if (expect === undefined) return false;
+  if (expect.toLowerCase() === '100-continue') {
+    if (!stream.destroyed && !stream.headersSent) stream.additionalHeaders({ ':status': 100 });
+    return false;
+  }
+  stream.on('error', () => {});
+  stream.resume();
+  respond(stream, 417);
+  return true;
 }
 
 export class PushService {
@@ -268,7 +293,15 @@ export class PushService {
         req.socket.remoteAddress,
       );
     };
-    server.on('request', onHttp1);
+    if (this.options.tls) {
+      server.on('request', onHttp1);
+      // A 'request' listener also makes node:http2 wrap every HTTP/2 stream in its
+      // compatibility request and response (two stream objects and a dozen listeners a
+      // stream) before the 'stream' handler below sees it. HTTP/2 streams are all
+      // dispatch's, so that wrapper goes; answeredByNode keeps what it answered.
+      for (const compat of server.listeners('stream'))
+        server.off('stream', compat as (...args: unknown[]) => void);
+    }
     const front =
       this.options.tls || this.options.listen === false
         ? null
@@ -286,7 +319,10 @@ export class PushService {
         headers: IncomingHttpHeaders,
         _flags: number,
         rawHeaders: string[],
-      ) => this.dispatch(stream, headers, headerListBytes(rawHeaders)),
+      ) => {
+        if (answeredByNode(stream, headers)) return;
+        this.dispatch(stream, headers, headerListBytes(rawHeaders));
+      },
     );
     // A peer that speaks garbage is its own problem: drop it, keep serving.
     server.on('sessionError', () => {});
@@ -426,7 +462,19 @@ export class PushService {
     session.on('error', () => {});
     session.on('close', () => this.sessions.delete(session));
     session.socket?.on('error', () => {});
+    this.openWindow(session);
     this.closeWhenIdle(session);
+  }
+
+  /** `connectionWindowBytes`: one WINDOW_UPDATE on stream 0, right after the SETTINGS. */
+  private openWindow(session: Http2Session): void {
+    const windowBytes = Math.min(this.core.limits.connectionWindowBytes, HTTP2_WINDOW_BYTES_MAX);
+    if (windowBytes <= 0) return;
+    try {
+      session.setLocalWindowSize(windowBytes);
+    } catch {
+      // The session is already gone (the peer hung up at once): nothing to widen.
+    }
   }
 
   /**

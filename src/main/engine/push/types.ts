@@ -41,6 +41,14 @@ export interface ServiceLimits {
   sessionIdleSecondsMax: number;
   /** Connections one client address may hold open at once; more are closed on arrival (0 = no limit). */
   connectionsPerAddressMax: number;
+  /**
+   * The connection-level receive window each HTTP/2 session gets (RFC 9113 §6.9.2: bytes a
+   * peer may send before the service's WINDOW_UPDATE; 0 = HTTP/2's initial 65,535, nothing
+   * sent). At 65,535 a sender with a few dozen small messages in flight runs the window dry,
+   * and node 20's nghttp2 then leaves the one DATA frame it split waiting behind every newer
+   * stream (bench:push measured 0.7 s stalls on every ~22nd 3 KB message).
+   */
+  connectionWindowBytes: number;
 }
 
 export const DEFAULT_SERVICE_LIMITS: ServiceLimits = {
@@ -63,6 +71,9 @@ export const DEFAULT_SERVICE_LIMITS: ServiceLimits = {
   // nginx's http2 idle timeout is 3 min, Go's 5 min in practice; a held monitor is never idle.
   sessionIdleSecondsMax: 300,
   connectionsPerAddressMax: 256,
+  // Bytes in flight per connection, all streams together (each stream keeps its 64 KB
+  // window); browsers open theirs wider still (Chrome 15 MB).
+  connectionWindowBytes: 1024 * 1024,
 };
 
 /**
@@ -75,6 +86,8 @@ export const CLOSED_WORLD_LIMITS: Partial<ServiceLimits> = {
   subscriptionIdleSecondsMax: 0,
   receiptSubscriptionIdleSecondsMax: 0,
   sessionIdleSecondsMax: 0,
+  // A virtual run's links carry exactly the frames they always did.
+  connectionWindowBytes: 0,
 };
 
 /**
@@ -82,6 +95,9 @@ export const CLOSED_WORLD_LIMITS: Partial<ServiceLimits> = {
  * `headerListBytesMax` and this get a 431 problem; above it node:http2 resets the stream.
  */
 export const HEADER_LIST_PROTOCOL_BYTES_MAX = 64 * 1024;
+
+/** The largest flow-control window HTTP/2 allows (RFC 9113 §6.9.1: 2^31 - 1). */
+export const HTTP2_WINDOW_BYTES_MAX = 2 ** 31 - 1;
 
 /** RFC 8291 / draft-ietf-webpush-encryption-04 codings; a plain lab push sends none. */
 export const CONTENT_ENCODINGS_ALLOWED = ['aes128gcm', 'aesgcm'] as const;
