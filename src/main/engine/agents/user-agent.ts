@@ -260,7 +260,7 @@ export class UserAgent {
       pushUrl: answer.pushUrl,
       setUrl: answer.setUrl,
       registrationUrl: answer.registrationUrl,
-      keys: createUaKeys(),
+      keys: pooledKeys(createUaKeys()),
     };
     this.subscriptions.push(sub);
     this.monitorAll();
@@ -647,6 +647,22 @@ export class UserAgent {
       urgencyMin: this.urgencyMin,
     });
   }
+}
+
+/**
+ * The subscription's keys as views of one pooled allocation: three Buffers of their own would
+ * each hold an ArrayBuffer and a native backing store, which a fleet of idle agents feels.
+ */
+function pooledKeys(keys: UaKeys): UaKeys {
+  const all = Buffer.concat([keys.publicKey, keys.privateKey, keys.authSecret]);
+  const privateAt = keys.publicKey.length;
+  const authAt = privateAt + keys.privateKey.length;
+  return {
+    ...keys,
+    publicKey: all.subarray(0, privateAt),
+    privateKey: all.subarray(privateAt, authAt),
+    authSecret: all.subarray(authAt),
+  };
 }
 
 /** Did the whole pushed answer arrive: its status, and as many bytes as it announced? */
