@@ -196,19 +196,25 @@ async function main(): Promise<void> {
     ? (process.env['FLEET_SIZES'] ?? '1000,5000,10000').split(',').map(Number)
     : [];
   let last = null as null | { count: number; perUaRss: number };
+  let fifty = false;
   for (const count of counts) {
     const r = await fleetMemory(count);
     process.stdout.write(
       `   ${String(count).padStart(6)} UAs: ${kB(r.perUaRss)} RSS/UA, ${kB(r.perUaHeap)} heap/UA, started in ${r.startSeconds.toFixed(1)} s\n`,
     );
-    last = { count, perUaRss: r.perUaRss };
+    if (count === 10_000) last = { count, perUaRss: r.perUaRss };
+    if (count >= 50_000) fifty = true; // fleetMemory throws unless every one connected
   }
   if (last) {
-    const met = last.count >= 10_000 && last.perUaRss < 40 * 1024;
+    const met = last.perUaRss < 40 * 1024;
     process.stdout.write(
-      `   goal 10,000 UAs at < 40 kB RSS each: ${met ? 'met' : 'not met'} (${last.count} at ${kB(last.perUaRss)})\n\n`,
+      `   goal 10,000 UAs at < 40 kB RSS each: ${met ? 'met' : 'not met'} (${kB(last.perUaRss)})\n`,
     );
   }
+  if (counts.length > 0)
+    process.stdout.write(
+      `   goal 50,000 UAs in one process: ${fifty ? 'met' : 'not measured (FLEET_SIZES=…,50000)'}\n\n`,
+    );
   if (!parts.includes('day')) return;
   const hours = Number(process.env['FLEET_DAY_HOURS'] ?? '24');
   if (!(hours > 0 && hours <= 24))
