@@ -8,10 +8,11 @@ import { Readable } from 'node:stream';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { LabEvent, LabEventBody } from '../../../src/shared/events';
-import { applyEvents, emptyModel } from '../../../src/shared/model';
+import { applyEvents, emptyModel, modelToWire } from '../../../src/shared/model';
 import { MARKERS_MAX, SEEK_WINDOW_MAX } from '../../../src/shared/workbench';
 import { TraceReader } from '../../../src/main/engine/trace/reader';
 import { Timeline, type TimelineOptions } from '../../../src/main/engine/trace/timeline';
+import { labEvents } from '../../../bench/replay-fixture';
 import { LabStream } from './lab-stream';
 
 /** One step of a random lab: [what, a small number, another]. */
@@ -443,5 +444,23 @@ describe('Timeline', () => {
       }
     });
     expect([...timeline.all()]).toEqual(s.events);
+  });
+});
+
+describe('snapshots in a lab with many entries (issue 13)', () => {
+  it('stay 4,096 events apart although each holds ~10,000 entries, and seeks equal a fold', () => {
+    const events = [...labEvents(24_000)];
+    const timeline = new Timeline();
+    for (const event of events) timeline.append(event);
+    const last = timeline.model();
+    // The tables share what the events between two snapshots did not change: a snapshot
+    // counts min(K, its entries), so K no longer grows with the lab (it grew to 16,384).
+    expect(last.subscriptions.size + last.messages.size).toBeGreaterThan(10_000);
+    expect(timeline.snapshotEvery).toBe(4096);
+    for (const seq of [4096, 4097, 12_345, 23_999]) {
+      expect(modelToWire(timeline.seek(seq, 0).model)).toEqual(
+        modelToWire(applyEvents(emptyModel(), events.slice(0, seq))),
+      );
+    }
   });
 });
