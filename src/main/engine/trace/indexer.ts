@@ -49,7 +49,7 @@ export class RecordingIndexer {
       if (next.done === true) return this.finish();
       const record = next.value;
       if (record.type === 'event') {
-        this.recorder.record(record.event);
+        this.recorder.recordRead(record.event, this.reader.line);
         read += 1;
       } else this.recorder.noteGap(record);
     }

@@ -69,6 +69,11 @@ export class TraceReader {
   end: TraceEnd | null = null;
   /** True once records() has read to the end of the input. */
   finished = false;
+  /**
+   * The line of the record records() yielded last: an event's JSON as the file holds it, which
+   * a timeline packs without encoding the event again.
+   */
+  line = '';
   /** The last line did not parse: the writer died mid-line. */
   private cutMidLine = false;
   private firstT: number | null = null;
@@ -247,6 +252,7 @@ export class TraceReader {
         this.firstT ??= fromT;
         this.lastT = toT;
         if (record.type === 'event') this.lastSeq = record.event.seq;
+        this.line = next.value;
         yield record;
       }
       if (unparsed) {

@@ -173,7 +173,7 @@ export class Timeline {
   static async fromReader(reader: TraceReader, options: TimelineOptions = {}): Promise<Timeline> {
     const timeline = new Timeline(options);
     for await (const record of reader.records()) {
-      if (record.type === 'event') timeline.append(record.event);
+      if (record.type === 'event') timeline.append(record.event, reader.line);
       else timeline.noteGap(record);
     }
     return timeline;
@@ -227,9 +227,9 @@ export class Timeline {
 
   /**
    * Indexes one event (the next in seq order). Returns false when it was not kept: past the
-   * bound, or a seq that does not rise.
+   * bound, or a seq that does not rise. `line`: its JSON as read from a recording, if it was.
    */
-  append(event: LabEvent): boolean {
+  append(event: LabEvent, line?: string): boolean {
     if (this.store.count >= this.eventsMax) {
       this.ignoredCount += 1;
       // Still judged (the checker's memory is bounded on its own), so the show's report,
@@ -249,7 +249,7 @@ export class Timeline {
       this.skippedCount += 1;
       return false;
     }
-    this.store.append(event);
+    this.store.append(event, line);
     this.indexMarker(event, count);
     this.indexMessage(event, count);
     this.pending.push(event);
