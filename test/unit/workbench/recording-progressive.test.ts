@@ -4,9 +4,10 @@
  * as once the whole recording is in.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { copyFile, mkdir } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { modelToWire } from '../../../src/shared/model';
 import type { Result } from '../../../src/shared/result';
@@ -113,6 +114,32 @@ describe('a recording opened progressively', () => {
       await show.dispose();
     }
   }, 120_000);
+
+  it('a recording cut short ends its indexing with the cut sentence; what it holds stays shown', async () => {
+    // The first 9,000 events as a plain trace, without the closing record (a killed run).
+    const lines = gunzipSync(await readFile(file))
+      .toString()
+      .split('\n');
+    const broken = path.join(dir, 'cut.jsonl');
+    await writeFile(broken, lines.slice(0, 9001).join('\n'));
+    const stage = {
+      timeline: {},
+      wall: new VirtualClock(),
+      changed: (): void => undefined,
+      refreshed: (): void => undefined,
+    };
+    const show = (await RecordingShow.open(broken, 'cut', 'cut.jsonl', stage))(1);
+    expect(show.status().indexing).not.toBeNull();
+    show.begin();
+    await show.whole();
+    const status = show.status();
+    expect(status.indexing).toBeNull();
+    expect(status.warning).toMatch(/^cut: covers .* — no closing record/);
+    expect(show.timeline.count).toBe(9000);
+    const at = show.timeline.count;
+    expect(plain(show.timeline.seek(at, 10))).toEqual(plain(whole.seek(at, 10)));
+    await show.dispose();
+  }, 60_000);
 
   it('stops reading when it is disposed mid-way, keeping what it read', async () => {
     const stage = {

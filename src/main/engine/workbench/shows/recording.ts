@@ -24,6 +24,8 @@ export class RecordingShow extends Show {
   protected readonly described = 'replay of a recording';
   /** Why the recording is not shown whole, once it has been read (null: it is whole). */
   private warning: string | null = null;
+  /** Reading has ended: at the end of the file, on a failure, or stopped. */
+  private complete = false;
   /** Resolves once the whole recording has been indexed (or reading stopped). */
   private readonly indexed: Promise<void>;
   private markIndexed!: () => void;
@@ -106,6 +108,7 @@ export class RecordingShow extends Show {
   /** The whole recording is in (or reading failed with `failure`): its warning, a fresh snapshot. */
   private finished(failure: string | null): void {
     const { reader } = this.indexer;
+    this.complete = true;
     if (this.indexer.cancelled) {
       this.markIndexed();
       return;
@@ -113,10 +116,16 @@ export class RecordingShow extends Show {
     // The cut sentence (reader.completeness(), the same one replay and diff print) comes
     // first: it says how much of the run the recording holds. A failure mid-way (a line too
     // long, a read error) leaves the events before it shown.
+    const stopped = (why: string): string =>
+      `reading stopped after ${this.timeline.count} events: ${why}`;
+    let whole: string | null;
+    try {
+      whole = failure !== null ? stopped(failure) : reader.completeness().sentence;
+    } catch (error) {
+      whole = stopped(describeError(error).message);
+    }
     const sentences = [
-      ...(failure !== null
-        ? [`reading stopped after ${this.timeline.count} events: ${failure}`]
-        : [reader.completeness().sentence].filter((x): x is string => x !== null)),
+      ...(whole !== null ? [whole] : []),
       ...reader.warnings.map((w) => w.message),
     ];
     this.warning =
@@ -140,8 +149,8 @@ export class RecordingShow extends Show {
       path: this.ref,
       canSave: true,
       canRerun: this.run !== null,
-      warning: this.indexer.done ? this.warning : this.indexingSentence(),
-      indexing: this.indexer.done ? null : (this.indexer.progress() ?? 0),
+      warning: this.complete ? this.warning : this.indexingSentence(),
+      indexing: this.complete ? null : (this.indexer.progress() ?? 0),
     };
   }
 
