@@ -454,19 +454,37 @@ function toRecord(value: unknown): TraceRecord | TraceEnd | string {
 
 /** Destroys `input` with ERR_TRACE_LINE_TOO_LONG when a line grows past the bound. */
 function guardLineLength(input: Readable, lineBytesMax: number, name: string): void {
+  /** Bytes of the line not yet ended, from earlier chunks. */
   let lineBytes = 0;
+  const tooLong = (): void => {
+    input.destroy(
+      new TraceError(
+        TRACE_ERROR_CODES.LINE_TOO_LONG,
+        `${name} is not a readable Push Lab trace: a line is longer than ${lineBytesMax} bytes.`,
+      ),
+    );
+  };
   input.on('data', (chunk: Buffer | string) => {
     const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-    const lastNewline = buffer.lastIndexOf(0x0a);
-    lineBytes = lastNewline < 0 ? lineBytes + buffer.length : buffer.length - lastNewline - 1;
-    if (lineBytes > lineBytesMax) {
-      input.destroy(
-        new TraceError(
-          TRACE_ERROR_CODES.LINE_TOO_LONG,
-          `${name} is not a readable Push Lab trace: a line is longer than ${lineBytesMax} bytes.`,
-        ),
-      );
+    const first = buffer.indexOf(0x0a);
+    if (first < 0) {
+      lineBytes += buffer.length;
+      if (lineBytes > lineBytesMax) tooLong();
+      return;
     }
+    // The line that ends here began in earlier chunks: its head counts with them.
+    if (lineBytes + first > lineBytesMax) return tooLong();
+    // A line wholly inside the chunk is shorter than the chunk: look only in a large one.
+    const last = buffer.lastIndexOf(0x0a);
+    if (buffer.length > lineBytesMax) {
+      for (let start = first + 1; start < last;) {
+        const end = buffer.indexOf(0x0a, start);
+        if (end - start > lineBytesMax) return tooLong();
+        start = end + 1;
+      }
+    }
+    lineBytes = buffer.length - last - 1;
+    if (lineBytes > lineBytesMax) tooLong();
   });
 }
 
