@@ -22,6 +22,7 @@
  * Options: --cpu-prof  profile the push service processes (node --cpu-prof) and print where
  *                      their CPU time goes (bench/cpuprofile.ts).
  *          --only=accept | --only=e2e   run one part only.
+ *          --json      end with the figures as one line (bench/record.ts, for `npm run bench`).
  * Environment: BENCH_REQUESTS (h2load -n, default 40000), BENCH_E2E (messages, default 20000),
  *              BENCH_WINDOW (e2e messages in flight, default 100).
  */
@@ -38,6 +39,8 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { summarizeProfiles } from './cpuprofile';
+import { runH2load as h2load, withTimeout, type H2loadResult } from './h2load';
+import { printJson, type BenchFigure } from './record';
 
 const repoRoot = path.resolve(import.meta.dirname, '..');
 const envInt = (name: string, fallback: number): number => {
@@ -62,6 +65,7 @@ const E2E = {
 };
 /** The bench user agent's connection-level receive window (see e2ePath). */
 const UA_WINDOW_BYTES = 8 << 20;
+// Issue 13's table: accept ≥ 60 % of bare node:http2, end to end ≥ 20,000 msg/s, p99 < 20 ms at half load.
 const GOALS = { acceptRatio: 0.6, durableRatio: 0.7, e2eRate: 20_000, e2eP99Ms: 20 };
 const CPU_PROF = process.argv.includes('--cpu-prof');
 const ONLY = /^--only=(accept|e2e)$/.exec(
@@ -78,14 +82,6 @@ const median = (xs: number[]): number => {
 };
 const percentile = (sorted: Float64Array, p: number): number =>
   sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
-
-function withTimeout<T>(promise: Promise<T>, what: string, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: not within ${ms / 1000} s`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
 
 // ---- server processes ----------------------------------------------------------------------
 
@@ -214,59 +210,9 @@ async function subscribe(session: ClientHttp2Session) {
 
 // ---- h2load ----------------------------------------------------------------------------------
 
-interface H2loadResult {
-  reqPerSec: number;
-  finished: string;
-  succeeded: number;
-  total: number;
-  status2xx: number;
-  other: string;
-}
-
-function runH2load(url: string, requests: number, dataFile: string, headers: string[]) {
-  const args = [
-    '-n',
-    String(requests),
-    '-c',
-    String(H2LOAD.clients),
-    '-m',
-    String(H2LOAD.streams),
-    '-t',
-    '1',
-    '-d',
-    dataFile,
-    ...headers.flatMap((h) => ['-H', h]),
-    url,
-  ];
-  return withTimeout(
-    new Promise<H2loadResult>((resolve, reject) => {
-      const child = spawn('h2load', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-      let text = '';
-      child.stdout.on('data', (d) => (text += String(d)));
-      child.stderr.on('data', (d) => (text += String(d)));
-      child.on('error', reject);
-      child.on('exit', () => {
-        const finished = /finished in ([\d.]+m?s), ([\d.]+) req\/s[^\n]*/.exec(text);
-        const req = /requests: (\d+) total, \d+ started, \d+ done, (\d+) succeeded/.exec(text);
-        const codes = /status codes: (\d+) 2xx, (\d+) 3xx, (\d+) 4xx, (\d+) 5xx/.exec(text);
-        if (!finished || !req || !codes) {
-          reject(new Error(`h2load ${args.join(' ')}: unexpected output:\n${text}`));
-          return;
-        }
-        resolve({
-          reqPerSec: Number(finished[2]),
-          finished: finished[0],
-          total: Number(req[1]),
-          succeeded: Number(req[2]),
-          status2xx: Number(codes[1]),
-          other: `${codes[2]} 3xx, ${codes[3]} 4xx, ${codes[4]} 5xx`,
-        });
-      });
-    }),
-    'h2load',
-    300_000,
-  );
-}
+/** h2load with the accept path's shape. */
+const runH2load = (url: string, requests: number, dataFile: string, headers: string[]) =>
+  h2load(url, requests, dataFile, headers, H2LOAD);
 
 function describeRun(label: string, r: H2loadResult): string {
   const bad = r.status2xx === r.total ? '' : `   !! ${r.total - r.status2xx} not 2xx (${r.other})`;
@@ -628,9 +574,66 @@ async function main(): Promise<void> {
       out(`CPU profiles of the push service processes: ${profileDir}`);
       for (const line of summarizeProfiles(profileDir)) out(line);
     }
+    printJson({ bench: 'push', figures: pushFigures(accept, e2e, h2loadVersion) });
   } finally {
     if (!profileDir) rmSync(tmp, { recursive: true, force: true });
   }
+}
+
+/** The figures for `npm run bench`; a part not run is "not measured" with its reason. */
+function pushFigures(
+  accept: { bare: number; ours: number; durable: number } | null,
+  e2e: Awaited<ReturnType<typeof e2ePath>> | null,
+  h2loadVersion: string | null,
+): BenchFigure[] {
+  const acceptReason =
+    ONLY === 'e2e' ? '--only=e2e' : h2loadVersion === null ? 'h2load not found' : 'not run';
+  const e2eReason = ONLY === 'accept' ? '--only=accept' : 'not run';
+  const figure = (
+    label: string,
+    value: number | null,
+    unit: string,
+    goal: BenchFigure['goal'],
+    reason: string,
+  ): BenchFigure => ({ label, value, unit, goal, ...(value === null ? { reason } : {}) });
+  return [
+    figure(
+      'accept path, ours / bare node:http2',
+      accept ? (accept.ours / accept.bare) * 100 : null,
+      '%',
+      { op: '>=', value: GOALS.acceptRatio * 100 },
+      acceptReason,
+    ),
+    figure('accept path (b), median', accept?.ours ?? null, 'req/s', null, acceptReason),
+    figure(
+      'durable / in-memory accept',
+      accept ? (accept.durable / accept.ours) * 100 : null,
+      '%',
+      { op: '>=', value: GOALS.durableRatio * 100 },
+      acceptReason,
+    ),
+    figure(
+      'end to end AS → service → UA with ack',
+      e2e?.ours.rate ?? null,
+      'msg/s',
+      { op: '>=', value: GOALS.e2eRate },
+      e2eReason,
+    ),
+    figure(
+      'end to end, service CPU per message / bare node:http2',
+      e2e?.cpuPaired ?? null,
+      '×',
+      null,
+      e2eReason,
+    ),
+    figure(
+      'end to end latency p99 at half the rate',
+      e2e?.paced.p99 ?? null,
+      'ms',
+      { op: '<', value: GOALS.e2eP99Ms },
+      e2eReason,
+    ),
+  ];
 }
 
 main().catch((error: unknown) => {

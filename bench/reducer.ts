@@ -5,12 +5,14 @@
  * the baseline in the same run, the record-based reducer it replaced (kept as the test
  * reference, test/unit/shared/model-reference.ts). Rounds alternate between the two; it
  * prints the median ms per batch of each round, their medians and the ratio. Not a test.
+ * With --json it ends with its figures as one line (bench/record.ts).
  */
 import { performance } from 'node:perf_hooks';
 import type { LabEvent, LabEventBody } from '../src/shared/events';
 import { applyEvents, emptyModel, modelToWire } from '../src/shared/model';
 import { referenceApplyEvents, type RecordModel } from '../test/unit/shared/model-reference';
 import { lifecycleEvent } from './lifecycle';
+import { printJson } from './record';
 
 const envNum = (name: string, fallback: number): number => {
   const v = Number(process.env[name]);
@@ -110,3 +112,15 @@ console.log(
   `\nmedian: records (baseline) ${r.toFixed(3)} ms/batch, tables ${t.toFixed(3)} ms/batch: ` +
     `${(r / t).toFixed(0)}× less time a batch.`,
 );
+printJson({
+  bench: 'reducer',
+  figures: [
+    {
+      label: `reducer, a batch of ${BATCH} at ${SUBS} subscriptions (tables)`,
+      value: t,
+      unit: 'ms',
+      goal: null,
+    },
+    { label: 'reducer: records baseline / tables', value: r / t, unit: '×', goal: null },
+  ],
+});

@@ -57,6 +57,11 @@ export interface RunStatus {
   canRerun: boolean;
   /** A warning about what is shown (e.g. a truncated bundle, opened up to its last intact event). */
   warning: string | null;
+  /**
+   * A recording still being indexed in the background: how much of its file has been read,
+   * 0–1. The scrubber reaches what is indexed so far (`events`). Absent or null otherwise.
+   */
+  indexing?: number | null;
   /** Why the run failed (state 'failed'). */
   error: string | null;
 }

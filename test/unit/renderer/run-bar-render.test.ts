@@ -61,3 +61,24 @@ describe('one "now" for the run bar and the timeline', () => {
     expect(html).toContain('travelling 01:00.0 / 16:49.7');
   });
 });
+
+describe('a recording still being indexed (issue 13)', () => {
+  const indexing: RunStatus = {
+    ...paused,
+    mode: 'replay',
+    state: 'recorded',
+    controllable: false,
+    events: 4_096,
+    indexing: 0.42,
+    warning:
+      'indexing the recording: 42 % read, 4,096 events so far; travel reaches the last one indexed',
+  };
+
+  it('the run bar shows how far, and says what travel reaches; none once it is whole', () => {
+    const bar = render(RunControls, indexing);
+    expect(bar).toMatch(/<progress[^>]*data-testid="run-indexing"[^>]*value="0.42"/);
+    expect(text(bar)).toContain('42 % read, 4,096 events so far');
+    const whole = render(RunControls, { ...indexing, indexing: null, warning: null });
+    expect(whole).not.toContain('run-indexing');
+  });
+});

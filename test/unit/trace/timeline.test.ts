@@ -6,12 +6,19 @@
  */
 import { Readable } from 'node:stream';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { LabEvent, LabEventBody } from '../../../src/shared/events';
-import { applyEvents, emptyModel } from '../../../src/shared/model';
+import { applyEvents, emptyModel, modelToWire } from '../../../src/shared/model';
 import { MARKERS_MAX, SEEK_WINDOW_MAX } from '../../../src/shared/workbench';
 import { TraceReader } from '../../../src/main/engine/trace/reader';
 import { Timeline, type TimelineOptions } from '../../../src/main/engine/trace/timeline';
+import {
+  CHUNK_EVENTS,
+  EventStore,
+  PACKING_MAX,
+} from '../../../src/main/engine/trace/timeline-events';
+import { labEvents } from '../../../bench/replay-fixture';
+import { eventually } from '../../helpers/poll';
 import { LabStream } from './lab-stream';
 
 /** One step of a random lab: [what, a small number, another]. */
@@ -443,5 +450,51 @@ describe('Timeline', () => {
       }
     });
     expect([...timeline.all()]).toEqual(s.events);
+  });
+});
+
+describe('snapshots in a lab with many entries (issue 13)', () => {
+  it('stay 4,096 events apart although each holds ~10,000 entries, and seeks equal a fold', () => {
+    const events = [...labEvents(24_000)];
+    const timeline = new Timeline();
+    for (const event of events) timeline.append(event);
+    const last = timeline.model();
+    // The tables share what the events between two snapshots did not change: a snapshot
+    // counts min(K, its entries), so K no longer grows with the lab (it grew to 16,384).
+    expect(last.subscriptions.size + last.messages.size).toBeGreaterThan(10_000);
+    expect(timeline.snapshotEvery).toBe(4096);
+    for (const seq of [4096, 4097, 12_345, 23_999]) {
+      expect(modelToWire(timeline.seek(seq, 0).model)).toEqual(
+        modelToWire(applyEvents(emptyModel(), events.slice(0, seq))),
+      );
+    }
+  });
+});
+
+describe('packing chunks (issue 13)', () => {
+  it('packs a recording’s own lines on the thread pool; the events read back are the same', async () => {
+    const events = [...labEvents(12 * CHUNK_EVENTS + 5)];
+    // The lines as a file may hold them (other spacing than JSON.stringify's).
+    const lines = events.map((event) => JSON.stringify(event, null, 1));
+    const store = new EventStore();
+    const stringify = vi.spyOn(JSON, 'stringify');
+    try {
+      events.forEach((event, i) => store.append(event, lines[i]));
+      // Packed as they are: no event is encoded again.
+      expect(stringify).not.toHaveBeenCalled();
+    } finally {
+      stringify.mockRestore();
+    }
+    // At most PACKING_MAX chunks deflate at once; meanwhile their events are served as held.
+    expect(store.packingCount).toBeGreaterThan(0);
+    expect(store.packingCount).toBeLessThanOrEqual(PACKING_MAX);
+    expect(store.slice(0, events.length - 1)).toEqual(events);
+    await eventually('every chunk packed', () => (store.packingCount === 0 ? true : null), {
+      timeoutMs: 10_000,
+    });
+    // Read back from the packed chunks (nothing cached): the same events.
+    store.cacheChunks = 0;
+    expect(store.slice(0, events.length - 1)).toEqual(events);
+    expect([...store.all()]).toEqual(events);
   });
 });

@@ -214,6 +214,25 @@ describe('TraceWriter + TraceReader', () => {
     );
   });
 
+  it.each([
+    // The line grows over chunks and ends in one whose tail is short: its head counted too.
+    ['a line that ends in a later chunk', ['A'.repeat(1000), `${'A'.repeat(100)}\n{}\n`]],
+    // A chunk larger than the bound with the long line between two others.
+    ['a long line inside one large chunk', [`{}\n${'A'.repeat(2000)}\n{}\n`]],
+  ])('refuses %s past the length bound', async (_name, body) => {
+    const header = `${JSON.stringify({ type: 'push-lab-trace', version: 1, ...META })}\n`;
+    const input = Readable.from([Buffer.from(header), ...body.map((b) => Buffer.from(b))]);
+    const reader = await TraceReader.fromStream(input, 'long.jsonl', { lineBytesMax: 1024 });
+    const read = async (): Promise<void> => {
+      for await (const _record of reader.records()) void _record;
+    };
+    await expectTraceError(
+      read(),
+      TRACE_ERROR_CODES.LINE_TOO_LONG,
+      /^long\.jsonl is not a readable Push Lab trace: a line is longer than 1024 bytes\.$/,
+    );
+  });
+
   it('writes to any Writable (stdout-like) without ending it, and ignores events after close', async () => {
     const out = new PassThrough();
     const chunks: Buffer[] = [];

@@ -69,6 +69,11 @@ export class TraceReader {
   end: TraceEnd | null = null;
   /** True once records() has read to the end of the input. */
   finished = false;
+  /**
+   * The line of the record records() yielded last: an event's JSON as the file holds it, which
+   * a timeline packs without encoding the event again.
+   */
+  line = '';
   /** The last line did not parse: the writer died mid-line. */
   private cutMidLine = false;
   private firstT: number | null = null;
@@ -77,6 +82,8 @@ export class TraceReader {
   private consumed = false;
   /** Set by open() for a bundle. */
   private gzip: GzipState | null = null;
+  /** Set by open(): the file's size and how much of it has been read (for `progress()`). */
+  private file: { bytes: number; read: () => number } | null = null;
 
   private constructor(
     readonly header: TraceHeader,
@@ -113,7 +120,12 @@ export class TraceReader {
       trailer = { crc: tail.readUInt32LE(0), size: tail.readUInt32LE(4) };
     }
     const raw = handle.createReadStream({ start: 0 });
-    if (magic[0] !== 0x1f || magic[1] !== 0x8b) return TraceReader.fromStream(raw, path, options);
+    const file = { bytes: fileBytes, read: () => raw.bytesRead };
+    if (magic[0] !== 0x1f || magic[1] !== 0x8b) {
+      const plain = await TraceReader.fromStream(raw, path, options);
+      plain.file = file;
+      return plain;
+    }
     const gunzip = createGunzip({ finishFlush: zlibConstants.Z_SYNC_FLUSH });
     raw.on('error', (error) => gunzip.destroy(error));
     gunzip.on('close', () => raw.destroy());
@@ -145,6 +157,7 @@ export class TraceReader {
       );
     }
     reader.gzip = gzip;
+    reader.file = file;
     return reader;
   }
 
@@ -239,6 +252,7 @@ export class TraceReader {
         this.firstT ??= fromT;
         this.lastT = toT;
         if (record.type === 'event') this.lastSeq = record.event.seq;
+        this.line = next.value;
         yield record;
       }
       if (unparsed) {
@@ -283,6 +297,16 @@ export class TraceReader {
       end: this.end,
       sentence: early ? `${END_WORDS[reason]}: ${span} — closed cleanly` : null,
     };
+  }
+
+  /**
+   * How much of the file has been read, 0–1 (1 once records() reached the end); null for a
+   * stream of unknown length. The stream reads a little ahead of the records yielded.
+   */
+  progress(): number | null {
+    if (this.finished) return 1;
+    if (this.file === null) return null;
+    return this.file.bytes > 0 ? Math.min(1, this.file.read() / this.file.bytes) : 1;
   }
 
   /** Only the events (gap records are skipped; read them with records()). */
@@ -430,19 +454,37 @@ function toRecord(value: unknown): TraceRecord | TraceEnd | string {
 
 /** Destroys `input` with ERR_TRACE_LINE_TOO_LONG when a line grows past the bound. */
 function guardLineLength(input: Readable, lineBytesMax: number, name: string): void {
+  /** Bytes of the line not yet ended, from earlier chunks. */
   let lineBytes = 0;
+  const tooLong = (): void => {
+    input.destroy(
+      new TraceError(
+        TRACE_ERROR_CODES.LINE_TOO_LONG,
+        `${name} is not a readable Push Lab trace: a line is longer than ${lineBytesMax} bytes.`,
+      ),
+    );
+  };
   input.on('data', (chunk: Buffer | string) => {
     const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
-    const lastNewline = buffer.lastIndexOf(0x0a);
-    lineBytes = lastNewline < 0 ? lineBytes + buffer.length : buffer.length - lastNewline - 1;
-    if (lineBytes > lineBytesMax) {
-      input.destroy(
-        new TraceError(
-          TRACE_ERROR_CODES.LINE_TOO_LONG,
-          `${name} is not a readable Push Lab trace: a line is longer than ${lineBytesMax} bytes.`,
-        ),
-      );
+    const first = buffer.indexOf(0x0a);
+    if (first < 0) {
+      lineBytes += buffer.length;
+      if (lineBytes > lineBytesMax) tooLong();
+      return;
     }
+    // The line that ends here began in earlier chunks: its head counts with them.
+    if (lineBytes + first > lineBytesMax) return tooLong();
+    // A line wholly inside the chunk is shorter than the chunk: look only in a large one.
+    const last = buffer.lastIndexOf(0x0a);
+    if (buffer.length > lineBytesMax) {
+      for (let start = first + 1; start < last;) {
+        const end = buffer.indexOf(0x0a, start);
+        if (end - start > lineBytesMax) return tooLong();
+        start = end + 1;
+      }
+    }
+    lineBytes = buffer.length - last - 1;
+    if (lineBytes > lineBytesMax) tooLong();
   });
 }
 

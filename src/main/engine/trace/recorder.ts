@@ -17,7 +17,8 @@ import { renderReportHtml } from './report-html';
 import type { Report, ReportExtras } from './report-types';
 import { Timeline, type TimelineOptions } from './timeline';
 
-export type EventConsumer = (event: LabEvent) => void;
+/** `line`: the event's JSON as a recording holds it, when it was read from one. */
+export type EventConsumer = (event: LabEvent, line?: string) => void;
 
 export interface RecorderOptions {
   meta: TraceMeta;
@@ -40,7 +41,7 @@ export class Recorder {
     const writer = options.writer ?? null;
     // The timeline first: the builder reads the verdict its checker has just given.
     this.consumers = [
-      (event) => this.timeline.append(event),
+      (event, line) => this.timeline.append(event, line),
       ...(writer ? [(event: LabEvent) => writer.write(event)] : []),
       (event) => this.builder.add(event),
     ];
@@ -53,7 +54,7 @@ export class Recorder {
   ): Promise<Recorder> {
     const recorder = new Recorder(options);
     for await (const record of reader.records()) {
-      if (record.type === 'event') recorder.record(record.event);
+      if (record.type === 'event') recorder.recordRead(record.event, reader.line);
       else recorder.noteGap(record);
     }
     return recorder;
@@ -61,6 +62,11 @@ export class Recorder {
 
   /** One event of the show, in seq order. A failing consumer does not keep it from the others. */
   readonly record = (event: LabEvent): void => deliver(this.consumers, event);
+
+  /** One event read from a recording, with its line (the timeline packs it as it is). */
+  recordRead(event: LabEvent, line: string | undefined): void {
+    deliver(this.consumers, event, line);
+  }
 
   noteGap(gap: { fromSeq: number; toSeq: number }): void {
     this.timeline.noteGap(gap);
@@ -94,11 +100,11 @@ export class Recorder {
  * the UI stream failed, nor one client's stream because another's did); then throws the first
  * failure on, for the event bus to report as `lab.error`.
  */
-export function deliver(consumers: Iterable<EventConsumer>, event: LabEvent): void {
+export function deliver(consumers: Iterable<EventConsumer>, event: LabEvent, line?: string): void {
   let failure: { error: unknown } | null = null;
   for (const consume of consumers) {
     try {
-      consume(event);
+      consume(event, line);
     } catch (error) {
       failure ??= { error };
     }

@@ -19,15 +19,24 @@
  * touched, which a seek pays once for the events it needs anyway. Chunks of 1,024 rather than
  * 4,096 events unpack at the same cost per event but waste less around a seek's range.
  *
+ * Packing is the costly part of keeping an event (issue 13: JSON.stringify and deflate were
+ * ~10 % of opening a recording). Events read from a recording come with their line, so the
+ * chunk's JSON is those lines joined; and the deflate runs on libuv's thread pool (another
+ * core), the chunk's objects kept until it is done — at most PACKING_MAX chunks at a time,
+ * past that it deflates in line. What is packed is the same either way.
+ *
  * Seqs are kept as runs of consecutive seqs (one run unless the stream has gaps), lab times
  * as one Float64Array per chunk. The times kept are the running maximum of the events' `t`,
  * so they never decrease and can be binary-searched even if a damaged stream's clock stepped
  * back (the events themselves keep their own `t`).
  */
-import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { deflateRaw, deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { LabEvent } from '../../../shared/events';
 
 export const CHUNK_EVENTS = 1024;
+/** Chunks deflating on the thread pool at once; their events are held until they are packed. */
+export const PACKING_MAX = 8;
+const DEFLATE_OPTIONS = { level: 1 } as const;
 
 /** A growable list of 32-bit integers (positions): 4 bytes an entry, not a boxed number. */
 export class IntList {
@@ -71,9 +80,13 @@ export function lastAtOrBelow(values: ArrayLike<number>, length: number, x: numb
 
 /** One recording's events by position: packed chunks, seq runs and lab times (see above). */
 export class EventStore {
-  /** Deflated JSON of each full chunk; the chunk being filled is `filling`. */
-  private readonly packed: Buffer[] = [];
+  /** Deflated JSON of each full chunk (null while it deflates); the chunk being filled is `filling`. */
+  private readonly packed: (Buffer | null)[] = [];
   private filling: LabEvent[] = [];
+  /** The filling chunk's events as JSON lines, while every one came with its line. */
+  private fillingLines: string[] | null = [];
+  /** Full chunks deflating on the thread pool, by index: their events until then. */
+  private readonly packing = new Map<number, LabEvent[]>();
   /** Running-maximum lab time of each position, one array per chunk (the last one filling). */
   private readonly times: Float64Array[] = [];
   /** The first time of each chunk, to find a time's chunk. */
@@ -89,8 +102,11 @@ export class EventStore {
   /** Unpacked chunks kept for the next calls (the Timeline sizes it to a seek's reach). */
   cacheChunks = 4;
 
-  /** Keeps `event`, whose seq must be above every seq kept so far. */
-  append(event: LabEvent): void {
+  /**
+   * Keeps `event`, whose seq must be above every seq kept so far. `line`: its JSON as read
+   * from a recording (parsing to the same event), which saves encoding it again.
+   */
+  append(event: LabEvent, line?: string): void {
     const position = this.count;
     const offset = position % CHUNK_EVENTS;
     if (position === 0 || event.seq !== this.lastSeq + 1) {
@@ -105,13 +121,38 @@ export class EventStore {
     }
     this.times[this.times.length - 1]![offset] = this.lastT;
     this.filling.push(event);
+    if (line === undefined) this.fillingLines = null;
+    else this.fillingLines?.push(line);
     this.count += 1;
     if (this.filling.length === CHUNK_EVENTS) {
-      this.packed.push(deflateRawSync(JSON.stringify(this.filling), { level: 1 }));
-      // The objects just packed are likely the next asked for (a live run's recent past).
-      this.remember(this.packed.length - 1, this.filling);
+      const events = this.filling;
+      const json =
+        this.fillingLines !== null ? `[${this.fillingLines.join(',')}]` : JSON.stringify(events);
       this.filling = [];
+      this.fillingLines = [];
+      this.pack(this.packed.length, events, json);
+      // The objects just packed are likely the next asked for (a live run's recent past).
+      this.remember(this.packed.length - 1, events);
     }
+  }
+
+  /** Chunks still deflating on the thread pool (their events held in memory meanwhile). */
+  get packingCount(): number {
+    return this.packing.size;
+  }
+
+  private pack(index: number, events: LabEvent[], json: string): void {
+    if (this.packing.size >= PACKING_MAX) {
+      this.packed.push(deflateRawSync(json, DEFLATE_OPTIONS));
+      return;
+    }
+    this.packed.push(null);
+    this.packing.set(index, events);
+    deflateRaw(json, DEFLATE_OPTIONS, (error, packed) => {
+      // zlib does not fail on a string; should it, the chunk is deflated here instead.
+      this.packed[index] = error ? deflateRawSync(json, DEFLATE_OPTIONS) : packed;
+      this.packing.delete(index);
+    });
   }
 
   /** The seq of the event at `position` (0 ≤ position < count). */
@@ -163,7 +204,7 @@ export class EventStore {
       const events =
         chunk === this.packed.length
           ? this.filling
-          : (this.unpacked.get(chunk) ?? unpack(this.packed[chunk]!));
+          : (this.unpacked.get(chunk) ?? this.packing.get(chunk) ?? unpack(this.packed[chunk]!));
       yield* events;
     }
   }
@@ -176,6 +217,8 @@ export class EventStore {
       this.unpacked.set(index, cached);
       return cached;
     }
+    const deflating = this.packing.get(index);
+    if (deflating) return deflating;
     const events = unpack(this.packed[index]!);
     this.remember(index, events);
     return events;

@@ -8,11 +8,13 @@
  * - Snapshots of the LabModel, folded with the shared reducer, are taken every K events, so a
  *   seek folds at most K - 1 events onto the nearest one (or onto one of the last few seeks'
  *   models, when closer: a scrubber moves back and forth). The reducer's tables share what a
- *   batch did not change (shared/table.ts), but a snapshot is still counted as holding all
- *   its entries (the benchmark's lab: ~12,000, ~1 MB on its own), so K is at least the
- *   entries a snapshot holds, and snapshots are bounded by the table entries they hold
- *   together (`snapshotEntriesMax`) and by count: past a bound K doubles and every other
- *   snapshot goes.
+ *   batch did not change (shared/table.ts), so what a snapshot adds to the ones before it is
+ *   what the K events since changed: it is counted as min(K, its entries). Snapshots are
+ *   bounded by that count together (`snapshotEntriesMax`) and by number: past a bound K
+ *   doubles and every other snapshot goes. K starts at 4 chunks (issue 13: it used to grow
+ *   with the entries a snapshot holds, to 16,384 events in the benchmark's lab, and a seek
+ *   folded and unpacked up to that many; at 4,096 the same lab's heap grows by ~75 MB a
+ *   million events and seeks take about half the time).
  * - Markers (link outages, expiries, replacements, receipts, invariant violations) and a
  *   per-message list of positions are indexed as events are appended. Violations come from
  *   an InvariantChecker fed the same events; 'lost' is a judgement about the run's end, not
@@ -54,8 +56,9 @@ export interface TimelineOptions {
   /** Markers kept, all kinds together (all are counted). Default 500,000. */
   markersMax?: number;
   /**
-   * Table entries (subscriptions, messages, agents) all snapshots may hold together, each
-   * snapshot counted in full. Default 1,000,000 (about 90 MB in the benchmark's busy lab).
+   * Table entries (subscriptions, messages, agents) all snapshots may add together, each
+   * counted as min(K, its entries). Default 2,000,000 (the benchmark's busy lab: a million
+   * events count 1,000,000 and hold ~75 MB).
    */
   snapshotEntriesMax?: number;
   /** Options for the invariant checker that finds the violations. */
@@ -70,15 +73,15 @@ export type TimelineSeek = Omit<SeekResult, 'epoch'>;
 export const TIMELINE_EVENTS_MAX = 2_000_000;
 export const TIMELINE_MESSAGES_MAX = 1_000_000;
 export const TIMELINE_MARKERS_MAX = 500_000;
-export const TIMELINE_SNAPSHOT_ENTRIES_MAX = 1_000_000;
+export const TIMELINE_SNAPSHOT_ENTRIES_MAX = 2_000_000;
 /** Events past the bound folded into the live model at a time (bounds what waits unfolded). */
 const BEYOND_BATCH_EVENTS = 2_000;
 /** Recent seeks whose models are kept to start the next seek from. */
 const RECENT_MODELS = 8;
 /** Snapshots at most, whatever their size. */
 const SNAPSHOTS_MAX = 1024;
-/** K starts at one chunk, and stops doubling here (so a seek never folds more). */
-const SNAPSHOT_EVERY_MIN = CHUNK_EVENTS;
+/** K starts at four chunks, and stops doubling here (so a seek never folds more). */
+const SNAPSHOT_EVERY_MIN = 4 * CHUNK_EVENTS;
 const SNAPSHOT_EVERY_MAX = 128 * CHUNK_EVENTS;
 
 const MARKER_KINDS: readonly MarkerKind[] = [
@@ -170,7 +173,7 @@ export class Timeline {
   static async fromReader(reader: TraceReader, options: TimelineOptions = {}): Promise<Timeline> {
     const timeline = new Timeline(options);
     for await (const record of reader.records()) {
-      if (record.type === 'event') timeline.append(record.event);
+      if (record.type === 'event') timeline.append(record.event, reader.line);
       else timeline.noteGap(record);
     }
     return timeline;
@@ -212,6 +215,11 @@ export class Timeline {
     return this.store.all();
   }
 
+  /** K: events between two snapshots, the most a seek folds (for tests and the benchmark). */
+  get snapshotEvery(): number {
+    return this.every;
+  }
+
   /** The bound on events was reached: later events are not on the timeline. */
   get truncated(): boolean {
     return this.ignoredCount > 0;
@@ -219,9 +227,9 @@ export class Timeline {
 
   /**
    * Indexes one event (the next in seq order). Returns false when it was not kept: past the
-   * bound, or a seq that does not rise.
+   * bound, or a seq that does not rise. `line`: its JSON as read from a recording, if it was.
    */
-  append(event: LabEvent): boolean {
+  append(event: LabEvent, line?: string): boolean {
     if (this.store.count >= this.eventsMax) {
       this.ignoredCount += 1;
       // Still judged (the checker's memory is bounded on its own), so the show's report,
@@ -241,7 +249,7 @@ export class Timeline {
       this.skippedCount += 1;
       return false;
     }
-    this.store.append(event);
+    this.store.append(event, line);
     this.indexMarker(event, count);
     this.indexMessage(event, count);
     this.pending.push(event);
@@ -425,22 +433,22 @@ export class Timeline {
     this.head = applyEvents(this.head, this.pending);
     this.headCount = this.store.count;
     this.pending = [];
-    const entries =
+    // What this snapshot holds that the one before does not: the entries the events since
+    // changed (the tables share the rest), at most all of them.
+    const entries = Math.min(
+      this.every,
       this.head.subscriptions.size +
-      this.head.messages.size +
-      this.head.agents.size +
-      this.head.links.size +
-      this.head.agentFacts.size;
+        this.head.messages.size +
+        this.head.agents.size +
+        this.head.links.size +
+        this.head.agentFacts.size,
+    );
     this.snapshots.push(this.head);
     this.snapshotEntries.push(entries);
     const total = (): number => this.snapshotEntries.reduce((a, b) => a + b, 0);
-    // A snapshot copies its tables: taken at least `entries` events apart, the copying costs
-    // at most about one entry per event appended.
     while (
       this.every < SNAPSHOT_EVERY_MAX &&
-      (entries > this.every ||
-        this.snapshots.length > SNAPSHOTS_MAX ||
-        total() > this.snapshotEntriesMax)
+      (this.snapshots.length > SNAPSHOTS_MAX || total() > this.snapshotEntriesMax)
     ) {
       this.every *= 2;
       this.snapshots = this.snapshots.filter((_, i) => i % 2 === 0);

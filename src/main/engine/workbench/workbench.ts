@@ -112,6 +112,12 @@ export class Workbench {
       changed: (epoch) => {
         if (this.show?.epoch === epoch) this.statusChanged();
       },
+      refreshed: (epoch) => {
+        if (this.show?.epoch !== epoch) return;
+        // The hosts' sessions answer a reset with a snapshot and the status.
+        for (const listener of this.resetListeners) listener();
+        this.statusChanged();
+      },
     };
   }
 

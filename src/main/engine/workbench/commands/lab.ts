@@ -9,7 +9,7 @@ export const labHandlers: Handlers<
   info: (_, { show }) => ok(show.info()),
   send: (command, { show }) => show.labCommand(command),
   subscribe: (command, { show }) => show.labCommand(command),
-  report: (command, { show }) =>
-    ok({ format: command.format, content: show.report(command.format) }),
+  report: async (command, { show }) =>
+    ok({ format: command.format, content: await show.report(command.format) }),
   status: (_, { status }) => ok(status()),
 };

@@ -59,6 +59,11 @@ export interface Stage {
   relay(epoch: number, event: LabEvent): void;
   /** The state of the show with this epoch changed: its status goes out while it is on screen. */
   changed(epoch: number): void;
+  /**
+   * The show with this epoch moved on without relaying its events (a recording indexed in
+   * the background): while it is on screen, every client gets a fresh snapshot and status.
+   */
+  refreshed(epoch: number): void;
 }
 
 /** A scenario the show can run again, as written, at the speed it ran. */
@@ -88,7 +93,8 @@ export abstract class Show {
 
   protected abstract ownStatus(): ShowStatus;
 
-  abstract report(format: 'html' | 'json'): string;
+  /** The show's report (a recording still being indexed answers once it is whole). */
+  abstract report(format: 'html' | 'json'): string | Promise<string>;
 
   /** Stops whatever the show runs; what it recorded stays readable. */
   abstract dispose(): Promise<void>;

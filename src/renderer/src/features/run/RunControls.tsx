@@ -64,6 +64,17 @@ export function RunControls() {
         >
           {run?.state ?? '–'}
         </span>
+        {typeof run?.indexing === 'number' && (
+          // A recording still being read: the scrubber reaches what is indexed so far.
+          <progress
+            className="run-indexing"
+            data-testid="run-indexing"
+            max={1}
+            value={run.indexing}
+            aria-label="Indexing the recording"
+            title={`Indexing the recording: ${Math.floor(run.indexing * 100)} % read`}
+          />
+        )}
         <span className="run-seed">
           seed <code data-testid="run-seed">{run?.seed ?? '–'}</code>
         </span>

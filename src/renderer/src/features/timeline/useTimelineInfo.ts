@@ -1,6 +1,7 @@
 /**
  * Fetches the timeline (density and markers) for a track `width` pixels wide: once for a
- * recording, and about once a second while a live lab keeps recording.
+ * recording, and about once a second while a live lab keeps recording or a recording is still
+ * being indexed (then once more when it is whole).
  */
 import { useEffect, useState } from 'react';
 import type { RunState, TimelineInfo } from '../../../../shared/workbench';
@@ -23,7 +24,9 @@ export function useTimelineInfo(width: number): TimelineFetch {
   const epoch = useLab((s) => s.run?.epoch ?? null);
   const state = useLab((s) => s.run?.state ?? null);
   const growing = useLab(
-    (s) => s.run !== null && s.run.mode !== 'replay' && GROWING.has(s.run.state),
+    (s) =>
+      s.run !== null &&
+      ((s.run.mode !== 'replay' && GROWING.has(s.run.state)) || typeof s.run.indexing === 'number'),
   );
   const recorded = useLab((s) => (selectRun(s)?.events ?? 0) > 0);
   const [info, setInfo] = useState<TimelineInfo | null>(null);

@@ -1,0 +1,274 @@
+/**
+ * `npm run bench:serve`: how fast `push-lab serve` takes in and decrypts what an application
+ * server sends — web-push's VAPID-signed aes128gcm, 200 B of text — with one built-in user
+ * agent watching (it receives each message, decrypts it, acknowledges it and prints it), against
+ * a floor measured in the same run: a bare node:http2 server that verifies the same VAPID
+ * signature and decrypts the same kind of body on receipt, then answers 201 (what a mock push
+ * service such as web-push-testing does, with nothing delivered). h2load -c 4 -m 10 sends to
+ * each, each server in its own process, alternating rounds; medians.
+ *
+ * serve's rate counts the `message` lines its user agent printed, from h2load's start to the
+ * last one; the floor's is h2load's own. Goal (issue 13): serve ≥ 10,000 msg/s.
+ *
+ *   npm run bench:serve [-- --json]      BENCH_SERVE_N (messages a round, default 20000),
+ *                                        BENCH_SERVE_ROUNDS (default 3)
+ *   tsx bench/serve.ts --floor           the floor server alone (what the bench starts)
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import http2 from 'node:http2';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { createInterface } from 'node:readline';
+import webpush from 'web-push';
+import { b64uDecode } from '../src/main/engine/crypto/base64url';
+import { verifyVapid } from '../src/main/engine/crypto/vapid';
+import { createUaKeys, decryptFromPush } from '../src/main/engine/crypto/webpush';
+import { binPath } from '../test/helpers/cli';
+import { runH2load, type H2loadShape } from './h2load';
+import { printJson } from './record';
+
+const N = Number(process.env['BENCH_SERVE_N']) || 20_000;
+const ROUNDS = Number(process.env['BENCH_SERVE_ROUNDS']) || 3;
+const GOAL = 10_000;
+const TEXT = 'x'.repeat(200);
+/** As the issue measured it: h2load -c 4 -m 10. */
+const SHAPE: H2loadShape = { clients: 4, streams: 10 };
+const out = (line = ''): void => void process.stdout.write(`${line}\n`);
+const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+};
+
+// ---- the floor: verify and decrypt on receipt, nothing kept --------------------------------
+
+/** Keys the floor decrypts with, from the parent (its subscription's private half). */
+interface FloorKeys {
+  uaPrivate: string;
+  uaPublic: string;
+  authSecret: string;
+}
+
+async function floor(): Promise<void> {
+  const keys = JSON.parse(process.env['BENCH_SERVE_KEYS']!) as FloorKeys;
+  const decryptKeys = {
+    uaPrivate: b64uDecode(keys.uaPrivate),
+    uaPublic: b64uDecode(keys.uaPublic),
+    authSecret: b64uDecode(keys.authSecret),
+  };
+  const server = http2.createServer();
+  server.on('sessionError', () => {});
+  server.on('stream', (stream, headers) => {
+    stream.on('error', () => {});
+    const chunks: Buffer[] = [];
+    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+    stream.on('end', () => {
+      const vapid = verifyVapid(headers['authorization'], {
+        audience: `http://${headers[':authority']}`,
+        nowSeconds: Math.floor(Date.now() / 1000),
+      });
+      let status = vapid.ok ? 201 : 401;
+      if (vapid.ok) {
+        try {
+          decryptFromPush(Buffer.concat(chunks), decryptKeys);
+        } catch {
+          status = 400;
+        }
+      }
+      if (!stream.destroyed) stream.respond({ ':status': status }, { endStream: true });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  out(`READY http://127.0.0.1:${(server.address() as AddressInfo).port}`);
+  process.stdin.resume();
+  process.stdin.on('end', () => server.close(() => process.exit(0)));
+}
+
+// ---- the bench --------------------------------------------------------------------------
+
+interface Sender {
+  endpoint: string;
+  dataFile: string;
+  headers: string[];
+}
+
+/** One web-push request to `subscription`, its body in a file h2load sends each time. */
+function request(
+  subscription: webpush.PushSubscription,
+  dir: string,
+  name: string,
+  vapid: { publicKey: string; privateKey: string },
+): Sender {
+  const details = webpush.generateRequestDetails(subscription, TEXT, {
+    TTL: 60,
+    vapidDetails: { subject: 'mailto:bench@example.com', ...vapid },
+  });
+  const dataFile = path.join(dir, `${name}.body`);
+  writeFileSync(dataFile, details.body as Buffer);
+  const headers = Object.entries(details.headers)
+    .filter(([k]) => k.toLowerCase() !== 'content-length')
+    .map(([k, v]) => `${k}: ${String(v)}`);
+  return { endpoint: subscription.endpoint, dataFile, headers };
+}
+
+/** Lines of a child's stdout, one callback each. */
+function lines(child: ChildProcess, onLine: (line: string) => void): void {
+  createInterface({ input: child.stdout! }).on('line', onLine);
+}
+
+async function startFloor(): Promise<{ child: ChildProcess; url: string; keys: FloorKeys }> {
+  const ua = createUaKeys();
+  const keys = {
+    uaPrivate: Buffer.from(ua.privateKey).toString('base64url'),
+    uaPublic: ua.p256dh,
+    authSecret: ua.auth,
+  };
+  const child = spawn(process.execPath, ['--import', 'tsx', import.meta.filename, '--floor'], {
+    env: { ...process.env, BENCH_SERVE_KEYS: JSON.stringify(keys) },
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    lines(child, (line) => line.startsWith('READY ') && resolve(line.slice(6)));
+    child.on('exit', (code) => reject(new Error(`the floor server exited (${code})`)));
+  });
+  return { child, url, keys };
+}
+
+interface Serve {
+  child: ChildProcess;
+  subscription: webpush.PushSubscription;
+  /** Messages its user agent printed so far. */
+  received(): number;
+  /** Resolves once `count` messages were printed. */
+  until(count: number): Promise<void>;
+}
+
+async function startServe(dataDir: string): Promise<Serve> {
+  const child = spawn(
+    process.execPath,
+    [binPath, 'serve', '--h2c', '--port', '0', '--subscriptions', '1', '--json'],
+    { env: { ...process.env, HOME: dataDir }, stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  let received = 0;
+  let waiter: { count: number; resolve(): void } | null = null;
+  const subscription = await new Promise<webpush.PushSubscription>((resolve, reject) => {
+    lines(child, (line) => {
+      if (line.startsWith('{"type":"message"')) {
+        received += 1;
+        if (waiter && received >= waiter.count) waiter.resolve();
+        return;
+      }
+      if (line.startsWith('{"type":"subscription"')) {
+        resolve(JSON.parse(line) as webpush.PushSubscription);
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`push-lab serve exited (${code})`)));
+  });
+  return {
+    child,
+    subscription,
+    received: () => received,
+    until: (count) =>
+      received >= count
+        ? Promise.resolve()
+        : new Promise<void>((resolve) => (waiter = { count, resolve })),
+  };
+}
+
+async function main(): Promise<void> {
+  if (spawnSync('h2load', ['--version']).status !== 0) {
+    out('h2load is not installed (apt-get install nghttp2-client): nothing measured');
+    printJson({
+      bench: 'serve',
+      figures: [
+        {
+          label: 'serve: app server → decrypted by its user agent',
+          value: null,
+          unit: 'msg/s',
+          goal: { op: '>=', value: GOAL },
+          reason: 'h2load is not installed',
+        },
+      ],
+    });
+    return;
+  }
+  const dir = mkdtempSync(path.join(tmpdir(), 'push-lab-bench-serve-'));
+  const vapid = webpush.generateVAPIDKeys();
+  const floorServer = await startFloor();
+  const serve = await startServe(dir);
+  try {
+    const toFloor = request(
+      {
+        endpoint: `${floorServer.url}/push/floor`,
+        keys: { p256dh: floorServer.keys.uaPublic, auth: floorServer.keys.authSecret },
+      },
+      dir,
+      'floor',
+      vapid,
+    );
+    const toServe = request(serve.subscription, dir, 'serve', vapid);
+    out(
+      `${N} messages a round (${TEXT.length} B of text, aes128gcm, VAPID), h2load -c 4 -m 10, ${ROUNDS} rounds alternating\n`,
+    );
+    const floorRates: number[] = [];
+    const serveRates: number[] = [];
+    for (let round = 1; round <= ROUNDS; round++) {
+      const f = await runH2load(toFloor.endpoint, N, toFloor.dataFile, toFloor.headers, SHAPE);
+      floorRates.push(f.reqPerSec);
+      out(`  round ${round}  floor (verify + decrypt, 201)  ${fmt(f.reqPerSec).padStart(7)} msg/s`);
+
+      const before = serve.received();
+      const started = performance.now();
+      const s = await runH2load(toServe.endpoint, N, toServe.dataFile, toServe.headers, SHAPE);
+      await Promise.race([
+        serve.until(before + s.status2xx),
+        new Promise((resolve) => setTimeout(resolve, 60_000)),
+      ]);
+      const got = serve.received() - before;
+      const rate = got / ((performance.now() - started) / 1000);
+      serveRates.push(rate);
+      const missing =
+        got < N ? `   !! ${N - got} not received (${s.other}; ${s.status2xx} 2xx)` : '';
+      out(
+        `  round ${round}  serve (201, pushed, decrypted)  ${fmt(rate).padStart(7)} msg/s${missing}`,
+      );
+    }
+    const floorMedian = median(floorRates);
+    const serveMedian = median(serveRates);
+    out(
+      `\nmedians: floor ${fmt(floorMedian)} msg/s, serve ${fmt(serveMedian)} msg/s; serve/floor ${(serveMedian / floorMedian).toFixed(2)}; goal ≥ ${fmt(GOAL)} msg/s: ${serveMedian >= GOAL ? 'met' : 'NOT met'}`,
+    );
+    printJson({
+      bench: 'serve',
+      figures: [
+        {
+          label: 'serve: app server → decrypted by its user agent',
+          value: Math.round(serveMedian),
+          unit: 'msg/s',
+          goal: { op: '>=', value: GOAL },
+        },
+        {
+          label: 'serve / a bare server that verifies and decrypts on receipt',
+          value: Number((serveMedian / floorMedian).toFixed(2)),
+          unit: '×',
+          goal: null,
+        },
+      ],
+    });
+  } finally {
+    serve.child.kill('SIGTERM');
+    floorServer.child.stdin!.end();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv.includes('--floor')) void floor();
+else
+  main().catch((error: unknown) => {
+    process.stderr.write(`bench:serve failed: ${(error as Error).message}\n`);
+    process.exitCode = 1;
+  });
