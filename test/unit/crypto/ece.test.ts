@@ -1,4 +1,4 @@
-import { createCipheriv } from 'node:crypto';
+import { createCipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import { loadVectors } from '../../helpers/vectors';
 import { describe, expect, it } from 'vitest';
 import {
@@ -11,6 +11,7 @@ import {
   ECE_NONCE_INFO_TEXT,
   encodeHeader,
   encrypt,
+  hkdfExpandBlock,
   hkdfExtract,
   padRecords,
   parseHeader,
@@ -297,5 +298,20 @@ describe('base64url', () => {
         bad,
       ).toBe('ERR_B64U_INVALID');
     }
+  });
+});
+
+describe('hkdfExpandBlock', () => {
+  it("gives node's hkdfSync output for every length up to 32 octets, and refuses more", () => {
+    const ikm = randomBytes(32);
+    const salt = randomBytes(16);
+    const info = Buffer.from(ECE_CEK_INFO_TEXT, 'latin1');
+    const prk = hkdfExtract(salt, ikm);
+    for (let length = 1; length <= 32; length++) {
+      expect(hkdfExpandBlock(prk, info, length)).toEqual(
+        Buffer.from(hkdfSync('sha256', ikm, salt, info, length)),
+      );
+    }
+    expect(() => hkdfExpandBlock(prk, info, 33)).toThrow(RangeError);
   });
 });

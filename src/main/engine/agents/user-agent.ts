@@ -179,8 +179,9 @@ export class UserAgent {
   private session: ClientHttp2Session | null = null;
   private connecting: Promise<void> | null = null;
   private readonly monitors = new Map<string, ClientHttp2Stream>();
-  private readonly seen = new BoundedMap<string, true>(SEEN_PATHS_MAX);
-  private readonly timers = new Set<Timer>();
+  // Made on first need: a fleet's idle agents hold neither (every byte per agent counts).
+  private seen: BoundedMap<string, true> | null = null;
+  private timers: Set<Timer> | null = null;
   private stopped = false;
   private asleep = false;
   private failures = 0;
@@ -259,7 +260,7 @@ export class UserAgent {
       pushUrl: answer.pushUrl,
       setUrl: answer.setUrl,
       registrationUrl: answer.registrationUrl,
-      keys: createUaKeys(),
+      keys: pooledKeys(createUaKeys()),
     };
     this.subscriptions.push(sub);
     this.monitorAll();
@@ -329,8 +330,8 @@ export class UserAgent {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    for (const timer of this.timers) timer.cancel();
-    this.timers.clear();
+    for (const timer of this.timers ?? []) timer.cancel();
+    this.timers?.clear();
     this.reconnectTimer?.cancel();
     if (this.session) await closeSession(this.session, this.clock);
   }
@@ -343,7 +344,8 @@ export class UserAgent {
       this.options.serviceUrl,
       {
         ...(this.options.tls ?? {}),
-        ...(create ? { createConnection: () => create() } : {}),
+        // The link's opener itself (a closure per connect would stay with the session).
+        ...(create ? { createConnection: create } : {}),
         settings: { enablePush: true, initialWindowSize: 1 << 20 },
       },
       { clock: this.clock, timeoutMs: this.behaviour.requestTimeoutMs },
@@ -434,11 +436,12 @@ export class UserAgent {
   }
 
   private later(delayMs: number, fn: () => void): void {
+    const timers = (this.timers ??= new Set());
     const timer = this.clock.schedule(delayMs, () => {
-      this.timers.delete(timer);
+      timers.delete(timer);
       fn();
     });
-    this.timers.add(timer);
+    timers.add(timer);
   }
 
   private requireSession(): ClientHttp2Session {
@@ -559,7 +562,7 @@ export class UserAgent {
     });
     if (!sub) return;
     // Without a message path (draft-thomson) nothing is ever redelivered: no duplicates.
-    const duplicate = messagePath !== null && this.seen.has(messagePath);
+    const duplicate = messagePath !== null && (this.seen?.has(messagePath) ?? false);
     if (messagePath !== null) this.remember(messagePath);
     const messageKey = messagePath ?? `${promisedPath}#${++this.unnamedPushes}`;
     const { plaintext, decryption, payload } = decode(this.profile, sub, headers, body);
@@ -633,7 +636,7 @@ export class UserAgent {
   }
 
   private remember(path: string): void {
-    this.seen.set(path, true);
+    (this.seen ??= new BoundedMap(SEEN_PATHS_MAX)).set(path, true);
   }
 
   private emitPower(): void {
@@ -644,6 +647,22 @@ export class UserAgent {
       urgencyMin: this.urgencyMin,
     });
   }
+}
+
+/**
+ * The subscription's keys as views of one pooled allocation: three Buffers of their own would
+ * each hold an ArrayBuffer and a native backing store, which a fleet of idle agents feels.
+ */
+function pooledKeys(keys: UaKeys): UaKeys {
+  const all = Buffer.concat([keys.publicKey, keys.privateKey, keys.authSecret]);
+  const privateAt = keys.publicKey.length;
+  const authAt = privateAt + keys.privateKey.length;
+  return {
+    ...keys,
+    publicKey: all.subarray(0, privateAt),
+    privateKey: all.subarray(privateAt, authAt),
+    authSecret: all.subarray(authAt),
+  };
 }
 
 /** Did the whole pushed answer arrive: its status, and as many bytes as it announced? */

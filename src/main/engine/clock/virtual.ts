@@ -1,10 +1,21 @@
 import type { Clock, Timer } from './clock';
 
-interface Pending {
-  atMs: number;
-  id: number;
-  fn: () => void;
-  cancelled: boolean;
+/**
+ * A scheduled callback; it is its own Timer handle, so scheduling allocates one object and no
+ * closure (a fleet day schedules millions).
+ */
+class Pending implements Timer {
+  cancelled = false;
+
+  constructor(
+    readonly atMs: number,
+    readonly id: number,
+    readonly fn: () => void,
+  ) {}
+
+  cancel(): void {
+    this.cancelled = true;
+  }
 }
 
 /**
@@ -28,18 +39,9 @@ export class VirtualClock implements Clock {
   }
 
   schedule(delayMs: number, fn: () => void): Timer {
-    const entry: Pending = {
-      atMs: this.nowMs + Math.max(0, delayMs),
-      id: this.nextId++,
-      fn,
-      cancelled: false,
-    };
+    const entry = new Pending(this.nowMs + Math.max(0, delayMs), this.nextId++, fn);
     this.push(entry);
-    return {
-      cancel: () => {
-        entry.cancelled = true;
-      },
-    };
+    return entry;
   }
 
   /** Number of timers still waiting (cancelled ones excluded). */

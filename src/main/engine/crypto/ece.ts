@@ -1,5 +1,5 @@
 import { Buffer } from 'node:buffer';
-import { createCipheriv, createDecipheriv, createHmac, hkdfSync } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac } from 'node:crypto';
 import { CryptoError } from './errors';
 
 /**
@@ -58,15 +58,28 @@ export function hkdfExtract(salt: Uint8Array, ikm: Uint8Array): Buffer {
   return createHmac('sha256', salt).update(ikm).digest();
 }
 
-/** CEK and nonce base for one (IKM, salt); RFC 8188 §2.2–2.3. */
+/** SHA-256's output length: HKDF-Expand needs one HMAC block for at most this many octets. */
+const SHA256_OCTETS = 32;
+const FIRST_BLOCK = Buffer.of(1);
+
+/**
+ * HKDF-Expand (RFC 5869 §2.3) for `length` ≤ 32 octets: T(1) = HMAC(PRK, info || 0x01), cut.
+ * Every key RFC 8188 and RFC 8291 derive fits one block; two HMACs (with the extract) cost
+ * about a third of node's hkdfSync, which builds key objects on every call.
+ */
+export function hkdfExpandBlock(prk: Uint8Array, info: Uint8Array, length: number): Buffer {
+  if (length > SHA256_OCTETS) throw new RangeError(`HKDF output of ${length} octets: at most 32`);
+  const block = createHmac('sha256', prk).update(info).update(FIRST_BLOCK).digest();
+  return block.subarray(0, length);
+}
+
+/** CEK and nonce base for one (IKM, salt); RFC 8188 §2.2–2.3 (one extract serves both). */
 export function deriveContentKeys(
   ikm: Uint8Array,
   salt: Uint8Array,
 ): { cek: Buffer; nonce: Buffer } {
-  return {
-    cek: Buffer.from(hkdfSync('sha256', ikm, salt, CEK_INFO, 16)),
-    nonce: Buffer.from(hkdfSync('sha256', ikm, salt, NONCE_INFO, 12)),
-  };
+  const prk = hkdfExtract(salt, ikm);
+  return { cek: hkdfExpandBlock(prk, CEK_INFO, 16), nonce: hkdfExpandBlock(prk, NONCE_INFO, 12) };
 }
 
 /** Nonce for record `seq` = base XOR seq as a 96-bit big-endian integer. */

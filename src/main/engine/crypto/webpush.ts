@@ -1,7 +1,14 @@
 import { Buffer } from 'node:buffer';
-import { createECDH, hkdfSync, randomBytes, type ECDH } from 'node:crypto';
+import { createECDH, randomBytes, type ECDH } from 'node:crypto';
 import { b64uEncode } from './base64url';
-import { decrypt, ECE_SALT_OCTETS, encrypt, parseHeader } from './ece';
+import {
+  decrypt,
+  ECE_SALT_OCTETS,
+  encrypt,
+  hkdfExpandBlock,
+  hkdfExtract,
+  parseHeader,
+} from './ece';
 import { CryptoError } from './errors';
 
 /** RFC 8291 message encryption for Web Push, on top of RFC 8188 `aes128gcm`. */
@@ -98,13 +105,24 @@ const ecdhByKey = new WeakMap<Uint8Array, ECDH>();
 /** ECDH(privateKey, peerPublic): the 32-octet x coordinate. Rejects malformed or off-curve keys. */
 export function computeEcdhSecret(privateKey: Uint8Array, peerPublic: Uint8Array): Buffer {
   checkPublicKey(peerPublic, 'peer public key');
-  try {
-    let ecdh = ecdhByKey.get(privateKey);
-    if (!ecdh) {
-      ecdh = createECDH('prime256v1');
+  let ecdh = ecdhByKey.get(privateKey);
+  if (!ecdh) {
+    ecdh = createECDH('prime256v1');
+    try {
       ecdh.setPrivateKey(privateKey);
-      ecdhByKey.set(privateKey, ecdh);
+    } catch (cause) {
+      throw new CryptoError('ERR_WEBPUSH_BAD_KEY', `ECDH failed: ${(cause as Error).message}`, {
+        cause,
+      });
     }
+    ecdhByKey.set(privateKey, ecdh);
+  }
+  return computeSecretWith(ecdh, peerPublic);
+}
+
+/** The shared secret of an ECDH object holding our key and a (checked) peer's public point. */
+function computeSecretWith(ecdh: ECDH, peerPublic: Uint8Array): Buffer {
+  try {
     return ecdh.computeSecret(peerPublic);
   } catch (cause) {
     throw new CryptoError('ERR_WEBPUSH_BAD_KEY', `ECDH failed: ${(cause as Error).message}`, {
@@ -122,7 +140,7 @@ export function deriveWebPushKeys(input: {
 }): { keyInfo: Buffer; ikm: Buffer } {
   checkAuthSecret(input.authSecret);
   const keyInfo = Buffer.concat([KEY_INFO_PREFIX, input.uaPublic, input.asPublic]);
-  const ikm = Buffer.from(hkdfSync('sha256', input.ecdhSecret, input.authSecret, keyInfo, 32));
+  const ikm = hkdfExpandBlock(hkdfExtract(input.authSecret, input.ecdhSecret), keyInfo, 32);
   return { keyInfo, ikm };
 }
 
@@ -143,18 +161,30 @@ export function encryptForSubscription(options: EncryptForSubscriptionOptions): 
       `rs ${rs} must exceed plaintext + padding + 17 = ${contentOctets + 17}`,
     );
   }
-  const as = options.asKeyPair ?? createEcKeyPair();
-  const ecdhSecret = computeEcdhSecret(as.privateKey, uaPublic);
-  // A mismatched injected pair would put a keyid in the header that the UA cannot use.
-  if (!createPublicFrom(as.privateKey).equals(as.publicKey)) {
-    throw new CryptoError(
-      'ERR_WEBPUSH_BAD_KEY',
-      'asKeyPair.publicKey does not belong to asKeyPair.privateKey',
-    );
+  let asPublic: Buffer;
+  let ecdhSecret: Buffer;
+  if (options.asKeyPair) {
+    const as = options.asKeyPair;
+    asPublic = as.publicKey;
+    ecdhSecret = computeEcdhSecret(as.privateKey, uaPublic);
+    // A mismatched injected pair would put a keyid in the header that the UA cannot use.
+    if (!createPublicFrom(as.privateKey).equals(as.publicKey)) {
+      throw new CryptoError(
+        'ERR_WEBPUSH_BAD_KEY',
+        'asKeyPair.publicKey does not belong to asKeyPair.privateKey',
+      );
+    }
+  } else {
+    // A fresh pair (RFC 8291 requires one per message): the secret comes from the same ECDH
+    // object, so the curve is set up once and the private key never imported back.
+    const ecdh = createECDH('prime256v1');
+    ecdh.generateKeys();
+    asPublic = ecdh.getPublicKey();
+    ecdhSecret = computeSecretWith(ecdh, uaPublic);
   }
-  const { ikm } = deriveWebPushKeys({ ecdhSecret, authSecret, uaPublic, asPublic: as.publicKey });
+  const { ikm } = deriveWebPushKeys({ ecdhSecret, authSecret, uaPublic, asPublic });
   const salt = options.salt ?? randomBytes(ECE_SALT_OCTETS);
-  return encrypt(plaintext, { ikm, salt, rs, keyid: as.publicKey, padding });
+  return encrypt(plaintext, { ikm, salt, rs, keyid: asPublic, padding });
 }
 
 export function decryptFromPush(body: Uint8Array, keys: UaDecryptKeys): Buffer {

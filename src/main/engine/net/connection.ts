@@ -10,17 +10,18 @@
  */
 import type { Clock } from '../clock/clock';
 import type { Rng } from '../rng/rng';
-import type { Endpoint } from './endpoint';
-import { Pipeline } from './pipeline';
+import type { Endpoint, EndpointHandlers } from './endpoint';
+import { Pipeline, type PipelineHooks } from './pipeline';
 import { STAGES } from './registry';
 import type { FaultSpec } from './spec';
 import type { ConnectionControl } from './stage';
 import type { ConnectionEvent, Direction, LinkCounters, StreamSelector } from './types';
 
+/** What a connection gets from its link: one object per link, shared by its connections. */
 export interface ConnectionDeps {
   readonly linkId: string;
   readonly clock: Clock;
-  /** This connection's own stream (forked from the link's by connection id). */
+  /** The link's stream; each connection forks its own from it by connection id, on first need. */
   readonly rng: Rng;
   /** The link's counters, updated in place. */
   readonly counters: LinkCounters;
@@ -45,7 +46,7 @@ export interface ConnectionInfo {
   readonly forgotten: boolean;
 }
 
-export class Connection implements ConnectionControl {
+export class Connection implements ConnectionControl, PipelineHooks {
   lastActivityAtMs: number;
   readonly openedAtMs: number;
   private finished = false;
@@ -54,11 +55,14 @@ export class Connection implements ConnectionControl {
   private readonly paused = { upstream: false, downstream: false };
   private readonly sinkFull = { upstream: false, downstream: false };
   private readonly gone = { client: false, server: false };
+  // What faults need is made when the first one applies: most connections of a fleet have none.
+  /** This connection's own stream (forked from the link's by connection id). */
+  private ownRng: Rng | null = null;
   /** Fault name → the directions it has a stage in (empty: toxicity said no). */
-  private readonly applied = new Map<string, Direction[]>();
+  private applied: Map<string, Direction[]> | null = null;
   /** Fault name → how many times it was applied (forks a fresh stream per activation). */
-  private readonly activations = new Map<string, number>();
-  private readonly blackholes = new Map<string, number>();
+  private activations: Map<string, number> | null = null;
+  private blackholes: Map<string, number> | null = null;
 
   constructor(
     readonly id: string,
@@ -68,11 +72,11 @@ export class Connection implements ConnectionControl {
   ) {
     this.openedAtMs = this.lastActivityAtMs = deps.clock.now();
     this.pipes = {
-      upstream: this.pipeline('upstream', server, 'server'),
-      downstream: this.pipeline('downstream', client, 'client'),
+      upstream: new Pipeline('upstream', deps.clock, this),
+      downstream: new Pipeline('downstream', deps.clock, this),
     };
-    this.listen(client, 'client', 'upstream');
-    this.listen(server, 'server', 'downstream');
+    client.attach(new EndpointTap(this, 'client', 'upstream'));
+    server.attach(new EndpointTap(this, 'server', 'downstream'));
   }
 
   get isFinished(): boolean {
@@ -83,7 +87,7 @@ export class Connection implements ConnectionControl {
     return {
       id: this.id,
       openedAtMs: this.openedAtMs,
-      faults: [...this.applied].filter(([, dirs]) => dirs.length > 0).map(([name]) => name),
+      faults: [...(this.applied ?? [])].filter(([, dirs]) => dirs.length > 0).map(([name]) => name),
       heldBytes: {
         upstream: this.pipes.upstream.heldBytes,
         downstream: this.pipes.downstream.heldBytes,
@@ -98,13 +102,14 @@ export class Connection implements ConnectionControl {
   apply(spec: FaultSpec): void {
     if (this.finished) return;
     const dirs = this.directionsFor(spec);
-    this.applied.set(spec.name, dirs);
-    const activation = (this.activations.get(spec.name) ?? 0) + 1;
-    this.activations.set(spec.name, activation);
+    (this.applied ??= new Map()).set(spec.name, dirs);
+    const activations = (this.activations ??= new Map());
+    const activation = (activations.get(spec.name) ?? 0) + 1;
+    activations.set(spec.name, activation);
     const def = STAGES.get(spec.type)!;
     for (const dir of dirs) {
       if (this.finished) return;
-      const rng = this.deps.rng.fork(`${spec.name}/${dir}/${activation}`);
+      const rng = this.rng.fork(`${spec.name}/${dir}/${activation}`);
       this.pipes[dir].add(spec.name, def, spec.attributes, this, rng);
     }
   }
@@ -112,7 +117,7 @@ export class Connection implements ConnectionControl {
   /** New attributes or toxicity for a fault already applied (same type and stream). */
   update(spec: FaultSpec): void {
     if (this.finished) return;
-    const before = this.applied.get(spec.name) ?? [];
+    const before = this.applied?.get(spec.name) ?? [];
     const after = this.directionsFor(spec);
     if (before.length === after.length) {
       for (const dir of after) this.pipes[dir].update(spec.name, spec.attributes);
@@ -124,8 +129,8 @@ export class Connection implements ConnectionControl {
 
   /** Takes a fault's stages out; they pass on what they hold. */
   unapply(name: string): void {
-    const dirs = this.applied.get(name) ?? [];
-    this.applied.delete(name);
+    const dirs = this.applied?.get(name) ?? [];
+    this.applied?.delete(name);
     for (const dir of dirs) {
       if (this.finished) return;
       this.pipes[dir].remove(name);
@@ -133,8 +138,12 @@ export class Connection implements ConnectionControl {
   }
 
   private directionsFor(spec: FaultSpec): Direction[] {
-    const draw = this.deps.rng.fork(`toxicity/${spec.name}`).next();
+    const draw = this.rng.fork(`toxicity/${spec.name}`).next();
     return draw < spec.toxicity ? directions(spec.stream) : [];
+  }
+
+  private get rng(): Rng {
+    return (this.ownRng ??= this.deps.rng.fork(`net/${this.id}`));
   }
 
   // ---- ConnectionControl ----------------------------------------------------------------
@@ -159,8 +168,9 @@ export class Connection implements ConnectionControl {
   }
 
   blackholed(reason: string): () => void {
-    const holders = this.blackholes.get(reason) ?? 0;
-    this.blackholes.set(reason, holders + 1);
+    const blackholes = (this.blackholes ??= new Map());
+    const holders = blackholes.get(reason) ?? 0;
+    blackholes.set(reason, holders + 1);
     if (holders === 0 && !this.finished) {
       this.deps.counters.connectionsBlackholed++;
       this.emit({ kind: 'blackholed', reason });
@@ -169,28 +179,14 @@ export class Connection implements ConnectionControl {
     return () => {
       if (released) return;
       released = true;
-      this.blackholes.set(reason, (this.blackholes.get(reason) ?? 1) - 1);
+      blackholes.set(reason, (blackholes.get(reason) ?? 1) - 1);
     };
   }
 
   // ---- traffic ----------------------------------------------------------------------------
 
-  private listen(endpoint: Endpoint, side: Side, from: Direction): void {
-    const into: Direction = from === 'upstream' ? 'downstream' : 'upstream';
-    endpoint.attach({
-      data: (data) => this.ingress(from, data),
-      end: () => {
-        if (!this.finished && !this.forgotten) this.pipes[from].ingressEnd();
-      },
-      drain: () => {
-        this.sinkFull[into] = false;
-        this.flow(into);
-      },
-      close: (error) => this.endpointClosed(side, from, error),
-    });
-  }
-
-  private ingress(dir: Direction, data: Buffer): void {
+  /** @internal Bytes the application wrote at one end (EndpointTap). */
+  ingress(dir: Direction, data: Buffer): void {
     if (this.finished) return;
     const now = this.deps.clock.now();
     this.lastActivityAtMs = now;
@@ -203,30 +199,59 @@ export class Connection implements ConnectionControl {
     this.flow(dir);
   }
 
-  private pipeline(dir: Direction, target: Endpoint, targetSide: Side): Pipeline {
+  /** @internal One end finished sending (EndpointTap). */
+  ingressEnd(dir: Direction): void {
+    if (!this.finished && !this.forgotten) this.pipes[dir].ingressEnd();
+  }
+
+  /** @internal The end receiving `into` can take more (EndpointTap). */
+  drained(into: Direction): void {
+    this.sinkFull[into] = false;
+    this.flow(into);
+  }
+
+  // ---- PipelineHooks (the two pipelines report here) -------------------------------------
+
+  /** @internal */
+  deliver(dir: Direction, data: Buffer): void {
     const counters = this.deps.counters;
-    return new Pipeline(dir, this.deps.clock, {
-      deliver: (data) => {
-        if (this.gone[targetSide]) {
-          counters.bytesDropped += data.length;
-          return;
-        }
-        if (dir === 'upstream') counters.bytesUpDelivered += data.length;
-        else {
-          counters.bytesDownDelivered += data.length;
-          this.deps.traffic('downstream', data.length, this.deps.clock.now());
-        }
-        if (!target.write(data)) this.sinkFull[dir] = true;
-        this.flow(dir);
-      },
-      deliverEnd: (closeReason) => {
-        if (closeReason !== null) this.close(closeReason);
-        else if (!this.gone[targetSide]) target.end();
-      },
-      held: (delta) => (counters.bytesHeld += delta),
-      dropped: (bytes) => (counters.bytesDropped += bytes),
-      stalled: (chunks) => (counters.chunksStalled += chunks),
-    });
+    if (this.gone[receivingSide(dir)]) {
+      counters.bytesDropped += data.length;
+      return;
+    }
+    if (dir === 'upstream') counters.bytesUpDelivered += data.length;
+    else {
+      counters.bytesDownDelivered += data.length;
+      this.deps.traffic('downstream', data.length, this.deps.clock.now());
+    }
+    if (!this.receiver(dir).write(data)) this.sinkFull[dir] = true;
+    this.flow(dir);
+  }
+
+  /** @internal */
+  deliverEnd(dir: Direction, closeReason: string | null): void {
+    if (closeReason !== null) this.close(closeReason);
+    else if (!this.gone[receivingSide(dir)]) this.receiver(dir).end();
+  }
+
+  /** @internal */
+  held(delta: number): void {
+    this.deps.counters.bytesHeld += delta;
+  }
+
+  /** @internal */
+  dropped(bytes: number): void {
+    this.deps.counters.bytesDropped += bytes;
+  }
+
+  /** @internal */
+  stalled(chunks: number): void {
+    this.deps.counters.chunksStalled += chunks;
+  }
+
+  /** The end a direction's bytes go to. */
+  private receiver(dir: Direction): Endpoint {
+    return dir === 'upstream' ? this.server : this.client;
   }
 
   /** Pauses or resumes the sender of `dir` (see the header comment). */
@@ -250,7 +275,8 @@ export class Connection implements ConnectionControl {
 
   // ---- endings ------------------------------------------------------------------------------
 
-  private endpointClosed(side: Side, from: Direction, error: Error | null): void {
+  /** @internal One end is gone (EndpointTap); `error` set if it went abruptly. */
+  endpointClosed(side: Side, from: Direction, error: Error | null): void {
     if (this.finished) return;
     this.gone[side] = true;
     if (!this.forgotten) {
@@ -294,6 +320,40 @@ export class Connection implements ConnectionControl {
   ): void {
     const base = { linkId: this.deps.linkId, connectionId: this.id, atMs: this.deps.clock.now() };
     this.deps.event({ ...base, ...event });
+  }
+}
+
+/** The side a direction's bytes go to. */
+function receivingSide(dir: Direction): Side {
+  return dir === 'upstream' ? 'server' : 'client';
+}
+
+/**
+ * What one end reports, passed to its connection with the end's side and direction: one
+ * object per end instead of a closure per handler.
+ */
+class EndpointTap implements EndpointHandlers {
+  constructor(
+    private readonly connection: Connection,
+    private readonly side: Side,
+    /** The direction this end's bytes go. */
+    private readonly from: Direction,
+  ) {}
+
+  data(data: Buffer): void {
+    this.connection.ingress(this.from, data);
+  }
+
+  end(): void {
+    this.connection.ingressEnd(this.from);
+  }
+
+  drain(): void {
+    this.connection.drained(this.from === 'upstream' ? 'downstream' : 'upstream');
+  }
+
+  close(error: Error | null): void {
+    this.connection.endpointClosed(this.side, this.from, error);
   }
 }
 

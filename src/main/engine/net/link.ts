@@ -10,14 +10,16 @@ import type { Duplex } from 'node:stream';
 import type { LinkFault } from '../../../shared/events';
 import type { Clock } from '../clock/clock';
 import type { Rng } from '../rng/rng';
-import { Connection, type ConnectionInfo } from './connection';
+import { Connection, type ConnectionDeps, type ConnectionInfo } from './connection';
 import type { Endpoint } from './endpoint';
 import { NET_ERROR_CODES, NetError } from './errors';
 import { MemoryEndpoint } from './memory';
-import { FaultTable } from './fault-table';
+import { FaultTable, type FaultTableHooks } from './fault-table';
 import { listenTcp, TcpEndpoint, type TcpProxy, type TcpTarget } from './tcp';
+import type { FaultSpec } from './spec';
 import type {
   ConnectionEvent,
+  Direction,
   FaultEvent,
   FaultInfo,
   LinkCounters,
@@ -49,8 +51,11 @@ export class Link {
   private readonly table: FaultTable;
   private readonly open = new Set<Connection>();
   private readonly listeners = new Set<LinkListener>();
-  private readonly proxies = new Set<TcpProxy>();
+  /** TCP proxies (listenTcp), made with the first: a fleet's links have none. */
+  private proxies: Set<TcpProxy> | null = null;
   private readonly totals: LinkCounters = emptyCounters();
+  /** What the fault table and the connections report to (one object, no closure per hook). */
+  private readonly wiring: LinkWiring;
   private connectionSeq = 0;
   private lastState: LinkState = 'up';
   private closed = false;
@@ -72,26 +77,11 @@ export class Link {
       LINK_DEFAULTS.connectionsMax,
       'connectionsMax',
     );
+    this.wiring = new LinkWiring(this, clock, rng, this.totals, this.heldBytesMax);
     this.table = new FaultTable(
       this.id,
       { clock, rng, startedAtMs: this.startedAtMs },
-      {
-        activate: (spec) => this.eachConnection((c) => c.apply(spec)),
-        deactivate: (name) => this.eachConnection((c) => c.unapply(name)),
-        update: (spec) => this.eachConnection((c) => c.update(spec)),
-        changed: (change, fault, previous) => {
-          const atMs = this.clock.now();
-          const event: FaultEvent = {
-            linkId: this.id,
-            change,
-            fault,
-            ...(previous && { previous }),
-            atMs,
-          };
-          for (const l of this.listeners) l.onFault?.(event);
-          this.refreshState();
-        },
-      },
+      this.wiring,
     );
     if (options.faults) this.setFaults(options.faults);
   }
@@ -113,12 +103,13 @@ export class Link {
       await proxy.close();
       this.assertOpen();
     }
-    this.proxies.add(proxy);
+    const proxies = (this.proxies ??= new Set());
+    proxies.add(proxy);
     return {
       host: proxy.host,
       port: proxy.port,
       close: async () => {
-        this.proxies.delete(proxy);
+        proxies.delete(proxy);
         await proxy.close();
       },
     };
@@ -224,8 +215,8 @@ export class Link {
     this.closed = true;
     this.table.stop();
     for (const c of [...this.open]) c.abort();
-    const proxies = [...this.proxies];
-    this.proxies.clear();
+    const proxies = [...(this.proxies ?? [])];
+    this.proxies?.clear();
     await Promise.all(proxies.map((p) => p.close()));
   }
 
@@ -248,18 +239,7 @@ export class Link {
     }
     const server = connectServer();
     const id = `${this.id}/c${++this.connectionSeq}`;
-    const connection = new Connection(id, client, server, {
-      linkId: this.id,
-      clock: this.clock,
-      rng: this.rng.fork(`net/${id}`),
-      counters: this.totals,
-      heldBytesMax: this.heldBytesMax,
-      event: (e) => this.emitConnection(e),
-      traffic: (direction, bytes, atMs) => {
-        for (const l of this.listeners) l.onTraffic?.(direction, bytes, atMs);
-      },
-      done: (c) => this.open.delete(c),
-    });
+    const connection = new Connection(id, client, server, this.wiring);
     this.open.add(connection);
     this.totals.connectionsOpened++;
     this.totals.connectionsActive++;
@@ -282,17 +262,87 @@ export class Link {
     for (const l of this.listeners) l.onState?.(event);
   }
 
-  /** Runs `fn` on every open connection (a copy: a fault may end some on the way). */
-  private eachConnection(fn: (c: Connection) => void): void {
+  /** @internal Runs `fn` on every open connection (a copy: a fault may end some on the way). */
+  eachConnection(fn: (c: Connection) => void): void {
     for (const c of [...this.open]) fn(c);
   }
 
-  private emitConnection(event: ConnectionEvent): void {
+  /** @internal */
+  emitConnection(event: ConnectionEvent): void {
     for (const l of this.listeners) l.onConnection?.(event);
+  }
+
+  /** @internal */
+  emitTraffic(direction: Direction, bytes: number, atMs: number): void {
+    for (const l of this.listeners) l.onTraffic?.(direction, bytes, atMs);
+  }
+
+  /** @internal A fault changed (the fault table's hook): tell listeners, refresh the state. */
+  faultChanged(change: FaultEvent['change'], fault: FaultInfo, previous?: FaultInfo): void {
+    const event: FaultEvent = {
+      linkId: this.id,
+      change,
+      fault,
+      ...(previous && { previous }),
+      atMs: this.clock.now(),
+    };
+    for (const l of this.listeners) l.onFault?.(event);
+    this.refreshState();
+  }
+
+  /** @internal A connection ended; the link forgets it. */
+  forget(connection: Connection): void {
+    this.open.delete(connection);
   }
 
   private assertOpen(): void {
     if (this.closed) throw new NetError(NET_ERROR_CODES.LINK_CLOSED, `link ${this.id} is closed`);
+  }
+}
+
+/**
+ * A link's hooks for its fault table and its connections, as methods of one object per link:
+ * a fleet has a link per agent, and a closure per hook would cost more than the link's state.
+ */
+class LinkWiring implements FaultTableHooks, ConnectionDeps {
+  readonly linkId: string;
+
+  constructor(
+    private readonly link: Link,
+    readonly clock: Clock,
+    readonly rng: Rng,
+    readonly counters: LinkCounters,
+    readonly heldBytesMax: number,
+  ) {
+    this.linkId = link.id;
+  }
+
+  activate(spec: FaultSpec): void {
+    this.link.eachConnection((c) => c.apply(spec));
+  }
+
+  deactivate(name: string): void {
+    this.link.eachConnection((c) => c.unapply(name));
+  }
+
+  update(spec: FaultSpec): void {
+    this.link.eachConnection((c) => c.update(spec));
+  }
+
+  changed(change: FaultEvent['change'], fault: FaultInfo, previous?: FaultInfo): void {
+    this.link.faultChanged(change, fault, previous);
+  }
+
+  event(event: ConnectionEvent): void {
+    this.link.emitConnection(event);
+  }
+
+  traffic(direction: Direction, bytes: number, atMs: number): void {
+    this.link.emitTraffic(direction, bytes, atMs);
+  }
+
+  done(connection: Connection): void {
+    this.link.forget(connection);
   }
 }
 

@@ -11,32 +11,23 @@ import { socketError, type Endpoint, type EndpointHandlers, type TeardownMode } 
 export class MemoryEndpoint implements Endpoint {
   /** The application's side. */
   readonly socket: Duplex;
-  private handlers: EndpointHandlers | null = null;
+  /** @internal The link's handlers (MemorySocket reads them). */
+  handlers: EndpointHandlers | null = null;
   private paused = false;
-  private heldCallback: ((error?: Error | null) => void) | null = null;
+  /** @internal A write callback held while paused (MemorySocket sets it). */
+  heldCallback: ((error?: Error | null) => void) | null = null;
   /** The link has pushed the end (FIN) into the readable side; nothing may follow it. */
   private finSent = false;
 
   constructor() {
-    this.socket = new Duplex({
-      // Like net.Socket's default: when the peer's FIN has been read, end our side too.
-      allowHalfOpen: false,
-      read: () => this.handlers?.drain(),
-      write: (chunk: Buffer, _encoding, callback) => {
-        this.handlers?.data(chunk);
-        if (this.paused) this.heldCallback = callback;
-        else callback();
-      },
-      final: (callback) => {
-        this.handlers?.end();
-        callback();
-      },
-      destroy: (error, callback) => {
-        this.heldCallback = null;
-        this.handlers?.close(error);
-        callback(error);
-      },
-    });
+    this.socket = new MemorySocket(this);
+  }
+
+  /** @internal MemorySocket's write: hands the bytes to the link, holds the callback if paused. */
+  written(chunk: Buffer, callback: (error?: Error | null) => void): void {
+    this.handlers?.data(chunk);
+    if (this.paused) this.heldCallback = callback;
+    else callback();
   }
 
   attach(handlers: EndpointHandlers): void {
@@ -76,5 +67,40 @@ export class MemoryEndpoint implements Endpoint {
     const callback = this.heldCallback;
     this.heldCallback = null;
     callback?.();
+  }
+}
+
+/**
+ * The Duplex of a MemoryEndpoint. Its stream methods are the class's, not closures passed as
+ * options: a fleet holds two of these per user agent, and per-instance closures cost more
+ * than the state they close over.
+ */
+class MemorySocket extends Duplex {
+  constructor(private readonly endpoint: MemoryEndpoint) {
+    // Like net.Socket's default: when the peer's FIN has been read, end our side too.
+    super({ allowHalfOpen: false });
+  }
+
+  override _read(): void {
+    this.endpoint.handlers?.drain();
+  }
+
+  override _write(
+    chunk: Buffer,
+    _encoding: BufferEncoding,
+    callback: (error?: Error | null) => void,
+  ): void {
+    this.endpoint.written(chunk, callback);
+  }
+
+  override _final(callback: (error?: Error | null) => void): void {
+    this.endpoint.handlers?.end();
+    callback();
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    this.endpoint.heldCallback = null;
+    this.endpoint.handlers?.close(error);
+    callback(error);
   }
 }

@@ -10,12 +10,15 @@ import type { Rng } from '../rng/rng';
 import type { ConnectionControl, Stage, StageContext, StageDefinition } from './stage';
 import type { Chunk, Direction } from './types';
 
-/** What the pipeline tells its connection. */
+/**
+ * What the pipeline tells its connection. Methods that name the direction, so one object (the
+ * connection) serves both of its pipelines without a closure per hook.
+ */
 export interface PipelineHooks {
   /** Bytes left the last stage. */
-  deliver(data: Buffer): void;
+  deliver(direction: Direction, data: Buffer): void;
   /** The end left the last stage; `closeReason` set if a stage asked to close (limit_data). */
-  deliverEnd(closeReason: string | null): void;
+  deliverEnd(direction: Direction, closeReason: string | null): void;
   /** The bytes held changed by `delta` (positive: in; negative: out or dropped). */
   held(delta: number): void;
   dropped(bytes: number): void;
@@ -35,28 +38,18 @@ export class Pipeline {
   private disposed = false;
   private inputEnded = false;
   private closeReason: string | null = null;
-  private readonly head: Node;
-  private readonly sink: Node;
-  private readonly nodes = new Map<string, StageNode>();
+  private readonly head: Node = new Head();
+  private readonly sink: Node = new Sink(this);
+  /** Stages by fault name; made with the first stage (most connections of a fleet have none). */
+  private nodes: Map<string, StageNode> | null = null;
 
   constructor(
     readonly direction: Direction,
     readonly clock: Clock,
     private readonly hooks: PipelineHooks,
   ) {
-    const sink: Node = (this.sink = {
-      prev: null,
-      next: null,
-      take: (chunk) => this.leave(chunk.data),
-      takeEnd: () => this.hooks.deliverEnd(this.closeReason),
-    });
-    this.head = {
-      prev: null,
-      next: sink,
-      take: (chunk) => this.head.next!.take(chunk),
-      takeEnd: () => this.head.next!.takeEnd(),
-    };
-    sink.prev = this.head;
+    this.head.next = this.sink;
+    this.sink.prev = this.head;
   }
 
   get isDisposed(): boolean {
@@ -92,33 +85,33 @@ export class Pipeline {
     node.next = this.sink;
     node.prev!.next = node;
     this.sink.prev = node;
-    this.nodes.set(name, node);
+    (this.nodes ??= new Map()).set(name, node);
     node.stage.start();
   }
 
   update(name: string, attrs: unknown): void {
-    this.nodes.get(name)?.stage.update(attrs);
+    this.nodes?.get(name)?.stage.update(attrs);
   }
 
   /** Unlinks a stage; it passes what it holds to the node that followed it. */
   remove(name: string): void {
-    const node = this.nodes.get(name);
+    const node = this.nodes?.get(name);
     if (!node) return;
-    this.nodes.delete(name);
+    this.nodes!.delete(name);
     node.prev!.next = node.next;
     node.next!.prev = node.prev;
     node.stage.release();
   }
 
   has(name: string): boolean {
-    return this.nodes.has(name);
+    return this.nodes?.has(name) ?? false;
   }
 
   /** Stops every stage; returns the bytes that were held (now lost). */
   dispose(): number {
     if (this.disposed) return 0;
     this.disposed = true;
-    for (const node of this.nodes.values()) node.stage.dispose();
+    for (const node of this.nodes?.values() ?? []) node.stage.dispose();
     const lost = this.heldBytes;
     this.heldBytes = 0;
     this.hooks.held(-lost);
@@ -142,10 +135,46 @@ export class Pipeline {
     this.closeReason ??= reason;
   }
 
-  private leave(data: Buffer): void {
+  /** @internal Sink → pipeline: bytes leave for the endpoint. */
+  leave(data: Buffer): void {
     this.heldBytes -= data.length;
     this.hooks.held(-data.length);
-    this.hooks.deliver(data);
+    this.hooks.deliver(this.direction, data);
+  }
+
+  /** @internal Sink → pipeline: the end leaves for the endpoint. */
+  leaveEnd(): void {
+    this.hooks.deliverEnd(this.direction, this.closeReason);
+  }
+}
+
+/** The no-op head: a stage can always be put right behind it. */
+class Head implements Node {
+  prev: Node | null = null;
+  next: Node | null = null;
+
+  take(chunk: Chunk): void {
+    this.next!.take(chunk);
+  }
+
+  takeEnd(): void {
+    this.next!.takeEnd();
+  }
+}
+
+/** The sink: what reaches it leaves the pipeline for the connection's endpoint. */
+class Sink implements Node {
+  prev: Node | null = null;
+  next: Node | null = null;
+
+  constructor(private readonly pipeline: Pipeline) {}
+
+  take(chunk: Chunk): void {
+    this.pipeline.leave(chunk.data);
+  }
+
+  takeEnd(): void {
+    this.pipeline.leaveEnd();
   }
 }
 

@@ -34,9 +34,9 @@ export class TcpEndpoint implements Endpoint {
   }
 
   attach(handlers: EndpointHandlers): void {
-    this.socket.on('data', handlers.data);
-    this.socket.on('end', handlers.end);
-    this.socket.on('drain', handlers.drain);
+    this.socket.on('data', (data: Buffer) => handlers.data(data));
+    this.socket.on('end', () => handlers.end());
+    this.socket.on('drain', () => handlers.drain());
     this.socket.on('close', () => handlers.close(this.error));
   }
 
