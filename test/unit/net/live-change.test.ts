@@ -62,6 +62,19 @@ describe('changing faults while traffic flows', () => {
     expect(arrivals(server)).toEqual([[600, 'x']]);
   });
 
+  it('adds a fault without a name beside one holding its default name, as …_2', () => {
+    h = harness({
+      faults: [{ type: 'latency', stream: 'upstream', attributes: { latency: 100 } }],
+    });
+    const added = h.link.addFault({
+      type: 'latency',
+      stream: 'upstream',
+      attributes: { latency: 5 },
+    });
+    expect(added.name).toBe('latency_upstream_2');
+    expect(h.link.faults().map((f) => f.name)).toEqual(['latency_upstream', 'latency_upstream_2']);
+  });
+
   it('refuses an invalid change with every problem and keeps the old fault working', async () => {
     h = harness({
       faults: [{ type: 'latency', stream: 'upstream', attributes: { latency: 100 } }],
@@ -91,7 +104,12 @@ describe('changing faults while traffic flows', () => {
       '[1].attributes.latency: required (got nothing, allowed a number)',
     );
     expect(() =>
-      h.link.addFault({ type: 'latency', stream: 'upstream', attributes: { latency: 1 } }),
+      h.link.addFault({
+        type: 'latency',
+        name: 'latency_upstream',
+        stream: 'upstream',
+        attributes: { latency: 1 },
+      }),
     ).toThrow(
       'name: already used by another fault (got "latency_upstream", allowed a name not in use)',
     );

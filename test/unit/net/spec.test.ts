@@ -92,13 +92,32 @@ describe('fault spec validation', () => {
     ]);
   });
 
-  it('refuses duplicate names in a list, with the index in the path', () => {
-    expect(parseFaultSpecs([{ type: 'outage' }, { type: 'outage' }])).toEqual({
+  it('refuses a name given twice in a list, with the index in the path', () => {
+    expect(
+      parseFaultSpecs([
+        { type: 'outage', name: 'down' },
+        { type: 'latency', name: 'down', attributes: { latency: 5 } },
+      ]),
+    ).toEqual({
       ok: false,
-      problems: [
-        '[1].name: already used by another fault (got "outage_both", allowed a name not in use)',
-      ],
+      problems: ['[1].name: already used by another fault (got "down", allowed a name not in use)'],
     });
+  });
+
+  it('gives a fault without a name the first free one: its default, then _2, _3 …', () => {
+    const parsed = parseFaultSpecs([
+      { type: 'outage' },
+      { type: 'outage' },
+      // A name chosen later in the list is kept; the defaulted ones step around it.
+      { type: 'outage' },
+      { type: 'outage', name: 'outage_both_3' },
+    ]);
+    expect(parsed.ok && parsed.value.map((f) => f.name)).toEqual([
+      'outage_both',
+      'outage_both_2',
+      'outage_both_4',
+      'outage_both_3',
+    ]);
   });
 
   it('knows every registered stage type, by its lowercase name', () => {

@@ -8,7 +8,14 @@ import type { Rng } from '../rng/rng';
 import { NET_ERROR_CODES, NetError } from './errors';
 import { STAGES } from './registry';
 import { startSchedule } from './schedule';
-import { FAULTS_MAX, parseFaultSpec, parseFaultSpecs, type FaultSpec } from './spec';
+import {
+  FAULTS_MAX,
+  freeName,
+  hasName,
+  parseFaultSpec,
+  parseFaultSpecs,
+  type FaultSpec,
+} from './spec';
 import type { FaultEvent, FaultInfo, LinkState } from './types';
 import { preview } from './validation';
 
@@ -41,7 +48,11 @@ export class FaultTable {
   ) {}
 
   add(input: unknown): FaultInfo {
-    const spec = valid(parseFaultSpec(input));
+    const parsed = valid(parseFaultSpec(input));
+    // A fault added without a name takes a free one: its default may be taken (a preset's).
+    const spec = hasName(input)
+      ? parsed
+      : { ...parsed, name: freeName(parsed.name, (n) => this.entries.has(n)) };
     const problems: string[] = [];
     if (this.entries.has(spec.name)) {
       problems.push(

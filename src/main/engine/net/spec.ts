@@ -113,27 +113,56 @@ export function parseFaultSpec(
   return { ok: false, problems: describeIssues(parsed.error.issues, input, prefix) };
 }
 
-/** Validates a list of specs: each one, at most FAULTS_MAX, names unique. */
+/**
+ * Validates a list of specs: each one, at most FAULTS_MAX, names unique. A name given twice is
+ * refused; a fault without one takes its default (`${type}_${stream}`), or the first of
+ * `…_2`, `…_3`, … that no other fault of the list uses — so a second latency added to a link
+ * (or beside a preset's) is not refused for a name nobody chose.
+ */
 export function parseFaultSpecs(inputs: readonly unknown[]): ParseResult<FaultSpec[]> {
   const problems: string[] = [];
   const specs: FaultSpec[] = [];
   if (inputs.length > FAULTS_MAX) {
     problems.push(`(root): too many faults (got ${inputs.length}, allowed at most ${FAULTS_MAX})`);
   }
+  const parsed = inputs.map((input, i) => parseFaultSpec(input, [i]));
+  const chosen = new Set<string>();
+  parsed.forEach((result, i) => {
+    if (result.ok && hasName(inputs[i])) chosen.add(result.value.name);
+  });
   const seen = new Set<string>();
-  inputs.forEach((input, i) => {
-    const parsed = parseFaultSpec(input, [i]);
-    if (!parsed.ok) {
-      problems.push(...parsed.problems);
+  parsed.forEach((result, i) => {
+    if (!result.ok) {
+      problems.push(...result.problems);
       return;
     }
-    if (seen.has(parsed.value.name)) {
+    const spec = hasName(inputs[i])
+      ? result.value
+      : { ...result.value, name: freeName(result.value.name, (n) => chosen.has(n) || seen.has(n)) };
+    if (seen.has(spec.name)) {
       problems.push(
-        `[${i}].name: already used by another fault (got "${parsed.value.name}", allowed a name not in use)`,
+        `[${i}].name: already used by another fault (got "${spec.name}", allowed a name not in use)`,
       );
     }
-    seen.add(parsed.value.name);
-    specs.push(parsed.value);
+    seen.add(spec.name);
+    specs.push(spec);
   });
   return problems.length > 0 ? { ok: false, problems } : { ok: true, value: specs };
+}
+
+/** Whether a fault's input names it (else its name is the default `${type}_${stream}`). */
+export function hasName(input: unknown): boolean {
+  return (
+    typeof input === 'object' && input !== null && (input as { name?: unknown }).name !== undefined
+  );
+}
+
+/** `base`, or the first of `base_2`, `base_3`, … not `taken` (within the name's 64 characters). */
+export function freeName(base: string, taken: (name: string) => boolean): string {
+  if (!taken(base)) return base;
+  for (let n = 2; ; n++) {
+    const suffix = `_${n}`;
+    const name = `${base.slice(0, 64 - suffix.length)}${suffix}`;
+    if (!taken(name)) return name;
+  }
 }
