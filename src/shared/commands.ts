@@ -42,6 +42,13 @@ const seed = z.union([z.number().int().min(0).max(SEED_NUMBER_MAX), z.string().m
 const speed = z.union([z.literal(0), z.number().min(SPEED_MIN).max(SPEED_MAX)]);
 const seq = z.number().int().min(0);
 
+/** The Send form's bounds, as the `send` command checks them (the form says them at each field). */
+export const SEND_TTL_SECONDS_MAX = 2 ** 31;
+/** RFC 8030 §5.4: a topic is at most 32 characters of the URL- and filename-safe base64 alphabet. */
+export const SEND_TOPIC_PATTERN = /^[A-Za-z0-9_-]{1,32}$/;
+/** The most text one aes128gcm record carries (4096 − 86 header − 16 tag − 1 delimiter). */
+export const SEND_TEXT_CHARS_MAX = 3993;
+
 export const commandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('snapshot') }).strict(),
   z.object({ type: z.literal('info') }).strict(),
@@ -50,17 +57,13 @@ export const commandSchema = z.discriminatedUnion('type', [
       type: z.literal('send'),
       /** The subscription to send to; the lab's application server does the sending. */
       subscriptionId: id,
-      ttlSeconds: z
-        .number()
-        .int()
-        .min(0)
-        .max(2 ** 31),
+      ttlSeconds: z.number().int().min(0).max(SEND_TTL_SECONDS_MAX),
       urgency: z.enum(['very-low', 'low', 'normal', 'high']).optional(),
       topic: z
         .string()
-        .regex(/^[A-Za-z0-9_-]{1,32}$/, '1 to 32 characters of the base64url alphabet')
+        .regex(SEND_TOPIC_PATTERN, '1 to 32 characters of the base64url alphabet')
         .optional(),
-      text: z.string().max(3993).optional(),
+      text: z.string().max(SEND_TEXT_CHARS_MAX).optional(),
       receipt: z.boolean().optional(),
     })
     .strict(),

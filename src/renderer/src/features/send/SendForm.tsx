@@ -1,5 +1,9 @@
 import { useId, useState, type FormEvent } from 'react';
-import type { SendOutcome } from '../../../../shared/commands';
+import {
+  SEND_TEXT_CHARS_MAX,
+  SEND_TTL_SECONDS_MAX,
+  type SendOutcome,
+} from '../../../../shared/commands';
 import { URGENCIES, type Urgency } from '../../../../shared/events';
 import type { Result } from '../../../../shared/result';
 import { formatHttpStatus, shortId } from '../../format';
@@ -9,6 +13,7 @@ import {
   selectCurrentSubscriptionId,
   useLab,
 } from '../../store';
+import { sendFieldProblems } from './send-fields';
 
 export const DEFAULT_TTL_SECONDS = 60;
 export const DEFAULT_TEXT = 'Hello from Push Lab';
@@ -26,21 +31,20 @@ export function SendForm() {
   const [busy, setBusy] = useState(false);
   const [outcome, setOutcome] = useState<Result<SendOutcome> | null>(null);
   const id = useId();
+  const problems = sendFieldProblems({ ttl, topic, text });
+  const invalid = Object.keys(problems).length > 0;
+  /** A changed field makes the last answer stale: it was about other values. */
+  const edit =
+    (set: (value: string) => void) =>
+    (value: string): void => {
+      set(value);
+      setOutcome(null);
+    };
 
   async function onSubmit(event: FormEvent<HTMLFormElement>): Promise<void> {
     event.preventDefault();
-    if (subscriptionId === null || busy || !canChange) return;
-    const ttlSeconds = ttl.trim() === '' ? Number.NaN : Number(ttl);
-    if (!Number.isInteger(ttlSeconds) || ttlSeconds < 0) {
-      setOutcome({
-        ok: false,
-        error: {
-          code: 'ERR_INPUT',
-          message: `TTL must be a whole number of seconds ≥ 0 (got "${ttl}").`,
-        },
-      });
-      return;
-    }
+    if (subscriptionId === null || busy || !canChange || invalid) return;
+    const ttlSeconds = Number(ttl);
     const trimmedTopic = topic.trim();
     setBusy(true);
     setOutcome(null);
@@ -75,18 +79,24 @@ export function SendForm() {
           <input
             type="number"
             min={0}
+            max={SEND_TTL_SECONDS_MAX}
             step={1}
             inputMode="numeric"
             value={ttl}
-            onChange={(e) => setTtl(e.target.value)}
+            aria-invalid={problems.ttl !== undefined}
+            onChange={(e) => edit(setTtl)(e.target.value)}
             data-testid="send-ttl"
           />
+          <FieldProblem field="ttl" problem={problems.ttl} />
         </label>
         <label>
           Urgency
           <select
             value={urgency}
-            onChange={(e) => setUrgency(e.target.value as Urgency)}
+            onChange={(e) => {
+              setUrgency(e.target.value as Urgency);
+              setOutcome(null);
+            }}
             data-testid="send-urgency"
           >
             {URGENCIES.map((u) => (
@@ -105,25 +115,35 @@ export function SendForm() {
             maxLength={32}
             pattern="[A-Za-z0-9_\-]{1,32}"
             title="1 to 32 characters: letters, digits, - and _"
-            onChange={(e) => setTopic(e.target.value)}
+            aria-invalid={problems.topic !== undefined}
+            onChange={(e) => edit(setTopic)(e.target.value)}
             data-testid="send-topic"
           />
+          <FieldProblem field="topic" problem={problems.topic} />
         </label>
         <label className="send-text">
           Text
           <input
             type="text"
             value={text}
-            maxLength={3993}
-            onChange={(e) => setText(e.target.value)}
+            maxLength={SEND_TEXT_CHARS_MAX}
+            aria-invalid={problems.text !== undefined}
+            onChange={(e) => edit(setText)(e.target.value)}
             data-testid="send-text"
           />
+          <FieldProblem field="text" problem={problems.text} />
         </label>
         <div className="send-actions">
           <button
             type="submit"
-            disabled={subscriptionId === null || busy || !canChange}
-            title={canChange ? undefined : 'Back to live to send'}
+            disabled={subscriptionId === null || busy || !canChange || invalid}
+            title={
+              !canChange
+                ? 'Back to live to send'
+                : invalid
+                  ? 'Correct the fields marked'
+                  : undefined
+            }
             data-testid="send-button"
           >
             {busy ? 'Sending…' : 'Send'}
@@ -132,6 +152,16 @@ export function SendForm() {
         </div>
       </form>
     </section>
+  );
+}
+
+/** A field's problem, under it, in plain words (nothing when the value is fine). */
+function FieldProblem({ field, problem }: { field: string; problem: string | undefined }) {
+  if (problem === undefined) return null;
+  return (
+    <span className="field-problem" role="alert" data-testid={`send-${field}-problem`}>
+      {problem}
+    </span>
   );
 }
 
