@@ -37,4 +37,14 @@ test('a message travels queued → pushed → acked, live, in browser mode', asy
   if (seen.length > 1) await expect(row).toHaveAttribute('data-cue', 'acked');
   else await expect(row).not.toHaveAttribute('data-cue');
   await page.screenshot({ path: 'test-results/screenshots/main-window.png', fullPage: true });
+
+  // Clicking the queue's row opens the message's story, as a Log or Flows row does.
+  await row.click();
+  await expect(row).toHaveAttribute('aria-selected', 'true');
+  const inspector = page.getByTestId('inspector');
+  await expect(inspector).toBeVisible();
+  const acked = inspector
+    .getByTestId('inspector-step')
+    .and(page.locator('[data-kind="message.acked"]'));
+  await expect(acked.first()).toBeVisible();
 });
