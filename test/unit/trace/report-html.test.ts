@@ -79,6 +79,32 @@ describe('renderReportHtml', () => {
     expect(report.totals.stale).toBe(0);
   });
 
+  it('lists links and agents in the order people read ids (phone-2 before phone-10)', () => {
+    const run = new LabStream().service(0, 'ps1');
+    for (const id of ['phone-10', 'phone-2', 'phone-1']) run.agent(0, id, 'user-agent');
+    const linked = buildReport(run.events, {
+      endT: 1000,
+      extras: {
+        links: {
+          'cell:phone-10': { bytes: 1 },
+          'cell:phone-2': { bytes: 1 },
+          'cell:phone-1': { bytes: 1 },
+        },
+      },
+    });
+    expect(Object.keys(linked.links!.countersById)).toEqual([
+      'cell:phone-1',
+      'cell:phone-2',
+      'cell:phone-10',
+    ]);
+    const page = renderReportHtml(linked);
+    const order = ['cell:phone-1<', 'cell:phone-2<', 'cell:phone-10<'].map((id) =>
+      page.indexOf(id),
+    );
+    expect(order.every((at) => at > 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+  });
+
   it('escapeHtml covers the five special characters', () => {
     expect(escapeHtml(`<a href="x" title='y'>&</a>`)).toBe(
       '&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;',

@@ -3,6 +3,7 @@
  * scripts, no external assets; tables plus a small inline SVG latency histogram per row.
  * Every piece of text from the report (ids, labels, sentences, meta) goes through escapeHtml.
  */
+import { naturalCompare } from '../../../shared/natural-order';
 import { CHECKER_RULES } from './checker-rules';
 import type { HistogramBin } from './latency';
 import type { Report } from './report-types';
@@ -249,7 +250,7 @@ function linksSection(r: Report): string {
   if (!r.links) return '';
   const ids = [
     ...new Set([...Object.keys(r.links.resetsById), ...Object.keys(r.links.countersById)]),
-  ].sort();
+  ].sort(naturalCompare);
   return `<h2>Links</h2>${table(
     ['Link', 'Resets', 'Counters'],
     ids.map((id) => [id, r.links!.resetsById[id] ?? 0, counts(r.links!.countersById[id] ?? {})]),

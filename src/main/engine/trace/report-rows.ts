@@ -3,6 +3,7 @@
  * whole run): counters fed by the report builder and a latency digest, summarised into
  * MessageStats with rounded numbers and a fixed key order.
  */
+import { naturalCompare } from '../../../shared/natural-order';
 import { LatencyDigest, type HistogramBin } from './latency';
 
 export interface LatencySummary {
@@ -122,16 +123,12 @@ export function bump(counts: Map<string, number>, key: string | number, by = 1):
   counts.set(k, (counts.get(k) ?? 0) + by);
 }
 
-/** A Map as a plain object with keys in ascending order (numbers numerically), for stable JSON. */
+/** A Map as a plain object with keys in the order people read them (naturalCompare), for stable JSON. */
 export function sortedRecord(
   counts: ReadonlyMap<string, number>,
   digits?: number,
 ): Record<string, number> {
-  const keys = [...counts.keys()].sort((a, b) => {
-    const na = Number(a);
-    const nb = Number(b);
-    return Number.isNaN(na) || Number.isNaN(nb) ? (a < b ? -1 : a > b ? 1 : 0) : na - nb;
-  });
+  const keys = [...counts.keys()].sort(naturalCompare);
   const out: Record<string, number> = {};
   for (const key of keys) {
     const value = counts.get(key)!;

@@ -15,6 +15,7 @@
  */
 import type { AgentRole, LabEvent, Profile } from '../../../shared/events';
 import { stepMessage, type AcceptedLife } from '../../../shared/lifecycle';
+import { naturalCompare } from '../../../shared/natural-order';
 import { BoundedMap } from '../bounded-map';
 import { InvariantChecker, type CheckerVerdicts, type CheckResult } from './checker';
 import type { TraceGap } from './format';
@@ -261,7 +262,7 @@ export class ReportBuilder {
       span,
       totals,
       services: [...this.services.values()]
-        .sort((a, b) => compare(a.serviceId, b.serviceId))
+        .sort((a, b) => naturalCompare(a.serviceId, b.serviceId))
         .map((s) => ({
           serviceId: s.serviceId,
           profile: s.profile,
@@ -288,7 +289,7 @@ export class ReportBuilder {
         };
       }),
       senders: [...this.senders.values()]
-        .sort((a, b) => compare(a.agentId, b.agentId))
+        .sort((a, b) => naturalCompare(a.agentId, b.agentId))
         .map((s) => ({
           agentId: s.agentId,
           label: s.label,
@@ -506,12 +507,8 @@ function linkSummary(
 ): Report['links'] {
   if (resets.size === 0 && !counters) return null;
   const countersById: Record<string, Record<string, number>> = {};
-  for (const id of Object.keys(counters ?? {}).sort(compare)) {
+  for (const id of Object.keys(counters ?? {}).sort(naturalCompare)) {
     countersById[id] = sortedRecord(new Map(Object.entries(counters![id]!)), 6);
   }
   return { resetsById: sortedRecord(resets), countersById };
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
