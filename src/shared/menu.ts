@@ -18,6 +18,22 @@ export const VIEW_LIST = [
 
 export type ViewId = (typeof VIEW_LIST)[number]['id'];
 
+/**
+ * The digit that shows the view at `index` in VIEW_LIST — 1 to 9, then 0 for the tenth, as
+ * on a keyboard's number row — or null past the tenth. The page's keys and the Electron
+ * menu's accelerators both read it.
+ */
+export function viewDigit(index: number): string | null {
+  if (index >= 0 && index < 9) return String(index + 1);
+  return index === 9 ? '0' : null;
+}
+
+/** The view index a digit key shows (the inverse of viewDigit), or null. */
+export function viewIndexOfDigit(key: string): number | null {
+  if (!/^[0-9]$/.test(key)) return null;
+  return key === '0' ? 9 : Number(key) - 1;
+}
+
 /** What a menu item asks the page to do (the same actions as the keyboard and the toolbar). */
 export type MenuAction =
   | { type: 'view'; id: ViewId }

@@ -4,7 +4,7 @@
  * Pure: builds a template; index.ts hands it to Electron.
  */
 import type { MenuItemConstructorOptions } from 'electron';
-import { VIEW_LIST, type MenuAction } from '../../shared/menu';
+import { VIEW_LIST, viewDigit, type MenuAction } from '../../shared/menu';
 
 /** A file to choose in a native dialog; index.ts shows it and sends the action with the path. */
 export type FileChoice = 'open' | 'save-bundle' | 'save-scenario';
@@ -53,9 +53,13 @@ export function menuTemplate(
     {
       label: 'View',
       submenu: [
-        // Cmd/Ctrl+1…9 for the first nine views, as the page's digit keys.
+        // Cmd/Ctrl+1…9, 0 for the first ten views, as the page's digit keys.
         ...VIEW_LIST.map((v, i) =>
-          item(v.label, { type: 'view', id: v.id }, i < 9 ? `CmdOrCtrl+${i + 1}` : undefined),
+          item(
+            v.label,
+            { type: 'view', id: v.id },
+            viewDigit(i) === null ? undefined : `CmdOrCtrl+${viewDigit(i)}`,
+          ),
         ),
         { type: 'separator' },
         item('Search the Log', { type: 'search' }, 'CmdOrCtrl+F'),

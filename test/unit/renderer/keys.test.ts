@@ -22,9 +22,11 @@ describe('keyboard shortcuts', () => {
     expect(keyAction({ key: '0' }, IDS)).toBeNull();
   });
 
-  it('uses the app’s own view list', () => {
+  it('uses the app’s own view list; 0 shows the tenth view', () => {
     const ids = VIEWS.map((v) => v.id);
     expect(keyAction({ key: '1' }, ids)).toEqual({ type: 'view', id: ids[0] });
+    expect(ids[9]).toBe('recordings');
+    expect(keyAction({ key: '0' }, ids)).toEqual({ type: 'view', id: 'recordings' });
   });
 
   it('ignores keys typed into form fields and editable text', () => {

@@ -1,4 +1,5 @@
 /** The global keyboard shortcuts: which key does what. Pure. */
+import { viewIndexOfDigit } from '../../../../shared/menu';
 
 export type KeyAction =
   | { type: 'close' }
@@ -44,7 +45,7 @@ export function isTyping(input: KeyInput): boolean {
 
 /**
  * The action for a key, or null. `viewIds` are the views in navigation order (digit n shows
- * the n-th). Keys typed into inputs, selects and textareas, and chords with Ctrl/Cmd/Alt,
+ * the n-th, 0 the tenth: shared/menu.ts viewDigit). Keys typed into inputs, selects and textareas, and chords with Ctrl/Cmd/Alt,
  * are never shortcuts; nor is Space on a button or link, which it presses.
  */
 export function keyAction(input: KeyInput, viewIds: readonly string[]): KeyAction | null {
@@ -56,8 +57,9 @@ export function keyAction(input: KeyInput, viewIds: readonly string[]): KeyActio
   if (key === 't') return { type: 'cycle-theme' };
   if (key === 'p') return { type: 'toggle-presentation' };
   if (key === ' ') return spaceActivates(input) ? null : { type: 'pause-resume' };
-  if (/^[1-9]$/.test(key)) {
-    const id = viewIds[Number(key) - 1];
+  const index = viewIndexOfDigit(key);
+  if (index !== null) {
+    const id = viewIds[index];
     return id === undefined ? null : { type: 'view', id };
   }
   return null;

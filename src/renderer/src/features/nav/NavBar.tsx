@@ -1,3 +1,4 @@
+import { viewDigit } from '../../../../shared/menu';
 import { selectActions, useLab } from '../../store';
 import { ExportToolbar } from '../exports/ExportToolbar';
 import { SettingsControls } from '../settings/SettingsControls';
@@ -9,12 +10,14 @@ export function NavBar() {
   const { showView } = useLab(selectActions);
   return (
     <nav className="nav-bar" aria-label="Views">
-      {VIEWS.map((v) => (
+      {VIEWS.map((v, i) => (
         <button
           key={v.id}
           type="button"
           className={v.id === view ? 'nav-item active' : 'nav-item'}
           aria-pressed={v.id === view}
+          aria-keyshortcuts={viewDigit(i) ?? undefined}
+          title={viewDigit(i) === null ? undefined : `${v.label} (key ${viewDigit(i)})`}
           data-testid={`nav-${v.id}`}
           onClick={() => showView(v.id)}
         >
