@@ -9,7 +9,7 @@ import { toFlowEdges, toFlowNodes } from '../../../src/renderer/src/features/top
 import {
   linkStatesByAgent,
   recentTraffic,
-  worstLink,
+  linkShare,
 } from '../../../src/renderer/src/features/topology/traffic';
 import { applyEvents, emptyModel } from '../../../src/shared/model';
 import type { AgentRole, LabEventBody } from '../../../src/shared/events';
@@ -195,13 +195,30 @@ describe('topology decorations', () => {
     expect(later.links).toBe(model.links);
   });
 
-  it('colours an edge by its worst link and animates it while traffic passes', () => {
+  it('colours an edge by the share of its links down and animates it while traffic passes', () => {
     const links = new Map([
       ['a', 'up' as const],
       ['b', 'impaired' as const],
+      ['d', 'down' as const],
+      ['e', 'down' as const],
     ]);
-    expect(worstLink(links, ['a'])).toBe('up');
-    expect(worstLink(links, ['a', 'b', 'c'])).toBe('impaired');
+    expect(linkShare(links, ['a']).state).toBe('up');
+    expect(linkShare(links, ['a', 'b', 'c']).state).toBe('impaired');
+    // One of a group down: the group's edge is impaired and says how many, not down.
+    expect(linkShare(links, ['a', 'c', 'd'])).toEqual({
+      state: 'impaired',
+      down: 1,
+      impaired: 0,
+      total: 3,
+    });
+    expect(linkShare(links, ['d', 'e']).state).toBe('down');
+    const [group] = toFlowEdges(
+      [{ id: 'g', source: 's', target: 't', agents: ['a', 'c', 'd'] }],
+      links,
+      new Set(),
+    );
+    expect(group?.className).toContain('topo-edge-impaired');
+    expect(group?.label).toBe('3 · 1 down');
     const [edge] = toFlowEdges(
       [{ id: 'e', source: 's', target: 't', agents: ['b'] }],
       links,

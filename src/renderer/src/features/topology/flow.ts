@@ -4,10 +4,10 @@
  */
 import type { Edge, Node } from '@xyflow/react';
 import type { TopoEdge, TopoNode } from './graph';
-import { worstLink, type LinkState } from './traffic';
+import { linkShare, type LinkState } from './traffic';
 
 export type TopoFlowNode = Node<{ node: TopoNode }, 'topo'>;
-export type TopoFlowEdge = Edge<{ state: LinkState }>;
+export type TopoFlowEdge = Edge<{ state: LinkState; down: number }>;
 
 const sameNode = (a: TopoNode, b: TopoNode): boolean =>
   a.id === b.id &&
@@ -53,8 +53,10 @@ export function toFlowEdges(
   traffic: ReadonlySet<string>,
 ): TopoFlowEdge[] {
   return edges.map((edge) => {
-    const state = worstLink(links, edge.agents);
+    const share = linkShare(links, edge.agents);
+    const { state } = share;
     const busy = edge.agents.some((a) => traffic.has(a));
+    const down = share.down > 0 && share.down < share.total ? ` · ${share.down} down` : '';
     return {
       id: edge.id,
       source: edge.source,
@@ -62,8 +64,8 @@ export function toFlowEdges(
       className: `topo-edge topo-edge-${state}${busy ? ' topo-edge-busy' : ''}`,
       animated: busy,
       selectable: false,
-      data: { state },
-      ...(edge.agents.length > 1 ? { label: String(edge.agents.length) } : {}),
+      data: { state, down: share.down },
+      ...(edge.agents.length > 1 ? { label: `${edge.agents.length}${down}` } : {}),
     };
   });
 }

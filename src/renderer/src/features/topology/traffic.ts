@@ -1,6 +1,6 @@
 /**
- * What the topology derives for display from what the model already knows: the worst link
- * state along an edge (link states are model facts: model-agents.ts) and the agents with
+ * What the topology derives for display from what the model already knows: how the links
+ * along an edge stand (link states are model facts: model-agents.ts) and the agents with
  * recent traffic (an animation over the event window, not a fact to fold).
  */
 import type { LabEvent, LinkState } from '../../../../shared/events';
@@ -24,18 +24,34 @@ export function linkStatesByAgent(links: Table<LinkFact>): ReadonlyMap<string, L
   return states;
 }
 
-/** The worst link state among `agents` (agents without a link.changed count as up). */
-export function worstLink(
+/** How the links of an edge's agents stand: how many are down and impaired, of how many. */
+export interface LinkShare {
+  /** down only when every agent's link is down; impaired when some are down or impaired. */
+  state: LinkState;
+  down: number;
+  impaired: number;
+  total: number;
+}
+
+/**
+ * The links of `agents` (agents without a link count as up): one phone of twenty down makes a
+ * group's edge impaired and says "1 down", not the whole group's edge down.
+ */
+export function linkShare(
   links: ReadonlyMap<string, LinkState>,
   agents: readonly string[],
-): LinkState {
-  let worst: LinkState = 'up';
+): LinkShare {
+  let down = 0;
+  let impaired = 0;
   for (const id of agents) {
     const state = links.get(id);
-    if (state === 'down') return 'down';
-    if (state === 'impaired') worst = 'impaired';
+    if (state === 'down') down += 1;
+    else if (state === 'impaired') impaired += 1;
   }
-  return worst;
+  const total = agents.length;
+  const state: LinkState =
+    total > 0 && down === total ? 'down' : down + impaired > 0 ? 'impaired' : 'up';
+  return { state, down, impaired, total };
 }
 
 /**
