@@ -105,6 +105,28 @@ describe('renderReportHtml', () => {
     expect([...order].sort((a, b) => a - b)).toEqual(order);
   });
 
+  it('opens with a headline: verdict, delivered, latency, lost — before the sections', () => {
+    const start = html.indexOf('data-testid="report-headline"');
+    expect(start).toBeGreaterThan(0);
+    expect(start).toBeLessThan(html.indexOf('invariant violation(s).'));
+    const headline = html.slice(start, html.indexOf('</div></div>', start));
+    const figures = [...headline.matchAll(/<b>([^<]*)<\/b><span>([^<]*)<\/span>/g)].map(
+      ([, value, label]) => `${label}: ${value}`,
+    );
+    expect(figures).toEqual([
+      'invariant violations: 2',
+      'delivered (1 of 1): 100 %',
+      `latency p50: ${report.totals.latencyMs.p50} ms`,
+      `latency p99: ${report.totals.latencyMs.p99} ms`,
+      `lost: ${report.totals.lost}`,
+    ]);
+    expect(report.totals.lost).toBe(1);
+    // Its span in lab time as a person reads it, not epoch milliseconds.
+    const meta = /<p class="meta">[^<]*/.exec(html)![0];
+    expect(meta).toMatch(/ · \d+ ms of lab time from \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/);
+    expect(meta).not.toMatch(/\d{13}/);
+  });
+
   it('escapeHtml covers the five special characters', () => {
     expect(escapeHtml(`<a href="x" title='y'>&</a>`)).toBe(
       '&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;',

@@ -33,7 +33,10 @@ th,td{border:1px solid #d6dbe1;padding:3px 8px;text-align:right;vertical-align:t
 th{background:#f3f5f7}td.l,th.l{text-align:left}
 .hists{display:flex;flex-wrap:wrap;gap:16px}.hist{border:1px solid #d6dbe1;padding:6px}
 .hist b{display:block;font-size:12px;margin-bottom:2px}svg text{font:10px system-ui,sans-serif;fill:#5a6470}
-ul.notes li{color:#5a6470}`;
+ul.notes li{color:#5a6470}
+.headline{display:flex;flex-wrap:wrap;gap:8px;margin:12px 0}.fig{border:1px solid #d6dbe1;padding:6px 12px;min-width:7em}
+.fig b{display:block;font-size:20px;font-variant-numeric:tabular-nums}.fig span{color:#5a6470;font-size:12px}
+.fig.ok b{color:#17803d}.fig.bad b{color:#b42318}`;
 
 /** Renders the whole page. */
 export function renderReportHtml(report: Report, options: ReportHtmlOptions = {}): string {
@@ -45,6 +48,7 @@ export function renderReportHtml(report: Report, options: ReportHtmlOptions = {}
     `<title>${escapeHtml(title)}</title><style>${CSS}</style></head><body>`,
     `<h1>${escapeHtml(title)}</h1>`,
     metaLine(report),
+    headlineSection(report),
     violationsSection(report),
     messagesSection(report),
     sendersSection(report),
@@ -72,9 +76,37 @@ function metaLine(r: Report): string {
   if (s.firstSeq !== null)
     bits.push(
       `seq ${s.firstSeq}–${s.lastSeq}`,
-      `t ${s.firstT}–${s.lastT} ms (${formatMs(s.durationMs ?? 0)})`,
+      // Lab time as a person reads it; the wall-clock start once, for a real or scaled run.
+      `${formatMs(s.durationMs ?? 0)} of lab time from ${new Date(s.firstT!)
+        .toISOString()
+        .replace('T', ' ')
+        .replace(/\.\d+Z$/, ' UTC')}`,
     );
   return `<p class="meta">${escapeHtml(bits.join(' · '))}</p>`;
+}
+
+/**
+ * What a reader wants first, in one line of figures: the verdict, how much was delivered, how
+ * fast, what was lost, and the energy spent — each taken from the sections below.
+ */
+function headlineSection(r: Report): string {
+  const t = r.totals;
+  const figure = (label: string, value: string, tone = ''): string =>
+    `<div class="fig${tone}"><b>${escapeHtml(value)}</b><span>${escapeHtml(label)}</span></div>`;
+  const figures = [
+    r.violations.count === 0
+      ? figure('invariant violations', '0', ' ok')
+      : figure('invariant violations', String(r.violations.count), ' bad'),
+    figure(
+      `delivered (${t.delivered.toLocaleString('en-US')} of ${t.accepted.toLocaleString('en-US')})`,
+      t.deliveryRatio === null ? '–' : `${Math.round(t.deliveryRatio * 1000) / 10} %`,
+    ),
+    figure('latency p50', t.latencyMs.p50 === null ? '–' : formatMs(t.latencyMs.p50)),
+    figure('latency p99', t.latencyMs.p99 === null ? '–' : formatMs(t.latencyMs.p99)),
+    figure('lost', t.lost.toLocaleString('en-US'), t.lost > 0 ? ' bad' : ''),
+    ...(r.energy ? [figure('energy', formatJoules(r.energy.joulesTotal))] : []),
+  ];
+  return `<div class="headline" data-testid="report-headline">${figures.join('')}</div>`;
 }
 
 function violationsSection(r: Report): string {
@@ -322,6 +354,13 @@ function counts(record: Record<string, number>): string {
 }
 
 /** 850 → "850 ms", 1500 → "1.5 s", 90000 → "1.5 min", 7200000 → "2 h". */
+function formatJoules(j: number): string {
+  const trim = (n: number): string => String(Math.round(n * 10) / 10);
+  if (j < 1) return `${trim(j * 1000)} mJ`;
+  if (j < 1000) return `${trim(j)} J`;
+  return `${trim(j / 1000)} kJ`;
+}
+
 function formatMs(ms: number): string {
   const trim = (n: number): string => String(Math.round(n * 10) / 10);
   if (ms < 1000) return `${trim(ms)} ms`;
