@@ -2,6 +2,7 @@
  * Commands the UI (or any client) can give the lab, with runtime validation: every command
  * that arrives over IPC or WebSocket is parsed here before the engine sees it.
  */
+import { SEND_TEXT_CHARS_MAX, SEND_TOPIC_PATTERN, SEND_TTL_SECONDS_MAX } from './send-bounds';
 import { z } from 'zod';
 import { PROFILES } from './events';
 import type { LabModel } from './model';
@@ -41,13 +42,6 @@ export const SEED_NUMBER_MAX = 2 ** 32 - 1;
 const seed = z.union([z.number().int().min(0).max(SEED_NUMBER_MAX), z.string().min(1).max(200)]);
 const speed = z.union([z.literal(0), z.number().min(SPEED_MIN).max(SPEED_MAX)]);
 const seq = z.number().int().min(0);
-
-/** The Send form's bounds, as the `send` command checks them (the form says them at each field). */
-export const SEND_TTL_SECONDS_MAX = 2 ** 31;
-/** RFC 8030 §5.4: a topic is at most 32 characters of the URL- and filename-safe base64 alphabet. */
-export const SEND_TOPIC_PATTERN = /^[A-Za-z0-9_-]{1,32}$/;
-/** The most text one aes128gcm record carries (4096 − 86 header − 16 tag − 1 delimiter). */
-export const SEND_TEXT_CHARS_MAX = 3993;
 
 export const commandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('snapshot') }).strict(),

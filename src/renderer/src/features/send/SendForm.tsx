@@ -1,9 +1,6 @@
 import { useId, useState, type FormEvent } from 'react';
-import {
-  SEND_TEXT_CHARS_MAX,
-  SEND_TTL_SECONDS_MAX,
-  type SendOutcome,
-} from '../../../../shared/commands';
+import type { SendOutcome } from '../../../../shared/commands';
+import { SEND_TEXT_CHARS_MAX, SEND_TTL_SECONDS_MAX } from '../../../../shared/send-bounds';
 import { URGENCIES, type Urgency } from '../../../../shared/events';
 import type { Result } from '../../../../shared/result';
 import { formatHttpStatus, shortId } from '../../format';

@@ -1,6 +1,6 @@
 /**
  * What is wrong with the Send form's fields, in plain words, said at the field as it is typed:
- * the bounds are the `send` command's own (shared/commands.ts), so the form never lets through
+ * the bounds are the `send` command's own (shared/send-bounds.ts), so the form never lets through
  * what the engine would refuse in schema words, and an answer never outlives the value it was
  * about. Pure.
  */
@@ -8,7 +8,7 @@ import {
   SEND_TEXT_CHARS_MAX,
   SEND_TOPIC_PATTERN,
   SEND_TTL_SECONDS_MAX,
-} from '../../../../shared/commands';
+} from '../../../../shared/send-bounds';
 
 export interface SendFields {
   ttl: string;
