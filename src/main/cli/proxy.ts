@@ -43,7 +43,7 @@ export function collectFault(value: string, previous: string[]): string[] {
 
 export async function runProxy(options: ProxyOptions): Promise<void> {
   const initial = initialProxy(options);
-  const api = options.api === undefined ? null : address(options.api, '--api', 0);
+  const api = options.api === undefined ? null : apiAddress(options.api, '--api');
   if (!initial && !api) {
     throw new CliError('give --upstream HOST:PORT (a proxy to start), --api HOST:PORT, or both', 2);
   }

@@ -34,6 +34,9 @@ export const PROXY_CONNECTIONS_MAX = 1024;
 export const PROXY_NAME_CHARS_MAX = 64;
 /** A proxy's link is `proxy:NAME`: in a lab's Links view it is told apart from agents' links. */
 export const PROXY_LINK_PREFIX = 'proxy:';
+
+/** The id of the link of the proxy called `name`. */
+export const proxyLinkId = (name: string): string => `${PROXY_LINK_PREFIX}${name}`;
 /** Longest host name (DNS's limit). */
 const HOST_CHARS_MAX = 253;
 
@@ -96,6 +99,11 @@ export class ProxySet {
   /** Each proxy's link (`proxy:NAME`), in the order they were made: the same objects the API changes. */
   links(): Link[] {
     return [...this.entries.values()].map((e) => e.link);
+  }
+
+  /** The link of the proxy called `name`, if there is one. */
+  linkOf(name: string): Link | undefined {
+    return this.entries.get(name)?.link;
   }
 
   private listener(event: ProxyEvent): void {
@@ -190,7 +198,7 @@ export class ProxySet {
       return badBody(`too many proxies (allowed at most ${PROXIES_MAX}); delete one first`);
     }
     const link = new Link(
-      { id: `${PROXY_LINK_PREFIX}${name}`, faults, connectionsMax: PROXY_CONNECTIONS_MAX },
+      { id: proxyLinkId(name), faults, connectionsMax: PROXY_CONNECTIONS_MAX },
       this.clock,
       this.rng.fork(`proxy/${name}`),
     );

@@ -91,6 +91,13 @@ export function externalServiceRules(service: ServiceShape, ctx: z.RefinementCtx
     });
 }
 
+/** The index of the scenario's first external service (one with a `url`), or -1. */
+export function externalServiceIndex(scenario: {
+  services: readonly { url?: string | undefined }[];
+}): number {
+  return scenario.services.findIndex((service) => service.url !== undefined);
+}
+
 /** A run on the virtual clock cannot include a service that lives in real time. */
 export function virtualClockRefused(
   scenario: { clock: { mode: string }; services: readonly { id: string; url?: string }[] },

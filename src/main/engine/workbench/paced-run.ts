@@ -13,6 +13,7 @@
 import type { LabEvent } from '../../../shared/events';
 import type { RunState } from '../../../shared/workbench';
 import type { Clock } from '../clock/clock';
+import { externalServiceIndex } from '../scenario/external-schema';
 import { ScenarioRun, reportExtras, type RunOutcome } from '../scenario/run';
 import type { Scenario } from '../scenario/schema';
 import type { ReportExtras } from '../trace/report-types';
@@ -255,5 +256,5 @@ export class PacedRun {
  * the schema refuses virtual for it): that service does not follow a virtual clock.
  */
 export function ownClock(scenario: Scenario): boolean {
-  return scenario.services.some((service) => service.url !== undefined);
+  return externalServiceIndex(scenario) >= 0;
 }

@@ -9,7 +9,7 @@ import { agentOfLink } from '../../../shared/model-agents';
 import type { Clock } from '../clock/clock';
 import { FactSampler, SAMPLE_INTERVAL_MIN_MS } from '../energy/sampler';
 import type { Link } from '../net/link';
-import { PROXY_LINK_PREFIX, type ProxyEvent, type ProxySet } from '../net/proxy-set';
+import { proxyLinkId, type ProxyEvent, type ProxySet } from '../net/proxy-set';
 import type { EventBus } from '../trace/bus';
 import { linkChangedEvent, linkFaultsEvent } from '../trace/link-events';
 
@@ -18,8 +18,6 @@ import { linkChangedEvent, linkFaultsEvent } from '../trace/link-events';
  * `clock`. The returned function stops both (the proxies keep running).
  */
 export function showProxyLinks(proxies: ProxySet, clock: Clock, bus: EventBus): () => void {
-  const linkOf = (name: string): Link | undefined =>
-    proxies.links().find((l) => l.id === `${PROXY_LINK_PREFIX}${name}`);
   const faults = (link: Link): void => {
     bus.emit(linkFaultsEvent(link, agentOfLink(link.id)));
   };
@@ -30,22 +28,22 @@ export function showProxyLinks(proxies: ProxySet, clock: Clock, bus: EventBus): 
       case 'proxy': {
         if (event.change === 'deleted') {
           // The link is gone: it stays in the lab's story as down, with no faults.
-          const linkId = `${PROXY_LINK_PREFIX}${event.proxy.name}`;
+          const linkId = proxyLinkId(event.proxy.name);
           const agentId = agentOfLink(linkId);
           bus.emit({ kind: 'link.faults', linkId, agentId, state: 'down', faults: [] });
           return;
         }
-        const link = linkOf(event.proxy.name);
+        const link = proxies.linkOf(event.proxy.name);
         if (link) faults(link);
         return;
       }
       case 'fault': {
-        const link = linkOf(event.proxy);
+        const link = proxies.linkOf(event.proxy);
         if (link) faults(link);
         return;
       }
       case 'state': {
-        const link = linkOf(event.proxy);
+        const link = proxies.linkOf(event.proxy);
         if (link) bus.emit(linkChangedEvent(link, event.event.state));
         return;
       }

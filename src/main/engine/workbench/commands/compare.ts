@@ -1,6 +1,7 @@
 /** Running one scenario under each protocol profile, side by side. */
 import type { Profile } from '../../../../shared/events';
 import { fail, ok, type Result } from '../../../../shared/result';
+import { externalServiceIndex } from '../../scenario/external-schema';
 import { parseScenario } from '../../scenario/load';
 import type { Scenario } from '../../scenario/schema';
 import { totalsProblems } from '../../scenario/totals';
@@ -10,7 +11,7 @@ export const compareHandlers: Handlers<'compare' | 'compare.progress' | 'compare
   compare: async (command, { comparisons }) => {
     const scenario = scenarioFrom(command.text, 'compare.text');
     if (!scenario.ok) return scenario;
-    const external = scenario.value.services.findIndex((s) => s.url !== undefined);
+    const external = externalServiceIndex(scenario.value);
     if (external >= 0) {
       return fail(
         'ERR_SCENARIO_INVALID',
