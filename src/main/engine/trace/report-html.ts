@@ -354,15 +354,16 @@ function counts(record: Record<string, number>): string {
 }
 
 /** 850 → "850 ms", 1500 → "1.5 s", 90000 → "1.5 min", 7200000 → "2 h". */
+/** A number to one decimal, without a trailing ".0". */
+const trim = (n: number): string => String(Math.round(n * 10) / 10);
+
 function formatJoules(j: number): string {
-  const trim = (n: number): string => String(Math.round(n * 10) / 10);
   if (j < 1) return `${trim(j * 1000)} mJ`;
   if (j < 1000) return `${trim(j)} J`;
   return `${trim(j / 1000)} kJ`;
 }
 
 function formatMs(ms: number): string {
-  const trim = (n: number): string => String(Math.round(n * 10) / 10);
   if (ms < 1000) return `${trim(ms)} ms`;
   if (ms < 60_000) return `${trim(ms / 1000)} s`;
   if (ms < 3_600_000) return `${trim(ms / 60_000)} min`;
