@@ -79,7 +79,7 @@ describe('inspector story', () => {
       TTL: '3600 s kept (asked 86400 s)',
       Urgency: 'high',
       Topic: 'news',
-      Size: '2.0 KiB',
+      Size: '2 KiB',
       'Receipt requested': 'yes',
       Sender: 'as1',
     });

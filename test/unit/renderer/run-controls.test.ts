@@ -1,11 +1,8 @@
 /** The run bar's pure parts: time and speed formatting, which controls apply, the space key. */
 import { describe, expect, it, vi } from 'vitest';
 import { keyAction } from '../../../src/renderer/src/features/keys/keymap';
-import {
-  formatElapsed,
-  formatSpeed,
-  speedOptions,
-} from '../../../src/renderer/src/features/run/format';
+import { formatSpeed, speedOptions } from '../../../src/renderer/src/features/run/format';
+import { formatLabClock } from '../../../src/shared/format';
 import {
   createRunNoticeStore,
   performRunAction,
@@ -40,18 +37,18 @@ function status(patch: Partial<RunStatus> = {}): RunStatus {
   };
 }
 
-describe('formatElapsed', () => {
+describe('formatLabClock', () => {
   it('writes HH:MM:SS.mmm', () => {
-    expect(formatElapsed(0)).toBe('00:00:00.000');
-    expect(formatElapsed(192_450)).toBe('00:03:12.450');
-    expect(formatElapsed(3_600_000 + 61_001)).toBe('01:01:01.001');
-    expect(formatElapsed(100 * 3_600_000)).toBe('100:00:00.000');
+    expect(formatLabClock(0)).toBe('00:00:00.000');
+    expect(formatLabClock(192_450)).toBe('00:03:12.450');
+    expect(formatLabClock(3_600_000 + 61_001)).toBe('01:01:01.001');
+    expect(formatLabClock(100 * 3_600_000)).toBe('100:00:00.000');
   });
 
   it('floors fractions and treats negative or non-finite time as zero', () => {
-    expect(formatElapsed(999.9)).toBe('00:00:00.999');
-    expect(formatElapsed(-5)).toBe('00:00:00.000');
-    expect(formatElapsed(Number.NaN)).toBe('00:00:00.000');
+    expect(formatLabClock(999.9)).toBe('00:00:00.999');
+    expect(formatLabClock(-5)).toBe('00:00:00.000');
+    expect(formatLabClock(Number.NaN)).toBe('00:00:00.000');
   });
 });
 

@@ -3,6 +3,7 @@
  * scripts, no external assets; tables plus a small inline SVG latency histogram per row.
  * Every piece of text from the report (ids, labels, sentences, meta) goes through escapeHtml.
  */
+import { formatDuration, formatJoules } from '../../../shared/format';
 import { naturalCompare } from '../../../shared/natural-order';
 import { CHECKER_RULES } from './checker-rules';
 import type { HistogramBin } from './latency';
@@ -77,7 +78,7 @@ function metaLine(r: Report): string {
     bits.push(
       `seq ${s.firstSeq}–${s.lastSeq}`,
       // Lab time as a person reads it; the wall-clock start once, for a real or scaled run.
-      `${formatMs(s.durationMs ?? 0)} of lab time from ${new Date(s.firstT!)
+      `${formatDuration(s.durationMs ?? 0)} of lab time from ${new Date(s.firstT!)
         .toISOString()
         .replace('T', ' ')
         .replace(/\.\d+Z$/, ' UTC')}`,
@@ -101,8 +102,8 @@ function headlineSection(r: Report): string {
       `delivered (${t.delivered.toLocaleString('en-US')} of ${t.accepted.toLocaleString('en-US')})`,
       t.deliveryRatio === null ? '–' : `${Math.round(t.deliveryRatio * 1000) / 10} %`,
     ),
-    figure('latency p50', t.latencyMs.p50 === null ? '–' : formatMs(t.latencyMs.p50)),
-    figure('latency p99', t.latencyMs.p99 === null ? '–' : formatMs(t.latencyMs.p99)),
+    figure('latency p50', t.latencyMs.p50 === null ? '–' : formatDuration(t.latencyMs.p50)),
+    figure('latency p99', t.latencyMs.p99 === null ? '–' : formatDuration(t.latencyMs.p99)),
     figure('lost', t.lost.toLocaleString('en-US'), t.lost > 0 ? ' bad' : ''),
     ...(r.energy ? [figure('energy', formatJoules(r.energy.joulesTotal))] : []),
   ];
@@ -314,14 +315,14 @@ function histogramSvg(name: string, bins: HistogramBin[]): string {
   const bars = bins.map((b, i) => {
     const h = Math.round((b.count / top) * plotH);
     const x = gap + i * (barW + gap);
-    const range = `${formatMs(b.fromMs)}–${formatMs(b.toMs)}`;
+    const range = `${formatDuration(b.fromMs)}–${formatDuration(b.toMs)}`;
     return (
       `<g><title>${escapeHtml(`${range}: ${b.count}`)}</title>` +
       `<rect x="${x}" y="${12 + plotH - h}" width="${barW}" height="${h}" fill="#3b6fd8"></rect>` +
       (b.count > 0
         ? `<text x="${x + barW / 2}" y="${10 + plotH - h}" text-anchor="middle">${b.count}</text>`
         : '') +
-      `<text x="${x}" y="${height - 4}">${escapeHtml(formatMs(b.fromMs))}</text></g>`
+      `<text x="${x}" y="${height - 4}">${escapeHtml(formatDuration(b.fromMs))}</text></g>`
     );
   });
   return (
@@ -351,21 +352,4 @@ function counts(record: Record<string, number>): string {
   return Object.entries(record)
     .map(([k, n]) => `${k}: ${n}`)
     .join(', ');
-}
-
-/** 850 → "850 ms", 1500 → "1.5 s", 90000 → "1.5 min", 7200000 → "2 h". */
-/** A number to one decimal, without a trailing ".0". */
-const trim = (n: number): string => String(Math.round(n * 10) / 10);
-
-function formatJoules(j: number): string {
-  if (j < 1) return `${trim(j * 1000)} mJ`;
-  if (j < 1000) return `${trim(j)} J`;
-  return `${trim(j / 1000)} kJ`;
-}
-
-function formatMs(ms: number): string {
-  if (ms < 1000) return `${trim(ms)} ms`;
-  if (ms < 60_000) return `${trim(ms / 1000)} s`;
-  if (ms < 3_600_000) return `${trim(ms / 60_000)} min`;
-  return `${trim(ms / 3_600_000)} h`;
 }

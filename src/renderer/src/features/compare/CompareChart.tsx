@@ -1,7 +1,7 @@
 /** The comparison over lab time: one series per profile, deliveries per bucket or joules. */
 import { useMemo, useState } from 'react';
 import type { CompareResult } from '../../../../shared/workbench';
-import { formatRemaining } from '../../format';
+import { formatRemaining } from '../../../../shared/format';
 import { Chart } from '../metrics/Chart';
 import { chartData, chartSeries, hasJoules, type ChartMode } from './compare-chart';
 import { formatFigure } from './compare-table';

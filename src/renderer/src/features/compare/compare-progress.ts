@@ -1,6 +1,6 @@
 /** A comparison's progress as the Compare form shows it, one line per profile. Pure. */
 import type { CompareProfileProgress, CompareProgress } from '../../../../shared/workbench';
-import { formatLabTime } from '../../format';
+import { formatLabTime } from '../../../../shared/format';
 
 const STATE_WORDS: Readonly<Record<CompareProfileProgress['state'], string>> = {
   waiting: 'waiting for a worker',

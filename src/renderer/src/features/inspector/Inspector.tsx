@@ -1,6 +1,6 @@
 import { useEffect, useMemo } from 'react';
 import { describeLegacy } from '../../../../shared/events';
-import { formatLabTime, formatBytes } from '../../format';
+import { formatLabTime, formatBytes } from '../../../../shared/format';
 import {
   selectActions,
   selectRecentEvents,

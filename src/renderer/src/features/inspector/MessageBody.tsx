@@ -7,7 +7,7 @@
  */
 import { useEffect, useState } from 'react';
 import type { MessageDetail } from '../../../../shared/workbench';
-import { formatBytes } from '../../format';
+import { formatBytes } from '../../../../shared/format';
 import { selectActions, useLab } from '../../store';
 import { hexLines } from './hex';
 

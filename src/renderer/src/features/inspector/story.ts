@@ -6,7 +6,8 @@
  */
 import { describeLegacy, type LabEvent, type LabEventKind } from '../../../../shared/events';
 import { isEndEvent, stepMessage, type MessageLife } from '../../../../shared/lifecycle';
-import { formatBytes, formatHttpStatus } from '../../format';
+import { formatHttpStatus } from '../../format';
+import { formatBytes } from '../../../../shared/format';
 
 export type StoryTone = 'ok' | 'bad' | 'warn' | 'info' | 'neutral';
 

@@ -1,7 +1,7 @@
 /** One row of the Links table: checkbox, ids, state badge, fault chips and counters. */
 import { memo } from 'react';
 import type { FaultView, LinkView } from '../../../../shared/workbench';
-import { formatBytes } from '../../format';
+import { formatBytes } from '../../../../shared/format';
 
 /** Room for two lines of fault chips. */
 export const LINK_ROW_HEIGHT = 52;

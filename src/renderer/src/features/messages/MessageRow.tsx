@@ -1,6 +1,7 @@
 import { memo, useRef } from 'react';
 import type { MessageView } from '../../../../shared/model';
-import { formatBytes, formatLabTime, shortId } from '../../format';
+import { shortId } from '../../format';
+import { formatBytes, formatLabTime } from '../../../../shared/format';
 import { selectActions, selectSelectedMessageId, selectStartTime, useLab } from '../../store';
 import { StateBadge } from './StateBadge';
 import { TtlBar } from './TtlBar';

@@ -1,4 +1,4 @@
-import { formatRemaining } from '../../format';
+import { formatRemaining } from '../../../../shared/format';
 
 interface Props {
   /** Milliseconds left; may be negative when the expiry event has not arrived yet. */

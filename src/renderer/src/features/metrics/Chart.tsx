@@ -1,7 +1,7 @@
 import 'uplot/dist/uPlot.min.css';
 import { memo, useEffect, useRef } from 'react';
 import uPlot from 'uplot';
-import { formatLabTime } from '../../format';
+import { formatLabTime } from '../../../../shared/format';
 
 export interface ChartSeries {
   label: string;

@@ -4,7 +4,7 @@
  * see it in the Flows view.
  */
 import type { DiffResult } from '../../../../shared/workbench';
-import { formatLabTime } from '../../format';
+import { formatLabTime } from '../../../../shared/format';
 import { fieldRows, parseFigure } from './diff-view';
 import { useShowInFlows } from './useShowInFlows';
 

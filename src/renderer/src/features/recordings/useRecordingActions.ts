@@ -4,7 +4,7 @@
  * outcome lands in the recordings store as one sentence.
  */
 import type { Command, ResultOf } from '../../../../shared/commands';
-import { formatBytes } from '../../format';
+import { formatBytes } from '../../../../shared/format';
 import { selectActions, useFeatureStore, useLab } from '../../store';
 import { recordingsFeature } from './recordings-store';
 import { uploadProblem, uploadRecording } from './upload';

@@ -4,7 +4,7 @@
  * that made the run bar and the timeline disagree; the engine sends a status as events arrive.
  */
 import { selectLabNowMs, selectRun, useLab } from '../../store';
-import { formatElapsed } from './format';
+import { formatLabClock } from '../../../../shared/format';
 
 const UNKNOWN = '--:--:--.---';
 
@@ -15,11 +15,11 @@ export function RunClock() {
   return (
     <span className="run-clock">
       <span className="run-time">
-        <span data-testid="run-elapsed">{nowMs === null ? UNKNOWN : formatElapsed(nowMs)}</span>
+        <span data-testid="run-elapsed">{nowMs === null ? UNKNOWN : formatLabClock(nowMs)}</span>
         {run?.durationMs != null && (
           <span className="muted" data-testid="run-duration">
             {' / '}
-            {formatElapsed(run.durationMs)}
+            {formatLabClock(run.durationMs)}
           </span>
         )}
       </span>

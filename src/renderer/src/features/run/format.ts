@@ -1,15 +1,4 @@
-/** How the run controls write lab time and pacing speed. Pure. */
-
-/** Simulated milliseconds as `HH:MM:SS.mmm` (hours keep growing past 99). */
-export function formatElapsed(ms: number): string {
-  const total = Number.isFinite(ms) ? Math.max(0, Math.floor(ms)) : 0;
-  const millis = total % 1000;
-  const seconds = Math.floor(total / 1000) % 60;
-  const minutes = Math.floor(total / 60_000) % 60;
-  const hours = Math.floor(total / 3_600_000);
-  const two = (n: number) => String(n).padStart(2, '0');
-  return `${two(hours)}:${two(minutes)}:${two(seconds)}.${String(millis).padStart(3, '0')}`;
-}
+/** How the run controls write pacing speed (lab time: src/shared/format.ts). Pure. */
 
 /** A pacing speed for people: `max` for 0 (as fast as the machine allows), else `N×`. */
 export function formatSpeed(speed: number): string {

@@ -1,6 +1,6 @@
 /** One line about a valid scenario: what it declares and how long it runs. Pure. */
 import type { ScenarioSummary } from '../../../../shared/workbench';
-import { formatRemaining } from '../../format';
+import { formatRemaining } from '../../../../shared/format';
 
 const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 

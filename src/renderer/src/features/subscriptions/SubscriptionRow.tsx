@@ -1,5 +1,6 @@
 import { memo } from 'react';
-import { formatLabTime, shortId } from '../../format';
+import { shortId } from '../../format';
+import { formatLabTime } from '../../../../shared/format';
 import type { SubRow } from './table';
 
 interface Props {

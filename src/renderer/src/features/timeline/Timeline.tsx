@@ -5,7 +5,7 @@
  */
 import './timeline.css';
 import { useRef } from 'react';
-import { formatLabTime } from '../../format';
+import { formatLabTime } from '../../../../shared/format';
 import {
   selectActions,
   selectLabNowMs,

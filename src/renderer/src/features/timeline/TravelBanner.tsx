@@ -4,7 +4,7 @@
  * (`selectCanChangeLab`), so nothing is edited against a past the lab has left.
  */
 import './timeline.css';
-import { formatLabTime } from '../../format';
+import { formatLabTime } from '../../../../shared/format';
 import { selectActions, selectTravel, useLab } from '../../store';
 
 export function TravelBanner() {
