@@ -4,6 +4,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
+import { readdirSync, readFileSync } from 'node:fs';
 
 const nodeBuiltins = [
   'node:*',
@@ -18,6 +19,34 @@ const nodeBuiltins = [
   'stream',
 ];
 const pattern = (group, message) => ({ group, message });
+
+/**
+ * The shared modules that load zod, directly or through another shared module. zod compiles
+ * its parsers with `new Function`, which the UI's CSP refuses, so the renderer may import
+ * their types but never their values (a Send form once pulled zod in through a constant).
+ */
+function sharedModulesLoadingZod() {
+  const dir = new URL('./src/shared/', import.meta.url);
+  const imports = new Map();
+  for (const file of readdirSync(dir).filter((f) => f.endsWith('.ts'))) {
+    const text = readFileSync(new URL(file, dir), 'utf8');
+    // Value imports only: `import type …` erases at build time.
+    const specs = [...text.matchAll(/^import (?!type\b)[^;]*?from '([^']+)'/gms)].map((m) => m[1]);
+    imports.set(file.replace(/\.ts$/, ''), specs);
+  }
+  const loading = new Set();
+  for (let grew = true; grew;) {
+    grew = false;
+    for (const [name, specs] of imports) {
+      if (loading.has(name)) continue;
+      if (specs.some((s) => s === 'zod' || loading.has(s.replace(/^\.\//, '')))) {
+        loading.add(name);
+        grew = true;
+      }
+    }
+  }
+  return [...loading].map((name) => `**/shared/${name}`);
+}
 
 /** no-restricted-imports for one room. */
 const room = (files, patterns) => ({
@@ -132,6 +161,12 @@ export default tseslint.config(
         ['**/main/**', '**/preload/**'],
         'The renderer talks to the lab through src/shared and its bridge only.',
       ),
+      {
+        group: ['zod', ...sharedModulesLoadingZod()],
+        allowTypeImports: true,
+        message:
+          'The renderer imports only types from modules that load zod (the CSP forbids eval).',
+      },
     ],
   ),
   // ---- determinism: the engine asks its Clock and Rng ---------------------------------
