@@ -127,7 +127,11 @@ export const commandSchema = z.discriminatedUnion('type', [
       profiles: z
         .array(z.enum(PROFILES as [string, ...string[]]))
         .min(1)
-        .max(3),
+        .max(3)
+        // The same profile twice would run twice and show two identical columns.
+        .refine((list) => new Set(list).size === list.length, {
+          message: 'each profile at most once',
+        }),
       seed: seed.optional(),
       /** Shortens (or lengthens) the scenario for the comparison. */
       durationMs: z
