@@ -8,6 +8,7 @@ import {
   hexOctetsPerLine,
 } from '../../../src/renderer/src/features/inspector/dock';
 import { hexLines } from '../../../src/renderer/src/features/inspector/hex';
+import { ttlText } from '../../../src/renderer/src/features/inspector/story';
 
 describe('inspector dock', () => {
   it('holds its width between the minimum and a share of the window', () => {
@@ -31,5 +32,14 @@ describe('inspector dock', () => {
       const line = hexLines('ab'.repeat(64), octets)[0]!;
       expect(line.length).toBeLessThanOrEqual(chars);
     }
+  });
+});
+
+describe('inspector TTLs', () => {
+  it('reads in the unit a person reads, with the exact seconds past a minute', () => {
+    expect(ttlText(30)).toBe('30 s');
+    expect(ttlText(0)).toBe('0 ms');
+    expect(ttlText(3600)).toBe('1 h (3,600 s)');
+    expect(ttlText(2_419_200)).toBe('28 d (2,419,200 s)');
   });
 });

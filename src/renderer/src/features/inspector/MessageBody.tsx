@@ -7,9 +7,10 @@
  */
 import { Fragment, useEffect, useState } from 'react';
 import type { MessageDetail } from '../../../../shared/workbench';
-import { formatBytes, formatCount, formatDuration } from '../../../../shared/format';
+import { formatBytes } from '../../../../shared/format';
 import { selectActions, useLab } from '../../store';
 import { HexDump } from './HexDump';
+import { ttlText } from './story';
 
 type Loaded = { detail: MessageDetail } | { problem: string } | null;
 
@@ -42,9 +43,7 @@ export function MessageBody({ messageId }: { messageId: string }) {
       <h3>As received</h3>
       <dl className="inspector-summary inspector-facts">
         <dt>TTL asked</dt>
-        <dd title={`${formatCount(d.ttlRequestedSeconds)} s`}>
-          {formatDuration(d.ttlRequestedSeconds * 1000)}
-        </dd>
+        <dd>{ttlText(d.ttlRequestedSeconds)}</dd>
         {Object.entries(d.contentHeaders).map(([name, value]) => (
           <Fragment key={name}>
             <dt>{name}</dt>
