@@ -98,6 +98,14 @@ test('the inspector docks beside the views and opens from every message row', as
   const arrowId = await arrow.getAttribute('data-message-id');
   await arrow.locator('.flow-hit').click({ force: true });
   await expect(page.locator('.inspector-header code')).toHaveText(arrowId!);
+  // By keyboard too: Enter on another message's arrow opens that one.
+  const other = page
+    .locator(`g.flow-clickable[role="button"]:not(:has([data-message-id="${arrowId}"]))`)
+    .first();
+  const otherId = await other.locator('[data-message-id]').getAttribute('data-message-id');
+  await other.focus();
+  await page.keyboard.press('Enter');
+  await expect(page.locator('.inspector-header code')).toHaveText(otherId!);
   expect(await uncovered(page, page.getByTestId('export-menu'))).toBe(true);
   await page.getByTestId('export-menu').click();
   await expect(page.getByTestId('export-flow')).toBeVisible();

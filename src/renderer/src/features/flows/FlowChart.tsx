@@ -55,6 +55,20 @@ export const FlowChart = memo(function FlowChart({
             key={`${item.seq}-${item.type}-${item.label}`}
             className={`flow-item flow-${item.tone}${selected ? ' flow-selected' : ''}${select ? ' flow-clickable' : ''}`}
             onClick={select}
+            // A message's arrow or mark opens it by keyboard too, as a Log row does.
+            role={select ? 'button' : undefined}
+            tabIndex={select ? 0 : undefined}
+            aria-label={select ? `${item.label}, message ${item.messageId}` : undefined}
+            onKeyDown={
+              select
+                ? (k) => {
+                    if (k.key === 'Enter' || k.key === ' ') {
+                      k.preventDefault();
+                      select();
+                    }
+                  }
+                : undefined
+            }
           >
             <text x={8} y={item.y + 4} className="flow-time">
               {formatOffset(item.t - startT)}
