@@ -31,6 +31,8 @@ test('exports the trace, the subscriptions and the flow chart', async ({ page, l
   await expect(page.getByTestId('subscription-row')).toHaveCount(1);
   await sendAndWaitAcked(page, 2);
 
+  // The export tools sit behind the nav bar's Export menu (it stays open while one is used).
+  await page.getByTestId('export-menu').click();
   const [trace, jsonl] = await downloaded(page, () => page.getByTestId('export-trace').click());
   expect(trace.suggestedFilename()).toMatch(/^push-lab-trace-\d{8}-\d{6}\.jsonl$/);
   const lines = jsonl.trimEnd().split('\n');
@@ -80,6 +82,7 @@ test('exports the trace, the subscriptions and the flow chart', async ({ page, l
   await expect(page.getByTestId('export-flow')).toHaveCount(0);
   await page.getByTestId('nav-flows').click();
   await expect(page.getByTestId('flow-arrow').first()).toBeVisible({ timeout: 10_000 });
+  await page.getByTestId('export-menu').click();
   const [svgFile, svg] = await downloaded(page, () => page.getByTestId('export-flow').click());
   expect(svgFile.suggestedFilename()).toMatch(/\.svg$/);
   expect(svg.startsWith('<?xml')).toBe(true);

@@ -44,6 +44,7 @@ test('the UI loads, connects and exports under the security headers with no CSP 
   }
   await page.getByTestId('nav-flows').click();
   await expect(page.getByTestId('flow-arrow').first()).toBeVisible({ timeout: 10_000 });
+  await page.getByTestId('export-menu').click();
   const [download] = await Promise.all([
     page.waitForEvent('download', { timeout: 10_000 }),
     page.getByTestId('export-flow').click(),

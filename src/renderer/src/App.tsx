@@ -20,15 +20,18 @@ export function App() {
   const Current = current.component;
   return (
     <div className="app">
-      <Header />
-      <RunControls />
-      <ConnectionBanner />
-      <TravelBanner />
-      <NavBar />
-      <ViewBoundary key={current.id} label={current.label}>
-        <Current />
-      </ViewBoundary>
-      <Timeline />
+      {/* The views' column; the inspector docks in a column of its own beside it. */}
+      <div className="app-content">
+        <Header />
+        <RunControls />
+        <ConnectionBanner />
+        <TravelBanner />
+        <NavBar />
+        <ViewBoundary key={current.id} label={current.label}>
+          <Current />
+        </ViewBoundary>
+        <Timeline />
+      </div>
       <Inspector />
       <BundleDrop />
     </div>

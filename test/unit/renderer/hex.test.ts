@@ -10,4 +10,9 @@ describe('hex dump', () => {
     ]);
     expect(hexLines('')).toEqual([]);
   });
+
+  it('prints fewer octets a line when asked, offsets following', () => {
+    const hex = Buffer.from(Array.from({ length: 10 }, (_, i) => i)).toString('hex');
+    expect(hexLines(hex, 4)).toEqual(['0000  00 01 02 03', '0004  04 05 06 07', '0008  08 09']);
+  });
 });

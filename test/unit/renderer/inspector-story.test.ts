@@ -76,7 +76,7 @@ describe('inspector story', () => {
     ]);
     const accepted = Object.fromEntries(story.steps[0]!.details);
     expect(accepted).toMatchObject({
-      TTL: '3600 s kept (asked 86400 s)',
+      TTL: '1 h (3,600 s) kept, asked 24 h (86,400 s)',
       Urgency: 'high',
       Topic: 'news',
       Size: '2 KiB',

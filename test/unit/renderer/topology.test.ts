@@ -1,8 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
   buildTopology,
+  LINE_MAX,
+  ROW_HEIGHT,
   ROWS_MAX,
+  SUB_COLUMN_WIDTH,
   gatewayOf,
+  gridRows,
   groupPrefix,
 } from '../../../src/renderer/src/features/topology/graph';
 import { toFlowEdges, toFlowNodes } from '../../../src/renderer/src/features/topology/flow';
@@ -127,14 +131,30 @@ describe('topology grouping', () => {
     expect(new Set(spots).size).toBe(spots.length);
   });
 
-  it('wraps a long column into sub-columns of at most ROWS_MAX nodes', () => {
+  it('lays a long column out as a landscape grid of at most ROWS_MAX rows', () => {
     const open = buildTopology(services, fleet(45), { expanded: new Set(['user-agent:phone']) });
     const agentsColumn = open.nodes.filter((n) => n.kind === 'user-agent' || n.kind === 'gateway');
     expect(agentsColumn).toHaveLength(46);
-    expect(new Set(agentsColumn.map((n) => n.x)).size).toBe(Math.ceil(46 / ROWS_MAX));
-    expect(new Set(agentsColumn.map((n) => n.y)).size).toBe(ROWS_MAX);
+    const rows = gridRows(46);
+    expect(new Set(agentsColumn.map((n) => n.y)).size).toBe(rows);
+    expect(new Set(agentsColumn.map((n) => n.x)).size).toBe(Math.ceil(46 / rows));
     const spots = open.nodes.map((n) => `${n.x},${n.y}`);
     expect(new Set(spots).size).toBe(spots.length);
+  });
+
+  it('makes an expanded fleet of 20 wider than tall, so it fits a landscape view', () => {
+    // 20 phones and a gateway in one column: five rows of (at most) five.
+    expect(gridRows(21)).toBe(5);
+    const open = buildTopology(services, fleet(20), { expanded: new Set(['user-agent:phone']) });
+    const xs = open.nodes.map((n) => n.x);
+    const ys = open.nodes.map((n) => n.y);
+    const width = Math.max(...xs) - Math.min(...xs) + SUB_COLUMN_WIDTH;
+    const height = Math.max(...ys) - Math.min(...ys) + ROW_HEIGHT;
+    expect(width / height).toBeGreaterThan(2);
+    // A short column stays one line; a huge one stops at ROWS_MAX rows.
+    expect(gridRows(LINE_MAX)).toBe(LINE_MAX);
+    expect(gridRows(0)).toBe(0);
+    expect(gridRows(10_000)).toBe(ROWS_MAX);
   });
 
   it('handles a fleet of thousands in a handful of nodes, quickly', () => {

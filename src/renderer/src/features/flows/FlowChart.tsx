@@ -42,12 +42,7 @@ export const FlowChart = memo(function FlowChart({
       </defs>
       {layout.lanes.map((lane) => (
         <g key={lane.key} className={`flow-lane flow-lane-${lane.role}`}>
-          <text x={lane.x} y={18} textAnchor="middle" className="flow-lane-label">
-            {lane.label}
-          </text>
-          <text x={lane.x} y={32} textAnchor="middle" className="flow-lane-role">
-            {ROLE_NAMES[lane.role]}
-          </text>
+          <LaneTitle lane={lane} />
           <line x1={lane.x} x2={lane.x} y1={g.top - 8} y2={layout.height} />
         </g>
       ))}
@@ -60,6 +55,20 @@ export const FlowChart = memo(function FlowChart({
             key={`${item.seq}-${item.type}-${item.label}`}
             className={`flow-item flow-${item.tone}${selected ? ' flow-selected' : ''}${select ? ' flow-clickable' : ''}`}
             onClick={select}
+            // A message's arrow or mark opens it by keyboard too, as a Log row does.
+            role={select ? 'button' : undefined}
+            tabIndex={select ? 0 : undefined}
+            aria-label={select ? `${item.label}, message ${item.messageId}` : undefined}
+            onKeyDown={
+              select
+                ? (k) => {
+                    if (k.key === 'Enter' || k.key === ' ') {
+                      k.preventDefault();
+                      select();
+                    }
+                  }
+                : undefined
+            }
           >
             <text x={8} y={item.y + 4} className="flow-time">
               {formatOffset(item.t - startT)}
@@ -71,6 +80,46 @@ export const FlowChart = memo(function FlowChart({
     </svg>
   );
 });
+
+/**
+ * The lanes' names again, in a band that sticks to the top of the scroller (FlowsView's
+ * `.flows-scroll`) over the chart's own, so a long chart still says whose lifeline is whose.
+ * The chart keeps its own names for the SVG export; this band is only on screen.
+ */
+export const FlowLaneHeader = memo(function FlowLaneHeader({ layout }: { layout: FlowLayout }) {
+  const h = FLOW_GEOMETRY.header;
+  return (
+    <div className="flow-lane-header" style={{ width: layout.width, height: h, marginBottom: -h }}>
+      <svg
+        width={layout.width}
+        height={h}
+        viewBox={`0 0 ${layout.width} ${h}`}
+        className="flow-chart"
+        data-testid="flow-lane-header"
+        aria-hidden="true"
+      >
+        {layout.lanes.map((lane) => (
+          <g key={lane.key} className={`flow-lane flow-lane-${lane.role}`} data-lane={lane.label}>
+            <LaneTitle lane={lane} />
+          </g>
+        ))}
+      </svg>
+    </div>
+  );
+});
+
+function LaneTitle({ lane }: { lane: FlowLayout['lanes'][number] }) {
+  return (
+    <>
+      <text x={lane.x} y={18} textAnchor="middle" className="flow-lane-label">
+        {lane.label}
+      </text>
+      <text x={lane.x} y={32} textAnchor="middle" className="flow-lane-role">
+        {ROLE_NAMES[lane.role]}
+      </text>
+    </>
+  );
+}
 
 const ROLE_NAMES = {
   app: 'application server',

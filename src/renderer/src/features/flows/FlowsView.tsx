@@ -7,7 +7,7 @@ import {
   selectStartTime,
   useLab,
 } from '../../store';
-import { FlowChart } from './FlowChart';
+import { FlowChart, FlowLaneHeader } from './FlowChart';
 import { FlowIndex, layoutFlow, selectFlowEvents, type FlowMode } from './layout';
 import { shortId } from '../../format';
 
@@ -89,7 +89,8 @@ export function FlowsView() {
               Showing the newest {layout.items.length} of {layout.total} arrows and marks.
             </p>
           )}
-          <div className="flows-scroll">
+          <div className="flows-scroll" data-testid="flows-scroll">
+            <FlowLaneHeader layout={layout} />
             <FlowChart
               layout={layout}
               startT={startT}

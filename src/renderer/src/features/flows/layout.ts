@@ -240,6 +240,8 @@ export const FLOW_GEOMETRY = {
   laneGap: 200,
   /** Room for the lane headers. */
   top: 48,
+  /** The lane headers' own band (name and role), kept in sight while the chart scrolls. */
+  header: 40,
   row: 30,
   bottom: 16,
 } as const;

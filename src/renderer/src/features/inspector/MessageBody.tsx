@@ -5,11 +5,12 @@
  * keys). Asked for once per message; a recording or a forgotten message says why there is
  * no body.
  */
-import { useEffect, useState } from 'react';
+import { Fragment, useEffect, useState } from 'react';
 import type { MessageDetail } from '../../../../shared/workbench';
 import { formatBytes } from '../../../../shared/format';
 import { selectActions, useLab } from '../../store';
-import { hexLines } from './hex';
+import { HexDump } from './HexDump';
+import { ttlText } from './story';
 
 type Loaded = { detail: MessageDetail } | { problem: string } | null;
 
@@ -40,23 +41,21 @@ export function MessageBody({ messageId }: { messageId: string }) {
   return (
     <section className="inspector-body" data-testid="inspector-body" data-decryption={d.decryption}>
       <h3>As received</h3>
-      <dl className="inspector-facts">
+      <dl className="inspector-summary inspector-facts">
         <dt>TTL asked</dt>
-        <dd>{d.ttlRequestedSeconds} s</dd>
+        <dd>{ttlText(d.ttlRequestedSeconds)}</dd>
         {Object.entries(d.contentHeaders).map(([name, value]) => (
-          <div key={name}>
+          <Fragment key={name}>
             <dt>{name}</dt>
             <dd>
-              <code>{value}</code>
+              <code title={value}>{value}</code>
             </dd>
-          </div>
+          </Fragment>
         ))}
         <dt>Body</dt>
         <dd>{formatBytes(d.bytes)}</dd>
       </dl>
-      <pre className="inspector-hex" data-testid="inspector-hex">
-        {hexLines(d.bodyHex).join('\n')}
-      </pre>
+      <HexDump hex={d.bodyHex} />
       <h3>Decrypted{d.holderId ? ` with ${d.holderId}'s keys` : ''}</h3>
       {d.plaintext !== null ? (
         <pre className="inspector-plaintext" data-testid="inspector-plaintext">

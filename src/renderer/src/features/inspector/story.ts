@@ -7,7 +7,7 @@
 import { describeLegacy, type LabEvent, type LabEventKind } from '../../../../shared/events';
 import { isEndEvent, stepMessage, type MessageLife } from '../../../../shared/lifecycle';
 import { formatHttpStatus } from '../../format';
-import { formatBytes } from '../../../../shared/format';
+import { formatBytes, formatCount, formatDuration } from '../../../../shared/format';
 
 export type StoryTone = 'ok' | 'bad' | 'warn' | 'info' | 'neutral';
 
@@ -31,6 +31,12 @@ export interface MessageStory {
 }
 
 const yesNo = (b: boolean) => (b ? 'yes' : 'no');
+
+/** A TTL as a person reads it, with the header's exact seconds when the unit is larger. */
+export function ttlText(seconds: number): string {
+  const read = formatDuration(seconds * 1000);
+  return seconds >= 60 ? `${read} (${formatCount(seconds)} s)` : read;
+}
 
 /** The events about `messageId`, oldest first, as steps. */
 export function buildStory(messageId: string, events: readonly LabEvent[]): MessageStory {
@@ -57,8 +63,8 @@ export function buildStory(messageId: string, events: readonly LabEvent[]): Mess
       case 'message.accepted': {
         const ttl =
           e.ttlRequestedSeconds === e.ttlSeconds
-            ? `${e.ttlSeconds} s (as asked)`
-            : `${e.ttlSeconds} s kept (asked ${e.ttlRequestedSeconds} s)`;
+            ? `${ttlText(e.ttlSeconds)}, as asked`
+            : `${ttlText(e.ttlSeconds)} kept, asked ${ttlText(e.ttlRequestedSeconds)}`;
         step(`Accepted by ${e.serviceId}`, [
           ['TTL', ttl],
           ['Urgency', e.urgency],
@@ -83,7 +89,7 @@ export function buildStory(messageId: string, events: readonly LabEvent[]): Mess
             ['Attempt', String(e.attempt)],
             ...(e.retryInMs === null
               ? []
-              : [['Retry in', `${e.retryInMs} ms`] as [string, string]]),
+              : [['Retry in', formatDuration(e.retryInMs)] as [string, string]]),
           ],
           e.status > 0 && e.status < 300 ? 'ok' : 'bad',
         );

@@ -1,7 +1,9 @@
-import { useLayoutEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import type { LabEvent } from '../../../../shared/events';
 import { selectActions, selectSelectedMessageId, selectStartTime, useLab } from '../../store';
+import { useLogUi } from './log-state';
 import { LogRow } from './LogRow';
+import { rowAt, rowExtras, rowsHeight, rowTop } from './row-layout';
 
 export const LOG_ROW_HEIGHT = 24;
 /** Rows rendered beyond each edge of the viewport. */
@@ -24,11 +26,17 @@ interface Props {
  * the rows being read are kept in place as rows are added below (one write per batch then).
  * The rows sit in flow inside one translated window and carry no position of their own, so a
  * row already shown is not rendered again.
+ *
+ * A row expanded to its full text is as tall as it measures (a ResizeObserver on that row
+ * only, so no layout is forced); row-layout.ts places the rows around the few expanded ones.
  */
 export function LogList({ events, live }: Props) {
   const startT = useLab(selectStartTime);
   const selectedMessageId = useLab(selectSelectedMessageId);
   const { selectMessage } = useLab(selectActions);
+  const expanded = useLogUi((s) => s.expanded);
+  const setExpanded = useLogUi((s) => s.setExpanded);
+  const { extraBySeq, measure } = useExpandedHeights(expanded);
   const scrollRef = useRef<HTMLDivElement>(null);
   const [follow, setFollow] = useState(true);
   const [scrollTop, setScrollTop] = useState(0);
@@ -49,11 +57,12 @@ export function LogList({ events, live }: Props) {
   }, []);
 
   const count = events.length;
-  const totalHeight = count * LOG_ROW_HEIGHT;
+  const extras = useMemo(() => rowExtras(events, extraBySeq), [events, extraBySeq]);
+  const totalHeight = rowsHeight(count, LOG_ROW_HEIGHT, extras);
   const visible = Math.ceil(viewportHeight / LOG_ROW_HEIGHT) + 1;
   const start = follow
     ? Math.max(0, count - visible - OVERSCAN)
-    : Math.min(Math.max(0, Math.floor(scrollTop / LOG_ROW_HEIGHT) - OVERSCAN), count);
+    : Math.min(Math.max(0, rowAt(scrollTop, LOG_ROW_HEIGHT, extras) - OVERSCAN), count);
   const end = follow ? count : Math.min(count, start + visible + 2 * OVERSCAN);
 
   // The scroll position this list last wrote (column-reverse: 0 is the bottom, negative above).
@@ -86,7 +95,7 @@ export function LogList({ events, live }: Props) {
         <div className="log-rows" style={{ height: totalHeight }}>
           <div
             className="log-window"
-            style={{ transform: `translateY(${start * LOG_ROW_HEIGHT}px)` }}
+            style={{ transform: `translateY(${rowTop(start, LOG_ROW_HEIGHT, extras)}px)` }}
           >
             {events.slice(start, end).map((e) => (
               <LogRow
@@ -99,7 +108,10 @@ export function LogList({ events, live }: Props) {
                   'messageId' in e &&
                   e.messageId === selectedMessageId
                 }
+                expanded={expanded.has(e.seq)}
                 onSelectMessage={selectMessage}
+                onExpand={setExpanded}
+                measure={measure}
               />
             ))}
           </div>
@@ -107,4 +119,66 @@ export function LogList({ events, live }: Props) {
       )}
     </div>
   );
+}
+
+/**
+ * The extra height (beyond a row's) of each expanded row, by seq, as a ResizeObserver reports
+ * it: only expanded rows are observed, and a row collapsed or scrolled away is forgotten.
+ */
+function useExpandedHeights(expanded: ReadonlySet<number>) {
+  const [extraBySeq, setExtraBySeq] = useState<ReadonlyMap<number, number>>(() => new Map());
+  const observer = useRef<ResizeObserver | null>(null);
+  const observed = useRef(new Map<number, Element>());
+
+  // Made on the first expanded row's ref (refs are set before effects run), ended with the list.
+  const observe = (): ResizeObserver =>
+    (observer.current ??= new ResizeObserver((entries) => {
+      setExtraBySeq((prev) => {
+        let next: Map<number, number> | null = null;
+        for (const entry of entries) {
+          const seq = Number(entry.target.getAttribute('data-seq'));
+          const height = entry.borderBoxSize[0]?.blockSize ?? entry.contentRect.height;
+          const extra = Math.max(0, Math.round(height) - LOG_ROW_HEIGHT);
+          if (prev.get(seq) === extra) continue;
+          next ??= new Map(prev);
+          next.set(seq, extra);
+        }
+        return next ?? prev;
+      });
+    }));
+  useEffect(
+    () => () => {
+      observer.current?.disconnect();
+      observer.current = null;
+    },
+    [],
+  );
+
+  // A collapsed row's height goes back to the row's own.
+  useEffect(() => {
+    setExtraBySeq((prev) => {
+      const stale = [...prev.keys()].filter((seq) => !expanded.has(seq));
+      if (stale.length === 0) return prev;
+      const next = new Map(prev);
+      for (const seq of stale) next.delete(seq);
+      return next;
+    });
+  }, [expanded]);
+
+  const measure = useCallback((el: HTMLDivElement | null) => {
+    if (el === null) return;
+    const ro = observe();
+    const seq = Number(el.getAttribute('data-seq'));
+    const old = observed.current.get(seq);
+    if (old === el) return;
+    if (old) ro.unobserve(old);
+    observed.current.set(seq, el);
+    ro.observe(el);
+    return () => {
+      ro.unobserve(el);
+      observed.current.delete(seq);
+    };
+  }, []);
+
+  return { extraBySeq, measure };
 }

@@ -108,6 +108,11 @@ export function eventRest(e: LabEvent): string {
 function formatValue(v: unknown): string {
   if (typeof v === 'string') return /[\s=]/.test(v) || v === '' ? JSON.stringify(v) : v;
   if (Array.isArray(v)) return `[${v.map(formatValue).join(',')}]`;
+  // A record (a link's counters): its fields, not "[object Object]".
+  if (typeof v === 'object' && v !== null) {
+    const entries = Object.entries(v as Record<string, unknown>);
+    return `{${entries.map(([k, x]) => `${k}:${formatValue(x)}`).join(',')}}`;
+  }
   return String(v);
 }
 

@@ -1,7 +1,8 @@
 /**
  * The log's own UI state (filters and pause), kept outside the component so it survives
  * switching views: pause the log, go and send something, come back and see what is new.
- * Per show: the pause (it holds the ended show's events and seq). The filters survive a new
+ * Per show: the pause (it holds the ended show's events and seq) and the rows expanded to
+ * their full text (by seq: a new show numbers its events anew). The filters survive a new
  * show: they say what the user wants to read, in any show.
  */
 import { createStore, type StoreApi } from 'zustand/vanilla';
@@ -20,6 +21,11 @@ export interface LogUiState {
   actor: string;
   text: string;
   paused: Paused | null;
+  /** The seqs of the rows shown in full (at most `EXPANDED_MAX`; the oldest closes first). */
+  expanded: ReadonlySet<number>;
+  /** Shows a row in full (true) or on one line again (false). */
+  setExpanded(seq: number, open: boolean): void;
+  collapseAll(): void;
   toggleGroup(group: string): void;
   clearGroups(): void;
   setActor(actor: string): void;
@@ -28,12 +34,28 @@ export interface LogUiState {
   resume(): void;
 }
 
+/** Rows open at once at most: each is measured and laid out by itself (row-layout.ts). */
+export const EXPANDED_MAX = 50;
+
 export function createLogUiStore(): StoreApi<LogUiState> {
   return createStore<LogUiState>()((set) => ({
     groups: new Set(),
     actor: '',
     text: '',
     paused: null,
+    expanded: new Set(),
+    setExpanded: (seq, open) =>
+      set((s) => {
+        if (s.expanded.has(seq) === open) return {};
+        const expanded = new Set(s.expanded);
+        if (open) {
+          expanded.add(seq);
+          // Sets iterate in insertion order: the first left is the one opened longest ago.
+          if (expanded.size > EXPANDED_MAX) expanded.delete(expanded.values().next().value!);
+        } else expanded.delete(seq);
+        return { expanded };
+      }),
+    collapseAll: () => set({ expanded: new Set() }),
     toggleGroup: (group) =>
       set((s) => {
         const groups = new Set(s.groups);
@@ -52,7 +74,10 @@ export function createLogUiStore(): StoreApi<LogUiState> {
 export const logFeature = defineFeature<LogUiState>({
   name: 'log',
   create: createLogUiStore,
-  newShow: (store) => store.getState().resume(),
+  newShow: (store) => {
+    store.getState().resume();
+    store.getState().collapseAll();
+  },
 });
 
 /** Reads the log's UI state (all of it without a selector). */

@@ -4,15 +4,8 @@ import type { AgentView } from '../../../../shared/model';
 import type { Table } from '../../../../shared/table';
 import { selectAgentFacts, selectAgents, useLab } from '../../store';
 import type { TopoFlowNode } from './flow';
+import { ROLE_TEXT } from './graph';
 import { TrafficContext } from './live-context';
-
-const ROLE_TEXT: Readonly<Record<string, string>> = {
-  service: 'push service',
-  'app-server': 'application server',
-  'user-agent': 'user agent',
-  gateway: 'gateway',
-  device: 'device',
-};
 
 function countConnected(agents: Table<AgentView>, members: readonly string[]): number {
   let n = 0;
@@ -80,7 +73,7 @@ export const TopologyNode = memo(function TopologyNode({ data }: NodeProps<TopoF
       data-node-id={node.id}
       data-group={node.group ?? undefined}
       data-status={statusClass}
-      title={node.group ? 'Click to expand' : (single ?? node.label)}
+      title={node.group ? 'Click to expand' : `${single ?? node.label}: click for details`}
     >
       <Handle type="target" position={Position.Left} isConnectable={false} />
       <div className="topo-node-label">{node.label}</div>

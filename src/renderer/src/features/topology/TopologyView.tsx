@@ -21,11 +21,17 @@ import { toFlowEdges, toFlowNodes, type TopoFlowNode } from './flow';
 import { buildTopology } from './graph';
 import { TrafficContext } from './live-context';
 import { linkStatesByAgent, recentTraffic } from './traffic';
+import { TopologyDetails } from './TopologyDetails';
 import { TopologyNode } from './TopologyNode';
 
 const NODE_TYPES = { topo: TopologyNode };
-/** Large fleets stay legible: never zoom out further than this to fit. */
-const FIT: FitViewOptions = { padding: 0.1, maxZoom: 1.2, minZoom: 0.25 };
+/**
+ * Large fleets stay legible: fitting never zooms out past this, so a node's label (14 px,
+ * styles.css `.topo-node-label`) stays at least 11 px; a graph larger than the view at this
+ * zoom is panned (graph.ts lays an expanded fleet out as a grid to need little of that).
+ */
+export const FIT_ZOOM_MIN = 0.8;
+const FIT: FitViewOptions = { padding: 0.1, maxZoom: 1.2, minZoom: FIT_ZOOM_MIN };
 
 /** Refits the view when nodes come or go (a group expanded, agents joined). */
 function FitOnChange({ count }: { count: number }) {
@@ -53,6 +59,7 @@ export function TopologyView() {
   const agents = useLab(selectAgents);
   const events = useLab(selectRecentEvents);
   const [expanded, setExpanded] = useState<ReadonlySet<string>>(() => new Set());
+  const [selectedId, setSelectedId] = useState<string | null>(null);
 
   const topology = useMemo(
     () => buildTopology(services, agents, { expanded }),
@@ -71,10 +78,14 @@ export function TopologyView() {
     [topology.edges, links, traffic],
   );
 
+  // A group expands; a single agent or a service shows its details beside the graph.
   const onNodeClick: NodeMouseHandler<TopoFlowNode> = (_, node) => {
     const group = node.data.node.group;
     if (group !== null) setExpanded((prev) => new Set(prev).add(group));
+    else setSelectedId(node.id);
   };
+  const selected =
+    selectedId === null ? undefined : topology.nodes.find((n) => n.id === selectedId);
 
   return (
     <main className="topology-view">
@@ -96,27 +107,30 @@ export function TopologyView() {
           </button>
         ) : null}
       </div>
-      <div className="topology-canvas" data-testid="topology">
-        <TrafficContext.Provider value={traffic}>
-          <ReactFlow<TopoFlowNode>
-            nodes={nodes as TopoFlowNode[]}
-            edges={edges}
-            nodeTypes={NODE_TYPES}
-            onNodeClick={onNodeClick}
-            nodesDraggable={false}
-            nodesConnectable={false}
-            elementsSelectable={false}
-            onlyRenderVisibleElements
-            colorMode="system"
-            minZoom={0.05}
-            fitView
-            fitViewOptions={FIT}
-          >
-            <FitOnChange count={nodes.length} />
-            <Background />
-            <Controls showInteractive={false} />
-          </ReactFlow>
-        </TrafficContext.Provider>
+      <div className="topology-body">
+        <div className="topology-canvas" data-testid="topology">
+          <TrafficContext.Provider value={traffic}>
+            <ReactFlow<TopoFlowNode>
+              nodes={nodes as TopoFlowNode[]}
+              edges={edges}
+              nodeTypes={NODE_TYPES}
+              onNodeClick={onNodeClick}
+              nodesDraggable={false}
+              nodesConnectable={false}
+              elementsSelectable={false}
+              onlyRenderVisibleElements
+              colorMode="system"
+              minZoom={0.05}
+              fitView
+              fitViewOptions={FIT}
+            >
+              <FitOnChange count={nodes.length} />
+              <Background />
+              <Controls showInteractive={false} />
+            </ReactFlow>
+          </TrafficContext.Provider>
+        </div>
+        {selected ? <TopologyDetails node={selected} onClose={() => setSelectedId(null)} /> : null}
       </div>
     </main>
   );

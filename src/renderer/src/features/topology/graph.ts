@@ -45,12 +45,37 @@ export interface TopologyOptions {
   groupMin?: number;
 }
 
+/** How a node's kind is named on screen (the node and the details panel). */
+export const ROLE_TEXT: Readonly<Record<TopoKind, string>> = {
+  service: 'push service',
+  'app-server': 'application server',
+  'user-agent': 'user agent',
+  gateway: 'gateway',
+  device: 'device',
+};
+
 export const GROUP_MIN = 5;
 export const COLUMN_WIDTH = 280;
 export const ROW_HEIGHT = 76;
 /** Nodes in one sub-column before a column wraps. */
 export const ROWS_MAX = 20;
 export const SUB_COLUMN_WIDTH = 230;
+/**
+ * The shape (width / height) a long column's grid aims for: about a landscape canvas's, so
+ * an expanded fleet fits the view at a zoom that keeps its labels legible instead of
+ * standing as one tall line the view has to shrink to fit.
+ */
+export const GRID_ASPECT = 2.4;
+
+/** Up to this many nodes a column stays one line (edges to a line do not cross its nodes). */
+export const LINE_MAX = 6;
+
+/** The rows of the grid `count` nodes of one column form (1 to ROWS_MAX). */
+export function gridRows(count: number): number {
+  if (count <= LINE_MAX) return Math.max(0, count);
+  const square = Math.sqrt((count * SUB_COLUMN_WIDTH) / (ROW_HEIGHT * GRID_ASPECT));
+  return Math.max(1, Math.min(ROWS_MAX, count, Math.round(square)));
+}
 
 const COLUMN: Readonly<Record<TopoKind, number>> = {
   'app-server': 0,
@@ -166,25 +191,28 @@ export function buildTopology(
 }
 
 /**
- * Columns side by side, each centred on the tallest. A long column wraps into sub-columns
- * of at most `ROWS_MAX` nodes, so an expanded fleet forms a block rather than a thin line.
+ * Columns side by side, each centred on the tallest. A long column forms a grid of
+ * `gridRows` rows (at most `ROWS_MAX`), filled column by column, so an expanded fleet is a
+ * readable block rather than a thin line.
  */
 function layout(columns: TopoNode[][]): TopoNode[] {
-  const tallest = Math.max(1, ...columns.map((c) => Math.min(ROWS_MAX, c.length)));
+  const rowsOf = columns.map((c) => gridRows(c.length));
+  const tallest = Math.max(1, ...rowsOf);
   const nodes: TopoNode[] = [];
   let x = 0;
-  for (const column of columns) {
-    const rows = Math.min(ROWS_MAX, column.length);
+  columns.forEach((column, c) => {
+    const rows = rowsOf[c]!;
     const offset = ((tallest - rows) * ROW_HEIGHT) / 2;
     column.forEach((node, i) => {
       nodes.push({
         ...node,
-        x: x + Math.floor(i / ROWS_MAX) * SUB_COLUMN_WIDTH,
-        y: offset + (i % ROWS_MAX) * ROW_HEIGHT,
+        x: x + Math.floor(i / rows) * SUB_COLUMN_WIDTH,
+        y: offset + (i % rows) * ROW_HEIGHT,
       });
     });
-    x += Math.max(0, Math.ceil(column.length / ROWS_MAX) - 1) * SUB_COLUMN_WIDTH + COLUMN_WIDTH;
-  }
+    const subColumns = rows === 0 ? 0 : Math.ceil(column.length / rows);
+    x += Math.max(0, subColumns - 1) * SUB_COLUMN_WIDTH + COLUMN_WIDTH;
+  });
   return nodes;
 }
 
