@@ -33,7 +33,9 @@ import {
   MARKERS_MAX,
   SEEK_WINDOW_MAX,
   TIMELINE_BUCKETS_MAX,
+  type ListedMarker,
   type MarkerKind,
+  type MarkerPage,
   type SeekResult,
   type TimelineInfo,
   type TimelineMarker,
@@ -356,6 +358,68 @@ export class Timeline {
       }
     }
     return found < 0 ? null : this.store.seqAt(found);
+  }
+
+  /**
+   * A page of the markers kept, oldest first: those after seq `after` (all: -1 … 0), of
+   * `kinds`, whose sentence contains `text` (any case), at most `limit`. Each marker's
+   * sentence is the one indexed with it (a violation's is the checker's), and its message is
+   * read from its event. `matched` counts every page; with a text filter that is one pass
+   * over the kept markers (at most `markersMax`).
+   */
+  markerPage(
+    after: number,
+    kinds: readonly MarkerKind[],
+    text: string,
+    limit: number,
+  ): Omit<MarkerPage, 'epoch'> {
+    const needle = text.trim().toLowerCase();
+    const boundary = this.store.countUpToSeq(after);
+    const lists = kinds.map((kind) => ({ kind, list: this.markers[kind] }));
+    // One cursor per kind at its first position ≥ boundary; the page merges them by position.
+    const cursors = lists.map(({ list }) => list.positions.lastAtOrBelow(boundary - 1) + 1);
+    const matches = (label: string) => needle === '' || label.toLowerCase().includes(needle);
+    const picked: { position: number; kind: MarkerKind; label: string }[] = [];
+    let more = false;
+    for (;;) {
+      let best = -1;
+      for (let k = 0; k < lists.length; k++) {
+        const { positions } = lists[k]!.list;
+        if (cursors[k]! >= positions.length) continue;
+        if (best < 0 || positions.at(cursors[k]!) < lists[best]!.list.positions.at(cursors[best]!))
+          best = k;
+      }
+      if (best < 0) break;
+      const { kind, list } = lists[best]!;
+      const index = cursors[best]!++;
+      const label = list.labels[index]!;
+      if (!matches(label)) continue;
+      if (picked.length === limit) {
+        more = true;
+        break;
+      }
+      picked.push({ position: list.positions.at(index), kind, label });
+    }
+    let matched = 0;
+    for (const { list } of lists) {
+      if (needle === '') matched += list.positions.length;
+      else for (const label of list.labels) if (matches(label)) matched += 1;
+    }
+    const markers: ListedMarker[] = picked.map(({ position, kind, label }) => {
+      const event = this.store.slice(position, position)[0]!;
+      return {
+        seq: this.store.seqAt(position),
+        t: this.store.timeAt(position),
+        kind,
+        label,
+        messageId:
+          'messageId' in event && typeof event.messageId === 'string' ? event.messageId : null,
+      };
+    });
+    const counts = Object.fromEntries(
+      MARKER_KINDS.map((kind) => [kind, this.markers[kind].count]),
+    ) as Record<MarkerKind, number>;
+    return { markers, matched, next: more ? markers[markers.length - 1]!.seq : null, counts };
   }
 
   /** The checker's verdict over the events so far ('lost' judged at `endT`, default the last event's t). */
