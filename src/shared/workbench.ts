@@ -62,8 +62,18 @@ export interface RunStatus {
    * 0–1. The scrubber reaches what is indexed so far (`events`). Absent or null otherwise.
    */
   indexing?: number | null;
+  /** A run still starting its fleet: how far it has come. Absent or null otherwise. */
+  starting?: StartProgress | null;
   /** Why the run failed (state 'failed'). */
   error: string | null;
+}
+
+/** A fleet starting: agents (user agents, gateways) connected and subscriptions made, of all. */
+export interface StartProgress {
+  agents: number;
+  agentsTotal: number;
+  subscriptions: number;
+  subscriptionsTotal: number;
 }
 
 /** Pacing speeds the UI offers (0 = as fast as possible). Any value in [SPEED_MIN, SPEED_MAX] or 0 works. */
