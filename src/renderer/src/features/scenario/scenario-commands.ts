@@ -109,6 +109,14 @@ export async function runScenario(call: CallCommand, store: ScenarioStore): Prom
     ...(filePath !== null ? { path: filePath } : {}),
   });
   setBusy(null);
+  if (!result.ok && result.error.code === 'ERR_TIMEOUT') {
+    // A big fleet keeps the lab busy while it starts: the run may well be starting.
+    setNotice({
+      kind: 'error',
+      text: `The lab has not answered yet (${result.error.message}) — it may be busy starting a big fleet: the run bar shows whether the run is starting.`,
+    });
+    return;
+  }
   if (!result.ok) {
     setNotice({ kind: 'error', text: `Could not run the scenario: ${result.error.message}` });
     return;
