@@ -3,7 +3,7 @@
  * and running scenario text, and opening a file chosen from the menu. Each failure becomes a
  * notice that says what went wrong; the text being edited is never dropped.
  */
-import type { ScenarioExample } from '../../../../shared/workbench';
+import type { ScenarioCheck, ScenarioExample } from '../../../../shared/workbench';
 import { sendRunCommand, type CallCommand, type RunCaller } from '../run/run-actions';
 import type { Busy, ScenarioStore } from './scenario-store';
 
@@ -160,6 +160,14 @@ export async function openFile(
 }
 
 /** Whether Run makes sense: there is text and no open/save/run on its way. */
-export function canRun(state: { text: string; busy: Busy | null }): boolean {
-  return state.text.trim() !== '' && state.busy === null;
+export function canRun(state: {
+  text: string;
+  busy: Busy | null;
+  check: ScenarioCheck | null;
+  checkedText: string | null;
+}): boolean {
+  // While the text has problems, Run is off (the list says which); a check still under way
+  // does not hold it back, the lab checks again on run.start.
+  const invalid = state.checkedText === state.text && state.check?.ok === false;
+  return state.text.trim() !== '' && state.busy === null && !invalid;
 }
