@@ -94,15 +94,22 @@ const MARKER_KINDS: readonly MarkerKind[] = [
   'receipt',
 ];
 
-/** One kind's markers: positions ascending, with their labels. */
+/** One kind's markers: positions ascending, with their labels and the message each names. */
 interface MarkerList {
   positions: IntList;
   labels: string[];
+  /** Kept so a page need not unpack each marker's chunk (~6 ms a chunk) to name its message. */
+  messageIds: (string | null)[];
   /** All of this kind, kept or not. */
   count: number;
 }
 
-const markerList = (): MarkerList => ({ positions: new IntList(), labels: [], count: 0 });
+const markerList = (): MarkerList => ({
+  positions: new IntList(),
+  labels: [],
+  messageIds: [],
+  count: 0,
+});
 
 /** Where one message's events are: a linked list, newest first, in `nodes`. */
 interface MessageNodes {
@@ -363,9 +370,9 @@ export class Timeline {
   /**
    * A page of the markers kept, oldest first: those after seq `after` (all: -1 … 0), of
    * `kinds`, whose sentence contains `text` (any case), at most `limit`. Each marker's
-   * sentence is the one indexed with it (a violation's is the checker's), and its message is
-   * read from its event. `matched` counts every page; with a text filter that is one pass
-   * over the kept markers (at most `markersMax`).
+   * sentence and message are the ones indexed with it (a violation's are the checker's).
+   * `matched` counts every page; with a text filter that is one pass over the kept markers'
+   * sentences (at most `markersMax`).
    */
   markerPage(
     after: number,
@@ -379,7 +386,7 @@ export class Timeline {
     // One cursor per kind at its first position ≥ boundary; the page merges them by position.
     const cursors = lists.map(({ list }) => list.positions.lastAtOrBelow(boundary - 1) + 1);
     const matches = (label: string) => needle === '' || label.toLowerCase().includes(needle);
-    const picked: { position: number; kind: MarkerKind; label: string }[] = [];
+    const picked: (Omit<ListedMarker, 'seq' | 't'> & { position: number })[] = [];
     let more = false;
     for (;;) {
       let best = -1;
@@ -398,24 +405,25 @@ export class Timeline {
         more = true;
         break;
       }
-      picked.push({ position: list.positions.at(index), kind, label });
+      picked.push({
+        position: list.positions.at(index),
+        kind,
+        label,
+        messageId: list.messageIds[index] ?? null,
+      });
     }
     let matched = 0;
     for (const { list } of lists) {
       if (needle === '') matched += list.positions.length;
       else for (const label of list.labels) if (matches(label)) matched += 1;
     }
-    const markers: ListedMarker[] = picked.map(({ position, kind, label }) => {
-      const event = this.store.slice(position, position)[0]!;
-      return {
-        seq: this.store.seqAt(position),
-        t: this.store.timeAt(position),
-        kind,
-        label,
-        messageId:
-          'messageId' in event && typeof event.messageId === 'string' ? event.messageId : null,
-      };
-    });
+    const markers: ListedMarker[] = picked.map(({ position, kind, label, messageId }) => ({
+      seq: this.store.seqAt(position),
+      t: this.store.timeAt(position),
+      kind,
+      label,
+      messageId,
+    }));
     const counts = Object.fromEntries(
       MARKER_KINDS.map((kind) => [kind, this.markers[kind].count]),
     ) as Record<MarkerKind, number>;
@@ -539,17 +547,23 @@ export class Timeline {
           );
         break;
       case 'message.expired':
-        this.addMarker('expiry', position, `message ${e.messageId} expired`);
+        this.addMarker('expiry', position, `message ${e.messageId} expired`, e.messageId);
         break;
       case 'message.replaced':
         this.addMarker(
           'replacement',
           position,
           `message ${e.messageId} replaced by ${e.byMessageId}`,
+          e.messageId,
         );
         break;
       case 'receipt.sent':
-        this.addMarker('receipt', position, `receipt ${e.status} for message ${e.messageId}`);
+        this.addMarker(
+          'receipt',
+          position,
+          `receipt ${e.status} for message ${e.messageId}`,
+          e.messageId,
+        );
         break;
       default:
         break;
@@ -564,10 +578,15 @@ export class Timeline {
     }
     // One marker per event: a second violation of the same event is counted, not listed.
     if (list.positions.last === this.appending) list.count += 1;
-    else this.addMarker('violation', this.appending, v.sentence);
+    else this.addMarker('violation', this.appending, v.sentence, v.messageId);
   }
 
-  private addMarker(kind: MarkerKind, position: number, label: string): void {
+  private addMarker(
+    kind: MarkerKind,
+    position: number,
+    label: string,
+    messageId: string | null = null,
+  ): void {
     const list = this.markers[kind];
     list.count += 1;
     if (this.markersKept >= this.markersMax) {
@@ -577,6 +596,7 @@ export class Timeline {
     this.markersKept += 1;
     list.positions.push(position);
     list.labels.push(label);
+    list.messageIds.push(messageId);
   }
 
   /** At most MARKERS_MAX markers: kinds with few are listed whole, the rest share what is left. */
