@@ -85,7 +85,7 @@ export function RunControls() {
             max={1}
             value={run.indexing}
             aria-label="Indexing the recording"
-            title={`Indexing the recording: ${Math.floor(run.indexing * 100)} % read`}
+            title={`Indexing the recording: ${Math.floor(run.indexing * 100)} % read (Sandbox stops reading it)`}
           />
         )}
         <span className="run-seed">
