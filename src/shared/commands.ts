@@ -8,6 +8,9 @@ import { PROFILES } from './events';
 import type { LabModel } from './model';
 import { fail, ok, type Result } from './result';
 import {
+  MARKER_KIND_ORDER,
+  MARKER_PAGE_MAX,
+  MARKER_TEXT_MAX,
   SEEK_WINDOW_MAX,
   SPEED_MAX,
   SPEED_MIN,
@@ -20,6 +23,8 @@ import {
   type DiffResult,
   type LinksInfo,
   type LinkView,
+  type MarkerKind,
+  type MarkerPage,
   type RunStatus,
   type ScenarioCheck,
   type ScenarioExample,
@@ -205,6 +210,23 @@ export const commandSchema = z.discriminatedUnion('type', [
       messageId: id.optional(),
     })
     .strict(),
+  /**
+   * A page of the show's markers, oldest first: those after seq `after` (default: from the
+   * start), of the `kinds` named (default all) whose sentence contains `text` (any case).
+   */
+  z
+    .object({
+      type: z.literal('markers'),
+      after: seq.optional(),
+      kinds: z
+        .array(z.enum(MARKER_KIND_ORDER as [MarkerKind, ...MarkerKind[]]))
+        .min(1)
+        .max(MARKER_KIND_ORDER.length)
+        .optional(),
+      text: z.string().max(MARKER_TEXT_MAX).optional(),
+      limit: z.number().int().min(1).max(MARKER_PAGE_MAX).optional(),
+    })
+    .strict(),
 ]);
 
 export type Command = z.infer<typeof commandSchema>;
@@ -259,6 +281,7 @@ export interface CommandResults {
   timeline: TimelineInfo;
   seek: SeekResult;
   find: { seq: number | null };
+  markers: MarkerPage;
 }
 
 export type ResultOf<C extends Command> = CommandResults[C['type']];

@@ -62,8 +62,18 @@ export interface RunStatus {
    * 0–1. The scrubber reaches what is indexed so far (`events`). Absent or null otherwise.
    */
   indexing?: number | null;
+  /** A run still starting its fleet: how far it has come. Absent or null otherwise. */
+  starting?: StartProgress | null;
   /** Why the run failed (state 'failed'). */
   error: string | null;
+}
+
+/** A fleet starting: agents (user agents, gateways) connected and subscriptions made, of all. */
+export interface StartProgress {
+  agents: number;
+  agentsTotal: number;
+  subscriptions: number;
+  subscriptionsTotal: number;
 }
 
 /** Pacing speeds the UI offers (0 = as fast as possible). Any value in [SPEED_MIN, SPEED_MAX] or 0 works. */
@@ -310,6 +320,38 @@ export interface TimelineInfo {
 
 export const MARKERS_MAX = 2_000;
 export const TIMELINE_BUCKETS_MAX = 2_000;
+
+/** The marker kinds, in the order lists and legends show them. */
+export const MARKER_KIND_ORDER: readonly MarkerKind[] = [
+  'violation',
+  'outage',
+  'expiry',
+  'replacement',
+  'receipt',
+];
+
+/** One marker of a `markers` page: a TimelineMarker and the message its event is about. */
+export interface ListedMarker extends TimelineMarker {
+  /** The message the marker's event names (null: a link outage). */
+  messageId: string | null;
+}
+
+/** A page of the show's markers (`markers`), oldest first, filtered by kind and text. */
+export interface MarkerPage {
+  epoch: number;
+  markers: ListedMarker[];
+  /** Markers kept that match the filter, on every page together. */
+  matched: number;
+  /** Pass as `after` for the next page; null on the last. */
+  next: number | null;
+  /** Marker counts by kind (all of them, listed or not: past the timeline's bound some are not kept). */
+  counts: Record<MarkerKind, number>;
+}
+
+/** Most markers one `markers` answer lists. */
+export const MARKER_PAGE_MAX = 500;
+/** Longest text filter of a `markers` command, characters. */
+export const MARKER_TEXT_MAX = 200;
 
 /** The lab as it was just after event `seq`, with the events that led there. */
 export interface SeekResult {

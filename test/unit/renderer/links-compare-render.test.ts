@@ -147,14 +147,34 @@ describe('links and compare views', () => {
         form: emptyForm('outage', outage.attributes),
         faultTypes,
         changing: false,
-        invalidField: null,
+        problems: {},
         onChange: () => {},
       }),
     );
+    expect(html).not.toContain('fault-field-error');
     expect(html).toMatch(/value="mode"/);
     expect(html).toContain('placeholder="reset | blackhole, default reset"');
     expect(html).toMatch(/<option value="reset"><\/option><option value="blackhole"><\/option>/);
     expect(html).toContain('What happens to connections already open when the outage starts.');
     for (const t of faultTypes) expect(html).toContain(`<option value="${t.type}"`);
+  });
+
+  it("says each field's problem under it, marking the field invalid", () => {
+    const faultTypes = faultTypeViews();
+    const latency = faultTypes.find((t) => t.type === 'latency')!;
+    const form = emptyForm('latency', latency.attributes);
+    const html = renderToStaticMarkup(
+      createElement(FaultFormFields, {
+        form: { ...form, rows: form.rows.map((r, i) => (i === 0 ? { ...r, value: '-5' } : r)) },
+        faultTypes,
+        changing: false,
+        problems: { 'attributes.latency': 'latency is from 0 to 3,600,000 ms, not -5' },
+        onChange: () => {},
+      }),
+    );
+    expect(html).toMatch(
+      /aria-invalid="true"[^>]*value="-5"[^]*data-field="attributes.latency">latency is from 0 to 3,600,000 ms, not -5</,
+    );
+    expect(html.match(/data-testid="fault-field-error"/g)).toHaveLength(1);
   });
 });

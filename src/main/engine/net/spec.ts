@@ -4,6 +4,12 @@
  * a `schedule`. Exported so scenario files can embed `faultSpecSchema` in their own schema.
  */
 import { z } from 'zod';
+import {
+  FAULT_NAME_CHARS_MAX,
+  FAULT_NAME_PATTERN,
+  FAULT_TOXICITY_MAX,
+  FAULT_TOXICITY_MIN,
+} from '../../../shared/fault-bounds';
 import { STAGE_DEFINITIONS } from './registry';
 import type { StreamSelector } from './types';
 import { describeIssues, problem, strict } from './validation';
@@ -57,7 +63,7 @@ export type Schedule = z.output<typeof scheduleSchema>;
 
 const nameSchema = z
   .string()
-  .regex(/^[A-Za-z0-9_.-]{1,64}$/, { error: 'letters, digits, _ . - (1 to 64)' });
+  .regex(FAULT_NAME_PATTERN, { error: `letters, digits, _ . - (1 to ${FAULT_NAME_CHARS_MAX})` });
 
 /** The spec schema of one stage type. */
 function specOf<const T extends string, S extends z.ZodType>(def: {
@@ -71,7 +77,7 @@ function specOf<const T extends string, S extends z.ZodType>(def: {
     name: nameSchema.optional(),
     stream: z.enum(['upstream', 'downstream', 'both']).default(def.defaultStream),
     /** Share of connections the fault applies to, decided per connection by the seeded Rng. */
-    toxicity: z.number().min(0).max(1).default(1),
+    toxicity: z.number().min(FAULT_TOXICITY_MIN).max(FAULT_TOXICITY_MAX).default(1),
     attributes: def.schema.prefault({} as z.input<S>),
     schedule: scheduleSchema.prefault({ kind: 'always' }),
   });
@@ -162,7 +168,7 @@ export function freeName(base: string, taken: (name: string) => boolean): string
   if (!taken(base)) return base;
   for (let n = 2; ; n++) {
     const suffix = `_${n}`;
-    const name = `${base.slice(0, 64 - suffix.length)}${suffix}`;
+    const name = `${base.slice(0, FAULT_NAME_CHARS_MAX - suffix.length)}${suffix}`;
     if (!taken(name)) return name;
   }
 }

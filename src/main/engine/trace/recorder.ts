@@ -14,6 +14,7 @@ import type { TraceMeta } from './format';
 import type { TraceReader } from './reader';
 import { ReportBuilder, reportToJson } from './report';
 import { renderReportHtml } from './report-html';
+import { reportMarkers } from './report-markers';
 import type { Report, ReportExtras } from './report-types';
 import { Timeline, type TimelineOptions } from './timeline';
 
@@ -80,7 +81,7 @@ export class Recorder {
 
   /** The report as of `endT` (default: the last event's time). */
   report(endT?: number, extras?: ReportExtras): Report {
-    return this.builder.finish(endT, extras).report;
+    return { ...this.builder.finish(endT, extras).report, markers: reportMarkers(this.timeline) };
   }
 
   /** The report as a self-contained HTML page or JSON text. */

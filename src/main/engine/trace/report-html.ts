@@ -7,6 +7,7 @@ import { formatDuration, formatJoules } from '../../../shared/format';
 import { naturalCompare } from '../../../shared/natural-order';
 import { CHECKER_RULES } from './checker-rules';
 import type { HistogramBin } from './latency';
+import { markersSection } from './report-markers';
 import type { Report } from './report-types';
 import type { MessageStats } from './report-rows';
 
@@ -51,6 +52,7 @@ export function renderReportHtml(report: Report, options: ReportHtmlOptions = {}
     metaLine(report),
     headlineSection(report),
     violationsSection(report),
+    markersSection(report),
     messagesSection(report),
     sendersSection(report),
     receiptsSection(report),

@@ -7,6 +7,7 @@ import type { CheckerOptions, CheckerVerdicts, Violation } from './checker';
 import type { NotObservable, RuleId } from './checker-rules';
 import type { TraceMeta } from './format';
 import type { MessageStats } from './report-rows';
+import type { ReportMarkers } from './report-markers';
 
 export type ReceiverClass = 'user-agent' | 'gateway' | 'device';
 export const RECEIVER_CLASSES: readonly ReceiverClass[] = ['user-agent', 'gateway', 'device'];
@@ -121,4 +122,6 @@ export interface Report {
   };
   /** What limited the report: trace gaps, forgotten messages, limits the lab reached. */
   notes: string[];
+  /** The show's markers (report-markers.ts); only where a Timeline indexed the events. */
+  markers?: ReportMarkers;
 }

@@ -33,7 +33,9 @@ import {
   MARKERS_MAX,
   SEEK_WINDOW_MAX,
   TIMELINE_BUCKETS_MAX,
+  type ListedMarker,
   type MarkerKind,
+  type MarkerPage,
   type SeekResult,
   type TimelineInfo,
   type TimelineMarker,
@@ -92,15 +94,22 @@ const MARKER_KINDS: readonly MarkerKind[] = [
   'receipt',
 ];
 
-/** One kind's markers: positions ascending, with their labels. */
+/** One kind's markers: positions ascending, with their labels and the message each names. */
 interface MarkerList {
   positions: IntList;
   labels: string[];
+  /** Kept so a page need not unpack each marker's chunk (~6 ms a chunk) to name its message. */
+  messageIds: (string | null)[];
   /** All of this kind, kept or not. */
   count: number;
 }
 
-const markerList = (): MarkerList => ({ positions: new IntList(), labels: [], count: 0 });
+const markerList = (): MarkerList => ({
+  positions: new IntList(),
+  labels: [],
+  messageIds: [],
+  count: 0,
+});
 
 /** Where one message's events are: a linked list, newest first, in `nodes`. */
 interface MessageNodes {
@@ -358,6 +367,69 @@ export class Timeline {
     return found < 0 ? null : this.store.seqAt(found);
   }
 
+  /**
+   * A page of the markers kept, oldest first: those after seq `after` (all: -1 … 0), of
+   * `kinds`, whose sentence contains `text` (any case), at most `limit`. Each marker's
+   * sentence and message are the ones indexed with it (a violation's are the checker's).
+   * `matched` counts every page; with a text filter that is one pass over the kept markers'
+   * sentences (at most `markersMax`).
+   */
+  markerPage(
+    after: number,
+    kinds: readonly MarkerKind[],
+    text: string,
+    limit: number,
+  ): Omit<MarkerPage, 'epoch'> {
+    const needle = text.trim().toLowerCase();
+    const boundary = this.store.countUpToSeq(after);
+    const lists = kinds.map((kind) => ({ kind, list: this.markers[kind] }));
+    // One cursor per kind at its first position ≥ boundary; the page merges them by position.
+    const cursors = lists.map(({ list }) => list.positions.lastAtOrBelow(boundary - 1) + 1);
+    const matches = (label: string) => needle === '' || label.toLowerCase().includes(needle);
+    const picked: (Omit<ListedMarker, 'seq' | 't'> & { position: number })[] = [];
+    let more = false;
+    for (;;) {
+      let best = -1;
+      for (let k = 0; k < lists.length; k++) {
+        const { positions } = lists[k]!.list;
+        if (cursors[k]! >= positions.length) continue;
+        if (best < 0 || positions.at(cursors[k]!) < lists[best]!.list.positions.at(cursors[best]!))
+          best = k;
+      }
+      if (best < 0) break;
+      const { kind, list } = lists[best]!;
+      const index = cursors[best]!++;
+      const label = list.labels[index]!;
+      if (!matches(label)) continue;
+      if (picked.length === limit) {
+        more = true;
+        break;
+      }
+      picked.push({
+        position: list.positions.at(index),
+        kind,
+        label,
+        messageId: list.messageIds[index] ?? null,
+      });
+    }
+    let matched = 0;
+    for (const { list } of lists) {
+      if (needle === '') matched += list.positions.length;
+      else for (const label of list.labels) if (matches(label)) matched += 1;
+    }
+    const markers: ListedMarker[] = picked.map(({ position, kind, label, messageId }) => ({
+      seq: this.store.seqAt(position),
+      t: this.store.timeAt(position),
+      kind,
+      label,
+      messageId,
+    }));
+    const counts = Object.fromEntries(
+      MARKER_KINDS.map((kind) => [kind, this.markers[kind].count]),
+    ) as Record<MarkerKind, number>;
+    return { markers, matched, next: more ? markers[markers.length - 1]!.seq : null, counts };
+  }
+
   /** The checker's verdict over the events so far ('lost' judged at `endT`, default the last event's t). */
   verdict(endT?: number): CheckResult {
     return this.checker.finish(endT);
@@ -475,17 +547,23 @@ export class Timeline {
           );
         break;
       case 'message.expired':
-        this.addMarker('expiry', position, `message ${e.messageId} expired`);
+        this.addMarker('expiry', position, `message ${e.messageId} expired`, e.messageId);
         break;
       case 'message.replaced':
         this.addMarker(
           'replacement',
           position,
           `message ${e.messageId} replaced by ${e.byMessageId}`,
+          e.messageId,
         );
         break;
       case 'receipt.sent':
-        this.addMarker('receipt', position, `receipt ${e.status} for message ${e.messageId}`);
+        this.addMarker(
+          'receipt',
+          position,
+          `receipt ${e.status} for message ${e.messageId}`,
+          e.messageId,
+        );
         break;
       default:
         break;
@@ -500,10 +578,15 @@ export class Timeline {
     }
     // One marker per event: a second violation of the same event is counted, not listed.
     if (list.positions.last === this.appending) list.count += 1;
-    else this.addMarker('violation', this.appending, v.sentence);
+    else this.addMarker('violation', this.appending, v.sentence, v.messageId);
   }
 
-  private addMarker(kind: MarkerKind, position: number, label: string): void {
+  private addMarker(
+    kind: MarkerKind,
+    position: number,
+    label: string,
+    messageId: string | null = null,
+  ): void {
     const list = this.markers[kind];
     list.count += 1;
     if (this.markersKept >= this.markersMax) {
@@ -513,6 +596,7 @@ export class Timeline {
     this.markersKept += 1;
     list.positions.push(position);
     list.labels.push(label);
+    list.messageIds.push(messageId);
   }
 
   /** At most MARKERS_MAX markers: kinds with few are listed whole, the rest share what is left. */

@@ -11,11 +11,12 @@
  *                           └────────┴─▶ stopped (by the user)      any ─▶ failed
  */
 import type { LabEvent } from '../../../shared/events';
-import type { RunState } from '../../../shared/workbench';
+import type { RunState, StartProgress } from '../../../shared/workbench';
 import type { Clock } from '../clock/clock';
 import { externalServiceIndex } from '../scenario/external-schema';
 import { ScenarioRun, reportExtras, type RunOutcome } from '../scenario/run';
 import type { Scenario } from '../scenario/schema';
+import { scenarioTotals } from '../scenario/totals';
 import type { ReportExtras } from '../trace/report-types';
 
 /** How often the pacer looks at the wall clock while running. */
@@ -48,20 +49,49 @@ export class PacedRun {
   private wallAnchor = 0;
   private labAnchor = 0;
   private readonly wall: Clock;
+  private readonly startProgress: StartProgress;
 
   constructor(private readonly options: PacedRunOptions) {
     this.wall = options.wall;
     this.speed = options.speed;
+    // Before the run: building it may already tell of agents.
+    const totals = scenarioTotals(options.scenario);
+    this.startProgress = {
+      agents: 0,
+      agentsTotal: totals.agents,
+      subscriptions: 0,
+      subscriptionsTotal: totals.subscriptions,
+    };
     this.run = new ScenarioRun(
       options.scenario,
       {
         mode: ownClock(options.scenario) ? options.scenario.clock.mode : 'virtual',
         ...(options.seed !== undefined ? { seed: options.seed } : {}),
       },
-      options.onEvent,
+      (event) => {
+        if (this.state === 'starting') this.countStart(event);
+        options.onEvent(event);
+      },
     );
     // Its clock sets the pace: 1 in real time, the scenario's speed when scaled.
     if (!this.pausable) this.speed = this.run.clock.speed;
+  }
+
+  /**
+   * How far the fleet's start has come, while `starting`: agents connected and subscriptions
+   * made, of the scenario's totals. Agents settle together at the end (their subscribe
+   * answers cross their links at one lab instant), so these are what move while it starts.
+   */
+  progress(): StartProgress | null {
+    return this.state === 'starting' ? { ...this.startProgress } : null;
+  }
+
+  private countStart(event: LabEvent): void {
+    const p = this.startProgress;
+    // Capped: an agent that reconnects while the fleet starts is counted once at most overall.
+    if (event.kind === 'agent.connected') p.agents = Math.min(p.agentsTotal, p.agents + 1);
+    else if (event.kind === 'subscription.created')
+      p.subscriptions = Math.min(p.subscriptionsTotal, p.subscriptions + 1);
   }
 
   /** Pause, step and speed work: the run is on the virtual clock. */

@@ -1,13 +1,16 @@
 /** Travelling in the show's timeline, and one message's detail. */
 import { fail, ok } from '../../../../shared/result';
-import type { SeekResult } from '../../../../shared/workbench';
+import { MARKER_KIND_ORDER, MARKER_PAGE_MAX, type SeekResult } from '../../../../shared/workbench';
 import { inspectMessage } from '../inspect';
 import type { Handlers } from './handler';
 
 /** Events a seek answers with when the client names no window. */
 export const SEEK_WINDOW_DEFAULT = 5_000;
 
-export const timelineHandlers: Handlers<'timeline' | 'seek' | 'find' | 'message'> = {
+/** Markers a `markers` page lists when the client names no limit. */
+export const MARKER_PAGE_DEFAULT = 200;
+
+export const timelineHandlers: Handlers<'timeline' | 'seek' | 'find' | 'message' | 'markers'> = {
   timeline: (command, { show }) =>
     ok({ epoch: show.epoch, ...show.timeline.info(command.buckets) }),
   seek: (command, { show }) => {
@@ -23,6 +26,16 @@ export const timelineHandlers: Handlers<'timeline' | 'seek' | 'find' | 'message'
   find: (command, { show }) =>
     ok({
       seq: show.timeline.find(command.from, command.direction, command.what, command.messageId),
+    }),
+  markers: (command, { show }) =>
+    ok({
+      epoch: show.epoch,
+      ...show.timeline.markerPage(
+        command.after ?? -1,
+        command.kinds ?? MARKER_KIND_ORDER,
+        command.text ?? '',
+        Math.min(command.limit ?? MARKER_PAGE_DEFAULT, MARKER_PAGE_MAX),
+      ),
     }),
   message: (command, { show }) => {
     const detail = inspectMessage(command.messageId, show.services(), show.holders());

@@ -112,6 +112,7 @@ export class RunShow extends Show {
       canRerun: true,
       error: paced.error,
       ...(paced.pausable ? {} : { warning: OWN_CLOCK_WARNING }),
+      starting: paced.progress(),
     };
   }
 

@@ -7,6 +7,7 @@ import {
   withSpareRow,
   withType,
   type AttributeRow,
+  type FaultFieldProblems,
   type FaultForm,
 } from './fault-form';
 
@@ -15,17 +16,32 @@ interface Props {
   faultTypes: LinksInfo['faultTypes'];
   /** The type and name cannot change while changing a fault. */
   changing: boolean;
-  /** The field the last problem named, marked invalid. */
-  invalidField: string | null;
+  /** Each field's problem as typed (said under it), plus the field the lab's refusal named. */
+  problems: FaultFieldProblems;
   onChange(form: FaultForm): void;
 }
 
-export function FaultFormFields({ form, faultTypes, changing, invalidField, onChange }: Props) {
+/** A field's problem, under it; announced as it appears. */
+function FieldProblem({ text, field }: { text: string | undefined; field: string }) {
+  if (text === undefined) return null;
+  return (
+    <span
+      className="fault-field-error"
+      role="alert"
+      data-testid="fault-field-error"
+      data-field={field}
+    >
+      {text}
+    </span>
+  );
+}
+
+export function FaultFormFields({ form, faultTypes, changing, problems, onChange }: Props) {
   const listId = useId();
   const attributesOf = (type: string) => faultTypes.find((t) => t.type === type)?.attributes ?? [];
   const attributes = attributesOf(form.type);
   const set = (patch: Partial<FaultForm>) => onChange({ ...form, ...patch });
-  const invalid = (field: string) => invalidField === field || undefined;
+  const invalid = (field: string) => problems[field] !== undefined || undefined;
   const setRow = (i: number, patch: Partial<AttributeRow>) =>
     set({ rows: withSpareRow(form.rows.map((r, j) => (j === i ? { ...r, ...patch } : r))) });
 
@@ -48,6 +64,7 @@ export function FaultFormFields({ form, faultTypes, changing, invalidField, onCh
               </option>
             ))}
           </select>
+          <FieldProblem text={problems.type} field="type" />
         </label>
         <label>
           Name
@@ -56,8 +73,10 @@ export function FaultFormFields({ form, faultTypes, changing, invalidField, onCh
             value={form.name}
             placeholder="type_stream"
             disabled={changing}
+            aria-invalid={invalid('name')}
             onChange={(e) => set({ name: e.target.value })}
           />
+          <FieldProblem text={problems.name} field="name" />
         </label>
         <label>
           Stream
@@ -85,6 +104,7 @@ export function FaultFormFields({ form, faultTypes, changing, invalidField, onCh
             aria-invalid={invalid('toxicity')}
             onChange={(e) => set({ toxicity: e.target.value })}
           />
+          <FieldProblem text={problems.toxicity} field="toxicity" />
         </label>
       </div>
       <div className="fault-line">
@@ -100,15 +120,18 @@ export function FaultFormFields({ form, faultTypes, changing, invalidField, onCh
         </label>
       </div>
       {form.attributesMode === 'json' ? (
-        <textarea
-          data-testid="fault-json"
-          className="fault-json"
-          rows={2}
-          value={form.json}
-          placeholder='{"latency": 300, "jitter": 50}'
-          aria-invalid={invalid('attributes')}
-          onChange={(e) => set({ json: e.target.value })}
-        />
+        <>
+          <textarea
+            data-testid="fault-json"
+            className="fault-json"
+            rows={2}
+            value={form.json}
+            placeholder='{"latency": 300, "jitter": 50}'
+            aria-invalid={invalid('attributes')}
+            onChange={(e) => set({ json: e.target.value })}
+          />
+          <FieldProblem text={problems.attributes} field="attributes" />
+        </>
       ) : (
         <div className="fault-rows">
           <datalist id={listId}>
@@ -151,6 +174,12 @@ export function FaultFormFields({ form, faultTypes, changing, invalidField, onCh
                   aria-invalid={invalid(`attributes.${row.name.trim()}`)}
                   onChange={(e) => setRow(i, { value: e.target.value })}
                 />
+                <FieldProblem
+                  text={
+                    problems[`attributes.${row.name.trim()}`] ?? problems[`attributes[${i + 1}]`]
+                  }
+                  field={`attributes.${row.name.trim()}`}
+                />
               </div>
             );
           })}
@@ -165,6 +194,7 @@ export function FaultFormFields({ form, faultTypes, changing, invalidField, onCh
           aria-invalid={invalid('schedule')}
           onChange={(e) => set({ schedule: e.target.value })}
         />
+        <FieldProblem text={problems.schedule} field="schedule" />
       </label>
     </div>
   );

@@ -1,12 +1,13 @@
 /**
  * Changes the faults of the selected links: quick cut and restore, a preset, clear all, and
- * the form that adds a fault or changes or removes one. Refusals appear beside the form,
- * naming the field, and the form keeps what was typed.
+ * the form that adds a fault or changes or removes one. Each field's problem is said under
+ * it as it is typed, and the form cannot be sent while there is one; a refusal by the lab
+ * appears at the form's foot until the form changes, and the form keeps what was typed.
  */
 import { useState, type FormEvent } from 'react';
 import type { LinksInfo } from '../../../../shared/workbench';
 import { selectActions, useLab } from '../../store';
-import { buildFaultSpec, emptyForm, type FaultForm } from './fault-form';
+import { buildFaultSpec, emptyForm, faultFieldProblems, type FaultForm } from './fault-form';
 import { CUT_FAULT, CUT_FAULT_NAME, planEdit, type FaultEdit } from './fault-plan';
 import { FaultFormFields } from './FaultFormFields';
 import { runCalls } from './run-calls';
@@ -47,6 +48,16 @@ export function LinkEditor({
   const count = info.links.filter((l) => selected.has(l.id)).length;
   const types = info.faultTypes.map((t) => t.type);
   const chosenPreset = info.presets.find((p) => p.name === preset) ?? info.presets[0];
+  const fieldProblems = faultFieldProblems(
+    changing === null ? form : { ...form, name: changing },
+    info.faultTypes,
+  );
+  const invalid = Object.keys(fieldProblems).length > 0;
+  // A refusal is about the form as it was sent: it goes once the form changes.
+  const changeForm = (next: FaultForm) => {
+    setProblem(null);
+    onFormChange(next);
+  };
   const blankForm = () =>
     emptyForm(form.type, info.faultTypes.find((t) => t.type === form.type)?.attributes);
 
@@ -97,7 +108,7 @@ export function LinkEditor({
     );
     if (done) {
       onChangingChange(null);
-      onFormChange(blankForm());
+      changeForm(blankForm());
     }
   };
 
@@ -205,15 +216,20 @@ export function LinkEditor({
           form={form}
           faultTypes={info.faultTypes}
           changing={changing !== null}
-          invalidField={problem?.field ?? null}
-          onChange={onFormChange}
+          problems={
+            problem?.field != null && fieldProblems[problem.field] === undefined
+              ? { ...fieldProblems, [problem.field]: problem.message }
+              : fieldProblems
+          }
+          onChange={changeForm}
         />
         <div className="link-actions">
           <button
             type="submit"
             className="link-button link-button-primary"
             data-testid="link-fault-save"
-            disabled={idle}
+            disabled={idle || invalid}
+            title={invalid ? 'Correct the fields marked above first' : undefined}
           >
             {changing === null ? 'Add fault' : 'Save change'}
           </button>
@@ -233,7 +249,7 @@ export function LinkEditor({
                 className="link-button"
                 onClick={() => {
                   onChangingChange(null);
-                  onFormChange(blankForm());
+                  changeForm(blankForm());
                 }}
               >
                 New fault instead
@@ -242,7 +258,7 @@ export function LinkEditor({
           ) : null}
           {busy ? <span className="muted">Applying…</span> : null}
         </div>
-        {problem ? (
+        {problem !== null && problem.field === null ? (
           <p className="link-error" role="alert" data-testid="link-error">
             {problem.message}
           </p>

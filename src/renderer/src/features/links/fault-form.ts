@@ -1,9 +1,22 @@
 /**
- * The add/change fault form of the Links view: what the user typed, and the fault spec it
- * makes. Only what the form alone can know is checked here (JSON syntax, numbers, attribute
- * rows); the engine validates the spec itself and names any problem. Pure.
+ * The add/change fault form of the Links view: what the user typed, the problem with each
+ * field in plain words as it is typed (`faultFieldProblems`: the bounds are the engine's own,
+ * each fault type's attribute table and shared/fault-bounds.ts), and the fault spec it makes.
+ * What involves several fields at once (a schedule's windows) is still the engine's to name.
+ * Pure.
  */
-import { attributeSummary, type FaultAttribute } from '../../../../shared/workbench';
+import {
+  FAULT_NAME_CHARS_MAX,
+  FAULT_NAME_PATTERN,
+  FAULT_TOXICITY_MAX,
+  FAULT_TOXICITY_MIN,
+} from '../../../../shared/fault-bounds';
+import { formatCount } from '../../../../shared/format';
+import {
+  attributeSummary,
+  type FaultAttribute,
+  type FaultTypeView,
+} from '../../../../shared/workbench';
 import type { FaultSpecValue } from './fault-plan';
 
 export const STREAMS = ['upstream', 'downstream', 'both'] as const;
@@ -204,4 +217,110 @@ export function buildFaultSpec(form: FaultForm, types: readonly string[]): FormR
     spec.schedule = schedule.value;
   }
   return { ok: true, spec };
+}
+
+/** What is wrong with each field, by the field's key (`name`, `toxicity`, `attributes.latency`, …). */
+export type FaultFieldProblems = Record<string, string>;
+
+const plainNumber = (n: number): string => formatCount(n, Number.isInteger(n) ? 0 : 3);
+
+/** `from 0 to 3,600,000 ms`, `above 0 and at most 1`: an attribute's range in words. */
+function rangeWords(a: FaultAttribute): string {
+  const unit = a.unit === null ? '' : ` ${a.unit}`;
+  const whole = a.type === 'integer' ? 'a whole number ' : '';
+  if (a.min !== undefined && a.max !== undefined) {
+    return a.minExclusive
+      ? `${whole}above ${plainNumber(a.min)} and at most ${plainNumber(a.max)}${unit}`
+      : `${whole}from ${plainNumber(a.min)} to ${plainNumber(a.max)}${unit}`;
+  }
+  if (a.min !== undefined)
+    return `${whole}${a.minExclusive ? 'above' : 'at least'} ${plainNumber(a.min)}${unit}`;
+  if (a.max !== undefined) return `${whole}at most ${plainNumber(a.max)}${unit}`;
+  return `${whole || 'a number'}${unit}`.trim();
+}
+
+/** The problem with one attribute's value, or null when the engine would take it. */
+export function attributeProblem(a: FaultAttribute, value: unknown): string | null {
+  const shown = typeof value === 'string' ? `"${value.slice(0, 20)}"` : String(value);
+  if (a.type === 'enum') {
+    const values = a.values ?? [];
+    return typeof value === 'string' && values.includes(value)
+      ? null
+      : `${a.name} is one of ${values.join(', ')}, not ${shown}`;
+  }
+  const n = typeof value === 'number' ? value : Number.NaN;
+  const fits =
+    Number.isFinite(n) &&
+    (a.type !== 'integer' || Number.isInteger(n)) &&
+    (a.min === undefined || (a.minExclusive ? n > a.min : n >= a.min)) &&
+    (a.max === undefined || n <= a.max);
+  return fits ? null : `${a.name} is ${rangeWords(a)}, not ${shown}`;
+}
+
+/**
+ * Each field's problem, in plain words with what is allowed, for the form as typed: the
+ * name, the toxicity, and each attribute (by row, or each key of the JSON), against
+ * `types`' attribute tables. Empty when the engine would take every field.
+ */
+export function faultFieldProblems(
+  form: FaultForm,
+  types: readonly FaultTypeView[],
+): FaultFieldProblems {
+  const problems: FaultFieldProblems = {};
+  const type = types.find((t) => t.type === form.type);
+  if (type === undefined) {
+    problems.type = `choose a fault type: ${types.map((t) => t.type).join(', ')}`;
+    return problems;
+  }
+  const name = form.name.trim();
+  if (name !== '' && !FAULT_NAME_PATTERN.test(name)) {
+    problems.name = `a name is 1 to ${FAULT_NAME_CHARS_MAX} letters, digits, _ . or - (this one has ${name.length} character${name.length === 1 ? '' : 's'}${/[^A-Za-z0-9_.-]/.test(name) ? ', some not allowed' : ''})`;
+  }
+  const toxicity = form.toxicity.trim();
+  if (toxicity !== '') {
+    const value = Number(toxicity);
+    if (!Number.isFinite(value) || value < FAULT_TOXICITY_MIN || value > FAULT_TOXICITY_MAX) {
+      problems.toxicity = `toxicity is the share of connections it applies to, from ${FAULT_TOXICITY_MIN} to ${FAULT_TOXICITY_MAX}, not ${toxicity.slice(0, 20)}`;
+    }
+  }
+  const known = (key: string) => type.attributes.find((a) => a.name === key);
+  const check = (field: string, key: string, value: unknown) => {
+    const a = known(key);
+    if (a === undefined) {
+      problems[field] =
+        `${type.type} has no attribute ${key.slice(0, 40)}; it has ${type.attributes.map((x) => x.name).join(', ') || 'none'}`;
+      return;
+    }
+    const problem = attributeProblem(a, value);
+    if (problem !== null) problems[field] = problem;
+  };
+  const attributes = attributesOf(form);
+  if (!attributes.ok) {
+    problems[attributes.field] = attributes.message;
+  } else if (form.attributesMode === 'json') {
+    for (const [key, value] of Object.entries(attributes.value)) {
+      if (problems.attributes === undefined) check('attributes', key, value);
+    }
+  } else {
+    for (const [key, value] of Object.entries(attributes.value))
+      check(`attributes.${key}`, key, value);
+  }
+  if (attributes.ok) {
+    // An attribute without a default must be given.
+    for (const a of type.attributes) {
+      const field = form.attributesMode === 'json' ? 'attributes' : `attributes.${a.name}`;
+      if (a.default !== undefined || a.defaultFrom !== undefined || a.name in attributes.value)
+        continue;
+      problems[field] ??= `${a.name} is required: ${rangeWords(a)}`;
+    }
+  }
+  if (form.schedule.trim() !== '') {
+    const schedule = parseObject(
+      'schedule',
+      form.schedule,
+      '{"kind": "markov", "onMeanMs": 5000, "offMeanMs": 60000}',
+    );
+    if (!schedule.ok) problems.schedule = schedule.message;
+  }
+  return problems;
 }

@@ -4,7 +4,7 @@
  */
 import { useShallow } from 'zustand/react/shallow';
 import { SPEED_CHOICES, type RunStatus } from '../../../../shared/workbench';
-import { selectActions, useFeatureStore, useLab } from '../../store';
+import { selectActions, selectStatus, useFeatureStore, useLab } from '../../store';
 import { RunClock } from './RunClock';
 import { formatSpeed, speedOptions } from './format';
 import {
@@ -15,6 +15,7 @@ import {
   type RunCaller,
 } from './run-actions';
 import { enabledControls, type RunAction } from './run-commands';
+import { shownRunState, startingShare, startingText } from './run-state';
 import './run-controls.css';
 
 /** Everything the bar shows except what changes with time alone (RunClock shows that). */
@@ -45,7 +46,11 @@ export function RunControls() {
   const noticeStore = useFeatureStore(runNoticeFeature);
   const caller: RunCaller = { call, notice: noticeStore };
   const notice = useRunNotice();
-  const enabled = enabledControls(run);
+  const connection = useLab(selectStatus);
+  // Without the lab nothing can be asked of it, and what it does now is not known.
+  const enabled = enabledControls(connection === 'open' ? run : null);
+  const shown = shownRunState(run?.state ?? null, connection);
+  const starting = connection === 'open' && run?.state === 'starting' ? run.starting : null;
   const speeds = speedOptions(SPEED_CHOICES, run?.speed ?? null);
 
   return (
@@ -58,12 +63,20 @@ export function RunControls() {
           {run === null ? 'connecting' : (run.name ?? 'Live lab')}
         </span>
         <span
-          className={`run-state run-state-${run?.state ?? 'none'}`}
+          className={`run-state run-state-${shown.state}`}
           data-testid="run-state"
-          data-state={run?.state ?? 'none'}
+          data-state={shown.state}
+          title={shown.title}
         >
-          {run?.state ?? '–'}
+          {shown.label}
         </span>
+        {starting != null && (
+          // A big fleet takes seconds to start: how far it has come (Stop cancels it).
+          <span className="run-starting" data-testid="run-starting">
+            <progress max={1} value={startingShare(starting)} aria-label="Starting the fleet" />
+            {startingText(starting)}
+          </span>
+        )}
         {typeof run?.indexing === 'number' && (
           // A recording still being read: the scrubber reaches what is indexed so far.
           <progress
@@ -72,7 +85,7 @@ export function RunControls() {
             max={1}
             value={run.indexing}
             aria-label="Indexing the recording"
-            title={`Indexing the recording: ${Math.floor(run.indexing * 100)} % read`}
+            title={`Indexing the recording: ${Math.floor(run.indexing * 100)} % read (Sandbox stops reading it)`}
           />
         )}
         <span className="run-seed">

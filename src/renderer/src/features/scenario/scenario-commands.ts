@@ -3,7 +3,7 @@
  * and running scenario text, and opening a file chosen from the menu. Each failure becomes a
  * notice that says what went wrong; the text being edited is never dropped.
  */
-import type { ScenarioExample } from '../../../../shared/workbench';
+import type { ScenarioCheck, ScenarioExample } from '../../../../shared/workbench';
 import { sendRunCommand, type CallCommand, type RunCaller } from '../run/run-actions';
 import type { Busy, ScenarioStore } from './scenario-store';
 
@@ -109,6 +109,14 @@ export async function runScenario(call: CallCommand, store: ScenarioStore): Prom
     ...(filePath !== null ? { path: filePath } : {}),
   });
   setBusy(null);
+  if (!result.ok && result.error.code === 'ERR_TIMEOUT') {
+    // A big fleet keeps the lab busy while it starts: the run may well be starting.
+    setNotice({
+      kind: 'error',
+      text: `The lab has not answered yet (${result.error.message}) — it may be busy starting a big fleet: the run bar shows whether the run is starting.`,
+    });
+    return;
+  }
   if (!result.ok) {
     setNotice({ kind: 'error', text: `Could not run the scenario: ${result.error.message}` });
     return;
@@ -152,6 +160,14 @@ export async function openFile(
 }
 
 /** Whether Run makes sense: there is text and no open/save/run on its way. */
-export function canRun(state: { text: string; busy: Busy | null }): boolean {
-  return state.text.trim() !== '' && state.busy === null;
+export function canRun(state: {
+  text: string;
+  busy: Busy | null;
+  check: ScenarioCheck | null;
+  checkedText: string | null;
+}): boolean {
+  // While the text has problems, Run is off (the list says which); a check still under way
+  // does not hold it back, the lab checks again on run.start.
+  const invalid = state.checkedText === state.text && state.check?.ok === false;
+  return state.text.trim() !== '' && state.busy === null && !invalid;
 }

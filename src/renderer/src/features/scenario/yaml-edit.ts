@@ -54,12 +54,18 @@ export function setYamlValue(text: string, path: YamlPath, value: YamlScalar): E
   return replaceNode(text, node as Ranged, value);
 }
 
-/** The first syntax error as `line L, column C: message`, or null. */
+/**
+ * The first syntax error as `line L, column C: message`, or null. yaml ends its message's first
+ * line with the same place (`… at line L, column C:`), so that is cut: said once, in front.
+ */
 export function syntaxError(doc: Document): string | null {
   const error = doc.errors[0];
   if (error === undefined) return null;
   const where = error.linePos?.[0];
-  const message = error.message.split('\n')[0] ?? error.message;
+  const message = (error.message.split('\n')[0] ?? error.message).replace(
+    / at line \d+, column \d+:?$/,
+    '',
+  );
   return where ? `line ${where.line}, column ${where.col}: ${message}` : message;
 }
 

@@ -4,7 +4,7 @@
  * the controls to travel (step, markers, violations, the selected message, play, live).
  */
 import './timeline.css';
-import { useRef } from 'react';
+import { useRef, useState } from 'react';
 import { formatLabTime } from '../../../../shared/format';
 import {
   selectActions,
@@ -13,6 +13,7 @@ import {
   selectSelectedMessageId,
   useLab,
 } from '../../store';
+import { MarkerList } from './MarkerList';
 import { TimelineControls } from './TimelineControls';
 import { TimelineLegend } from './TimelineLegend';
 import { TimelineTrack } from './TimelineTrack';
@@ -38,6 +39,7 @@ function TimelineBar() {
   const startT = useLab((s) => s.liveModel.startT);
   const hasMessage = useLab((s) => selectSelectedMessageId(s) !== null);
   const { returnToLive } = useLab(selectActions);
+  const [listOpen, setListOpen] = useState(false);
 
   const firstSeq = info?.firstSeq ?? 1;
   const lastSeq = Math.max(events, liveSeq, info?.lastSeq ?? 0);
@@ -90,12 +92,32 @@ function TimelineBar() {
       </div>
       <div className="timeline-foot">
         <TimelineLegend counts={info?.markerCounts ?? null} />
+        <button
+          type="button"
+          className="tool-button"
+          data-testid="marker-list-toggle"
+          aria-expanded={listOpen}
+          onClick={() => setListOpen(!listOpen)}
+        >
+          {listOpen ? 'Hide the marker list' : 'Marker list'}
+        </button>
         {(nav.note ?? error) !== null && (
           <span className="timeline-note" role="status" data-testid="timeline-note">
             {nav.note ?? `The timeline is not available: ${error}`}
           </span>
         )}
       </div>
+      {listOpen && (
+        <MarkerList
+          info={info}
+          originT={originT}
+          shownSeq={nav.seq}
+          onTravel={(seq) => {
+            playback.stop();
+            nav.go(seq);
+          }}
+        />
+      )}
     </section>
   );
 }
