@@ -1,6 +1,7 @@
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'electron-vite';
 import { resolve } from 'node:path';
+import { thirdPartyLicenses } from './scripts/licenses.mjs';
 
 export default defineConfig({
   main: {
@@ -34,6 +35,7 @@ export default defineConfig({
       outDir: resolve(__dirname, 'out/renderer'),
       rollupOptions: { input: { index: resolve(__dirname, 'src/renderer/index.html') } },
     },
-    plugins: [react()],
+    // The About dialog's list, and third-party-licenses.txt shipped beside index.html.
+    plugins: [react(), thirdPartyLicenses()],
   },
 });

@@ -41,6 +41,8 @@ export type MenuAction =
   | { type: 'close' }
   | { type: 'cycle-theme' }
   | { type: 'toggle-presentation' }
+  /** The About dialog: version and the third-party licenses. */
+  | { type: 'about' }
   | { type: 'export'; what: 'trace' | 'report' | 'subscriptions' }
   /**
    * A file chosen in a native dialog (Electron). `path` is the handle the main process holds

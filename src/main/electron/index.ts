@@ -11,13 +11,31 @@ import { IpcHost } from '../hosts/ipc-host';
 import { IPC_CHANNEL_MENU } from '../../shared/channels';
 import type { MenuAction } from '../../shared/menu';
 import { menuTemplate, type FileChoice } from './menu';
+import { RECORDING_EXTENSION, SCENARIO_EXTENSION } from '../../shared/file-kinds';
+import { FileOpenQueue, fileFromArgv } from './open-file';
 import { devRendererUrl, isAllowedExternal, ownFrameCheck, parseAppArgs } from './policy';
+import { examplesDir } from './resources';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const rendererUrl = devRendererUrl(process.env['ELECTRON_RENDERER_URL'], app.isPackaged);
 const rendererFile = path.join(here, '../renderer/index.html');
 /** Our own renderer: the built file, or (unpackaged) the dev server electron-vite started. */
 const isOwnFrame = ownFrameCheck({ devUrl: rendererUrl, rendererFile });
+
+/**
+ * Files the desktop asks us to open (command line, a second launch, macOS open-file). A
+ * problem is shown beside the window, or on stderr while there is none.
+ */
+const openQueue = new FileOpenQueue((problem) => {
+  const win = BrowserWindow.getAllWindows()[0];
+  if (win) void dialog.showMessageBox(win, { type: 'warning', message: problem });
+  else process.stderr.write(`push-lab: ${problem}\n`);
+});
+// macOS sends a double-clicked file as an event, possibly before `ready`: queue it.
+app.on('open-file', (event, file) => {
+  event.preventDefault();
+  openQueue.add(file);
+});
 
 async function createWindow(): Promise<BrowserWindow> {
   const win = new BrowserWindow({
@@ -67,23 +85,39 @@ function lockDown(): void {
 }
 
 async function main(): Promise<void> {
+  // One app at a time: a second launch (Windows and Linux open a double-clicked file so)
+  // hands its command line to this one and quits.
+  if (!app.requestSingleInstanceLock()) {
+    app.quit();
+    return;
+  }
+  app.on('second-instance', (_event, argv, workingDirectory) => {
+    const file = fileFromArgv(argv, app.isPackaged, workingDirectory);
+    if (file) openQueue.add(file);
+    const win = BrowserWindow.getAllWindows()[0];
+    if (win?.isMinimized()) win.restore();
+    win?.focus();
+  });
   await app.whenReady();
   lockDown();
   const args = parseAppArgs(process.argv.slice(app.isPackaged ? 1 : 2));
   const workbench = new Workbench({
     dataDir: app.getPath('userData'),
     ...(args.workspace ? { workspaceDir: path.resolve(args.workspace) } : {}),
-    examplesDir: path.join(here, '../../resources/scenarios'),
+    examplesDir: examplesDir({
+      isPackaged: app.isPackaged,
+      resourcesPath: process.resourcesPath,
+      here,
+    }),
   });
   await workbench.start();
   const host = new IpcHost(workbench, ipcMain, isOwnFrame);
   host.start();
   const win = await createWindow();
-  // `npm start -- FILE`: a scenario starts running, a recording opens.
-  if (args.file) {
-    const problem = await openFromCommandLine(workbench, args.file);
-    if (problem) void dialog.showMessageBox(win, { type: 'warning', message: problem });
-  }
+  // `npm start -- FILE` or a double-click: a scenario starts running, a recording opens.
+  const launched = fileFromArgv(process.argv, app.isPackaged, process.cwd());
+  if (launched) openQueue.add(launched);
+  void openQueue.start((file) => openFromCommandLine(workbench, file));
   // Menu choices go to the focused window's page, which performs them like its own keys.
   const send = (action: MenuAction): void =>
     BrowserWindow.getFocusedWindow()?.webContents.send(IPC_CHANNEL_MENU, action);
@@ -93,7 +127,18 @@ async function main(): Promise<void> {
       const picked = await dialog.showOpenDialog(owner, {
         properties: ['openFile'],
         filters: [
-          { name: 'Scenarios and recordings', extensions: ['yaml', 'yml', 'json', 'gz', 'jsonl'] },
+          {
+            name: 'Scenarios and recordings',
+            extensions: [
+              'yaml',
+              'yml',
+              'json',
+              SCENARIO_EXTENSION,
+              'gz',
+              'jsonl',
+              RECORDING_EXTENSION,
+            ],
+          },
         ],
       });
       // The page gets a handle, never the path: it cannot name any other file.
@@ -104,8 +149,8 @@ async function main(): Promise<void> {
     const picked = await dialog.showSaveDialog(owner, {
       filters:
         what === 'save-bundle'
-          ? [{ name: 'Push Lab recording', extensions: ['gz'] }]
-          : [{ name: 'Scenario', extensions: ['yaml'] }],
+          ? [{ name: 'Push Lab recording', extensions: [RECORDING_EXTENSION, 'gz'] }]
+          : [{ name: 'Scenario', extensions: ['yaml', SCENARIO_EXTENSION] }],
     });
     if (!picked.canceled && picked.filePath)
       send({ type: what, path: workbench.registerFile(picked.filePath) });

@@ -26,7 +26,25 @@ export function menuTemplate(
   });
   const mac = platform === 'darwin';
   return [
-    ...(mac ? [{ label: appName, role: 'appMenu' as const }] : []),
+    // macOS: the app menu, with our About first (the page's dialog, as in the browser).
+    ...(mac
+      ? [
+          {
+            label: appName,
+            submenu: [
+              item(`About ${appName}`, { type: 'about' }),
+              { type: 'separator' as const },
+              { role: 'services' as const },
+              { type: 'separator' as const },
+              { role: 'hide' as const },
+              { role: 'hideOthers' as const },
+              { role: 'unhide' as const },
+              { type: 'separator' as const },
+              { role: 'quit' as const },
+            ],
+          },
+        ]
+      : []),
     {
       label: 'File',
       submenu: [
@@ -85,5 +103,7 @@ export function menuTemplate(
       ],
     },
     { label: 'Window', role: 'windowMenu' },
+    // Windows and Linux: About under Help (macOS has it in the app menu).
+    ...(mac ? [] : [{ label: 'Help', submenu: [item(`About ${appName}`, { type: 'about' })] }]),
   ];
 }

@@ -55,11 +55,24 @@ describe('the native menu', () => {
   });
 
   it('has the app menu on macOS only, and no accelerator used twice', () => {
-    expect(menuTemplate(() => {}, 'darwin')[0]).toMatchObject({ role: 'appMenu' });
+    expect(menuTemplate(() => {}, 'darwin')[0]).toMatchObject({ label: 'Push Lab' });
     expect(menuTemplate(() => {}, 'linux')[0]).toMatchObject({ label: 'File' });
     const accelerators = items(menuTemplate(() => {}, 'linux'))
       .map((m) => m.accelerator)
       .filter(Boolean);
     expect(new Set(accelerators).size).toBe(accelerators.length);
+  });
+
+  it("offers About on every platform (app menu on macOS, Help elsewhere), opening the page's dialog", () => {
+    for (const platform of ['darwin', 'linux', 'win32'] as const) {
+      const sent: MenuAction[] = [];
+      const template = menuTemplate((a) => sent.push(a), platform);
+      const home = platform === 'darwin' ? template[0] : template.at(-1);
+      expect(home?.label).toBe(platform === 'darwin' ? 'Push Lab' : 'Help');
+      const about = items(template).filter((m) => m.label === 'About Push Lab');
+      expect(about, platform).toHaveLength(1);
+      (about[0]!.click as () => void)();
+      expect(sent).toEqual([{ type: 'about' }]);
+    }
   });
 });

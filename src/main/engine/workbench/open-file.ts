@@ -1,9 +1,11 @@
 /**
- * A file given on the command line (`npm start -- FILE`, `push-lab web FILE`): a scenario
- * (.yaml, .yml, .json) starts running, anything else opens as a recording. The user named
- * it, so it may lie outside the workspace: the workbench holds it behind a handle, and the
- * UI (which lists it among the recent files) only ever sees the handle.
+ * A file given on the command line (`npm start -- FILE`, `push-lab web FILE`) or opened
+ * from the desktop (a double-click): a scenario (shared/file-kinds.ts) starts running,
+ * anything else opens as a recording. The user named it, so it may lie outside the
+ * workspace: the workbench holds it behind a handle, and the UI (which lists it among the
+ * recent files) only ever sees the handle.
  */
+import { isScenarioFile } from '../../../shared/file-kinds';
 import type { Workbench } from './workbench';
 
 /** Opens `file` in the workbench; returns a sentence when it cannot, else null. */
@@ -12,7 +14,7 @@ export async function openFromCommandLine(
   file: string,
 ): Promise<string | null> {
   const handle = workbench.registerFile(file);
-  if (/\.(ya?ml|json)$/i.test(file)) {
+  if (isScenarioFile(file)) {
     const read = await workbench.execute({ type: 'scenario.read', path: handle });
     if (!read.ok) return read.error.message.replaceAll(handle, file);
     const { text } = read.value as { text: string };

@@ -1,3 +1,4 @@
+import { AboutButton } from '../about/AboutButton';
 import { ConnectionIndicator } from './ConnectionIndicator';
 import { CounterStrip } from './CounterStrip';
 import { ServiceList } from './ServiceList';
@@ -8,6 +9,7 @@ export function Header() {
       <div className="app-title">
         <h1>Push Lab</h1>
         <ConnectionIndicator />
+        <AboutButton />
       </div>
       <ServiceList />
       <CounterStrip />

@@ -10,6 +10,7 @@ import { openFile, saveTo } from '../scenario/scenario-commands';
 import { scenarioFeature } from '../scenario/scenario-store';
 import { useRecordingActions } from '../recordings/useRecordingActions';
 import type { MenuAction } from '../../../../shared/menu';
+import { requestAbout } from '../about/about-request';
 import { keyAction, type KeyAction } from './keymap';
 
 const VIEW_IDS = VIEWS.map((v) => v.id);
@@ -64,6 +65,9 @@ export function useGlobalKeys(): void {
           return;
         case 'toggle-presentation':
           settingsStore.getState().togglePresentation();
+          return;
+        case 'about':
+          requestAbout();
           return;
         case 'export':
           window.dispatchEvent(new CustomEvent(EXPORT_REQUEST, { detail: action.what }));
