@@ -16,7 +16,8 @@ function render(
 ): string {
   const client = idleClient();
   const store = createLabStore(client, { schedule: fakeFrames().schedule });
-  store.setState({ run });
+  // A run status comes over an open connection (without one the bar says "unknown").
+  store.setState({ run, status: 'open' });
   store.getInitialState = store.getState;
   prepare(store);
   return renderToStaticMarkup(
