@@ -2,6 +2,7 @@
  * What a batch `push-lab run` prints, from its runs' answers: a file's block, a seed's line,
  * the sweep's summary naming the failing seeds, and the exit code. Pure (lines in, lines out).
  */
+import { formatCount } from '../../shared/format';
 import type { RunVerdict } from '../engine/parallel/verdict-run';
 import type { Scenario } from '../engine/scenario/schema';
 import { printRunText } from './run';
@@ -35,7 +36,7 @@ export function seedLine(job: Job, answer: Answer, several: boolean): string {
     .map(([rule, n]) => `${rule} ×${n}`);
   const broke = rules.length > 0 ? ` (${rules.join(', ')})` : '';
   const stopped = cancelled ? ', stopped early' : '';
-  return `${who}: ${eventCount} events, ${check.violationCount} violations${broke}${stopped}; exit ${exitOf(answer)}`;
+  return `${who}: ${formatCount(eventCount)} events, ${formatCount(check.violationCount)} violations${broke}${stopped}; exit ${exitOf(answer)}`;
 }
 
 /** The sweep's closing lines (text and JSON) and the batch's exit code. */

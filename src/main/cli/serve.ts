@@ -4,6 +4,7 @@
  * a PushSubscription (what `web-push` takes as is); each message that arrives is decrypted
  * and printed with its headers.
  */
+import { formatPercent } from '../../shared/format';
 import type { LabEvent, Profile, Urgency } from '../../shared/events';
 import type { ReceivedMessage } from '../engine/agents/user-agent';
 import { StoreError } from '../engine/push/store/store';
@@ -290,7 +291,7 @@ function describeHeld(held: Held, options: ServeOptions): string {
   const why =
     options.urgencyMin !== undefined
       ? `--urgency-min ${options.urgencyMin}; RFC 8030 §5.3`
-      : `battery ${Math.round(options.battery * 100)} %, ${options.charging ? 'charging' : 'not charging'}, ${options.wifi ? 'on Wi-Fi' : 'no Wi-Fi'}; RFC 8030 §5.3`;
+      : `battery ${formatPercent(options.battery, 0)}, ${options.charging ? 'charging' : 'not charging'}, ${options.wifi ? 'on Wi-Fi' : 'no Wi-Fi'}; RFC 8030 §5.3`;
   return `held back: message ${held.message} (urgency ${held.urgency}) stays queued on ${held.subscription}: user agent ${held.agent} wants ${held.wants} and above (${why}); --urgency-min, or --battery, --no-charging and --no-wifi, set what it wants`;
 }
 
