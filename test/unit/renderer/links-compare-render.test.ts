@@ -108,7 +108,7 @@ describe('links and compare views', () => {
       travel: { seq: 2, t: past.t },
     });
     expect(html).toContain(`data-last-t="${events[1]!.t}"`);
-    expect(html).toContain('user-agent:lte 2.0 J');
+    expect(html).toContain('user-agent:lte 2 J');
   });
 
   it('says which moment is shown, with back to live, only while travelling', () => {
