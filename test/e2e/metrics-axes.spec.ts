@@ -5,7 +5,7 @@
  * and each header says what the chart shows, in which unit, over which window.
  */
 import type { Page } from '@playwright/test';
-import { expect, test } from './fixtures';
+import { expect, test, useScenario } from './fixtures';
 
 const shot = (name: string) => `test-results/screenshots/metrics-axes-${name}.png`;
 
@@ -58,6 +58,42 @@ async function axisOf(page: Page, id: string) {
   });
 }
 
+/** Walks light/dark × presentation off/on and checks `charts` at each; a screenshot of each. */
+async function checkEverySetting(
+  page: Page,
+  charts: readonly { id: string; header: RegExp; label: RegExp }[],
+  name: string,
+): Promise<void> {
+  const html = page.locator('html');
+  for (const theme of ['light', 'dark'] as const) {
+    await page.getByTestId('theme-select').selectOption(theme);
+    await expect(html).toHaveAttribute('data-theme', theme);
+    for (const presentation of [false, true]) {
+      const isOn = await html.evaluate((el) => el.classList.contains('presentation'));
+      if (isOn !== presentation) await page.getByTestId('presentation-toggle').click();
+      await expect(html).toHaveClass(presentation ? /\bpresentation\b/ : /^(?!.*\bpresentation\b)/);
+      for (const chart of charts) {
+        await expect
+          .poll(async () => (await axisOf(page, chart.id)).labels.length, { timeout: 10_000 })
+          .toBeGreaterThan(1);
+        const axis = await axisOf(page, chart.id);
+        const where = `${chart.id}, ${theme}${presentation ? ', presentation' : ''}`;
+        expect(axis.title, where).toMatch(chart.header);
+        for (const label of axis.labels) expect(label, where).toMatch(chart.label);
+        expect(new Set(axis.labels).size, `${where}: distinct labels`).toBe(axis.labels.length);
+        expect(axis.painted, `${where}: labels drawn`).toBeGreaterThan(0);
+        expect(axis.paintedAtEdge, `${where}: a label runs off the left edge`).toBe(0);
+        expect(axis.times.length, `${where}: time labels`).toBeGreaterThan(1);
+        expect(new Set(axis.times).size, `${where}: distinct times`).toBe(axis.times.length);
+        expect(axis.timesWidth, `${where}: time labels overlap`).toBeLessThan(axis.plotWidth);
+      }
+      await page.screenshot({
+        path: shot(`${name}-${theme}${presentation ? '-presentation' : ''}`),
+      });
+    }
+  }
+}
+
 test('metrics axes and headers read in both themes and in presentation mode', async ({
   page,
   lab,
@@ -77,30 +113,55 @@ test('metrics axes and headers read in both themes and in presentation mode', as
   });
   await page.getByTestId('nav-metrics').click();
 
-  const html = page.locator('html');
-  for (const theme of ['light', 'dark'] as const) {
-    await page.getByTestId('theme-select').selectOption(theme);
-    await expect(html).toHaveAttribute('data-theme', theme);
-    for (const presentation of [false, true]) {
-      const isOn = await html.evaluate((el) => el.classList.contains('presentation'));
-      if (isOn !== presentation) await page.getByTestId('presentation-toggle').click();
-      await expect(html).toHaveClass(presentation ? /\bpresentation\b/ : /^(?!.*\bpresentation\b)/);
-      for (const chart of CHARTS) {
-        await expect
-          .poll(async () => (await axisOf(page, chart.id)).labels.length, { timeout: 10_000 })
-          .toBeGreaterThan(1);
-        const axis = await axisOf(page, chart.id);
-        const where = `${chart.id}, ${theme}${presentation ? ', presentation' : ''}`;
-        expect(axis.title, where).toMatch(chart.header);
-        for (const label of axis.labels) expect(label, where).toMatch(chart.label);
-        expect(new Set(axis.labels).size, `${where}: distinct labels`).toBe(axis.labels.length);
-        expect(axis.painted, `${where}: labels drawn`).toBeGreaterThan(0);
-        expect(axis.paintedAtEdge, `${where}: a label runs off the left edge`).toBe(0);
-        expect(axis.times.length, `${where}: time labels`).toBeGreaterThan(1);
-        expect(new Set(axis.times).size, `${where}: distinct times`).toBe(axis.times.length);
-        expect(axis.timesWidth, `${where}: time labels overlap`).toBeLessThan(axis.plotWidth);
-      }
-      await page.screenshot({ path: shot(`${theme}${presentation ? '-presentation' : ''}`) });
-    }
-  }
+  await checkEverySetting(page, CHARTS, 'sandbox');
+});
+
+/**
+ * Latencies of seconds (a 6 s link latency): the axis reads "2 s … 6 s" where it read
+ * "2,000 … 6,000" and clipped them, most of all in presentation mode.
+ */
+test.describe('a scenario with slow deliveries', () => {
+  useScenario(
+    'metrics-axes',
+    `
+name: Metrics axes e2e
+description: One phone behind a link that holds every push for 6 s, in real time.
+seed: 3
+duration: 10m
+clock: { mode: real }
+services:
+  - id: ps1
+links:
+  - id: slow
+    faults:
+      - { type: latency, attributes: { latency: 6000 } }
+userAgents:
+  - id: phone
+    count: 1
+    service: ps1
+    link: slow
+appServers:
+  - id: news
+    service: ps1
+    traffic: { pattern: poisson, ratePerSecond: 2 }
+    mix:
+      ttl: [{ value: 600, share: 1 }]
+`,
+  );
+
+  test('latency in seconds reads whole at every setting', async ({ page, lab }) => {
+    test.setTimeout(120_000);
+    await page.setViewportSize({ width: 1440, height: 900 });
+    await page.goto(lab.url);
+    await expect(page.getByTestId('connection-status')).toHaveAttribute('data-status', 'open');
+    await page.getByTestId('nav-metrics').click();
+    await expect
+      .poll(async () => (await axisOf(page, 'metric-latency')).labels.join(' '), {
+        timeout: 60_000,
+        intervals: [1000],
+      })
+      .toMatch(/\d s\b/);
+    const latency = CHARTS.filter((c) => c.id === 'metric-latency');
+    await checkEverySetting(page, latency, 'slow');
+  });
 });

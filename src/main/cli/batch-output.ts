@@ -2,10 +2,10 @@
  * What a batch `push-lab run` prints, from its runs' answers: a file's block, a seed's line,
  * the sweep's summary naming the failing seeds, and the exit code. Pure (lines in, lines out).
  */
-import { formatCount } from '../../shared/format';
 import type { RunVerdict } from '../engine/parallel/verdict-run';
 import type { Scenario } from '../engine/scenario/schema';
 import { printRunText } from './run';
+import { formatCount } from '../../shared/format';
 
 export interface Job {
   file: string;

@@ -4,7 +4,6 @@
  * a PushSubscription (what `web-push` takes as is); each message that arrives is decrypted
  * and printed with its headers.
  */
-import { formatPercent } from '../../shared/format';
 import type { LabEvent, Profile, Urgency } from '../../shared/events';
 import type { ReceivedMessage } from '../engine/agents/user-agent';
 import { StoreError } from '../engine/push/store/store';
@@ -24,6 +23,7 @@ import { isLoopback } from '../hosts/web-access';
 import { InvalidArgumentError } from 'commander';
 import { CliError, listenError } from './options';
 import { untilSignal } from './signals';
+import { formatPercent } from '../../shared/format';
 
 export interface ServeOptions {
   host: string;

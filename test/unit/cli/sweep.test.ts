@@ -3,12 +3,12 @@
  * seed in seed order, then a summary) and several files (each file's block, in order); a bad
  * `--seeds`/`--jobs` and flags that fit one run only get one line and exit 2.
  */
-import { formatCount } from '../../../src/shared/format';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { repoRoot, runCli, startCli } from '../../helpers/cli';
+import { formatCount } from '../../../src/shared/format';
 
 const smoke = path.join(repoRoot, 'resources/scenarios/smoke.yaml');
 const outage = path.join(repoRoot, 'resources/scenarios/ttl-vs-outage.yaml');
