@@ -16,6 +16,7 @@ test('the report fits 1280 px and its histogram labels do not overlap', async ({
     innerWidth: window.innerWidth,
   }));
   expect(fit.scrollWidth).toBeLessThanOrEqual(fit.innerWidth);
+  await page.screenshot({ path: 'test-results/screenshots/report-1280.png', fullPage: true });
   // The widest table is wider than the window: it scrolls in its box, the page does not.
   const boxes = await page
     .locator('.scroll')
