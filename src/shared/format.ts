@@ -59,6 +59,19 @@ export function formatDuration(ms: number, digits = 3): string {
   return `${formatSignificant(ms / MS_PER_D, digits)} d`;
 }
 
+/**
+ * Two durations compared side by side (a diff, a before → after): as `formatDuration`, with
+ * more significant digits (up to 6) when three would make two different values read the same:
+ * `283 ms → 283 ms` says nothing changed, `282.53 ms → 282.87 ms` says what did.
+ */
+export function formatDurationPair(a: number, b: number): [string, string] {
+  for (let digits = 3; digits < 6; digits += 1) {
+    const pair: [string, string] = [formatDuration(a, digits), formatDuration(b, digits)];
+    if (a === b || pair[0] !== pair[1]) return pair;
+  }
+  return [formatDuration(a, 6), formatDuration(b, 6)];
+}
+
 /** `mm:ss.s`, or `h:mm:ss.s` from an hour on: a position in lab time. Negative reads as 0. */
 export function formatLabTime(ms: number): string {
   const totalTenths = Number.isFinite(ms) ? Math.max(0, Math.floor(ms / 100)) : 0;

@@ -17,7 +17,7 @@ async function outstandingOf(page: Page, agentId: string): Promise<number> {
     // Cells: id, owner, profile, created, outstanding, last delivery, state.
     const cells = row.locator('[role="cell"]');
     if ((await cells.nth(1).innerText()) !== agentId) continue;
-    total += Number(await cells.nth(4).innerText());
+    total += Number((await cells.nth(4).innerText()).replace(/,/g, ''));
   }
   return total;
 }

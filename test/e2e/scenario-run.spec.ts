@@ -105,9 +105,12 @@ test('edit, check, save and run a scenario, then drive the run', async ({ page, 
     await expect(page.getByTestId('subscription-row').first()).toBeVisible();
     // The run's radios are metered: joules per device class, live.
     await page.getByTestId('nav-metrics').click();
-    await expect(page.getByTestId('metric-energy')).toContainText(/user-agent:lte \d+\.\d J/, {
-      timeout: 15_000,
-    });
+    await expect(page.getByTestId('metric-energy')).toContainText(
+      /user-agent:lte [\d.,]+ (mJ|J|kJ)/,
+      {
+        timeout: 15_000,
+      },
+    );
     await expect(page.locator('[data-testid="metric-energy"] canvas').first()).toBeAttached();
 
     // Pause, then step: the run stays paused and moves on.

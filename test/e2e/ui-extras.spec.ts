@@ -55,8 +55,10 @@ test('exports the trace, the subscriptions and the flow chart', async ({ page, l
   );
   expect(csv.suggestedFilename()).toMatch(/\.csv$/);
   const records = text.split('\r\n');
-  expect(records[0]).toBe('id,owner,profile,createdAt,outstanding,lastDeliveryAt,state');
+  expect(records[0]).toBe('id,owner,profile,createdAt_ms,outstanding,lastDeliveryAt_ms,state');
   expect(records[1]).toMatch(/,active$/);
+  // Whole numbers for a spreadsheet, the unit in the header: no float in any cell.
+  expect(records[1]).not.toMatch(/\d\.\d/);
   expect(records).toHaveLength(3); // one subscription, and the empty string after the last CRLF
 
   // The engine's report of the lab so far, self-contained HTML.
@@ -75,7 +77,7 @@ test('exports the trace, the subscriptions and the flow chart', async ({ page, l
     }),
   );
   expect(viaMenu.split('\r\n')[0]).toBe(
-    'id,owner,profile,createdAt,outstanding,lastDeliveryAt,state',
+    'id,owner,profile,createdAt_ms,outstanding,lastDeliveryAt_ms,state',
   );
 
   // The sequence chart button appears on the Flows view only.

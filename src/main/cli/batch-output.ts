@@ -5,6 +5,7 @@
 import type { RunVerdict } from '../engine/parallel/verdict-run';
 import type { Scenario } from '../engine/scenario/schema';
 import { printRunText } from './run';
+import { formatCount } from '../../shared/format';
 
 export interface Job {
   file: string;
@@ -35,7 +36,7 @@ export function seedLine(job: Job, answer: Answer, several: boolean): string {
     .map(([rule, n]) => `${rule} ×${n}`);
   const broke = rules.length > 0 ? ` (${rules.join(', ')})` : '';
   const stopped = cancelled ? ', stopped early' : '';
-  return `${who}: ${eventCount} events, ${check.violationCount} violations${broke}${stopped}; exit ${exitOf(answer)}`;
+  return `${who}: ${formatCount(eventCount)} events, ${formatCount(check.violationCount)} violations${broke}${stopped}; exit ${exitOf(answer)}`;
 }
 
 /** The sweep's closing lines (text and JSON) and the batch's exit code. */

@@ -15,6 +15,7 @@ import { faultFromText } from '../engine/net/toxics';
 import { startToxiproxyApi, type ToxiproxyApi } from '../hosts/toxiproxy-api';
 import { CliError, listenError, parseSeed } from './options';
 import { untilSignal } from './signals';
+import { formatBytes } from '../../shared/format';
 
 export interface ProxyOptions {
   listen?: string;
@@ -258,7 +259,7 @@ function describe(line: Line): string {
       if (e.kind === 'refused') return `proxy ${line.proxy} connection refused (${e.reason})`;
       if (e.kind === 'opened') return `proxy ${line.proxy} connection ${e.connectionId} opened`;
       if (e.kind === 'backpressure') {
-        return `proxy ${line.proxy} connection ${e.connectionId} back-pressure ${e.direction} (${e.heldBytes} bytes held)`;
+        return `proxy ${line.proxy} connection ${e.connectionId} back-pressure ${e.direction} (${formatBytes(e.heldBytes)} held)`;
       }
       return `proxy ${line.proxy} connection ${e.connectionId} ${e.kind} (${e.reason})`;
     }

@@ -12,6 +12,7 @@ import { diffRecordings, openRecording } from '../engine/trace/diff';
 import type { TraceReader } from '../engine/trace/reader';
 import { VERSION } from '../engine/version';
 import type { DiffResult } from '../../shared/workbench';
+import { formatCount, formatDuration, formatLabOffset } from '../../shared/format';
 import { execute, printVerdict, type RunCliOptions } from './run';
 
 const out = (line: string): boolean => process.stdout.write(`${line}\n`);
@@ -67,7 +68,7 @@ export async function runReplay(file: string, options: { json: boolean }): Promi
       `${h.scenario ?? '(interactive run)'}: seed ${String(h.seed)}, ${h.clockMode} clock, recorded by Push Lab ${h.pushLabVersion}`,
     );
     out(
-      `  ${report.span.eventCount} events over ${Math.round((report.span.lastT ?? 0) - (report.span.firstT ?? 0)) / 1000} s of lab time`,
+      `  ${formatCount(report.span.eventCount)} events over ${formatDuration((report.span.lastT ?? 0) - (report.span.firstT ?? 0))} of lab time`,
     );
     if (whole.sentence !== null) out(whole.sentence);
     printVerdict(report, check, report.span.firstT ?? 0, h.run ? `push-lab rerun ${file}` : null);
@@ -119,13 +120,13 @@ export async function runDiff(fileA: string, fileB: string): Promise<number> {
 
   const { divergence } = result;
   if (!divergence) {
-    out(`no divergence: ${result.eventsA} events, identical event for event`);
+    out(`no divergence: ${formatCount(result.eventsA)} events, identical event for event`);
     return 0;
   }
   const show = (e: LabEvent | null): string =>
     e ? JSON.stringify(e).slice(0, 300) : '(end of recording)';
   out(
-    `first divergence at event #${divergence.index + 1} (lab time ${divergence.t} ms after the start):`,
+    `first divergence at event #${divergence.index + 1} (lab time ${formatLabOffset(divergence.t)} from the start):`,
   );
   out(`  ${fileA}: ${show(divergence.a)}`);
   out(`  ${fileB}: ${show(divergence.b)}`);

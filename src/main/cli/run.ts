@@ -27,6 +27,14 @@ import { writeFileAtomic } from '../engine/fs/atomic-write';
 import { totalsProblems } from '../engine/scenario/totals';
 import { CliError, checkOutputPaths, parseSeed } from './options';
 import { onStopSignal } from './signals';
+import {
+  formatCount,
+  formatDuration,
+  formatJoules,
+  formatLabOffset,
+  formatLabTime,
+  formatPercent,
+} from '../../shared/format';
 
 export interface RunCliOptions {
   seed?: string;
@@ -205,7 +213,7 @@ export function printRunText(
 ): void {
   const out = (line: string): boolean => process.stdout.write(`${line}\n`);
   out(
-    `${run.scenario}: ${formatDuration(run.endT - run.startT)} of lab time, ${run.eventCount} events`,
+    `${run.scenario}: ${formatDuration(run.endT - run.startT)} of lab time, ${formatCount(run.eventCount)} events`,
   );
   out(`schedule hash ${run.scheduleHash}`);
   printVerdict(run.report, run.check, run.startT, reproduce);
@@ -221,12 +229,12 @@ export function printVerdict(
   const out = (line: string): boolean => process.stdout.write(`${line}\n`);
   for (const s of report.services) {
     out(
-      `  ${s.serviceId} (${s.profile ?? '?'}): ${s.accepted} accepted, ${s.delivered} delivered` +
+      `  ${s.serviceId} (${s.profile ?? '?'}): ${n(s.accepted)} accepted, ${n(s.delivered)} delivered` +
         ` (${pct(s.deliveryRatio)}), p50 ${ms(s.latencyMs.p50)} p99 ${ms(s.latencyMs.p99)},` +
-        ` ${s.expired} expired, ${s.stale} stale, ${s.replaced} replaced, ${s.lost} lost, ${s.redeliveries} redelivered`,
+        ` ${n(s.expired)} expired, ${n(s.stale)} stale, ${n(s.replaced)} replaced, ${n(s.lost)} lost, ${n(s.redeliveries)} redelivered`,
     );
   }
-  if (report.energy) out(`  energy: ${report.energy.joulesTotal.toFixed(1)} J`);
+  if (report.energy) out(`  energy: ${formatJoules(report.energy.joulesTotal)}`);
   for (const n of check.notObservable) out(`  not observable: ${n.sentence}`);
   if (check.violationCount === 0) {
     out(
@@ -236,9 +244,9 @@ export function printVerdict(
     );
     return;
   }
-  out(`invariants: ${check.violationCount} violation(s)`);
+  out(`invariants: ${formatCount(check.violationCount)} violation(s)`);
   for (const v of check.violations) {
-    out(`  [${v.rule}] t=${formatDuration(v.t - startT)} seq ${v.seqs.join(',')}: ${v.sentence}`);
+    out(`  [${v.rule}] at ${formatLabOffset(v.t - startT)} seq ${v.seqs.join(',')}: ${v.sentence}`);
   }
   if (reproduce) out(`reproduce with: ${reproduce}`);
 }
@@ -262,20 +270,12 @@ function progressLine(): (
     lastWrite = now;
     const share = durationMs > 0 ? Math.min(1, elapsedMs / durationMs) : 1;
     process.stderr.write(
-      `\r[${formatDuration(elapsedMs)} / ${formatDuration(durationMs)}] ${(share * 100).toFixed(0).padStart(3)}%  delivered ${delivered}  expired ${expired}   `,
+      `\r[${formatLabTime(elapsedMs)} / ${formatLabTime(durationMs)}] ${formatPercent(share, 0).padStart(4)}  delivered ${formatCount(delivered)}  expired ${formatCount(expired)}   `,
     );
   };
 }
 
-export function formatDuration(ms: number): string {
-  const s = Math.floor(ms / 1000);
-  const h = Math.floor(s / 3600);
-  const mm = String(Math.floor((s % 3600) / 60)).padStart(2, '0');
-  const ss = String(s % 60).padStart(2, '0');
-  return h > 0 ? `${h}:${mm}:${ss}` : `${mm}:${ss}`;
-}
-
-const pct = (ratio: number | null): string =>
-  ratio === null ? 'n/a' : `${(ratio * 100).toFixed(1)}%`;
+const n = (count: number): string => formatCount(count);
+const pct = (ratio: number | null): string => (ratio === null ? 'n/a' : formatPercent(ratio));
 const ms = (value: number | null | undefined): string =>
-  value === null || value === undefined ? 'n/a' : `${Math.round(value)} ms`;
+  value === null || value === undefined ? 'n/a' : formatDuration(value);

@@ -38,6 +38,7 @@ import type {
   SendAnswer,
 } from '../engine/push/profiles/client-common';
 import { CliError } from './options';
+import { formatDuration } from '../../shared/format';
 
 /** A PushSubscription is a few hundred octets; anything this large is not one. */
 export const SUBSCRIPTION_FILE_BYTES_MAX = 64 * 1024;
@@ -434,7 +435,8 @@ function waitForReceipt(
       resolve(result);
     };
     const timer = setTimeout(
-      () => done({ receipt: null, receiptProblem: `none within ${waitMs / 1000} s (--wait)` }),
+      () =>
+        done({ receipt: null, receiptProblem: `none within ${formatDuration(waitMs)} (--wait)` }),
       waitMs,
     );
     const onPush = (pushed: ClientHttp2Stream, headers: IncomingHttpHeaders): void => {
@@ -599,7 +601,7 @@ function describeExchange(
   }
   if (exchange.receipt)
     lines.push(
-      `receipt: ${exchange.receipt.status} ${exchange.receipt.status === 204 ? 'delivered' : 'not delivered'} for ${exchange.receipt.message} after ${exchange.receipt.afterMs} ms`,
+      `receipt: ${exchange.receipt.status} ${exchange.receipt.status === 204 ? 'delivered' : 'not delivered'} for ${exchange.receipt.message} after ${formatDuration(exchange.receipt.afterMs)}`,
     );
   else if (exchange.receipt === null) lines.push(`receipt: ${exchange.receiptProblem ?? 'none'}`);
   return `${lines.join('\n')}\n`;

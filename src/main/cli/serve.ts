@@ -23,6 +23,7 @@ import { isLoopback } from '../hosts/web-access';
 import { InvalidArgumentError } from 'commander';
 import { CliError, listenError } from './options';
 import { untilSignal } from './signals';
+import { formatPercent } from '../../shared/format';
 
 export interface ServeOptions {
   host: string;
@@ -290,7 +291,7 @@ function describeHeld(held: Held, options: ServeOptions): string {
   const why =
     options.urgencyMin !== undefined
       ? `--urgency-min ${options.urgencyMin}; RFC 8030 §5.3`
-      : `battery ${Math.round(options.battery * 100)} %, ${options.charging ? 'charging' : 'not charging'}, ${options.wifi ? 'on Wi-Fi' : 'no Wi-Fi'}; RFC 8030 §5.3`;
+      : `battery ${formatPercent(options.battery, 0)}, ${options.charging ? 'charging' : 'not charging'}, ${options.wifi ? 'on Wi-Fi' : 'no Wi-Fi'}; RFC 8030 §5.3`;
   return `held back: message ${held.message} (urgency ${held.urgency}) stays queued on ${held.subscription}: user agent ${held.agent} wants ${held.wants} and above (${why}); --urgency-min, or --battery, --no-charging and --no-wifi, set what it wants`;
 }
 

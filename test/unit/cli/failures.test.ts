@@ -170,7 +170,7 @@ describe('hostile scenarios and numbers get one sentence and exit 2', () => {
     );
     expect(crowd.status).toBe(2);
     expect(crowd.stderr).toMatch(
-      /^ {2}scenario: needs about [\d,]+ MB \(5,\d{3} agents, .*\); allowed at most \d+ MB, half of this process's heap limit/m,
+      /^ {2}scenario: needs about [\d,]+ MiB \(5,\d{3} agents, .*\); allowed at most \d+ MiB, half of this process's heap limit/m,
     );
   }, 60_000);
 });

@@ -68,7 +68,7 @@ describe('run bundles: replay, rerun, diff', () => {
     const diff = runCli(['diff', first, other]);
     expect(diff.code).toBe(1);
     expect(diff.stdout).toMatch(
-      /^first divergence at event #\d+ \(lab time [\d.]+ ms after the start\):/,
+      /^first divergence at event #\d+ \(lab time \+[\d:.]+ from the start\):/,
     );
     expect(diff.stdout).toMatch(/figures:/);
   }, 150_000);

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { repoRoot, runCli, startCli } from '../../helpers/cli';
+import { formatCount } from '../../../src/shared/format';
 
 const smoke = path.join(repoRoot, 'resources/scenarios/smoke.yaml');
 const outage = path.join(repoRoot, 'resources/scenarios/ttl-vs-outage.yaml');
@@ -15,8 +16,8 @@ const dir = mkdtempSync(path.join(tmpdir(), 'push-lab-sweep-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const eventsOf = (stdout: string): number | undefined => {
-  const m = /^Smoke: \d\d:\d\d of lab time, (\d+) events$/m.exec(stdout);
-  return m ? Number(m[1]) : undefined;
+  const m = /^Smoke: [\d.]+ (?:ms|s|min|h) of lab time, ([\d,]+) events$/m.exec(stdout);
+  return m ? Number(m[1]!.replace(/,/g, '')) : undefined;
 };
 
 describe('push-lab run --seeds', () => {
@@ -31,14 +32,16 @@ describe('push-lab run --seeds', () => {
     expect(lines[0]).toMatch(/^sweep: 4 seeds of Smoke on [12] worker\(s\)$/);
     expect(lines.slice(1, 5)).toEqual(
       [1, 2, 3, 4].map((seed) =>
-        expect.stringMatching(new RegExp(`^seed ${seed}: \\d+ events, 0 violations; exit 0$`)),
+        expect.stringMatching(new RegExp(`^seed ${seed}: [\\d,]+ events, 0 violations; exit 0$`)),
       ),
     );
     expect(lines[5]).toBe('sweep: all 4 runs hold');
     // A seed's run in its worker is the run `--seed` gives in process, event for event.
     const single = runCli(['run', smoke, '--duration', '20s', '--seed', '3'], 60_000);
     expect(single.code).toBe(0);
-    expect(lines[3]).toBe(`seed 3: ${eventsOf(single.stdout)} events, 0 violations; exit 0`);
+    expect(lines[3]).toBe(
+      `seed 3: ${formatCount(eventsOf(single.stdout)!)} events, 0 violations; exit 0`,
+    );
 
     const listed = runCli(
       ['run', smoke, '--duration', '10s', '--seeds', '9,1,5', '--json'],
@@ -129,7 +132,7 @@ describe('push-lab run with several files', () => {
     const run = runCli(['run', smoke, outage, '--duration', '20s'], 120_000);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    const smokeAt = run.stdout.indexOf(`${smoke}:\nSmoke: 00:20 of lab time`);
+    const smokeAt = run.stdout.indexOf(`${smoke}:\nSmoke: 20 s of lab time`);
     const outageAt = run.stdout.indexOf(`${outage}:\n`);
     expect(smokeAt).toBe(0);
     expect(outageAt).toBeGreaterThan(smokeAt);

@@ -154,8 +154,8 @@ describe('compare table', () => {
     const tied = {
       ...result,
       rows: [
-        row('rfc8030', { latencyP50Ms: 82.9 }),
-        row('draft-thomson', { latencyP50Ms: 83.2 }),
+        row('rfc8030', { latencyP50Ms: 82.91 }),
+        row('draft-thomson', { latencyP50Ms: 82.94 }),
         row('draft-damaggio', { latencyP50Ms: 90 }),
       ],
     };
@@ -163,7 +163,7 @@ describe('compare table', () => {
     expect(p50?.best).toEqual([true, true, false]);
     const allSame = compareFigures({
       ...tied,
-      rows: tied.rows.map((r, i) => ({ ...r, latencyP50Ms: 82.8 + i / 10 })),
+      rows: tied.rows.map((r, i) => ({ ...r, latencyP50Ms: 82.8 + i / 100 })),
     });
     expect(allSame.find((f) => f.id === 'latencyP50Ms')?.best).toEqual([false, false, false]);
   });
@@ -203,21 +203,27 @@ describe('compare table', () => {
     expect(byId.get('accepted')?.best).toEqual([false, false, false]);
   });
 
-  it('formats counts, milliseconds and joules', () => {
+  it('formats counts, durations and energy through shared/format', () => {
     expect(formatFigure(12345, 'count')).toBe('12,345');
-    expect(formatFigure(3.25, 'ms')).toBe('3.3 ms');
-    expect(formatFigure(1234.5, 'ms')).toBe('1,235 ms');
-    expect(formatFigure(0.004567, 'J')).toBe('0.00457 J');
-    expect(formatFigure(12345.6, 'J')).toBe('12,346 J');
+    expect(formatFigure(3.25, 'ms')).toBe('3.25 ms');
+    expect(formatFigure(1234.5, 'ms')).toBe('1.23 s');
+    expect(formatFigure(292_516, 'ms')).toBe('4.88 min');
+    expect(formatFigure(0.004567, 'J')).toBe('4.57 mJ');
+    expect(formatFigure(12345.6, 'J')).toBe('12.3 kJ');
     expect(formatFigure(null, 'J')).toBe('—');
   });
 
-  it('exports the table as CSV with raw values', () => {
-    const lines = compareCsv(result).split('\r\n');
+  it('exports the table as CSV of whole numbers, the unit of each row named (ms, mJ)', () => {
+    const withFloats = {
+      ...result,
+      rows: result.rows.map((r, i) => (i === 0 ? { ...r, latencyP50Ms: 40.4 } : r)),
+    };
+    const lines = compareCsv(withFloats).split('\r\n');
     expect(lines[0]).toBe('figure,unit,rfc8030,draft-thomson,draft-damaggio');
     expect(lines[2]).toBe('Delivered,count,10,8,10');
     expect(lines).toContain('Latency p50,ms,40,,40');
-    expect(lines).toContain('"Joules, phone-lte",J,12.5,10,12.5');
+    expect(lines).toContain('"Joules, phone-lte",mJ,12500,10000,12500');
+    for (const line of lines.slice(1)) expect(line).not.toMatch(/,-?\d+\.\d/);
     expect(lines.at(-1)).toBe('');
   });
 });

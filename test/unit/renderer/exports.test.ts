@@ -106,15 +106,15 @@ describe('CSV', () => {
     ).toBe('a,b\r\n1,\r\n');
   });
 
-  it('writes the subscription rows under a header, times relative to the start', () => {
+  it('writes the subscription rows under a header, times in whole ms from the start', () => {
     const rows: SubRow[] = [
       {
         id: 'ps1.s1',
         owner: 'phone, "one"',
         profile: 'rfc8030',
-        createdAt: 1100,
+        createdAt: 1100.4,
         outstanding: 2,
-        lastDeliveryAt: 1500,
+        lastDeliveryAt: 1500.5,
         state: 'active',
       },
       {
@@ -128,8 +128,8 @@ describe('CSV', () => {
       },
     ];
     expect(subscriptionsCsv(rows, 1000).split('\r\n')).toEqual([
-      'id,owner,profile,createdAt,outstanding,lastDeliveryAt,state',
-      'ps1.s1,"phone, ""one""",rfc8030,100,2,500,active',
+      'id,owner,profile,createdAt_ms,outstanding,lastDeliveryAt_ms,state',
+      'ps1.s1,"phone, ""one""",rfc8030,100,2,501,active',
       'ps1.s2,,,200,0,,deleted',
       '',
     ]);

@@ -1,6 +1,7 @@
 /** The Recordings view's pure parts: the upload bound and encoding, and the diff's display. */
 import { describe, expect, it } from 'vitest';
 import {
+  diffStartT,
   divergenceTarget,
   fieldRows,
   openSide,
@@ -85,6 +86,23 @@ describe('diff display', () => {
       a: '"message.pushed"',
       b: '"message.expired"',
     });
+  });
+
+  it('writes t as a lab offset from the first event, exact only where the offsets read alike', () => {
+    const result = diff();
+    expect(diffStartT(result)).toBe(1_000_000);
+    const t = fieldRows(result.divergence!.a, result.divergence!.b, ['t'], 1_000_000).find(
+      (r) => r.key === 't',
+    );
+    expect(t).toMatchObject({ a: '+00:01.2', b: '+00:01.3', differs: true });
+    const close = fieldRows(event({ t: 1_001_234.5 }), event({ t: 1_001_234.25 }), [], 1_000_000);
+    expect(close[0]).toMatchObject({
+      a: '+00:01.2 (1.2345 s)',
+      b: '+00:01.2 (1.2343 s)',
+      differs: true,
+    });
+    // Without a start, the raw value as before.
+    expect(fieldRows(result.divergence!.a, null, [])[4]).toMatchObject({ key: 't', a: '1001234' });
   });
 
   it('marks a nested field the diff names, and fields of an event that is missing', () => {

@@ -109,7 +109,7 @@ describe('scenario totals and the memory estimate', () => {
     expect(totalsProblems(s, bytes * 2)).toEqual([]);
     const [problem] = totalsProblems(s, bytes * 2 - 2 * 2 ** 20);
     expect(problem).toMatch(
-      /^scenario: needs about 110 MB \(1,000 agents, 0 devices, 1,000 subscriptions, 0 planned messages\); allowed at most 109 MB, half of this process's heap limit/,
+      /^scenario: needs about 110 MiB \(1,000 agents, 0 devices, 1,000 subscriptions, 0 planned messages\); allowed at most 108 MiB, half of this process's heap limit/,
     );
     // Fits as written (1 s); a --duration of 1 h plans 3 × 2,000,000 (each server's cap).
     const senders = scenario(threeSenders);

@@ -5,6 +5,7 @@ import {
   formatBytes,
   formatCount,
   formatDuration,
+  formatDurationPair,
   formatJoules,
   formatLabClock,
   formatLabOffset,
@@ -70,6 +71,24 @@ describe('formatDuration', () => {
         // Three significant digits at most (a whole number of more digits is kept whole).
         const digits = text.replace(/[^\d]/g, '').replace(/^0+/, '');
         if (!/^[\d,]{5,} /.test(text)) expect(digits.length).toBeLessThanOrEqual(3);
+      }),
+    );
+  });
+});
+
+describe('formatDurationPair', () => {
+  it('adds digits only when three would hide a difference', () => {
+    expect(formatDurationPair(282.533, 1500)).toEqual(['283 ms', '1.5 s']);
+    expect(formatDurationPair(282.533, 282.871)).toEqual(['282.5 ms', '282.9 ms']);
+    expect(formatDurationPair(292_516, 292_517)).toEqual(['4.87527 min', '4.87528 min']);
+    expect(formatDurationPair(5, 5)).toEqual(['5 ms', '5 ms']);
+  });
+
+  it('reads two different durations differently whenever six digits tell them apart', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 1e9 }), fc.integer({ min: 1, max: 1e9 }), (a, d) => {
+        const [ta, tb] = formatDurationPair(a, a + d);
+        if (formatDuration(a, 6) !== formatDuration(a + d, 6)) expect(ta).not.toBe(tb);
       }),
     );
   });

@@ -5,7 +5,9 @@
 import { describe, expect, it } from 'vitest';
 import { buildReport } from '../../../src/main/engine/trace/report';
 import { escapeHtml, renderReportHtml } from '../../../src/main/engine/trace/report-html';
+import { labelWidth } from '../../../src/main/engine/trace/report-histogram';
 import { LabStream } from './lab-stream';
+import { wideReport } from './wide-report';
 
 const EVIL = '<script>alert(1)</script>';
 
@@ -115,7 +117,7 @@ describe('renderReportHtml', () => {
     );
     expect(figures).toEqual([
       'invariant violations: 2',
-      'delivered (1 of 1): 100 %',
+      'delivered (1 of 1): 100.0%',
       `latency p50: ${report.totals.latencyMs.p50} ms`,
       `latency p99: ${report.totals.latencyMs.p99} ms`,
       `lost: ${report.totals.lost}`,
@@ -131,5 +133,76 @@ describe('renderReportHtml', () => {
     expect(escapeHtml(`<a href="x" title='y'>&</a>`)).toBe(
       '&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;',
     );
+  });
+});
+
+describe('a report a person reads', () => {
+  const html = renderReportHtml(wideReport());
+  const cells = [...html.matchAll(/<td[^>]*>([^<]*)<\/td>/g)].map(([, text]) => text!);
+  const rows = (caption: string): string[][] => {
+    const at = html.indexOf(caption);
+    const tableHtml = html.slice(html.indexOf('<table>', at), html.indexOf('</table>', at));
+    return [...tableHtml.matchAll(/<tr>(.*?)<\/tr>/g)].map(([, row]) =>
+      [...row!.matchAll(/<t[hd][^>]*>([^<]*)<\/t[hd]>/g)].map(([, text]) => text!),
+    );
+  };
+
+  it('writes every number through shared/format: no raw floats, no epoch milliseconds', () => {
+    expect(cells.length).toBeGreaterThan(50);
+    for (const text of cells) {
+      expect(text).not.toMatch(/\d\.\d{4,}/);
+      expect(text).not.toMatch(/\d{5,}/);
+    }
+    expect(cells).toContain('10.4 kJ');
+    expect(html).not.toContain('10431.69');
+    // Latencies in the unit a person reads (the slowest are minutes).
+    expect(cells.some((text) => / min$/.test(text))).toBe(true);
+  });
+
+  it('counts by status as a table, one row per status, not one comma-separated cell', () => {
+    expect(cells.some((text) => /\d+: \d+, /.test(text))).toBe(false);
+    const receipts = rows('<h2>Receipts</h2>');
+    expect(receipts[0]).toEqual(['Status', 'Sent', 'Received']);
+    expect(receipts.slice(1).map((row) => row[0])).toEqual(['204', '410']);
+    const sent = receipts.slice(1).reduce((sum, row) => sum + Number(row[1]), 0);
+    expect(sent).toBe(Math.ceil(1000 / 7));
+    const answers = rows('<h2>Application servers</h2><div').slice(0, 1);
+    expect(answers[0]).toContain('Sender');
+  });
+
+  it('lists link counters as columns, in natural order, and names those zero on every link', () => {
+    const links = rows('<h2>Links</h2>');
+    expect(links[0]!.slice(0, 2)).toEqual(['Link', 'Resets']);
+    const bytesUp = links[0]!.indexOf('bytes up delivered');
+    expect(bytesUp).toBeGreaterThan(1);
+    expect(links.slice(1).map((row) => row[0])).toEqual([
+      'backbone',
+      'cell:phone-2',
+      'cell:phone-10',
+      'wifi:phone-1',
+    ]);
+    expect(links[1]![bytesUp]).toBe('118 MiB');
+    expect(links[1]).toContain('2,048');
+    expect(html).toContain(
+      'Zero on every link: backpressure pauses, bytes held, connections blackholed.',
+    );
+  });
+
+  it('labels the histogram axis without two labels overlapping', () => {
+    const svgs = [...html.matchAll(/<svg [^>]*>(.*?)<\/svg>/g)].map(([, body]) => body!);
+    expect(svgs.length).toBeGreaterThan(1);
+    for (const svg of svgs) {
+      const labels = [...svg.matchAll(/<text class="axis" x="([\d.]+)"[^>]*>([^<]*)<\/text>/g)].map(
+        ([, x, text]) => ({ x: Number(x), text: text! }),
+      );
+      expect(labels.length).toBeGreaterThan(2);
+      for (let i = 1; i < labels.length; i += 1)
+        expect(labels[i - 1]!.x + labelWidth(labels[i - 1]!.text)).toBeLessThan(labels[i]!.x);
+    }
+  });
+
+  it('keeps each wide table in its own scrolling box and leaves a place for new sections', () => {
+    expect(html.match(/<table>/g)!.length).toBe(html.match(/<div class="scroll"><table>/g)!.length);
+    expect(html).toContain('.scroll{max-width:100%;overflow-x:auto');
   });
 });

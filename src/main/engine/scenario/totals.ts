@@ -15,6 +15,7 @@
 import { getHeapStatistics } from 'node:v8';
 import { PLANNED_SENDS_MAX } from '../agents/traffic';
 import type { Scenario } from './schema';
+import { formatCount } from '../../../shared/format';
 
 /** A user agent with its link, HTTP/2 session and first subscription. */
 export const USER_AGENT_BYTES = 112 * 1024;
@@ -100,7 +101,7 @@ export function totalsProblems(
   heapLimitBytes: number = getHeapStatistics().heap_size_limit,
 ): string[] {
   const t = scenarioTotals(s);
-  const n = (x: number): string => x.toLocaleString('en-US');
+  const n = (x: number): string => formatCount(x);
   const over = (field: string, what: string, total: number, max: number): string[] =>
     total > max ? [`${field}: ${n(total)} ${what} in total; allowed at most ${n(max)}`] : [];
   const problems = [
@@ -121,9 +122,12 @@ export function totalsProblems(
   ];
   const budget = heapLimitBytes * SCENARIO_HEAP_SHARE_MAX;
   if (problems.length === 0 && t.estimatedBytes > budget) {
-    const mb = (bytes: number): string => `${n(Math.ceil(bytes / 2 ** 20))} MB`;
+    // Whole MiB, the need rounded up and the budget down, so "needs 110 MiB; at most 109 MiB"
+    // never reads as two equal figures.
+    const mib = (bytes: number, round: (x: number) => number): string =>
+      `${n(round(bytes / 2 ** 20))} MiB`;
     problems.push(
-      `scenario: needs about ${mb(t.estimatedBytes)} (${n(t.agents)} agents, ${n(t.devices)} devices, ${n(t.subscriptions)} subscriptions, ${n(t.plannedMessages)} planned messages); allowed at most ${mb(budget)}, half of this process's heap limit — make it smaller, or give node a larger --max-old-space-size`,
+      `scenario: needs about ${mib(t.estimatedBytes, Math.ceil)} (${n(t.agents)} agents, ${n(t.devices)} devices, ${n(t.subscriptions)} subscriptions, ${n(t.plannedMessages)} planned messages); allowed at most ${mib(budget, Math.floor)}, half of this process's heap limit — make it smaller, or give node a larger --max-old-space-size`,
     );
   }
   return problems;

@@ -4,6 +4,7 @@
  * `push-lab diff` and by the UI's side-by-side diff.
  */
 import type { DiffResult } from '../../../shared/workbench';
+import { formatCount, formatDuration, formatDurationPair } from '../../../shared/format';
 import { analyzeTrace } from './analyze';
 import { TraceReader } from './reader';
 import type { Report } from './report';
@@ -130,16 +131,22 @@ export function figureDifferences(a: Report, b: Report): string[] {
     'duplicates',
   ] as const;
   for (const key of keys) {
-    if (a.totals[key] !== b.totals[key]) lines.push(`${key}: ${a.totals[key]} → ${b.totals[key]}`);
+    if (a.totals[key] !== b.totals[key])
+      lines.push(`${key}: ${formatCount(a.totals[key])} → ${formatCount(b.totals[key])}`);
   }
   const p = (r: Report, q: 'p50' | 'p99'): number | null => r.totals.latencyMs[q] ?? null;
   for (const q of ['p50', 'p99'] as const) {
-    if (p(a, q) !== p(b, q))
-      lines.push(
-        `latency ${q}: ${p(a, q)?.toFixed(1) ?? 'n/a'} ms → ${p(b, q)?.toFixed(1) ?? 'n/a'} ms`,
-      );
+    const [pa, pb] = [p(a, q), p(b, q)];
+    if (pa === pb) continue;
+    const [ta, tb] =
+      pa !== null && pb !== null
+        ? formatDurationPair(pa, pb)
+        : [pa === null ? 'n/a' : formatDuration(pa), pb === null ? 'n/a' : formatDuration(pb)];
+    lines.push(`latency ${q}: ${ta} → ${tb}`);
   }
   if (a.violations.count !== b.violations.count)
-    lines.push(`violations: ${a.violations.count} → ${b.violations.count}`);
+    lines.push(
+      `violations: ${formatCount(a.violations.count)} → ${formatCount(b.violations.count)}`,
+    );
   return lines;
 }

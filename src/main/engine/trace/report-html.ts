@@ -1,14 +1,29 @@
 /**
  * The report as one self-contained HTML page to attach to a bug report: inline CSS, no
  * scripts, no external assets; tables plus a small inline SVG latency histogram per row.
- * Every piece of text from the report (ids, labels, sentences, meta) goes through escapeHtml.
+ * Every piece of text from the report (ids, labels, sentences, meta) goes through escapeHtml,
+ * and every number a person reads through shared/format.ts. The page fits 1280 px: a table
+ * wider than the window scrolls inside its own box, the page itself never does.
  */
-import { formatDuration, formatJoules } from '../../../shared/format';
+import {
+  formatBytes,
+  formatCount,
+  formatDuration,
+  formatJoules,
+  formatLabOffset,
+  formatPercent,
+  formatUtc,
+  NO_VALUE,
+} from '../../../shared/format';
 import { naturalCompare } from '../../../shared/natural-order';
 import { CHECKER_RULES } from './checker-rules';
 import type { HistogramBin } from './latency';
+import { escapeHtml } from './html-escape';
+import { histogramLayout } from './report-histogram';
 import { markersSection } from './report-markers';
 import type { Report } from './report-types';
+
+export { escapeHtml };
 import type { MessageStats } from './report-rows';
 
 export interface ReportHtmlOptions {
@@ -16,24 +31,15 @@ export interface ReportHtmlOptions {
   title?: string;
 }
 
-/** Escapes text for HTML element content and double- or single-quoted attributes. */
-export function escapeHtml(text: string): string {
-  return text
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
-}
-
 const CSS = `
-body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#1d232b;background:#fff}
-h1{font-size:20px;margin:0 0 4px}h2{font-size:16px;margin:24px 0 8px}
+body{font:14px/1.4 system-ui,sans-serif;margin:24px;color:#1d232b;background:#fff;overflow-wrap:anywhere}
+h1{font-size:20px;margin:0 0 4px}h2{font-size:16px;margin:24px 0 8px}h3{font-size:14px;margin:12px 0 4px}
 .meta{color:#5a6470}.ok{color:#17803d;font-weight:600}.bad{color:#b42318;font-weight:600}
-table{border-collapse:collapse;margin:4px 0 12px;font-variant-numeric:tabular-nums}
+.scroll{max-width:100%;overflow-x:auto;margin:4px 0 12px}
+table{border-collapse:collapse;font-variant-numeric:tabular-nums}
 th,td{border:1px solid #d6dbe1;padding:3px 8px;text-align:right;vertical-align:top}
-th{background:#f3f5f7}td.l,th.l{text-align:left}
-.hists{display:flex;flex-wrap:wrap;gap:16px}.hist{border:1px solid #d6dbe1;padding:6px}
+th{background:#f3f5f7;white-space:nowrap}td{white-space:nowrap}td.l,th.l{text-align:left}td.w{white-space:normal;min-width:24em}
+.hists{display:flex;flex-wrap:wrap;gap:16px}.hist{border:1px solid #d6dbe1;padding:6px;max-width:100%;overflow-x:auto}
 .hist b{display:block;font-size:12px;margin-bottom:2px}svg text{font:10px system-ui,sans-serif;fill:#5a6470}
 ul.notes li{color:#5a6470}
 .headline{display:flex;flex-wrap:wrap;gap:8px;margin:12px 0}.fig{border:1px solid #d6dbe1;padding:6px 12px;min-width:7em}
@@ -44,12 +50,9 @@ ul.notes li{color:#5a6470}
 export function renderReportHtml(report: Report, options: ReportHtmlOptions = {}): string {
   const scenario = report.meta?.scenario ?? null;
   const title = options.title ?? `Push Lab report${scenario ? ` — ${scenario}` : ''}`;
-  const parts = [
-    '<!doctype html>',
-    '<html lang="en"><head><meta charset="utf-8">',
-    `<title>${escapeHtml(title)}</title><style>${CSS}</style></head><body>`,
-    `<h1>${escapeHtml(title)}</h1>`,
-    metaLine(report),
+  // The page's sections in reading order: a new section is one entry here (the markers list
+  // of issue 14 goes right after the invariants).
+  const sections = [
     headlineSection(report),
     violationsSection(report),
     markersSection(report),
@@ -59,9 +62,16 @@ export function renderReportHtml(report: Report, options: ReportHtmlOptions = {}
     energySection(report),
     linksSection(report),
     histogramsSection(report),
-    report.notes.length > 0
-      ? `<h2>Notes</h2><ul class="notes">${report.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>`
-      : '',
+    notesSection(report),
+  ];
+  const parts = [
+    '<!doctype html>',
+    '<html lang="en"><head><meta charset="utf-8">',
+    '<meta name="viewport" content="width=device-width,initial-scale=1">',
+    `<title>${escapeHtml(title)}</title><style>${CSS}</style></head><body>`,
+    `<h1>${escapeHtml(title)}</h1>`,
+    metaLine(report),
+    ...sections,
     '</body></html>',
   ];
   return parts.filter((p) => p !== '').join('\n') + '\n';
@@ -75,15 +85,12 @@ function metaLine(r: Report): string {
   }
   if (r.scheduleHash !== null) bits.push(`schedule hash ${r.scheduleHash}`);
   const s = r.span;
-  bits.push(`${s.eventCount} events`);
+  bits.push(`${formatCount(s.eventCount)} events`);
   if (s.firstSeq !== null)
     bits.push(
       `seq ${s.firstSeq}–${s.lastSeq}`,
       // Lab time as a person reads it; the wall-clock start once, for a real or scaled run.
-      `${formatDuration(s.durationMs ?? 0)} of lab time from ${new Date(s.firstT!)
-        .toISOString()
-        .replace('T', ' ')
-        .replace(/\.\d+Z$/, ' UTC')}`,
+      `${formatDuration(s.durationMs ?? 0)} of lab time from ${formatUtc(s.firstT!)}`,
     );
   return `<p class="meta">${escapeHtml(bits.join(' · '))}</p>`;
 }
@@ -97,16 +104,18 @@ function headlineSection(r: Report): string {
   const figure = (label: string, value: string, tone = ''): string =>
     `<div class="fig${tone}"><b>${escapeHtml(value)}</b><span>${escapeHtml(label)}</span></div>`;
   const figures = [
-    r.violations.count === 0
-      ? figure('invariant violations', '0', ' ok')
-      : figure('invariant violations', String(r.violations.count), ' bad'),
     figure(
-      `delivered (${t.delivered.toLocaleString('en-US')} of ${t.accepted.toLocaleString('en-US')})`,
-      t.deliveryRatio === null ? '–' : `${Math.round(t.deliveryRatio * 1000) / 10} %`,
+      'invariant violations',
+      formatCount(r.violations.count),
+      r.violations.count === 0 ? ' ok' : ' bad',
     ),
-    figure('latency p50', t.latencyMs.p50 === null ? '–' : formatDuration(t.latencyMs.p50)),
-    figure('latency p99', t.latencyMs.p99 === null ? '–' : formatDuration(t.latencyMs.p99)),
-    figure('lost', t.lost.toLocaleString('en-US'), t.lost > 0 ? ' bad' : ''),
+    figure(
+      `delivered (${formatCount(t.delivered)} of ${formatCount(t.accepted)})`,
+      formatPercent(t.deliveryRatio),
+    ),
+    figure('latency p50', ms(t.latencyMs.p50)),
+    figure('latency p99', ms(t.latencyMs.p99)),
+    figure('lost', formatCount(t.lost), t.lost > 0 ? ' bad' : ''),
     ...(r.energy ? [figure('energy', formatJoules(r.energy.joulesTotal))] : []),
   ];
   return `<div class="headline" data-testid="report-headline">${figures.join('')}</div>`;
@@ -117,26 +126,28 @@ function violationsSection(r: Report): string {
   const verdict =
     v.count === 0
       ? '<p class="ok">No invariant violations.</p>'
-      : `<p class="bad">${v.count} invariant violation(s).</p>`;
+      : `<p class="bad">${formatCount(v.count)} invariant violation(s).</p>`;
   const rules = table(
     ['Rule', 'Title', 'Violations'],
     CHECKER_RULES.map((rule) => [`${rule.letter}. ${rule.id}`, rule.title, v.countByRule[rule.id]]),
     2,
   );
+  const startT = r.span.firstT ?? 0;
   const listed =
     v.listed.length === 0
       ? ''
       : table(
-          ['Rule', 'Message', 'Subscription', 'Seqs', 't (ms)', 'What happened'],
+          ['Rule', 'Message', 'Subscription', 'Seqs', 'At (lab time)', 'What happened'],
           v.listed.map((x) => [
             x.rule,
             x.messageId ?? '',
             x.subscriptionId ?? '',
             x.seqs.join(', '),
-            x.t,
+            formatLabOffset(x.t - startT),
             x.sentence,
           ]),
           3,
+          [5],
           [5],
         );
   return `<h2>Invariants</h2>${verdict}${rules}${listed}`;
@@ -145,11 +156,11 @@ function violationsSection(r: Report): string {
 const STAT_HEADS = [
   'Accepted',
   'Delivered',
-  'Ratio',
-  'p50 ms',
-  'p90 ms',
-  'p99 ms',
-  'Max ms',
+  'Delivered %',
+  'Latency p50',
+  'p90',
+  'p99',
+  'Max',
   'Stale',
   'Acked',
   'Expired',
@@ -166,11 +177,11 @@ function statCells(s: MessageStats): Cell[] {
   return [
     s.accepted,
     s.delivered,
-    s.deliveryRatio,
-    l.p50,
-    l.p90,
-    l.p99,
-    l.max,
+    formatPercent(s.deliveryRatio),
+    ms(l.p50),
+    ms(l.p90),
+    ms(l.p99),
+    ms(l.max),
     s.stale,
     s.acked,
     s.expired,
@@ -185,28 +196,23 @@ function statCells(s: MessageStats): Cell[] {
 
 function messagesSection(r: Report): string {
   const services = table(
+    ['Push service', 'Profile', ...STAT_HEADS, 'Connections', 'Disconnects'],
     [
-      'Push service',
-      'Profile',
-      ...STAT_HEADS,
-      'Rejected',
-      'Receipts sent',
-      'Connections',
-      'Disconnects',
-    ],
-    [
-      ['(all)', '', ...statCells(r.totals), '', '', '', ''],
+      ['(all)', '', ...statCells(r.totals), '', ''],
       ...r.services.map((s) => [
         s.serviceId,
         s.profile ?? '',
         ...statCells(s),
-        counts(s.rejectedByStatus),
-        counts(s.receiptsSentByStatus),
         s.connectionsOpened,
         s.disconnects,
       ]),
     ],
     2,
+  );
+  const byStatus = statusTable(
+    'Push service',
+    ['Rejected', 'Receipts sent'],
+    r.services.map((s) => ({ id: s.serviceId, by: [s.rejectedByStatus, s.receiptsSentByStatus] })),
   );
   const classes =
     r.classes.length === 0
@@ -218,8 +224,8 @@ function messagesSection(r: Report): string {
             ...STAT_HEADS,
             'Connections',
             'Disconnects',
-            'Joules',
-            'J / delivered',
+            'Energy',
+            'Energy / delivered',
           ],
           r.classes.map((c) => [
             c.agentClass,
@@ -227,70 +233,106 @@ function messagesSection(r: Report): string {
             ...statCells(c),
             c.connectionsOpened,
             c.disconnects,
-            c.joules,
-            c.joulesPerDeliveredMessage,
+            joules(c.joules),
+            joules(c.joulesPerDeliveredMessage),
           ]),
           1,
         );
-  return `<h2>Messages</h2>${services}${classes}`;
+  const answers = byStatus === '' ? '' : `<h3>Answers by status</h3>${byStatus}`;
+  return `<h2>Messages</h2>${services}${answers}${classes}`;
 }
 
 function sendersSection(r: Report): string {
   if (r.senders.length === 0) return '';
-  return `<h2>Application servers</h2>${table(
+  const senders = table(
     [
       'Sender',
       'Label',
       'Attempts',
       'Retries',
-      'Responses',
-      'Rejected',
       'Accepted',
       'Delivered',
-      'Ratio',
-      'p50 ms',
-      'Receipts received',
+      'Delivered %',
+      'Latency p50',
     ],
     r.senders.map((s) => [
       s.agentId,
       s.label,
       s.sendAttempts,
       s.retries,
-      counts(s.responsesByStatus),
-      counts(s.rejectedByStatus),
       s.accepted,
       s.delivered,
-      s.deliveryRatio,
-      s.latencyMs.p50,
-      counts(s.receiptsReceivedByStatus),
+      formatPercent(s.deliveryRatio),
+      ms(s.latencyMs.p50),
     ]),
     2,
-  )}`;
+  );
+  const byStatus = statusTable(
+    'Sender',
+    ['Responses', 'Rejected', 'Receipts received'],
+    r.senders.map((s) => ({
+      id: s.agentId,
+      by: [s.responsesByStatus, s.rejectedByStatus, s.receiptsReceivedByStatus],
+    })),
+  );
+  const answers = byStatus === '' ? '' : `<h3>Answers by status</h3>${byStatus}`;
+  return `<h2>Application servers</h2>${senders}${answers}`;
 }
 
 function receiptsSection(r: Report): string {
-  return `<h2>Receipts</h2>${table(['Sent', 'Received'], [[counts(r.receipts.sentByStatus), counts(r.receipts.receivedByStatus)]], 0)}`;
+  const byStatus = statusTable(
+    null,
+    ['Sent', 'Received'],
+    [{ id: '', by: [r.receipts.sentByStatus, r.receipts.receivedByStatus] }],
+  );
+  return `<h2>Receipts</h2>${byStatus === '' ? '<p class="meta">No receipts.</p>' : byStatus}`;
 }
 
 function energySection(r: Report): string {
   if (!r.energy) return '';
   const e = r.energy;
-  const byClass = Object.entries(e.byClass).map(([name, joules]): Cell[] => [name, joules]);
-  return `<h2>Energy</h2>${table(['Total joules', 'J / delivered message'], [[e.joulesTotal, e.joulesPerDeliveredMessage]], 0)}${
-    byClass.length > 0 ? table(['Energy class', 'Joules'], byClass, 1) : ''
+  const byClass = Object.entries(e.byClass)
+    .sort(([a], [b]) => naturalCompare(a, b))
+    .map(([name, j]): Cell[] => [name, joules(j)]);
+  return `<h2>Energy</h2>${table(['Total', 'Per delivered message'], [[joules(e.joulesTotal), joules(e.joulesPerDeliveredMessage)]], 0)}${
+    byClass.length > 0 ? table(['Energy class', 'Energy'], byClass, 1) : ''
   }`;
 }
 
+/**
+ * One row per link, one column per counter; a counter that is zero on every link is named
+ * below the table instead of taking a column of zeros.
+ */
 function linksSection(r: Report): string {
   if (!r.links) return '';
+  const links = r.links;
   const ids = [
-    ...new Set([...Object.keys(r.links.resetsById), ...Object.keys(r.links.countersById)]),
+    ...new Set([...Object.keys(links.resetsById), ...Object.keys(links.countersById)]),
   ].sort(naturalCompare);
-  return `<h2>Links</h2>${table(
-    ['Link', 'Resets', 'Counters'],
-    ids.map((id) => [id, r.links!.resetsById[id] ?? 0, counts(r.links!.countersById[id] ?? {})]),
-    1,
-  )}`;
+  const names = [...new Set(ids.flatMap((id) => Object.keys(links.countersById[id] ?? {})))];
+  const used = names.filter((name) =>
+    ids.some((id) => (links.countersById[id]?.[name] ?? 0) !== 0),
+  );
+  const unused = names.filter((name) => !used.includes(name));
+  const rows = ids.map((id): Cell[] => [
+    id,
+    links.resetsById[id] ?? 0,
+    ...used.map((name) => linkCounter(name, links.countersById[id]?.[name] ?? 0)),
+  ]);
+  const zero =
+    unused.length === 0
+      ? ''
+      : `<p class="meta">Zero on every link: ${escapeHtml(unused.map(counterHead).join(', '))}.</p>`;
+  return `<h2>Links</h2>${table(['Link', 'Resets', ...used.map(counterHead)], rows, 1)}${zero}`;
+}
+
+/** `bytesUpDelivered` → `bytes up delivered`. */
+function counterHead(name: string): string {
+  return name.replace(/([a-z\d])([A-Z])/g, '$1 $2').toLowerCase();
+}
+
+function linkCounter(name: string, value: number): Cell {
+  return /^bytes/.test(name) ? formatBytes(value) : value;
 }
 
 function histogramsSection(r: Report): string {
@@ -306,52 +348,99 @@ function histogramsSection(r: Report): string {
   return `<h2>Delivery latency (accepted → first delivery)</h2><div class="hists">${figures.join('')}</div>`;
 }
 
-/** A bar chart of one row's latency bins; each bar's <title> gives its range and count. */
-function histogramSvg(name: string, bins: HistogramBin[]): string {
-  const barW = 22;
-  const gap = 2;
-  const plotH = 80;
-  const width = bins.length * (barW + gap) + gap;
-  const height = plotH + 30;
-  const top = Math.max(1, ...bins.map((b) => b.count));
-  const bars = bins.map((b, i) => {
-    const h = Math.round((b.count / top) * plotH);
-    const x = gap + i * (barW + gap);
-    const range = `${formatDuration(b.fromMs)}–${formatDuration(b.toMs)}`;
-    return (
-      `<g><title>${escapeHtml(`${range}: ${b.count}`)}</title>` +
-      `<rect x="${x}" y="${12 + plotH - h}" width="${barW}" height="${h}" fill="#3b6fd8"></rect>` +
-      (b.count > 0
-        ? `<text x="${x + barW / 2}" y="${10 + plotH - h}" text-anchor="middle">${b.count}</text>`
-        : '') +
-      `<text x="${x}" y="${height - 4}">${escapeHtml(formatDuration(b.fromMs))}</text></g>`
-    );
-  });
-  return (
-    `<div class="hist"><b>${escapeHtml(name)}</b>` +
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width + 24}" height="${height}" role="img" aria-label="${escapeHtml(`latency histogram, ${name}`)}">` +
-    `${bars.join('')}</svg></div>`
-  );
+function notesSection(r: Report): string {
+  if (r.notes.length === 0) return '';
+  return `<h2>Notes</h2><ul class="notes">${r.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>`;
 }
 
+function ms(value: number | null): string {
+  return value === null ? NO_VALUE : formatDuration(value);
+}
+
+function joules(value: number | null): string {
+  return value === null ? NO_VALUE : formatJoules(value);
+}
+
+/** A cell: text as given, a number as a count (thousands grouped), null as the missing value. */
 type Cell = string | number | null;
 
-/** A table; the first `leftCols` columns (and any in `leftAlso`) are left-aligned text. */
-function table(heads: string[], rows: Cell[][], leftCols: number, leftAlso: number[] = []): string {
-  const left = (i: number): string => (i < leftCols || leftAlso.includes(i) ? ' class="l"' : '');
-  const head = heads.map((h, i) => `<th${left(i)}>${escapeHtml(h)}</th>`).join('');
+/**
+ * A table in its own scrolling box; the first `leftCols` columns (and any in `leftAlso`) are
+ * left-aligned text, and those in `wrap` (long sentences) wrap instead of widening the table.
+ */
+function table(
+  heads: string[],
+  rows: Cell[][],
+  leftCols: number,
+  leftAlso: number[] = [],
+  wrap: number[] = [],
+): string {
+  const cls = (i: number): string => {
+    const names = [
+      ...(i < leftCols || leftAlso.includes(i) ? ['l'] : []),
+      ...(wrap.includes(i) ? ['w'] : []),
+    ];
+    return names.length === 0 ? '' : ` class="${names.join(' ')}"`;
+  };
+  const head = heads.map((h, i) => `<th${cls(i)}>${escapeHtml(h)}</th>`).join('');
   const body = rows
     .map(
       (row) =>
-        `<tr>${row.map((c, i) => `<td${left(i)}>${escapeHtml(c === null ? '–' : String(c))}</td>`).join('')}</tr>`,
+        `<tr>${row.map((c, i) => `<td${cls(i)}>${escapeHtml(cellText(c))}</td>`).join('')}</tr>`,
     )
     .join('');
-  return `<table><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table>`;
+  return `<div class="scroll"><table><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table></div>`;
 }
 
-/** {"204": 3, "410": 1} → "204: 3, 410: 1". */
-function counts(record: Record<string, number>): string {
-  return Object.entries(record)
-    .map(([k, n]) => `${k}: ${n}`)
-    .join(', ');
+function cellText(c: Cell): string {
+  if (c === null) return NO_VALUE;
+  return typeof c === 'number' ? formatCount(c) : c;
+}
+
+/**
+ * Counters by status as a table, one row per (row id, status), one column per counter:
+ * `{"204": 3, "410": 1}` is two rows, not one "204: 3, 410: 1" cell. `idHead` null: one
+ * unnamed row (no id column). Statuses in natural order; empty when there is nothing to count.
+ */
+function statusTable(
+  idHead: string | null,
+  heads: string[],
+  rows: { id: string; by: Record<string, number>[] }[],
+): string {
+  const body: Cell[][] = [];
+  for (const row of rows) {
+    const statuses = [...new Set(row.by.flatMap((record) => Object.keys(record)))].sort(
+      naturalCompare,
+    );
+    for (const status of statuses)
+      body.push([
+        ...(idHead === null ? [] : [row.id]),
+        status === '0' ? '0 (network)' : status,
+        ...row.by.map((record) => record[status] ?? 0),
+      ]);
+  }
+  if (body.length === 0) return '';
+  const ids = idHead === null ? [] : [idHead];
+  return table([...ids, 'Status', ...heads], body, ids.length + 1);
+}
+
+/** A bar chart of one row's latency bins; each bar's <title> gives its range and count. */
+function histogramSvg(name: string, bins: HistogramBin[]): string {
+  const layout = histogramLayout(bins);
+  const bars = layout.bars.map(
+    (b) =>
+      `<g><title>${escapeHtml(`${b.range}: ${b.count}`)}</title>` +
+      `<rect x="${b.x}" y="${b.y}" width="${b.width}" height="${b.height}" fill="#3b6fd8"></rect></g>`,
+  );
+  const counts = layout.counts.map(
+    (c) => `<text x="${c.x}" y="${c.y}" text-anchor="middle">${escapeHtml(c.text)}</text>`,
+  );
+  const axis = layout.axis.map(
+    (a) => `<text class="axis" x="${a.x}" y="${layout.axisY}">${escapeHtml(a.text)}</text>`,
+  );
+  return (
+    `<div class="hist"><b>${escapeHtml(name)}</b>` +
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${layout.width}" height="${layout.height}" role="img" aria-label="${escapeHtml(`latency histogram, ${name}`)}">` +
+    `${bars.join('')}${counts.join('')}${axis.join('')}</svg></div>`
+  );
 }

@@ -6,7 +6,7 @@
  */
 import { formatCount, formatLabOffset } from '../../../shared/format';
 import { MARKER_KIND_ORDER, type ListedMarker, type MarkerKind } from '../../../shared/workbench';
-import { escapeHtml } from './report-html';
+import { escapeHtml } from './html-escape';
 import type { Report } from './report-types';
 import type { Timeline } from './timeline';
 

@@ -1,7 +1,7 @@
 /** The comparison over lab time: one series per profile, deliveries per bucket or joules. */
 import { useMemo, useState } from 'react';
 import type { CompareResult } from '../../../../shared/workbench';
-import { formatRemaining } from '../../../../shared/format';
+import { formatCount, formatRemaining } from '../../../../shared/format';
 import { Chart } from '../metrics/Chart';
 import { chartData, chartSeries, hasJoules, type ChartMode } from './compare-chart';
 import { formatFigure } from './compare-table';
@@ -15,7 +15,7 @@ export function CompareChart({ result }: { result: CompareResult }) {
   const totals = result.rows
     .map(
       (r) =>
-        `${r.profile} ${shown === 'deliveries' ? r.delivered : formatFigure(r.joulesTotal, 'J')}`,
+        `${r.profile} ${shown === 'deliveries' ? formatCount(r.delivered) : formatFigure(r.joulesTotal, 'J')}`,
     )
     .join(' · ');
   return (
@@ -35,9 +35,10 @@ export function CompareChart({ result }: { result: CompareResult }) {
         key={`${shown}:${series.map((s) => s.label).join(',')}`}
         title={
           shown === 'deliveries'
-            ? `Deliveries per ${formatRemaining(result.bucketMs)}`
-            : 'Cumulative joules (all radios)'
+            ? `Deliveries (per ${formatRemaining(result.bucketMs)} of lab time)`
+            : 'Energy (joules, cumulative, all radios)'
         }
+        unit={shown === 'deliveries' ? 'count' : 'J'}
         testId="compare-plot"
         series={series}
         data={data}

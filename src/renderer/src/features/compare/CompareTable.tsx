@@ -1,6 +1,7 @@
 /** The comparison as one table: a row per figure, a column per profile, the best marked. */
 import { useMemo } from 'react';
 import type { CompareResult } from '../../../../shared/workbench';
+import { formatDuration } from '../../../../shared/format';
 import { downloadText, exportFilename } from '../exports/download';
 import { PROFILE_COLORS } from './compare-chart';
 import { compareCsv, compareFigures, formatFigure, profilesOf } from './compare-table';
@@ -13,7 +14,7 @@ export function CompareTable({ result }: { result: CompareResult }) {
       <h2 id="compare-table-title">
         {result.scenario}{' '}
         <span className="count">
-          seed {String(result.seed)} · {Math.round(result.durationMs / 1000)} s of lab time
+          seed {String(result.seed)} · {formatDuration(result.durationMs)} of lab time
         </span>
         <button
           type="button"

@@ -2,6 +2,7 @@
  * The Compare result as one table: a row per figure, a column per profile, with the best
  * value of each row marked, and the same table as CSV. Pure.
  */
+import { formatCount, formatDuration, formatJoules, NO_VALUE } from '../../../../shared/format';
 import type { Profile } from '../../../../shared/events';
 import type { CompareResult, CompareRow } from '../../../../shared/workbench';
 import { toCsv } from '../exports/csv';
@@ -152,23 +153,36 @@ export function compareFigures(result: CompareResult): Figure[] {
 
 export const profilesOf = (result: CompareResult): Profile[] => result.rows.map((r) => r.profile);
 
-/** A value for the table: counts whole, milliseconds to 0.1 below 10, joules to 3 digits. */
+/** A value for the table, as shared/format writes it: `12,345`, `4.88 min`, `10.4 kJ`. */
 export function formatFigure(value: number | null, unit: Unit): string {
-  if (value === null) return '—';
+  if (value === null) return NO_VALUE;
   switch (unit) {
     case 'count':
-      return Math.round(value).toLocaleString('en-US');
+      return formatCount(value);
     case 'ms':
-      return `${value < 10 ? value.toFixed(1) : Math.round(value).toLocaleString('en-US')} ms`;
+      return formatDuration(value);
     case 'J':
-      return `${Math.abs(value) >= 1000 ? Math.round(value).toLocaleString('en-US') : Number(value.toPrecision(3))} J`;
+      return formatJoules(value);
   }
 }
 
-/** The table as CSV: a header (figure, unit, one column per profile), then raw values. */
+/** The unit a CSV cell is in, and the integer it holds: ms stay ms, joules become mJ. */
+const CSV_UNITS: Record<Unit, { unit: string; cell: (value: number) => number }> = {
+  count: { unit: 'count', cell: Math.round },
+  ms: { unit: 'ms', cell: Math.round },
+  J: { unit: 'mJ', cell: (joules) => Math.round(joules * 1000) },
+};
+
+/**
+ * The table as CSV for a spreadsheet: a header (figure, unit, one column per profile), then
+ * whole numbers in the row's unit (count, ms, mJ), never a float.
+ */
 export function compareCsv(result: CompareResult): string {
   return toCsv([
     ['figure', 'unit', ...profilesOf(result)],
-    ...compareFigures(result).map((f) => [f.label, f.unit, ...f.values]),
+    ...compareFigures(result).map((f) => {
+      const { unit, cell } = CSV_UNITS[f.unit];
+      return [f.label, unit, ...f.values.map((v) => (v === null ? null : cell(v)))];
+    }),
   ]);
 }

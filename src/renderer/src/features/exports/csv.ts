@@ -13,19 +13,25 @@ export function toCsv(rows: readonly (readonly (string | number | boolean | null
   return rows.map((row) => row.map(csvField).join(',')).join('\r\n') + '\r\n';
 }
 
+/** Columns for a spreadsheet: a quantity's unit is in its name, its cells are whole numbers. */
 export const SUBSCRIPTION_CSV_COLUMNS = [
   'id',
   'owner',
   'profile',
-  'createdAt',
+  'createdAt_ms',
   'outstanding',
-  'lastDeliveryAt',
+  'lastDeliveryAt_ms',
   'state',
 ] as const;
 
+/** Whole milliseconds from `startT` (a lab clock runs on fractional ms); null stays empty. */
+const msFrom = (t: number | null, startT: number): number | null =>
+  t === null ? null : Math.round(t - startT);
+
 /**
- * The subscriptions table: a header, then one record a row. Times are lab-clock milliseconds
- * relative to `startT` (the lab's start, as the table shows them); empty when unknown.
+ * The subscriptions table: a header, then one record a row. Times are whole lab-clock
+ * milliseconds relative to `startT` (the lab's start, as the table shows them); empty when
+ * unknown.
  */
 export function subscriptionsCsv(rows: readonly SubRow[], startT = 0): string {
   return toCsv([
@@ -34,9 +40,9 @@ export function subscriptionsCsv(rows: readonly SubRow[], startT = 0): string {
       r.id,
       r.owner,
       r.profile,
-      r.createdAt - startT,
+      msFrom(r.createdAt, startT),
       r.outstanding,
-      r.lastDeliveryAt === null ? null : r.lastDeliveryAt - startT,
+      msFrom(r.lastDeliveryAt, startT),
       r.state,
     ]),
   ]);

@@ -1,4 +1,5 @@
 import type { Counters } from '../../../../shared/model';
+import { formatCount } from '../../../../shared/format';
 import { selectCounters, useLab } from '../../store';
 
 const SHOWN: readonly (keyof Counters)[] = [
@@ -16,7 +17,7 @@ export function CounterStrip() {
       {SHOWN.map((key) => (
         <div key={key} className="counter" data-testid={`counter-${key}`}>
           <dt>{key}</dt>
-          <dd>{counters[key]}</dd>
+          <dd>{formatCount(counters[key])}</dd>
         </div>
       ))}
     </dl>

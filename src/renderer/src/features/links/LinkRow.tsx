@@ -1,7 +1,7 @@
 /** One row of the Links table: checkbox, ids, state badge, fault chips and counters. */
 import { memo } from 'react';
 import type { FaultView, LinkView } from '../../../../shared/workbench';
-import { formatBytes } from '../../../../shared/format';
+import { formatBytes, formatCount } from '../../../../shared/format';
 
 /** Room for two lines of fault chips. */
 export const LINK_ROW_HEIGHT = 52;
@@ -91,18 +91,22 @@ export const LinkRow = memo(function LinkRow({
           <FaultChip key={f.name} fault={f} onEdit={() => onEditFault(link.id, f.name)} />
         ))}
       </span>
-      <span role="cell" className="num" title={`${up} bytes up, ${down} bytes down delivered`}>
+      <span
+        role="cell"
+        className="num"
+        title={`${formatCount(up)} bytes up, ${formatCount(down)} bytes down delivered`}
+      >
         ↑ {formatBytes(up)} ↓ {formatBytes(down)}
       </span>
       <span
         role="cell"
         className="num"
-        title={`${dropped} bytes dropped, ${reset} connections reset, ${refused} refused`}
+        title={`${formatCount(dropped)} bytes dropped, ${formatCount(reset)} connections reset, ${formatCount(refused)} refused`}
       >
-        {formatBytes(dropped)} / {reset} / {refused}
+        {formatBytes(dropped)} / {formatCount(reset)} / {formatCount(refused)}
       </span>
       <span role="cell" className="num">
-        {link.connections}
+        {formatCount(link.connections)}
       </span>
     </div>
   );

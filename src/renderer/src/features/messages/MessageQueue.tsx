@@ -1,6 +1,7 @@
 import { useMemo, useState } from 'react';
 import type { MessageView } from '../../../../shared/model';
 import { Table } from '../../../../shared/table';
+import { formatCount } from '../../../../shared/format';
 import { selectCurrentSubscriptionId, selectMessages, useLab } from '../../store';
 import { isLive, MessageRow } from './MessageRow';
 import { useLabNow } from './useLabNow';
@@ -31,7 +32,7 @@ export function MessageQueue() {
             {subscriptionId}
           </code>
         )}{' '}
-        <span className="count">{list.length}</span>
+        <span className="count">{formatCount(list.length)}</span>
       </h2>
       {subscriptionId === null ? (
         <p className="muted">Select a subscription to see its messages.</p>
@@ -63,7 +64,7 @@ export function MessageQueue() {
           </table>
           {shown.length < list.length && (
             <p className="muted">
-              Showing the newest {shown.length} of {list.length} messages.
+              Showing the newest {formatCount(shown.length)} of {formatCount(list.length)} messages.
             </p>
           )}
         </>

@@ -6,7 +6,11 @@
 import { useMemo } from 'react';
 import type uPlot from 'uplot';
 import { selectEnergy, selectRun, selectStartTime, useLab } from '../../store';
+import { formatChartValue } from './axis';
 import { Chart, type ChartSeries } from './Chart';
+
+/** The energy chart's header: what it shows and in which unit. */
+export const ENERGY_TITLE = 'Energy per device (joules, cumulative since the start)';
 
 const COLORS = ['--accent', '--ok', '--warn', '--info', '--bad', '--neutral'];
 
@@ -18,7 +22,7 @@ export function EnergyChart() {
   const chartSeries = useMemo<ChartSeries[]>(
     () =>
       energy.classes.map((name, i) => ({
-        label: `${name} J/device`,
+        label: `${name} per device`,
         color: COLORS[i % COLORS.length]!,
       })),
     [energy.classes],
@@ -36,7 +40,7 @@ export function EnergyChart() {
   if (energy.classes.length === 0) {
     return (
       <section className="panel metric-chart" data-testid="metric-energy" aria-label="Energy">
-        <h2>Energy per device</h2>
+        <h2>{ENERGY_TITLE}</h2>
         <p className="muted">
           No radio metered yet: the energy chart follows devices with a radio model (a user agent or
           device group&apos;s <code>radio</code>).
@@ -45,7 +49,7 @@ export function EnergyChart() {
     );
   }
   const latest = energy.classes
-    .map((name, i) => `${name} ${energy.perDevice[i]?.at(-1)?.toFixed(1) ?? '—'} J`)
+    .map((name, i) => `${name} ${formatChartValue('J', energy.perDevice[i]?.at(-1))}`)
     .join(' · ');
   return (
     // `contents`: the chart stays a cell of the metrics grid; the wrapper only says how far
@@ -54,8 +58,9 @@ export function EnergyChart() {
       <Chart
         // A class that appears later needs a chart with one more series.
         key={energy.classes.join('|')}
-        title="Energy per device"
+        title={ENERGY_TITLE}
         testId="metric-energy"
+        unit="J"
         series={chartSeries}
         data={data}
         readout={latest}

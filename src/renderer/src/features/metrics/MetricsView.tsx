@@ -4,7 +4,9 @@ import type { Counters } from '../../../../shared/model';
 import type { LabState } from '../../store';
 import { useLabThrottled } from '../../store';
 import { useLocalNow } from '../messages/useLabNow';
-import { bucketEvents, BUCKET_MS, extendTo, type MetricSeries } from './bucket';
+import { formatCount, formatDuration } from '../../../../shared/format';
+import { formatChartValue } from './axis';
+import { bucketEvents, BUCKET_MS, BUCKETS_MAX, extendTo, type MetricSeries } from './bucket';
 import { Chart, type ChartSeries } from './Chart';
 import { EnergyChart } from './EnergyChart';
 
@@ -17,32 +19,42 @@ export const METRICS_REFRESH_MS = 250;
 
 const selectLab = (s: LabState): LabState => s;
 
-const DELIVERIES: readonly ChartSeries[] = [{ label: 'deliveries/s', color: '--ok' }];
+const DELIVERIES: readonly ChartSeries[] = [{ label: 'deliveries', color: '--ok' }];
 const LATENCY: readonly ChartSeries[] = [
-  { label: 'p50 ms', color: '--info' },
-  { label: 'p99 ms', color: '--warn' },
+  { label: 'p50', color: '--info' },
+  { label: 'p99', color: '--warn' },
 ];
 const QUEUE: readonly ChartSeries[] = [
   { label: 'outstanding', color: '--accent' },
   { label: 'connections', color: '--ok', dash: [4, 3] },
 ];
 const LOSSES: readonly ChartSeries[] = [
-  { label: 'expired/s', color: '--bad' },
-  { label: 'dropped/s', color: '--neutral' },
+  { label: 'expired', color: '--bad' },
+  { label: 'dropped', color: '--neutral' },
 ];
 
 const last = <T,>(values: readonly T[]): T | undefined => values[values.length - 1];
 /** The newest value that is not null (latency is null in seconds without deliveries). */
 const lastDefined = (values: readonly (number | null)[]): number | null =>
   values.findLast((v) => v !== null) ?? null;
-const fmt = (v: number | null | undefined) => (v === null || v === undefined ? '—' : String(v));
+
+/** The window every chart covers: "last 5 min", from the buckets it keeps. */
+const WINDOW = `last ${formatDuration(BUCKETS_MAX * BUCKET_MS)}`;
+
+/** Each chart's header: what it shows, in which unit, over which window. */
+export const METRIC_TITLES = {
+  deliveries: `Deliveries (per second, ${WINDOW})`,
+  latency: `Delivery latency, accepted → first delivery (p50 and p99 of each second, ${WINDOW})`,
+  queue: `Outstanding messages and connected agents (count at each second, ${WINDOW})`,
+  losses: `Expired and dropped (per second, ${WINDOW})`,
+} as const;
 
 /**
  * The losses chart's readout: totals from the model's counters, the numbers the counter
  * strip shows (not the last second's bucket, which reads 0 as soon as a second is quiet).
  */
 export function lossesReadout(counters: Pick<Counters, 'expired' | 'dropped'>): string {
-  return `${counters.expired} expired · ${counters.dropped} dropped in all`;
+  return `${formatCount(counters.expired)} expired · ${formatCount(counters.dropped)} dropped in all`;
 }
 
 function useSeries(): { series: MetricSeries; counters: Counters } {
@@ -92,29 +104,33 @@ export function MetricsView() {
   return (
     <main className="metrics-view">
       <Chart
-        title="Deliveries"
+        title={METRIC_TITLES.deliveries}
         testId="metric-deliveries"
+        unit="perSecond"
         series={DELIVERIES}
         data={data.deliveries}
-        readout={`${fmt(last(s.deliveries))}/s`}
+        readout={`now ${formatChartValue('perSecond', last(s.deliveries))}`}
       />
       <Chart
-        title="Delivery latency"
+        title={METRIC_TITLES.latency}
         testId="metric-latency"
+        unit="ms"
         series={LATENCY}
         data={data.latency}
-        readout={`last p50 ${fmt(lastDefined(s.p50))} ms · p99 ${fmt(lastDefined(s.p99))} ms`}
+        readout={`last p50 ${formatChartValue('ms', lastDefined(s.p50))} · p99 ${formatChartValue('ms', lastDefined(s.p99))}`}
       />
       <Chart
-        title="Queue and connections"
+        title={METRIC_TITLES.queue}
         testId="metric-queue"
+        unit="count"
         series={QUEUE}
         data={data.queue}
-        readout={`${fmt(last(s.outstanding))} outstanding · ${fmt(last(s.connections))} connected`}
+        readout={`${formatChartValue('count', last(s.outstanding))} outstanding · ${formatChartValue('count', last(s.connections))} connected`}
       />
       <Chart
-        title="Expired and dropped"
+        title={METRIC_TITLES.losses}
         testId="metric-losses"
+        unit="perSecond"
         series={LOSSES}
         data={data.losses}
         readout={lossesReadout(counters)}

@@ -3,6 +3,7 @@
  * opened up to its last intact event), and saving it as a bundle or running it again.
  */
 import { useState } from 'react';
+import { formatCount } from '../../../../shared/format';
 import { selectRun, useLab } from '../../store';
 import { useRecordings } from './recordings-store';
 import type { RecordingActions } from './useRecordingActions';
@@ -27,7 +28,7 @@ export function CurrentRecording({ actions }: { actions: RecordingActions }) {
       )}
       <dl className="recordings-facts">
         <dt>events</dt>
-        <dd data-testid="recording-events">{run.events}</dd>
+        <dd data-testid="recording-events">{formatCount(run.events)}</dd>
         <dt>state</dt>
         <dd>{run.state}</dd>
         <dt>seed</dt>

@@ -4,8 +4,8 @@
  * see it in the Flows view.
  */
 import type { DiffResult } from '../../../../shared/workbench';
-import { formatLabTime } from '../../../../shared/format';
-import { fieldRows, parseFigure } from './diff-view';
+import { formatCount, formatLabOffset } from '../../../../shared/format';
+import { diffStartT, fieldRows, parseFigure } from './diff-view';
 import { useShowInFlows } from './useShowInFlows';
 
 const fileName = (path: string) => path.split(/[\\/]/).pop() ?? path;
@@ -23,8 +23,8 @@ export function DiffResultView({ diff }: { diff: DiffResult }) {
     <div className="diff-result" data-testid="diff-result" data-diverged={d !== null}>
       <p className={d === null ? 'diff-same' : 'diff-diverged'} data-testid="diff-summary">
         {d === null
-          ? `Identical, event for event (${diff.eventsA} events).`
-          : `They diverge at event ${d.index + 1} (lab time ${formatLabTime(d.t)}): A has ${diff.eventsA} events, B ${diff.eventsB}.`}
+          ? `Identical, event for event (${formatCount(diff.eventsA)} events).`
+          : `They diverge at event ${formatCount(d.index + 1)} (lab time ${formatLabOffset(d.t)}): A has ${formatCount(diff.eventsA)} events, B ${formatCount(diff.eventsB)}.`}
       </p>
       {warnings.map((w, i) => (
         <p key={i} className="recordings-warning" data-testid="diff-warning">
@@ -71,7 +71,7 @@ export function DiffResultView({ diff }: { diff: DiffResult }) {
               </tr>
             </thead>
             <tbody>
-              {fieldRows(d.a, d.b, d.fields).map((row) => (
+              {fieldRows(d.a, d.b, d.fields, diffStartT(diff)).map((row) => (
                 <tr
                   key={row.key}
                   className={row.differs ? 'diff-differs' : undefined}

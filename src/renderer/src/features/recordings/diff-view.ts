@@ -5,6 +5,7 @@
  */
 import type { LabEvent } from '../../../../shared/events';
 import type { DiffResult, RunStatus } from '../../../../shared/workbench';
+import { formatDurationPair, formatLabOffset } from '../../../../shared/format';
 
 export interface FigureRow {
   figure: string;
@@ -41,21 +42,45 @@ const pretty = (value: unknown): string => JSON.stringify(value, null, 2) ?? Str
 
 /**
  * The fields of both events, aligned (A's order, then B's extra fields); a row differs when
- * the diff names it or its values are not the same.
+ * the diff names it or its values are not the same. With `startT` (the recordings' first
+ * event's lab time), `t` reads as a lab offset (`+16:49.7`), with the exact offsets added when
+ * two different times would read the same.
  */
 export function fieldRows(
   a: LabEvent | null,
   b: LabEvent | null,
   fields: readonly string[],
+  startT: number | null = null,
 ): FieldRow[] {
   const left = (a ?? {}) as Record<string, unknown>;
   const right = (b ?? {}) as Record<string, unknown>;
   const keys = [...new Set([...Object.keys(left), ...Object.keys(right)])];
   return keys.map((key) => {
-    const av = key in left ? pretty(left[key]) : null;
-    const bv = key in right ? pretty(right[key]) : null;
-    return { key, a: av, b: bv, differs: av !== bv || named(key, fields) };
+    const raw = [key in left ? left[key] : undefined, key in right ? right[key] : undefined];
+    const differs = pretty(raw[0]) !== pretty(raw[1]) || named(key, fields);
+    const [av, bv] =
+      key === 't' && startT !== null
+        ? labOffsets(raw[0], raw[1], startT)
+        : raw.map((value, i) => ((i === 0 ? key in left : key in right) ? pretty(value) : null));
+    return { key, a: av ?? null, b: bv ?? null, differs };
   });
+}
+
+/** Two events' `t` as lab offsets from `startT`; a side without a numeric `t` stays null. */
+function labOffsets(a: unknown, b: unknown, startT: number): (string | null)[] {
+  const offsets = [a, b].map((t) => (typeof t === 'number' ? t - startT : null));
+  const texts = offsets.map((ms) => (ms === null ? null : formatLabOffset(ms)));
+  const [oa, ob] = offsets;
+  if (oa == null || ob == null || oa === ob || texts[0] !== texts[1]) return texts;
+  const [ea, eb] = formatDurationPair(oa, ob);
+  return [`${texts[0]} (${ea})`, `${texts[1]} (${eb})`];
+}
+
+/** The lab time the diff's offsets count from (its first event's), or null without a divergence. */
+export function diffStartT(diff: DiffResult): number | null {
+  const d = diff.divergence;
+  const event = d?.a ?? d?.b ?? null;
+  return d && event ? event.t - d.t : null;
 }
 
 const baseName = (path: string) =>

@@ -1,3 +1,4 @@
+import { formatCount } from '../../../../shared/format';
 import { selectSubscriptions, useLab } from '../../store';
 import { SubscriptionTable } from './SubscriptionTable';
 
@@ -7,7 +8,7 @@ export function SubscriptionList() {
   return (
     <section className="panel subscriptions" aria-labelledby="subscriptions-title">
       <h2 id="subscriptions-title">
-        Subscriptions <span className="count">{count}</span>
+        Subscriptions <span className="count">{formatCount(count)}</span>
       </h2>
       <SubscriptionTable maxHeight={360} compact />
     </section>

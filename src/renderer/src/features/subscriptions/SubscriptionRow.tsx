@@ -1,6 +1,6 @@
 import { memo } from 'react';
 import { shortId } from '../../format';
-import { formatLabTime } from '../../../../shared/format';
+import { formatCount, formatLabTime } from '../../../../shared/format';
 import type { SubRow } from './table';
 
 interface Props {
@@ -47,7 +47,7 @@ export const SubscriptionRow = memo(function SubscriptionRow({
       {compact ? null : <span role="cell">{row.profile ?? dash}</span>}
       {compact ? null : <span role="cell">{formatLabTime(row.createdAt - startT)}</span>}
       <span role="cell" className="num">
-        {row.outstanding}
+        {formatCount(row.outstanding)}
       </span>
       <span role="cell">
         {row.lastDeliveryAt === null ? dash : formatLabTime(row.lastDeliveryAt - startT)}

@@ -1,3 +1,4 @@
+import { formatCount } from '../../../../shared/format';
 import { selectSubscriptions, useLab } from '../../store';
 import { SubscriptionTable } from './SubscriptionTable';
 
@@ -8,7 +9,7 @@ export function SubscriptionsView() {
     <main className="view-page">
       <section className="panel subscriptions" aria-labelledby="subscriptions-view-title">
         <h2 id="subscriptions-view-title">
-          Subscriptions <span className="count">{count}</span>
+          Subscriptions <span className="count">{formatCount(count)}</span>
         </h2>
         <SubscriptionTable maxHeight={640} />
       </section>
