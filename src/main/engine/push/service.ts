@@ -129,6 +129,9 @@ function answeredByNode(stream: ServerHttp2Stream, headers: IncomingHttpHeaders)
   return true;
 }
 
+/** A stream's errors end it (its 'close' follows); nothing more to do. One function for all. */
+function ignore(): void {}
+
 export class PushService {
   readonly core: PushCore;
   /** The provider quirk overlay at work (its `name` is null without one). */
@@ -501,14 +504,16 @@ export class PushService {
       this.core.limitReached('session-idle', this.id, this.core.limits.sessionIdleSecondsMax);
       session.close();
     };
+    // One listener for all of the session's streams ('close' comes once a stream), not one each.
+    const streamClosed = (): void => {
+      open -= 1;
+      if (open > 0 || session.closed) return;
+      idleSinceMs = this.clock.now();
+      if (timer === null) timer = this.clock.schedule(idleMs, check);
+    };
     session.on('stream', (stream: ServerHttp2Stream) => {
       open += 1;
-      stream.once('close', () => {
-        open -= 1;
-        if (open > 0 || session.closed) return;
-        idleSinceMs = this.clock.now();
-        if (timer === null) timer = this.clock.schedule(idleMs, check);
-      });
+      stream.on('close', streamClosed);
     });
     session.once('close', () => timer?.cancel());
     timer = this.clock.schedule(idleMs, check);
@@ -520,7 +525,7 @@ export class PushService {
     headerBytes: number,
     remoteAddress = stream.session?.socket?.remoteAddress,
   ): void {
-    stream.on('error', () => {});
+    stream.on('error', ignore);
     const headerBytesMax = this.core.limits.headerListBytesMax;
     if (headerBytes > headerBytesMax) {
       stream.resume();
@@ -549,26 +554,27 @@ export class PushService {
       origin: this.baseUrl,
       remoteAddress: remoteAddress ?? 'unknown',
     };
-    // The client learns only that it failed; the lab learns what failed, as an event.
-    const fail = (error: unknown): void => {
-      this.bus.reportError(this.id, {
-        kind: 'service.error',
-        serviceId: this.id,
-        method: ctx.method,
-        path: ctx.path.slice(0, ERROR_TEXT_CHARS_MAX),
-        ...describeError(error),
-      });
-      sendProblem(stream, {
-        status: 500,
-        title: 'Internal Server Error',
-        detail: 'the push service failed on this request; it keeps serving others',
-      });
-    };
     try {
       const pending = this.profile.handle(ctx);
-      if (pending) pending.catch(fail);
+      if (pending) pending.catch((error: unknown) => this.failed(ctx, error));
     } catch (error) {
-      fail(error);
+      this.failed(ctx, error);
     }
+  }
+
+  /** A handler threw: the client learns only that it failed; the lab learns what, as an event. */
+  private failed(ctx: RequestContext, error: unknown): void {
+    this.bus.reportError(this.id, {
+      kind: 'service.error',
+      serviceId: this.id,
+      method: ctx.method,
+      path: ctx.path.slice(0, ERROR_TEXT_CHARS_MAX),
+      ...describeError(error),
+    });
+    sendProblem(ctx.stream, {
+      status: 500,
+      title: 'Internal Server Error',
+      detail: 'the push service failed on this request; it keeps serving others',
+    });
   }
 }

@@ -39,8 +39,7 @@ import {
   pushesAllowed,
   queueFull,
   rateLimited,
-  readSendBody,
-  refuser,
+  refuseSend,
   RouteTable,
   serviceFull,
   storeFull,
@@ -290,6 +289,19 @@ function sendToNothing(
   sendProblem(ctx.stream, quirk ?? own);
 }
 
+/** Refuses a send the way the provider overlay answers this `refusal` (RFC 8030's own otherwise). */
+function refuseAs(
+  ctx: RequestContext,
+  sub: Subscription,
+  quirks: QuirkSession,
+  refusal: Refusal,
+  own: Problem,
+): void {
+  refuseSend(ctx, sub, quirks.refuse(refusal, own));
+}
+
+// The refusals are plain functions of (ctx, sub), not closures made per send: every accepted
+// message paid for two (each with its own name dictionary under tsx) and never called them.
 async function send(ctx: RequestContext, token: string, quirks: QuirkSession): Promise<void> {
   const sub = ctx.core.byPushToken(token);
   if (!sub) {
@@ -297,39 +309,43 @@ async function send(ctx: RequestContext, token: string, quirks: QuirkSession): P
       quirks.missing(token, own),
     );
   }
-  const refuse = refuser(ctx, sub);
-  // A refusal the provider overlay may answer its own way (quirks/types.ts `Refusal`).
-  const refuseAs = (refusal: Refusal, problem: Problem): void =>
-    refuse(quirks.refuse(refusal, problem));
   const contentHeaders = parseContentHeaders(ctx.headers);
-  if (!contentHeaders.ok) return refuse(contentHeaders.problem);
+  if (!contentHeaders.ok) return refuseSend(ctx, sub, contentHeaders.problem);
   const ttl = parseTtl(ctx.headers);
-  if (!ttl.ok)
-    return refuseAs(ctx.headers['ttl'] === undefined ? 'ttl-missing' : 'ttl-invalid', ttl.problem);
+  if (!ttl.ok) {
+    const refusal = ctx.headers['ttl'] === undefined ? 'ttl-missing' : 'ttl-invalid';
+    return refuseAs(ctx, sub, quirks, refusal, ttl.problem);
+  }
   const urgency = parseUrgency(ctx.headers);
-  if (!urgency.ok) return refuse(urgency.problem);
+  if (!urgency.ok) return refuseSend(ctx, sub, urgency.problem);
   const topic = parseTopic(ctx.headers);
-  if (!topic.ok) return refuseAs('topic-invalid', topic.problem);
+  if (!topic.ok) return refuseAs(ctx, sub, quirks, 'topic-invalid', topic.problem);
   const own = quirks.admit(ctx.headers);
-  if (own) return refuse(own);
+  if (own) return refuseSend(ctx, sub, own);
   const vapid = checkVapid(ctx, sub);
-  if ('status' in vapid) return refuseAs('vapid', vapid);
+  if ('status' in vapid) return refuseAs(ctx, sub, quirks, 'vapid', vapid);
   const insisted = quirks.vapid(vapid.claims);
-  if (insisted) return refuse(insisted);
+  if (insisted) return refuseSend(ctx, sub, insisted);
   const receipt = quirks.receipts ? receiptFor(ctx) : null;
-  if (receipt !== null && 'status' in receipt) return refuse(receipt);
+  if (receipt !== null && 'status' in receipt) return refuseSend(ctx, sub, receipt);
   const senderKey = vapid.key
     ? `vapid:${vapid.key.toString('base64url')}`
     : `addr:${ctx.remoteAddress}`;
   const limited = rateLimited(ctx, sub, senderKey);
-  if (limited) return refuse(limited);
+  if (limited) return refuseSend(ctx, sub, limited);
 
-  const body = await readSendBody(ctx, (problem) => refuseAs('body-too-large', problem));
-  if (body === null) return;
+  // readSendBody's reading, without its callback made per send.
+  const bodyBytesMax = ctx.core.limits.bodyBytesMax;
+  const body = await readBody(ctx.stream, bodyBytesMax);
+  if (body === 'aborted') return;
+  if (body === 'too-large')
+    return refuseAs(ctx, sub, quirks, 'body-too-large', bodyTooLarge(bodyBytesMax));
   const keyId = bodyKeyId(contentHeaders.value['content-encoding'], body);
   if (vapid.key && keyId?.equals(vapid.key)) {
     // RFC 8292 §2: the signing key must not be the message encryption key.
-    return refuse(
+    return refuseSend(
+      ctx,
+      sub,
       badRequest(
         'Authorization vapid k: the same key encrypts the body (aes128gcm keyid); allowed a separate signing key',
       ),
@@ -355,7 +371,7 @@ async function send(ctx: RequestContext, token: string, quirks: QuirkSession): P
       // Not refused as an event: RFC 8030 has always answered a full queue without one.
       return sendProblem(ctx.stream, queueFull(outcome.limit));
     case 'store-full':
-      return refuse(storeFull(outcome.limit));
+      return refuseSend(ctx, sub, storeFull(outcome.limit));
     case 'accepted': {
       const headers: Record<string, string> = {
         location: ctx.origin + messagePath(outcome.messageToken),
