@@ -797,6 +797,11 @@ export class PushCore {
     for (const set of setsById.values()) this.dropSetIfEmpty(set);
   }
 
+  /** Whether state changes are journaled to a store (`durable()` is then never null). */
+  get journals(): boolean {
+    return this.store !== null;
+  }
+
   /**
    * Null without a store (answer at once: the in-memory path costs nothing more); else a
    * promise that every change so far is durable, rejected (one sentence) if it cannot be.

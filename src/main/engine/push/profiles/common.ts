@@ -7,7 +7,7 @@
 import type { Profile } from '../../../../shared/events';
 import type { PushCore, Subscription } from '../core';
 import type { QuirkSession } from '../quirks';
-import { readBody, sendProblem, type Problem } from '../http';
+import { readBody, respond, sendProblem, type Problem } from '../http';
 import type { RequestContext } from '../service';
 import { FULL_RETRY_AFTER_SECONDS, type StoredMessage } from '../types';
 
@@ -150,22 +150,26 @@ export class RouteTable {
   }
 }
 
-function matchPath(segments: readonly string[], path: string): string[] | null {
-  const params: string[] = [];
+/** The params of a route without any: shared, never written to. */
+const NO_PARAMS: readonly string[] = Object.freeze([]);
+
+// Literal segments are compared in place and params made only for a route that takes them:
+// a request tried against the routes before its own allocated nothing there.
+function matchPath(segments: readonly string[], path: string): readonly string[] | null {
+  let params: string[] | null = null;
   let at = 0;
   const last = segments.length - 1;
   for (let i = 0; i <= last; i++) {
     const segment = segments[i]!;
     if (segment === '*') {
-      params.push(path.slice(at));
+      (params ??= []).push(path.slice(at));
       return params;
     }
     const slash = path.indexOf('/', at);
     const end = slash < 0 ? path.length : slash;
-    const piece = path.slice(at, end);
-    if (segment.startsWith(':')) params.push(piece);
-    else if (piece !== segment) return null;
-    if (i === last) return slash < 0 ? params : null;
+    if (segment.startsWith(':')) (params ??= []).push(path.slice(at, end));
+    else if (end - at !== segment.length || !path.startsWith(segment, at)) return null;
+    if (i === last) return slash < 0 ? (params ?? NO_PARAMS) : null;
     if (slash < 0) return null;
     at = slash + 1;
   }
@@ -350,6 +354,19 @@ export function answerWhenDurable(ctx: RequestContext, answer: () => void): void
       extraHeaders: { 'retry-after': String(STORE_FAILED_RETRY_AFTER_SECONDS) },
     }),
   );
+}
+
+/**
+ * `answerWhenDurable(ctx, () => respond(ctx.stream, status, headers))` without the function
+ * when there is no store to wait for (every send of an in-memory service).
+ */
+export function respondWhenDurable(
+  ctx: RequestContext,
+  status: number,
+  headers: Record<string, string>,
+): void {
+  if (!ctx.core.journals) return respond(ctx.stream, status, headers);
+  answerWhenDurable(ctx, () => respond(ctx.stream, status, headers));
 }
 
 /** Retry-After of a 503 from a store that failed (a restart with a working store is needed). */

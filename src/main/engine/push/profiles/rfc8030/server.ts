@@ -29,6 +29,7 @@ import { MessageMonitor, StreamReceiptMonitor, type PushShape } from '../../moni
 import { QuirkSession } from '../../quirks';
 import type { Refusal } from '../../quirks';
 import type { RequestContext } from '../../service';
+import type { Urgency } from '../../../../../shared/events';
 import { FULL_RETRY_AFTER_SECONDS, type Monitor, type StoredMessage } from '../../types';
 import {
   answerWhenDurable,
@@ -40,6 +41,7 @@ import {
   queueFull,
   rateLimited,
   refuseSend,
+  respondWhenDurable,
   RouteTable,
   serviceFull,
   storeFull,
@@ -300,9 +302,25 @@ function refuseAs(
   refuseSend(ctx, sub, quirks.refuse(refusal, own));
 }
 
-// The refusals are plain functions of (ctx, sub), not closures made per send: every accepted
-// message paid for two (each with its own name dictionary under tsx) and never called them.
-async function send(ctx: RequestContext, token: string, quirks: QuirkSession): Promise<void> {
+/** A send that passed every check made before its body, waiting for the body. */
+interface AdmittedSend {
+  readonly ctx: RequestContext;
+  readonly sub: Subscription;
+  readonly quirks: QuirkSession;
+  readonly contentHeaders: Readonly<Record<string, string>>;
+  readonly ttlSeconds: number;
+  readonly urgency: Urgency;
+  readonly topic: string | null;
+  readonly vapidKey: Buffer | null;
+  readonly legacyVapid: boolean;
+  readonly receipt: { id: string; token: string } | null;
+}
+
+// A send is three steps: the checks (sync), the wait for the body (the one await, holding only
+// the admitted send), and the acceptance (sync). As one async function every send kept all of
+// the checks' locals in its suspended frame; the refusals are plain functions of (ctx, sub),
+// not closures made per send (under tsx each had its own name dictionary).
+function send(ctx: RequestContext, token: string, quirks: QuirkSession): void | Promise<void> {
   const sub = ctx.core.byPushToken(token);
   if (!sub) {
     return sendToNothing(ctx, null, `push resource ${ctx.path} unknown`, (own) =>
@@ -333,15 +351,34 @@ async function send(ctx: RequestContext, token: string, quirks: QuirkSession): P
     : `addr:${ctx.remoteAddress}`;
   const limited = rateLimited(ctx, sub, senderKey);
   if (limited) return refuseSend(ctx, sub, limited);
+  return receive({
+    ctx,
+    sub,
+    quirks,
+    contentHeaders: contentHeaders.value,
+    ttlSeconds: ttl.value,
+    urgency: urgency.value,
+    topic: topic.value,
+    vapidKey: vapid.key,
+    legacyVapid: vapid.legacy,
+    receipt,
+  });
+}
 
-  // readSendBody's reading, without its callback made per send.
-  const bodyBytesMax = ctx.core.limits.bodyBytesMax;
-  const body = await readBody(ctx.stream, bodyBytesMax);
-  if (body === 'aborted') return;
-  if (body === 'too-large')
-    return refuseAs(ctx, sub, quirks, 'body-too-large', bodyTooLarge(bodyBytesMax));
-  const keyId = bodyKeyId(contentHeaders.value['content-encoding'], body);
-  if (vapid.key && keyId?.equals(vapid.key)) {
+/** readSendBody's reading, without its callback made per send. */
+async function receive(admitted: AdmittedSend): Promise<void> {
+  const body = await readBody(admitted.ctx.stream, admitted.ctx.core.limits.bodyBytesMax);
+  if (body !== 'aborted') accept(admitted, body);
+}
+
+function accept(admitted: AdmittedSend, body: Buffer | 'too-large'): void {
+  const { ctx, sub, quirks, receipt } = admitted;
+  if (body === 'too-large') {
+    const limit = ctx.core.limits.bodyBytesMax;
+    return refuseAs(ctx, sub, quirks, 'body-too-large', bodyTooLarge(limit));
+  }
+  const keyId = bodyKeyId(admitted.contentHeaders['content-encoding'], body);
+  if (admitted.vapidKey && keyId?.equals(admitted.vapidKey)) {
     // RFC 8292 §2: the signing key must not be the message encryption key.
     return refuseSend(
       ctx,
@@ -353,13 +390,13 @@ async function send(ctx: RequestContext, token: string, quirks: QuirkSession): P
   }
   const outcome = ctx.core.send(sub, {
     body,
-    contentHeaders: contentHeaders.value,
-    ttlSeconds: ttl.value,
-    urgency: urgency.value,
-    topic: topic.value,
+    contentHeaders: admitted.contentHeaders,
+    ttlSeconds: admitted.ttlSeconds,
+    urgency: admitted.urgency,
+    topic: admitted.topic,
     receiptSubscriptionId: receipt?.id ?? null,
     senderId: ctx.agentId,
-    legacyVapid: vapid.legacy,
+    legacyVapid: admitted.legacyVapid,
   });
   switch (outcome.kind) {
     case 'not-found':
@@ -382,7 +419,7 @@ async function send(ctx: RequestContext, token: string, quirks: QuirkSession): P
       if (receipt) headers['link'] = link(P.receipts + receipt.token, REL_RECEIPT);
       const provider = quirks.accepted(outcome, ctx.headers);
       if (provider) Object.assign(headers, provider);
-      return answerWhenDurable(ctx, () => respond(ctx.stream, receipt ? 202 : 201, headers));
+      return respondWhenDurable(ctx, receipt ? 202 : 201, headers);
     }
   }
 }
@@ -446,13 +483,14 @@ export class Rfc8030Server implements ProfileServer {
         },
         {
           path: `${P.push}*`,
-          methods: { POST: (ctx, [token]) => send(ctx, token!, this.quirks) },
+          // params[0], not [token]: destructuring walks an iterator, every send.
+          methods: { POST: (ctx, params) => send(ctx, params[0]!, this.quirks) },
         },
         {
           path: `${P.message}*`,
           methods: {
-            DELETE: (ctx, [token]) => {
-              if (this.core.ack(token!) !== 'acked') return notFound(ctx, 'push message');
+            DELETE: (ctx, params) => {
+              if (this.core.ack(params[0]!) !== 'acked') return notFound(ctx, 'push message');
               answerWhenDurable(ctx, () => respond(ctx.stream, 204));
             },
           },
