@@ -305,9 +305,21 @@ export async function readSendBody(
   return body;
 }
 
+/**
+ * An HTTP date (whole seconds). Messages pushed in one second share their `last-modified`
+ * text, so it is formatted once a second, not once a push (as `date` is, http.ts).
+ */
 export function httpDate(ms: number): string {
-  return new Date(ms).toUTCString();
+  const second = Math.floor(ms / 1000);
+  if (second !== lastHttpDate.second) {
+    lastHttpDate.second = second;
+    lastHttpDate.text = new Date(ms).toUTCString();
+  }
+  return lastHttpDate.text;
 }
+
+/** httpDate's last answer: a cache of a pure function, the same text for the same second. */
+const lastHttpDate = { second: NaN, text: '' };
 
 /** Headers of a stored message as the drafts answer or push it. */
 export function messageHeaders(message: StoredMessage): Record<string, string> {
@@ -363,7 +375,7 @@ export function answerWhenDurable(ctx: RequestContext, answer: () => void): void
 export function respondWhenDurable(
   ctx: RequestContext,
   status: number,
-  headers: Record<string, string>,
+  headers?: Record<string, string>,
 ): void {
   if (!ctx.core.journals) return respond(ctx.stream, status, headers);
   answerWhenDurable(ctx, () => respond(ctx.stream, status, headers));

@@ -34,6 +34,7 @@ import { FULL_RETRY_AFTER_SECONDS, type Monitor, type StoredMessage } from '../.
 import {
   answerWhenDurable,
   bodyTooLarge,
+  httpDate,
   notFound as notFoundAnswer,
   notFoundProblem,
   type ProfileServer,
@@ -72,7 +73,7 @@ function shape(ctx: RequestContext): PushShape {
       const sub = ctx.core.byId(m.subscriptionId);
       return {
         'cache-control': 'private',
-        'last-modified': new Date(m.acceptedAtMs).toUTCString(),
+        'last-modified': httpDate(m.acceptedAtMs),
         ...(sub ? { link: link(pushPath(sub.pushToken), REL_PUSH) } : {}),
         ...m.contentHeaders,
         'content-length': String(m.body.length),
@@ -491,7 +492,7 @@ export class Rfc8030Server implements ProfileServer {
           methods: {
             DELETE: (ctx, params) => {
               if (this.core.ack(params[0]!) !== 'acked') return notFound(ctx, 'push message');
-              answerWhenDurable(ctx, () => respond(ctx.stream, 204));
+              respondWhenDurable(ctx, 204);
             },
           },
         },
@@ -528,17 +529,43 @@ export class Rfc8030Server implements ProfileServer {
   }
 
   private subscriptionTarget(sub: Subscription): Monitored {
-    return {
-      attach: (m) => this.core.attachMonitor(sub, m),
-      detach: (m) => this.core.detachMonitor(sub, m),
-    };
+    return new SubscriptionTarget(this.core, sub);
   }
 
   private setTarget(set: SubscriptionSet): Monitored {
-    return {
-      attach: (m) => this.core.attachSetMonitor(set, m),
-      detach: (m) => this.core.detachSetMonitor(set, m),
-    };
+    return new SetTarget(this.core, set);
+  }
+}
+
+// What a monitoring GET holds, as objects with methods: under tsx each closure made per GET
+// in an object literal also carried its own name dictionary.
+class SubscriptionTarget implements Monitored {
+  constructor(
+    private readonly core: PushCore,
+    private readonly sub: Subscription,
+  ) {}
+
+  attach(monitor: Monitor): number {
+    return this.core.attachMonitor(this.sub, monitor);
+  }
+
+  detach(monitor: Monitor): void {
+    this.core.detachMonitor(this.sub, monitor);
+  }
+}
+
+class SetTarget implements Monitored {
+  constructor(
+    private readonly core: PushCore,
+    private readonly set: SubscriptionSet,
+  ) {}
+
+  attach(monitor: Monitor): number {
+    return this.core.attachSetMonitor(this.set, monitor);
+  }
+
+  detach(monitor: Monitor): void {
+    this.core.detachSetMonitor(this.set, monitor);
   }
 }
 
