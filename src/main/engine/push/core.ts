@@ -4,7 +4,6 @@
  * nothing of HTTP: profiles translate requests into calls here, and monitors (held GETs)
  * receive what it decides to deliver. Every state change is one event on the bus.
  */
-import { BoundedMap } from '../bounded-map';
 import { URGENCIES, type Urgency } from '../../../shared/events';
 import type { Clock } from '../clock/clock';
 import type { EventBus } from '../trace/bus';
@@ -12,6 +11,7 @@ import { VapidVerifier } from '../crypto/vapid';
 import { ExpiryIndex } from './expiry';
 import { IdleExpiry } from './idle';
 import { RateLimiter } from './rate-limit';
+import { MessageArchive, RecentTokens } from './recent';
 import { idNumber, type PushStore } from './store/store';
 import { newCapabilityToken } from './tokens';
 import type {
@@ -23,18 +23,12 @@ import type {
   StoredMessage,
 } from './types';
 import { TTL_SECONDS_CLAMP } from './types';
-import type { LegacyForm, LimitName } from '../../../shared/events';
+import type { LabEventBody, LegacyForm, LimitName } from '../../../shared/events';
 
 /** Messages whose body and headers the inspector can still show (4 KB each at most). */
 export const ARCHIVED_MESSAGES_MAX = 2_000;
 
-export interface ArchivedMessage {
-  subscriptionId: string;
-  /** As the application server sent it: RFC 8291 ciphertext for an encrypted push. */
-  body: Buffer;
-  contentHeaders: Readonly<Record<string, string>>;
-  ttlRequestedSeconds: number;
-}
+export type { ArchivedMessage } from './recent';
 
 export interface Subscription {
   readonly id: string;
@@ -103,10 +97,7 @@ export class PushCore {
   /** TTL deadlines of stored messages (TTL 0 ones have none). */
   private readonly expiries: ExpiryIndex<StoredMessage>;
   /** token → ids of recent messages, kept after they finish so late lookups still name them. */
-  private readonly recentTokens = new BoundedMap<
-    string,
-    { messageId: string; subscriptionId: string }
-  >(RECENT_TOKENS_MAX);
+  private readonly recentTokens = new RecentTokens(RECENT_TOKENS_MAX);
   private readonly sets = new Map<string, SubscriptionSet>();
   private subscriptionCount = 0;
   private setCount = 0;
@@ -123,7 +114,7 @@ export class PushCore {
    * What the inspector shows of recent messages: the body as it arrived (encrypted) and the
    * headers the service kept; bounded, the oldest forgotten first.
    */
-  readonly archive = new BoundedMap<string, ArchivedMessage>(ARCHIVED_MESSAGES_MAX);
+  readonly archive = new MessageArchive(ARCHIVED_MESSAGES_MAX);
   private readonly subscriptionRate: RateLimiter;
   private readonly senderRate: RateLimiter;
   private readonly subscribeRate: RateLimiter;
@@ -314,7 +305,7 @@ export class PushCore {
 
   /** Ids of a message by its token, also shortly after it was acked or expired. */
   identifyToken(token: string): { messageId: string; subscriptionId: string } | null {
-    return this.recentTokens.get(token) ?? null;
+    return this.recentTokens.get(token);
   }
 
   messageByToken(token: string): StoredMessage | undefined {
@@ -434,13 +425,8 @@ export class PushCore {
       attempts: 0,
       inFlightOn: null,
     };
-    this.archive.set(message.id, {
-      subscriptionId: sub.id,
-      body: request.body,
-      contentHeaders: request.contentHeaders,
-      ttlRequestedSeconds: request.ttlSeconds,
-    });
-    this.bus.emit({
+    this.archive.put(message.id, sub.id, request.body, request.contentHeaders, request.ttlSeconds);
+    const accepted: Extract<LabEventBody, { kind: 'message.accepted' }> = {
       kind: 'message.accepted',
       serviceId: this.serviceId,
       subscriptionId: sub.id,
@@ -452,8 +438,12 @@ export class PushCore {
       bytes: message.body.length,
       receiptRequested: message.receiptSubscriptionId !== null,
       senderId: request.senderId,
-      ...legacyOf(request.contentHeaders, request.legacyVapid === true),
-    });
+    };
+    // Set only when there is one, in the place the spread of legacyOf gave it (last): spreading
+    // its empty answer cost every send a runtime call.
+    const legacy = legacyForms(request.contentHeaders, request.legacyVapid === true);
+    if (legacy) accepted.legacy = legacy;
+    this.bus.emit(accepted);
     if (previous) {
       // RFC 8030 §5.4: the new message takes the old one's place; its receipts are suppressed.
       this.finish(previous);
@@ -497,7 +487,7 @@ export class PushCore {
     this.storedBytes += storedBytesOf(message);
     this.referReceipt(message);
     this.messagesByToken.set(message.token, message);
-    this.recentTokens.set(message.token, { messageId: message.id, subscriptionId: sub.id });
+    this.recentTokens.set(message.token, message.id, sub.id);
     if (message.topic) sub.topics.set(message.topic, message);
   }
 
@@ -807,6 +797,11 @@ export class PushCore {
     for (const set of setsById.values()) this.dropSetIfEmpty(set);
   }
 
+  /** Whether state changes are journaled to a store (`durable()` is then never null). */
+  get journals(): boolean {
+    return this.store !== null;
+  }
+
   /**
    * Null without a store (answer at once: the in-memory path costs nothing more); else a
    * promise that every change so far is durable, rejected (one sentence) if it cannot be.
@@ -837,10 +832,19 @@ function legacyOf(
   contentHeaders: Readonly<Record<string, string>>,
   legacyVapid: boolean,
 ): { legacy?: LegacyForm[] } {
+  const legacy = legacyForms(contentHeaders, legacyVapid);
+  return legacy ? { legacy } : {};
+}
+
+/** legacyOf's list itself; null when neither. */
+function legacyForms(
+  contentHeaders: Readonly<Record<string, string>>,
+  legacyVapid: boolean,
+): LegacyForm[] | null {
   const aesgcm = contentHeaders['content-encoding']?.toLowerCase() === 'aesgcm';
-  if (!aesgcm && !legacyVapid) return {};
+  if (!aesgcm && !legacyVapid) return null;
   const legacy: LegacyForm[] = [];
   if (aesgcm) legacy.push('aesgcm');
   if (legacyVapid) legacy.push('vapid-webpush');
-  return { legacy };
+  return legacy;
 }

@@ -84,6 +84,13 @@ function dateOf(clock: LabDate): string {
   return clock.text;
 }
 
+// sendDate: node's http2 otherwise adds its own Date from the wall clock. One object each
+// way for every response, not one per response.
+const DATED_END: ServerStreamResponseOptions = { endStream: true, sendDate: false } as never;
+const DATED_OPEN: ServerStreamResponseOptions = { endStream: false, sendDate: false } as never;
+const UNDATED_END: ServerStreamResponseOptions = { endStream: true };
+const UNDATED_OPEN: ServerStreamResponseOptions = { endStream: false };
+
 /** Sends response headers dated by the stream's lab clock (node's own date when it has none). */
 export function respondDated(
   stream: ServerHttp2Stream,
@@ -92,25 +99,30 @@ export function respondDated(
 ): void {
   const clock = stream.session ? labClocks.get(stream.session) : undefined;
   if (!clock) {
-    stream.respond(headers, { endStream });
+    stream.respond(headers, endStream ? UNDATED_END : UNDATED_OPEN);
     return;
   }
-  stream.respond(
-    { date: dateOf(clock), ...headers },
-    // sendDate: node's http2 otherwise adds its own Date from the wall clock.
-    { endStream, sendDate: false } as ServerStreamResponseOptions,
-  );
+  stream.respond({ date: dateOf(clock), ...headers }, endStream ? DATED_END : DATED_OPEN);
 }
 
 export function respond(
   stream: ServerHttp2Stream,
   status: number,
-  headers: Record<string, string | string[] | number> = {},
+  headers?: Record<string, string | string[] | number>,
   body?: string | Buffer,
 ): void {
   if (stream.destroyed || stream.closed || stream.headersSent) return;
+  const endStream = body === undefined;
   try {
-    respondDated(stream, { ':status': status, ...headers }, body === undefined);
+    const clock = stream.session ? labClocks.get(stream.session) : undefined;
+    // One header object per response (the fields in the order respondDated gives them).
+    if (!clock)
+      stream.respond({ ':status': status, ...headers }, endStream ? UNDATED_END : UNDATED_OPEN);
+    else
+      stream.respond(
+        { date: dateOf(clock), ':status': status, ...headers },
+        endStream ? DATED_END : DATED_OPEN,
+      );
     if (body !== undefined) stream.end(body);
   } catch {
     // The peer reset the stream between our check and the write: nothing left to answer.
@@ -126,32 +138,74 @@ export function readBody(
   maxBytes: number,
 ): Promise<Buffer | 'too-large' | 'aborted'> {
   return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let settled = false;
-    const settle = (value: Buffer | 'too-large' | 'aborted'): void => {
-      if (settled) return;
-      settled = true;
-      resolve(value);
-    };
-    stream.on('data', (chunk: Buffer) => {
-      if (settled) return;
-      size += chunk.length;
-      if (size > maxBytes) {
-        settle('too-large');
-        return;
-      }
-      chunks.push(chunk);
-    });
+    (stream as unknown as Reading)[BODY_READER] = new BodyReader(maxBytes, resolve);
+    stream.on('data', onBodyData);
     // node emits 'aborted' and then 'end' when the peer resets the stream or drops the
     // connection mid-body: a truncated body must never pass for a complete one.
-    stream.on('aborted', () => settle('aborted'));
-    // One chunk (the common case for a push message) is used as is, not copied.
-    const whole = (): Buffer => (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
-    stream.on('end', () => settle(stream.aborted ? 'aborted' : whole()));
-    stream.on('close', () => settle('aborted'));
-    stream.on('error', () => settle('aborted'));
+    stream.on('aborted', onBodyAborted);
+    stream.on('end', onBodyEnd);
+    stream.on('close', onBodyAborted);
+    stream.on('error', onBodyAborted);
   });
+}
+
+type BodyResult = Buffer | 'too-large' | 'aborted';
+
+/**
+ * One body being read. The listeners are module functions that find it on the stream (an
+ * emitter calls a listener with the stream as `this`): every send reads a body, and a closure
+ * per listener (under tsx, each with its own name dictionary) was most of what a send allocated.
+ */
+class BodyReader {
+  /** The common case for a push message: one chunk, used as is, not copied. */
+  first: Buffer | null = null;
+  rest: Buffer[] | null = null;
+  size = 0;
+  settled = false;
+
+  constructor(
+    readonly maxBytes: number,
+    readonly resolve: (value: BodyResult) => void,
+  ) {}
+
+  settle(value: BodyResult): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.first = null;
+    this.rest = null;
+    this.resolve(value);
+  }
+
+  whole(): Buffer {
+    if (this.rest === null) return this.first ?? Buffer.alloc(0);
+    return Buffer.concat([this.first!, ...this.rest], this.size);
+  }
+}
+
+const BODY_READER = Symbol('bodyReader');
+interface Reading {
+  [BODY_READER]: BodyReader;
+}
+
+function onBodyData(this: Reading, chunk: Buffer): void {
+  const reader = this[BODY_READER];
+  if (reader.settled) return;
+  reader.size += chunk.length;
+  if (reader.size > reader.maxBytes) {
+    reader.settle('too-large');
+    return;
+  }
+  if (reader.first === null) reader.first = chunk;
+  else (reader.rest ??= []).push(chunk);
+}
+
+function onBodyEnd(this: Reading & { aborted: boolean }): void {
+  const reader = this[BODY_READER];
+  if (!reader.settled) reader.settle(this.aborted ? 'aborted' : reader.whole());
+}
+
+function onBodyAborted(this: Reading): void {
+  this[BODY_READER].settle('aborted');
 }
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; problem: Problem };
@@ -161,10 +215,15 @@ const bad = (detail: string): Parsed<never> => ({
   problem: { status: 400, title: 'Bad Request', detail },
 });
 
+/** What headerValues gives for an absent header: shared, never written to. */
+const NO_VALUES: readonly string[] = Object.freeze([]);
+
 /** One header's values; node joins repeats of most headers with ', '. */
-function headerValues(headers: IncomingHttpHeaders, name: string): string[] {
+function headerValues(headers: IncomingHttpHeaders, name: string): readonly string[] {
   const raw = headers[name];
-  if (raw === undefined) return [];
+  if (raw === undefined) return NO_VALUES;
+  // One value (every send's TTL): no split and no map.
+  if (typeof raw === 'string' && !raw.includes(',')) return [raw.trim()];
   const joined = Array.isArray(raw) ? raw.join(',') : raw;
   return joined.split(',').map((v) => v.trim());
 }
@@ -218,6 +277,12 @@ export function parseTopic(headers: IncomingHttpHeaders): Parsed<string | null> 
   return { ok: true, value };
 }
 
+/** A send with neither header keeps nothing: one frozen answer for all of them. */
+const NOTHING_KEPT: Parsed<Readonly<Record<string, string>>> = Object.freeze({
+  ok: true,
+  value: Object.freeze({}),
+});
+
 /** A header value as shown back in an answer: at most 64 characters, never the whole thing. */
 function shownValue(value: string): string {
   return value.length > 64 ? `${value.slice(0, 61)}...` : value;
@@ -228,9 +293,12 @@ function shownValue(value: string): string {
  * it: the coding must be one the user agent can decrypt (or absent, for a plain lab push:
  * 415 naming the allowed codings otherwise, RFC 9110 §15.5.16), the type short.
  */
-export function parseContentHeaders(headers: IncomingHttpHeaders): Parsed<Record<string, string>> {
-  const kept: Record<string, string> = {};
+export function parseContentHeaders(
+  headers: IncomingHttpHeaders,
+): Parsed<Readonly<Record<string, string>>> {
   const encoding = headers['content-encoding'];
+  if (encoding === undefined && headers['content-type'] === undefined) return NOTHING_KEPT;
+  const kept: Record<string, string> = {};
   if (encoding !== undefined) {
     const value = String(encoding).trim();
     if (!(CONTENT_ENCODINGS_ALLOWED as readonly string[]).includes(value.toLowerCase())) {
@@ -274,7 +342,8 @@ export function parseContentHeaders(headers: IncomingHttpHeaders): Parsed<Record
 }
 
 /** `Prefer` tokens, lower-cased (RFC 7240), e.g. ['respond-async', 'wait=0']. */
-export function preferences(headers: IncomingHttpHeaders): string[] {
+export function preferences(headers: IncomingHttpHeaders): readonly string[] {
+  if (headers['prefer'] === undefined) return NO_VALUES;
   return headerValues(headers, 'prefer').map((v) => v.toLowerCase().replace(/\s+/g, ''));
 }
 

@@ -7,7 +7,7 @@
 import type { Profile } from '../../../../shared/events';
 import type { PushCore, Subscription } from '../core';
 import type { QuirkSession } from '../quirks';
-import { readBody, sendProblem, type Problem } from '../http';
+import { readBody, respond, sendProblem, type Problem } from '../http';
 import type { RequestContext } from '../service';
 import { FULL_RETRY_AFTER_SECONDS, type StoredMessage } from '../types';
 
@@ -150,22 +150,26 @@ export class RouteTable {
   }
 }
 
-function matchPath(segments: readonly string[], path: string): string[] | null {
-  const params: string[] = [];
+/** The params of a route without any: shared, never written to. */
+const NO_PARAMS: readonly string[] = Object.freeze([]);
+
+// Literal segments are compared in place and params made only for a route that takes them:
+// a request tried against the routes before its own allocated nothing there.
+function matchPath(segments: readonly string[], path: string): readonly string[] | null {
+  let params: string[] | null = null;
   let at = 0;
   const last = segments.length - 1;
   for (let i = 0; i <= last; i++) {
     const segment = segments[i]!;
     if (segment === '*') {
-      params.push(path.slice(at));
+      (params ??= []).push(path.slice(at));
       return params;
     }
     const slash = path.indexOf('/', at);
     const end = slash < 0 ? path.length : slash;
-    const piece = path.slice(at, end);
-    if (segment.startsWith(':')) params.push(piece);
-    else if (piece !== segment) return null;
-    if (i === last) return slash < 0 ? params : null;
+    if (segment.startsWith(':')) (params ??= []).push(path.slice(at, end));
+    else if (end - at !== segment.length || !path.startsWith(segment, at)) return null;
+    if (i === last) return slash < 0 ? (params ?? NO_PARAMS) : null;
     if (slash < 0) return null;
     at = slash + 1;
   }
@@ -249,11 +253,14 @@ export function pushesAllowed(ctx: RequestContext, what: string): boolean {
  * whatever body is still coming.
  */
 export function refuser(ctx: RequestContext, sub: Subscription): (problem: Problem) => void {
-  return (problem) => {
-    ctx.stream.resume();
-    ctx.core.reject(sub.id, problem.status, problem.detail);
-    sendProblem(ctx.stream, problem);
-  };
+  return (problem) => refuseSend(ctx, sub, problem);
+}
+
+/** What `refuser`'s function does, for a hot path that should not make one per request. */
+export function refuseSend(ctx: RequestContext, sub: Subscription, problem: Problem): void {
+  ctx.stream.resume();
+  ctx.core.reject(sub.id, problem.status, problem.detail);
+  sendProblem(ctx.stream, problem);
 }
 
 /**
@@ -298,9 +305,21 @@ export async function readSendBody(
   return body;
 }
 
+/**
+ * An HTTP date (whole seconds). Messages pushed in one second share their `last-modified`
+ * text, so it is formatted once a second, not once a push (as `date` is, http.ts).
+ */
 export function httpDate(ms: number): string {
-  return new Date(ms).toUTCString();
+  const second = Math.floor(ms / 1000);
+  if (second !== lastHttpDate.second) {
+    lastHttpDate.second = second;
+    lastHttpDate.text = new Date(ms).toUTCString();
+  }
+  return lastHttpDate.text;
 }
+
+/** httpDate's last answer: a cache of a pure function, the same text for the same second. */
+const lastHttpDate = { second: NaN, text: '' };
 
 /** Headers of a stored message as the drafts answer or push it. */
 export function messageHeaders(message: StoredMessage): Record<string, string> {
@@ -347,6 +366,19 @@ export function answerWhenDurable(ctx: RequestContext, answer: () => void): void
       extraHeaders: { 'retry-after': String(STORE_FAILED_RETRY_AFTER_SECONDS) },
     }),
   );
+}
+
+/**
+ * `answerWhenDurable(ctx, () => respond(ctx.stream, status, headers))` without the function
+ * when there is no store to wait for (every send of an in-memory service).
+ */
+export function respondWhenDurable(
+  ctx: RequestContext,
+  status: number,
+  headers?: Record<string, string>,
+): void {
+  if (!ctx.core.journals) return respond(ctx.stream, status, headers);
+  answerWhenDurable(ctx, () => respond(ctx.stream, status, headers));
 }
 
 /** Retry-After of a 503 from a store that failed (a restart with a working store is needed). */

@@ -29,18 +29,20 @@ import { MessageMonitor, StreamReceiptMonitor, type PushShape } from '../../moni
 import { QuirkSession } from '../../quirks';
 import type { Refusal } from '../../quirks';
 import type { RequestContext } from '../../service';
+import type { Urgency } from '../../../../../shared/events';
 import { FULL_RETRY_AFTER_SECONDS, type Monitor, type StoredMessage } from '../../types';
 import {
   answerWhenDurable,
   bodyTooLarge,
+  httpDate,
   notFound as notFoundAnswer,
   notFoundProblem,
   type ProfileServer,
   pushesAllowed,
   queueFull,
   rateLimited,
-  readSendBody,
-  refuser,
+  refuseSend,
+  respondWhenDurable,
   RouteTable,
   serviceFull,
   storeFull,
@@ -71,7 +73,7 @@ function shape(ctx: RequestContext): PushShape {
       const sub = ctx.core.byId(m.subscriptionId);
       return {
         'cache-control': 'private',
-        'last-modified': new Date(m.acceptedAtMs).toUTCString(),
+        'last-modified': httpDate(m.acceptedAtMs),
         ...(sub ? { link: link(pushPath(sub.pushToken), REL_PUSH) } : {}),
         ...m.contentHeaders,
         'content-length': String(m.body.length),
@@ -290,46 +292,98 @@ function sendToNothing(
   sendProblem(ctx.stream, quirk ?? own);
 }
 
-async function send(ctx: RequestContext, token: string, quirks: QuirkSession): Promise<void> {
+/** Refuses a send the way the provider overlay answers this `refusal` (RFC 8030's own otherwise). */
+function refuseAs(
+  ctx: RequestContext,
+  sub: Subscription,
+  quirks: QuirkSession,
+  refusal: Refusal,
+  own: Problem,
+): void {
+  refuseSend(ctx, sub, quirks.refuse(refusal, own));
+}
+
+/** A send that passed every check made before its body, waiting for the body. */
+interface AdmittedSend {
+  readonly ctx: RequestContext;
+  readonly sub: Subscription;
+  readonly quirks: QuirkSession;
+  readonly contentHeaders: Readonly<Record<string, string>>;
+  readonly ttlSeconds: number;
+  readonly urgency: Urgency;
+  readonly topic: string | null;
+  readonly vapidKey: Buffer | null;
+  readonly legacyVapid: boolean;
+  readonly receipt: { id: string; token: string } | null;
+}
+
+// A send is three steps: the checks (sync), the wait for the body (the one await, holding only
+// the admitted send), and the acceptance (sync). As one async function every send kept all of
+// the checks' locals in its suspended frame; the refusals are plain functions of (ctx, sub),
+// not closures made per send (under tsx each had its own name dictionary).
+function send(ctx: RequestContext, token: string, quirks: QuirkSession): void | Promise<void> {
   const sub = ctx.core.byPushToken(token);
   if (!sub) {
     return sendToNothing(ctx, null, `push resource ${ctx.path} unknown`, (own) =>
       quirks.missing(token, own),
     );
   }
-  const refuse = refuser(ctx, sub);
-  // A refusal the provider overlay may answer its own way (quirks/types.ts `Refusal`).
-  const refuseAs = (refusal: Refusal, problem: Problem): void =>
-    refuse(quirks.refuse(refusal, problem));
   const contentHeaders = parseContentHeaders(ctx.headers);
-  if (!contentHeaders.ok) return refuse(contentHeaders.problem);
+  if (!contentHeaders.ok) return refuseSend(ctx, sub, contentHeaders.problem);
   const ttl = parseTtl(ctx.headers);
-  if (!ttl.ok)
-    return refuseAs(ctx.headers['ttl'] === undefined ? 'ttl-missing' : 'ttl-invalid', ttl.problem);
+  if (!ttl.ok) {
+    const refusal = ctx.headers['ttl'] === undefined ? 'ttl-missing' : 'ttl-invalid';
+    return refuseAs(ctx, sub, quirks, refusal, ttl.problem);
+  }
   const urgency = parseUrgency(ctx.headers);
-  if (!urgency.ok) return refuse(urgency.problem);
+  if (!urgency.ok) return refuseSend(ctx, sub, urgency.problem);
   const topic = parseTopic(ctx.headers);
-  if (!topic.ok) return refuseAs('topic-invalid', topic.problem);
+  if (!topic.ok) return refuseAs(ctx, sub, quirks, 'topic-invalid', topic.problem);
   const own = quirks.admit(ctx.headers);
-  if (own) return refuse(own);
+  if (own) return refuseSend(ctx, sub, own);
   const vapid = checkVapid(ctx, sub);
-  if ('status' in vapid) return refuseAs('vapid', vapid);
+  if ('status' in vapid) return refuseAs(ctx, sub, quirks, 'vapid', vapid);
   const insisted = quirks.vapid(vapid.claims);
-  if (insisted) return refuse(insisted);
+  if (insisted) return refuseSend(ctx, sub, insisted);
   const receipt = quirks.receipts ? receiptFor(ctx) : null;
-  if (receipt !== null && 'status' in receipt) return refuse(receipt);
+  if (receipt !== null && 'status' in receipt) return refuseSend(ctx, sub, receipt);
   const senderKey = vapid.key
     ? `vapid:${vapid.key.toString('base64url')}`
     : `addr:${ctx.remoteAddress}`;
   const limited = rateLimited(ctx, sub, senderKey);
-  if (limited) return refuse(limited);
+  if (limited) return refuseSend(ctx, sub, limited);
+  return receive({
+    ctx,
+    sub,
+    quirks,
+    contentHeaders: contentHeaders.value,
+    ttlSeconds: ttl.value,
+    urgency: urgency.value,
+    topic: topic.value,
+    vapidKey: vapid.key,
+    legacyVapid: vapid.legacy,
+    receipt,
+  });
+}
 
-  const body = await readSendBody(ctx, (problem) => refuseAs('body-too-large', problem));
-  if (body === null) return;
-  const keyId = bodyKeyId(contentHeaders.value['content-encoding'], body);
-  if (vapid.key && keyId?.equals(vapid.key)) {
+/** readSendBody's reading, without its callback made per send. */
+async function receive(admitted: AdmittedSend): Promise<void> {
+  const body = await readBody(admitted.ctx.stream, admitted.ctx.core.limits.bodyBytesMax);
+  if (body !== 'aborted') accept(admitted, body);
+}
+
+function accept(admitted: AdmittedSend, body: Buffer | 'too-large'): void {
+  const { ctx, sub, quirks, receipt } = admitted;
+  if (body === 'too-large') {
+    const limit = ctx.core.limits.bodyBytesMax;
+    return refuseAs(ctx, sub, quirks, 'body-too-large', bodyTooLarge(limit));
+  }
+  const keyId = bodyKeyId(admitted.contentHeaders['content-encoding'], body);
+  if (admitted.vapidKey && keyId?.equals(admitted.vapidKey)) {
     // RFC 8292 §2: the signing key must not be the message encryption key.
-    return refuse(
+    return refuseSend(
+      ctx,
+      sub,
       badRequest(
         'Authorization vapid k: the same key encrypts the body (aes128gcm keyid); allowed a separate signing key',
       ),
@@ -337,13 +391,13 @@ async function send(ctx: RequestContext, token: string, quirks: QuirkSession): P
   }
   const outcome = ctx.core.send(sub, {
     body,
-    contentHeaders: contentHeaders.value,
-    ttlSeconds: ttl.value,
-    urgency: urgency.value,
-    topic: topic.value,
+    contentHeaders: admitted.contentHeaders,
+    ttlSeconds: admitted.ttlSeconds,
+    urgency: admitted.urgency,
+    topic: admitted.topic,
     receiptSubscriptionId: receipt?.id ?? null,
     senderId: ctx.agentId,
-    legacyVapid: vapid.legacy,
+    legacyVapid: admitted.legacyVapid,
   });
   switch (outcome.kind) {
     case 'not-found':
@@ -355,7 +409,7 @@ async function send(ctx: RequestContext, token: string, quirks: QuirkSession): P
       // Not refused as an event: RFC 8030 has always answered a full queue without one.
       return sendProblem(ctx.stream, queueFull(outcome.limit));
     case 'store-full':
-      return refuse(storeFull(outcome.limit));
+      return refuseSend(ctx, sub, storeFull(outcome.limit));
     case 'accepted': {
       const headers: Record<string, string> = {
         location: ctx.origin + messagePath(outcome.messageToken),
@@ -366,7 +420,7 @@ async function send(ctx: RequestContext, token: string, quirks: QuirkSession): P
       if (receipt) headers['link'] = link(P.receipts + receipt.token, REL_RECEIPT);
       const provider = quirks.accepted(outcome, ctx.headers);
       if (provider) Object.assign(headers, provider);
-      return answerWhenDurable(ctx, () => respond(ctx.stream, receipt ? 202 : 201, headers));
+      return respondWhenDurable(ctx, receipt ? 202 : 201, headers);
     }
   }
 }
@@ -430,14 +484,15 @@ export class Rfc8030Server implements ProfileServer {
         },
         {
           path: `${P.push}*`,
-          methods: { POST: (ctx, [token]) => send(ctx, token!, this.quirks) },
+          // params[0], not [token]: destructuring walks an iterator, every send.
+          methods: { POST: (ctx, params) => send(ctx, params[0]!, this.quirks) },
         },
         {
           path: `${P.message}*`,
           methods: {
-            DELETE: (ctx, [token]) => {
-              if (this.core.ack(token!) !== 'acked') return notFound(ctx, 'push message');
-              answerWhenDurable(ctx, () => respond(ctx.stream, 204));
+            DELETE: (ctx, params) => {
+              if (this.core.ack(params[0]!) !== 'acked') return notFound(ctx, 'push message');
+              respondWhenDurable(ctx, 204);
             },
           },
         },
@@ -474,17 +529,43 @@ export class Rfc8030Server implements ProfileServer {
   }
 
   private subscriptionTarget(sub: Subscription): Monitored {
-    return {
-      attach: (m) => this.core.attachMonitor(sub, m),
-      detach: (m) => this.core.detachMonitor(sub, m),
-    };
+    return new SubscriptionTarget(this.core, sub);
   }
 
   private setTarget(set: SubscriptionSet): Monitored {
-    return {
-      attach: (m) => this.core.attachSetMonitor(set, m),
-      detach: (m) => this.core.detachSetMonitor(set, m),
-    };
+    return new SetTarget(this.core, set);
+  }
+}
+
+// What a monitoring GET holds, as objects with methods: under tsx each closure made per GET
+// in an object literal also carried its own name dictionary.
+class SubscriptionTarget implements Monitored {
+  constructor(
+    private readonly core: PushCore,
+    private readonly sub: Subscription,
+  ) {}
+
+  attach(monitor: Monitor): number {
+    return this.core.attachMonitor(this.sub, monitor);
+  }
+
+  detach(monitor: Monitor): void {
+    this.core.detachMonitor(this.sub, monitor);
+  }
+}
+
+class SetTarget implements Monitored {
+  constructor(
+    private readonly core: PushCore,
+    private readonly set: SubscriptionSet,
+  ) {}
+
+  attach(monitor: Monitor): number {
+    return this.core.attachSetMonitor(this.set, monitor);
+  }
+
+  detach(monitor: Monitor): void {
+    this.core.detachSetMonitor(this.set, monitor);
   }
 }
 
