@@ -20,9 +20,11 @@ export async function analyzeTrace(
   options: ReportOptions & { endT?: number; extras?: ReportExtras } = {},
 ): Promise<TraceAnalysis> {
   const builder = new ReportBuilder({ meta: reader.header, ...options });
-  for await (const record of reader.records()) {
-    if (record.type === 'event') builder.add(record.event);
-    else builder.noteGap(record);
+  for await (const { records } of reader.batches()) {
+    for (const record of records) {
+      if (record.type === 'event') builder.add(record.event);
+      else builder.noteGap(record);
+    }
   }
   const { report, check } = builder.finish(options.endT, options.extras);
   if (reader.warningCount > 0) {

@@ -53,9 +53,11 @@ export class Recorder {
     options: Omit<RecorderOptions, 'writer'>,
   ): Promise<Recorder> {
     const recorder = new Recorder(options);
-    for await (const record of reader.records()) {
-      if (record.type === 'event') recorder.recordRead(record.event, reader.line);
-      else recorder.noteGap(record);
+    for await (const { records, lines } of reader.batches()) {
+      records.forEach((record, i) => {
+        if (record.type === 'event') recorder.recordRead(record.event, lines[i]);
+        else recorder.noteGap(record);
+      });
     }
     return recorder;
   }
