@@ -497,4 +497,36 @@ describe('packing chunks (issue 13)', () => {
     expect(store.slice(0, events.length - 1)).toEqual(events);
     expect([...store.all()]).toEqual(events);
   });
+
+  it('reads back chunks that are not all ASCII as they were (UTF-8), and ASCII ones alike', async () => {
+    const events = [...labEvents(4 * CHUNK_EVENTS)];
+    // Chunk 1 gets labels of two- and four-byte characters; chunk 2 one latin1 character.
+    const relabel = (i: number, label: string): void => {
+      const event = events[i]!;
+      events[i] = {
+        ...event,
+        kind: 'agent.started',
+        agentId: `a${i}`,
+        role: 'user-agent',
+        label,
+      } as LabEvent;
+    };
+    relabel(CHUNK_EVENTS + 3, 'téléphone ☎');
+    relabel(CHUNK_EVENTS + 700, 'emoji 📱 here');
+    relabel(2 * CHUNK_EVENTS + 9, 'caf\u00e9');
+    for (const withLines of [true, false]) {
+      const store = new EventStore();
+      // Nothing cached: every chunk read back below is unpacked.
+      store.cacheChunks = 0;
+      for (const event of events)
+        store.append(event, withLines ? JSON.stringify(event) : undefined);
+      await eventually('every chunk packed', () => (store.packingCount === 0 ? true : null), {
+        timeoutMs: 10_000,
+      });
+      expect(store.slice(0, events.length - 1)).toEqual(events);
+      expect(store.slice(CHUNK_EVENTS + 3, CHUNK_EVENTS + 3)[0]).toMatchObject({
+        label: 'téléphone ☎',
+      });
+    }
+  });
 });

@@ -17,15 +17,22 @@ export interface TraceAnalysis {
 /** Consumes `reader` (it can be read once). `endT` defaults to the last event's t. */
 export async function analyzeTrace(
   reader: TraceReader,
-  options: ReportOptions & { endT?: number; extras?: ReportExtras } = {},
+  options: ReportOptions & {
+    endT?: number;
+    extras?: ReportExtras;
+    /** Add the reader's warnings to the report's notes (default true). */
+    warningsInNotes?: boolean;
+  } = {},
 ): Promise<TraceAnalysis> {
   const builder = new ReportBuilder({ meta: reader.header, ...options });
-  for await (const record of reader.records()) {
-    if (record.type === 'event') builder.add(record.event);
-    else builder.noteGap(record);
+  for await (const { records } of reader.batches()) {
+    for (const record of records) {
+      if (record.type === 'event') builder.add(record.event);
+      else builder.noteGap(record);
+    }
   }
   const { report, check } = builder.finish(options.endT, options.extras);
-  if (reader.warningCount > 0) {
+  if (reader.warningCount > 0 && options.warningsInNotes !== false) {
     const shown = reader.warnings.slice(0, 5).map((w) => w.message);
     const more =
       reader.warningCount > shown.length ? ` (and ${reader.warningCount - shown.length} more)` : '';

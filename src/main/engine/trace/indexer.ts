@@ -8,8 +8,7 @@
  * It never yields to a timer: reading the file is I/O, so the event loop gets a turn (and the
  * UI's commands an answer) between the stream's chunks.
  */
-import type { TraceRecord } from './format';
-import type { TraceReader } from './reader';
+import type { RecordBatch, TraceReader } from './reader';
 import type { Recorder } from './recorder';
 import { CHUNK_EVENTS } from './timeline-events';
 
@@ -19,7 +18,10 @@ export const FIRST_VIEW_EVENTS = 4 * CHUNK_EVENTS;
 export const PROGRESS_EVENTS = 64 * CHUNK_EVENTS;
 
 export class RecordingIndexer {
-  private readonly records: AsyncIterator<TraceRecord>;
+  private readonly batches: AsyncIterator<RecordBatch>;
+  /** The batch being recorded and the index of its next record. */
+  private batch: RecordBatch = { records: [], lines: [] };
+  private next = 0;
   /** Reading was stopped before the end (`cancel`). */
   cancelled = false;
   /** True once the whole recording has been read (or reading was cancelled). */
@@ -29,7 +31,7 @@ export class RecordingIndexer {
     readonly reader: TraceReader,
     private readonly recorder: Recorder,
   ) {
-    this.records = reader.records()[Symbol.asyncIterator]();
+    this.batches = reader.batches()[Symbol.asyncIterator]();
   }
 
   /** How much of the file has been indexed, 0–1 (null: a stream of unknown length). */
@@ -45,13 +47,22 @@ export class RecordingIndexer {
   async read(events: number): Promise<boolean> {
     for (let read = 0; read < events;) {
       if (this.cancelled) return this.finish();
-      const next = await this.records.next();
-      if (next.done === true) return this.finish();
-      const record = next.value;
-      if (record.type === 'event') {
-        this.recorder.recordRead(record.event, this.reader.line);
-        read += 1;
-      } else this.recorder.noteGap(record);
+      if (this.next === this.batch.records.length) {
+        const next = await this.batches.next();
+        if (next.done === true) return this.finish();
+        this.batch = next.value;
+        this.next = 0;
+      }
+      // The batch's records in a plain loop: no promise a record.
+      const { records, lines } = this.batch;
+      while (this.next < records.length && read < events) {
+        const record = records[this.next]!;
+        if (record.type === 'event') {
+          this.recorder.recordRead(record.event, lines[this.next]);
+          read += 1;
+        } else this.recorder.noteGap(record);
+        this.next += 1;
+      }
     }
     return false;
   }

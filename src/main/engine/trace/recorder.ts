@@ -26,25 +26,36 @@ export interface RecorderOptions {
   timeline?: TimelineOptions;
   /** Where the show is written as it goes (a run's bundle); none for the sandbox or a recording. */
   writer?: { write(event: LabEvent): void } | null;
+  /**
+   * Build the report as events come (default true). An opened recording says false: its
+   * report is read from its file when asked (RecordingShow.report), which kept ~15 % of the
+   * CPU of indexing it, and the builder's per-message memory, off every open (issue 13).
+   */
+  report?: boolean;
 }
 
 export class Recorder {
   readonly meta: TraceMeta;
   readonly timeline: Timeline;
-  private readonly builder: ReportBuilder;
+  /** Null when this recorder builds no report (`RecorderOptions.report` false). */
+  private readonly builder: ReportBuilder | null;
   private readonly consumers: EventConsumer[];
 
   constructor(options: RecorderOptions) {
     this.meta = options.meta;
     this.timeline = new Timeline(options.timeline);
     // The report reads the timeline's checker: one verdict for the markers and the report.
-    this.builder = new ReportBuilder({ meta: options.meta, verdicts: this.timeline.verdicts });
+    const builder =
+      options.report === false
+        ? null
+        : new ReportBuilder({ meta: options.meta, verdicts: this.timeline.verdicts });
+    this.builder = builder;
     const writer = options.writer ?? null;
     // The timeline first: the builder reads the verdict its checker has just given.
     this.consumers = [
       (event, line) => this.timeline.append(event, line),
       ...(writer ? [(event: LabEvent) => writer.write(event)] : []),
-      (event) => this.builder.add(event),
+      ...(builder ? [(event: LabEvent) => builder.add(event)] : []),
     ];
   }
 
@@ -54,9 +65,11 @@ export class Recorder {
     options: Omit<RecorderOptions, 'writer'>,
   ): Promise<Recorder> {
     const recorder = new Recorder(options);
-    for await (const record of reader.records()) {
-      if (record.type === 'event') recorder.recordRead(record.event, reader.line);
-      else recorder.noteGap(record);
+    for await (const { records, lines } of reader.batches()) {
+      records.forEach((record, i) => {
+        if (record.type === 'event') recorder.recordRead(record.event, lines[i]);
+        else recorder.noteGap(record);
+      });
     }
     return recorder;
   }
@@ -71,7 +84,7 @@ export class Recorder {
 
   noteGap(gap: { fromSeq: number; toSeq: number }): void {
     this.timeline.noteGap(gap);
-    this.builder.noteGap(gap);
+    this.builder?.noteGap(gap);
   }
 
   /** The lab after every event recorded. */
@@ -79,8 +92,10 @@ export class Recorder {
     return this.timeline.model();
   }
 
-  /** The report as of `endT` (default: the last event's time). */
+  /** The report as of `endT` (default: the last event's time). Throws when it builds none. */
   report(endT?: number, extras?: ReportExtras): Report {
+    if (this.builder === null)
+      throw new Error('Recorder: made with report: false, it builds no report');
     return { ...this.builder.finish(endT, extras).report, markers: reportMarkers(this.timeline) };
   }
 
@@ -89,11 +104,13 @@ export class Recorder {
     format: 'html' | 'json',
     options: { title: string; endT?: number; extras?: ReportExtras },
   ): string {
-    const report = this.report(options.endT, options.extras);
-    return format === 'html'
-      ? renderReportHtml(report, { title: options.title })
-      : reportToJson(report);
+    return reportText(this.report(options.endT, options.extras), format, options.title);
   }
+}
+
+/** A report as a self-contained HTML page or JSON text. */
+export function reportText(report: Report, format: 'html' | 'json', title: string): string {
+  return format === 'html' ? renderReportHtml(report, { title }) : reportToJson(report);
 }
 
 /**

@@ -181,9 +181,11 @@ export class Timeline {
    */
   static async fromReader(reader: TraceReader, options: TimelineOptions = {}): Promise<Timeline> {
     const timeline = new Timeline(options);
-    for await (const record of reader.records()) {
-      if (record.type === 'event') timeline.append(record.event, reader.line);
-      else timeline.noteGap(record);
+    for await (const { records, lines } of reader.batches()) {
+      records.forEach((record, i) => {
+        if (record.type === 'event') timeline.append(record.event, lines[i]);
+        else timeline.noteGap(record);
+      });
     }
     return timeline;
   }
