@@ -165,8 +165,9 @@ test('topology: a node shows its facts; an expanded fleet of 20 stays legible', 
   await expect(details.getByTestId('topology-detail-subscriptions')).toContainText(/1 active of 1/);
   await expect(details.getByTestId('topology-detail-queued')).toHaveText(/^\d+ messages$/);
   await expect(details.getByTestId('topology-detail-energy')).toBeVisible();
-  // The service's details count its agents.
-  await page.locator('[data-testid="topology-node"][data-node-id="s:ps1"]').click();
+  // The service's details count its agents; Enter on a focused node opens them as a click does.
+  await page.locator('.react-flow__node[data-id="s:ps1"]').focus();
+  await page.keyboard.press('Enter');
   await expect(details).toHaveAttribute('data-node-id', 's:ps1');
   await expect(details.getByTestId('topology-detail-kind')).toHaveText('push service (rfc8030)');
   await details.getByTestId('topology-details-close').click();

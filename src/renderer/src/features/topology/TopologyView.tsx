@@ -7,7 +7,7 @@ import {
   type FitViewOptions,
   type NodeMouseHandler,
 } from '@xyflow/react';
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState, type KeyboardEvent } from 'react';
 import type { LabEvent } from '../../../../shared/events';
 import {
   selectAgents,
@@ -18,7 +18,7 @@ import {
 } from '../../store';
 import { useLabNow } from '../messages/useLabNow';
 import { toFlowEdges, toFlowNodes, type TopoFlowNode } from './flow';
-import { buildTopology } from './graph';
+import { buildTopology, type TopoNode } from './graph';
 import { TrafficContext } from './live-context';
 import { linkStatesByAgent, recentTraffic } from './traffic';
 import { TopologyDetails } from './TopologyDetails';
@@ -79,10 +79,21 @@ export function TopologyView() {
   );
 
   // A group expands; a single agent or a service shows its details beside the graph.
-  const onNodeClick: NodeMouseHandler<TopoFlowNode> = (_, node) => {
-    const group = node.data.node.group;
+  const open = (node: TopoNode) => {
+    const group = node.group;
     if (group !== null) setExpanded((prev) => new Set(prev).add(group));
     else setSelectedId(node.id);
+  };
+  const onNodeClick: NodeMouseHandler<TopoFlowNode> = (_, node) => open(node.data.node);
+  // The flow makes each node focusable but acts on Enter only for selectable ones; here
+  // Enter or Space on a focused node does what a click does.
+  const onKeyDown = (e: KeyboardEvent<HTMLDivElement>) => {
+    if (e.key !== 'Enter' && e.key !== ' ') return;
+    const id = (e.target as HTMLElement).closest('.react-flow__node')?.getAttribute('data-id');
+    const node = id ? topology.nodes.find((n) => n.id === id) : undefined;
+    if (!node) return;
+    e.preventDefault();
+    open(node);
   };
   const selected =
     selectedId === null ? undefined : topology.nodes.find((n) => n.id === selectedId);
@@ -108,7 +119,7 @@ export function TopologyView() {
         ) : null}
       </div>
       <div className="topology-body">
-        <div className="topology-canvas" data-testid="topology">
+        <div className="topology-canvas" data-testid="topology" onKeyDown={onKeyDown}>
           <TrafficContext.Provider value={traffic}>
             <ReactFlow<TopoFlowNode>
               nodes={nodes as TopoFlowNode[]}
