@@ -251,6 +251,7 @@ for (const config of TOUR_CONFIGURATIONS) {
 
       await test.step('export the report', async () => {
         const download = page.waitForEvent('download');
+        await page.getByTestId('export-menu').click();
         await page.getByTestId('export-report').click();
         const file = await download;
         expect(file.suggestedFilename()).toMatch(/\.html$/);
