@@ -113,8 +113,8 @@ function program(): Command {
       "restrict the built-in subscriptions to this application server key (base64url, your server's VAPID public key)",
     )
     .option(
-      '--store <dir>',
-      'keep subscriptions and accepted messages in this directory across restarts (default: memory only)',
+      '--store <dir|redis://host:port[/db]>',
+      'keep subscriptions and accepted messages across restarts, in this directory or in Redis (default: memory only)',
     )
     .addOption(new Option('--quirks <provider>', QUIRKS_HELP).argParser(parseQuirks))
     .addOption(

@@ -35,7 +35,10 @@ export interface ServeOptions {
   rateSender?: number;
   json: boolean;
   data: string;
-  /** Durable store directory; none keeps everything in memory (two serves never share one). */
+  /**
+   * Durable store: a directory or a redis://HOST:PORT[/DB] URL; none keeps everything in
+   * memory (two serves never share one).
+   */
   store?: string;
   subscribeRate?: number;
   subscriptionIdle?: number;
@@ -151,7 +154,7 @@ export async function runServe(options: ServeOptions): Promise<void> {
   const engineOptions = {
     profile: options.profile,
     subscriptions: options.subscriptions,
-    ...(options.store !== undefined ? { storeDir: options.store } : {}),
+    ...(options.store !== undefined ? { store: options.store } : {}),
     ...(options.vapidKey !== undefined ? { vapidKey: options.vapidKey } : {}),
     ...(options.quirks !== undefined ? { quirks: options.quirks } : {}),
   };

@@ -13,6 +13,7 @@ import { Lab } from '../lab';
 import { wants } from '../push/core';
 import type { QuirkName } from '../push/quirks';
 import { clientProfile, PROFILE_REGISTRY } from '../push/profiles/registry';
+import { storeLocation } from '../push/store/location';
 import type { ServiceLimits } from '../push/types';
 import { messageRecord, pushSubscription, type MessageRecord } from './records';
 import type { PushSubscriptionJson } from './records';
@@ -67,7 +68,8 @@ export interface ServeLabOptions {
   urgencyMin?: Urgency;
   /** Restricts the built-in subscriptions to this application server key (RFC 8292). */
   vapidKey?: string;
-  storeDir?: string;
+  /** A durable store: a directory or a `redis://HOST:PORT[/DB]` URL (Lab's `store`). */
+  store?: string;
   /** A provider quirk overlay over the rfc8030 profile (engine/push/quirks). */
   quirks?: QuirkName;
   /** Faults on the built-in user agents' link (`Lab`'s `userAgentFaults`). */
@@ -83,7 +85,7 @@ export type OptionName = (
 
 /** serve's rules between options, told in the caller's own option names. */
 export function checkServeOptions(
-  options: Pick<ServeLabOptions, 'profile' | 'subscriptions' | 'storeDir' | 'vapidKey' | 'quirks'>,
+  options: Pick<ServeLabOptions, 'profile' | 'subscriptions' | 'store' | 'vapidKey' | 'quirks'>,
   name: OptionName,
 ): void {
   if (options.vapidKey !== undefined && !clientProfile(options.profile).vapid) {
@@ -93,12 +95,21 @@ export function checkServeOptions(
       `${name('vapidKey')}: ${name('profile')} ${options.profile} predates VAPID (RFC 8292); allowed with rfc8030`,
     );
   }
-  if (options.storeDir !== undefined && !PROFILE_REGISTRY[options.profile].durable) {
+  if (options.store !== undefined) {
+    const location = storeLocation(options.store);
+    if ('error' in location)
+      throw new ServeError(
+        SERVE_ERROR_CODES.BAD_OPTION,
+        'store',
+        `${name('store')} ${location.error}`,
+      );
+  }
+  if (options.store !== undefined && !PROFILE_REGISTRY[options.profile].durable) {
     const durable = PROFILES.filter((profile) => PROFILE_REGISTRY[profile].durable);
     throw new ServeError(
       SERVE_ERROR_CODES.BAD_OPTION,
       'store',
-      `${name('store')} ${options.storeDir}: a durable store works with ${name('profile')} ${durable.join(', ')} only (got ${options.profile})`,
+      `${name('store')} ${options.store}: a durable store works with ${name('profile')} ${durable.join(', ')} only (got ${options.profile})`,
     );
   }
   if (options.quirks !== undefined && !PROFILE_REGISTRY[options.profile].quirks) {
@@ -189,7 +200,7 @@ export class ServeLab {
       power: options.power,
       ...(options.urgencyMin !== undefined ? { urgencyMin: options.urgencyMin } : {}),
       ...(options.vapidKey !== undefined ? { vapidKey: options.vapidKey } : {}),
-      ...(options.storeDir !== undefined ? { storeDir: options.storeDir } : {}),
+      ...(options.store !== undefined ? { store: options.store } : {}),
       ...(options.quirks !== undefined ? { quirks: options.quirks } : {}),
       ...(options.userAgentFaults ? { userAgentFaults: options.userAgentFaults } : {}),
       listener: (event) => {
