@@ -116,6 +116,10 @@ function program(): Command {
       '--store <dir|redis://host:port[/db]>',
       'keep subscriptions and accepted messages across restarts, in this directory or in Redis (default: memory only)',
     )
+    .option(
+      '--instance <name>',
+      'this serve among several on one --store redis://…: its ids start with the name; a user agent may monitor on one and be sent to on another',
+    )
     .addOption(new Option('--quirks <provider>', QUIRKS_HELP).argParser(parseQuirks))
     .addOption(
       new Option(

@@ -40,6 +40,8 @@ export interface ServeOptions {
    * memory (two serves never share one).
    */
   store?: string;
+  /** This serve's name among several on one Redis store (its ids start with it). */
+  instance?: string;
   subscribeRate?: number;
   subscriptionIdle?: number;
   maxReceiptSubscriptions?: number;
@@ -146,6 +148,7 @@ const FLAG_NAMES: Record<Parameters<OptionName>[0], string> = {
   subscriptions: '--subscriptions',
   profile: '--profile',
   store: '--store',
+  instance: '--instance',
   vapidKey: '--vapid-key',
   quirks: '--quirks',
 };
@@ -155,6 +158,7 @@ export async function runServe(options: ServeOptions): Promise<void> {
     profile: options.profile,
     subscriptions: options.subscriptions,
     ...(options.store !== undefined ? { store: options.store } : {}),
+    ...(options.instance !== undefined ? { instance: options.instance } : {}),
     ...(options.vapidKey !== undefined ? { vapidKey: options.vapidKey } : {}),
     ...(options.quirks !== undefined ? { quirks: options.quirks } : {}),
   };
@@ -229,6 +233,7 @@ export async function runServe(options: ServeOptions): Promise<void> {
     tls: identity !== null,
     ...(identity ? { ca: identity.certPath } : {}),
     ...(options.store !== undefined ? { store: options.store } : {}),
+    ...(options.instance !== undefined ? { instance: options.instance } : {}),
     ...(lab.service.quirks.name ? { quirks: lab.service.quirks.name } : {}),
   };
   const subscriptions = serveLab.subscriptions();

@@ -37,6 +37,9 @@ import { VERSION } from './version';
  */
 export const BARE_LAB_TIMELINE_EVENTS = 0;
 
+/** The lab's push service, and the name of its state in a store. */
+export const LAB_SERVICE_ID = 'ps1';
+
 export interface LabOptions {
   profile?: Profile;
   /** Interface the push service listens on (default 127.0.0.1). */
@@ -77,6 +80,11 @@ export interface LabOptions {
    * too, and take them back after a restart.
    */
   store?: string;
+  /**
+   * This service's name among several sharing one Redis store (its ids start with it);
+   * without it the service is `ps1`, alone on its store.
+   */
+  instance?: string;
   /**
    * Told every event, from the first: it is subscribed before the lab builds its agents
    * (the application server announces itself in its constructor, seq 1), which `onEvent`
@@ -127,7 +135,7 @@ export class Lab {
     if (options.listener) this.bus.subscribe(options.listener);
     this.service = new PushService(
       {
-        serviceId: 'ps1',
+        serviceId: options.instance ?? LAB_SERVICE_ID,
         profile: options.profile ?? 'rfc8030',
         host: options.host ?? '127.0.0.1',
         port: options.port ?? 0,
@@ -185,7 +193,12 @@ export class Lab {
     const location = storeLocation(value);
     // serve and the sandbox check the value first; a caller that did not learns here.
     if ('error' in location) throw new Error(`store: ${location.error}`);
-    const opened = await openStore(location, { serviceId: this.service.id, clock: this.clock });
+    // Instances of one service share its keys; each names its own ids.
+    const opened = await openStore(location, {
+      serviceId: LAB_SERVICE_ID,
+      clock: this.clock,
+      ...(this.options.instance !== undefined ? { instance: this.options.instance } : {}),
+    });
     this.agentShelf = opened.agents;
     return opened.store;
   }

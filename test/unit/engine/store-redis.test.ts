@@ -13,7 +13,7 @@ import {
   redisKeys,
   RedisStore,
 } from '../../../src/main/engine/push/store/redis';
-import type { MessageRecord } from '../../../src/main/engine/push/store/store';
+import type { MessageRecord, RemoteChange } from '../../../src/main/engine/push/store/store';
 import { eventually } from '../../helpers/poll';
 import { noRedisReason, startRedis, type RedisServer } from '../../helpers/redis';
 
@@ -233,6 +233,53 @@ describe.skipIf(noRedisReason !== null)(`RedisStore ${noRedisReason ?? ''}`, () 
       code: 'ERR_STORE_LOCKED',
       message: expect.stringContaining(`process ${dead.pid} on elsewhere`),
     });
+  });
+
+  it('instances on one state: each sees the others’ changes (not its own), with ids of its own', async () => {
+    const id = freshService();
+    const openAs = async (instance: string) => {
+      const store = await RedisStore.open(address(), { serviceId: id, clock, instance });
+      stores.push(store);
+      return store;
+    };
+    const a = await openAs('a');
+    const b = await openAs('b');
+    // Two instances may not share a name: the lock is per instance.
+    await expect(openAs('a')).rejects.toMatchObject({ code: 'ERR_STORE_LOCKED' });
+    const seenByA: RemoteChange[] = [];
+    const seenByB: RemoteChange[] = [];
+    a.onRemoteChange((c) => seenByA.push(c));
+    b.onRemoteChange((c) => seenByB.push(c));
+    const sub = {
+      id: 'a.s1',
+      token: 'subtok',
+      pushToken: 'pushtok',
+      agentId: null,
+      createdAtMs: 5,
+      vapidKey: null,
+      setId: null,
+    };
+    a.putSubscription(sub);
+    await a.durable();
+    b.putMessage(message(1, { id: 'b.m1', subscriptionId: 'a.s1' }));
+    await b.durable();
+    await eventually('A to see B’s message', () => seenByA.length === 1);
+    a.finishMessage('b.m1'); // acked on A: B learns which subscription it was on
+    a.deleteSubscription('a.s1');
+    await a.durable();
+    await eventually('B to see A’s three changes', () => seenByB.length === 3);
+    expect(seenByB).toEqual([
+      { kind: 'subscription', record: sub },
+      { kind: 'message-finished', id: 'b.m1', subscriptionId: 'a.s1' },
+      { kind: 'subscription-deleted', id: 'a.s1' },
+    ]);
+    expect(seenByA).toEqual([
+      { kind: 'message', record: message(1, { id: 'b.m1', subscriptionId: 'a.s1' }) },
+    ]);
+    // Each counts its own ids: A reopened continues after a.s1, not after anything of B's.
+    await a.close();
+    const again = await openAs('a');
+    expect(again.state().highestIds).toMatchObject({ subscriptions: 1, messages: 0 });
   });
 
   it('keeps the built-in agents’ subscriptions beside the state', async () => {

@@ -70,6 +70,8 @@ export interface ServeLabOptions {
   vapidKey?: string;
   /** A durable store: a directory or a `redis://HOST:PORT[/DB]` URL (Lab's `store`). */
   store?: string;
+  /** This service's name among several sharing one Redis store (Lab's `instance`). */
+  instance?: string;
   /** A provider quirk overlay over the rfc8030 profile (engine/push/quirks). */
   quirks?: QuirkName;
   /** Faults on the built-in user agents' link (`Lab`'s `userAgentFaults`). */
@@ -80,14 +82,37 @@ export interface ServeLabOptions {
 
 /** How the caller spells an option in its errors: `--vapid-key` for the CLI, `vapidKey` for code. */
 export type OptionName = (
-  field: 'subscriptions' | 'profile' | 'store' | 'vapidKey' | 'quirks',
+  field: 'subscriptions' | 'profile' | 'store' | 'vapidKey' | 'quirks' | 'instance',
 ) => string;
+
+/** An instance name: what its ids start with (`a.s1`), so letters, digits, - and _ only. */
+const INSTANCE_NAME = /^[A-Za-z0-9_-]{1,32}$/;
 
 /** serve's rules between options, told in the caller's own option names. */
 export function checkServeOptions(
-  options: Pick<ServeLabOptions, 'profile' | 'subscriptions' | 'store' | 'vapidKey' | 'quirks'>,
+  options: Pick<
+    ServeLabOptions,
+    'profile' | 'subscriptions' | 'store' | 'vapidKey' | 'quirks' | 'instance'
+  >,
   name: OptionName,
 ): void {
+  if (options.instance !== undefined) {
+    if (!INSTANCE_NAME.test(options.instance)) {
+      throw new ServeError(
+        SERVE_ERROR_CODES.BAD_OPTION,
+        'instance',
+        `${name('instance')}: got "${options.instance}"; allowed 1 to 32 letters, digits, - or _`,
+      );
+    }
+    const location = options.store === undefined ? null : storeLocation(options.store);
+    if (location === null || !('redis' in location)) {
+      throw new ServeError(
+        SERVE_ERROR_CODES.BAD_OPTION,
+        'instance',
+        `${name('instance')} ${options.instance}: several instances share a Redis store; allowed only with ${name('store')} redis://HOST:PORT[/DB]`,
+      );
+    }
+  }
   if (options.vapidKey !== undefined && !clientProfile(options.profile).vapid) {
     throw new ServeError(
       SERVE_ERROR_CODES.BAD_OPTION,
@@ -201,6 +226,7 @@ export class ServeLab {
       ...(options.urgencyMin !== undefined ? { urgencyMin: options.urgencyMin } : {}),
       ...(options.vapidKey !== undefined ? { vapidKey: options.vapidKey } : {}),
       ...(options.store !== undefined ? { store: options.store } : {}),
+      ...(options.instance !== undefined ? { instance: options.instance } : {}),
       ...(options.quirks !== undefined ? { quirks: options.quirks } : {}),
       ...(options.userAgentFaults ? { userAgentFaults: options.userAgentFaults } : {}),
       listener: (event) => {

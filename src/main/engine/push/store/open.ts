@@ -17,9 +17,11 @@ export interface OpenedStore {
 
 export async function openStore(
   location: StoreLocation,
-  context: { serviceId: string; clock: Clock },
+  context: { serviceId: string; clock: Clock; instance?: string },
 ): Promise<OpenedStore> {
   if (location.kind === 'directory') {
+    if (context.instance !== undefined)
+      throw new Error(`instance: several instances share a Redis store, not a directory`);
     return { store: await WalStore.open(location.dir), agents: agentFile(location.dir) };
   }
   const store = await RedisStore.open(location.redis, context);

@@ -11,6 +11,13 @@
  *   pushlab:{<service>}:agents    string  the built-in user agents' subscriptions (agents.ts)
  *   pushlab:{<service>}:lock      string  the holder (redis-lock.ts)
  *
+ * Several instances on one Redis (`serve --instance NAME`): each has its own lock
+ * (`lock:<name>`) and id counters (`ids` fields `<name>:<kind>`; its ids start with its
+ * name), and each batch's MULTI also appends its changes to a stream every other instance
+ * follows (`pushlab:{<service>}:changes`, bounded), which they apply to their own state
+ * (`onRemoteChange`): a subscription made on one is known on all, a message accepted on one
+ * is pushed by whichever holds the monitor, an ack on any finishes it everywhere.
+ *
  * The braces are a Redis Cluster hash tag: every key of a service is in one slot, so one
  * MULTI can hold them all. Writes are gathered like the log's group commit: every call made
  * while the previous batch is in flight goes out as the next MULTI…EXEC, and `durable()`
@@ -29,6 +36,7 @@ import { RedisLock } from './redis-lock';
 import {
   idNumber,
   StoreError,
+  type RemoteChange,
   type HighestIds,
   type MessageRecord,
   type PushStore,
@@ -44,6 +52,12 @@ export const REDIS_CONNECT_TIMEOUT_MS = 5000;
 export const REDIS_COMMAND_TIMEOUT_MS = 10_000;
 /** Commands in one MULTI at most; more pending go in the batches after it. */
 export const REDIS_BATCH_COMMANDS_MAX = 10_000;
+/** Entries the change stream keeps (about: MAXLEN ~); an instance further behind reloads. */
+export const REDIS_CHANGES_KEPT_MAX = 100_000;
+/** How long one read of the change stream waits for an entry. */
+const CHANGES_BLOCK_MS = 1000;
+/** Entries taken from the change stream per read. */
+const CHANGES_READ_MAX = 1000;
 
 const ID_KINDS = ['sets', 'receiptSubscriptions', 'subscriptions', 'messages'] as const;
 
@@ -81,12 +95,13 @@ export function redisKeys(serviceId: string) {
     ids: `${prefix}ids`,
     agents: `${prefix}agents`,
     lock: `${prefix}lock`,
+    changes: `${prefix}changes`,
   };
 }
 
-/** A message as one value: its fields as JSON, then its body. */
-export function encodeMessage(m: MessageRecord): Buffer {
-  const fields: Omit<MessageRecord, 'body'> = {
+/** A message's own fields (the core's message also holds its monitor). */
+function messageFields(m: MessageRecord): Omit<MessageRecord, 'body'> {
+  return {
     id: m.id,
     token: m.token,
     subscriptionId: m.subscriptionId,
@@ -99,6 +114,10 @@ export function encodeMessage(m: MessageRecord): Buffer {
     receiptSubscriptionId: m.receiptSubscriptionId,
     attempts: m.attempts,
   };
+}
+
+/** A message as one value: its fields as JSON, then its body. */
+export function encodeMessage(m: MessageRecord, fields = messageFields(m)): Buffer {
   const text = JSON.stringify(fields);
   const jsonBytes = Buffer.byteLength(text);
   const value = Buffer.allocUnsafe(4 + jsonBytes + m.body.length);
@@ -153,6 +172,33 @@ export interface RedisStoreOptions {
    * wall clock, as the lock's expiry in Redis does. Virtual-clock runs never get a store.
    */
   clock: Clock;
+  /**
+   * This instance's name when several share the state (its ids start with it): turns on
+   * the change stream. Without it the store has one writer.
+   */
+  instance?: string;
+}
+
+/** A change as the stream carries it (a message's body in base64). */
+type WireChange =
+  | { k: 's'; r: SubscriptionRecord }
+  | { k: 'sd'; id: string }
+  | { k: 'm'; r: Omit<MessageRecord, 'body'> & { body: string } }
+  | { k: 'mf'; id: string; sub: string };
+
+function fromWire(w: WireChange): RemoteChange | null {
+  switch (w.k) {
+    case 's':
+      return { kind: 'subscription', record: w.r };
+    case 'sd':
+      return { kind: 'subscription-deleted', id: w.id };
+    case 'm':
+      return { kind: 'message', record: { ...w.r, body: Buffer.from(w.r.body, 'base64') } };
+    case 'mf':
+      return { kind: 'message-finished', id: w.id, subscriptionId: w.sub };
+    default:
+      return null; // a kind a later version writes
+  }
 }
 
 export interface RedisStoreStats {
@@ -174,6 +220,15 @@ export class RedisStore implements PushStore {
   /** The highest ids as Redis last stored them (a batch writes them only when they rose). */
   private readonly highestWritten: HighestIds = { ...this.highest };
   private pending: Command[] = [];
+  /** The change each pending command makes, for the stream (instances only). */
+  private pendingChanges: (WireChange | null)[] = [];
+  private readonly instance: string | null;
+  /** Live message id → its subscription (instances only: a finish names both). */
+  private readonly messageSubscriptions = new Map<string, string>();
+  /** The stream entry `state()` is as of; following starts after it. */
+  private changesFrom = '0-0';
+  private reader: Redis | null = null;
+  private readonly remoteListeners: ((change: RemoteChange) => void)[] = [];
   private collecting: Deferred | null = null;
   private inFlight: Deferred | null = null;
   private draining = false;
@@ -187,8 +242,19 @@ export class RedisStore implements PushStore {
     private readonly redis: Redis,
     readonly address: RedisAddress,
     serviceId: string,
+    instance: string | undefined,
   ) {
     this.keys = redisKeys(serviceId);
+    this.instance = instance ?? null;
+    if (instance !== undefined) {
+      this.keys.lock = `${this.keys.lock}:${instance}`;
+      this.keys.agents = `${this.keys.agents}:${instance}`;
+    }
+  }
+
+  /** The `ids` hash field of a kind (per instance when several share the state). */
+  private idField(kind: keyof HighestIds): string {
+    return this.instance === null ? kind : `${this.instance}:${kind}`;
   }
 
   /**
@@ -226,7 +292,7 @@ export class RedisStore implements PushStore {
         'ERR_STORE_IO',
       );
     }
-    const store = new RedisStore(redis, address, options.serviceId);
+    const store = new RedisStore(redis, address, options.serviceId, options.instance);
     try {
       store.lock = await RedisLock.acquire(
         redis,
@@ -253,16 +319,31 @@ export class RedisStore implements PushStore {
   }
 
   private async load(): Promise<void> {
-    const [sets, receipts, subs, messages, attempts, ids] = await Promise.all([
-      this.redis.hgetall(this.keys.set),
-      this.redis.hgetall(this.keys.receipt),
-      this.redis.hgetall(this.keys.sub),
-      this.redis.hgetallBuffer(this.keys.msg),
-      this.redis.hgetall(this.keys.attempts),
-      this.redis.hgetall(this.keys.ids),
-    ]);
+    // One MULTI: the state and the change stream's position at one instant.
+    const replies = await this.redis
+      .multi()
+      .hgetall(this.keys.set)
+      .hgetall(this.keys.receipt)
+      .hgetall(this.keys.sub)
+      .hgetallBuffer(this.keys.msg)
+      .hgetall(this.keys.attempts)
+      .hgetall(this.keys.ids)
+      .xrevrange(this.keys.changes, '+', '-', 'COUNT', 1)
+      .exec();
+    if (replies === null) throw new Error('the read was aborted');
+    for (const [error] of replies) if (error) throw error;
+    const [sets, receipts, subs, messages, attempts, ids, last] = replies.map(([, r]) => r) as [
+      Record<string, string>,
+      Record<string, string>,
+      Record<string, string>,
+      Record<string, Buffer>,
+      Record<string, string>,
+      Record<string, string>,
+      [string, string[]][],
+    ];
+    this.changesFrom = last[0]?.[0] ?? '0-0';
     for (const kind of ID_KINDS) {
-      const n = Number(ids[kind]);
+      const n = Number(ids[this.idField(kind)]);
       if (Number.isSafeInteger(n) && n > 0) this.highest[kind] = n;
     }
     const stored: MessageRecord[] = [];
@@ -272,6 +353,7 @@ export class RedisStore implements PushStore {
       const n = Number(attempts[record.id]);
       if (Number.isSafeInteger(n) && n > record.attempts) record.attempts = n;
       stored.push(record);
+      if (this.instance !== null) this.messageSubscriptions.set(record.id, record.subscriptionId);
     }
     stored.sort((a, b) => idNumber(a.id) - idNumber(b.id));
     this.loaded = {
@@ -294,6 +376,8 @@ export class RedisStore implements PushStore {
   }
 
   private raise(kind: keyof HighestIds, id: string): void {
+    // Another instance's ids are counted by that instance.
+    if (this.instance !== null && !id.startsWith(`${this.instance}.`)) return;
     const n = idNumber(id);
     if (n > this.highest[kind]) this.highest[kind] = n;
   }
@@ -346,17 +430,24 @@ export class RedisStore implements PushStore {
       vapidKey: sub.vapidKey,
       setId: sub.setId,
     });
-    this.enqueue(['hset', this.keys.sub, sub.id, json]);
+    this.enqueue(['hset', this.keys.sub, sub.id, json], { k: 's', r: JSON.parse(json) });
   }
 
   deleteSubscription(id: string): void {
-    this.enqueue(['hdel', this.keys.sub, id]);
+    this.enqueue(['hdel', this.keys.sub, id], { k: 'sd', id });
   }
 
   putMessage(message: MessageRecord): void {
     if (this.unusable()) return;
     this.raise('messages', message.id);
-    this.enqueue(['hset', this.keys.msg, message.id, encodeMessage(message)]);
+    const fields = messageFields(message);
+    const value = encodeMessage(message, fields);
+    let change: WireChange | null = null;
+    if (this.instance !== null) {
+      this.messageSubscriptions.set(message.id, message.subscriptionId);
+      change = { k: 'm', r: { ...fields, body: message.body.toString('base64') } };
+    }
+    this.enqueue(['hset', this.keys.msg, message.id, value], change);
   }
 
   setAttempts(id: string, attempts: number): void {
@@ -364,8 +455,20 @@ export class RedisStore implements PushStore {
   }
 
   finishMessage(id: string): void {
-    this.enqueue(['hdel', this.keys.msg, id]);
+    const sub = this.messageSubscriptions.get(id);
+    this.messageSubscriptions.delete(id);
+    this.enqueue(['hdel', this.keys.msg, id], sub === undefined ? null : { k: 'mf', id, sub });
     this.enqueue(['hdel', this.keys.attempts, id]);
+  }
+
+  onRemoteChange(listener: (change: RemoteChange) => void): void {
+    this.remoteListeners.push(listener);
+    if (this.instance !== null && this.reader === null && !this.unusable()) {
+      // A connection of its own: its reads block while the other one writes.
+      this.reader = this.redis.duplicate();
+      this.reader.on('error', () => {});
+      void this.follow();
+    }
   }
 
   durable(): Promise<void> {
@@ -390,6 +493,7 @@ export class RedisStore implements PushStore {
     if (this.closed) return;
     await this.durable().catch(() => {});
     this.closed = true;
+    this.reader?.disconnect();
     if (!this.failure) {
       await this.lock?.release().catch(() => {});
       await this.redis.quit().catch(() => {});
@@ -415,9 +519,10 @@ export class RedisStore implements PushStore {
     return this.closed || this.failure !== null;
   }
 
-  private enqueue(command: Command): void {
+  private enqueue(command: Command, change: WireChange | null = null): void {
     if (this.unusable()) return;
     this.pending.push(command);
+    this.pendingChanges.push(this.instance === null ? null : change);
     this.stats.commands += 1;
     if (!this.draining) {
       this.draining = true;
@@ -435,8 +540,25 @@ export class RedisStore implements PushStore {
       if (last) this.collecting = null;
       this.inFlight = batch;
       const commands = this.pending.splice(0, REDIS_BATCH_COMMANDS_MAX);
+      const changes = this.pendingChanges
+        .splice(0, REDIS_BATCH_COMMANDS_MAX)
+        .filter((c): c is WireChange => c !== null);
       const ids = this.idsCommand();
       if (ids) commands.push(ids);
+      if (changes.length > 0) {
+        commands.push([
+          'xadd',
+          this.keys.changes,
+          'MAXLEN',
+          '~',
+          REDIS_CHANGES_KEPT_MAX,
+          '*',
+          'i',
+          this.instance!,
+          'c',
+          JSON.stringify(changes),
+        ]);
+      }
       try {
         const replies = await this.redis.multi(commands).exec();
         if (replies === null) throw new Error('the transaction was aborted');
@@ -463,7 +585,7 @@ export class RedisStore implements PushStore {
     const command: Command = ['hset', this.keys.ids];
     for (const kind of ID_KINDS) {
       if (this.highest[kind] === this.highestWritten[kind]) continue;
-      command.push(kind, this.highest[kind]);
+      command.push(this.idField(kind), this.highest[kind]);
       this.highestWritten[kind] = this.highest[kind];
     }
     return command.length > 2 ? command : null;
@@ -480,8 +602,63 @@ export class RedisStore implements PushStore {
     this.collecting?.reject(this.failure);
     this.collecting = null;
     this.pending = [];
+    this.pendingChanges = [];
     this.lock?.stop();
+    this.reader?.disconnect();
     for (const listener of this.failureListeners) listener(this.failure);
     this.redis.disconnect();
+  }
+
+  // ---- following other instances ---------------------------------------------------------
+
+  /** Reads the change stream from where `state()` left it, until the store closes or fails. */
+  private async follow(): Promise<void> {
+    let from = this.changesFrom;
+    try {
+      await this.reader!.connect();
+    } catch (error) {
+      if (!this.unusable()) this.fail(`cannot connect to Redis to follow (${reason(error)})`);
+      return;
+    }
+    while (!this.unusable() && this.reader) {
+      let reply: [string, [string, string[]][]][] | null;
+      try {
+        reply = (await this.reader.xread(
+          'COUNT',
+          CHANGES_READ_MAX,
+          'BLOCK',
+          CHANGES_BLOCK_MS,
+          'STREAMS',
+          this.keys.changes,
+          from,
+        )) as [string, [string, string[]][]][] | null;
+      } catch (error) {
+        if (!this.unusable()) this.fail(`the connection to Redis was lost (${reason(error)})`);
+        return;
+      }
+      for (const [id, fields] of reply?.[0]?.[1] ?? []) {
+        from = id;
+        this.applyEntry(fields);
+      }
+    }
+  }
+
+  private applyEntry(fields: string[]): void {
+    const get = (name: string): string | undefined => fields[fields.indexOf(name) + 1];
+    if (get('i') === this.instance) return; // our own, already applied
+    let wire: WireChange[];
+    try {
+      wire = JSON.parse(get('c') ?? '[]') as WireChange[];
+    } catch {
+      return;
+    }
+    for (const w of wire) {
+      const change = fromWire(w);
+      if (!change) continue;
+      if (change.kind === 'message')
+        this.messageSubscriptions.set(change.record.id, change.record.subscriptionId);
+      else if (change.kind === 'message-finished') this.messageSubscriptions.delete(change.id);
+      for (const listener of this.remoteListeners) listener(change);
+    }
   }
 }
