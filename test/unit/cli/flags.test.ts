@@ -79,6 +79,19 @@ describe('push-lab flags: one clear line and a non-zero exit', () => {
     );
   });
 
+  it('refuses --instance without a Redis store, or with a name ids cannot start with', () => {
+    const dir = runCli(['serve', '--store', 'state', '--instance', 'a', '--h2c']);
+    expect(dir.code).toBe(2);
+    expect(dir.stderr).toBe(
+      'push-lab: --instance a: several instances share a Redis store; allowed only with --store redis://HOST:PORT[/DB]\n',
+    );
+    const name = runCli(['serve', '--store', 'redis://127.0.0.1:1', '--instance', 'a.b']);
+    expect(name.code).toBe(2);
+    expect(name.stderr).toBe(
+      'push-lab: --instance: got "a.b"; allowed 1 to 32 letters, digits, - or _\n',
+    );
+  });
+
   it('says which port is in use instead of crashing', async () => {
     const blocker = net.createServer();
     servers.push(blocker);
