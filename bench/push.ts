@@ -5,7 +5,9 @@
  *
  *   (a) h2load → a bare node:http2 h2c server (POST → drain the body → 201)
  *   (b) h2load → the real PushService's send path (POST /push/…, TTL: 60, a 3 KB body)
- *   (d) the same with the durable store (push/store/wal.ts): 201 only after fdatasync
+ *   (d) the same with the durable store (push/store/wal.ts): 201 only after fdatasync; with
+ *       --store=redis, in a redis-server the bench starts (push/store/redis.ts, appendonly
+ *       with appendfsync always: 201 only after Redis wrote and fsynced its EXEC)
  *       (a), (b) and (d) alternate, 3 runs each after one warm-up each; medians are
  *       reported, with the ratios ours/bare and durable/in-memory.
  *   (c) end to end: a node:http2 application server sends through the real service to a
@@ -22,6 +24,7 @@
  * Options: --cpu-prof  profile the push service processes (node --cpu-prof) and print where
  *                      their CPU time goes (bench/cpuprofile.ts).
  *          --only=accept | --only=e2e   run one part only.
+ *          --store=redis  (d) on Redis instead of the write-ahead log (needs redis-server).
  *          --json      end with the figures as one line (bench/record.ts, for `npm run bench`).
  * Environment: BENCH_REQUESTS (h2load -n, default 40000), BENCH_E2E (messages, default 20000),
  *              BENCH_WINDOW (e2e messages in flight, default 100).
@@ -41,6 +44,7 @@ import { createInterface } from 'node:readline';
 import { summarizeProfiles } from './cpuprofile';
 import { runH2load as h2load, withTimeout, type H2loadResult } from './h2load';
 import { printJson, type BenchFigure } from './record';
+import { startRedis } from '../test/helpers/redis';
 
 const repoRoot = path.resolve(import.meta.dirname, '..');
 const envInt = (name: string, fallback: number): number => {
@@ -71,6 +75,8 @@ const CPU_PROF = process.argv.includes('--cpu-prof');
 const ONLY = /^--only=(accept|e2e)$/.exec(
   process.argv.find((a) => a.startsWith('--only=')) ?? '',
 )?.[1];
+
+const STORE_REDIS = process.argv.includes('--store=redis');
 
 const out = (line = ''): void => void process.stdout.write(`${line}\n`);
 const fmt = (n: number, digits = 0): string =>
@@ -515,7 +521,17 @@ async function main(): Promise<void> {
       out('(a)/(b) SKIPPED: --only=e2e');
     } else if (h2loadVersion) {
       out('(a)/(b) accept path');
-      accept = await acceptPath(dataFile, path.join(tmp, 'store'), profileDir);
+      if (STORE_REDIS) {
+        const redis = await startRedis();
+        try {
+          out(`  (d) on Redis ${redis.url} (redis-server: appendonly yes, appendfsync always)`);
+          accept = await acceptPath(dataFile, redis.url, profileDir);
+        } finally {
+          await redis.stop();
+        }
+      } else {
+        accept = await acceptPath(dataFile, path.join(tmp, 'store'), profileDir);
+      }
     } else {
       out(
         '(a)/(b) SKIPPED: h2load not found on PATH (Debian/Ubuntu: apt-get install nghttp2-client)',
@@ -539,7 +555,9 @@ async function main(): Promise<void> {
         `  accept ratio ours/bare         ${fmt(ratio * 100, 1).padStart(8)} %     goal ≥ ${GOALS.acceptRatio * 100} %: ${ratio >= GOALS.acceptRatio ? 'MET' : 'NOT MET'}`,
       );
       const durableRatio = accept.durable / accept.ours;
-      out(`  (d) durable accept (--store)   median ${fmt(accept.durable).padStart(8)} req/s`);
+      out(
+        `  (d) durable accept (${STORE_REDIS ? 'Redis) ' : '--store)'}   median ${fmt(accept.durable).padStart(8)} req/s`,
+      );
       out(
         `  durable/in-memory              ${fmt(durableRatio * 100, 1).padStart(8)} %     goal ≥ ${GOALS.durableRatio * 100} %: ${durableRatio >= GOALS.durableRatio ? 'MET' : 'NOT MET'}`,
       );
@@ -606,7 +624,7 @@ function pushFigures(
     ),
     figure('accept path (b), median', accept?.ours ?? null, 'req/s', null, acceptReason),
     figure(
-      'durable / in-memory accept',
+      STORE_REDIS ? 'durable (Redis) / in-memory accept' : 'durable / in-memory accept',
       accept ? (accept.durable / accept.ours) * 100 : null,
       '%',
       { op: '>=', value: GOALS.durableRatio * 100 },

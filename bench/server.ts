@@ -6,8 +6,9 @@
  *                                      the end-to-end exchanges with nothing kept (subscribe,
  *                                      one held GET each POST's body is pushed on, DELETE → 204)
  *   tsx bench/server.ts push <queue>   the real PushService (h2c, RealClock, EventBus)
- *   tsx bench/server.ts push <queue> <store dir>
- *                                      the same with its durable store (push/store/wal.ts)
+ *   tsx bench/server.ts push <queue> <store dir | redis://host:port>
+ *                                      the same with its durable store (push/store/wal.ts,
+ *                                      or push/store/redis.ts)
  *
  * Prints `READY <base URL>` once listening; answers each `cpu` line on stdin with
  * `CPU <µs>` (its user + system CPU time so far, so the bench can divide a run's share by
@@ -22,7 +23,8 @@ import {
   DEFAULT_SERVICE_LIMITS,
   HEADER_LIST_PROTOCOL_BYTES_MAX,
 } from '../src/main/engine/push/types';
-import { WalStore } from '../src/main/engine/push/store/wal';
+import { storeLocation } from '../src/main/engine/push/store/location';
+import { openStore } from '../src/main/engine/push/store/open';
 import { EventBus } from '../src/main/engine/trace/bus';
 
 /** What PushService.start() gives its server, so the bare one differs only in what it does. */
@@ -111,7 +113,7 @@ async function push(
       // Every run's messages live 60 s, more than the default store holds: the bench times
       // the accept path, so the cap (checked as always) is set out of its way.
       limits: { queueCountMax, storedBytesMax: 8 * 1024 ** 3 },
-      ...(storeDir ? { store: () => WalStore.open(storeDir) } : {}),
+      ...(storeDir ? { store: () => open(storeDir, clock) } : {}),
     },
     clock,
     bus,
@@ -120,9 +122,18 @@ async function push(
   return { url, stop: () => service.stop() };
 }
 
+/** A directory (the write-ahead log) or a redis:// URL, as `serve --store` takes it. */
+async function open(store: string, clock: RealClock) {
+  const location = storeLocation(store);
+  if ('error' in location) throw new Error(`store: ${location.error}`);
+  return (await openStore(location, { serviceId: 'bench', clock })).store;
+}
+
 const [mode, queue, storeDir] = process.argv.slice(2);
 if (mode !== 'bare' && mode !== 'push') {
-  process.stderr.write('usage: tsx bench/server.ts bare | push <queueCountMax> [<store dir>]\n');
+  process.stderr.write(
+    'usage: tsx bench/server.ts bare | push <queueCountMax> [<store dir | redis://host:port>]\n',
+  );
   process.exit(2);
 }
 const running = mode === 'bare' ? await bare() : await push(Number(queue ?? 1_000_000), storeDir);

@@ -1,5 +1,5 @@
 /**
- * kill -9 under load: `push-lab serve --store DIR` is killed at seeded random moments while
+ * kill -9 under load: `push-lab serve --store DIR` (and `--store redis://…`) is killed at seeded random moments while
  * an application server pushes (mixed TTLs, some with a Topic) and a user agent monitors
  * and acknowledges some messages as they arrive; it restarts on the same port with the
  * same store each time. RFC 8030 §5 is a store-and-forward promise, so afterwards:
@@ -12,10 +12,11 @@ import http2, { type ClientHttp2Session } from 'node:http2';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { b64uDecode } from '../../src/main/engine/crypto/base64url';
 import { encryptForSubscription } from '../../src/main/engine/crypto/webpush';
 import { runCli, startCli, type Running } from '../helpers/cli';
+import { noRedisReason, startRedis, type RedisServer } from '../helpers/redis';
 
 const SEED = 0x5eed_2026;
 const KILLS = 4;
@@ -106,11 +107,49 @@ function bodyOf(n: number): Buffer {
   return Buffer.concat([Buffer.alloc(21), Buffer.from(JSON.stringify({ n }))]);
 }
 
-describe('push-lab serve --store survives kill -9 under load', () => {
+/** A `--store` value: a new directory, or a new database of a Redis the suite started. */
+interface Backend {
+  name: string;
+  skip: string | null;
+  store(test: number): string;
+}
+
+let redis: RedisServer | null = null;
+const BACKENDS: Backend[] = [
+  {
+    name: 'a store directory',
+    skip: null,
+    store() {
+      const dir = mkdtempSync(path.join(os.tmpdir(), 'push-lab-crash-'));
+      cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+      return dir;
+    },
+  },
+  // Each test in a database of its own: the service's keys start empty.
+  { name: 'Redis', skip: noRedisReason, store: (test) => `${redis!.url}/${test}` },
+];
+
+for (const backend of BACKENDS) {
+  describe.skipIf(backend.skip !== null)(
+    `push-lab serve --store (${backend.name}) survives kill -9 under load ${backend.skip ?? ''}`,
+    () => {
+      if (backend.name === 'Redis') {
+        beforeAll(async () => {
+          redis = await startRedis();
+        });
+        afterAll(async () => {
+          await redis?.stop();
+        });
+      }
+      crashCases(backend);
+    },
+  );
+}
+
+function crashCases(backend: Backend): void {
   it('keeps every 201, never redelivers a 204-acked message, never duplicates a payload', async () => {
     const random = rng(SEED);
-    const storeDir = mkdtempSync(path.join(os.tmpdir(), 'push-lab-crash-'));
-    cleanups.push(() => rmSync(storeDir, { recursive: true, force: true }));
+    const storeDir = backend.store(1);
     const sent: Sent[] = [];
     const deliveries: Delivery[] = [];
     /** message path → when its DELETE got 204. */
@@ -286,8 +325,7 @@ describe('push-lab serve --store survives kill -9 under load', () => {
   }, 120_000);
 
   it('the built-in user agent keeps its PushSubscription across kill -9, and decrypts with it', async () => {
-    const storeDir = mkdtempSync(path.join(os.tmpdir(), 'push-lab-crash-ua-'));
-    cleanups.push(() => rmSync(storeDir, { recursive: true, force: true }));
+    const storeDir = backend.store(2);
     const args = ['serve', '--h2c', '--store', storeDir, '--subscriptions', '1', '--json'];
     const first = startCli([...args, '--port', '0']);
     cleanups.push(() => first.stop());
@@ -326,7 +364,9 @@ describe('push-lab serve --store survives kill -9 under load', () => {
     const line = JSON.parse(await second.waitFor(/"type":"message"/)) as Record<string, unknown>;
     expect(line).toMatchObject({ plaintext: 'still here after kill -9', decrypted: true });
   }, 60_000);
+}
 
+describe('push-lab serve without --store', () => {
   it('without --store nothing is written: two serves never share a default store', async () => {
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'push-lab-nostore-'));
     cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));

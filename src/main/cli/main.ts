@@ -113,8 +113,12 @@ function program(): Command {
       "restrict the built-in subscriptions to this application server key (base64url, your server's VAPID public key)",
     )
     .option(
-      '--store <dir>',
-      'keep subscriptions and accepted messages in this directory across restarts (default: memory only)',
+      '--store <dir|redis://host:port[/db]>',
+      'keep subscriptions and accepted messages across restarts, in this directory or in Redis (default: memory only)',
+    )
+    .option(
+      '--instance <name>',
+      'this serve among several on one --store redis://…: its ids start with the name; a user agent may monitor on one and be sent to on another',
     )
     .addOption(new Option('--quirks <provider>', QUIRKS_HELP).argParser(parseQuirks))
     .addOption(

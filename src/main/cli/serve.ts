@@ -36,8 +36,13 @@ export interface ServeOptions {
   rateSender?: number;
   json: boolean;
   data: string;
-  /** Durable store directory; none keeps everything in memory (two serves never share one). */
+  /**
+   * Durable store: a directory or a redis://HOST:PORT[/DB] URL; none keeps everything in
+   * memory (two serves never share one).
+   */
   store?: string;
+  /** This serve's name among several on one Redis store (its ids start with it). */
+  instance?: string;
   subscribeRate?: number;
   subscriptionIdle?: number;
   maxReceiptSubscriptions?: number;
@@ -144,6 +149,7 @@ const FLAG_NAMES: Record<Parameters<OptionName>[0], string> = {
   subscriptions: '--subscriptions',
   profile: '--profile',
   store: '--store',
+  instance: '--instance',
   vapidKey: '--vapid-key',
   quirks: '--quirks',
 };
@@ -152,7 +158,8 @@ export async function runServe(options: ServeOptions): Promise<void> {
   const engineOptions = {
     profile: options.profile,
     subscriptions: options.subscriptions,
-    ...(options.store !== undefined ? { storeDir: options.store } : {}),
+    ...(options.store !== undefined ? { store: options.store } : {}),
+    ...(options.instance !== undefined ? { instance: options.instance } : {}),
     ...(options.vapidKey !== undefined ? { vapidKey: options.vapidKey } : {}),
     ...(options.quirks !== undefined ? { quirks: options.quirks } : {}),
   };
@@ -227,6 +234,7 @@ export async function runServe(options: ServeOptions): Promise<void> {
     tls: identity !== null,
     ...(identity ? { ca: identity.certPath } : {}),
     ...(options.store !== undefined ? { store: options.store } : {}),
+    ...(options.instance !== undefined ? { instance: options.instance } : {}),
     ...(lab.service.quirks.name ? { quirks: lab.service.quirks.name } : {}),
   };
   const subscriptions = serveLab.subscriptions();

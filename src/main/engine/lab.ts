@@ -18,8 +18,13 @@ import { describeError } from './errors';
 import { Link } from './net/link';
 import { PushService } from './push/service';
 import type { QuirkName } from './push/quirks';
-import { loadAgentSubscriptions, saveAgentSubscriptions } from './push/store/agents';
-import { WalStore } from './push/store/wal';
+import {
+  agentSubscriptionsJson,
+  parseAgentSubscriptions,
+  type AgentShelf,
+} from './push/store/agents';
+import { storeLocation } from './push/store/location';
+import { openStore } from './push/store/open';
 import type { ServiceLimits } from './push/types';
 import { Rng } from './rng/rng';
 import { EventBus } from './trace/bus';
@@ -31,6 +36,9 @@ import { VERSION } from './version';
  * back in it: its recorder keeps the model, verdicts and report, and no event history.
  */
 export const BARE_LAB_TIMELINE_EVENTS = 0;
+
+/** The lab's push service, and the name of its state in a store. */
+export const LAB_SERVICE_ID = 'ps1';
 
 export interface LabOptions {
   profile?: Profile;
@@ -66,11 +74,17 @@ export interface LabOptions {
   clock?: Clock;
   seed?: number | string;
   /**
-   * Directory of the push service's durable store (push/store/wal.ts); without it the
-   * service keeps its state in memory only. The lab's user agents keep their
-   * subscriptions (and keys) there too, and take them back after a restart.
+   * The push service's durable store: a directory (push/store/wal.ts) or a
+   * `redis://HOST:PORT[/DB]` URL (push/store/redis.ts); without it the service keeps its
+   * state in memory only. The lab's user agents keep their subscriptions (and keys) there
+   * too, and take them back after a restart.
    */
-  storeDir?: string;
+  store?: string;
+  /**
+   * This service's name among several sharing one Redis store (its ids start with it);
+   * without it the service is `ps1`, alone on its store.
+   */
+  instance?: string;
   /**
    * Told every event, from the first: it is subscribed before the lab builds its agents
    * (the application server announces itself in its constructor, seq 1), which `onEvent`
@@ -95,6 +109,8 @@ export class Lab {
   /** The built-in user agents' link, when `userAgentFaults` asked for one. */
   readonly userAgentLink: Link | null = null;
   private started = false;
+  /** Where the built-in user agents' subscriptions are kept, once the store is open. */
+  private agentShelf: AgentShelf | null = null;
   private readonly messageListeners = new Set<MessageListener>();
 
   constructor(private readonly options: LabOptions = {}) {
@@ -119,7 +135,7 @@ export class Lab {
     if (options.listener) this.bus.subscribe(options.listener);
     this.service = new PushService(
       {
-        serviceId: 'ps1',
+        serviceId: options.instance ?? LAB_SERVICE_ID,
         profile: options.profile ?? 'rfc8030',
         host: options.host ?? '127.0.0.1',
         port: options.port ?? 0,
@@ -128,7 +144,7 @@ export class Lab {
         ...(options.quirks ? { quirks: options.quirks } : {}),
         // Frees connections node:http2 leaves open after a GOAWAY (see PushServiceOptions).
         sessionPingIntervalMs: 60_000,
-        ...(options.storeDir ? { store: () => WalStore.open(options.storeDir!) } : {}),
+        ...(options.store ? { store: () => this.openStore(options.store!) } : {}),
       },
       this.clock,
       this.bus,
@@ -155,8 +171,8 @@ export class Lab {
     if (this.started) return;
     this.started = true;
     await this.service.start();
-    const storeDir = this.options.storeDir;
-    const kept = storeDir ? await loadAgentSubscriptions(storeDir, this.service.url) : null;
+    const shelf = this.agentShelf;
+    const kept = shelf ? parseAgentSubscriptions(await shelf.read(), this.service.url) : null;
     const count = this.options.userAgentCount ?? 1;
     for (let i = 1; i <= count; i++) {
       const ua = this.makeUserAgent();
@@ -170,7 +186,21 @@ export class Lab {
       for (const sub of again) ua.adopt(sub);
       for (let i = again.length; i < wanted && again.length > 0; i++) await ua.subscribe();
     }
-    if (storeDir) await saveAgentSubscriptions(storeDir, this.userAgents);
+    if (shelf) await shelf.write(agentSubscriptionsJson(this.userAgents));
+  }
+
+  private async openStore(value: string) {
+    const location = storeLocation(value);
+    // serve and the sandbox check the value first; a caller that did not learns here.
+    if ('error' in location) throw new Error(`store: ${location.error}`);
+    // Instances of one service share its keys; each names its own ids.
+    const opened = await openStore(location, {
+      serviceId: LAB_SERVICE_ID,
+      clock: this.clock,
+      ...(this.options.instance !== undefined ? { instance: this.options.instance } : {}),
+    });
+    this.agentShelf = opened.agents;
+    return opened.store;
   }
 
   /**

@@ -58,6 +58,40 @@ describe('push-lab flags: one clear line and a non-zero exit', () => {
     );
   });
 
+  it('refuses a --store URL it cannot use (exit 2), and a Redis that does not answer (exit 1)', async () => {
+    const bad = runCli(['serve', '--store', 'redis://127.0.0.1:6379/99', '--h2c']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toBe(
+      'push-lab: --store redis://127.0.0.1:6379/99: database "99" is not a number 0–15; allowed a directory or redis://HOST:PORT[/DB] (DB 0–15)\n',
+    );
+    expect(runCli(['serve', '--store', 'https://example.test/x']).stderr).toMatch(
+      /^push-lab: --store https:\/\/example\.test\/x: https:\/\/ is not a store; allowed a directory or redis:/,
+    );
+    // A port nothing listens on: refused at start with one sentence naming the URL.
+    const closed = net.createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    const port = (closed.address() as net.AddressInfo).port;
+    await new Promise((r) => closed.close(r));
+    const down = runCli(['serve', '--store', `redis://127.0.0.1:${port}`, '--h2c', '--port', '0']);
+    expect(down.code).toBe(1);
+    expect(down.stderr).toBe(
+      `push-lab: store redis://127.0.0.1:${port}: cannot connect to Redis (ECONNREFUSED)\n`,
+    );
+  });
+
+  it('refuses --instance without a Redis store, or with a name ids cannot start with', () => {
+    const dir = runCli(['serve', '--store', 'state', '--instance', 'a', '--h2c']);
+    expect(dir.code).toBe(2);
+    expect(dir.stderr).toBe(
+      'push-lab: --instance a: several instances share a Redis store; allowed only with --store redis://HOST:PORT[/DB]\n',
+    );
+    const name = runCli(['serve', '--store', 'redis://127.0.0.1:1', '--instance', 'a.b']);
+    expect(name.code).toBe(2);
+    expect(name.stderr).toBe(
+      'push-lab: --instance: got "a.b"; allowed 1 to 32 letters, digits, - or _\n',
+    );
+  });
+
   it('says which port is in use instead of crashing', async () => {
     const blocker = net.createServer();
     servers.push(blocker);

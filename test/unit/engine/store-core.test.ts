@@ -1,10 +1,14 @@
 import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { LabEvent, Urgency } from '../../../src/shared/events';
+import { RealClock } from '../../../src/main/engine/clock/real';
 import { VirtualClock } from '../../../src/main/engine/clock/virtual';
 import { PushCore, type Subscription } from '../../../src/main/engine/push/core';
+import { storeLocation } from '../../../src/main/engine/push/store/location';
+import { RedisStore } from '../../../src/main/engine/push/store/redis';
+import type { PushStore } from '../../../src/main/engine/push/store/store';
 import { WAL_FILE, WalStore } from '../../../src/main/engine/push/store/wal';
 import {
   DEFAULT_SERVICE_LIMITS,
@@ -12,6 +16,8 @@ import {
   type StoredMessage,
 } from '../../../src/main/engine/push/types';
 import { EventBus } from '../../../src/main/engine/trace/bus';
+import { eventually } from '../../helpers/poll';
+import { noRedisReason, startRedis, type RedisServer } from '../../helpers/redis';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -24,25 +30,89 @@ function tempDir(): string {
   return dir;
 }
 
-/** A core on a virtual clock, restored from (and journaling to) the store in `dir`. */
-async function durableCore(dir: string, startMs: number) {
+/**
+ * A store the core journals to, and what a kill -9 of the service leaves of it. The same
+ * cases run on each: the core must not know which store it has.
+ */
+interface Backend {
+  name: string;
+  /** A new, empty place for a store (a directory; a service's keys in Redis). */
+  place(): string;
+  open(place: string, clock: VirtualClock): Promise<PushStore>;
+  /** What reopening after a crash finds: the durable state at this moment. */
+  crashCopy(place: string): Promise<string>;
+}
+
+const wal: Backend = {
+  name: 'write-ahead log',
+  place: tempDir,
+  open: (dir) => WalStore.open(dir),
+  // The log as it is on disk now, in a directory of its own.
+  async crashCopy(dir) {
+    const copy = tempDir();
+    copyFileSync(path.join(dir, WAL_FILE), path.join(copy, WAL_FILE));
+    return copy;
+  },
+};
+
+let redisServer: RedisServer | null = null;
+let redisServices = 0;
+const redisStores = new Set<PushStore>();
+const redis: Backend = {
+  name: 'Redis',
+  place: () => `core${++redisServices}`,
+  // The lock's renewals follow Redis's time, not the core's virtual one.
+  async open(serviceId) {
+    const location = storeLocation(redisServer!.url);
+    if (!('redis' in location)) throw new Error('not a Redis URL');
+    const store = await RedisStore.open(location.redis, { serviceId, clock: new RealClock() });
+    redisStores.add(store);
+    return store;
+  },
+  // The service's connection drops (as in kill -9): Redis holds what was acknowledged.
+  async crashCopy(serviceId) {
+    const failed: PushStore[] = [];
+    for (const store of redisStores) store.onFailure(() => failed.push(store));
+    await redisServer!.command('client', 'kill', 'type', 'normal');
+    await eventually('the crashed stores to fail', () => failed.length === redisStores.size);
+    redisStores.clear();
+    return serviceId;
+  },
+};
+
+const BACKENDS = [
+  { backend: wal, skip: null },
+  { backend: redis, skip: noRedisReason },
+];
+
+for (const { backend, skip } of BACKENDS) {
+  describe.skipIf(skip !== null)(`on the ${backend.name} ${skip ?? ''}`, () => {
+    if (backend === redis) {
+      beforeAll(async () => {
+        redisServer = await startRedis();
+      });
+      afterAll(async () => {
+        await redisServer?.stop();
+      });
+      // The stores a test opened are closed by its cleanups: a later crash is not theirs.
+      afterEach(() => redisStores.clear());
+    }
+    storeCases(backend);
+  });
+}
+
+/** A core on a virtual clock, restored from (and journaling to) the store at `place`. */
+async function durableCore(backend: Backend, place: string, startMs: number) {
   const clock = new VirtualClock(startMs);
   const bus = new EventBus(clock);
   const events: LabEvent[] = [];
   bus.subscribe((e) => events.push(e));
   const core = new PushCore('ps1', clock, bus, DEFAULT_SERVICE_LIMITS);
-  const store = await WalStore.open(dir);
+  const store = await backend.open(place, clock);
   cleanups.push(() => store.close());
   const announced: string[] = [];
   core.restore(store, (sub) => announced.push(sub.id));
   return { clock, core, events, store, announced };
-}
-
-/** What a kill -9 leaves: the log as it is on disk now, in a directory of its own. */
-function crashCopy(dir: string): string {
-  const copy = tempDir();
-  copyFileSync(path.join(dir, WAL_FILE), path.join(copy, WAL_FILE));
-  return copy;
 }
 
 class AckingMonitor implements Monitor {
@@ -70,128 +140,130 @@ function send(core: PushCore, sub: Subscription, ttlSeconds: number, extra: obje
   return outcome;
 }
 
-describe('PushCore with a durable store', () => {
-  it('restores what was durable at the crash: queues, sets, receipts, attempts; acked and replaced stay gone', async () => {
-    const dir = tempDir();
-    const t0 = 1_700_000_000_000;
-    const a = await durableCore(dir, t0);
-    const set = a.core.createSet();
-    const sub = a.core.subscribe('ua1', null, set)!;
-    const receipt = a.core.createReceiptSubscription()!;
-    const m1 = send(a.core, sub, 60);
-    const m2 = send(a.core, sub, 10, { receiptSubscriptionId: receipt.id });
-    const m3 = send(a.core, sub, 60, { topic: 't' });
-    const m4 = send(a.core, sub, 60, { topic: 't' }); // replaces m3
-    const monitor = new AckingMonitor();
-    a.core.attachMonitor(sub, monitor); // pushes m1, m2, m4
-    a.core.ack(m1.messageToken);
-    a.core.detachMonitor(sub, monitor);
-    const m5 = send(a.core, sub, 0); // nobody monitors: expires at once
-    await a.core.durable();
-    const crashed = crashCopy(dir);
+function storeCases(backend: Backend): void {
+  describe('PushCore with a durable store', () => {
+    it('restores what was durable at the crash: queues, sets, receipts, attempts; acked and replaced stay gone', async () => {
+      const dir = backend.place();
+      const t0 = 1_700_000_000_000;
+      const a = await durableCore(backend, dir, t0);
+      const set = a.core.createSet();
+      const sub = a.core.subscribe('ua1', null, set)!;
+      const receipt = a.core.createReceiptSubscription()!;
+      const m1 = send(a.core, sub, 60);
+      const m2 = send(a.core, sub, 10, { receiptSubscriptionId: receipt.id });
+      const m3 = send(a.core, sub, 60, { topic: 't' });
+      const m4 = send(a.core, sub, 60, { topic: 't' }); // replaces m3
+      const monitor = new AckingMonitor();
+      a.core.attachMonitor(sub, monitor); // pushes m1, m2, m4
+      a.core.ack(m1.messageToken);
+      a.core.detachMonitor(sub, monitor);
+      const m5 = send(a.core, sub, 0); // nobody monitors: expires at once
+      await a.core.durable();
+      const crashed = await backend.crashCopy(dir);
 
-    // Restarted 30 s later: m2 (TTL 10) has expired meanwhile, m4 has 30 s left.
-    const b = await durableCore(crashed, t0 + 30_000);
-    expect(b.announced).toEqual([sub.id]);
-    const restored = b.core.bySubscriptionToken(sub.token)!;
-    expect(restored).toMatchObject({ id: sub.id, pushToken: sub.pushToken, agentId: 'ua1' });
-    expect(b.core.setByToken(set.token)!.members.has(restored)).toBe(true);
-    expect([...restored.queue.keys()]).toEqual([m4.messageId]);
-    expect(restored.queue.get(m4.messageId)!.attempts).toBe(1);
-    expect(restored.topics.get('t')!.id).toBe(m4.messageId);
-    for (const gone of [m1, m3, m5])
-      expect(b.core.messageByToken(gone.messageToken)).toBeUndefined();
-    const expired = b.events.filter((e) => e.kind === 'message.expired');
-    expect(expired).toMatchObject([{ messageId: m2.messageId }]);
-    const receiptAfter = b.core.receiptSubscriptionByToken(receipt.token)!;
-    expect(receiptAfter.pending).toEqual([{ messageToken: m2.messageToken, status: 410 }]);
+      // Restarted 30 s later: m2 (TTL 10) has expired meanwhile, m4 has 30 s left.
+      const b = await durableCore(backend, crashed, t0 + 30_000);
+      expect(b.announced).toEqual([sub.id]);
+      const restored = b.core.bySubscriptionToken(sub.token)!;
+      expect(restored).toMatchObject({ id: sub.id, pushToken: sub.pushToken, agentId: 'ua1' });
+      expect(b.core.setByToken(set.token)!.members.has(restored)).toBe(true);
+      expect([...restored.queue.keys()]).toEqual([m4.messageId]);
+      expect(restored.queue.get(m4.messageId)!.attempts).toBe(1);
+      expect(restored.topics.get('t')!.id).toBe(m4.messageId);
+      for (const gone of [m1, m3, m5])
+        expect(b.core.messageByToken(gone.messageToken)).toBeUndefined();
+      const expired = b.events.filter((e) => e.kind === 'message.expired');
+      expect(expired).toMatchObject([{ messageId: m2.messageId }]);
+      const receiptAfter = b.core.receiptSubscriptionByToken(receipt.token)!;
+      expect(receiptAfter.pending).toEqual([{ messageToken: m2.messageToken, status: 410 }]);
 
-    // A user agent that reconnects gets every outstanding message.
-    const again = new AckingMonitor();
-    expect(b.core.attachMonitor(restored, again)).toBe(1);
-    expect(again.delivered[0]!.body.toString()).toContain('"topic":"t"');
-    b.core.detachMonitor(restored, again);
+      // A user agent that reconnects gets every outstanding message.
+      const again = new AckingMonitor();
+      expect(b.core.attachMonitor(restored, again)).toBe(1);
+      expect(again.delivered[0]!.body.toString()).toContain('"topic":"t"');
+      b.core.detachMonitor(restored, again);
 
-    // The rest of m4's TTL, not a new one.
-    b.clock.advance(29_999);
-    expect(restored.queue.size).toBe(1);
-    b.clock.advance(1);
-    expect(restored.queue.size).toBe(0);
+      // The rest of m4's TTL, not a new one.
+      b.clock.advance(29_999);
+      expect(restored.queue.size).toBe(1);
+      b.clock.advance(1);
+      expect(restored.queue.size).toBe(0);
 
-    // Ids continue after the highest restored one.
-    const next = b.core.subscribe('ua2')!;
-    expect(next.id).toBe('ps1.s2');
-    expect(send(b.core, next, 60).messageId).toBe('ps1.m6');
-    expect(b.core.createReceiptSubscription()!.id).toBe('ps1.r2');
-    expect(b.core.createSet().id).toBe('ps1.set2');
+      // Ids continue after the highest restored one.
+      const next = b.core.subscribe('ua2')!;
+      expect(next.id).toBe('ps1.s2');
+      expect(send(b.core, next, 60).messageId).toBe('ps1.m6');
+      expect(b.core.createReceiptSubscription()!.id).toBe('ps1.r2');
+      expect(b.core.createSet().id).toBe('ps1.set2');
 
-    // What happened after the restart (the expiries) is journaled too.
-    await b.core.durable();
-    const c = await durableCore(crashCopy(crashed), t0 + 31_000);
-    expect([...c.core.bySubscriptionToken(sub.token)!.queue.keys()]).toEqual([]);
-    expect([...c.core.byPushToken(next.pushToken)!.queue.keys()]).toEqual(['ps1.m6']);
+      // What happened after the restart (the expiries) is journaled too.
+      await b.core.durable();
+      const c = await durableCore(backend, await backend.crashCopy(crashed), t0 + 31_000);
+      expect([...c.core.bySubscriptionToken(sub.token)!.queue.keys()]).toEqual([]);
+      expect([...c.core.byPushToken(next.pushToken)!.queue.keys()]).toEqual(['ps1.m6']);
+    });
+
+    it('deleting a subscription, a set or a receipt subscription is durable', async () => {
+      const dir = backend.place();
+      const a = await durableCore(backend, dir, 0);
+      const set = a.core.createSet();
+      const kept = a.core.subscribe('ua1', null, set)!;
+      const gone = a.core.subscribe('ua1')!;
+      send(a.core, gone, 60);
+      a.core.deleteSubscription(gone, 'unsubscribed');
+      const receipt = a.core.createReceiptSubscription()!;
+      a.core.deleteReceiptSubscription(receipt);
+      const set2 = a.core.createSet();
+      a.core.subscribe('ua1', null, set2);
+      a.core.deleteSet(set2, 'unsubscribed');
+      await a.core.durable();
+
+      const b = await durableCore(backend, await backend.crashCopy(dir), 1000);
+      expect([...b.core.allSubscriptions()].map((s) => s.id)).toEqual([kept.id]);
+      expect(b.core.bySubscriptionToken(gone.token)).toBeUndefined();
+      expect(b.core.receiptSubscriptionByToken(receipt.token)).toBeUndefined();
+      expect(b.core.setByToken(set2.token)).toBeUndefined();
+      expect(b.core.setByToken(set.token)).toBeDefined();
+    });
+
+    it('without a store, durable() is null: the in-memory path answers synchronously', () => {
+      const clock = new VirtualClock(0);
+      const core = new PushCore('ps1', clock, new EventBus(clock), DEFAULT_SERVICE_LIMITS);
+      send(core, core.subscribe(null)!, 60);
+      expect(core.durable()).toBeNull();
+    });
   });
 
-  it('deleting a subscription, a set or a receipt subscription is durable', async () => {
-    const dir = tempDir();
-    const a = await durableCore(dir, 0);
-    const set = a.core.createSet();
-    const kept = a.core.subscribe('ua1', null, set)!;
-    const gone = a.core.subscribe('ua1')!;
-    send(a.core, gone, 60);
-    a.core.deleteSubscription(gone, 'unsubscribed');
-    const receipt = a.core.createReceiptSubscription()!;
-    a.core.deleteReceiptSubscription(receipt);
-    const set2 = a.core.createSet();
-    a.core.subscribe('ua1', null, set2);
-    a.core.deleteSet(set2, 'unsubscribed');
-    await a.core.durable();
+  describe('a restored core keeps its limits', () => {
+    it('counts restored messages against storedBytesMax, keeps a referred receipt subscription, drops an empty set, and idles what nobody monitors', async () => {
+      const dir = backend.place();
+      const t0 = 1_700_000_000_000;
+      const a = await durableCore(backend, dir, t0);
+      const sub = a.core.subscribe('ua1', null, 'new')!;
+      const receipt = a.core.createReceiptSubscription()!;
+      send(a.core, sub, 3600, { receiptSubscriptionId: receipt.id });
+      send(a.core, sub, 3600);
+      const emptySet = a.core.createSet(); // made, never used
+      await a.store.durable();
+      const before = a.core.stats();
+      expect(before.storedBytes).toBeGreaterThan(0);
 
-    const b = await durableCore(crashCopy(dir), 1000);
-    expect([...b.core.allSubscriptions()].map((s) => s.id)).toEqual([kept.id]);
-    expect(b.core.bySubscriptionToken(gone.token)).toBeUndefined();
-    expect(b.core.receiptSubscriptionByToken(receipt.token)).toBeUndefined();
-    expect(b.core.setByToken(set2.token)).toBeUndefined();
-    expect(b.core.setByToken(set.token)).toBeDefined();
+      const b = await durableCore(backend, await backend.crashCopy(dir), t0 + 1000);
+      const after = b.core.stats();
+      expect(after.storedBytes).toBe(before.storedBytes);
+      expect(after.subscriptions).toBe(1);
+      expect(b.core.setByToken(emptySet.token)).toBeUndefined();
+      expect(b.core.setByToken(sub.set!.token)).toBeDefined();
+
+      // The receipt subscription has an outstanding message: it outlives its idle time.
+      const receiptIdleMs = DEFAULT_SERVICE_LIMITS.receiptSubscriptionIdleSecondsMax * 1000;
+      b.clock.advance(receiptIdleMs + 1000);
+      expect(b.core.receiptSubscriptionById(receipt.id)).toBeDefined();
+      // Nobody monitors the subscription: it expires after its idle time (counted from the restart).
+      const subscriptionIdleMs = DEFAULT_SERVICE_LIMITS.subscriptionIdleSecondsMax * 1000;
+      b.clock.advance(subscriptionIdleMs);
+      expect(b.core.byId(sub.id)).toBeUndefined();
+      expect(b.core.stats().storedBytes).toBe(0);
+    });
   });
-
-  it('without a store, durable() is null: the in-memory path answers synchronously', () => {
-    const clock = new VirtualClock(0);
-    const core = new PushCore('ps1', clock, new EventBus(clock), DEFAULT_SERVICE_LIMITS);
-    send(core, core.subscribe(null)!, 60);
-    expect(core.durable()).toBeNull();
-  });
-});
-
-describe('a restored core keeps its limits', () => {
-  it('counts restored messages against storedBytesMax, keeps a referred receipt subscription, drops an empty set, and idles what nobody monitors', async () => {
-    const dir = tempDir();
-    const t0 = 1_700_000_000_000;
-    const a = await durableCore(dir, t0);
-    const sub = a.core.subscribe('ua1', null, 'new')!;
-    const receipt = a.core.createReceiptSubscription()!;
-    send(a.core, sub, 3600, { receiptSubscriptionId: receipt.id });
-    send(a.core, sub, 3600);
-    const emptySet = a.core.createSet(); // made, never used
-    await a.store.durable();
-    const before = a.core.stats();
-    expect(before.storedBytes).toBeGreaterThan(0);
-
-    const b = await durableCore(crashCopy(dir), t0 + 1000);
-    const after = b.core.stats();
-    expect(after.storedBytes).toBe(before.storedBytes);
-    expect(after.subscriptions).toBe(1);
-    expect(b.core.setByToken(emptySet.token)).toBeUndefined();
-    expect(b.core.setByToken(sub.set!.token)).toBeDefined();
-
-    // The receipt subscription has an outstanding message: it outlives its idle time.
-    const receiptIdleMs = DEFAULT_SERVICE_LIMITS.receiptSubscriptionIdleSecondsMax * 1000;
-    b.clock.advance(receiptIdleMs + 1000);
-    expect(b.core.receiptSubscriptionById(receipt.id)).toBeDefined();
-    // Nobody monitors the subscription: it expires after its idle time (counted from the restart).
-    const subscriptionIdleMs = DEFAULT_SERVICE_LIMITS.subscriptionIdleSecondsMax * 1000;
-    b.clock.advance(subscriptionIdleMs);
-    expect(b.core.byId(sub.id)).toBeUndefined();
-    expect(b.core.stats().storedBytes).toBe(0);
-  });
-});
+}

@@ -12,7 +12,13 @@ import { ExpiryIndex } from './expiry';
 import { IdleExpiry } from './idle';
 import { RateLimiter } from './rate-limit';
 import { MessageArchive, RecentTokens } from './recent';
-import { idNumber, type PushStore } from './store/store';
+import {
+  idNumber,
+  type MessageRecord,
+  type PushStore,
+  type RemoteChange,
+  type SubscriptionRecord,
+} from './store/store';
 import { newCapabilityToken } from './tokens';
 import type {
   Monitor,
@@ -736,25 +742,10 @@ export class PushCore {
     }
     for (const r of state.subscriptions) {
       const set = r.setId === null ? null : (setsById.get(r.setId) ?? null);
-      const sub: Subscription = {
-        id: r.id,
-        token: r.token,
-        pushToken: r.pushToken,
-        agentId: r.agentId,
-        createdAtMs: r.createdAtMs,
-        vapidKey: r.vapidKey,
-        queue: new Map(),
-        topics: new Map(),
-        monitors: new Set(),
-        set,
-      };
-      this.indexSubscription(sub);
-      this.subscriptionCount = Math.max(this.subscriptionCount, idNumber(r.id));
-      // Nobody monitors it yet: its idle time starts again at the restart (not journaled).
-      this.idleSubscriptions.idle(sub);
-      announce(sub);
+      this.adoptSubscription(r, set, announce, true);
     }
     this.store = store;
+    store.onRemoteChange?.((change) => this.applyRemote(change, announce));
     store.onFailure((error) =>
       this.bus.emit({ kind: 'store.failed', serviceId: this.serviceId, detail: error.message }),
     );
@@ -766,31 +757,7 @@ export class PushCore {
         store.finishMessage(r.id); // an orphan cannot be delivered; don't keep it
         continue;
       }
-      const message: StoredMessage = { ...r, inFlightOn: null };
-      this.index(sub, message);
-      this.archive.set(message.id, {
-        subscriptionId: sub.id,
-        body: message.body,
-        contentHeaders: message.contentHeaders,
-        ttlRequestedSeconds: message.ttlSeconds,
-      });
-      this.bus.emit({
-        kind: 'message.accepted',
-        serviceId: this.serviceId,
-        subscriptionId: sub.id,
-        messageId: message.id,
-        ttlSeconds: message.ttlSeconds,
-        ttlRequestedSeconds: message.ttlSeconds,
-        urgency: message.urgency,
-        topic: message.topic,
-        bytes: message.body.length,
-        receiptRequested: message.receiptSubscriptionId !== null,
-        senderId: null,
-        // The VAPID scheme is not stored: a restored message keeps only its coding's label.
-        ...legacyOf(message.contentHeaders, false),
-      });
-      if (message.expiresAtMs <= now) this.expire(message);
-      else this.expiries.add(message, message.expiresAtMs);
+      this.adoptMessage(sub, r, now);
     }
     // What nothing refers to any more starts idle (receipt subscriptions) or goes (sets).
     for (const receipt of this.receiptSubscriptionsById.values()) this.idleReceiptIfUnused(receipt);
@@ -800,6 +767,106 @@ export class PushCore {
   /** Whether state changes are journaled to a store (`durable()` is then never null). */
   get journals(): boolean {
     return this.store !== null;
+  }
+
+  /**
+   * A subscription restored (`idle`: its idle time starts now), or made by another instance
+   * on the same store (its idle expiry is that instance's, or the one that monitors it).
+   */
+  private adoptSubscription(
+    r: SubscriptionRecord,
+    set: SubscriptionSet | null,
+    announce: (sub: Subscription) => void,
+    idle: boolean,
+  ): void {
+    const sub: Subscription = {
+      id: r.id,
+      token: r.token,
+      pushToken: r.pushToken,
+      agentId: r.agentId,
+      createdAtMs: r.createdAtMs,
+      vapidKey: r.vapidKey,
+      queue: new Map(),
+      topics: new Map(),
+      monitors: new Set(),
+      set,
+    };
+    this.indexSubscription(sub);
+    this.subscriptionCount = Math.max(this.subscriptionCount, idNumber(r.id));
+    // Nobody monitors it here yet: its idle time starts now (not journaled).
+    if (idle) this.idleSubscriptions.idle(sub);
+    announce(sub);
+  }
+
+  /**
+   * A message restored, or accepted by another instance on the same store: stored as if
+   * accepted here, offered to the monitors held here, expiring at its own instant.
+   */
+  private adoptMessage(sub: Subscription, r: MessageRecord, now: number): void {
+    const message: StoredMessage = { ...r, inFlightOn: null };
+    this.index(sub, message);
+    this.archive.set(message.id, {
+      subscriptionId: sub.id,
+      body: message.body,
+      contentHeaders: message.contentHeaders,
+      ttlRequestedSeconds: message.ttlSeconds,
+    });
+    this.bus.emit({
+      kind: 'message.accepted',
+      serviceId: this.serviceId,
+      subscriptionId: sub.id,
+      messageId: message.id,
+      ttlSeconds: message.ttlSeconds,
+      ttlRequestedSeconds: message.ttlSeconds,
+      urgency: message.urgency,
+      topic: message.topic,
+      bytes: message.body.length,
+      receiptRequested: message.receiptSubscriptionId !== null,
+      senderId: null,
+      // The VAPID scheme is not stored: a restored message keeps only its coding's label.
+      ...legacyOf(message.contentHeaders, false),
+    });
+    if (message.expiresAtMs <= now) this.expire(message);
+    else {
+      this.expiries.add(message, message.expiresAtMs);
+      if (sub.monitors.size > 0) this.offer(sub, message);
+    }
+  }
+
+  /**
+   * Applies what another instance on the same store did (`PushStore.onRemoteChange`), as
+   * that instance's own journal already holds it: nothing is journaled again, and its
+   * answers, receipts and events are that instance's.
+   */
+  private applyRemote(change: RemoteChange, announce: (sub: Subscription) => void): void {
+    const store = this.store;
+    this.store = null;
+    try {
+      switch (change.kind) {
+        case 'subscription':
+          if (!this.subscriptions.has(change.record.id))
+            this.adoptSubscription(change.record, null, announce, false);
+          return;
+        case 'subscription-deleted': {
+          const sub = this.subscriptions.get(change.id);
+          if (sub) this.deleteSubscription(sub, 'unsubscribed');
+          return;
+        }
+        case 'message': {
+          const sub = this.subscriptions.get(change.record.subscriptionId);
+          if (sub && !this.messagesByToken.has(change.record.token))
+            this.adoptMessage(sub, change.record, this.clock.now());
+          return;
+        }
+        case 'message-finished': {
+          const message = this.subscriptions.get(change.subscriptionId)?.queue.get(change.id);
+          if (message) this.finish(message);
+          return;
+        }
+      }
+    } finally {
+      this.store = store;
+    }
   }
 
   /**

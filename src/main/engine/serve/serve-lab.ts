@@ -13,6 +13,7 @@ import { Lab } from '../lab';
 import { wants } from '../push/core';
 import type { QuirkName } from '../push/quirks';
 import { clientProfile, PROFILE_REGISTRY } from '../push/profiles/registry';
+import { storeLocation } from '../push/store/location';
 import type { ServiceLimits } from '../push/types';
 import { messageRecord, pushSubscription, type MessageRecord } from './records';
 import type { PushSubscriptionJson } from './records';
@@ -67,7 +68,10 @@ export interface ServeLabOptions {
   urgencyMin?: Urgency;
   /** Restricts the built-in subscriptions to this application server key (RFC 8292). */
   vapidKey?: string;
-  storeDir?: string;
+  /** A durable store: a directory or a `redis://HOST:PORT[/DB]` URL (Lab's `store`). */
+  store?: string;
+  /** This service's name among several sharing one Redis store (Lab's `instance`). */
+  instance?: string;
   /** A provider quirk overlay over the rfc8030 profile (engine/push/quirks). */
   quirks?: QuirkName;
   /** Faults on the built-in user agents' link (`Lab`'s `userAgentFaults`). */
@@ -78,14 +82,37 @@ export interface ServeLabOptions {
 
 /** How the caller spells an option in its errors: `--vapid-key` for the CLI, `vapidKey` for code. */
 export type OptionName = (
-  field: 'subscriptions' | 'profile' | 'store' | 'vapidKey' | 'quirks',
+  field: 'subscriptions' | 'profile' | 'store' | 'vapidKey' | 'quirks' | 'instance',
 ) => string;
+
+/** An instance name: what its ids start with (`a.s1`), so letters, digits, - and _ only. */
+const INSTANCE_NAME = /^[A-Za-z0-9_-]{1,32}$/;
 
 /** serve's rules between options, told in the caller's own option names. */
 export function checkServeOptions(
-  options: Pick<ServeLabOptions, 'profile' | 'subscriptions' | 'storeDir' | 'vapidKey' | 'quirks'>,
+  options: Pick<
+    ServeLabOptions,
+    'profile' | 'subscriptions' | 'store' | 'vapidKey' | 'quirks' | 'instance'
+  >,
   name: OptionName,
 ): void {
+  if (options.instance !== undefined) {
+    if (!INSTANCE_NAME.test(options.instance)) {
+      throw new ServeError(
+        SERVE_ERROR_CODES.BAD_OPTION,
+        'instance',
+        `${name('instance')}: got "${options.instance}"; allowed 1 to 32 letters, digits, - or _`,
+      );
+    }
+    const location = options.store === undefined ? null : storeLocation(options.store);
+    if (location === null || !('redis' in location)) {
+      throw new ServeError(
+        SERVE_ERROR_CODES.BAD_OPTION,
+        'instance',
+        `${name('instance')} ${options.instance}: several instances share a Redis store; allowed only with ${name('store')} redis://HOST:PORT[/DB]`,
+      );
+    }
+  }
   if (options.vapidKey !== undefined && !clientProfile(options.profile).vapid) {
     throw new ServeError(
       SERVE_ERROR_CODES.BAD_OPTION,
@@ -93,12 +120,21 @@ export function checkServeOptions(
       `${name('vapidKey')}: ${name('profile')} ${options.profile} predates VAPID (RFC 8292); allowed with rfc8030`,
     );
   }
-  if (options.storeDir !== undefined && !PROFILE_REGISTRY[options.profile].durable) {
+  if (options.store !== undefined) {
+    const location = storeLocation(options.store);
+    if ('error' in location)
+      throw new ServeError(
+        SERVE_ERROR_CODES.BAD_OPTION,
+        'store',
+        `${name('store')} ${location.error}`,
+      );
+  }
+  if (options.store !== undefined && !PROFILE_REGISTRY[options.profile].durable) {
     const durable = PROFILES.filter((profile) => PROFILE_REGISTRY[profile].durable);
     throw new ServeError(
       SERVE_ERROR_CODES.BAD_OPTION,
       'store',
-      `${name('store')} ${options.storeDir}: a durable store works with ${name('profile')} ${durable.join(', ')} only (got ${options.profile})`,
+      `${name('store')} ${options.store}: a durable store works with ${name('profile')} ${durable.join(', ')} only (got ${options.profile})`,
     );
   }
   if (options.quirks !== undefined && !PROFILE_REGISTRY[options.profile].quirks) {
@@ -189,7 +225,8 @@ export class ServeLab {
       power: options.power,
       ...(options.urgencyMin !== undefined ? { urgencyMin: options.urgencyMin } : {}),
       ...(options.vapidKey !== undefined ? { vapidKey: options.vapidKey } : {}),
-      ...(options.storeDir !== undefined ? { storeDir: options.storeDir } : {}),
+      ...(options.store !== undefined ? { store: options.store } : {}),
+      ...(options.instance !== undefined ? { instance: options.instance } : {}),
       ...(options.quirks !== undefined ? { quirks: options.quirks } : {}),
       ...(options.userAgentFaults ? { userAgentFaults: options.userAgentFaults } : {}),
       listener: (event) => {

@@ -1,8 +1,8 @@
 /**
  * The built-in user agents' side of a durable service (`push-lab serve --store`, the UI's
- * sandbox): their subscriptions' URLs and RFC 8291 private keys, kept beside the store in
- * `agents.json` (mode 0600: it holds private keys), so a PushSubscription a developer
- * copied keeps working — and decrypting — after a restart.
+ * sandbox): their subscriptions' URLs and RFC 8291 private keys, kept beside the store
+ * (`agents.json`, mode 0600, in a directory; a key in Redis: both hold private keys), so a
+ * PushSubscription a developer copied keeps working — and decrypting — after a restart.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -41,17 +41,45 @@ function valid(s: unknown): s is SavedSubscription {
 }
 
 /**
- * agent id → its saved subscriptions, as UaSubscriptions under `serviceUrl`. A missing
- * file is an empty map; a damaged one too (the agents then subscribe anew).
+ * Where a store keeps the agents' subscriptions: `agents.json` beside the log (a directory
+ * store), or a key beside the service's state (a Redis store, redis.ts).
  */
-export async function loadAgentSubscriptions(
-  storeDir: string,
+export interface AgentShelf {
+  /** The saved text; null when nothing was saved. */
+  read(): Promise<string | null>;
+  write(text: string): Promise<void>;
+}
+
+/** `agents.json` in a store directory: 0600, written atomically (one whole file after a crash). */
+export function agentFile(storeDir: string): AgentShelf {
+  const file = path.join(storeDir, AGENTS_FILE);
+  return {
+    async read() {
+      try {
+        return await readFile(file, 'utf8');
+      } catch {
+        return null;
+      }
+    },
+    // Private keys inside: 0600 whatever the file was.
+    async write(text) {
+      await writeFileAtomic(file, text, { mode: 0o600, keepMode: false });
+    },
+  };
+}
+
+/**
+ * agent id → its saved subscriptions, as UaSubscriptions under `serviceUrl`. Nothing saved
+ * is an empty map; damaged text too (the agents then subscribe anew).
+ */
+export function parseAgentSubscriptions(
+  text: string | null,
   serviceUrl: string,
-): Promise<Map<string, UaSubscription[]>> {
+): Map<string, UaSubscription[]> {
   const result = new Map<string, UaSubscription[]>();
   let parsed: unknown;
   try {
-    parsed = JSON.parse(await readFile(path.join(storeDir, AGENTS_FILE), 'utf8'));
+    parsed = text === null ? null : JSON.parse(text);
   } catch {
     return result;
   }
@@ -84,11 +112,10 @@ export async function loadAgentSubscriptions(
   return result;
 }
 
-/** Writes every agent's subscriptions: atomically (0600), so a crash leaves one whole file. */
-export async function saveAgentSubscriptions(
-  storeDir: string,
+/** Every agent's subscriptions as the text a shelf keeps. */
+export function agentSubscriptionsJson(
   agents: Iterable<{ id: string; subscriptions: readonly UaSubscription[] }>,
-): Promise<void> {
+): string {
   const saved: Record<string, SavedSubscription[]> = {};
   for (const agent of agents) {
     saved[agent.id] = agent.subscriptions.slice(0, AGENT_SUBSCRIPTIONS_KEPT_MAX).map((s) => ({
@@ -100,7 +127,5 @@ export async function saveAgentSubscriptions(
       authSecret: b64uEncode(s.keys.authSecret),
     }));
   }
-  const file = path.join(storeDir, AGENTS_FILE);
-  // Private keys inside: 0600 whatever the file was.
-  await writeFileAtomic(file, JSON.stringify(saved), { mode: 0o600, keepMode: false });
+  return JSON.stringify(saved);
 }

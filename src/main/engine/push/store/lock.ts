@@ -16,7 +16,8 @@ export interface StoreLock {
   release(): Promise<void>;
 }
 
-function alive(pid: number): boolean {
+/** Is a process with this pid running on this machine? */
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

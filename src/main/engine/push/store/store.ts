@@ -51,6 +51,16 @@ export function idNumber(id: string): number {
 }
 
 /**
+ * A change another instance sharing the store made (several `serve` processes on one Redis):
+ * what the core applies to its own state, without journaling it again.
+ */
+export type RemoteChange =
+  | { kind: 'subscription'; record: SubscriptionRecord }
+  | { kind: 'subscription-deleted'; id: string }
+  | { kind: 'message'; record: MessageRecord }
+  | { kind: 'message-finished'; id: string; subscriptionId: string };
+
+/**
  * The core calls these at each state change (synchronously, in order); an implementation
  * queues the writes and makes them durable together. Upserts and deletes are idempotent,
  * keyed by id, so a log may replay a suffix twice without changing the outcome.
@@ -74,6 +84,11 @@ export interface PushStore {
    * cannot be, and from then on for every later call.
    */
   durable(): Promise<void>;
+  /**
+   * Changes other instances make, after the state `state()` returned (only a store shared by
+   * several instances has them; the write-ahead log has one writer).
+   */
+  onRemoteChange?(listener: (change: RemoteChange) => void): void;
   /** Called once when the store fails (a write or sync failed); it is unusable after. */
   onFailure(listener: (error: Error) => void): void;
   /** Writes what is queued, then releases the store (its lock). */

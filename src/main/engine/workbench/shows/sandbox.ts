@@ -73,7 +73,7 @@ export class SandboxShow extends Show {
     const durable = (options.profile ?? 'rfc8030') === 'rfc8030';
     if (!durable) return attempt(options);
     try {
-      return await attempt({ ...options, storeDir: path.join(dataDir, SANDBOX_STORE_DIR) });
+      return await attempt({ ...options, store: path.join(dataDir, SANDBOX_STORE_DIR) });
     } catch (error) {
       if (!(error instanceof StoreError) || error.code !== 'ERR_STORE_LOCKED') throw error;
       return attempt(options);
