@@ -5,7 +5,7 @@
  * (cli/artillery.ts) writes these shapes, so it reads the bounds and defaults from here.
  */
 import { z } from 'zod';
-import { PROFILES, URGENCIES } from '../../../shared/events';
+import { PROFILES, URGENCIES, type Urgency } from '../../../shared/events';
 import { SEED_NUMBER_MAX } from '../../../shared/commands';
 import { FAULTS_MAX } from '../net/spec';
 import { presetNames } from '../net/presets';
@@ -93,7 +93,7 @@ export const fleetOptionsSchema = z
   .prefault({});
 
 export type FleetOptions = z.output<typeof fleetOptionsSchema>;
-export type FleetOptionsInput = z.input<typeof fleetOptionsSchema>;
+export type FleetOptionsInput = NonNullable<z.input<typeof fleetOptionsSchema>>;
 
 /** An http(s) URL: the service's origin, and where to subscribe when it has a path. */
 export const targetSchema = z.string().refine(
@@ -108,6 +108,16 @@ export const targetSchema = z.string().refine(
   { error: 'allowed an http:// or https:// URL of an RFC 8030 push service' },
 );
 
+/** Choices in a send's TTL mix. */
+export const MIX_CHOICES_MAX = 100;
+const ttlSeconds = z
+  .number()
+  .int()
+  .min(0)
+  .max(2 ** 31);
+const weightedTtl = z.object({ value: ttlSeconds, share: z.number().min(0) }).strict();
+const urgency = z.enum(URGENCIES as [Urgency, ...Urgency[]]);
+
 const sendStep = z
   .object({
     /** `self`: the VU's own subscription; `pool`: a subscription of any running VU of this worker. */
@@ -115,14 +125,19 @@ const sendStep = z
     count: z.number().int().min(1).max(SEND_COUNT_MAX).default(D.send.count),
     /** Pause between two sends of the step. */
     intervalMs: waitMs.default(D.send.intervalMs),
-    /** TTL, seconds. */
+    /** TTL, seconds; or a mix, one drawn per message by weight (a scenario's `mix.ttl`). */
     ttl: z
-      .number()
-      .int()
-      .min(0)
-      .max(2 ** 31)
+      .union([ttlSeconds, z.array(weightedTtl).min(1).max(MIX_CHOICES_MAX)])
       .default(D.send.ttl),
-    urgency: z.enum(URGENCIES as [string, ...string[]]).default(D.send.urgency),
+    /** An urgency; or a mix `{ high: 1, normal: 3 }`, one drawn per message by weight. */
+    urgency: z
+      .union([
+        urgency,
+        z
+          .partialRecord(urgency, z.number().min(0))
+          .refine((mix) => Object.keys(mix).length > 0, { error: 'allowed at least one urgency' }),
+      ])
+      .default(D.send.urgency),
     /** Plaintext octets per message. */
     bytes: z.number().int().min(MESSAGE_BYTES_MIN).max(MESSAGE_BYTES_MAX).default(D.send.bytes),
   })

@@ -14,6 +14,7 @@ import { sleep, type Timer } from '../clock/clock';
 import type { Link } from '../net/link';
 import type { Rng } from '../rng/rng';
 import type { Urgency } from '../../../shared/events';
+import { weighted } from '../agents/traffic';
 import type { Fleet } from './fleet';
 import { FLEET_ERROR_CODES, FleetError } from './errors';
 import { errorMetric, FLEET_METRICS, type MetricsSink } from './metrics';
@@ -146,8 +147,12 @@ export class VirtualUser {
       pushUrl: target.sub.pushUrl,
       keys: target.sub.keys,
       text: `pushlab:${messageId}:`.padEnd(step.bytes, '.'),
-      ttlSeconds: step.ttl,
-      urgency: step.urgency as Urgency,
+      ttlSeconds:
+        typeof step.ttl === 'number' ? step.ttl : weighted(this.rng, ttlChoices(step.ttl)),
+      urgency:
+        typeof step.urgency === 'string'
+          ? step.urgency
+          : weighted(this.rng, Object.entries(step.urgency) as [Urgency, number][]),
       topic: null,
       receipt: false,
       subscriptionId: null,
@@ -230,4 +235,8 @@ export class VirtualUser {
       (timer as Timer | null)?.cancel();
     }
   }
+}
+
+function ttlChoices(mix: readonly { value: number; share: number }[]): [number, number][] {
+  return mix.map((choice) => [choice.value, choice.share]);
 }
