@@ -32,12 +32,16 @@ export function parseFleetConfig(target: unknown, options: unknown): Checked<Fle
   const parsed = check(fleetOptionsSchema, options ?? {}, OPTIONS_FIELD);
   if (!parsed.ok) return parsed;
   const { link } = parsed.value;
-  const faults = parseFaultSpecs([
-    ...(link.preset ? presetFaults(link.preset) : []),
-    ...link.faults,
-  ]);
+  // The script's faults alone first, so a problem's index is the script's own.
+  const own = parseFaultSpecs(link.faults);
+  const faults = own.ok
+    ? parseFaultSpecs([...(link.preset ? presetFaults(link.preset) : []), ...link.faults])
+    : own;
   if (!faults.ok)
-    return { ok: false, message: `${OPTIONS_FIELD}.link.faults: ${faults.problems[0]}` };
+    return {
+      ok: false,
+      message: `${OPTIONS_FIELD}.link${own.ok ? ' (with its preset)' : '.faults'}${faults.problems[0]}`,
+    };
   return { ok: true, value: { target: url.value, options: parsed.value, faults: faults.value } };
 }
 
