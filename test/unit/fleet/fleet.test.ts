@@ -5,6 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Fleet, FLEET_METRICS, FleetError } from '../../../src/main/engine/fleet';
 import { parseFleetConfig, parseFlow } from '../../../src/main/engine/fleet/parse';
 import { startPushService, type RunningPushService } from '../../../src/main/engine/serve';
+import type { VirtualUser } from '../../../src/main/engine/fleet/virtual-user';
+import type { UaSubscription } from '../../../src/main/engine/agents/user-agent';
+import { Rng } from '../../../src/main/engine/rng/rng';
 
 /** A VU's figures, added up as Artillery would. */
 function tally() {
@@ -76,6 +79,34 @@ describe('fleet input: one sentence naming the field', () => {
       { receive: { count: 1, timeoutMs: 10_000 } },
       { think: 0.5 },
     ]);
+  });
+});
+
+describe("the pool of running VUs' subscriptions", () => {
+  it('picks only subscriptions of VUs still in it, whatever order they leave in', async () => {
+    const fleet = await Fleet.start('http://127.0.0.1:1', {});
+    const vus = Array.from({ length: 5 }, (_, i) => ({ id: `vu${i}` }) as unknown as VirtualUser);
+    const subs = new Map<VirtualUser, UaSubscription[]>();
+    for (const vu of vus) {
+      const own = [0, 1].map((j) => ({ pushUrl: `${vu.id}/${j}` }) as UaSubscription);
+      subs.set(vu, own);
+      for (const sub of own) expect(fleet.offer(vu, sub)).toBe(true);
+    }
+    const rng = new Rng(1);
+    const picked = (): Set<string> => {
+      const seen = new Set<string>();
+      for (let i = 0; i < 400; i++) seen.add(fleet.pick(rng)!.sub.pushUrl);
+      return seen;
+    };
+    expect(picked().size).toBe(10);
+    fleet.withdraw(vus[1]!);
+    fleet.withdraw(vus[4]!);
+    expect([...picked()].sort()).toEqual(['vu0/0', 'vu0/1', 'vu2/0', 'vu2/1', 'vu3/0', 'vu3/1']);
+    for (const vu of [vus[0]!, vus[3]!]) fleet.withdraw(vu);
+    expect([...picked()].sort()).toEqual(['vu2/0', 'vu2/1']);
+    fleet.withdraw(vus[2]!);
+    expect(fleet.pick(rng)).toBeNull();
+    await fleet.close();
   });
 });
 

@@ -41,6 +41,13 @@ export interface Outstanding {
   sentAtMs: number;
 }
 
+interface PoolEntry {
+  vu: VirtualUser;
+  sub: UaSubscription;
+  /** Where it is in the pool (kept as entries move). */
+  index: number;
+}
+
 export class Fleet {
   readonly clock: Clock;
   private readonly bus: EventBus;
@@ -49,7 +56,9 @@ export class Fleet {
   /** Services for push-resource origins other than the target, made on first need. */
   private readonly origins = new Map<string, ExternalService>();
   private readonly pending = new Map<string, Outstanding>();
-  private readonly pool: { vu: VirtualUser; sub: UaSubscription }[] = [];
+  private readonly pool: PoolEntry[] = [];
+  /** Each VU's entries in the pool, so one leaves in O(its subscriptions), not O(pool). */
+  private readonly poolEntries = new Map<VirtualUser, PoolEntry[]>();
   /** Each application server's VU, so its retries reach that VU's figures. */
   private readonly sendersById = new Map<string, VirtualUser>();
   private vuSeq = 0;
@@ -172,17 +181,24 @@ export class Fleet {
   /** Offers a VU's subscription to other VUs' `send {to: pool}`; false at the bound. */
   offer(vu: VirtualUser, sub: UaSubscription): boolean {
     if (this.pool.length >= POOL_MAX) return false;
-    this.pool.push({ vu, sub });
+    const entry: PoolEntry = { vu, sub, index: this.pool.length };
+    this.pool.push(entry);
+    const entries = this.poolEntries.get(vu);
+    if (entries) entries.push(entry);
+    else this.poolEntries.set(vu, [entry]);
     return true;
   }
 
   /** Takes a VU's subscriptions out of the pool (it is ending). */
   withdraw(vu: VirtualUser): void {
-    for (let i = this.pool.length - 1; i >= 0; i--) {
-      if (this.pool[i]!.vu !== vu) continue;
-      this.pool[i] = this.pool[this.pool.length - 1]!;
-      this.pool.pop();
+    for (const entry of this.poolEntries.get(vu) ?? []) {
+      const last = this.pool.pop()!;
+      if (last !== entry) {
+        last.index = entry.index;
+        this.pool[entry.index] = last;
+      }
     }
+    this.poolEntries.delete(vu);
   }
 
   /** A subscription of a running VU and its VU, chosen by `rng`; null when the pool is empty. */
