@@ -53,8 +53,14 @@ async function startServe() {
       '--subscribe-rate',
       '0',
     ],
-    { detached: true, stdio: ['ignore', 'pipe', 'ignore'] },
+    { detached: true, stdio: ['ignore', 'pipe', 'pipe'] },
   );
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr = (stderr + d).slice(-4000)));
+  child.on('exit', (code, signal) => {
+    if (!stopping) console.error(`push-lab serve ended (${code ?? signal}): ${stderr}`);
+  });
+  let stopping = false;
   const lines = createInterface({ input: child.stdout });
   const url = await new Promise((resolve, reject) => {
     lines.on('line', (line) => {
@@ -62,7 +68,17 @@ async function startServe() {
     });
     child.on('exit', (code) => reject(new Error(`push-lab serve exited with ${code}`)));
   });
-  return { url, pid: child.pid, stop: () => process.kill(-child.pid, 'SIGKILL') };
+  return {
+    url,
+    stop: () => {
+      stopping = true;
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // it ended by itself (said above)
+      }
+    },
+  };
 }
 
 /** Summed RSS (bytes) of a process group. */

@@ -27,7 +27,7 @@ const RUN_TIMEOUT_MS = 150_000;
  * on timeout), the engine found through NODE_PATH as the README says; resolves with the
  * report's aggregate.
  */
-async function artilleryRun(dir, script) {
+async function artilleryRun(dir, script, { exitCode = 0 } = {}) {
   const file = path.join(dir, `fleet-${Date.now()}.yml`);
   const report = `${file}.json`;
   await writeFile(file, stringify(script));
@@ -56,7 +56,7 @@ async function artilleryRun(dir, script) {
   } catch {
     // the group is gone already
   }
-  expect(code, output).toBe(0);
+  expect(code, output).toBe(exitCode);
   const { aggregate } = JSON.parse(await readFile(report, 'utf8'));
   return { counters: aggregate.counters, summaries: aggregate.summaries, output };
 }
@@ -157,6 +157,25 @@ describe.skipIf(!installed)('artillery-engine-push-lab under a real artillery ru
       expect(counters['push.retries']).toBeGreaterThan(0);
       expect(accepted + refused).toBe(sent);
       expect((counters['push.delivered'] ?? 0) + (counters['push.lost'] ?? 0)).toBe(accepted);
+    },
+    RUN_TIMEOUT_MS,
+  );
+
+  it(
+    "fails every VU of a bad flow with the engine's code and says why in one sentence",
+    async () => {
+      const { counters, output } = await artilleryRun(dir, {
+        config: {
+          target,
+          phases: [{ duration: 1, arrivalCount: 2 }],
+          engines: { 'push-lab': {} },
+        },
+        scenarios: [{ engine: 'push-lab', flow: [{ subscribe: {} }, { send: { count: 0 } }] }],
+      });
+      expect(counters['vusers.failed']).toBe(2);
+      expect(counters['errors.ERR_FLEET_BAD_SCRIPT']).toBe(2);
+      expect(counters['push.subscribed'] ?? 0).toBe(0);
+      expect(output).toMatch(/^artillery-engine-push-lab: flow\.1\.send\.count: got 0; .*$/m);
     },
     RUN_TIMEOUT_MS,
   );
