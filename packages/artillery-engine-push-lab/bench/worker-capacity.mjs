@@ -124,13 +124,15 @@ async function run(name, script) {
 }
 
 function holdScript(target, vus) {
+  const arrivalSeconds = Math.max(1, Math.ceil(vus / 200));
   return {
     config: {
       target,
-      phases: [{ duration: Math.max(1, Math.ceil(vus / 200)), arrivalCount: vus }],
+      phases: [{ duration: arrivalSeconds, arrivalCount: vus }],
       engines: { 'push-lab': { seed: 1 } },
     },
-    scenarios: [{ engine: 'push-lab', flow: [{ subscribe: {} }, { think: 8 }] }],
+    // Each holds past the last arrival, so the peak has every VU subscribed at once.
+    scenarios: [{ engine: 'push-lab', flow: [{ subscribe: {} }, { think: arrivalSeconds + 8 }] }],
   };
 }
 
@@ -164,7 +166,12 @@ async function inProcess(target) {
   };
   const steps = Fleet.steps(sendScript(target).scenarios[0].flow);
   const started = performance.now();
-  await Promise.all(Array.from({ length: SEND_VUS }, () => fleet.run(steps, sink)));
+  // A VU that fails (the service went away) is counted, not thrown: the run reports it.
+  let failed = 0;
+  await Promise.all(
+    Array.from({ length: SEND_VUS }, () => fleet.run(steps, sink).catch(() => (failed += 1))),
+  );
+  if (failed > 0) console.error(`in-process baseline: ${failed} of ${SEND_VUS} VUs failed`);
   const seconds = (performance.now() - started) / 1000;
   await fleet.close();
   return delivered / seconds;
