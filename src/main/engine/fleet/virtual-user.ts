@@ -63,12 +63,15 @@ export class VirtualUser {
       () => this.outstanding.size === 0 && this.incoming === 0,
       this.fleet.config.options.deliveryWaitMs,
     );
-    if (this.outstanding.size > 0) this.sink.counter(FLEET_METRICS.lost, this.outstanding.size);
   }
 
-  /** Forgets what is still on its way (already counted lost) and closes everything it opened. */
+  /**
+   * Counts what is still on its way as lost (after the final wait, or at once when a step
+   * failed: every accepted message ends delivered or lost) and closes everything it opened.
+   */
   async stop(): Promise<void> {
     this.fleet.withdraw(this);
+    if (this.outstanding.size > 0) this.sink.counter(FLEET_METRICS.lost, this.outstanding.size);
     for (const messageId of this.outstanding) this.fleet.settle(messageId);
     this.outstanding.clear();
     if (this.server) this.fleet.releaseSender(this.server.id);
