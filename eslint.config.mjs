@@ -59,6 +59,8 @@ export default tseslint.config(
     ignores: [
       'out/**',
       'node_modules/**',
+      // An engine package's own install (packages/artillery-engine-push-lab: artillery, 461 MB).
+      'packages/*/node_modules/**',
       'test-results/**',
       'playwright-report/**',
       '.ci-results/**',
@@ -202,5 +204,11 @@ export default tseslint.config(
   {
     files: ['test/**', 'scripts/**', 'bin/**', '*.config.*'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
+  },
+  {
+    // The Artillery engine is CommonJS, so every Artillery 2 loads it (older ones `require`).
+    files: ['packages/*/*.js'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
 );

@@ -39,6 +39,7 @@ import {
 } from './proxy';
 import { runDiff, runReplay, runRerun } from './replay';
 import * as sendCli from './send';
+import { runArtillery } from './artillery';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 export const DEFAULT_WEB_PORT = 7171;
@@ -222,6 +223,17 @@ function program(): Command {
         files.length > 1 || options.seeds !== undefined
           ? await runBatch(files, options)
           : await runRun(files[0]!, options);
+    });
+
+  cli
+    .command('artillery')
+    .description(
+      'write a scenario as an Artillery script for artillery-engine-push-lab (stdout); what it cannot say goes to stderr; exit 2 on bad input',
+    )
+    .argument('<file>', 'scenario file (YAML or JSON)')
+    .option('--target <url>', "the push service's URL (default: the scenario service's url)")
+    .action(async (file: string, options: { target?: string }) => {
+      exitCode = await runArtillery(file, options);
     });
 
   cli

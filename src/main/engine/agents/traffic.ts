@@ -116,7 +116,7 @@ export function planTraffic(
 }
 
 /** Picks a value with probability proportional to its weight (the first when all are 0). */
-function weighted<T>(rng: Rng, options: readonly [T, number][]): T {
+export function weighted<T>(rng: Rng, options: readonly [T, number][]): T {
   const total = options.reduce((sum, [, w]) => sum + Math.max(0, w), 0);
   if (options.length === 0) throw new Error('weighted: no options');
   let x = rng.next() * total;

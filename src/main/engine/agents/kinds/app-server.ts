@@ -172,7 +172,8 @@ export const appServerKind = defineKind({
   },
 });
 
-function toPattern(traffic: AppServerEntry['traffic']): TrafficPattern {
+/** A server's `traffic` entry as the planner takes it (the World's plan, and `push-lab artillery`'s counts). */
+export function toPattern(traffic: AppServerEntry['traffic']): TrafficPattern {
   switch (traffic.pattern) {
     case 'constant':
     case 'poisson':
