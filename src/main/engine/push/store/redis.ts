@@ -45,6 +45,7 @@ import {
   type StoredState,
   type SubscriptionRecord,
 } from './store';
+import { deferred, RESOLVED, type Deferred } from './deferred';
 
 /** How long opening waits for Redis to answer before refusing the start. */
 export const REDIS_CONNECT_TIMEOUT_MS = 5000;
@@ -62,26 +63,6 @@ const CHANGES_READ_MAX = 1000;
 const ID_KINDS = ['sets', 'receiptSubscriptions', 'subscriptions', 'messages'] as const;
 
 type Command = (string | number | Buffer)[];
-
-interface Deferred {
-  promise: Promise<void>;
-  resolve(): void;
-  reject(error: Error): void;
-}
-
-function deferred(): Deferred {
-  let resolve!: () => void;
-  let reject!: (error: Error) => void;
-  const promise = new Promise<void>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  // A batch nobody waits for (attempt counts, expiries) must not become an unhandled rejection.
-  promise.catch(() => {});
-  return { promise, resolve, reject };
-}
-
-const RESOLVED = Promise.resolve();
 
 /** The keys of one service's state. */
 export function redisKeys(serviceId: string) {

@@ -33,6 +33,7 @@ import {
   type StoredState,
   type SubscriptionRecord,
 } from './store';
+import { deferred, RESOLVED, type Deferred } from './deferred';
 
 export const WAL_FILE = 'push.wal';
 const MAGIC = Buffer.from('PUSHLAB-WAL 1\n', 'latin1');
@@ -126,25 +127,6 @@ interface Live<R> {
   bytes: number;
 }
 
-interface Deferred {
-  promise: Promise<void>;
-  resolve(): void;
-  reject(error: Error): void;
-}
-
-function deferred(): Deferred {
-  let resolve!: () => void;
-  let reject!: (error: Error) => void;
-  const promise = new Promise<void>((res, rej) => {
-    resolve = res;
-    reject = rej;
-  });
-  // A batch nobody waits for (attempt counts, expiries) must not become an unhandled rejection.
-  promise.catch(() => {});
-  return { promise, resolve, reject };
-}
-
-const RESOLVED = Promise.resolve();
 const EMPTY = Buffer.alloc(0);
 
 /** One record as frame pieces (a header buffer, then the body when there is one). */
