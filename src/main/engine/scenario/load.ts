@@ -15,6 +15,7 @@ import { AGENT_SECTIONS } from '../agents/kinds/registry';
 import { resolveCaFiles } from './external-schema';
 import { scenarioSchema, type Scenario } from './schema';
 import { totalsProblems } from './totals';
+import { yamlMessage } from '../../../shared/yaml-message';
 
 /** `input` is the scenario as written (before defaults and unit conversion): what a bundle stores. */
 export type LoadResult =
@@ -53,7 +54,7 @@ export function parseScenario(text: string, source = 'scenario'): LoadResult {
       ok: false,
       problems: doc.errors.map((e) => {
         const at = e.linePos?.[0];
-        return `${source}${at ? `:${at.line}:${at.col}` : ''}: ${e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`;
+        return `${source}${at ? `:${at.line}:${at.col}` : ''}: ${yamlMessage(e.message)}`;
       }),
     };
   }

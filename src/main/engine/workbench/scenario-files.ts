@@ -18,6 +18,7 @@ import { readBoundedFile } from '../fs/bounded-read';
 import { writeFileAtomic } from '../fs/atomic-write';
 import { SCENARIO_TEXT_BYTES_MAX, validateScenario } from '../scenario/load';
 import type { Scenario } from '../scenario/schema';
+import { yamlMessage } from '../../../shared/yaml-message';
 
 /** Largest scenario file read, bytes: the loader's bound, one number for every way in. */
 export const SCENARIO_BYTES_MAX = SCENARIO_TEXT_BYTES_MAX;
@@ -109,7 +110,7 @@ export function checkScenarioText(text: string): ScenarioCheck {
           path: null,
           line: at.line,
           column: at.col,
-          message: e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, ''),
+          message: yamlMessage(e.message),
         };
       }),
     };

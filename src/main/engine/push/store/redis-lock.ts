@@ -5,8 +5,9 @@
  * a restart sees its pid is gone and takes the lock over at once (as lock.ts does for a
  * directory); from another machine the lock is free once it expires.
  *
- * Several instances on one Redis (issue 15, stage 2) replace this lock with per-instance
- * ownership; until then two serves would issue the same ids.
+ * With `--instance NAME` each instance holds a lock of its own (its key names the instance),
+ * so several serves share one service's state while no two run as the same instance: ids
+ * start with the instance's name, so two instances never issue the same one.
  */
 import os from 'node:os';
 import type { Redis } from 'ioredis';

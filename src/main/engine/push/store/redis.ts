@@ -53,7 +53,10 @@ export const REDIS_CONNECT_TIMEOUT_MS = 5000;
 export const REDIS_COMMAND_TIMEOUT_MS = 10_000;
 /** Commands in one MULTI at most; more pending go in the batches after it. */
 export const REDIS_BATCH_COMMANDS_MAX = 10_000;
-/** Entries the change stream keeps (about: MAXLEN ~); an instance further behind reloads. */
+/**
+ * Entries the change stream keeps (about: MAXLEN ~). An instance further behind than this
+ * misses changes: it does not reload yet (docs/architecture.md, "Where stage 2 stops").
+ */
 export const REDIS_CHANGES_KEPT_MAX = 100_000;
 /** How long one read of the change stream waits for an entry. */
 const CHANGES_BLOCK_MS = 1000;

@@ -13,6 +13,7 @@ import {
   type Document,
   type YAMLMap,
 } from 'yaml';
+import { yamlMessage } from '../../../../shared/yaml-message';
 
 export type YamlPath = readonly (string | number)[];
 export type YamlScalar = string | number | boolean;
@@ -62,10 +63,7 @@ export function syntaxError(doc: Document): string | null {
   const error = doc.errors[0];
   if (error === undefined) return null;
   const where = error.linePos?.[0];
-  const message = (error.message.split('\n')[0] ?? error.message).replace(
-    / at line \d+, column \d+:?$/,
-    '',
-  );
+  const message = yamlMessage(error.message);
   return where ? `line ${where.line}, column ${where.col}: ${message}` : message;
 }
 
