@@ -7,6 +7,7 @@
  */
 import type { LabEvent, Profile } from './events';
 import type { LabModel } from './model';
+import { formatCount } from './format';
 
 // ---- what is running ------------------------------------------------------------------------
 
@@ -187,18 +188,30 @@ export interface FaultTypeView {
 }
 
 /**
- * `ms, 0 to 3600000, default 0`: an attribute's unit, range and default in one phrase (the
+ * `ms, 0 to 3,600,000, default 0`: an attribute's unit, range and default in one phrase (the
  * Links form's hint and docs/faults.md's table both read it).
  */
 export function attributeSummary(a: FaultAttribute): string {
   const parts = [a.type === 'enum' ? (a.values ?? []).join(' | ') : (a.unit ?? a.type)];
   if (a.type !== 'enum' && a.min !== undefined && a.max !== undefined) {
-    parts.push(a.minExclusive ? `> ${a.min} and ≤ ${a.max}` : `${a.min} to ${a.max}`);
+    const [min, max] = [
+      formatCount(a.min, decimalsOf(a.min)),
+      formatCount(a.max, decimalsOf(a.max)),
+    ];
+    parts.push(a.minExclusive ? `> ${min} and ≤ ${max}` : `${min} to ${max}`);
   }
-  if (a.default !== undefined) parts.push(`default ${String(a.default)}`);
+  if (typeof a.default === 'number')
+    parts.push(`default ${formatCount(a.default, decimalsOf(a.default))}`);
+  else if (a.default !== undefined) parts.push(`default ${String(a.default)}`);
   else if (a.defaultFrom !== undefined) parts.push(`default ${a.defaultFrom}`);
   else parts.push('required');
   return parts.join(', ');
+}
+
+/** The decimals `n` is written with (0.05 keeps its two; a bound is never rounded). */
+function decimalsOf(n: number): number {
+  const text = String(n);
+  return text.includes('.') && !text.includes('e') ? text.length - text.indexOf('.') - 1 : 0;
 }
 
 export interface LinksInfo {

@@ -90,7 +90,7 @@ test.describe('links', () => {
     await expect(page.getByTestId('fault-attr-name').first()).toHaveValue('latency');
     await expect(page.getByTestId('fault-attr-value').first()).toHaveAttribute(
       'placeholder',
-      'ms, 0 to 3600000, required',
+      'ms, 0 to 3,600,000, required',
     );
     await page.getByTestId('fault-attr-value').first().fill('-5');
     await expect(page.getByTestId('fault-field-error')).toHaveText(

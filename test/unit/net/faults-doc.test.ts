@@ -49,8 +49,8 @@ describe('docs/faults.md stage table', () => {
 
   it('notices a drifted cell (the check reads the document, not a copy of the data)', () => {
     const doc = readFileSync(DOC, 'utf8').replace(
-      '`jitter` (ms, 0 to 3600000, default 0)',
-      '`jitter` (ms, 0 to 3600000, default 5)',
+      '`jitter` (ms, 0 to 3,600,000, default 0)',
+      '`jitter` (ms, 0 to 3,600,000, default 5)',
     );
     const drifted = stageRows(doc);
     const latency = faultTypeViews()[0]!;

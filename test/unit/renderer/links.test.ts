@@ -241,8 +241,8 @@ describe('fault form', () => {
 
   it('hints each attribute with its unit, range, default and allowed values', () => {
     const latency = attributesOf('latency');
-    expect(attributeHint(latency, 'latency').placeholder).toBe('ms, 0 to 3600000, required');
-    expect(attributeHint(latency, ' jitter ').placeholder).toBe('ms, 0 to 3600000, default 0');
+    expect(attributeHint(latency, 'latency').placeholder).toBe('ms, 0 to 3,600,000, required');
+    expect(attributeHint(latency, ' jitter ').placeholder).toBe('ms, 0 to 3,600,000, default 0');
     expect(attributeHint(latency, 'jitter').title).toContain('Half-width');
     const outage = attributeHint(attributesOf('outage'), 'mode');
     expect(outage.values).toEqual(['reset', 'blackhole']);
@@ -252,13 +252,13 @@ describe('fault form', () => {
     // The prose said "rate: number, 0 to 10000000" and "delay: number" (slicer's is in µs):
     // a form reading it offered 0, which the engine refuses, and hid the unit.
     expect(attributeHint(attributesOf('idle_timeout'), 'timeout').placeholder).toBe(
-      'ms, > 0 and ≤ 86400000, required',
+      'ms, > 0 and ≤ 86,400,000, required',
     );
     expect(attributeHint(attributesOf('slicer'), 'delay').placeholder).toBe(
-      'µs, 0 to 10000000, default 0',
+      'µs, 0 to 10,000,000, default 0',
     );
     expect(attributeHint(attributesOf('bandwidth'), 'rate').placeholder).toBe(
-      'KB/s, > 0 and ≤ 10000000, required',
+      'KB/s, > 0 and ≤ 10,000,000, required',
     );
     expect(attributeHint(latency, 'latancy')).toEqual({
       placeholder: 'value',
