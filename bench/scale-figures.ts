@@ -69,6 +69,8 @@ export interface ConfigFigures {
   e2e: number;
   /** serve processes' CPU (user + system) per delivered message, all instances, µs. */
   serveMicrosPerMessage: number;
+  /** The bench's own CPU per delivered message (its application server and user agents), µs. */
+  clientMicrosPerMessage: number;
   /** redis-server's CPU per delivered message, µs (null in memory). */
   redisMicrosPerMessage: number | null;
   /** Redis commands per accepted message (h2load) and per delivered message (end to end). */
@@ -95,13 +97,23 @@ export const ratio = (value: number | null | undefined, base: number | null | un
   value === null || value === undefined || !base ? null : value / base;
 
 /**
- * The prediction the capacity model makes for n instances from one on Redis: the accept and
- * end-to-end rates scale with the CPU the instances get. On `cores` cores shared by the load
- * generator, n serve processes and redis-server, n instances get at most what one got times
- * the cores left over for serve; past that, each message costs the same serve CPU either way.
+ * The capacity model's check (docs/scale.md). Every process of an end-to-end run shares this
+ * machine's cores (the bench's application server and user agents, each serve, redis-server),
+ * so the rate is what the cores give divided by the CPU a message costs all of them:
+ * rate(n) = rate(1) × cpu(1) / cpu(n).
  */
-export function predictRate(oneInstance: number, instances: number, serveCoresAvailable: number) {
-  return oneInstance * Math.min(instances, Math.max(1, serveCoresAvailable));
+export function predictRate(rateOne: number, cpuOne: number, cpuN: number): number {
+  return cpuN > 0 ? (rateOne * cpuOne) / cpuN : 0;
+}
+
+/**
+ * The CPU a message costs n instances together, from one instance and two: every instance
+ * holds every subscription and message (it reads each from the change stream), so each one
+ * past the first adds what the second added. With shared-nothing instances that addition
+ * would be 0 and n instances would cost what one costs.
+ */
+export function cpuForInstances(cpuOne: number, cpuTwo: number, instances: number): number {
+  return cpuOne + (instances - 1) * (cpuTwo - cpuOne);
 }
 
 export const LOST_GOAL = { op: '<', value: 1 } as const;
@@ -111,6 +123,7 @@ export function scaleFigures(
   configs: readonly ConfigFigures[],
   kill: KillFigures | null,
   reason: string,
+  hold: { homeBytes: number; replicaBytes: number; redisBytes: number } | null = null,
 ): BenchFigure[] {
   const [memory, redis, ...more] = configs;
   const fig = (label: string, value: number | null, unit: string, note?: string): BenchFigure => ({
@@ -145,6 +158,8 @@ export function scaleFigures(
   figures.push(
     fig('Redis commands per message end to end', redis?.redisOpsPerMessage ?? null, 'ops'),
     fig('Redis memory per outstanding 3 KB message', redis?.redisBytesPerMessage ?? null, 'B'),
+    fig('serve RSS per connected user agent (2 instances)', hold?.homeBytes ?? null, 'B'),
+    fig('serve RSS per user agent on the other instance', hold?.replicaBytes ?? null, 'B'),
     {
       label: 'messages lost when one of 2 instances is killed with -9',
       value: kill?.lost ?? null,

@@ -50,6 +50,7 @@ import {
   parseCommandstats,
   parseUsedMemory,
   predictRate,
+  cpuForInstances,
   ratio,
   scaleFigures,
   type ConfigFigures,
@@ -67,6 +68,8 @@ const REQUESTS = envInt('BENCH_SCALE_REQUESTS', SHORT ? 6_000 : 20_000);
 const MESSAGES = envInt('BENCH_SCALE_E2E', SHORT ? 3_000 : 8_000);
 const WARMUP = { requests: Math.min(2_000, REQUESTS), messages: Math.min(1_000, MESSAGES) };
 const UAS = 6;
+/** User agents opened at once to measure what holding one costs (memory). */
+const HOLD_UAS = envInt('BENCH_SCALE_HOLD', SHORT ? 500 : 2_000);
 const WINDOW = 100;
 /** A run ends when nothing arrives for this long (then what was accepted and not delivered is lost). */
 const STALL_MS = 20_000;
@@ -77,6 +80,17 @@ const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).s
 const out = (line = ''): void => void process.stdout.write(`${line}\n`);
 const fmt = (n: number, digits = 0): string =>
   n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+
+/** A process's resident memory now, bytes (Linux /proc; 0 once it is gone). */
+function rssBytes(pid: number | undefined): number {
+  if (pid === undefined) return 0;
+  try {
+    const m = /^VmRSS:\s+(\d+) kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) * 1024 : 0;
+  } catch {
+    return 0;
+  }
+}
 
 /** A process's user + system CPU time so far, µs (Linux /proc; 0 once it is gone). */
 function cpuMicros(pid: number | undefined): number {
@@ -273,6 +287,8 @@ interface RunFigures {
   rate: number;
   messages: number;
   serveMicros: number;
+  /** The bench process's own CPU per message (end to end: its app server and user agents). */
+  clientMicros: number;
   redisMicros: number;
   ops: [string, number][] | null;
   bytesPerMessage: number | null;
@@ -315,6 +331,10 @@ async function stopConfig(config: Config): Promise<void> {
 }
 
 const serveCpu = (c: Config) => c.instances.reduce((t, i) => t + cpuMicros(i.run.child.pid), 0);
+const ownCpu = () => {
+  const { user, system } = process.cpuUsage();
+  return user + system;
+};
 const redisCpu = (c: Config) => cpuMicros(c.redis?.child.pid);
 const commandstats = async (c: Config) =>
   c.redis ? parseCommandstats(String(await c.redis.command('info', 'commandstats'))) : null;
@@ -345,6 +365,7 @@ async function acceptRound(c: Config, requests: number, dataFile: string): Promi
       rate: combinedRate(results),
       messages: accepted,
       serveMicros: (serveCpu(c) - cpu.serve) / accepted,
+      clientMicros: 0,
       redisMicros: (redisCpu(c) - cpu.redis) / accepted,
       ops: opsBefore ? commandDelta(opsBefore, (await commandstats(c))!) : null,
       bytesPerMessage: null,
@@ -359,6 +380,52 @@ async function acceptRound(c: Config, requests: number, dataFile: string): Promi
     return figures;
   } finally {
     control.destroy();
+  }
+}
+
+/** What holding user agents costs: serve's memory per connection, each replica's, Redis's. */
+interface HoldFigures {
+  uas: number;
+  /** RSS growth of the instance the user agents connected to, per user agent. */
+  homeBytes: number;
+  /** RSS growth of the other instance (it holds every subscription too), per user agent. */
+  replicaBytes: number;
+  redisBytes: number;
+}
+
+/** Opens `n` more user agents on instance 1 of a 2-instance configuration, each subscribed and monitoring. */
+async function holdCost(c: Config, n: number): Promise<HoldFigures> {
+  const [home, replica] = c.instances as [Instance, Instance];
+  const before = {
+    home: rssBytes(home.run.child.pid),
+    replica: rssBytes(replica.run.child.pid),
+    redis: (await usedMemory(c))!,
+  };
+  const uas: UserAgent[] = [];
+  try {
+    for (let j = 0; j < n; j += 50) {
+      await Promise.all(
+        Array.from({ length: Math.min(50, n - j) }, async () => {
+          const control = await connect(home.url);
+          const { subPath, pushPath } = await subscribe(control);
+          control.destroy();
+          const ua = new UserAgent(subPath, pushPath, () => undefined);
+          uas.push(ua);
+          await ua.monitor(home.url);
+        }),
+      );
+    }
+    // The other instance learns of them from the change stream: the last one known there.
+    await knownEverywhere([c.senders[1]!], uas.at(-1)!.pushPath, Buffer.alloc(8, 0xff));
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    return {
+      uas: n,
+      homeBytes: (rssBytes(home.run.child.pid) - before.home) / n,
+      replicaBytes: (rssBytes(replica.run.child.pid) - before.replica) / n,
+      redisBytes: ((await usedMemory(c))! - before.redis) / n,
+    };
+  } finally {
+    for (const ua of uas) ua.close();
   }
 }
 
@@ -468,7 +535,7 @@ async function traffic(c: Config, total: number, killAt: number | null = null): 
 
 async function e2eRound(c: Config, messages: number): Promise<RunFigures> {
   const opsBefore = await commandstats(c);
-  const cpu = { serve: serveCpu(c), redis: redisCpu(c) };
+  const cpu = { serve: serveCpu(c), redis: redisCpu(c), client: ownCpu() };
   const t = await traffic(c, messages);
   if (t.lost > 0 || t.refused > 0) {
     throw new Error(
@@ -479,6 +546,7 @@ async function e2eRound(c: Config, messages: number): Promise<RunFigures> {
     rate: t.delivered / t.seconds,
     messages: t.delivered,
     serveMicros: (serveCpu(c) - cpu.serve) / t.delivered,
+    clientMicros: (ownCpu() - cpu.client) / t.delivered,
     redisMicros: (redisCpu(c) - cpu.redis) / t.delivered,
     ops: opsBefore ? commandDelta(opsBefore, (await commandstats(c))!) : null,
     bytesPerMessage: null,
@@ -520,6 +588,7 @@ function summarize(c: Config): ConfigFigures {
     accept: m(accept, (r) => r.rate),
     e2e: m(e2e, (r) => r.rate),
     serveMicrosPerMessage: m(e2e, (r) => r.serveMicros),
+    clientMicrosPerMessage: m(e2e, (r) => r.clientMicros),
     redisMicrosPerMessage: c.redis ? m(e2e, (r) => r.redisMicros) : null,
     redisOpsPerAccept: c.redis ? m(accept, (r) => opsTotal(r.ops) / r.messages) : null,
     redisOpsPerMessage: c.redis ? m(e2e, (r) => opsTotal(r.ops) / r.messages) : null,
@@ -583,14 +652,33 @@ async function main(): Promise<void> {
     }
     for (const c of configs) await stopConfig(c);
 
+    const hold = await holdRun(tmp);
     const kill = await killRun(tmp);
     const figures = configs.map(summarize);
     report(figures, kill);
     for (const c of configs) if (c.redis) out(opsBreakdown(c));
-    printJson({ bench: 'scale', figures: scaleFigures(figures, kill, 'not run') });
+    printJson({ bench: 'scale', figures: scaleFigures(figures, kill, 'not run', hold) });
   } finally {
     for (const c of configs) await stopConfig(c).catch(() => {});
     rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/** Fresh processes (RSS that grew in earlier rounds would hide what holding costs). */
+async function holdRun(dataDir: string): Promise<HoldFigures> {
+  out();
+  out(
+    `holding: ${fmt(HOLD_UAS)} user agents subscribe and monitor on instance 1 of 2 fresh instances on a fresh Redis`,
+  );
+  const h = await startConfig('(h) 2 instances, holding', 2, true, dataDir);
+  try {
+    const hold = await holdCost(h, HOLD_UAS);
+    out(
+      `    per user agent: serve RSS ${fmt(hold.homeBytes)} B where it is connected, ${fmt(hold.replicaBytes)} B on the other instance; Redis ${fmt(hold.redisBytes)} B`,
+    );
+    return hold;
+  } finally {
+    await stopConfig(h);
   }
 }
 
@@ -629,15 +717,25 @@ function report(figures: ConfigFigures[], kill: KillFigures | null): void {
       `    ${f.label.padEnd(30)} ${fmt(f.accept).padStart(9)} ${r(ratio(f.accept, memory?.accept)).padStart(7)} ${fmt(f.e2e).padStart(11)} ${r(ratio(f.e2e, memory?.e2e)).padStart(7)}  ${fmt(f.serveMicrosPerMessage, 1).padStart(12)}  ${(f.redisMicrosPerMessage === null ? '' : fmt(f.redisMicrosPerMessage, 1)).padStart(12)}  ${(f.redisOpsPerAccept === null ? '' : fmt(f.redisOpsPerAccept, 2)).padStart(10)}  ${(f.redisOpsPerMessage === null ? '' : fmt(f.redisOpsPerMessage, 2)).padStart(7)}  ${f.redisBytesPerMessage === null ? '' : fmt(f.redisBytesPerMessage)}`,
     );
   }
-  if (redis) {
-    // The capacity model's check (docs/scale.md): n instances predicted from one on Redis,
-    // with the cores left over once redis-server and the load generator have theirs.
-    const spare = Math.max(1, os.cpus().length - 1);
+  const [, , two] = figures;
+  if (redis && two) {
+    // The capacity model's check (docs/scale.md): first shared-nothing (n instances cost a
+    // message what one costs: on a CPU-bound machine, (b)'s rate), then with the extra CPU
+    // the second instance added per message, carried to the third.
+    const cpu = (f: ConfigFigures) =>
+      f.serveMicrosPerMessage + (f.redisMicrosPerMessage ?? 0) + f.clientMicrosPerMessage;
+    out(
+      `    CPU per message end to end (serve + redis + the bench's clients): ${figures.map((f) => `${f.label.slice(0, 3)} ${fmt(cpu(f), 0)} µs`).join(', ')}`,
+    );
     for (const f of figures.slice(2)) {
-      const accept = predictRate(redis.accept, f.instances, spare);
-      const e2e = predictRate(redis.e2e, f.instances, spare);
+      const naive = predictRate(redis.e2e, cpu(redis), cpu(redis));
+      const fitted = predictRate(
+        redis.e2e,
+        cpu(redis),
+        cpuForInstances(cpu(redis), cpu(two), f.instances),
+      );
       out(
-        `    ${f.label}: predicted from (b) on ${spare} spare core(s): accept ${fmt(accept)}/s (measured ${fmt((f.accept / accept) * 100, 0)} % of it), end to end ${fmt(e2e)}/s (measured ${fmt((f.e2e / e2e) * 100, 0)} %)`,
+        `    ${f.label}: end to end measured ${fmt(f.e2e)}/s; shared-nothing prediction ${fmt(naive)}/s (${fmt((f.e2e / naive) * 100)} %)${f === two ? '' : `; with (c)'s per-instance CPU ${fmt(fitted)}/s (${fmt((f.e2e / fitted) * 100)} %)`}`,
       );
     }
   }

@@ -7,6 +7,7 @@ import { met } from '../../../bench/record';
 import {
   combinedRate,
   commandDelta,
+  cpuForInstances,
   median,
   parseCommandstats,
   parseUsedMemory,
@@ -31,6 +32,7 @@ const config = (label: string, instances: number, accept: number, e2e: number): 
   accept,
   e2e,
   serveMicrosPerMessage: 100,
+  clientMicrosPerMessage: 50,
   redisMicrosPerMessage: 10,
   redisOpsPerAccept: 1.1,
   redisOpsPerMessage: 4,
@@ -69,13 +71,17 @@ describe('bench:scale figures', () => {
     expect(combinedRate([{ status2xx: 900, total: 1000, reqPerSec: 1000 }])).toBe(900);
   });
 
-  it('takes medians and predicts n instances from one by the cores serve gets', () => {
+  it('takes medians and predicts n instances from the CPU a message costs', () => {
     expect(median([3, 1, 2])).toBe(2);
     expect(median([4, 1, 3, 2])).toBe(2.5);
     expect(median([])).toBeNaN();
-    expect(predictRate(1000, 2, 1)).toBe(1000);
-    expect(predictRate(1000, 3, 2)).toBe(2000);
-    expect(predictRate(1000, 2, 8)).toBe(2000);
+    // A message that costs the machine twice the CPU comes at half the rate.
+    expect(predictRate(1000, 200, 400)).toBe(500);
+    expect(predictRate(1000, 200, 200)).toBe(1000);
+    expect(predictRate(1000, 200, 0)).toBe(0);
+    // One instance 200 µs, two 260 µs: each further one adds 60 µs.
+    expect(cpuForInstances(200, 260, 1)).toBe(200);
+    expect(cpuForInstances(200, 260, 3)).toBe(320);
   });
 
   it('hands npm run bench the ratios against one instance in memory and the lost count', () => {
