@@ -7,7 +7,7 @@
  * Options:
  *   --short        bench:fleet in its shortened form (1,000 UAs; 2 h of the fleet's day, its
  *                  speed-up measured against the goal's ×1,440): minutes instead of ten
- *   --only=a,b     run only these benches (push, serve, fleet, replay, ui, reducer)
+ *   --only=a,b     run only these benches (push, serve, fleet, replay, ui, reducer, scale)
  *   --no-append    print the table, keep RESULTS.md as it is
  * Environment: BENCH_TIMEOUT_S (per bench, default 1800).
  *
@@ -30,7 +30,7 @@ import {
 } from './results';
 
 const repoRoot = path.resolve(import.meta.dirname, '..');
-const BENCHES = ['push', 'serve', 'fleet', 'replay', 'ui', 'reducer'] as const;
+const BENCHES = ['push', 'serve', 'fleet', 'replay', 'ui', 'reducer', 'scale'] as const;
 type BenchName = (typeof BENCHES)[number];
 
 const args = process.argv.slice(2);
