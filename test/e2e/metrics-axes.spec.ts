@@ -76,6 +76,11 @@ async function checkEverySetting(
         await expect
           .poll(async () => (await axisOf(page, chart.id)).labels.length, { timeout: 10_000 })
           .toBeGreaterThan(1);
+        // A run a few seconds old spans one whole-second tick at presentation size: the time
+        // axis gets its second label as the run goes on.
+        await expect
+          .poll(async () => (await axisOf(page, chart.id)).times.length, { timeout: 30_000 })
+          .toBeGreaterThan(1);
         const axis = await axisOf(page, chart.id);
         const where = `${chart.id}, ${theme}${presentation ? ', presentation' : ''}`;
         expect(axis.title, where).toMatch(chart.header);
