@@ -31,17 +31,13 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import http2, {
-  type ClientHttp2Session,
-  type IncomingHttpHeaders,
-  type OutgoingHttpHeaders,
-  type SecureClientSessionOptions,
-} from 'node:http2';
+import type { ClientHttp2Session, ClientHttp2Stream, IncomingHttpHeaders } from 'node:http2';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { summarizeProfiles } from './cpuprofile';
+import { call, connect, subscribe } from './h2-client';
 import { runH2load as h2load, withTimeout, type H2loadResult } from './h2load';
 import { printJson, type BenchFigure } from './record';
 import { startRedis } from '../test/helpers/redis';
@@ -171,49 +167,6 @@ async function startServer(
 
 // ---- node:http2 client bits ----------------------------------------------------------------
 
-function connect(url: string, options: SecureClientSessionOptions = {}) {
-  return withTimeout(
-    new Promise<ClientHttp2Session>((resolve, reject) => {
-      const session = http2.connect(url, options);
-      session.once('error', reject);
-      session.once('connect', () => {
-        session.off('error', reject);
-        session.on('error', () => {});
-        resolve(session);
-      });
-    }),
-    `connect ${url}`,
-    10_000,
-  );
-}
-
-function call(session: ClientHttp2Session, headers: OutgoingHttpHeaders, body?: Buffer) {
-  return withTimeout(
-    new Promise<{ status: number; headers: IncomingHttpHeaders }>((resolve, reject) => {
-      const stream = session.request(headers, { endStream: body === undefined });
-      let h: IncomingHttpHeaders = {};
-      stream.on('response', (r) => (h = r));
-      stream.on('end', () => resolve({ status: Number(h[':status']), headers: h }));
-      stream.on('error', reject);
-      stream.resume();
-      if (body !== undefined) stream.end(body);
-    }),
-    `${String(headers[':method'])} ${String(headers[':path'])}`,
-    10_000,
-  );
-}
-
-async function subscribe(session: ClientHttp2Session) {
-  const reply = await call(session, { ':method': 'POST', ':path': '/subscribe' });
-  const links = [reply.headers['link'] ?? ''].flat().join(', ');
-  const pushPath = /<([^>]+)>;\s*rel="urn:ietf:params:push"/.exec(links)?.[1];
-  const location = reply.headers['location'];
-  if (reply.status !== 201 || !pushPath || typeof location !== 'string') {
-    throw new Error(`subscribe: got ${reply.status}, link ${links}`);
-  }
-  return { subPath: new URL(location).pathname, pushPath };
-}
-
 // ---- h2load ----------------------------------------------------------------------------------
 
 /** h2load with the accept path's shape. */
@@ -327,7 +280,7 @@ async function endToEnd(
     stream.end(body);
   };
 
-  const onPush = (pushed: http2.ClientHttp2Stream, requestHeaders: IncomingHttpHeaders): void => {
+  const onPush = (pushed: ClientHttp2Stream, requestHeaders: IncomingHttpHeaders): void => {
     const messagePath = String(requestHeaders[':path']);
     const chunks: Buffer[] = [];
     pushed.on('error', () => {});

@@ -31,17 +31,14 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import http2, {
-  type ClientHttp2Session,
-  type IncomingHttpHeaders,
-  type OutgoingHttpHeaders,
-} from 'node:http2';
+import type { ClientHttp2Session } from 'node:http2';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { startCli, type Running } from '../test/helpers/cli';
 import { noRedisReason, startRedis, type RedisServer } from '../test/helpers/redis';
-import { runH2load, withTimeout, type H2loadResult } from './h2load';
+import { call, connect, subscribe } from './h2-client';
+import { runH2load, type H2loadResult } from './h2load';
 import { printJson } from './record';
 import {
   combinedRate,
@@ -152,49 +149,6 @@ async function startServe(dataDir: string, redis: RedisServer | null, name: stri
 
 // ---- node:http2 client bits ----------------------------------------------------------------
 
-function connect(url: string, settings: http2.Settings = {}) {
-  return withTimeout(
-    new Promise<ClientHttp2Session>((resolve, reject) => {
-      const session = http2.connect(url, { settings });
-      session.once('error', reject);
-      session.once('connect', () => {
-        session.off('error', reject);
-        session.on('error', () => {});
-        resolve(session);
-      });
-    }),
-    `connect ${url}`,
-    10_000,
-  );
-}
-
-function call(session: ClientHttp2Session, headers: OutgoingHttpHeaders, body?: Buffer) {
-  return withTimeout(
-    new Promise<{ status: number; headers: IncomingHttpHeaders }>((resolve, reject) => {
-      const stream = session.request(headers, { endStream: body === undefined });
-      let h: IncomingHttpHeaders = {};
-      stream.on('response', (r) => (h = r));
-      stream.on('end', () => resolve({ status: Number(h[':status']), headers: h }));
-      stream.on('error', reject);
-      stream.resume();
-      if (body !== undefined) stream.end(body);
-    }),
-    `${String(headers[':method'])} ${String(headers[':path'])}`,
-    10_000,
-  );
-}
-
-async function subscribe(session: ClientHttp2Session) {
-  const reply = await call(session, { ':method': 'POST', ':path': '/subscribe' });
-  const links = [reply.headers['link'] ?? ''].flat().join(', ');
-  const pushPath = /<([^>]+)>;\s*rel="urn:ietf:params:push"/.exec(links)?.[1];
-  const location = reply.headers['location'];
-  if (reply.status !== 201 || !pushPath || typeof location !== 'string') {
-    throw new Error(`subscribe: got ${reply.status}, link ${links}`);
-  }
-  return { subPath: new URL(location).pathname, pushPath };
-}
-
 /**
  * Waits until every instance answers 201 on `pushPath`: another instance learns of a
  * subscription from Redis a moment after the one that made it (README: the 404 window).
@@ -231,7 +185,9 @@ class UserAgent {
   ) {}
 
   async monitor(url: string): Promise<void> {
-    const session = await connect(url, { enablePush: true, initialWindowSize: 1 << 20 });
+    const session = await connect(url, {
+      settings: { enablePush: true, initialWindowSize: 1 << 20 },
+    });
     session.setLocalWindowSize(UA_WINDOW_BYTES);
     this.session = session;
     session.on('stream', (pushed, headers) => {
