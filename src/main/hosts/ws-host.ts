@@ -66,6 +66,8 @@ const TYPES: Record<string, string> = {
   '.png': 'image/png',
   '.json': 'application/json',
   '.woff2': 'font/woff2',
+  // third-party-licenses.txt, which the About dialog links to: shown, not downloaded.
+  '.txt': 'text/plain; charset=utf-8',
 };
 
 /** Socket buffer above which event batches wait (the client is slow). */

@@ -31,6 +31,7 @@ beforeAll(() => {
   writeFileSync(path.join(staticDir, 'index.html'), '<!doctype html><title>Push Lab</title>');
   mkdirSync(path.join(staticDir, 'assets'));
   writeFileSync(path.join(staticDir, 'assets', 'app.js'), 'console.log(1);');
+  writeFileSync(path.join(staticDir, 'third-party-licenses.txt'), 'react\nMIT\n');
 });
 afterAll(() => rmSync(staticDir, { recursive: true, force: true }));
 
@@ -266,6 +267,20 @@ describe('browser mode over HTTP', () => {
       `connect-src 'self' ws://localhost:${port};`,
     );
     expect(answers[4]!.headers['allow']).toBe('GET, HEAD');
+  });
+
+  it('serves the UI files with their types, the licenses as text to read', async () => {
+    const { port } = await startHost();
+    const types = {
+      '/index.html': /^text\/html/,
+      '/assets/app.js': /^text\/javascript/,
+      '/third-party-licenses.txt': /^text\/plain; charset=utf-8$/,
+    };
+    for (const [target, type] of Object.entries(types)) {
+      const answer = await get(port, `${target}?token=${TOKEN}`);
+      expect(answer.status, target).toBe(200);
+      expect(answer.headers['content-type'], target).toMatch(type);
+    }
   });
 
   it('keeps paths inside the UI folder', async () => {
