@@ -203,6 +203,17 @@ test('flows with 20+ lanes scroll sideways under sticky lane headers', async ({ 
   expect(lastBox.x).toBeGreaterThanOrEqual(box.x);
   expect(lastBox.x + lastBox.width).toBeLessThanOrEqual(box.x + box.width);
   expect(lastBox.y).toBeGreaterThanOrEqual(box.y);
+  // …and the times are still at its left edge, in the column that sticks there.
+  const times = page.getByTestId('flow-time-column');
+  expect(Math.abs((await times.boundingBox())!.x - box.x)).toBeLessThanOrEqual(2);
+  const time = times.locator('.flow-time').last();
+  await expect(time).toHaveText(/^[+-]?\d/);
+  const timeBox = (await time.boundingBox())!;
+  expect(timeBox.x).toBeGreaterThanOrEqual(box.x);
+  expect(timeBox.x + timeBox.width).toBeLessThanOrEqual(box.x + 96);
+  // An arrow's head is as big selected (a thicker line) as not: sized in the page's units.
+  const head = page.locator('#flow-head');
+  await expect(head).toHaveAttribute('markerUnits', 'userSpaceOnUse');
   await page.screenshot({ path: `${SHOTS}/panels-flows-scrolled.png` });
 });
 

@@ -33,8 +33,11 @@ export const FlowChart = memo(function FlowChart({
           viewBox="0 0 10 10"
           refX="10"
           refY="5"
-          markerWidth="6"
-          markerHeight="6"
+          // In the page's units, not the line's: a selected (thicker) arrow keeps a head of
+          // the same size instead of one twice as large.
+          markerUnits="userSpaceOnUse"
+          markerWidth="9"
+          markerHeight="9"
           orient="auto-start-reverse"
         >
           <path d="M0,0 L10,5 L0,10 z" fill="context-stroke" />
@@ -102,6 +105,47 @@ export const FlowLaneHeader = memo(function FlowLaneHeader({ layout }: { layout:
           <g key={lane.key} className={`flow-lane flow-lane-${lane.role}`} data-lane={lane.label}>
             <LaneTitle lane={lane} />
           </g>
+        ))}
+      </svg>
+    </div>
+  );
+});
+
+/**
+ * The times again, in a column that sticks to the scroller's left edge (FlowsView), so a chart
+ * of many lanes scrolled sideways still says when each row happened. Like the lane header it is
+ * only on screen; the chart keeps its own times for the SVG export.
+ */
+export const FlowTimeColumn = memo(function FlowTimeColumn({
+  layout,
+  startT,
+}: {
+  layout: FlowLayout;
+  startT: number;
+}) {
+  const w = FLOW_GEOMETRY.left;
+  return (
+    <div
+      className="flow-time-column"
+      style={{ width: w, height: layout.height, marginRight: -w }}
+      data-testid="flow-time-column"
+      aria-hidden="true"
+    >
+      <svg
+        width={w}
+        height={layout.height}
+        viewBox={`0 0 ${w} ${layout.height}`}
+        className="flow-chart"
+      >
+        {layout.items.map((item) => (
+          <text
+            key={`${item.seq}-${item.type}-${item.label}`}
+            x={8}
+            y={item.y + 4}
+            className="flow-time"
+          >
+            {formatOffset(item.t - startT)}
+          </text>
         ))}
       </svg>
     </div>

@@ -7,7 +7,7 @@ import {
   selectStartTime,
   useLab,
 } from '../../store';
-import { FlowChart, FlowLaneHeader } from './FlowChart';
+import { FlowChart, FlowLaneHeader, FlowTimeColumn } from './FlowChart';
 import { FlowIndex, layoutFlow, selectFlowEvents, type FlowMode } from './layout';
 import { shortId } from '../../format';
 
@@ -91,12 +91,15 @@ export function FlowsView() {
           )}
           <div className="flows-scroll" data-testid="flows-scroll">
             <FlowLaneHeader layout={layout} />
-            <FlowChart
-              layout={layout}
-              startT={startT}
-              selectedMessageId={selectedMessageId}
-              onSelectMessage={selectMessage}
-            />
+            <div className="flow-body" style={{ width: layout.width }}>
+              <FlowTimeColumn layout={layout} startT={startT} />
+              <FlowChart
+                layout={layout}
+                startT={startT}
+                selectedMessageId={selectedMessageId}
+                onSelectMessage={selectMessage}
+              />
+            </div>
           </div>
         </>
       )}
