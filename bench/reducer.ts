@@ -8,10 +8,10 @@
  * With --json it ends with its figures as one line (bench/record.ts).
  */
 import { performance } from 'node:perf_hooks';
-import type { LabEvent, LabEventBody } from '../src/shared/events';
+import type { LabEvent } from '../src/shared/events';
 import { applyEvents, emptyModel, modelToWire } from '../src/shared/model';
 import { referenceApplyEvents, type RecordModel } from '../test/unit/shared/model-reference';
-import { lifecycleEvent } from './lifecycle';
+import { lifecycleEvent, setupEvents } from './lifecycle';
 import { printJson } from './record';
 
 const envNum = (name: string, fallback: number): number => {
@@ -24,33 +24,6 @@ const BATCHES = Math.round(envNum('BENCH_REDUCER_BATCHES', 1500));
 const ROUNDS = Math.round(envNum('BENCH_REDUCER_ROUNDS', 5));
 /** Batches left out of each round's median (the messages table fills up first). */
 const WARMUP = Math.min(300, Math.floor(BATCHES / 4));
-
-function setupEvents(): LabEvent[] {
-  const bodies: LabEventBody[] = [
-    {
-      kind: 'service.started',
-      serviceId: 'ps1',
-      url: 'https://127.0.0.1:8443',
-      profile: 'rfc8030',
-    },
-    { kind: 'agent.started', agentId: 'as1', role: 'app-server', label: 'as1' },
-  ];
-  for (let i = 1; i <= SUBS; i++) {
-    const agentId = `phone-${i}`;
-    bodies.push(
-      { kind: 'agent.started', agentId, role: 'user-agent', label: agentId },
-      { kind: 'agent.connected', agentId, serviceId: 'ps1' },
-      {
-        kind: 'subscription.created',
-        serviceId: 'ps1',
-        subscriptionId: `ps1.s${i}`,
-        agentId,
-        pushPath: `/push/s${i}`,
-      },
-    );
-  }
-  return bodies.map((b, i) => ({ ...b, seq: i + 1, t: i * 0.01 }) as LabEvent);
-}
 
 /** The streaming batches, seq after `seq0`. */
 function streamBatches(seq0: number, t0: number): LabEvent[][] {
@@ -90,7 +63,7 @@ function timeBatches<M>(
   return median(times.slice(WARMUP));
 }
 
-const tables = applyEvents(emptyModel(), setupEvents());
+const tables = applyEvents(emptyModel(), setupEvents(SUBS));
 const records = modelToWire(tables) as RecordModel;
 const batches = streamBatches(tables.seq, tables.t + 1000);
 console.log(

@@ -24,10 +24,10 @@ import { performance } from 'node:perf_hooks';
 import { chromium, type Page, type WebSocketRoute } from '@playwright/test';
 import { CHROMIUM_ARGS, findChromium } from '../scripts/chromium.mjs';
 import { printJson } from './record';
-import type { LabEvent, LabEventBody } from '../src/shared/events';
+import type { LabEvent } from '../src/shared/events';
 import { applyEvents, emptyModel, type LabModel } from '../src/shared/model';
 import { startCli } from '../test/helpers/cli';
-import { lifecycleEvent } from './lifecycle';
+import { lifecycleEvent, setupEvents } from './lifecycle';
 
 const repoRoot = path.resolve(import.meta.dirname, '..');
 const envNum = (name: string, fallback: number): number => {
@@ -64,30 +64,7 @@ class SyntheticLab {
   sent = 0;
 
   constructor(subscriptions: number) {
-    const bodies: LabEventBody[] = [
-      {
-        kind: 'service.started',
-        serviceId: 'ps1',
-        url: 'https://127.0.0.1:8443',
-        profile: 'rfc8030',
-      },
-      { kind: 'agent.started', agentId: 'as1', role: 'app-server', label: 'as1' },
-    ];
-    for (let i = 1; i <= subscriptions; i++) {
-      const agentId = `phone-${i}`;
-      bodies.push(
-        { kind: 'agent.started', agentId, role: 'user-agent', label: agentId },
-        { kind: 'agent.connected', agentId, serviceId: 'ps1' },
-        {
-          kind: 'subscription.created',
-          serviceId: 'ps1',
-          subscriptionId: `ps1.s${i}`,
-          agentId,
-          pushPath: `/push/s${i}`,
-        },
-      );
-    }
-    const events = bodies.map((b, i) => ({ ...b, seq: i + 1, t: i * 0.01 }) as LabEvent);
+    const events = setupEvents(subscriptions);
     this.model = applyEvents(emptyModel(), events);
     this.seq = this.model.seq;
     this.t = this.model.t;
