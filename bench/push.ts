@@ -23,6 +23,9 @@
  *
  * Options: --cpu-prof  profile the push service processes (node --cpu-prof) and print where
  *                      their CPU time goes (bench/cpuprofile.ts).
+ *          --trace-gc  run both servers with node --trace-gc and say, for each end-to-end run,
+ *                      how often their collector paused them and for how long (the latency
+ *                      tail's usual suspect, next to the load the machine is under).
  *          --only=accept | --only=e2e   run one part only.
  *          --store=redis  (d) on Redis instead of the write-ahead log (needs redis-server).
  *          --json      end with the figures as one line (bench/record.ts, for `npm run bench`).
@@ -34,7 +37,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { ClientHttp2Session, ClientHttp2Stream, IncomingHttpHeaders } from 'node:http2';
 import os from 'node:os';
 import path from 'node:path';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance } from 'node:perf_hooks';
 import { createInterface } from 'node:readline';
 import { summarizeProfiles } from './cpuprofile';
 import { call, connect, subscribe } from './h2-client';
@@ -68,6 +71,9 @@ const UA_WINDOW_BYTES = 8 << 20;
 // Issue 13's table: accept ≥ 60 % of bare node:http2, end to end ≥ 20,000 msg/s, p99 < 20 ms at half load.
 const GOALS = { acceptRatio: 0.6, durableRatio: 0.7, e2eRate: 20_000, e2eP99Ms: 20 };
 const CPU_PROF = process.argv.includes('--cpu-prof');
+const TRACE_GC = process.argv.includes('--trace-gc');
+/** Upper bounds (ms) of the latency histogram's buckets; one more bucket holds the rest. */
+const LATENCY_BUCKETS_MS = [1, 2, 5, 10, 20, 50, 100] as const;
 const ONLY = /^--only=(accept|e2e)$/.exec(
   process.argv.find((a) => a.startsWith('--only=')) ?? '',
 )?.[1];
@@ -94,7 +100,33 @@ interface ServerProcess {
   died: Promise<never>;
   /** The process's user + system CPU time so far, in µs. */
   cpuMicros(): Promise<number>;
+  /** Its collector's pauses so far, read from --trace-gc (zeros without --trace-gc). */
+  readonly gc: GcTally;
   stop(): Promise<void>;
+}
+
+/** What a server's collector did, summed from its --trace-gc lines. */
+interface GcTally {
+  scavenges: number;
+  /** Full collections (Mark-Compact, Mark-sweep). */
+  fulls: number;
+  /** The pauses' sum and the longest, in ms (the main thread's time stopped). */
+  pauseMs: number;
+  pauseMsMax: number;
+}
+
+/** A --trace-gc line's kind and pause, e.g. `Scavenge 10.2 (12.3) -> 9.8 (13.3) MB, 1.23 / 0.00 ms`. */
+const GC_LINE =
+  /: (Scavenge|Mark-Compact|Mark-sweep|Minor Mark-Compact)[^,]*, ([\d.]+) \/ [\d.]+ ms/;
+
+function tallyGc(tally: GcTally, line: string): void {
+  const m = GC_LINE.exec(line);
+  if (!m) return;
+  const pauseMs = Number(m[2]);
+  if (m[1] === 'Scavenge' || m[1] === 'Minor Mark-Compact') tally.scavenges += 1;
+  else tally.fulls += 1;
+  tally.pauseMs += pauseMs;
+  tally.pauseMsMax = Math.max(tally.pauseMsMax, pauseMs);
 }
 
 async function startServer(
@@ -102,7 +134,10 @@ async function startServer(
   profileDir: string | null,
   storeDir: string | null = null,
 ) {
-  const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  const nodeArgs = [
+    ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []),
+    ...(TRACE_GC ? ['--trace-gc'] : []),
+  ];
   const child = spawn(
     process.execPath,
     [
@@ -131,6 +166,7 @@ async function startServer(
   );
   died.catch(() => {});
   const cpuAnswers: ((micros: number) => void)[] = [];
+  const gc: GcTally = { scavenges: 0, fulls: 0, pauseMs: 0, pauseMsMax: 0 };
   const url = await withTimeout(
     new Promise<string>((resolve, reject) => {
       createInterface({ input: child.stdout! }).on('line', (line) => {
@@ -138,6 +174,7 @@ async function startServer(
         if (m) resolve(m[1]!);
         const cpu = /^CPU (\d+)/.exec(line);
         if (cpu) cpuAnswers.shift()?.(Number(cpu[1]));
+        if (TRACE_GC) tallyGc(gc, line);
       });
       void exited.then(() => reject(new Error(`bench/server.ts ${mode} exited early`)));
     }),
@@ -148,6 +185,7 @@ async function startServer(
     url,
     child,
     died,
+    gc,
     cpuMicros() {
       const answer = new Promise<number>((resolve) => cpuAnswers.push(resolve));
       child.stdin!.write('cpu\n');
@@ -240,6 +278,13 @@ interface E2eResult {
   ackFailures: number;
   /** The push service process's CPU time per delivered message, in µs. */
   serviceMicrosPerMessage: number;
+  /** How many latencies fell at or under each of LATENCY_BUCKETS_MS, and over the last. */
+  histogram: number[];
+  /** This bench process's own event-loop delay over the run (p99, max; ms): its stalls are every message's. */
+  benchLoopP99Ms: number;
+  benchLoopMaxMs: number;
+  /** The server's collector during the run (--trace-gc), or null. */
+  gc: GcTally | null;
 }
 
 /**
@@ -252,7 +297,7 @@ async function endToEnd(
   pushPath: string,
   total: number,
   pacePerSecond: number | null = null,
-): Promise<Omit<E2eResult, 'serviceMicrosPerMessage'>> {
+): Promise<Omit<E2eResult, 'serviceMicrosPerMessage' | 'gc'>> {
   const sentAt = new Float64Array(total);
   const latency = new Float64Array(total);
   const seen = new Uint8Array(total);
@@ -309,6 +354,8 @@ async function endToEnd(
   const watchdog = setInterval(() => {
     if (performance.now() - lastProgress > E2E.stallMs) finish();
   }, 1000);
+  const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+  loopDelay.enable();
   const started = performance.now();
   let pacer: NodeJS.Timeout | undefined;
   if (pacePerSecond === null) {
@@ -321,6 +368,7 @@ async function endToEnd(
   }
   await done;
   const seconds = (performance.now() - started) / 1000;
+  loopDelay.disable();
   clearInterval(watchdog);
   clearInterval(pacer);
   ua.off('stream', onPush);
@@ -330,7 +378,15 @@ async function endToEnd(
     );
   }
   const sorted = latency.subarray(0, received).sort();
+  const histogram = new Array<number>(LATENCY_BUCKETS_MS.length + 1).fill(0);
+  for (const ms of sorted) {
+    const bucket = LATENCY_BUCKETS_MS.findIndex((max) => ms <= max);
+    histogram[bucket < 0 ? LATENCY_BUCKETS_MS.length : bucket]! += 1;
+  }
   return {
+    histogram,
+    benchLoopP99Ms: loopDelay.percentile(99) / 1e6,
+    benchLoopMaxMs: loopDelay.max / 1e6,
     messages: received,
     seconds,
     rate: received / seconds,
@@ -361,12 +417,22 @@ async function e2eRig(server: ServerProcess) {
   return {
     async run(messages: number, pacePerSecond: number | null = null): Promise<E2eResult> {
       const cpuBefore = await server.cpuMicros();
+      const gcBefore = { ...server.gc };
       const r = await Promise.race([
         endToEnd(as, ua, pushPath, messages, pacePerSecond),
         server.died,
       ]);
       const serviceMicrosPerMessage = ((await server.cpuMicros()) - cpuBefore) / r.messages;
-      return { ...r, serviceMicrosPerMessage };
+      // The longest pause is the run's only when it grew during the run (else "≤" the earlier one).
+      const gc = TRACE_GC
+        ? {
+            scavenges: server.gc.scavenges - gcBefore.scavenges,
+            fulls: server.gc.fulls - gcBefore.fulls,
+            pauseMs: server.gc.pauseMs - gcBefore.pauseMs,
+            pauseMsMax: server.gc.pauseMsMax,
+          }
+        : null;
+      return { ...r, serviceMicrosPerMessage, gc };
     },
     close(): void {
       monitor.close();
@@ -378,6 +444,19 @@ async function e2eRig(server: ServerProcess) {
 
 function describeE2e(label: string, r: E2eResult): string {
   return `  ${label.padEnd(22)} ${fmt(r.rate).padStart(8)} msg/s   p50 ${fmt(r.p50, 2)} ms   p99 ${fmt(r.p99, 2)} ms   server CPU ${fmt(r.serviceMicrosPerMessage, 1)} µs/msg   (${r.refused} refused, ${r.ackFailures} acks failed)`;
+}
+
+/**
+ * Where a run's latencies fell, and what else stalled meanwhile: this process's event loop
+ * (the application server and user agent's side) and, with --trace-gc, the server's collector.
+ */
+function describeTail(r: E2eResult): string {
+  const edges = LATENCY_BUCKETS_MS.map((max) => `≤${max}`).concat(`>${LATENCY_BUCKETS_MS.at(-1)}`);
+  const buckets = r.histogram.map((n, i) => `${edges[i]} ms ${fmt(n)}`).join(', ');
+  const gc = r.gc
+    ? `; server GC ${r.gc.scavenges} scavenges + ${r.gc.fulls} full, paused ${fmt(r.gc.pauseMs, 1)} ms (longest so far ${fmt(r.gc.pauseMsMax, 1)} ms)`
+    : '';
+  return `      latency ${buckets}; max ${fmt(r.max, 1)} ms; bench loop delay p99 ${fmt(r.benchLoopP99Ms, 1)} ms, max ${fmt(r.benchLoopMaxMs, 1)} ms${gc}`;
 }
 
 /**
@@ -408,9 +487,11 @@ async function e2ePath(profileDir: string | null) {
     for (let run = 1; run <= RUNS; run += 1) {
       const a = await rigs.bare.run(E2E.messages, pace);
       out(describeE2e(`(a) bare at ${fmt(pace)}/s`, a));
+      out(describeTail(a));
       paced.bare.push(a);
       const c = await rigs.ours.run(E2E.messages, pace);
       out(describeE2e(`(c) ours at ${fmt(pace)}/s`, c));
+      out(describeTail(c));
       paced.ours.push(c);
     }
   } finally {

@@ -1,7 +1,8 @@
 /**
  * A service's TTL deadlines share one clock timer (push/expiry.ts): items expire exactly at
  * their deadline, those of one deadline in the order they were added, removed ones never, and
- * the index keeps no timer and no stale state once nothing is waiting.
+ * the index keeps no stale state once nothing is waiting, and no timer once the one armed
+ * has fired.
  */
 import { describe, expect, it } from 'vitest';
 import { VirtualClock } from '../../../src/main/engine/clock/virtual';
@@ -49,6 +50,32 @@ describe('ExpiryIndex', () => {
     expect(expired).toEqual(['kept@5000']);
     index.add('x', 20_000);
     index.remove('x', 20_000);
+    // The armed timer is left to fire once, with nothing due; then nothing is left.
+    expect(clock.pendingCount()).toBeLessThanOrEqual(1);
+    clock.advance(10_000);
+    expect(expired).toEqual(['kept@5000']);
+    expect(clock.pendingCount()).toBe(0);
+  });
+
+  it('items removed as fast as they come (one in flight) share one timer, not one each', () => {
+    const { clock, expired, index } = setup();
+    let scheduled = 0;
+    const schedule = clock.schedule.bind(clock);
+    clock.schedule = (delayMs, fn) => {
+      scheduled += 1;
+      return schedule(delayMs, fn);
+    };
+    for (let i = 0; i < 1_000; i++) {
+      index.add(`m${i}`, clock.now() + 60_000);
+      index.remove(`m${i}`, clock.now() + 60_000);
+      clock.advance(1);
+    }
+    expect(scheduled).toBe(1);
+    index.add('last', clock.now() + 60_000);
+    clock.advance(60_000);
+    // The first timer fired with nothing due and armed the one for `last`.
+    expect(expired).toEqual([`last@${1_000 + 1_000 + 60_000}`]);
+    expect(scheduled).toBe(2);
     expect(clock.pendingCount()).toBe(0);
   });
 

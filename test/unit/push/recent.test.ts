@@ -78,6 +78,27 @@ describe('MessageArchive and RecentTokens', () => {
     expect(archive.size).toBe(2);
   });
 
+  it('the archive counts up to its bound, wraps, and answers an id put twice with the later put', () => {
+    const archive = new MessageArchive(3);
+    expect(archive.size).toBe(0);
+    expect(archive.get('s.m1')).toBeUndefined();
+    for (let i = 1; i <= 7; i++) archive.put(`s.m${i}`, 's.s1', Buffer.from([i]), {}, i);
+    expect(archive.size).toBe(3);
+    expect([4, 5, 6, 7].map((i) => archive.get(`s.m${i}`)?.ttlRequestedSeconds)).toEqual([
+      undefined,
+      5,
+      6,
+      7,
+    ]);
+    archive.put('s.m6', 's.s2', Buffer.from('again'), {}, 60);
+    expect(archive.get('s.m6')).toMatchObject({ subscriptionId: 's.s2', ttlRequestedSeconds: 60 });
+    expect(archive.get('s.m5')).toBeUndefined();
+    expect(archive.size).toBe(3);
+    expect(() => new MessageArchive(0)).toThrow(
+      /countMax: got 0; allowed an integer of at least 1/,
+    );
+  });
+
   it('recent tokens name their message and subscription, null once forgotten', () => {
     const tokens = new RecentTokens(2);
     tokens.set('t1', 's.m1', 's.s1');

@@ -56,7 +56,10 @@ export class ExpiryIndex<T> {
     if (!bucket?.delete(item) || bucket.size > 0) return;
     this.buckets.delete(deadlineMs);
     if (this.buckets.size === 0) {
-      this.close();
+      // The timer stays armed: it fires once, finds nothing due and arms for what was added
+      // since. Cancelled here, a service whose messages are acknowledged as they come (one
+      // in flight at a time) scheduled and cancelled a clock timer for every message.
+      this.heap = [];
       return;
     }
     if (this.heap.length > 2 * this.buckets.size + STALE_SLACK) this.rebuild();

@@ -141,11 +141,12 @@ export function readBody(
     (stream as unknown as Reading)[BODY_READER] = new BodyReader(maxBytes, resolve);
     stream.on('data', onBodyData);
     // node emits 'aborted' and then 'end' when the peer resets the stream or drops the
-    // connection mid-body: a truncated body must never pass for a complete one.
-    stream.on('aborted', onBodyAborted);
+    // connection mid-body: a truncated body must never pass for a complete one, so 'end'
+    // reads the stream's `aborted`. 'close' comes after every other ending (an error, a
+    // reset with no 'end'), so it settles what is left: no 'aborted' or 'error' listener
+    // (two more registrations and an array of listeners a send; dispatch holds 'error').
     stream.on('end', onBodyEnd);
     stream.on('close', onBodyAborted);
-    stream.on('error', onBodyAborted);
   });
 }
 

@@ -1,11 +1,12 @@
 /**
  * What the push core remembers of recent messages after they finish: the archive the
  * inspector reads (body and kept headers of the last ARCHIVED_MESSAGES_MAX) and the ids behind
- * the last RECENT_TOKENS_MAX message tokens. Both are rings preallocated at their bound:
- * a key table (key → slot) and one column per field, written in place. Kept in BoundedMaps of
- * objects, every accepted message added two entry objects and two value objects that lived
- * just long enough to be promoted and then died in the old generation (issue 13: most of the
- * accept path's GC); here a message adds strings and numbers to arrays that already exist.
+ * the last RECENT_TOKENS_MAX message tokens. Both are rings preallocated at their bound, one
+ * column per field, written in place; the token ring has a key table (key → slot) as well.
+ * Kept in BoundedMaps of objects, every accepted message added two entry objects and two
+ * value objects that lived just long enough to be promoted and then died in the old
+ * generation (issue 13: most of the accept path's GC); here a message adds strings and
+ * numbers to arrays that already exist.
  */
 
 /**
@@ -61,16 +62,27 @@ export interface ArchivedMessage {
   ttlRequestedSeconds: number;
 }
 
-/** Recent messages by id, bounded: the oldest forgotten first. */
+/**
+ * Recent messages by id, bounded: the oldest forgotten first. A ring with no key table: the
+ * core puts every accepted message (a fresh id), the inspector reads one when asked. A Map
+ * of the last ids cost each send a lookup, a deletion and an insertion of a young string
+ * into an old table, the largest of the send path's own costs in a CPU profile (issue 13);
+ * `get` walks at most `countMax` ids instead, newest first, for a person's click.
+ */
 export class MessageArchive {
-  private readonly ids: RecentKeys<string>;
+  private readonly ids: string[];
   private readonly subscriptionIds: string[];
   private readonly bodies: Buffer[];
   private readonly contentHeaders: Readonly<Record<string, string>>[];
   private readonly ttlRequestedSeconds: Float64Array;
+  /** The slot the next put takes (the oldest's); `count` slots are filled. */
+  private next = 0;
+  private count = 0;
 
   constructor(readonly countMax: number) {
-    this.ids = new RecentKeys(countMax);
+    if (!Number.isInteger(countMax) || countMax < 1)
+      throw new Error(`countMax: got ${countMax}; allowed an integer of at least 1`);
+    this.ids = new Array<string>(countMax).fill('');
     this.subscriptionIds = new Array<string>(countMax).fill('');
     this.bodies = new Array<Buffer>(countMax).fill(EMPTY);
     this.contentHeaders = new Array<Readonly<Record<string, string>>>(countMax).fill(NO_HEADERS);
@@ -78,7 +90,7 @@ export class MessageArchive {
   }
 
   get size(): number {
-    return this.ids.size;
+    return this.count;
   }
 
   set(messageId: string, message: ArchivedMessage): void {
@@ -91,7 +103,10 @@ export class MessageArchive {
     );
   }
 
-  /** `set` without the object (the send path). */
+  /**
+   * `set` without the object (the send path). Message ids are unique; were one put twice,
+   * `get` answers with the later put, and the earlier one's slot is forgotten in its turn.
+   */
   put(
     messageId: string,
     subscriptionId: string,
@@ -99,7 +114,10 @@ export class MessageArchive {
     contentHeaders: Readonly<Record<string, string>>,
     ttlRequestedSeconds: number,
   ): void {
-    const slot = this.ids.claim(messageId);
+    const slot = this.next;
+    this.next = slot + 1 === this.countMax ? 0 : slot + 1;
+    if (this.count < this.countMax) this.count += 1;
+    this.ids[slot] = messageId;
     this.subscriptionIds[slot] = subscriptionId;
     this.bodies[slot] = body;
     this.contentHeaders[slot] = contentHeaders;
@@ -107,14 +125,17 @@ export class MessageArchive {
   }
 
   get(messageId: string): ArchivedMessage | undefined {
-    const slot = this.ids.slotOf(messageId);
-    if (slot < 0) return undefined;
-    return {
-      subscriptionId: this.subscriptionIds[slot]!,
-      body: this.bodies[slot]!,
-      contentHeaders: this.contentHeaders[slot]!,
-      ttlRequestedSeconds: this.ttlRequestedSeconds[slot]!,
-    };
+    for (let k = 1; k <= this.count; k++) {
+      const slot = (this.next - k + this.countMax) % this.countMax;
+      if (this.ids[slot] !== messageId) continue;
+      return {
+        subscriptionId: this.subscriptionIds[slot]!,
+        body: this.bodies[slot]!,
+        contentHeaders: this.contentHeaders[slot]!,
+        ttlRequestedSeconds: this.ttlRequestedSeconds[slot]!,
+      };
+    }
+    return undefined;
   }
 }
 
