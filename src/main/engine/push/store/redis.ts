@@ -10,13 +10,20 @@
  *   pushlab:{<service>}:ids       hash  kind            → highest id number ever issued
  *   pushlab:{<service>}:agents    string  the built-in user agents' subscriptions (agents.ts)
  *   pushlab:{<service>}:lock      string  the holder (redis-lock.ts)
+ *   pushlab:{<service>}:changes   stream  each batch's changes (instances only, below)
+ *   pushlab:{<service>}:readers   hash    instance → the last change it read
+ *   pushlab:{<service>}:trimmed   string  the highest change id ever trimmed
  *
  * Several instances on one Redis (`serve --instance NAME`): each has its own lock
  * (`lock:<name>`) and id counters (`ids` fields `<name>:<kind>`; its ids start with its
  * name), and each batch's MULTI also appends its changes to a stream every other instance
  * follows (`pushlab:{<service>}:changes`, bounded), which they apply to their own state
  * (`onRemoteChange`): a subscription made on one is known on all, a message accepted on one
- * is pushed by whichever holds the monitor, an ack on any finishes it everywhere.
+ * is pushed by whichever holds the monitor, an ack on any finishes it everywhere. Sets and
+ * receipt subscriptions are shared the same way; a receipt no monitor on the reporting
+ * instance took is announced on the stream for the one holding a monitor. The stream is
+ * trimmed to the oldest position of a live instance (and to a hard cap: an instance the cap
+ * passed reloads the whole state).
  *
  * The braces are a Redis Cluster hash tag: every key of a service is in one slot, so one
  * MULTI can hold them all. Writes are gathered like the log's group commit: every call made
