@@ -27,7 +27,12 @@ export type LimitName =
   | 'session-idle'
   | 'connections-per-address'
   /** Error events (`service.error`, `lab.error`) of one source beyond its rate. */
-  | 'error-events';
+  | 'error-events'
+  /**
+   * A shared store's change stream was trimmed past what an instance had read (its entry
+   * cap): that instance reloaded the whole state instead of going on with a gap.
+   */
+  | 'store-changes';
 
 export type AgentRole = 'user-agent' | 'app-server' | 'gateway' | 'device';
 

@@ -7,9 +7,11 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { RealClock } from '../../../src/main/engine/clock/real';
 import { storeLocation, type RedisAddress } from '../../../src/main/engine/push/store/location';
 import {
+  compareStreamIds,
   decodeMessage,
   encodeMessage,
   REDIS_BATCH_COMMANDS_MAX,
+  REDIS_CHANGES_KEPT_MAX,
   redisKeys,
   RedisStore,
 } from '../../../src/main/engine/push/store/redis';
@@ -292,12 +294,30 @@ describe.skipIf(noRedisReason !== null)(`RedisStore ${noRedisReason ?? ''}`, () 
   });
 });
 
+describe('compareStreamIds', () => {
+  it('orders stream ids by time, then by sequence, as numbers', () => {
+    expect(compareStreamIds('9-0', '10-0')).toBeLessThan(0);
+    expect(compareStreamIds('10-2', '10-10')).toBeLessThan(0);
+    expect(compareStreamIds('10-2', '10-2')).toBe(0);
+    expect(compareStreamIds('1796654132134-0', '0-0')).toBeGreaterThan(0);
+  });
+});
+
 describe('storeLocation', () => {
   it('tells a directory from a Redis URL, and names what is wrong with a URL', () => {
     expect(storeLocation('/var/lib/push')).toEqual({ kind: 'directory', dir: '/var/lib/push' });
     expect(storeLocation('redis://10.0.0.5:6380/3')).toEqual({
       kind: 'redis',
-      redis: { host: '10.0.0.5', port: 6380, db: 3, url: 'redis://10.0.0.5:6380/3' },
+      redis: {
+        host: '10.0.0.5',
+        port: 6380,
+        db: 3,
+        url: 'redis://10.0.0.5:6380/3',
+        changesKeptMax: REDIS_CHANGES_KEPT_MAX,
+      },
+    });
+    expect(storeLocation('redis://h:1?changes-kept=5')).toMatchObject({
+      redis: { host: 'h', port: 1, changesKeptMax: 5 },
     });
     expect(storeLocation('redis://[::1]')).toMatchObject({
       redis: { host: '::1', port: 6379, db: 0 },
@@ -308,12 +328,15 @@ describe('storeLocation', () => {
       ['redis://h:1/16', 'database "16" is not a number 0–15'],
       ['redis://h:1/x', 'database "x"'],
       ['redis://u:p@h:1', 'credentials'],
+      ['redis://h:1?changes-kept=0', 'query "changes-kept=0" is not taken'],
+      ['redis://h:1?changes-kept=x', 'query "changes-kept=x"'],
+      ['redis://h:1?password=x', 'query "password=x"'],
       ['redis://h:99999', 'not a URL'],
     ] as const) {
       const got = storeLocation(value);
       expect(got).toEqual({ error: expect.stringContaining(why) });
       expect((got as { error: string }).error).toMatch(
-        new RegExp(`^${value.replace(/[[\]/.]/g, '\\$&')}: .*allowed a directory or redis://`),
+        new RegExp(`^${value.replace(/[[\]/.?]/g, '\\$&')}: .*allowed a directory or redis://`),
       );
     }
   });

@@ -16,7 +16,11 @@ import {
   idNumber,
   type MessageRecord,
   type PushStore,
+  type ReceiptRecord,
+  type ReceiptSubscriptionRecord,
   type RemoteChange,
+  type SetRecord,
+  type StoredState,
   type SubscriptionRecord,
 } from './store/store';
 import { newCapabilityToken } from './tokens';
@@ -105,6 +109,7 @@ export class PushCore {
   /** token → ids of recent messages, kept after they finish so late lookups still name them. */
   private readonly recentTokens = new RecentTokens(RECENT_TOKENS_MAX);
   private readonly sets = new Map<string, SubscriptionSet>();
+  private readonly setsById = new Map<string, SubscriptionSet>();
   private subscriptionCount = 0;
   private setCount = 0;
   private messageCount = 0;
@@ -126,6 +131,15 @@ export class PushCore {
   private readonly subscribeRate: RateLimiter;
   /** Where state changes are journaled (`restore`); null keeps everything in memory only. */
   private store: PushStore | null = null;
+  /** True while another instance's change is applied: its receipts are that instance's. */
+  private applyingRemote = false;
+  /**
+   * Receipt subscriptions made by another instance and never monitored here: their idle
+   * expiry is the instances' that use them, not this one's.
+   */
+  private readonly foreignReceipts = new Set<string>();
+  /** The store when several instances share it (`PushStore.shared`), else null. */
+  private shared: PushStore | null = null;
 
   constructor(
     readonly serviceId: string,
@@ -249,6 +263,7 @@ export class PushCore {
       monitors: new Set(),
     };
     this.sets.set(set.token, set);
+    this.setsById.set(set.id, set);
     this.store?.putSet(set);
     return set;
   }
@@ -274,12 +289,15 @@ export class PushCore {
   /** A set with no member and no monitor can never be used again: it is forgotten. */
   private dropSetIfEmpty(set: SubscriptionSet): void {
     if (set.members.size > 0 || set.monitors.size > 0) return;
-    if (this.sets.delete(set.token)) this.store?.deleteSet(set.id);
+    if (!this.sets.delete(set.token)) return;
+    this.setsById.delete(set.id);
+    this.store?.deleteSet(set.id);
   }
 
   /** RFC 8030 §7.3: deleting (or expiring) a set removes every member; its monitors get 404. */
   deleteSet(set: SubscriptionSet, reason: 'unsubscribed' | 'expired'): void {
     if (!this.sets.delete(set.token)) return;
+    this.setsById.delete(set.id);
     for (const member of [...set.members]) this.deleteSubscription(member, reason);
     for (const monitor of [...set.monitors]) monitor.end(404);
     set.monitors.clear();
@@ -574,7 +592,22 @@ export class PushCore {
   }
 
   private expire(message: StoredMessage): void {
+    // On a store several instances share, every mirror expires the message: only the one
+    // whose delete removed it reports it (the others' deletes find nothing).
+    const shared = this.shared;
+    if (shared?.expireMessage) {
+      if (!this.finish(message, false)) return;
+      void shared.expireMessage(message.id).then(
+        (won) => won && this.reportExpired(message),
+        () => {}, // the store failed: store.failed says so
+      );
+      return;
+    }
     if (!this.finish(message)) return;
+    this.reportExpired(message);
+  }
+
+  private reportExpired(message: StoredMessage): void {
     this.bus.emit({
       kind: 'message.expired',
       subscriptionId: message.subscriptionId,
@@ -584,7 +617,7 @@ export class PushCore {
   }
 
   /** Removes a message from every index; false if it was already gone. */
-  private finish(message: StoredMessage): boolean {
+  private finish(message: StoredMessage, journal = true): boolean {
     const sub = this.subscriptions.get(message.subscriptionId);
     if (!this.messagesByToken.delete(message.token)) return false;
     this.expiries.remove(message, message.expiresAtMs);
@@ -597,7 +630,7 @@ export class PushCore {
     message.inFlightOn = null;
     this.storedBytes -= storedBytesOf(message);
     this.releaseReceipt(message);
-    this.store?.finishMessage(message.id);
+    if (journal) this.store?.finishMessage(message.id);
     return true;
   }
 
@@ -645,6 +678,7 @@ export class PushCore {
   }
 
   private idleReceiptIfUnused(receipt: ReceiptSubscription): void {
+    if (this.foreignReceipts.has(receipt.id)) return;
     if (receipt.outstanding === 0 && receipt.monitors.size === 0) this.idleReceipts.idle(receipt);
   }
 
@@ -658,11 +692,13 @@ export class PushCore {
 
   attachReceiptMonitor(receipt: ReceiptSubscription, monitor: ReceiptMonitor): void {
     receipt.monitors.add(monitor);
+    this.foreignReceipts.delete(receipt.id);
     this.idleReceipts.busy(receipt);
     while (receipt.pending.length > 0) {
       const next = receipt.pending[0]!;
       if (!monitor.deliverReceipt(next.messageToken, next.status)) break;
       receipt.pending.shift();
+      this.shared?.receiptDelivered?.(receipt.id, next.messageToken);
     }
   }
 
@@ -674,6 +710,7 @@ export class PushCore {
   deleteReceiptSubscription(receipt: ReceiptSubscription): void {
     if (!this.receiptSubscriptions.delete(receipt.token)) return;
     this.receiptSubscriptionsById.delete(receipt.id);
+    this.foreignReceipts.delete(receipt.id);
     this.idleReceipts.busy(receipt);
     for (const monitor of [...receipt.monitors]) monitor.end(404);
     for (const hooks of this.goneHooks) hooks.receipt?.(receipt);
@@ -682,13 +719,27 @@ export class PushCore {
 
   private sendReceipt(message: StoredMessage, status: 204 | 410): void {
     if (!message.receiptSubscriptionId) return;
+    // What another instance finished, that instance reports.
+    if (this.applyingRemote) return;
     const receipt = this.receiptSubscriptionById(message.receiptSubscriptionId);
     if (!receipt) return;
     this.bus.emit({ kind: 'receipt.sent', messageId: message.id, status });
     for (const monitor of receipt.monitors) {
       if (monitor.deliverReceipt(message.token, status)) return;
     }
-    receipt.pending.push({ messageToken: message.token, status });
+    // No monitor here: the instance holding one delivers it; until one does, each keeps it.
+    this.shared?.announceReceipt?.({
+      receiptSubscriptionId: receipt.id,
+      messageId: message.id,
+      messageToken: message.token,
+      status,
+    });
+    this.holdReceipt(receipt, message.token, status);
+  }
+
+  /** A receipt waits for a monitor (bounded: the oldest goes, and an event says so). */
+  private holdReceipt(receipt: ReceiptSubscription, messageToken: string, status: 204 | 410) {
+    receipt.pending.push({ messageToken, status });
     if (receipt.pending.length > PENDING_RECEIPTS_MAX) {
       receipt.pending.shift();
       this.bus.emit({
@@ -716,35 +767,14 @@ export class PushCore {
     this.receiptCount = state.highestIds.receiptSubscriptions;
     this.subscriptionCount = state.highestIds.subscriptions;
     this.messageCount = state.highestIds.messages;
-    const setsById = new Map<string, SubscriptionSet>();
-    for (const r of state.sets) {
-      const set: SubscriptionSet = {
-        id: r.id,
-        token: r.token,
-        members: new Set(),
-        monitors: new Set(),
-      };
-      this.sets.set(set.token, set);
-      setsById.set(set.id, set);
-      this.setCount = Math.max(this.setCount, idNumber(r.id));
-    }
-    for (const r of state.receiptSubscriptions) {
-      const receipt: ReceiptSubscription = {
-        id: r.id,
-        token: r.token,
-        monitors: new Set(),
-        pending: [],
-        outstanding: 0,
-      };
-      this.receiptSubscriptions.set(receipt.token, receipt);
-      this.receiptSubscriptionsById.set(receipt.id, receipt);
-      this.receiptCount = Math.max(this.receiptCount, idNumber(r.id));
-    }
+    for (const r of state.sets) this.adoptSet(r);
+    for (const r of state.receiptSubscriptions) this.adoptReceiptSubscription(r);
     for (const r of state.subscriptions) {
-      const set = r.setId === null ? null : (setsById.get(r.setId) ?? null);
+      const set = r.setId === null ? null : (this.setsById.get(r.setId) ?? null);
       this.adoptSubscription(r, set, announce, true);
     }
     this.store = store;
+    this.shared = store.shared === true ? store : null;
     store.onRemoteChange?.((change) => this.applyRemote(change, announce));
     store.onFailure((error) =>
       this.bus.emit({ kind: 'store.failed', serviceId: this.serviceId, detail: error.message }),
@@ -761,7 +791,36 @@ export class PushCore {
     }
     // What nothing refers to any more starts idle (receipt subscriptions) or goes (sets).
     for (const receipt of this.receiptSubscriptionsById.values()) this.idleReceiptIfUnused(receipt);
-    for (const set of setsById.values()) this.dropSetIfEmpty(set);
+    for (const set of [...this.setsById.values()]) this.dropSetIfEmpty(set);
+  }
+
+  /** A subscription set restored, or made by another instance on the same store. */
+  private adoptSet(r: SetRecord): SubscriptionSet {
+    const set: SubscriptionSet = {
+      id: r.id,
+      token: r.token,
+      members: new Set(),
+      monitors: new Set(),
+    };
+    this.sets.set(set.token, set);
+    this.setsById.set(set.id, set);
+    this.setCount = Math.max(this.setCount, idNumber(r.id));
+    return set;
+  }
+
+  /** A receipt subscription restored, or made by another instance on the same store. */
+  private adoptReceiptSubscription(r: ReceiptSubscriptionRecord): ReceiptSubscription {
+    const receipt: ReceiptSubscription = {
+      id: r.id,
+      token: r.token,
+      monitors: new Set(),
+      pending: [],
+      outstanding: 0,
+    };
+    this.receiptSubscriptions.set(receipt.token, receipt);
+    this.receiptSubscriptionsById.set(receipt.id, receipt);
+    this.receiptCount = Math.max(this.receiptCount, idNumber(r.id));
+    return receipt;
   }
 
   /** Whether state changes are journaled to a store (`durable()` is then never null). */
@@ -841,15 +900,41 @@ export class PushCore {
   private applyRemote(change: RemoteChange, announce: (sub: Subscription) => void): void {
     const store = this.store;
     this.store = null;
+    this.applyingRemote = true;
     try {
       switch (change.kind) {
-        case 'subscription':
-          if (!this.subscriptions.has(change.record.id))
-            this.adoptSubscription(change.record, null, announce, false);
+        case 'subscription': {
+          if (this.subscriptions.has(change.record.id)) return;
+          const setId = change.record.setId;
+          const set = setId === null ? null : (this.setsById.get(setId) ?? null);
+          this.adoptSubscription(change.record, set, announce, false);
+          // A member joins its set's monitors held here, as a member made here does.
+          const sub = this.subscriptions.get(change.record.id)!;
+          if (set) for (const monitor of set.monitors) this.attachMonitor(sub, monitor);
           return;
+        }
         case 'subscription-deleted': {
           const sub = this.subscriptions.get(change.id);
           if (sub) this.deleteSubscription(sub, 'unsubscribed');
+          return;
+        }
+        case 'set':
+          if (!this.setsById.has(change.record.id)) this.adoptSet(change.record);
+          return;
+        case 'set-deleted': {
+          const set = this.setsById.get(change.id);
+          if (set) this.deleteSet(set, 'unsubscribed');
+          return;
+        }
+        case 'receipt-subscription':
+          if (!this.receiptSubscriptionsById.has(change.record.id)) {
+            this.adoptReceiptSubscription(change.record);
+            this.foreignReceipts.add(change.record.id);
+          }
+          return;
+        case 'receipt-subscription-deleted': {
+          const receipt = this.receiptSubscriptionsById.get(change.id);
+          if (receipt) this.deleteReceiptSubscription(receipt);
           return;
         }
         case 'message': {
@@ -863,10 +948,91 @@ export class PushCore {
           if (message) this.finish(message);
           return;
         }
+        case 'receipt':
+          return this.receiveReceipt(change.receipt, store);
+        case 'receipt-delivered': {
+          const receipt = this.receiptSubscriptionsById.get(change.receiptSubscriptionId);
+          const at = receipt?.pending.findIndex((p) => p.messageToken === change.messageToken);
+          if (receipt && at !== undefined && at >= 0) receipt.pending.splice(at, 1);
+          return;
+        }
+        case 'reload':
+          this.limitReached('store-changes', this.serviceId, change.keptMax);
+          return this.reload(change.state, announce);
       }
     } finally {
+      this.applyingRemote = false;
       this.store = store;
     }
+  }
+
+  /** Another instance's receipt: delivered by a monitor held here, else kept until one comes. */
+  private receiveReceipt(r: ReceiptRecord, store: PushStore | null): void {
+    const receipt = this.receiptSubscriptionsById.get(r.receiptSubscriptionId);
+    if (!receipt) return;
+    for (const monitor of receipt.monitors) {
+      if (monitor.deliverReceipt(r.messageToken, r.status)) {
+        store?.receiptDelivered?.(receipt.id, r.messageToken);
+        return;
+      }
+    }
+    this.holdReceipt(receipt, r.messageToken, r.status);
+  }
+
+  /**
+   * The stream was trimmed past what this instance had read: `state` (read after every write
+   * of its own so far) replaces what it holds. A record missing from it is gone, unless it is
+   * this instance's own and newer than the state (its write was still on its way).
+   */
+  private reload(state: StoredState, announce: (sub: Subscription) => void): void {
+    const own = `${this.serviceId}.`;
+    const gone = (id: string, highest: number): boolean =>
+      !id.startsWith(own) || idNumber(id) <= highest;
+    const sets = new Map([...state.sets].map((r) => [r.id, r]));
+    const receipts = new Map([...state.receiptSubscriptions].map((r) => [r.id, r]));
+    const subs = new Map([...state.subscriptions].map((r) => [r.id, r]));
+    const messages = new Map([...state.messages].map((r) => [r.id, r]));
+    const highest = state.highestIds;
+    // Additions first (sets and receipt subscriptions before what refers to them); a record
+    // of this instance's own that is missing here was finished here, its delete on its way.
+    for (const r of sets.values())
+      if (!r.id.startsWith(own) && !this.setsById.has(r.id)) this.adoptSet(r);
+    for (const r of receipts.values()) {
+      if (r.id.startsWith(own) || this.receiptSubscriptionsById.has(r.id)) continue;
+      this.adoptReceiptSubscription(r);
+      this.foreignReceipts.add(r.id);
+    }
+    for (const r of subs.values()) {
+      if (r.id.startsWith(own) || this.subscriptions.has(r.id)) continue;
+      const set = r.setId === null ? null : (this.setsById.get(r.setId) ?? null);
+      this.adoptSubscription(r, set, announce, false);
+    }
+    const now = this.clock.now();
+    for (const r of messages.values()) {
+      if (r.id.startsWith(own) || this.messagesByToken.has(r.token)) continue;
+      const sub = this.subscriptions.get(r.subscriptionId);
+      if (sub) this.adoptMessage(sub, r, now);
+    }
+    // Then what the others deleted or finished while this instance was not reading.
+    for (const message of [...this.messagesByToken.values()])
+      if (!messages.has(message.id) && gone(message.id, highest.messages)) this.finish(message);
+    for (const sub of [...this.subscriptions.values()])
+      if (!subs.has(sub.id) && gone(sub.id, highest.subscriptions))
+        this.deleteSubscription(sub, 'unsubscribed');
+    for (const receipt of [...this.receiptSubscriptionsById.values()])
+      if (!receipts.has(receipt.id) && gone(receipt.id, highest.receiptSubscriptions))
+        this.deleteReceiptSubscription(receipt);
+    for (const set of [...this.setsById.values()])
+      if (!sets.has(set.id) && gone(set.id, highest.sets)) this.deleteSet(set, 'unsubscribed');
+  }
+
+  /**
+   * Null when every subscription this service will ever know is already here (one
+   * instance); else a promise that resolves once every change the other instances wrote
+   * before now has been applied: a lookup that missed asks again after it.
+   */
+  catchUp(): Promise<void> | null {
+    return this.shared?.catchUp?.() ?? null;
   }
 
   /**

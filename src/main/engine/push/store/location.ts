@@ -3,6 +3,7 @@
  * embedded write-ahead log, wal.ts) or a `redis://HOST:PORT[/DB]` URL (redis.ts). This is
  * the one place that tells them apart and checks a URL.
  */
+import { REDIS_CHANGES_KEPT_MAX } from './redis-limits';
 
 export interface RedisAddress {
   host: string;
@@ -11,6 +12,11 @@ export interface RedisAddress {
   db: number;
   /** The URL as given, for messages. */
   url: string;
+  /**
+   * Entries the change stream several instances share keeps at most (`?changes-kept=N`;
+   * REDIS_CHANGES_KEPT_MAX by default): what an instance may fall behind before it reloads.
+   */
+  changesKeptMax: number;
 }
 
 export type StoreLocation =
@@ -20,7 +26,7 @@ export type StoreLocation =
 export const REDIS_DB_MAX = 15;
 
 const SCHEME = /^([a-z][a-z0-9+.-]*):\/\//i;
-const ALLOWED = `allowed a directory or redis://HOST:PORT[/DB] (DB 0–${REDIS_DB_MAX})`;
+const ALLOWED = `allowed a directory or redis://HOST:PORT[/DB][?changes-kept=N] (DB 0–${REDIS_DB_MAX}, N ≥ 1)`;
 
 /**
  * A directory or a Redis address; `{ error }` with a clause naming the value and what is
@@ -40,10 +46,14 @@ export function storeLocation(value: string): StoreLocation | { error: string } 
   const dbText = url.pathname.replace(/^\//, '');
   const db = dbText === '' ? 0 : Number(dbText);
   if (url.hostname === '') return { error: `${value}: no host; ${ALLOWED}` };
-  if (url.username !== '' || url.password !== '' || url.search !== '' || url.hash !== '') {
-    return {
-      error: `${value}: credentials, queries and fragments are not taken; ${ALLOWED}`,
-    };
+  if (url.username !== '' || url.password !== '' || url.hash !== '') {
+    return { error: `${value}: credentials and fragments are not taken; ${ALLOWED}` };
+  }
+  let changesKeptMax = REDIS_CHANGES_KEPT_MAX;
+  for (const [name, text] of url.searchParams) {
+    if (name !== 'changes-kept' || !/^\d{1,9}$/.test(text) || Number(text) < 1)
+      return { error: `${value}: query "${name}=${text}" is not taken; ${ALLOWED}` };
+    changesKeptMax = Number(text);
   }
   if (!/^\d+$/.test(dbText === '' ? '0' : dbText) || db > REDIS_DB_MAX) {
     return {
@@ -52,5 +62,5 @@ export function storeLocation(value: string): StoreLocation | { error: string } 
   }
   // URL keeps brackets around an IPv6 host; the client wants the bare address.
   const host = url.hostname.replace(/^\[(.*)\]$/, '$1');
-  return { kind: 'redis', redis: { host, port, db, url: value } };
+  return { kind: 'redis', redis: { host, port, db, url: value, changesKeptMax } };
 }

@@ -10,13 +10,20 @@
  *   pushlab:{<service>}:ids       hash  kind            → highest id number ever issued
  *   pushlab:{<service>}:agents    string  the built-in user agents' subscriptions (agents.ts)
  *   pushlab:{<service>}:lock      string  the holder (redis-lock.ts)
+ *   pushlab:{<service>}:changes   stream  each batch's changes (instances only, below)
+ *   pushlab:{<service>}:readers   hash    instance → the last change it read
+ *   pushlab:{<service>}:trimmed   string  the highest change id ever trimmed
  *
  * Several instances on one Redis (`serve --instance NAME`): each has its own lock
  * (`lock:<name>`) and id counters (`ids` fields `<name>:<kind>`; its ids start with its
  * name), and each batch's MULTI also appends its changes to a stream every other instance
  * follows (`pushlab:{<service>}:changes`, bounded), which they apply to their own state
  * (`onRemoteChange`): a subscription made on one is known on all, a message accepted on one
- * is pushed by whichever holds the monitor, an ack on any finishes it everywhere.
+ * is pushed by whichever holds the monitor, an ack on any finishes it everywhere. Sets and
+ * receipt subscriptions are shared the same way; a receipt no monitor on the reporting
+ * instance took is announced on the stream for the one holding a monitor. The stream is
+ * trimmed to the oldest position of a live instance (and to a hard cap: an instance the cap
+ * passed reloads the whole state).
  *
  * The braces are a Redis Cluster hash tag: every key of a service is in one slot, so one
  * MULTI can hold them all. Writes are gathered like the log's group commit: every call made
@@ -33,6 +40,7 @@ import type { Redis } from 'ioredis';
 import type { Clock } from '../../clock/clock';
 import type { RedisAddress } from './location';
 import { RedisLock } from './redis-lock';
+export { REDIS_CHANGES_KEPT_MAX } from './redis-limits';
 import {
   idNumber,
   StoreError,
@@ -40,6 +48,7 @@ import {
   type HighestIds,
   type MessageRecord,
   type PushStore,
+  type ReceiptRecord,
   type ReceiptSubscriptionRecord,
   type SetRecord,
   type StoredState,
@@ -53,11 +62,12 @@ export const REDIS_CONNECT_TIMEOUT_MS = 5000;
 export const REDIS_COMMAND_TIMEOUT_MS = 10_000;
 /** Commands in one MULTI at most; more pending go in the batches after it. */
 export const REDIS_BATCH_COMMANDS_MAX = 10_000;
-/**
- * Entries the change stream keeps (about: MAXLEN ~). An instance further behind than this
- * misses changes: it does not reload yet (docs/architecture.md, "Where stage 2 stops").
- */
-export const REDIS_CHANGES_KEPT_MAX = 100_000;
+/** How often an instance trims the change stream to what every live follower has read. */
+const CHANGES_TRIM_EVERY_MS = 1000;
+/** How long a lookup that missed waits for the follower to catch up before answering. */
+export const REDIS_CATCH_UP_WAIT_MS = 2000;
+/** Lookups waiting to catch up at once; more answer at once (as a miss). */
+const CATCH_UP_WAITERS_MAX = 1000;
 /** How long one read of the change stream waits for an entry. */
 const CHANGES_BLOCK_MS = 1000;
 /** Entries taken from the change stream per read. */
@@ -66,6 +76,63 @@ const CHANGES_READ_MAX = 1000;
 const ID_KINDS = ['sets', 'receiptSubscriptions', 'subscriptions', 'messages'] as const;
 
 type Command = (string | number | Buffer)[];
+/** Replies of a command (or of a group of commands, read in one MULTI); undefined if it failed. */
+type OnReply = (replies: unknown[] | undefined) => void;
+
+/** `ms-seq` stream ids in order: negative, zero or positive as `a` is before, at or after `b`. */
+export function compareStreamIds(a: string, b: string): number {
+  const [am = 0, as = 0] = a.split('-').map(Number);
+  const [bm = 0, bs = 0] = b.split('-').map(Number);
+  return am !== bm ? am - bm : as - bs;
+}
+
+/**
+ * Records where a follower has read to, and answers the highest id ever trimmed from the
+ * stream ('0-0' if none; Redis 7.0's own `max-deleted-entry-id` counts XDEL only): a trimmed
+ * id after the follower's position is a gap.
+ */
+const ADVANCE_SCRIPT = `
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
+return redis.call('GET', KEYS[3]) or '0-0'`;
+
+/**
+ * The hard cap, run after each XADD: trims the stream to its newest ARGV[1] entries and
+ * records the highest id it cut. Answers how many it cut.
+ */
+const CAP_SCRIPT = `
+local over = redis.call('XLEN', KEYS[1]) - tonumber(ARGV[1])
+if over <= 0 then return 0 end
+local cut = redis.call('XRANGE', KEYS[1], '-', '+', 'COUNT', over)
+redis.call('XTRIM', KEYS[1], 'MAXLEN', ARGV[1])
+redis.call('SET', KEYS[2], cut[#cut][1])
+return over`;
+
+/**
+ * Trims the stream to the oldest position of a live follower (one whose lock is held) and
+ * records the highest id it cut; forgets the positions of followers whose lock lapsed.
+ * Answers the entries trimmed.
+ */
+const TRIM_SCRIPT = `
+local function before(a, b)
+  local am, as = string.match(a, '(%d+)-(%d+)')
+  local bm, bs = string.match(b, '(%d+)-(%d+)')
+  am, as, bm, bs = tonumber(am), tonumber(as), tonumber(bm), tonumber(bs)
+  return am < bm or (am == bm and as < bs)
+end
+local readers = redis.call('HGETALL', KEYS[2])
+local min = nil
+for i = 1, #readers, 2 do
+  if redis.call('EXISTS', ARGV[1] .. readers[i]) == 1 then
+    if min == nil or before(readers[i + 1], min) then min = readers[i + 1] end
+  else
+    redis.call('HDEL', KEYS[2], readers[i])
+  end
+end
+if min == nil or min == '0-0' then return 0 end
+local cut = redis.call('XREVRANGE', KEYS[1], '(' .. min, '-', 'COUNT', 1)
+if #cut == 0 then return 0 end
+redis.call('SET', KEYS[3], cut[1][1])
+return redis.call('XTRIM', KEYS[1], 'MINID', min)`;
 
 /** The keys of one service's state. */
 export function redisKeys(serviceId: string) {
@@ -80,6 +147,10 @@ export function redisKeys(serviceId: string) {
     agents: `${prefix}agents`,
     lock: `${prefix}lock`,
     changes: `${prefix}changes`,
+    /** Each instance's position in the change stream (what it has read). */
+    readers: `${prefix}readers`,
+    /** The highest change stream id ever trimmed. */
+    trimmed: `${prefix}trimmed`,
   };
 }
 
@@ -168,7 +239,13 @@ type WireChange =
   | { k: 's'; r: SubscriptionRecord }
   | { k: 'sd'; id: string }
   | { k: 'm'; r: Omit<MessageRecord, 'body'> & { body: string } }
-  | { k: 'mf'; id: string; sub: string };
+  | { k: 'mf'; id: string; sub: string }
+  | { k: 'st'; r: SetRecord }
+  | { k: 'std'; id: string }
+  | { k: 'r'; r: ReceiptSubscriptionRecord }
+  | { k: 'rd'; id: string }
+  | { k: 'rc'; r: ReceiptRecord }
+  | { k: 'rv'; rid: string; t: string };
 
 function fromWire(w: WireChange): RemoteChange | null {
   switch (w.k) {
@@ -180,6 +257,18 @@ function fromWire(w: WireChange): RemoteChange | null {
       return { kind: 'message', record: { ...w.r, body: Buffer.from(w.r.body, 'base64') } };
     case 'mf':
       return { kind: 'message-finished', id: w.id, subscriptionId: w.sub };
+    case 'st':
+      return { kind: 'set', record: w.r };
+    case 'std':
+      return { kind: 'set-deleted', id: w.id };
+    case 'r':
+      return { kind: 'receipt-subscription', record: w.r };
+    case 'rd':
+      return { kind: 'receipt-subscription-deleted', id: w.id };
+    case 'rc':
+      return { kind: 'receipt', receipt: w.r };
+    case 'rv':
+      return { kind: 'receipt-delivered', receiptSubscriptionId: w.rid, messageToken: w.t };
     default:
       return null; // a kind a later version writes
   }
@@ -190,6 +279,8 @@ export interface RedisStoreStats {
   commands: number;
   /** MULTI…EXEC batches Redis answered. */
   batches: number;
+  /** Times this instance found the change stream trimmed past its position and reloaded. */
+  reloads: number;
 }
 
 export class RedisStore implements PushStore {
@@ -203,14 +294,24 @@ export class RedisStore implements PushStore {
   };
   /** The highest ids as Redis last stored them (a batch writes them only when they rose). */
   private readonly highestWritten: HighestIds = { ...this.highest };
-  private pending: Command[] = [];
-  /** The change each pending command makes, for the stream (instances only). */
+  /** Commands to send, one a slot (null: a change for the stream only; a group: reads). */
+  private pending: (Command | Command[] | null)[] = [];
+  /** The change each pending slot makes, for the stream (instances only). */
   private pendingChanges: (WireChange | null)[] = [];
+  /** Who wants each pending slot's reply (mostly nobody). */
+  private pendingReplies: (OnReply | null)[] = [];
   private readonly instance: string | null;
   /** Live message id → its subscription (instances only: a finish names both). */
   private readonly messageSubscriptions = new Map<string, string>();
   /** The stream entry `state()` is as of; following starts after it. */
   private changesFrom = '0-0';
+  /** The last stream entry handed over (or skipped as this instance's own). */
+  private appliedUpTo = '0-0';
+  /** Lookups waiting for the follower to reach a stream id (`catchUp`). */
+  private catchUpWaiters: { until: string; done: () => void }[] = [];
+  /** The lookups that will share the next read of the stream's end. */
+  private nextCatchUp: { promise: Promise<void>; resolve: () => void } | null = null;
+  private lastTrimMs = 0;
   private reader: Redis | null = null;
   private readonly remoteListeners: ((change: RemoteChange) => void)[] = [];
   private collecting: Deferred | null = null;
@@ -220,15 +321,19 @@ export class RedisStore implements PushStore {
   private closed = false;
   private readonly failureListeners: ((error: Error) => void)[] = [];
   private lock: RedisLock | null = null;
-  readonly stats: RedisStoreStats = { commands: 0, batches: 0 };
+  readonly stats: RedisStoreStats = { commands: 0, batches: 0, reloads: 0 };
+  /** `pushlab:{…}:lock:` — an instance's lock key is this and its name. */
+  private readonly lockPrefix: string;
 
   private constructor(
     private readonly redis: Redis,
     readonly address: RedisAddress,
     serviceId: string,
     instance: string | undefined,
+    private readonly clock: Clock,
   ) {
     this.keys = redisKeys(serviceId);
+    this.lockPrefix = `${this.keys.lock}:`;
     this.instance = instance ?? null;
     if (instance !== undefined) {
       this.keys.lock = `${this.keys.lock}:${instance}`;
@@ -276,7 +381,13 @@ export class RedisStore implements PushStore {
         'ERR_STORE_IO',
       );
     }
-    const store = new RedisStore(redis, address, options.serviceId, options.instance);
+    const store = new RedisStore(
+      redis,
+      address,
+      options.serviceId,
+      options.instance,
+      options.clock,
+    );
     try {
       store.lock = await RedisLock.acquire(
         redis,
@@ -302,21 +413,34 @@ export class RedisStore implements PushStore {
     return store;
   }
 
+  /** Reads the whole state and the change stream's position at one instant (one MULTI). */
+  private stateReads(): Command[] {
+    return [
+      ['hgetall', this.keys.set],
+      ['hgetall', this.keys.receipt],
+      ['hgetall', this.keys.sub],
+      ['hgetallBuffer', this.keys.msg],
+      ['hgetall', this.keys.attempts],
+      ['hgetall', this.keys.ids],
+      ['xrevrange', this.keys.changes, '+', '-', 'COUNT', 1],
+    ];
+  }
+
   private async load(): Promise<void> {
-    // One MULTI: the state and the change stream's position at one instant.
-    const replies = await this.redis
-      .multi()
-      .hgetall(this.keys.set)
-      .hgetall(this.keys.receipt)
-      .hgetall(this.keys.sub)
-      .hgetallBuffer(this.keys.msg)
-      .hgetall(this.keys.attempts)
-      .hgetall(this.keys.ids)
-      .xrevrange(this.keys.changes, '+', '-', 'COUNT', 1)
-      .exec();
+    const replies = await this.redis.multi(this.stateReads()).exec();
     if (replies === null) throw new Error('the read was aborted');
     for (const [error] of replies) if (error) throw error;
-    const [sets, receipts, subs, messages, attempts, ids, last] = replies.map(([, r]) => r) as [
+    const { state, position } = this.parseState(replies.map(([, r]) => r));
+    this.changesFrom = position;
+    this.appliedUpTo = position;
+    this.loaded = state;
+    Object.assign(this.highest, state.highestIds);
+    Object.assign(this.highestWritten, state.highestIds);
+  }
+
+  /** The replies of `stateReads` as the state (this instance's highest ids) and position. */
+  private parseState(replies: unknown[]): { state: StoredState; position: string } {
+    const [sets, receipts, subs, messages, attempts, ids, last] = replies as [
       Record<string, string>,
       Record<string, string>,
       Record<string, string>,
@@ -325,10 +449,10 @@ export class RedisStore implements PushStore {
       Record<string, string>,
       [string, string[]][],
     ];
-    this.changesFrom = last[0]?.[0] ?? '0-0';
+    const highest: HighestIds = { sets: 0, receiptSubscriptions: 0, subscriptions: 0, messages: 0 };
     for (const kind of ID_KINDS) {
       const n = Number(ids[this.idField(kind)]);
-      if (Number.isSafeInteger(n) && n > 0) this.highest[kind] = n;
+      if (Number.isSafeInteger(n) && n > 0) highest[kind] = n;
     }
     const stored: MessageRecord[] = [];
     for (const value of Object.values(messages)) {
@@ -340,23 +464,25 @@ export class RedisStore implements PushStore {
       if (this.instance !== null) this.messageSubscriptions.set(record.id, record.subscriptionId);
     }
     stored.sort((a, b) => idNumber(a.id) - idNumber(b.id));
-    this.loaded = {
+    const state = {
       sets: records<SetRecord>(sets),
       receiptSubscriptions: records<ReceiptSubscriptionRecord>(receipts),
       subscriptions: records<SubscriptionRecord>(subs),
       messages: stored,
-      highestIds: { ...this.highest },
+      highestIds: highest,
     };
     // Live records count too (a store written before the ids hash, or by hand).
     const raise = (kind: keyof HighestIds, list: Iterable<{ id: string }>): void => {
-      for (const r of list) this.raise(kind, r.id);
+      for (const r of list) {
+        if (this.instance !== null && !r.id.startsWith(`${this.instance}.`)) continue;
+        highest[kind] = Math.max(highest[kind], idNumber(r.id));
+      }
     };
-    raise('sets', this.loaded.sets);
-    raise('receiptSubscriptions', this.loaded.receiptSubscriptions);
-    raise('subscriptions', this.loaded.subscriptions);
-    raise('messages', this.loaded.messages);
-    this.loaded = { ...this.loaded, highestIds: { ...this.highest } };
-    Object.assign(this.highestWritten, this.highest);
+    raise('sets', state.sets);
+    raise('receiptSubscriptions', state.receiptSubscriptions);
+    raise('subscriptions', state.subscriptions);
+    raise('messages', state.messages);
+    return { state, position: last[0]?.[0] ?? '0-0' };
   }
 
   private raise(kind: keyof HighestIds, id: string): void {
@@ -384,23 +510,29 @@ export class RedisStore implements PushStore {
     return state;
   }
 
+  /** True with an instance name: several instances write this state. */
+  get shared(): boolean {
+    return this.instance !== null;
+  }
+
   putSet(set: SetRecord): void {
     this.raise('sets', set.id);
-    this.enqueue(['hset', this.keys.set, set.id, JSON.stringify({ id: set.id, token: set.token })]);
+    const r = { id: set.id, token: set.token };
+    this.enqueue(['hset', this.keys.set, set.id, JSON.stringify(r)], { k: 'st', r });
   }
 
   deleteSet(id: string): void {
-    this.enqueue(['hdel', this.keys.set, id]);
+    this.enqueue(['hdel', this.keys.set, id], { k: 'std', id });
   }
 
   putReceiptSubscription(receipt: ReceiptSubscriptionRecord): void {
     this.raise('receiptSubscriptions', receipt.id);
-    const json = JSON.stringify({ id: receipt.id, token: receipt.token });
-    this.enqueue(['hset', this.keys.receipt, receipt.id, json]);
+    const r = { id: receipt.id, token: receipt.token };
+    this.enqueue(['hset', this.keys.receipt, receipt.id, JSON.stringify(r)], { k: 'r', r });
   }
 
   deleteReceiptSubscription(id: string): void {
-    this.enqueue(['hdel', this.keys.receipt, id]);
+    this.enqueue(['hdel', this.keys.receipt, id], { k: 'rd', id });
   }
 
   putSubscription(sub: SubscriptionRecord): void {
@@ -443,6 +575,79 @@ export class RedisStore implements PushStore {
     this.messageSubscriptions.delete(id);
     this.enqueue(['hdel', this.keys.msg, id], sub === undefined ? null : { k: 'mf', id, sub });
     this.enqueue(['hdel', this.keys.attempts, id]);
+  }
+
+  expireMessage(id: string): Promise<boolean> {
+    if (this.unusable()) return Promise.resolve(false);
+    const sub = this.messageSubscriptions.get(id);
+    this.messageSubscriptions.delete(id);
+    return new Promise((resolve) => {
+      // HDEL answers 1 to the one delete that removed it, wherever the others ran theirs.
+      const change: WireChange | null = sub === undefined ? null : { k: 'mf', id, sub };
+      this.enqueue(['hdel', this.keys.msg, id], change, (r) => resolve(r?.[0] === 1));
+      this.enqueue(['hdel', this.keys.attempts, id]);
+    });
+  }
+
+  announceReceipt(receipt: ReceiptRecord): void {
+    if (this.instance !== null) this.enqueue(null, { k: 'rc', r: receipt });
+  }
+
+  receiptDelivered(receiptSubscriptionId: string, messageToken: string): void {
+    if (this.instance !== null)
+      this.enqueue(null, { k: 'rv', rid: receiptSubscriptionId, t: messageToken });
+  }
+
+  catchUp(): Promise<void> | null {
+    if (this.instance === null) return null;
+    if (this.unusable() || this.reader === null) return RESOLVED;
+    if (this.catchUpWaiters.length >= CATCH_UP_WAITERS_MAX) return RESOLVED;
+    if (this.nextCatchUp) return this.nextCatchUp.promise;
+    let resolve!: () => void;
+    const promise = new Promise<void>((r) => (resolve = r));
+    const group = { promise, resolve };
+    this.nextCatchUp = group;
+    // Every lookup that missed in this turn shares one read of the stream's end, sent after
+    // all of them: what was written before any of them asked is before that end.
+    queueMicrotask(() => {
+      if (this.nextCatchUp === group) this.nextCatchUp = null;
+      this.redis.xrevrange(this.keys.changes, '+', '-', 'COUNT', 1).then(
+        (last) => this.waitFor(last[0]?.[0] ?? '0-0', resolve),
+        () => resolve(),
+      );
+    });
+    return promise;
+  }
+
+  /** Calls `done` once the follower has handed over `until`, or after a bound. */
+  private waitFor(until: string, done: () => void): void {
+    if (compareStreamIds(this.appliedUpTo, until) >= 0 || this.unusable()) return done();
+    let timer: { cancel(): void } | null = null;
+    const waiter = {
+      until,
+      done: () => {
+        timer?.cancel();
+        done();
+      },
+    };
+    timer = this.clock.schedule(REDIS_CATCH_UP_WAIT_MS, () => {
+      const at = this.catchUpWaiters.indexOf(waiter);
+      if (at >= 0) this.catchUpWaiters.splice(at, 1);
+      done();
+    });
+    this.catchUpWaiters.push(waiter);
+  }
+
+  /** The follower handed over everything up to `id`: the lookups waiting for it go on. */
+  private applied(id: string): void {
+    this.appliedUpTo = id;
+    if (this.catchUpWaiters.length === 0) return;
+    const still: typeof this.catchUpWaiters = [];
+    for (const waiter of this.catchUpWaiters) {
+      if (compareStreamIds(id, waiter.until) >= 0) waiter.done();
+      else still.push(waiter);
+    }
+    this.catchUpWaiters = still;
   }
 
   onRemoteChange(listener: (change: RemoteChange) => void): void {
@@ -503,10 +708,15 @@ export class RedisStore implements PushStore {
     return this.closed || this.failure !== null;
   }
 
-  private enqueue(command: Command, change: WireChange | null = null): void {
-    if (this.unusable()) return;
+  private enqueue(
+    command: Command | Command[] | null,
+    change: WireChange | null = null,
+    onReply: OnReply | null = null,
+  ): void {
+    if (this.unusable()) return onReply?.(undefined);
     this.pending.push(command);
     this.pendingChanges.push(this.instance === null ? null : change);
+    this.pendingReplies.push(onReply);
     this.stats.commands += 1;
     if (!this.draining) {
       this.draining = true;
@@ -523,33 +733,49 @@ export class RedisStore implements PushStore {
       const batch = last ? (this.collecting ?? deferred()) : deferred();
       if (last) this.collecting = null;
       this.inFlight = batch;
-      const commands = this.pending.splice(0, REDIS_BATCH_COMMANDS_MAX);
+      const slots = this.pending.splice(0, REDIS_BATCH_COMMANDS_MAX);
       const changes = this.pendingChanges
         .splice(0, REDIS_BATCH_COMMANDS_MAX)
         .filter((c): c is WireChange => c !== null);
+      const onReplies = this.pendingReplies.splice(0, REDIS_BATCH_COMMANDS_MAX);
+      const commands: Command[] = [];
+      // Where each wanted reply is in the MULTI: [first command, how many, who wants them].
+      const wanted: [number, number, OnReply][] = [];
+      for (let i = 0; i < slots.length; i++) {
+        const slot = slots[i]!;
+        if (slot === null) continue;
+        const group = Array.isArray(slot[0]);
+        const onReply = onReplies[i];
+        if (onReply) wanted.push([commands.length, group ? slot.length : 1, onReply]);
+        if (group) for (const c of slot as Command[]) commands.push(c);
+        else commands.push(slot as Command);
+      }
       const ids = this.idsCommand();
       if (ids) commands.push(ids);
       if (changes.length > 0) {
-        commands.push([
-          'xadd',
-          this.keys.changes,
-          'MAXLEN',
-          '~',
-          REDIS_CHANGES_KEPT_MAX,
-          '*',
-          'i',
-          this.instance!,
-          'c',
-          JSON.stringify(changes),
-        ]);
+        commands.push(
+          ['xadd', this.keys.changes, '*', 'i', this.instance!, 'c', JSON.stringify(changes)],
+          [
+            'eval',
+            CAP_SCRIPT,
+            2,
+            this.keys.changes,
+            this.keys.trimmed,
+            this.address.changesKeptMax,
+          ],
+        );
       }
       try {
-        const replies = await this.redis.multi(commands).exec();
+        // A batch of stream-only changes (receipts) still needs its XADD; nothing else: none.
+        const replies = commands.length > 0 ? await this.redis.multi(commands).exec() : [];
         if (replies === null) throw new Error('the transaction was aborted');
         for (const [error] of replies) if (error) throw error;
         this.stats.batches += 1;
         batch.resolve();
+        for (const [at, count, onReply] of wanted)
+          onReply(replies.slice(at, at + count).map(([, r]) => r));
       } catch (error) {
+        for (const [, , onReply] of wanted) onReply(undefined);
         // A write that could not be sent because the connection just dropped says so.
         const lost = this.redis.status !== 'ready';
         this.fail(
@@ -585,8 +811,12 @@ export class RedisStore implements PushStore {
     this.inFlight?.reject(this.failure);
     this.collecting?.reject(this.failure);
     this.collecting = null;
+    const waiting = this.pendingReplies;
     this.pending = [];
     this.pendingChanges = [];
+    this.pendingReplies = [];
+    for (const onReply of waiting) onReply?.(undefined);
+    for (const waiter of this.catchUpWaiters.splice(0)) waiter.done();
     this.lock?.stop();
     this.reader?.disconnect();
     for (const listener of this.failureListeners) listener(this.failure);
@@ -598,16 +828,19 @@ export class RedisStore implements PushStore {
   /** Reads the change stream from where `state()` left it, until the store closes or fails. */
   private async follow(): Promise<void> {
     let from = this.changesFrom;
+    const reader = this.reader!;
     try {
-      await this.reader!.connect();
+      await reader.connect();
+      // From now on the stream is not trimmed past this position while this instance lives.
+      await this.advance(from);
     } catch (error) {
       if (!this.unusable()) this.fail(`cannot connect to Redis to follow (${reason(error)})`);
       return;
     }
     while (!this.unusable() && this.reader) {
-      let reply: [string, [string, string[]][]][] | null;
+      let entries: [string, string[]][];
       try {
-        reply = (await this.reader.xread(
+        const reply = (await reader.xread(
           'COUNT',
           CHANGES_READ_MAX,
           'BLOCK',
@@ -616,19 +849,84 @@ export class RedisStore implements PushStore {
           this.keys.changes,
           from,
         )) as [string, [string, string[]][]][] | null;
+        entries = reply?.[0]?.[1] ?? [];
+        if (entries.length > 0) {
+          const trimmed = await this.advance(entries[entries.length - 1]![0]);
+          // An entry after `from` was trimmed before this instance read it: a gap.
+          if (compareStreamIds(trimmed, from) > 0) {
+            from = await this.reload();
+            entries = [];
+          }
+        }
+        const now = this.clock.now();
+        if (now - this.lastTrimMs >= CHANGES_TRIM_EVERY_MS) {
+          this.lastTrimMs = now;
+          await reader.eval(
+            TRIM_SCRIPT,
+            3,
+            this.keys.changes,
+            this.keys.readers,
+            this.keys.trimmed,
+            this.lockPrefix,
+          );
+        }
       } catch (error) {
         if (!this.unusable()) this.fail(`the connection to Redis was lost (${reason(error)})`);
         return;
       }
-      for (const [id, fields] of reply?.[0]?.[1] ?? []) {
+      if (this.unusable()) return;
+      for (const [id, fields] of entries) {
         from = id;
         this.applyEntry(fields);
       }
+      this.applied(from);
     }
   }
 
+  /** Records this instance's position; answers the highest id ever trimmed from the stream. */
+  private async advance(position: string): Promise<string> {
+    const trimmed = await this.reader!.eval(
+      ADVANCE_SCRIPT,
+      3,
+      this.keys.changes,
+      this.keys.readers,
+      this.keys.trimmed,
+      this.instance!,
+      position,
+    );
+    return String(trimmed);
+  }
+
+  /**
+   * The stream lost entries this instance had not read: it reads the whole state again, in
+   * the write queue (so after every write of its own so far), and hands it over as one
+   * `reload` change. Answers the stream position that state is as of.
+   */
+  private async reload(): Promise<string> {
+    const replies = await new Promise<unknown[] | undefined>((resolve) =>
+      this.enqueue(this.stateReads(), null, resolve),
+    );
+    if (replies === undefined) throw new Error('the state could not be read again');
+    const { state, position } = this.parseState(replies);
+    this.stats.reloads += 1;
+    // Messages finished while this instance was not reading are not named again.
+    const live = new Set([...state.messages].map((m) => m.id));
+    for (const id of this.messageSubscriptions.keys()) {
+      const newer = id.startsWith(`${this.instance}.`) && idNumber(id) > state.highestIds.messages;
+      if (!live.has(id) && !newer) this.messageSubscriptions.delete(id);
+    }
+    await this.advance(position);
+    const change: RemoteChange = { kind: 'reload', state, keptMax: this.address.changesKeptMax };
+    for (const listener of this.remoteListeners) listener(change);
+    return position;
+  }
+
   private applyEntry(fields: string[]): void {
-    const get = (name: string): string | undefined => fields[fields.indexOf(name) + 1];
+    // Field names are at even places: a value may equal a name (an instance named "c").
+    const get = (name: string): string | undefined => {
+      for (let i = 0; i < fields.length - 1; i += 2) if (fields[i] === name) return fields[i + 1];
+      return undefined;
+    };
     if (get('i') === this.instance) return; // our own, already applied
     let wire: WireChange[];
     try {

@@ -57,8 +57,29 @@ export function idNumber(id: string): number {
 export type RemoteChange =
   | { kind: 'subscription'; record: SubscriptionRecord }
   | { kind: 'subscription-deleted'; id: string }
+  | { kind: 'set'; record: SetRecord }
+  | { kind: 'set-deleted'; id: string }
+  | { kind: 'receipt-subscription'; record: ReceiptSubscriptionRecord }
+  | { kind: 'receipt-subscription-deleted'; id: string }
   | { kind: 'message'; record: MessageRecord }
-  | { kind: 'message-finished'; id: string; subscriptionId: string };
+  | { kind: 'message-finished'; id: string; subscriptionId: string }
+  /** A receipt the instance that finished the message could not hand to a monitor of its own. */
+  | { kind: 'receipt'; receipt: ReceiptRecord }
+  /** A receipt another instance handed to a monitor: nobody else holds it any more. */
+  | { kind: 'receipt-delivered'; receiptSubscriptionId: string; messageToken: string }
+  /**
+   * This instance missed changes (the stream was trimmed past its position): the whole state
+   * as of now, which replaces everything the core holds of it.
+   */
+  | { kind: 'reload'; state: StoredState; keptMax: number };
+
+/** A receipt on its way to the instance that holds its receipt subscription's monitor. */
+export interface ReceiptRecord {
+  readonly receiptSubscriptionId: string;
+  readonly messageId: string;
+  readonly messageToken: string;
+  readonly status: 204 | 410;
+}
 
 /**
  * The core calls these at each state change (synchronously, in order); an implementation
@@ -66,6 +87,11 @@ export type RemoteChange =
  * keyed by id, so a log may replay a suffix twice without changing the outcome.
  */
 export interface PushStore {
+  /**
+   * True when several instances write this store (and the optional members below that
+   * serve them are in use); absent or false for one writer.
+   */
+  readonly shared?: boolean;
   /** The state found when the store was opened (what the core restores). */
   state(): StoredState;
   putSet(set: SetRecord): void;
@@ -84,6 +110,22 @@ export interface PushStore {
    * cannot be, and from then on for every later call.
    */
   durable(): Promise<void>;
+  /**
+   * A message's TTL ran out here: finish it, and resolve true only if this instance's delete
+   * is the one that removed it (it alone reports the expiry and its 410 receipt). Only a
+   * store shared by several instances has it; without it `finishMessage` is called.
+   */
+  expireMessage?(id: string): Promise<boolean>;
+  /** A receipt no monitor here took: announced to the other instances (shared stores only). */
+  announceReceipt?(receipt: ReceiptRecord): void;
+  /** A receipt handed to a monitor here: the other instances drop their pending copy. */
+  receiptDelivered?(receiptSubscriptionId: string, messageToken: string): void;
+  /**
+   * Null when every change is already here (one writer); else resolves once every change
+   * other instances wrote before the call has been handed to `onRemoteChange` (or after a
+   * bound, if the stream cannot be read): what a lookup that missed waits for.
+   */
+  catchUp?(): Promise<void> | null;
   /**
    * Changes other instances make, after the state `state()` returned (only a store shared by
    * several instances has them; the write-ahead log has one writer).

@@ -321,9 +321,17 @@ interface AdmittedSend {
 // the admitted send), and the acceptance (sync). As one async function every send kept all of
 // the checks' locals in its suspended frame; the refusals are plain functions of (ctx, sub),
 // not closures made per send (under tsx each had its own name dictionary).
-function send(ctx: RequestContext, token: string, quirks: QuirkSession): void | Promise<void> {
+function send(
+  ctx: RequestContext,
+  token: string,
+  quirks: QuirkSession,
+  caughtUp = false,
+): void | Promise<void> {
   const sub = ctx.core.byPushToken(token);
   if (!sub) {
+    // Several instances on one store: the subscription may be a moment old on another one.
+    const later = caughtUp ? null : ctx.core.catchUp();
+    if (later) return later.then(() => send(ctx, token, quirks, true));
     return sendToNothing(ctx, null, `push resource ${ctx.path} unknown`, (own) =>
       quirks.missing(token, own),
     );
@@ -346,7 +354,12 @@ function send(ctx: RequestContext, token: string, quirks: QuirkSession): void | 
   const insisted = quirks.vapid(vapid.claims);
   if (insisted) return refuseSend(ctx, sub, insisted);
   const receipt = quirks.receipts ? receiptFor(ctx) : null;
-  if (receipt !== null && 'status' in receipt) return refuseSend(ctx, sub, receipt);
+  if (receipt !== null && 'status' in receipt) {
+    // The echoed receipt subscription may be a moment old on another instance, likewise.
+    const later = caughtUp || receipt.status !== 400 ? null : ctx.core.catchUp();
+    if (later) return later.then(() => send(ctx, token, quirks, true));
+    return refuseSend(ctx, sub, receipt);
+  }
   const senderKey = vapid.key
     ? `vapid:${vapid.key.toString('base64url')}`
     : `addr:${ctx.remoteAddress}`;
