@@ -5,6 +5,7 @@
  * malloc sentence on stderr), and whether everything accepted was delivered.
  *
  *   npx tsx bench/serve-soak.ts [--rounds 5] [--agents 200] [--senders 100] [--messages 20000]
+ *     [--in-flight 8] [--reset 0.02] [--drop 0.002] [--stall-ms 0] [--drop-in-callback]
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
@@ -28,6 +29,8 @@ const { values } = parseArgs({
      * found at load average 18-28). 0 = never.
      */
     'stall-ms': { type: 'string', default: '0' },
+    /** Drop connections inside node:http2's callbacks: aborts this client (SoakOptions). */
+    'drop-in-callback': { type: 'boolean', default: false },
   },
 });
 
@@ -81,6 +84,7 @@ async function round(seed: number): Promise<boolean> {
     inFlightPerSender: Number(values['in-flight']),
     resetChance: Number(values.reset),
     dropChance: Number(values.drop),
+    dropInCallback: values['drop-in-callback'],
     bodyBytes: 200,
     seed,
     stepTimeoutMs: 10_000,

@@ -27,6 +27,12 @@ export interface SoakOptions {
   resetChance: number;
   /** Chance, per send, that the sender drops its whole connection and reconnects. */
   dropChance: number;
+  /**
+   * Drop a connection right where the send's answer is read (inside node:http2's callbacks)
+   * instead of a turn later: that corrupts the soak's own heap under Node 20 (a native abort
+   * of this client process, not of the service); kept to reproduce it.
+   */
+  dropInCallback?: boolean;
   /** Body bytes of each send. */
   bodyBytes: number;
   seed: number;
@@ -228,9 +234,9 @@ export async function soak(options: SoakOptions): Promise<SoakResult> {
       sending.stream.close(http2.constants.NGHTTP2_CANCEL);
     }
     // Out of node:http2's callbacks (this may run inside one, as an answer's continuation):
-    // a session destroyed there corrupted this very process's heap (Node 20).
+    // a session destroyed there corrupted this very process's heap (see dropInCallback).
     if (dropAfter && !sender.back) {
-      if (process.env.SOAK_SYNC_DROP) drop(sender);
+      if (options.dropInCallback) drop(sender);
       else setImmediate(() => !sender.back && drop(sender));
     }
     try {
