@@ -176,7 +176,7 @@ export function emptyModel(): LabModel {
 
 /** Applies a batch of events in order. Events at or below `model.seq` are skipped. */
 export function applyEvents(model: LabModel, events: readonly LabEvent[]): LabModel {
-  const draft = new Draft(model);
+  const draft = new ModelFold(model);
   for (const event of events) {
     if (event.seq <= draft.seq) continue;
     draft.apply(event);
@@ -184,9 +184,28 @@ export function applyEvents(model: LabModel, events: readonly LabEvent[]): LabMo
   return draft.finish();
 }
 
-/** Copy-on-first-write view of a model during one batch. */
-class Draft {
+/**
+ * The message step the last `apply` made: the life of `stepId` before and after the event
+ * (null id: the event moved no message). A Timeline's checker reads it instead of stepping
+ * the same life again with the lifecycle (one step an event; issue 13).
+ */
+export interface MessageStep {
+  readonly stepId: string | null;
+  readonly stepBefore: MessageView | undefined;
+  readonly stepAfter: MessageView | undefined;
+}
+
+/**
+ * Copy-on-first-write view of a model during one batch, applied an event at a time (`apply`,
+ * events in seq order, none at or below `seq`) and closed once (`finish`; a new one is opened
+ * on the result to go on). A Timeline keeps one open while events are appended, so each event
+ * is folded as it comes and its message step is there for the checker.
+ */
+export class ModelFold implements MessageStep {
   seq: number;
+  stepId: string | null = null;
+  stepBefore: MessageView | undefined = undefined;
+  stepAfter: MessageView | undefined = undefined;
   private t: number;
   private startT: number | null;
   private services: TableDraft<ServiceView> | null = null;
@@ -205,6 +224,7 @@ class Draft {
   }
 
   apply(e: LabEvent): void {
+    this.stepId = null;
     this.seq = e.seq;
     this.t = e.t;
     this.startT ??= e.t;
@@ -331,6 +351,9 @@ class Draft {
   private moveMessage(e: LabEvent, id: string): void {
     const before = read(this.messages, this.base.messages, id);
     const after = stepMessage(before, e);
+    this.stepId = id;
+    this.stepBefore = before;
+    this.stepAfter = after;
     if (after === before || !after) return;
     this.msgs().set(id, after);
     if (!before) {

@@ -28,7 +28,7 @@
  * An event whose seq does not rise is checked but not kept.
  */
 import type { LabEvent } from '../../../shared/events';
-import { applyEvents, emptyModel, type LabModel } from '../../../shared/model';
+import { ModelFold, applyEvents, emptyModel, type LabModel } from '../../../shared/model';
 import {
   MARKERS_MAX,
   SEEK_WINDOW_MAX,
@@ -130,10 +130,14 @@ export class Timeline {
   private snapshots: LabModel[] = [emptyModel()];
   private snapshotEntries: number[] = [0];
   private every = SNAPSHOT_EVERY_MIN;
-  /** The model after `headCount` events, and the events kept since. */
+  /**
+   * The model after `headCount` events, and the fold of the events kept since (null when
+   * there are none): each event is folded as it is appended, its message step read by the
+   * checker (one step an event, issue 13), and the fold closed into `head` when asked.
+   */
   private head = emptyModel();
   private headCount = 0;
-  private pending: LabEvent[] = [];
+  private fold: ModelFold | null = null;
   /** The last few seeks' models (oldest first): a scrubber moves back and forth near them. */
   private recent: { count: number; model: LabModel }[] = [];
   /**
@@ -255,17 +259,30 @@ export class Timeline {
     const rises = count === 0 || event.seq > this.store.seqAt(count - 1);
     // Violations the checker finds now belong to this event, or (if it is not kept) the last one.
     this.appending = rises ? count : count - 1;
-    this.checker.check(event);
     if (!rises) {
+      this.checker.check(event);
       this.skippedCount += 1;
       return false;
     }
+    // Folded first, so the checker judges from the step the fold made. As in applyEvents, an
+    // event at or below the model's seq is not folded (only a first seq ≤ 0 can be).
+    const fold = (this.fold ??= new ModelFold(this.head));
+    const folded = event.seq > fold.seq;
+    if (folded) fold.apply(event);
+    this.checker.check(event, folded ? fold : undefined);
     this.store.append(event, line);
     this.indexMarker(event, count);
     this.indexMessage(event, count);
-    this.pending.push(event);
     if (this.store.count % this.every === 0) this.takeSnapshot();
     return true;
+  }
+
+  /** Closes the fold of the events since `head` into `head`. */
+  private closeFold(): void {
+    if (this.fold === null) return;
+    this.head = this.fold.finish();
+    this.headCount = this.store.count;
+    this.fold = null;
   }
 
   /**
@@ -274,11 +291,7 @@ export class Timeline {
    * needs no second model of its own.
    */
   model(): LabModel {
-    if (this.pending.length > 0) {
-      this.head = applyEvents(this.head, this.pending);
-      this.headCount = this.store.count;
-      this.pending = [];
-    }
+    this.closeFold();
     if (this.beyondPending.length > 0) {
       this.beyond = applyEvents(this.beyond ?? this.head, this.beyondPending);
       this.beyondPending = [];
@@ -504,9 +517,7 @@ export class Timeline {
   }
 
   private takeSnapshot(): void {
-    this.head = applyEvents(this.head, this.pending);
-    this.headCount = this.store.count;
-    this.pending = [];
+    this.closeFold();
     // What this snapshot holds that the one before does not: the entries the events since
     // changed (the tables share the rest), at most all of them.
     const entries = Math.min(
