@@ -20,12 +20,22 @@ import type { Workbench } from '../../../src/main/engine/workbench/workbench';
 import { eventually } from '../../helpers/poll';
 import { commandValue, examplesDir, workbenchPerTest } from '../../helpers/workbench';
 
-/** Events folded by the shared reducer, counted through a wrapper around the real one. */
+/**
+ * Events folded by the shared reducer, counted through wrappers around the real one: batches
+ * (applyEvents) and the fold a Timeline keeps open as events are appended (ModelFold).
+ */
 const folded = vi.hoisted(() => ({ events: 0 }));
 vi.mock('../../../src/shared/model', async (importOriginal) => {
   const actual = await importOriginal<typeof SharedModel>();
+  class CountedFold extends actual.ModelFold {
+    override apply(e: LabEvent): void {
+      folded.events += 1;
+      super.apply(e);
+    }
+  }
   return {
     ...actual,
+    ModelFold: CountedFold,
     applyEvents: (model: LabModel, events: readonly LabEvent[]): LabModel => {
       folded.events += events.length;
       return actual.applyEvents(model, events);
