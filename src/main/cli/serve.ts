@@ -22,6 +22,7 @@ import { startControlApi, type ControlApi } from '../hosts/control-api';
 import { isLoopback } from '../hosts/web-access';
 import { InvalidArgumentError } from 'commander';
 import { CliError, listenError } from './options';
+import { lineWriter } from './line-writer';
 import { untilSignal } from './signals';
 import { formatPercent } from '../../shared/format';
 
@@ -187,7 +188,8 @@ export async function runServe(options: ServeOptions): Promise<void> {
     ...(options.urgencyMin !== undefined ? { urgencyMin: options.urgencyMin } : {}),
   });
   const lab = serveLab.lab;
-  const out = (line: string): boolean => process.stdout.write(`${line}\n`);
+  const lines = lineWriter((chunk) => process.stdout.write(chunk));
+  const out = (line: string): void => lines.line(line);
   const print = options.json ? (o: object) => out(JSON.stringify(o)) : null;
   // Listen before starting so nothing that happens at start is missed; events from the
   // start are held until the listening line and the subscriptions are out.
@@ -272,8 +274,12 @@ export async function runServe(options: ServeOptions): Promise<void> {
   await signalled;
   unsubscribe();
   unlisten();
-  await control?.close();
-  await serveLab.stop();
+  try {
+    await control?.close();
+    await serveLab.stop();
+  } finally {
+    lines.flush();
+  }
 }
 
 /** `--control 127.0.0.1:PORT`: a loopback address and a port (0 = any free one). */
