@@ -17,7 +17,9 @@
  *   npm run bench:serve [-- --json]      BENCH_SERVE_N (messages a round, default 20000),
  *                                        BENCH_SERVE_ROUNDS (default 3),
  *                                        BENCH_SERVE_PROFILE (a directory: the serve child's
- *                                        CPU profile is written there)
+ *                                        CPU profile is written there),
+ *                                        BENCH_SERVE_ARGS (more serve flags, space-separated,
+ *                                        e.g. "--decrypt-workers 0")
  *   tsx bench/serve.ts --floor           the floor server alone (what the bench starts)
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -94,11 +96,15 @@ async function floor(): Promise<void> {
   process.stdin.on('end', () => server.close(() => process.exit(0)));
 }
 
-/** User + system CPU of a process (all its threads) in µs, from /proc; null where there is none. */
-function cpuMicros(pid: number | undefined): number | null {
+/**
+ * User + system CPU in µs, from /proc, of a process (all its threads) or, with `mainThread`,
+ * of its main thread alone (the event loop; its task id is the pid); null where there is none.
+ */
+function cpuMicros(pid: number | undefined, mainThread = false): number | null {
   try {
     // Fields after the parenthesised command name; utime and stime are the 12th and 13th.
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const file = mainThread ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`;
+    const stat = readFileSync(file, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS_PER_SECOND;
   } catch {
@@ -191,7 +197,18 @@ function profileArgs(): string[] {
 async function startServe(dataDir: string): Promise<Serve> {
   const child = spawn(
     process.execPath,
-    [...profileArgs(), binPath, 'serve', '--h2c', '--port', '0', '--subscriptions', '1', '--json'],
+    [
+      ...profileArgs(),
+      binPath,
+      'serve',
+      '--h2c',
+      '--port',
+      '0',
+      '--subscriptions',
+      '1',
+      '--json',
+      ...(process.env['BENCH_SERVE_ARGS']?.split(' ').filter(Boolean) ?? []),
+    ],
     { env: { ...process.env, HOME: dataDir }, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   let received = 0;
@@ -259,6 +276,7 @@ async function main(): Promise<void> {
     const serveRates: number[] = [];
     const floorCpu: number[] = [];
     const serveCpu: number[] = [];
+    const serveLoopCpu: number[] = [];
     for (let round = 1; round <= ROUNDS; round++) {
       const floorBefore = cpuMicros(floorServer.child.pid);
       const f = await runH2load(toFloor.endpoint, N, toFloor.dataFile, toFloor.headers, SHAPE);
@@ -271,6 +289,7 @@ async function main(): Promise<void> {
 
       const before = serve.received();
       const serveBefore = cpuMicros(serve.child.pid);
+      const loopBefore = cpuMicros(serve.child.pid, true);
       const started = performance.now();
       const s = await runH2load(toServe.endpoint, N, toServe.dataFile, toServe.headers, SHAPE);
       await Promise.race([
@@ -280,12 +299,14 @@ async function main(): Promise<void> {
       const got = serve.received() - before;
       const rate = got / ((performance.now() - started) / 1000);
       const sCpu = cpuPerMessage(serveBefore, cpuMicros(serve.child.pid), got);
+      const loopCpu = cpuPerMessage(loopBefore, cpuMicros(serve.child.pid, true), got);
       serveRates.push(rate);
       if (sCpu !== null) serveCpu.push(sCpu);
+      if (loopCpu !== null) serveLoopCpu.push(loopCpu);
       const missing =
         got < N ? `   !! ${N - got} not received (${s.other}; ${s.status2xx} 2xx)` : '';
       out(
-        `  round ${round}  serve (201, pushed, decrypted)  ${fmt(rate).padStart(7)} msg/s${fmtCpu(sCpu)}${missing}`,
+        `  round ${round}  serve (201, pushed, decrypted)  ${fmt(rate).padStart(7)} msg/s${fmtCpu(sCpu)}${loopCpu === null ? '' : ` (${fmt(loopCpu)} on its event loop)`}${missing}`,
       );
     }
     const floorMedian = median(floorRates);
@@ -297,7 +318,7 @@ async function main(): Promise<void> {
     );
     if (cpuRatio !== null)
       out(
-        `CPU a message (medians): floor ${fmt(median(floorCpu))} µs, serve ${fmt(median(serveCpu))} µs; serve/floor ${cpuRatio.toFixed(2)}`,
+        `CPU a message (medians): floor ${fmt(median(floorCpu))} µs, serve ${fmt(median(serveCpu))} µs (${fmt(median(serveLoopCpu))} on its event loop); serve/floor ${cpuRatio.toFixed(2)}`,
       );
     printJson({
       bench: 'serve',
@@ -320,6 +341,12 @@ async function main(): Promise<void> {
               {
                 label: 'serve: CPU a message (all threads)',
                 value: Math.round(median(serveCpu)),
+                unit: 'µs',
+                goal: null,
+              },
+              {
+                label: "serve: its event loop's CPU a message",
+                value: Math.round(median(serveLoopCpu)),
                 unit: 'µs',
                 goal: null,
               },
