@@ -27,6 +27,8 @@ import { untilSignal } from './signals';
 import { formatPercent } from '../../shared/format';
 
 export interface ServeOptions {
+  /** Worker threads decrypting the built-in user agents' messages (0: on the event loop). */
+  decryptWorkers?: number;
   host: string;
   port: number;
   h2c: boolean;
@@ -186,6 +188,7 @@ export async function runServe(options: ServeOptions): Promise<void> {
     },
     power: { battery: options.battery, charging: options.charging, wifi: options.wifi },
     ...(options.urgencyMin !== undefined ? { urgencyMin: options.urgencyMin } : {}),
+    ...(options.decryptWorkers ? { decryptWorkers: options.decryptWorkers } : {}),
   });
   const lab = serveLab.lab;
   const lines = lineWriter((chunk) => process.stdout.write(chunk));
