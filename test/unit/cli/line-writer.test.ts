@@ -1,18 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { lineWriter } from '../../../src/main/cli/line-writer';
 
-describe('lineWriter (serve --json: one write per event-loop turn)', () => {
-  it('writes the lines of one turn together, in order, on the next turn', async () => {
+describe('lineWriter (serve --json: one write per 10 ms at most)', () => {
+  it('writes the lines held within its delay together, in order', async () => {
     const writes: string[] = [];
-    const lines = lineWriter((chunk) => writes.push(chunk));
+    const lines = lineWriter((chunk) => writes.push(chunk), 1000, 5);
     lines.line('a');
     lines.line('b');
-    lines.line('c');
-    expect(writes).toEqual([]);
     await new Promise((resolve) => setImmediate(resolve));
+    lines.line('c'); // a later turn, within the delay
+    expect(writes).toEqual([]);
+    await new Promise((resolve) => setTimeout(resolve, 20));
     expect(writes).toEqual(['a\nb\nc\n']);
     lines.line('d');
-    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setTimeout(resolve, 20));
     expect(writes).toEqual(['a\nb\nc\n', 'd\n']);
   });
 
@@ -34,7 +35,7 @@ describe('lineWriter (serve --json: one write per event-loop turn)', () => {
     lines.line('last');
     lines.flush();
     expect(writes).toEqual(['last\n']);
-    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setTimeout(resolve, 30));
     expect(writes).toEqual(['last\n']);
   });
 });

@@ -727,12 +727,6 @@ function completePush(headers: IncomingHttpHeaders, body: Buffer): boolean {
   return length === undefined || Number(length) === body.length;
 }
 
-/**
- * Unwraps the payload as the profile wraps it (draft-damaggio: the JSON `message`), then
- * decrypts an `aes128gcm` or legacy `aesgcm` payload with the subscription's keys; other
- * payloads pass through.
- * A payload the profile cannot read counts as a failed decryption.
- */
 interface DecodeResult {
   plaintext: Buffer | null;
   decryption: 'ok' | 'failed' | 'none';
@@ -768,6 +762,12 @@ function decodeOff(
   );
 }
 
+/**
+ * Unwraps the payload as the profile wraps it (draft-damaggio: the JSON `message`), then
+ * decrypts an `aes128gcm` or legacy `aesgcm` payload with the subscription's keys; other
+ * payloads pass through.
+ * A payload the profile cannot read counts as a failed decryption.
+ */
 function decode(
   profile: ClientProfile,
   sub: UaSubscription,
