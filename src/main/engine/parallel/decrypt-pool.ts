@@ -19,8 +19,13 @@ import type { DecryptAnswers, DecryptBatch, DecryptJob, DecryptReady } from './d
 
 /** Workers a pool may run. */
 export const DECRYPT_WORKERS_MAX = 4;
-/** Bodies held or in a worker at once, by default. */
-export const DECRYPT_PENDING_DEFAULT = 4096;
+/**
+ * Bodies held or in a worker at once, by default: ~40 ms of one worker's work. Past it the
+ * event loop decrypts the excess itself, which slows its intake; with a larger bound a lagging
+ * worker let the service's per-subscription queue (1000 unacknowledged) fill, and senders got
+ * 4xx in bench:serve.
+ */
+export const DECRYPT_PENDING_DEFAULT = 256;
 /** A worker's heap bound (MB): it holds a batch and a few keys. */
 const WORKER_HEAP_MB = 64;
 
