@@ -126,9 +126,9 @@ function program(): Command {
     .addOption(
       new Option(
         '--decrypt-workers <n>',
-        `worker threads that decrypt what the built-in user agents receive (0: on the event loop; default one per core but one, at most ${DECRYPT_WORKERS_MAX})`,
+        `worker threads that decrypt what the built-in user agents receive (default 0: on the event loop; this machine has ${decryptWorkersFor()} to spare, at most ${DECRYPT_WORKERS_MAX})`,
       )
-        .default(decryptWorkersFor())
+        .default(0)
         .argParser(parseCount(DECRYPT_WORKERS_MAX)),
     )
     .addOption(

@@ -81,7 +81,9 @@ export interface ServeLabOptions {
   listener?: (event: LabEvent) => void;
   /**
    * Worker threads that decrypt what the built-in user agents receive (0 or absent: on the
-   * event loop), at most DECRYPT_WORKERS_MAX; `push-lab serve` gives one per core but one.
+   * event loop), at most DECRYPT_WORKERS_MAX (`push-lab serve --decrypt-workers N`; opt-in:
+   * on a loaded 2-core machine it halved the loop's CPU a message but not the rate, and a
+   * lagging worker let the per-subscription queue fill — bench/RESULTS.md, bench:serve).
    */
   decryptWorkers?: number;
 }
