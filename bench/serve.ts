@@ -10,12 +10,20 @@
  * serve's rate counts the `message` lines its user agent printed, from h2load's start to the
  * last one; the floor's is h2load's own. Goal (issue 13): serve ≥ 10,000 msg/s.
  *
+ * Each server's CPU time a message (user + system of its whole process, all threads, from
+ * /proc) is printed beside its rate: on a machine shared with other work the rates move with
+ * the neighbours' load, the CPU a message much less, so serve/floor is compared both ways.
+ *
  *   npm run bench:serve [-- --json]      BENCH_SERVE_N (messages a round, default 20000),
- *                                        BENCH_SERVE_ROUNDS (default 3)
+ *                                        BENCH_SERVE_ROUNDS (default 3),
+ *                                        BENCH_SERVE_PROFILE (a directory: the serve child's
+ *                                        CPU profile is written there),
+ *                                        BENCH_SERVE_ARGS (more serve flags, space-separated,
+ *                                        e.g. "--decrypt-workers 0")
  *   tsx bench/serve.ts --floor           the floor server alone (what the bench starts)
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http2 from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -88,6 +96,36 @@ async function floor(): Promise<void> {
   process.stdin.on('end', () => server.close(() => process.exit(0)));
 }
 
+/**
+ * User + system CPU in µs, from /proc, of a process (all its threads) or, with `mainThread`,
+ * of its main thread alone (the event loop; its task id is the pid); null where there is none.
+ */
+function cpuMicros(pid: number | undefined, mainThread = false): number | null {
+  try {
+    // Fields after the parenthesised command name; utime and stime are the 12th and 13th.
+    const file = mainThread ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`;
+    const stat = readFileSync(file, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1e6) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return null;
+  }
+}
+/** Linux's USER_HZ (getconf CLK_TCK), 100 on every architecture node runs on. */
+const CLOCK_TICKS_PER_SECOND = 100;
+
+/** CPU µs a message between two readings, or null without /proc. */
+function cpuPerMessage(
+  before: number | null,
+  after: number | null,
+  messages: number,
+): number | null {
+  return before === null || after === null || messages === 0 ? null : (after - before) / messages;
+}
+
+const fmtCpu = (us: number | null): string =>
+  us === null ? '' : `, ${fmt(us).padStart(5)} µs CPU/msg`;
+
 // ---- the bench --------------------------------------------------------------------------
 
 interface Sender {
@@ -147,10 +185,30 @@ interface Serve {
   until(count: number): Promise<void>;
 }
 
+/**
+ * BENCH_SERVE_PROFILE=DIR: the serve child writes a V8 CPU profile there when it stops
+ * (node refuses --cpu-prof in NODE_OPTIONS, so the bench passes it itself).
+ */
+function profileArgs(): string[] {
+  const dir = process.env['BENCH_SERVE_PROFILE'];
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
+}
+
 async function startServe(dataDir: string): Promise<Serve> {
   const child = spawn(
     process.execPath,
-    [binPath, 'serve', '--h2c', '--port', '0', '--subscriptions', '1', '--json'],
+    [
+      ...profileArgs(),
+      binPath,
+      'serve',
+      '--h2c',
+      '--port',
+      '0',
+      '--subscriptions',
+      '1',
+      '--json',
+      ...(process.env['BENCH_SERVE_ARGS']?.split(' ').filter(Boolean) ?? []),
+    ],
     { env: { ...process.env, HOME: dataDir }, stdio: ['ignore', 'pipe', 'inherit'] },
   );
   let received = 0;
@@ -216,12 +274,22 @@ async function main(): Promise<void> {
     );
     const floorRates: number[] = [];
     const serveRates: number[] = [];
+    const floorCpu: number[] = [];
+    const serveCpu: number[] = [];
+    const serveLoopCpu: number[] = [];
     for (let round = 1; round <= ROUNDS; round++) {
+      const floorBefore = cpuMicros(floorServer.child.pid);
       const f = await runH2load(toFloor.endpoint, N, toFloor.dataFile, toFloor.headers, SHAPE);
+      const fCpu = cpuPerMessage(floorBefore, cpuMicros(floorServer.child.pid), f.status2xx);
       floorRates.push(f.reqPerSec);
-      out(`  round ${round}  floor (verify + decrypt, 201)  ${fmt(f.reqPerSec).padStart(7)} msg/s`);
+      if (fCpu !== null) floorCpu.push(fCpu);
+      out(
+        `  round ${round}  floor (verify + decrypt, 201)  ${fmt(f.reqPerSec).padStart(7)} msg/s${fmtCpu(fCpu)}`,
+      );
 
       const before = serve.received();
+      const serveBefore = cpuMicros(serve.child.pid);
+      const loopBefore = cpuMicros(serve.child.pid, true);
       const started = performance.now();
       const s = await runH2load(toServe.endpoint, N, toServe.dataFile, toServe.headers, SHAPE);
       await Promise.race([
@@ -230,18 +298,28 @@ async function main(): Promise<void> {
       ]);
       const got = serve.received() - before;
       const rate = got / ((performance.now() - started) / 1000);
+      const sCpu = cpuPerMessage(serveBefore, cpuMicros(serve.child.pid), got);
+      const loopCpu = cpuPerMessage(loopBefore, cpuMicros(serve.child.pid, true), got);
       serveRates.push(rate);
+      if (sCpu !== null) serveCpu.push(sCpu);
+      if (loopCpu !== null) serveLoopCpu.push(loopCpu);
       const missing =
         got < N ? `   !! ${N - got} not received (${s.other}; ${s.status2xx} 2xx)` : '';
       out(
-        `  round ${round}  serve (201, pushed, decrypted)  ${fmt(rate).padStart(7)} msg/s${missing}`,
+        `  round ${round}  serve (201, pushed, decrypted)  ${fmt(rate).padStart(7)} msg/s${fmtCpu(sCpu)}${loopCpu === null ? '' : ` (${fmt(loopCpu)} on its event loop)`}${missing}`,
       );
     }
     const floorMedian = median(floorRates);
     const serveMedian = median(serveRates);
+    const cpuRatio =
+      floorCpu.length && serveCpu.length ? median(serveCpu) / median(floorCpu) : null;
     out(
       `\nmedians: floor ${fmt(floorMedian)} msg/s, serve ${fmt(serveMedian)} msg/s; serve/floor ${(serveMedian / floorMedian).toFixed(2)}; goal ≥ ${fmt(GOAL)} msg/s: ${serveMedian >= GOAL ? 'met' : 'NOT met'}`,
     );
+    if (cpuRatio !== null)
+      out(
+        `CPU a message (medians): floor ${fmt(median(floorCpu))} µs, serve ${fmt(median(serveCpu))} µs (${fmt(median(serveLoopCpu))} on its event loop); serve/floor ${cpuRatio.toFixed(2)}`,
+      );
     printJson({
       bench: 'serve',
       figures: [
@@ -257,6 +335,28 @@ async function main(): Promise<void> {
           unit: '×',
           goal: null,
         },
+        ...(cpuRatio === null
+          ? []
+          : [
+              {
+                label: 'serve: CPU a message (all threads)',
+                value: Math.round(median(serveCpu)),
+                unit: 'µs',
+                goal: null,
+              },
+              {
+                label: "serve: its event loop's CPU a message",
+                value: Math.round(median(serveLoopCpu)),
+                unit: 'µs',
+                goal: null,
+              },
+              {
+                label: 'serve / the bare server, CPU a message',
+                value: Number(cpuRatio.toFixed(2)),
+                unit: '×',
+                goal: null,
+              },
+            ]),
       ],
     });
   } finally {

@@ -40,6 +40,7 @@ import {
 import { runDiff, runReplay, runRerun } from './replay';
 import * as sendCli from './send';
 import { runArtillery } from './artillery';
+import { DECRYPT_WORKERS_MAX, decryptWorkersFor } from '../engine/parallel/decrypt-pool';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 export const DEFAULT_WEB_PORT = 7171;
@@ -122,6 +123,14 @@ function program(): Command {
       'this serve among several on one --store redis://…: its ids start with the name; a user agent may monitor on one and be sent to on another',
     )
     .addOption(new Option('--quirks <provider>', QUIRKS_HELP).argParser(parseQuirks))
+    .addOption(
+      new Option(
+        '--decrypt-workers <n>',
+        `worker threads that decrypt what the built-in user agents receive (default 0: on the event loop; this machine has ${decryptWorkersFor()} to spare, at most ${DECRYPT_WORKERS_MAX})`,
+      )
+        .default(0)
+        .argParser(parseCount(DECRYPT_WORKERS_MAX)),
+    )
     .addOption(
       new Option(
         '--control <host:port>',

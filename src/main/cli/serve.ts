@@ -22,10 +22,13 @@ import { startControlApi, type ControlApi } from '../hosts/control-api';
 import { isLoopback } from '../hosts/web-access';
 import { InvalidArgumentError } from 'commander';
 import { CliError, listenError } from './options';
+import { lineWriter } from './line-writer';
 import { untilSignal } from './signals';
 import { formatPercent } from '../../shared/format';
 
 export interface ServeOptions {
+  /** Worker threads decrypting the built-in user agents' messages (0: on the event loop). */
+  decryptWorkers?: number;
   host: string;
   port: number;
   h2c: boolean;
@@ -185,9 +188,11 @@ export async function runServe(options: ServeOptions): Promise<void> {
     },
     power: { battery: options.battery, charging: options.charging, wifi: options.wifi },
     ...(options.urgencyMin !== undefined ? { urgencyMin: options.urgencyMin } : {}),
+    ...(options.decryptWorkers ? { decryptWorkers: options.decryptWorkers } : {}),
   });
   const lab = serveLab.lab;
-  const out = (line: string): boolean => process.stdout.write(`${line}\n`);
+  const lines = lineWriter((chunk) => process.stdout.write(chunk));
+  const out = (line: string): void => lines.line(line);
   const print = options.json ? (o: object) => out(JSON.stringify(o)) : null;
   // Listen before starting so nothing that happens at start is missed; events from the
   // start are held until the listening line and the subscriptions are out.
@@ -272,8 +277,12 @@ export async function runServe(options: ServeOptions): Promise<void> {
   await signalled;
   unsubscribe();
   unlisten();
-  await control?.close();
-  await serveLab.stop();
+  try {
+    await control?.close();
+    await serveLab.stop();
+  } finally {
+    lines.flush();
+  }
 }
 
 /** `--control 127.0.0.1:PORT`: a loopback address and a port (0 = any free one). */

@@ -14,6 +14,7 @@ import type { Duplex } from 'node:stream';
 export type MessageListener = (agent: UserAgent, message: ReceivedMessage) => void;
 import type { Clock } from './clock/clock';
 import { RealClock } from './clock/real';
+import type { PayloadDecryptor } from './crypto';
 import { describeError } from './errors';
 import { Link } from './net/link';
 import { PushService } from './push/service';
@@ -69,6 +70,11 @@ export interface LabOptions {
    * `userAgentLink` changes its faults live; without it they connect over TCP.
    */
   userAgentFaults?: readonly unknown[];
+  /**
+   * Decrypts the built-in user agents' aes128gcm payloads off the event loop (serve's worker
+   * pool). Wall clock only: a lab on a virtual clock is given none, so its runs stay exact.
+   */
+  decryptor?: PayloadDecryptor;
   /** A CA certificate the lab's agents trust (the service's own, in TLS mode). */
   caCert?: string;
   clock?: Clock;
@@ -238,6 +244,7 @@ export class Lab {
           : {}),
         ...(this.options.vapidKey ? { vapidKey: this.options.vapidKey } : {}),
         ...(this.userAgentLink ? { createConnection: () => this.throughLink() } : {}),
+        ...(this.options.decryptor ? { decryptor: this.options.decryptor } : {}),
       },
       this.clock,
       this.bus,

@@ -15,7 +15,13 @@ import type { ClientHttp2Session, ClientHttp2Stream, IncomingHttpHeaders } from 
 import type { Duplex } from 'node:stream';
 import type { AckPolicy, AgentRole, Profile, Urgency } from '../../../shared/events';
 import type { Clock, Timer } from '../clock/clock';
-import { createUaKeys, decryptAesgcm, decryptFromPush, type UaKeys } from '../crypto';
+import {
+  createUaKeys,
+  decryptAesgcm,
+  decryptFromPush,
+  type PayloadDecryptor,
+  type UaKeys,
+} from '../crypto';
 import type { Rng } from '../rng/rng';
 import type { EventBus } from '../trace/bus';
 import {
@@ -157,6 +163,12 @@ export interface UserAgentOptions {
    */
   onMessage?: (message: ReceivedMessage) => boolean | void;
   /**
+   * Decrypts aes128gcm payloads off the event loop (serve's worker pool). Messages still reach
+   * `onMessage`, events and acks in the order they arrived. Only on the wall clock: a virtual
+   * world decrypts in-process so its runs stay deterministic.
+   */
+  decryptor?: PayloadDecryptor;
+  /**
    * An external service's witness (scenario/witness.ts): told each subscription, push and
    * answered acknowledgement, it names them instead of the `identify*` observers.
    */
@@ -186,6 +198,8 @@ export class UserAgent {
   private asleep = false;
   private failures = 0;
   private reconnectTimer: Timer | null = null;
+  /** The last message still being decrypted off the loop: later ones wait for it (order). */
+  private decrypting: Promise<void> | null = null;
   private power: PowerState;
   /** Connections opened so far (reported). */
   connectionsOpened = 0;
@@ -565,7 +579,48 @@ export class UserAgent {
     const duplicate = messagePath !== null && (this.seen?.has(messagePath) ?? false);
     if (messagePath !== null) this.remember(messagePath);
     const messageKey = messagePath ?? `${promisedPath}#${++this.unnamedPushes}`;
-    const { plaintext, decryption, payload } = decode(this.profile, sub, headers, body);
+    const decoding = this.options.decryptor
+      ? decodeOff(this.options.decryptor, this.profile, sub, headers, body)
+      : null;
+    const deliver = (decoded: DecodeResult): void =>
+      this.deliver(
+        sub,
+        headers,
+        body,
+        { promisedPath, messagePath, messageKey, duplicate },
+        decoded,
+      );
+    if (decoding === null && this.decrypting === null) {
+      deliver(decode(this.profile, sub, headers, body));
+      return;
+    }
+    // Off the loop, or behind one that is: delivered after the message before it.
+    const decoded = decoding ?? decode(this.profile, sub, headers, body);
+    const previous = this.decrypting ?? Promise.resolve();
+    const mine = Promise.all([previous, decoded]).then(([, result]) => {
+      // A stopped agent takes nothing more in (unacknowledged, the service keeps it).
+      if (!this.stopped) deliver(result);
+    });
+    this.decrypting = mine;
+    void mine.finally(() => {
+      if (this.decrypting === mine) this.decrypting = null;
+    });
+  }
+
+  /** A received message, decrypted (or not), told to the witness, the bus, the owner; acked. */
+  private deliver(
+    sub: UaSubscription,
+    headers: IncomingHttpHeaders,
+    body: Buffer,
+    at: {
+      promisedPath: string;
+      messagePath: string | null;
+      messageKey: string;
+      duplicate: boolean;
+    },
+    { plaintext, decryption, payload }: DecodeResult,
+  ): void {
+    const { promisedPath, messagePath, messageKey, duplicate } = at;
     const witness = this.options.witness;
     const known = witness
       ? witness.pushed({
@@ -672,6 +727,41 @@ function completePush(headers: IncomingHttpHeaders, body: Buffer): boolean {
   return length === undefined || Number(length) === body.length;
 }
 
+interface DecodeResult {
+  plaintext: Buffer | null;
+  decryption: 'ok' | 'failed' | 'none';
+  payload: Buffer;
+}
+
+/**
+ * `decode` with an RFC 8291 payload handed to `decryptor`; null when there is nothing for it
+ * (another coding, or it cannot take the body now): then `decode` runs here.
+ */
+function decodeOff(
+  decryptor: PayloadDecryptor,
+  profile: ClientProfile,
+  sub: UaSubscription,
+  headers: IncomingHttpHeaders,
+  body: Buffer,
+): Promise<DecodeResult> | null {
+  let decoded: Decoded;
+  try {
+    decoded = profile.decode(body, headers);
+  } catch {
+    return null;
+  }
+  if (decoded.encoding !== 'aes128gcm') return null;
+  const { payload } = decoded;
+  const { privateKey: uaPrivate, publicKey: uaPublic, authSecret } = sub.keys;
+  const plaintext = decryptor.decrypt(payload, { uaPrivate, uaPublic, authSecret });
+  return (
+    plaintext?.then(
+      (text): DecodeResult => ({ plaintext: text, decryption: 'ok', payload }),
+      (): DecodeResult => ({ plaintext: null, decryption: 'failed', payload }),
+    ) ?? null
+  );
+}
+
 /**
  * Unwraps the payload as the profile wraps it (draft-damaggio: the JSON `message`), then
  * decrypts an `aes128gcm` or legacy `aesgcm` payload with the subscription's keys; other
@@ -683,7 +773,7 @@ function decode(
   sub: UaSubscription,
   headers: IncomingHttpHeaders,
   body: Buffer,
-): { plaintext: Buffer | null; decryption: 'ok' | 'failed' | 'none'; payload: Buffer } {
+): DecodeResult {
   let decoded: Decoded;
   try {
     decoded = profile.decode(body, headers);

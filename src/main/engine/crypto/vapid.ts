@@ -364,7 +364,6 @@ function parseJsonObject(part: string, what: string): Record<string, unknown> {
   return parsed as Record<string, unknown>;
 }
 
-/** Raw point → KeyObject via JWK, which also rejects points off the curve. */
 /**
  * Checks a b64u application-server key as given at subscribe time (RFC 8292 §3.2):
  * a 65-octet uncompressed P-256 point. Returns the raw key or a sentence saying what is wrong.
@@ -381,15 +380,32 @@ export function parseVapidPublicKey(
   }
 }
 
+/** Application server keys kept imported; past this the oldest import is dropped. */
+export const VAPID_KEY_OBJECTS_MAX = 1024;
+/**
+ * KeyObjects by their raw point (base64url): importing one costs about as much as the
+ * signature check itself, and a sender that signs a new JWT for every request (web-push
+ * does) still sends the same k. Only keys that imported are kept; a bad k is judged anew.
+ */
+const keyObjects = new Map<string, KeyObject>();
+
+/** Raw point → KeyObject via JWK, which also rejects points off the curve. */
 function importPublicKey(publicKey: Buffer): KeyObject {
   if (publicKey.length !== 65 || publicKey[0] !== 0x04) {
     malformed('k is not a 65-octet uncompressed P-256 point');
   }
+  const id = publicKey.toString('base64url');
+  const known = keyObjects.get(id);
+  if (known) return known;
+  let key: KeyObject;
   try {
-    return createPublicKey({ key: pointJwk(publicKey), format: 'jwk' });
+    key = createPublicKey({ key: pointJwk(publicKey), format: 'jwk' });
   } catch (cause) {
     return malformed(`k is not a point on P-256: ${(cause as Error).message}`);
   }
+  keyObjects.set(id, key);
+  if (keyObjects.size > VAPID_KEY_OBJECTS_MAX) keyObjects.delete(keyObjects.keys().next().value!);
+  return key;
 }
 
 function importPrivateKey(privateKey: Uint8Array, publicKey: Uint8Array): KeyObject {
@@ -465,19 +481,37 @@ function fail(code: CryptoErrorCode, message: string): never {
  */
 export class VapidVerifier {
   private readonly verified = new Map<string, { claims: VapidClaims; publicKey: Buffer }>();
+  /** Requests answered from the cache (whatever the verdict), and those checked in full. */
+  hits = 0;
+  misses = 0;
 
   constructor(private readonly tokensMax = 10_000) {}
 
+  /** Tokens remembered now (at most `tokensMax`). */
+  get size(): number {
+    return this.verified.size;
+  }
+
+  /**
+   * Only a token whose signature verified is remembered, keyed by the exact header value (a
+   * changed octet anywhere is another key, checked in full), and only until its exp: the
+   * first request past it is refused as expired and the token forgotten. Time is the
+   * caller's `nowSeconds` (the engine's clock), never the wall's.
+   */
   verify(headerValue: string | undefined, options: VerifyVapidOptions): VapidVerifyResult {
     const hit = headerValue === undefined ? undefined : this.verified.get(headerValue);
     if (!hit) {
+      this.misses += 1;
       const result = verifyVapid(headerValue, options);
       if (result.ok && headerValue !== undefined) this.remember(headerValue, result);
       return result;
     }
+    this.hits += 1;
     this.verified.delete(headerValue!);
-    this.verified.set(headerValue!, hit); // most recently used
     const failure = cachedFailure(hit, options);
+    // An expired token never becomes valid again: forget it rather than keep it first in line.
+    if (failure?.ok === false && failure.reason === 'expired') return failure;
+    this.verified.set(headerValue!, hit); // most recently used
     return failure ?? { ok: true, ...hit };
   }
 

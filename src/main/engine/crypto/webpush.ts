@@ -63,6 +63,16 @@ export interface UaDecryptKeys {
   authSecret: Uint8Array;
 }
 
+/**
+ * Decrypts RFC 8291 bodies somewhere other than the caller's event loop (serve's worker pool,
+ * engine/parallel/decrypt-pool.ts): the plaintext, or a rejection with the CryptoError
+ * `decryptFromPush` would have thrown; null when it cannot take the body now (its bound is
+ * reached, or it is closed), and the caller decrypts in-process.
+ */
+export interface PayloadDecryptor {
+  decrypt(body: Buffer, keys: UaDecryptKeys): Promise<Buffer> | null;
+}
+
 /** A fresh P-256 pair from node's ECDH, with the private key left-padded to 32 octets. */
 export function createEcKeyPair(): EcKeyPair {
   const ecdh = createECDH('prime256v1');

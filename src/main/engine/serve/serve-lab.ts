@@ -8,6 +8,7 @@ import { PROFILES, type LabEvent, type Profile, type Urgency } from '../../../sh
 import type { PowerState, ReceivedMessage, UaSubscription, UserAgent } from '../agents/user-agent';
 import type { Timer } from '../clock/clock';
 import { parseVapidPublicKey } from '../crypto/vapid';
+import { DECRYPT_WORKERS_MAX, DecryptPool } from '../parallel/decrypt-pool';
 import { LabError } from '../errors';
 import { Lab } from '../lab';
 import { wants } from '../push/core';
@@ -78,6 +79,13 @@ export interface ServeLabOptions {
   userAgentFaults?: readonly unknown[];
   /** Told every event, from the first. */
   listener?: (event: LabEvent) => void;
+  /**
+   * Worker threads that decrypt what the built-in user agents receive (0 or absent: on the
+   * event loop), at most DECRYPT_WORKERS_MAX (`push-lab serve --decrypt-workers N`; opt-in:
+   * on a loaded 2-core machine it halved the loop's CPU a message but not the rate, and a
+   * lagging worker let the per-subscription queue fill — bench/RESULTS.md, bench:serve).
+   */
+  decryptWorkers?: number;
 }
 
 /** How the caller spells an option in its errors: `--vapid-key` for the CLI, `vapidKey` for code. */
@@ -212,7 +220,20 @@ export class ServeLab {
     (message: ReceivedMessage, record: ReceivedRecord) => void
   >();
 
+  /** The decryption workers, when asked for (closed on stop). */
+  readonly decryptPool: DecryptPool | null;
+
   constructor(private readonly options: ServeLabOptions) {
+    const workers = options.decryptWorkers ?? 0;
+    if (!Number.isInteger(workers) || workers < 0 || workers > DECRYPT_WORKERS_MAX) {
+      throw new ServeError(
+        SERVE_ERROR_CODES.BAD_OPTION,
+        'decryptWorkers',
+        `decryptWorkers: got ${workers}; allowed a whole number from 0 to ${DECRYPT_WORKERS_MAX}`,
+      );
+    }
+    // Serve runs on the wall clock only, so the pool's order of completion touches no run.
+    this.decryptPool = workers > 0 ? DecryptPool.create(workers) : null;
     this.lab = new Lab({
       host: options.host,
       port: options.port,
@@ -229,6 +250,7 @@ export class ServeLab {
       ...(options.instance !== undefined ? { instance: options.instance } : {}),
       ...(options.quirks !== undefined ? { quirks: options.quirks } : {}),
       ...(options.userAgentFaults ? { userAgentFaults: options.userAgentFaults } : {}),
+      ...(this.decryptPool ? { decryptor: this.decryptPool } : {}),
       listener: (event) => {
         if (event.kind === 'subscription.deleted' && this.byId(event.subscriptionId))
           this.gone.set(event.subscriptionId, event.reason);
@@ -239,7 +261,8 @@ export class ServeLab {
   }
 
   async start(): Promise<void> {
-    await this.lab.start();
+    // Workers loaded before the first message: one still loading would delay every ack.
+    await Promise.all([this.lab.start(), this.decryptPool?.ready()]);
     for (const agent of this.lab.userAgents)
       for (const sub of agent.subscriptions)
         this.built.push({ agent, sub, applicationServerKey: this.options.vapidKey ?? null });
@@ -247,7 +270,11 @@ export class ServeLab {
 
   async stop(): Promise<void> {
     for (const waiter of this.waiters) this.endWait(waiter, null);
-    await this.lab.stop();
+    try {
+      await this.lab.stop();
+    } finally {
+      await this.decryptPool?.close();
+    }
   }
 
   get url(): string {
