@@ -1,0 +1,134 @@
+/**
+ * Sender secrets made ahead on a worker: what a send takes decrypts with the subscription's
+ * own keys, every pair is used once, the worker starts only after `startAfter` sends, the
+ * bounds hold, a bad key falls back to the sender's own (refusing) encryption, and close()
+ * ends the worker.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { encode } from '../../../src/main/engine/agents/app-server';
+import {
+  encryptWithSecret,
+  SenderSecrets,
+  type SenderSecret,
+} from '../../../src/main/engine/agents/sender-secrets';
+import {
+  createUaKeys,
+  decryptFromPush,
+  parseHeader,
+  WEBPUSH_PLAINTEXT_MAX_OCTETS,
+} from '../../../src/main/engine/crypto';
+import { eventually } from '../../helpers/poll';
+
+const opened: SenderSecrets[] = [];
+function secrets(options: ConstructorParameters<typeof SenderSecrets>[0]): SenderSecrets {
+  const s = new SenderSecrets(options);
+  opened.push(s);
+  return s;
+}
+
+afterEach(async () => {
+  await Promise.all(opened.splice(0).map((s) => s.close()));
+});
+
+const decryptKeys = (ua: ReturnType<typeof createUaKeys>) => ({
+  uaPrivate: ua.privateKey,
+  uaPublic: ua.publicKey,
+  authSecret: ua.authSecret,
+});
+
+/** Takes until a secret made ahead comes back (the worker answers on its own time). */
+async function takeReady(s: SenderSecrets, key: Uint8Array): Promise<SenderSecret> {
+  return eventually('a sender secret made ahead', () => s.take(key), { timeoutMs: 5_000 });
+}
+
+describe('SenderSecrets', () => {
+  it('serves pairs made on the worker, each once, that the subscription decrypts', async () => {
+    const ua = createUaKeys();
+    const s = secrets({ startAfter: 1, depth: 2 });
+    expect(s.take(ua.publicKey)).toBeNull(); // the first send starts the worker
+    expect(s.running).toBe(true);
+    const keyIds = new Set<string>();
+    for (let i = 0; i < 4; i++) {
+      const sender = await takeReady(s, ua.publicKey);
+      const body = encryptWithSecret(Buffer.from(`message ${i}`), ua, sender);
+      expect(decryptFromPush(body, decryptKeys(ua)).toString()).toBe(`message ${i}`);
+      keyIds.add(Buffer.from(parseHeader(body).keyid).toString('hex'));
+    }
+    expect(keyIds.size).toBe(4); // a fresh sender pair per message (RFC 8291 §3.1)
+    expect(s.served).toBe(4);
+  });
+
+  it('encode takes a ready pair when the world has one, and decrypts the same either way', async () => {
+    const ua = createUaKeys();
+    const s = secrets({ startAfter: 1 });
+    const first = encode(ua, 'inline', s);
+    expect(s.inline).toBe(1);
+    await eventually('a pair ready', () => (s.take(ua.publicKey), s.served > 0));
+    const servedBefore = s.served;
+    await eventually('another pair ready', () => {
+      const body = encode(ua, 'ahead', s).body;
+      return s.served > servedBefore ? body : null;
+    }).then((body) => expect(decryptFromPush(body, decryptKeys(ua)).toString()).toBe('ahead'));
+    expect(decryptFromPush(first.body, decryptKeys(ua)).toString()).toBe('inline');
+    expect(first.contentHeaders).toEqual({ 'content-encoding': 'aes128gcm' });
+  });
+
+  it('starts no worker before startAfter sends', () => {
+    const ua = createUaKeys();
+    const s = secrets({ startAfter: 3 });
+    s.take(ua.publicKey);
+    s.take(ua.publicKey);
+    expect(s.running).toBe(false);
+    s.take(ua.publicKey);
+    expect(s.running).toBe(true);
+    expect(s.inline).toBe(3);
+  });
+
+  it('keeps secrets for at most keysMax keys; a key beyond is served inline', async () => {
+    const a = createUaKeys();
+    const b = createUaKeys();
+    const s = secrets({ startAfter: 1, keysMax: 1 });
+    s.take(a.publicKey);
+    s.take(b.publicKey);
+    await takeReady(s, a.publicKey);
+    // b was never asked for: every later take of b is inline, however long we wait.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(s.take(b.publicKey)).toBeNull();
+    expect(s.take(b.publicKey)).toBeNull();
+  });
+
+  it('a key off the curve gets nothing ahead; encode then refuses it as before', async () => {
+    const ua = createUaKeys();
+    const bad = Buffer.from(ua.publicKey);
+    bad[64] ^= 1; // no longer on P-256
+    const keys = { ...ua, publicKey: bad };
+    const s = secrets({ startAfter: 1 });
+    expect(() => encode(keys, 'x', s)).toThrow(/ECDH failed|not a valid|point/i);
+    // the worker's answer (none made) has come back: still nothing to take.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(s.take(bad)).toBeNull();
+    expect(s.served).toBe(0);
+  });
+
+  it('refuses a plaintext that cannot fit one 4096-octet record, naming its size', async () => {
+    const ua = createUaKeys();
+    const s = secrets({ startAfter: 1 });
+    s.take(ua.publicKey);
+    const sender = await takeReady(s, ua.publicKey);
+    const big = Buffer.alloc(WEBPUSH_PLAINTEXT_MAX_OCTETS + 1);
+    expect(() => encryptWithSecret(big, ua, sender)).toThrow(
+      `plaintext + padding is ${WEBPUSH_PLAINTEXT_MAX_OCTETS + 1} octets`,
+    );
+  });
+
+  it('close() ends the worker; after it every send makes its own', async () => {
+    const ua = createUaKeys();
+    const s = secrets({ startAfter: 1 });
+    s.take(ua.publicKey);
+    await takeReady(s, ua.publicKey);
+    await s.close();
+    expect(s.running).toBe(false);
+    expect(s.take(ua.publicKey)).toBeNull();
+    expect(encode(ua, 'after close', s).body.length).toBeGreaterThan(0);
+  });
+});
