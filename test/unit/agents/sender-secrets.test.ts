@@ -44,7 +44,7 @@ async function takeReady(s: SenderSecrets, key: Uint8Array): Promise<SenderSecre
 describe('SenderSecrets', () => {
   it('serves pairs made on the worker, each once, that the subscription decrypts', async () => {
     const ua = createUaKeys();
-    const s = secrets({ startAfter: 1, depth: 2 });
+    const s = secrets({ startAfter: 1, depth: 2, batch: 1 });
     expect(s.take(ua.publicKey)).toBeNull(); // the first send starts the worker
     expect(s.running).toBe(true);
     const keyIds = new Set<string>();
@@ -60,7 +60,7 @@ describe('SenderSecrets', () => {
 
   it('encode takes a ready pair when the world has one, and decrypts the same either way', async () => {
     const ua = createUaKeys();
-    const s = secrets({ startAfter: 1 });
+    const s = secrets({ startAfter: 1, batch: 1 });
     const first = encode(ua, 'inline', s);
     expect(s.inline).toBe(1);
     await eventually('a pair ready', () => (s.take(ua.publicKey), s.served > 0));
@@ -87,7 +87,7 @@ describe('SenderSecrets', () => {
   it('keeps secrets for at most keysMax keys; a key beyond is served inline', async () => {
     const a = createUaKeys();
     const b = createUaKeys();
-    const s = secrets({ startAfter: 1, keysMax: 1 });
+    const s = secrets({ startAfter: 1, keysMax: 1, batch: 1 });
     s.take(a.publicKey);
     s.take(b.publicKey);
     await takeReady(s, a.publicKey);
@@ -97,12 +97,45 @@ describe('SenderSecrets', () => {
     expect(s.take(b.publicKey)).toBeNull();
   });
 
+  it('posts requests in batches: `batch` keys waiting, or `batch` sends since the last post', () => {
+    const s = secrets({ startAfter: 1, batch: 3 });
+    const keys = [createUaKeys(), createUaKeys(), createUaKeys(), createUaKeys()];
+    s.take(keys[0]!.publicKey);
+    s.take(keys[1]!.publicKey);
+    expect(s.posts).toBe(0);
+    s.take(keys[2]!.publicKey); // three keys waiting
+    expect(s.posts).toBe(1);
+    s.take(keys[3]!.publicKey);
+    s.take(keys[0]!.publicKey); // asked already: nothing new waits
+    expect(s.posts).toBe(1);
+    s.take(keys[0]!.publicKey); // three sends since the post: the one waiting goes
+    expect(s.posts).toBe(2);
+  });
+
+  it('holds at most readyMax secrets ready or asked for; a busy key asks for more each time', async () => {
+    const ua = createUaKeys();
+    const s = secrets({ startAfter: 1, batch: 1, depth: 2, readyMax: 5 });
+    s.take(ua.publicKey); // asks for 2
+    await takeReady(s, ua.publicKey); // 1 left
+    await takeReady(s, ua.publicKey); // none left: asks for 4 (then 5 − 4 room for none more)
+    let got = 0;
+    for (; got < 4; got++) await takeReady(s, ua.publicKey);
+    // The next request would ask for 8; the bound lets it have 5.
+    await takeReady(s, ua.publicKey);
+    const servedBefore = s.served;
+    for (let i = 0; i < 4; i++) await takeReady(s, ua.publicKey);
+    expect(s.served - servedBefore).toBe(4);
+    // Five made (one taken above, four here), not eight: the next send finds none ready.
+    expect(s.take(ua.publicKey)).toBeNull();
+    expect(s.served).toBe(2 + 4 + 5);
+  });
+
   it('a key off the curve gets nothing ahead; encode then refuses it as before', async () => {
     const ua = createUaKeys();
     const bad = Buffer.from(ua.publicKey);
     bad[64] ^= 1; // no longer on P-256
     const keys = { ...ua, publicKey: bad };
-    const s = secrets({ startAfter: 1 });
+    const s = secrets({ startAfter: 1, batch: 1 });
     expect(() => encode(keys, 'x', s)).toThrow(/ECDH failed|not a valid|point/i);
     // the worker's answer (none made) has come back: still nothing to take.
     await new Promise((resolve) => setTimeout(resolve, 200));
@@ -112,7 +145,7 @@ describe('SenderSecrets', () => {
 
   it('refuses a plaintext that cannot fit one 4096-octet record, naming its size', async () => {
     const ua = createUaKeys();
-    const s = secrets({ startAfter: 1 });
+    const s = secrets({ startAfter: 1, batch: 1 });
     s.take(ua.publicKey);
     const sender = await takeReady(s, ua.publicKey);
     const big = Buffer.alloc(WEBPUSH_PLAINTEXT_MAX_OCTETS + 1);
@@ -123,7 +156,7 @@ describe('SenderSecrets', () => {
 
   it('close() ends the worker; after it every send makes its own', async () => {
     const ua = createUaKeys();
-    const s = secrets({ startAfter: 1 });
+    const s = secrets({ startAfter: 1, batch: 1 });
     s.take(ua.publicKey);
     await takeReady(s, ua.publicKey);
     await s.close();
