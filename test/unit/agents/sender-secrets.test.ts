@@ -84,6 +84,13 @@ describe('SenderSecrets', () => {
     expect(s.inline).toBe(3);
   });
 
+  it('starts no worker when not enabled (a run on a pool worker: every core is busy already)', () => {
+    const ua = createUaKeys();
+    const s = secrets({ startAfter: 1, batch: 1, enabled: false });
+    for (let i = 0; i < 5; i++) expect(s.take(ua.publicKey)).toBeNull();
+    expect(s.running).toBe(false);
+  });
+
   it('keeps secrets for at most keysMax keys; a key beyond is served inline', async () => {
     const a = createUaKeys();
     const b = createUaKeys();

@@ -14,7 +14,7 @@
  * Bounds: at most `keysMax` keys (a key beyond is served inline), `readyMax` secrets ready or
  * asked for over all of them, one request per key at a time.
  */
-import { Worker } from 'node:worker_threads';
+import { isMainThread, Worker } from 'node:worker_threads';
 import {
   CryptoError,
   deriveWebPushKeys,
@@ -43,6 +43,11 @@ export interface SenderSecretsOptions {
   batch?: number;
   /** Sends served inline before the worker starts (default 256): a small run never starts it. */
   startAfter?: number;
+  /**
+   * Whether a worker may start at all. Default: only on the main thread — a run that is itself
+   * on a worker (engine/parallel's pool: one run per core) has every core busy already.
+   */
+  enabled?: boolean;
 }
 
 const SECRET_OCTETS = 32;
@@ -110,7 +115,7 @@ export class SenderSecrets {
   private readonly batch: number;
   private readonly startAfter: number;
   private worker: Worker | null = null;
-  /** The worker failed or the owner closed: every send makes its own from now on. */
+  /** Not enabled, the worker failed, or the owner closed: every send makes its own. */
   private off = false;
   /** By subscription key (the key's own buffer: one object per subscription). */
   private readonly keys = new Map<Uint8Array, KeyState>();
@@ -129,6 +134,7 @@ export class SenderSecrets {
     this.readyMax = options.readyMax ?? 16_384;
     this.batch = options.batch ?? 16;
     this.startAfter = options.startAfter ?? 256;
+    this.off = !(options.enabled ?? isMainThread);
   }
 
   /** Whether the worker is running (tests, the bench). */
