@@ -31,6 +31,7 @@ import type { EventBus } from '../trace/bus';
 import { ClientProfileError, type ClientProfile } from '../push/profiles/client-common';
 import { clientProfile } from '../push/profiles/registry';
 import { closeSession, connect, request, type H2Response } from './h2';
+import { encryptWithSecret, type SenderSecrets } from './sender-secrets';
 import type { AgentWitness } from './witness';
 
 export interface SendOptions {
@@ -84,6 +85,8 @@ export interface AppServerOptions {
    * receipt, it names messages instead of `identify`.
    */
   witness?: AgentWitness;
+  /** Sender key pairs made ahead on a worker (a world's, shared by its servers); none: inline. */
+  senderSecrets?: SenderSecrets;
 }
 
 const DEFAULT_RETRY = { attemptsMax: 4, initialMs: 500, maxMs: 30_000 };
@@ -159,7 +162,7 @@ export class AppServer {
       for (let attempt = 1; ; attempt++) {
         let res: H2Response | null = null;
         let inexpressible = false;
-        const encoded = encode(message.keys, message.text);
+        const encoded = encode(message.keys, message.text, this.options.senderSecrets);
         const witnessed = this.options.witness?.sending({
           senderId: this.id,
           subscriptionId: message.subscriptionId,
@@ -359,16 +362,20 @@ export class AppServer {
 export function encode(
   keys: UaKeys | null,
   text: string,
+  secrets?: SenderSecrets,
 ): { body: Buffer; contentHeaders: Record<string, string> } {
   const plaintext = Buffer.from(text, 'utf8');
   if (!keys)
     return { body: plaintext, contentHeaders: { 'content-type': 'text/plain;charset=utf-8' } };
+  const sender = secrets?.take(keys.publicKey) ?? null;
   return {
-    body: encryptForSubscription({
-      plaintext,
-      uaPublic: keys.publicKey,
-      authSecret: keys.authSecret,
-    }),
+    body: sender
+      ? encryptWithSecret(plaintext, keys, sender)
+      : encryptForSubscription({
+          plaintext,
+          uaPublic: keys.publicKey,
+          authSecret: keys.authSecret,
+        }),
     contentHeaders: { 'content-encoding': 'aes128gcm' },
   };
 }

@@ -164,6 +164,7 @@ export const appServerKind = defineKind({
         createConnection: () => world.connection(spec.link, spec.id, service, null),
         identify: (path) => service.identify(path),
         ...(service.witness ? { witness: service.witness } : {}),
+        senderSecrets: world.senderSecrets,
       },
       world.clock,
       world.bus,

@@ -12,6 +12,7 @@ import type { Radio } from '../../energy';
 import type { Rng } from '../../rng/rng';
 import type { EventBus } from '../../trace/bus';
 import type { AppServer } from '../app-server';
+import type { SenderSecrets } from '../sender-secrets';
 import type { PlannedSend } from '../traffic';
 import type { UaSubscription } from '../user-agent';
 import type { AgentWitness } from '../witness';
@@ -60,6 +61,8 @@ export interface WorldContext {
   radio(agentId: string, deviceClass: string, technology: string | undefined): Radio | null;
   /** Runs `fn` after `delayMs` of lab time (cancelled when the world stops). */
   later(delayMs: number, fn: () => void): void;
+  /** Sender key pairs made ahead, shared by the world's application servers. */
+  readonly senderSecrets: SenderSecrets;
 }
 
 /** One agent of a group, built and starting. */
