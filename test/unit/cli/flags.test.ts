@@ -62,7 +62,7 @@ describe('push-lab flags: one clear line and a non-zero exit', () => {
     const bad = runCli(['serve', '--store', 'redis://127.0.0.1:6379/99', '--h2c']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toBe(
-      'push-lab: --store redis://127.0.0.1:6379/99: database "99" is not a number 0–15; allowed a directory or redis://HOST:PORT[/DB] (DB 0–15)\n',
+      'push-lab: --store redis://127.0.0.1:6379/99: database "99" is not a number 0–15; allowed a directory or redis://HOST:PORT[/DB][?changes-kept=N] (DB 0–15, N ≥ 1)\n',
     );
     expect(runCli(['serve', '--store', 'https://example.test/x']).stderr).toMatch(
       /^push-lab: --store https:\/\/example\.test\/x: https:\/\/ is not a store; allowed a directory or redis:/,
