@@ -7,11 +7,8 @@
  *   npx tsx bench/serve-soak.ts [--rounds 5] [--agents 200] [--senders 100] [--messages 20000]
  *     [--in-flight 8] [--reset 0.02] [--drop 0.002] [--stall-ms 0] [--drop-in-callback]
  */
-import { spawn } from 'node:child_process';
-import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { soak } from '../test/helpers/serve-soak';
+import { soak, startLoadServe } from '../test/helpers/serve-soak';
 
 const { values } = parseArgs({
   options: {
@@ -34,46 +31,12 @@ const { values } = parseArgs({
   },
 });
 
-const repoRoot = path.resolve(import.meta.dirname, '..');
-
 async function round(seed: number): Promise<boolean> {
-  const child = spawn(
-    process.execPath,
-    [
-      path.join(repoRoot, 'bin', 'push-lab.mjs'),
-      'serve',
-      '--h2c',
-      '--port',
-      '0',
-      '--connections-per-address',
-      '0',
-      '--subscribe-rate',
-      '0',
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let stderr = '';
-  child.stderr.on('data', (d) => (stderr = (stderr + String(d)).slice(-2000)));
-  const exited = new Promise<string>((resolve) =>
-    child.on('exit', (code, signal) => resolve(signal ?? `code ${code}`)),
-  );
-  const url = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout }).on('line', (line) => {
-      if (/^http:\/\/127\.0\.0\.1:\d+$/.test(line)) resolve(line);
-    });
-    void exited.then((how) => reject(new Error(`serve ended (${how}) before listening`)));
-  });
+  const serve = await startLoadServe();
+  const { child, url, exited } = serve;
   const started = Date.now();
   const stallMs = Number(values['stall-ms']);
-  let stalled = false;
-  const stalls =
-    stallMs > 0
-      ? setInterval(() => {
-          if (child.exitCode !== null || child.signalCode !== null) return;
-          stalled = !stalled;
-          child.kill(stalled ? 'SIGSTOP' : 'SIGCONT');
-        }, stallMs)
-      : null;
+  const stopStalls = stallMs > 0 ? serve.stallEvery(stallMs) : () => {};
   let ended: string | null = null;
   void exited.then((how) => (ended = how));
   const result = await soak({
@@ -89,8 +52,7 @@ async function round(seed: number): Promise<boolean> {
     seed,
     stepTimeoutMs: 10_000,
   }).catch((error: unknown) => ({ error: String(error) }));
-  if (stalls) clearInterval(stalls);
-  if (stalled) child.kill('SIGCONT');
+  stopStalls();
   await new Promise((resolve) => setTimeout(resolve, 500));
   const alive = ended === null;
   console.log(
@@ -100,7 +62,7 @@ async function round(seed: number): Promise<boolean> {
       ended,
       seconds: (Date.now() - started) / 1000,
       ...result,
-      ...(alive ? {} : { stderr: stderr.slice(-400) }),
+      ...(alive ? {} : { stderr: serve.stderr().slice(-400) }),
     }),
   );
   if (alive) child.kill('SIGKILL');

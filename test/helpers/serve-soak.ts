@@ -11,6 +11,10 @@ import http2, {
   type ClientHttp2Stream,
   type IncomingHttpHeaders,
 } from 'node:http2';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { Rng } from '../../src/main/engine/rng/rng';
+import { binPath, repoRoot } from './cli';
 
 export interface SoakOptions {
   /** Base URL of the service, e.g. `http://127.0.0.1:43117` (h2c). */
@@ -58,18 +62,6 @@ export interface SoakResult {
 
 const REL_PUSH = 'urn:ietf:params:push';
 
-/** mulberry32: the soak's choices repeat for a seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function deadline<T>(promise: Promise<T>, what: string, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   return Promise.race([
@@ -93,7 +85,9 @@ interface Agent {
 const tokenOf = (pathOrUrl: string): string => pathOrUrl.slice(pathOrUrl.lastIndexOf('/') + 1);
 
 export async function soak(options: SoakOptions): Promise<SoakResult> {
-  const random = rng(options.seed);
+  // The engine's seeded generator: the soak's choices repeat for a seed.
+  const rng = new Rng(options.seed);
+  const random = (): number => rng.next();
   const result: SoakResult = {
     sent: 0,
     accepted: 0,
@@ -276,4 +270,72 @@ export async function soak(options: SoakOptions): Promise<SoakResult> {
   result.lost = undelivered().slice(0, 20);
   for (const session of sessions) session.destroy();
   return result;
+}
+
+/** A `push-lab serve --h2c` child for load: its URL, its stderr's tail, how it ended. */
+export interface LoadServe {
+  child: ChildProcess;
+  url: string;
+  /** The last 2,000 characters serve wrote to stderr (a native abort says why there). */
+  stderr(): string;
+  /** How it ended: its signal, or `code N`. */
+  exited: Promise<string>;
+  /** Freezes it (SIGSTOP) every other `ms`, so each of its reads carries many frames; returns the stop. */
+  stallEvery(ms: number): () => void;
+}
+
+/**
+ * Starts serve on h2c, port 0, with the per-address bounds lifted (one address holds every
+ * client of a soak), and waits for its URL; rejects if it ends first or does not listen in
+ * `timeoutMs`.
+ */
+export async function startLoadServe(timeoutMs = 20_000): Promise<LoadServe> {
+  const child = spawn(
+    process.execPath,
+    [
+      binPath,
+      'serve',
+      '--h2c',
+      '--port',
+      '0',
+      '--connections-per-address',
+      '0',
+      '--subscribe-rate',
+      '0',
+    ],
+    { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr!.on('data', (d) => (stderr = (stderr + String(d)).slice(-2000)));
+  const exited = new Promise<string>((resolve) =>
+    child.once('exit', (code, signal) => resolve(signal ?? `code ${code}`)),
+  );
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`serve did not listen in ${timeoutMs} ms: ${stderr}`));
+    }, timeoutMs);
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      if (!/^http:\/\/127\.0\.0\.1:\d+$/.test(line)) return;
+      clearTimeout(timer);
+      resolve(line);
+    });
+    void exited.then((how) => {
+      clearTimeout(timer);
+      reject(new Error(`serve ended (${how}) before listening: ${stderr}`));
+    });
+  });
+  const stallEvery = (ms: number): (() => void) => {
+    let frozen = false;
+    const timer = setInterval(() => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      frozen = !frozen;
+      child.kill(frozen ? 'SIGSTOP' : 'SIGCONT');
+    }, ms);
+    return () => {
+      clearInterval(timer);
+      if (frozen && child.exitCode === null && child.signalCode === null) child.kill('SIGCONT');
+    };
+  };
+  return { child, url, stderr: () => stderr, exited, stallEvery };
 }

@@ -12,12 +12,9 @@
  * its cause is not found yet (docs/architecture-parts/h2abort.md), so it runs only with
  * PUSH_LAB_SOAK=1 and stays out of `npm test` until the fix lands with it.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Fleet, FLEET_METRICS } from '../../src/main/engine/fleet/index';
-import { binPath, repoRoot } from '../helpers/cli';
-import { soak } from '../helpers/serve-soak';
+import { soak, startLoadServe, type LoadServe } from '../helpers/serve-soak';
 
 const ROUNDS = 3;
 const SENDERS = 100;
@@ -27,58 +24,27 @@ const STALL_MS = 100;
 /** The abort's reproducer runs on request only (see above). */
 const REPRODUCE_ABORT = process.env['PUSH_LAB_SOAK'] === '1';
 
-let serve: ChildProcess;
+let serve: LoadServe;
 let url = '';
-let stderr = '';
-let stalls: NodeJS.Timeout | null = null;
+let stopStalls = (): void => {};
 
 beforeAll(async () => {
-  serve = spawn(
-    process.execPath,
-    // One address holds every client: lift serve's per-address bounds.
-    [
-      binPath,
-      'serve',
-      '--h2c',
-      '--port',
-      '0',
-      '--connections-per-address',
-      '0',
-      '--subscribe-rate',
-      '0',
-    ],
-    { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  serve.stderr!.on('data', (d) => (stderr = (stderr + String(d)).slice(-2000)));
-  url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve did not listen: ${stderr}`)), 20_000);
-    createInterface({ input: serve.stdout! }).on('line', (line) => {
-      if (!/^http:\/\/127\.0\.0\.1:\d+$/.test(line)) return;
-      clearTimeout(timer);
-      resolve(line);
-    });
-    serve.once('exit', (code, signal) => reject(new Error(`serve ended: ${code ?? signal}`)));
-  });
-  let frozen = false;
-  stalls = setInterval(() => {
-    if (serve.exitCode !== null || serve.signalCode !== null) return;
-    frozen = !frozen;
-    serve.kill(frozen ? 'SIGSTOP' : 'SIGCONT');
-  }, STALL_MS);
+  serve = await startLoadServe();
+  url = serve.url;
+  stopStalls = serve.stallEvery(STALL_MS);
 }, 30_000);
 
 afterAll(async () => {
-  if (stalls) clearInterval(stalls);
-  if (serve.exitCode !== null || serve.signalCode !== null) return;
-  const exited = new Promise((resolve) => serve.once('exit', resolve));
-  serve.kill('SIGCONT');
-  serve.kill('SIGKILL');
+  stopStalls();
+  const { child, exited } = serve;
+  if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
   await exited;
 });
 
 /** Serve still runs: no exit code, no signal (a native abort is SIGABRT, stderr says why). */
 function expectAlive(): void {
-  expect({ code: serve.exitCode, signal: serve.signalCode, stderr }).toEqual({
+  const { child } = serve;
+  expect({ code: child.exitCode, signal: child.signalCode, stderr: serve.stderr() }).toEqual({
     code: null,
     signal: null,
     stderr: expect.not.stringMatching(/malloc|corrupt|Assertion|Abort/i) as unknown,
