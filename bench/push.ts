@@ -407,7 +407,8 @@ async function e2eRig(server: ServerProcess) {
   // At HTTP/2's initial 65,535 bytes the service's nghttp2 splits the ~22nd 3 KB push of each
   // window and leaves the rest waiting behind every newer push: 0.7 s stalls, a third of the
   // rate (issue 13). An earlier note here saw node 20.20.2 abort with this call; none of
-  // issue 13's runs did (bench/results-parts/e2e.md), and an abort ends the run, not skews it.
+  // issue 13's runs did (bench/RESULTS.md, "Issue 13, e2e part"), and an abort ends the run,
+  // not skews it.
   ua.setLocalWindowSize(UA_WINDOW_BYTES);
   const as = await connect(server.url);
   const { subPath, pushPath } = await subscribe(ua);
