@@ -254,7 +254,7 @@ export class PushCore {
 
   /**
    * How often what is monitored here records its use again: a quarter of the shortest idle
-   * window, at least the store's one write a second per id.
+   * window (at most 6 h), at least the store's one write a second per id.
    */
   private activityEveryMs(): number {
     const windows = [
