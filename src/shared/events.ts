@@ -85,11 +85,23 @@ export type LabEventBody =
       agentId: string | null;
       /** The push resource path (what an application server sends to). */
       pushPath: string;
+      /**
+       * Set on an instance sharing a store with others (`serve --instance`) when it only
+       * applied another instance's change: that instance reports the fact unmarked, so a
+       * count across instances skips marked events. Absent otherwise.
+       */
+      mirrored?: true;
     }
   | {
       kind: 'subscription.deleted';
       subscriptionId: string;
       reason: 'unsubscribed' | 'expired';
+      /**
+       * Set on an instance sharing a store with others (`serve --instance`) when it only
+       * applied another instance's change: that instance reports the fact unmarked, so a
+       * count across instances skips marked events. Absent otherwise.
+       */
+      mirrored?: true;
     }
   | {
       kind: 'message.accepted';
@@ -107,6 +119,12 @@ export type LabEventBody =
       senderId: string | null;
       /** The legacy forms it was sent with; absent when none (and in traces made before). */
       legacy?: LegacyForm[];
+      /**
+       * Set on an instance sharing a store with others (`serve --instance`) when it only
+       * applied another instance's change: that instance reports the fact unmarked, so a
+       * count across instances skips marked events. Absent otherwise.
+       */
+      mirrored?: true;
     }
   | {
       kind: 'message.rejected';
@@ -133,6 +151,12 @@ export type LabEventBody =
       messageId: string;
       /** `reset`: a test harness (serve's control API, `startPushService`) dropped it. */
       reason: 'subscription-deleted' | 'ttl-zero-not-connected' | 'reset';
+      /**
+       * Set on an instance sharing a store with others (`serve --instance`) when it only
+       * applied another instance's change: that instance reports the fact unmarked, so a
+       * count across instances skips marked events. Absent otherwise.
+       */
+      mirrored?: true;
     }
   | {
       kind: 'message.received';

@@ -101,8 +101,16 @@ export interface Instance {
   events(): { kind: string; [field: string]: unknown }[];
 }
 
-/** `push-lab serve --store <store> --instance <name>` on a free port, h2c, JSON lines. */
-export async function serve(cleanups: Cleanups, store: string, name: string): Promise<Instance> {
+/**
+ * `push-lab serve --store <store> --instance <name>` on a free port, h2c, JSON lines; `more`
+ * are further flags (limits).
+ */
+export async function serve(
+  cleanups: Cleanups,
+  store: string,
+  name: string,
+  more: string[] = [],
+): Promise<Instance> {
   const run = startCli([
     'serve',
     '--h2c',
@@ -115,6 +123,7 @@ export async function serve(cleanups: Cleanups, store: string, name: string): Pr
     '--subscriptions',
     '0',
     '--json',
+    ...more,
   ]);
   cleanups.push(() => run.stop());
   const listening = JSON.parse(await run.waitFor(/"type":"listening"/)) as { url: string };

@@ -284,6 +284,48 @@ describe.skipIf(noRedisReason !== null)(`RedisStore ${noRedisReason ?? ''}`, () 
     expect(again.state().highestIds).toMatchObject({ subscriptions: 1, messages: 0 });
   });
 
+  it('idle claims: a use on B within the window keeps it; past it one instance claims the delete', async () => {
+    const id = freshService();
+    const openAs = async (instance: string) => {
+      const store = await RedisStore.open(address(), { serviceId: id, clock, instance });
+      stores.push(store);
+      return store;
+    };
+    const a = await openAs('a');
+    const b = await openAs('b');
+    const keys = redisKeys(id);
+    a.putSubscription({
+      id: 'a.s1',
+      token: 'subtok',
+      pushToken: 'pushtok',
+      agentId: null,
+      createdAtMs: 5,
+      vapidKey: null,
+      setId: null,
+    });
+    await a.durable();
+    // B uses it: within the window of that use, A's deadline keeps it.
+    const now = clock.now();
+    b.touch('a.s1');
+    b.touch('a.s1'); // the same second: one write
+    await b.durable();
+    const usedAt = Number(await redis.command('hget', keys.active, 'a.s1'));
+    expect(usedAt).toBeGreaterThanOrEqual(now);
+    expect(await a.claimIdle('subscription', 'a.s1', 60_000, usedAt + 59_999)).toBe('active');
+    expect(await redis.command('hexists', keys.sub, 'a.s1')).toBe(1);
+    // Past the window: both ask, exactly one removes the record.
+    const answers = await Promise.all([
+      a.claimIdle('subscription', 'a.s1', 60_000, usedAt + 60_000),
+      b.claimIdle('subscription', 'a.s1', 60_000, usedAt + 60_000),
+    ]);
+    expect(answers.sort()).toEqual(['claimed', 'gone']);
+    expect(await redis.command('hexists', keys.sub, 'a.s1')).toBe(0);
+    expect(await redis.command('hexists', keys.active, 'a.s1')).toBe(0);
+    // A record never used is claimed at its first deadline.
+    a.putSet({ id: 'a.set1', token: 'settok' });
+    expect(await a.claimIdle('set', 'a.set1', 60_000, clock.now())).toBe('claimed');
+  });
+
   it('keeps the built-in agents’ subscriptions beside the state', async () => {
     const id = freshService();
     const a = await open(id);

@@ -5,7 +5,7 @@
  * receive what it decides to deliver. Every state change is one event on the bus.
  */
 import { URGENCIES, type Urgency } from '../../../shared/events';
-import type { Clock } from '../clock/clock';
+import type { Clock, Timer } from '../clock/clock';
 import type { EventBus } from '../trace/bus';
 import { VapidVerifier } from '../crypto/vapid';
 import { ExpiryIndex } from './expiry';
@@ -14,6 +14,7 @@ import { RateLimiter } from './rate-limit';
 import { MessageArchive, RecentTokens } from './recent';
 import {
   idNumber,
+  type IdleKind,
   type MessageRecord,
   type PushStore,
   type ReceiptRecord,
@@ -94,6 +95,12 @@ function storedBytesOf(message: Pick<StoredMessage, 'body' | 'contentHeaders'>):
 /** Message tokens remembered for `identifyToken`. */
 export const RECENT_TOKENS_MAX = 10_000;
 
+const MIRRORED = { mirrored: true } as const;
+const NOT_MIRRORED = {};
+
+/** What is monitored here records its use at most this often (the store's bound per id). */
+const ACTIVITY_EVERY_MS_MIN = 1000;
+
 /** Receipts held per receipt subscription while nobody monitors it. */
 export const PENDING_RECEIPTS_MAX = 1000;
 
@@ -118,6 +125,17 @@ export class PushCore {
   private readonly goneHooks: GoneHooks[] = [];
   private readonly idleSubscriptions: IdleExpiry<Subscription>;
   private readonly idleReceipts: IdleExpiry<ReceiptSubscription>;
+  /**
+   * Empty, unmonitored sets on a shared store: another instance may monitor or join them,
+   * so they go by idle expiry (or DELETE), not at once. One writer drops them at once.
+   */
+  private readonly idleSets: IdleExpiry<SubscriptionSet>;
+  /**
+   * What is monitored here (shared stores only): its last use is written again every
+   * `activityEveryMs`, so another instance's idle expiry does not delete it while held.
+   */
+  private readonly heldHere = new Set<Subscription | SubscriptionSet | ReceiptSubscription>();
+  private activityTimer: Timer | null = null;
 
   /** VAPID tokens whose signatures were checked (RFC 8292), shared by every profile. */
   readonly vapid = new VapidVerifier();
@@ -133,6 +151,11 @@ export class PushCore {
   private store: PushStore | null = null;
   /** True while another instance's change is applied: its receipts are that instance's. */
   private applyingRemote = false;
+  /**
+   * True while this instance applies or restores what another instance did: the events it
+   * emits for it are marked `mirrored` (that instance reported the fact).
+   */
+  private mirroring = false;
   /**
    * Receipt subscriptions made by another instance and never monitored here: their idle
    * expiry is the instances' that use them, not this one's.
@@ -158,23 +181,107 @@ export class PushCore {
       limits.subscribesPerAddressBurstCount,
     );
     this.expiries = new ExpiryIndex(clock, (message) => this.expire(message));
-    this.idleSubscriptions = new IdleExpiry(
-      clock,
-      limits.subscriptionIdleSecondsMax * 1000,
-      (sub) => this.deleteSubscription(sub, 'expired'),
+    const subscriptionIdleMs = limits.subscriptionIdleSecondsMax * 1000;
+    this.idleSubscriptions = new IdleExpiry(clock, subscriptionIdleMs, (sub) =>
+      this.idleExpired('subscription', sub, subscriptionIdleMs, {
+        live: () => this.subscriptions.get(sub.id) === sub,
+        stillIdle: () => sub.monitors.size === 0,
+        rearm: () => this.idleSubscriptions.idle(sub),
+        remove: () => this.deleteSubscription(sub, 'expired'),
+      }),
     );
-    this.idleReceipts = new IdleExpiry(
-      clock,
-      limits.receiptSubscriptionIdleSecondsMax * 1000,
-      (receipt) => {
-        this.limitReached(
-          'receipt-subscription-idle',
-          receipt.id,
-          limits.receiptSubscriptionIdleSecondsMax,
-        );
-        this.deleteReceiptSubscription(receipt);
+    const receiptIdleMs = limits.receiptSubscriptionIdleSecondsMax * 1000;
+    this.idleReceipts = new IdleExpiry(clock, receiptIdleMs, (receipt) =>
+      this.idleExpired('receipt-subscription', receipt, receiptIdleMs, {
+        live: () => this.receiptSubscriptionsById.get(receipt.id) === receipt,
+        stillIdle: () => receipt.monitors.size === 0 && receipt.outstanding === 0,
+        rearm: () => this.idleReceipts.idle(receipt),
+        remove: () => {
+          this.limitReached(
+            'receipt-subscription-idle',
+            receipt.id,
+            limits.receiptSubscriptionIdleSecondsMax,
+          );
+          this.deleteReceiptSubscription(receipt);
+        },
+      }),
+    );
+    this.idleSets = new IdleExpiry(clock, subscriptionIdleMs, (set) =>
+      this.idleExpired('set', set, subscriptionIdleMs, {
+        live: () => this.setsById.get(set.id) === set,
+        stillIdle: () => set.members.size === 0 && set.monitors.size === 0,
+        rearm: () => this.idleSets.idle(set),
+        remove: () => this.deleteSet(set, 'expired'),
+      }),
+    );
+  }
+
+  /**
+   * An idle deadline passed here. One writer deletes at once. On a shared store Redis
+   * decides (`PushStore.claimIdle`, a round trip later): used within the window on any
+   * instance, it is idle again from now; else the one instance whose delete removed its
+   * record deletes it and reports, and the others apply that instance's change.
+   */
+  private idleExpired(
+    kind: IdleKind,
+    what: { readonly id: string },
+    idleMs: number,
+    then: { live(): boolean; stillIdle(): boolean; rearm(): void; remove(): void },
+  ): void {
+    const shared = this.shared;
+    if (!shared?.claimIdle) return then.remove();
+    void shared.claimIdle(kind, what.id, idleMs, this.clock.now()).then(
+      (answer) => {
+        // Used elsewhere: idle again from now, unless it was used or deleted here meanwhile.
+        if (answer === 'active') {
+          if (then.live() && then.stillIdle()) then.rearm();
+        } else if (answer === 'claimed' && then.live()) then.remove();
       },
+      () => {}, // the store failed: store.failed says so
     );
+  }
+
+  /** Activity on what `id` names, for the other instances' idle expiry (shared stores). */
+  private used(what: Subscription | SubscriptionSet | ReceiptSubscription): void {
+    const shared = this.shared;
+    if (!shared?.touch) return;
+    shared.touch(what.id);
+    if (what.monitors.size > 0 && !this.heldHere.has(what)) {
+      this.heldHere.add(what);
+      this.activityTimer ??= this.clock.schedule(this.activityEveryMs(), () => this.stillHeld());
+    }
+  }
+
+  /**
+   * How often what is monitored here records its use again: a quarter of the shortest idle
+   * window (at most 6 h), at least the store's one write a second per id.
+   */
+  private activityEveryMs(): number {
+    const windows = [
+      this.limits.subscriptionIdleSecondsMax,
+      this.limits.receiptSubscriptionIdleSecondsMax,
+    ].filter((s) => s > 0);
+    return Math.max(ACTIVITY_EVERY_MS_MIN, (Math.min(...windows, 86_400) * 1000) / 4);
+  }
+
+  /** Records the use of everything still monitored here; forgets what no longer is. */
+  private stillHeld(): void {
+    this.activityTimer = null;
+    for (const what of this.heldHere) {
+      const live =
+        this.subscriptions.get(what.id) === what ||
+        this.setsById.get(what.id) === what ||
+        this.receiptSubscriptionsById.get(what.id) === what;
+      if (live && what.monitors.size > 0) this.shared?.touch?.(what.id);
+      else this.heldHere.delete(what);
+    }
+    if (this.heldHere.size > 0)
+      this.activityTimer = this.clock.schedule(this.activityEveryMs(), () => this.stillHeld());
+  }
+
+  /** The mark of an event this instance emits for another instance's change, if it is one. */
+  private mirrored(): { mirrored?: true } {
+    return this.mirroring ? MIRRORED : NOT_MIRRORED;
   }
 
   /** Profiles keeping state per subscription or receipt subscription clean it up here. */
@@ -275,6 +382,8 @@ export class PushCore {
   /** One request monitors every member, present and future. Returns how many were pushed. */
   attachSetMonitor(set: SubscriptionSet, monitor: Monitor): number {
     set.monitors.add(monitor);
+    this.idleSets.busy(set);
+    this.used(set);
     let pushed = 0;
     for (const member of set.members) pushed += this.attachMonitor(member, monitor);
     return pushed;
@@ -283,12 +392,19 @@ export class PushCore {
   detachSetMonitor(set: SubscriptionSet, monitor: Monitor): void {
     if (!set.monitors.delete(monitor)) return;
     for (const member of set.members) this.detachMonitor(member, monitor);
+    this.used(set);
     this.dropSetIfEmpty(set);
   }
 
-  /** A set with no member and no monitor can never be used again: it is forgotten. */
+  /**
+   * A set with no member and no monitor can never be used again here: one writer forgets
+   * it. On a shared store another instance may monitor it or add a member: it idles, and
+   * goes by idle expiry (when no instance used it within the window) or DELETE.
+   */
   private dropSetIfEmpty(set: SubscriptionSet): void {
     if (set.members.size > 0 || set.monitors.size > 0) return;
+    if (!this.setsById.has(set.id)) return;
+    if (this.shared) return this.idleSets.idle(set);
     if (!this.sets.delete(set.token)) return;
     this.setsById.delete(set.id);
     this.store?.deleteSet(set.id);
@@ -298,6 +414,7 @@ export class PushCore {
   deleteSet(set: SubscriptionSet, reason: 'unsubscribed' | 'expired'): void {
     if (!this.sets.delete(set.token)) return;
     this.setsById.delete(set.id);
+    this.idleSets.busy(set);
     for (const member of [...set.members]) this.deleteSubscription(member, reason);
     for (const monitor of [...set.monitors]) monitor.end(404);
     set.monitors.clear();
@@ -312,6 +429,7 @@ export class PushCore {
       subscriptionId: sub.id,
       agentId: sub.agentId,
       pushPath,
+      ...this.mirrored(),
     });
   }
 
@@ -346,7 +464,12 @@ export class PushCore {
     this.subscriptionsByToken.delete(sub.token);
     this.subscriptionsByPushToken.delete(sub.pushToken);
     this.dropQueued(sub, 'subscription-deleted');
-    this.bus.emit({ kind: 'subscription.deleted', subscriptionId: sub.id, reason });
+    this.bus.emit({
+      kind: 'subscription.deleted',
+      subscriptionId: sub.id,
+      reason,
+      ...this.mirrored(),
+    });
     // A set's monitor stays open when one member goes (RFC 8030 §7.3); only its own end.
     for (const monitor of [...sub.monitors]) if (!sub.set?.monitors.has(monitor)) monitor.end(404);
     sub.monitors.clear();
@@ -372,6 +495,7 @@ export class PushCore {
         subscriptionId: sub.id,
         messageId: message.id,
         reason,
+        ...this.mirrored(),
       });
       this.sendReceipt(message, 410);
     }
@@ -503,7 +627,10 @@ export class PushCore {
     this.subscriptions.set(sub.id, sub);
     this.subscriptionsByToken.set(sub.token, sub);
     this.subscriptionsByPushToken.set(sub.pushToken, sub);
-    sub.set?.members.add(sub);
+    if (sub.set) {
+      sub.set.members.add(sub);
+      this.idleSets.busy(sub.set);
+    }
   }
 
   private index(sub: Subscription, message: StoredMessage): void {
@@ -524,6 +651,7 @@ export class PushCore {
   attachMonitor(sub: Subscription, monitor: Monitor): number {
     sub.monitors.add(monitor);
     this.idleSubscriptions.busy(sub);
+    this.used(sub);
     let pushed = 0;
     for (const message of [...sub.queue.values()]) {
       if (message.inFlightOn === null && this.push(sub, message, monitor)) pushed += 1;
@@ -543,7 +671,10 @@ export class PushCore {
       if (message.ttlSeconds === 0) this.expire(message);
       else if (sub.monitors.size > 0) this.offer(sub, message);
     }
-    if (sub.monitors.size === 0 && this.subscriptions.has(sub.id)) this.idleSubscriptions.idle(sub);
+    if (sub.monitors.size === 0 && this.subscriptions.has(sub.id)) {
+      this.idleSubscriptions.idle(sub);
+      this.used(sub); // its last use is now, for the other instances
+    }
   }
 
   /** DELETE of a message resource. */
@@ -554,6 +685,7 @@ export class PushCore {
     // An acknowledgement is activity: the subscription's idle time starts over.
     const sub = this.subscriptions.get(message.subscriptionId);
     if (sub && sub.monitors.size === 0) this.idleSubscriptions.idle(sub);
+    if (sub) this.used(sub);
     this.bus.emit({
       kind: 'message.acked',
       subscriptionId: message.subscriptionId,
@@ -581,6 +713,7 @@ export class PushCore {
     message.attempts += 1;
     message.inFlightOn = monitor;
     this.store?.setAttempts(message.id, message.attempts);
+    this.used(sub);
     this.bus.emit({
       kind: 'message.pushed',
       subscriptionId: sub.id,
@@ -694,6 +827,7 @@ export class PushCore {
     receipt.monitors.add(monitor);
     this.foreignReceipts.delete(receipt.id);
     this.idleReceipts.busy(receipt);
+    this.used(receipt);
     while (receipt.pending.length > 0) {
       const next = receipt.pending[0]!;
       if (!monitor.deliverReceipt(next.messageToken, next.status)) break;
@@ -704,7 +838,9 @@ export class PushCore {
 
   detachReceiptMonitor(receipt: ReceiptSubscription, monitor: ReceiptMonitor): void {
     if (!receipt.monitors.delete(monitor)) return;
-    if (this.receiptSubscriptions.has(receipt.token)) this.idleReceiptIfUnused(receipt);
+    if (!this.receiptSubscriptions.has(receipt.token)) return;
+    this.used(receipt);
+    this.idleReceiptIfUnused(receipt);
   }
 
   deleteReceiptSubscription(receipt: ReceiptSubscription): void {
@@ -769,10 +905,15 @@ export class PushCore {
     this.messageCount = state.highestIds.messages;
     for (const r of state.sets) this.adoptSet(r);
     for (const r of state.receiptSubscriptions) this.adoptReceiptSubscription(r);
+    // On a shared store, what other instances made was reported by them: marked here.
+    const foreign = (id: string): boolean =>
+      store.shared === true && !id.startsWith(`${this.serviceId}.`);
     for (const r of state.subscriptions) {
       const set = r.setId === null ? null : (this.setsById.get(r.setId) ?? null);
+      this.mirroring = foreign(r.id);
       this.adoptSubscription(r, set, announce, true);
     }
+    this.mirroring = false;
     this.store = store;
     this.shared = store.shared === true ? store : null;
     store.onRemoteChange?.((change) => this.applyRemote(change, announce));
@@ -787,7 +928,9 @@ export class PushCore {
         store.finishMessage(r.id); // an orphan cannot be delivered; don't keep it
         continue;
       }
+      this.mirroring = foreign(r.id);
       this.adoptMessage(sub, r, now);
+      this.mirroring = false;
     }
     // What nothing refers to any more starts idle (receipt subscriptions) or goes (sets).
     for (const receipt of this.receiptSubscriptionsById.values()) this.idleReceiptIfUnused(receipt);
@@ -884,6 +1027,7 @@ export class PushCore {
       senderId: null,
       // The VAPID scheme is not stored: a restored message keeps only its coding's label.
       ...legacyOf(message.contentHeaders, false),
+      ...this.mirrored(),
     });
     if (message.expiresAtMs <= now) this.expire(message);
     else {
@@ -901,6 +1045,7 @@ export class PushCore {
     const store = this.store;
     this.store = null;
     this.applyingRemote = true;
+    this.mirroring = true;
     try {
       switch (change.kind) {
         case 'subscription': {
@@ -962,6 +1107,7 @@ export class PushCore {
       }
     } finally {
       this.applyingRemote = false;
+      this.mirroring = false;
       this.store = store;
     }
   }
@@ -1048,6 +1194,10 @@ export class PushCore {
     this.expiries.close();
     this.idleSubscriptions.close();
     this.idleReceipts.close();
+    this.idleSets.close();
+    this.activityTimer?.cancel();
+    this.activityTimer = null;
+    this.heldHere.clear();
   }
 }
 

@@ -13,6 +13,7 @@
  *   pushlab:{<service>}:changes   stream  each batch's changes (instances only, below)
  *   pushlab:{<service>}:readers   hash    instance → the last change it read
  *   pushlab:{<service>}:trimmed   string  the highest change id ever trimmed
+ *   pushlab:{<service>}:active    hash    id → when it was last used (instances only, ms)
  *
  * Several instances on one Redis (`serve --instance NAME`): each has its own lock
  * (`lock:<name>`) and id counters (`ids` fields `<name>:<kind>`; its ids start with its
@@ -46,6 +47,7 @@ import {
   StoreError,
   type RemoteChange,
   type HighestIds,
+  type IdleKind,
   type MessageRecord,
   type PushStore,
   type ReceiptRecord,
@@ -68,6 +70,8 @@ const CHANGES_TRIM_EVERY_MS = 1000;
 export const REDIS_CATCH_UP_WAIT_MS = 2000;
 /** Lookups waiting to catch up at once; more answer at once (as a miss). */
 const CATCH_UP_WAITERS_MAX = 1000;
+/** An id's last use is written at most this often (its idle window is far longer). */
+export const REDIS_ACTIVITY_EVERY_MS = 1000;
 /** How long one read of the change stream waits for an entry. */
 const CHANGES_BLOCK_MS = 1000;
 /** Entries taken from the change stream per read. */
@@ -94,6 +98,17 @@ export function compareStreamIds(a: string, b: string): number {
 const ADVANCE_SCRIPT = `
 redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
 return redis.call('GET', KEYS[3]) or '0-0'`;
+
+/**
+ * An idle deadline passed on one instance: -1 if the id's last use (KEYS[1] field ARGV[1])
+ * is within ARGV[2] ms of ARGV[3]; else deletes its record (KEYS[2]) and answers 1 if that
+ * delete removed it (the one instance that reports), 0 if another instance's did.
+ */
+const IDLE_CLAIM_SCRIPT = `
+local at = tonumber(redis.call('HGET', KEYS[1], ARGV[1]) or '')
+if at ~= nil and at + tonumber(ARGV[2]) > tonumber(ARGV[3]) then return -1 end
+redis.call('HDEL', KEYS[1], ARGV[1])
+return redis.call('HDEL', KEYS[2], ARGV[1])`;
 
 /**
  * The hard cap, run after each XADD: trims the stream to its newest ARGV[1] entries and
@@ -151,6 +166,8 @@ export function redisKeys(serviceId: string) {
     readers: `${prefix}readers`,
     /** The highest change stream id ever trimmed. */
     trimmed: `${prefix}trimmed`,
+    /** When each subscription, set or receipt subscription was last used (instances). */
+    active: `${prefix}active`,
   };
 }
 
@@ -301,6 +318,11 @@ export class RedisStore implements PushStore {
   /** Who wants each pending slot's reply (mostly nobody). */
   private pendingReplies: (OnReply | null)[] = [];
   private readonly instance: string | null;
+  /**
+   * Id → when its last use was queued (instances only): what keeps `touch` to one write a
+   * second per id. Bounded by the live ids: a delete (here or applied) forgets its entry.
+   */
+  private readonly touched = new Map<string, number>();
   /** Live message id → its subscription (instances only: a finish names both). */
   private readonly messageSubscriptions = new Map<string, string>();
   /** The stream entry `state()` is as of; following starts after it. */
@@ -523,6 +545,7 @@ export class RedisStore implements PushStore {
 
   deleteSet(id: string): void {
     this.enqueue(['hdel', this.keys.set, id], { k: 'std', id });
+    this.forgetActivity(id);
   }
 
   putReceiptSubscription(receipt: ReceiptSubscriptionRecord): void {
@@ -533,6 +556,7 @@ export class RedisStore implements PushStore {
 
   deleteReceiptSubscription(id: string): void {
     this.enqueue(['hdel', this.keys.receipt, id], { k: 'rd', id });
+    this.forgetActivity(id);
   }
 
   putSubscription(sub: SubscriptionRecord): void {
@@ -551,6 +575,42 @@ export class RedisStore implements PushStore {
 
   deleteSubscription(id: string): void {
     this.enqueue(['hdel', this.keys.sub, id], { k: 'sd', id });
+    this.forgetActivity(id);
+  }
+
+  touch(id: string): void {
+    if (this.instance === null) return;
+    const now = this.clock.now();
+    const last = this.touched.get(id);
+    if (last !== undefined && now - last < REDIS_ACTIVITY_EVERY_MS) return;
+    this.touched.set(id, now);
+    this.enqueue(['hset', this.keys.active, id, now]);
+  }
+
+  claimIdle(
+    kind: IdleKind,
+    id: string,
+    idleMs: number,
+    nowMs: number,
+  ): Promise<'active' | 'claimed' | 'gone'> {
+    if (this.instance === null || this.unusable()) return Promise.resolve('gone');
+    const hash =
+      kind === 'subscription' ? this.keys.sub : kind === 'set' ? this.keys.set : this.keys.receipt;
+    return new Promise((resolve) =>
+      // In the write queue: after this instance's own touches so far.
+      this.enqueue(
+        ['eval', IDLE_CLAIM_SCRIPT, 2, this.keys.active, hash, id, idleMs, nowMs],
+        null,
+        (r) => resolve(r?.[0] === -1 ? 'active' : r?.[0] === 1 ? 'claimed' : 'gone'),
+      ),
+    );
+  }
+
+  /** An id deleted (here, or by another instance): its last use goes with it. */
+  private forgetActivity(id: string): void {
+    if (this.instance === null) return;
+    this.touched.delete(id);
+    this.enqueue(['hdel', this.keys.active, id]);
   }
 
   putMessage(message: MessageRecord): void {
@@ -940,6 +1000,12 @@ export class RedisStore implements PushStore {
       if (change.kind === 'message')
         this.messageSubscriptions.set(change.record.id, change.record.subscriptionId);
       else if (change.kind === 'message-finished') this.messageSubscriptions.delete(change.id);
+      else if (
+        change.kind === 'subscription-deleted' ||
+        change.kind === 'set-deleted' ||
+        change.kind === 'receipt-subscription-deleted'
+      )
+        this.touched.delete(change.id); // its instance removed its last use from Redis
       for (const listener of this.remoteListeners) listener(change);
     }
   }

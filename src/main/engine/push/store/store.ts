@@ -73,6 +73,9 @@ export type RemoteChange =
    */
   | { kind: 'reload'; state: StoredState; keptMax: number };
 
+/** What idles: a subscription, a subscription set, a receipt subscription. */
+export type IdleKind = 'subscription' | 'set' | 'receipt-subscription';
+
 /** A receipt on its way to the instance that holds its receipt subscription's monitor. */
 export interface ReceiptRecord {
   readonly receiptSubscriptionId: string;
@@ -120,6 +123,24 @@ export interface PushStore {
   announceReceipt?(receipt: ReceiptRecord): void;
   /** A receipt handed to a monitor here: the other instances drop their pending copy. */
   receiptDelivered?(receiptSubscriptionId: string, messageToken: string): void;
+  /**
+   * A subscription, set or receipt subscription (by id) was used here now: a monitor held,
+   * an ack, a push. Recorded in the store at most once a second per id, in the next batch,
+   * so the other instances' idle expiry sees it (shared stores only).
+   */
+  touch?(id: string): void;
+  /**
+   * An idle deadline passed here (shared stores only): `active` if any instance used the id
+   * within `idleMs` of `nowMs` (it is idle again from now); else its record is deleted in
+   * Redis at once, and `claimed` answers the one instance whose delete removed it (it
+   * deletes and reports), `gone` every other (the claimer's change is on its way).
+   */
+  claimIdle?(
+    kind: IdleKind,
+    id: string,
+    idleMs: number,
+    nowMs: number,
+  ): Promise<'active' | 'claimed' | 'gone'>;
   /**
    * Null when every change is already here (one writer); else resolves once every change
    * other instances wrote before the call has been handed to `onRemoteChange` (or after a
