@@ -5,8 +5,8 @@
  *
  * Events live in chunks of CHUNK_EVENTS. The chunk being filled holds the objects as given;
  * a full chunk is packed: its events as one JSON array, deflated (raw, level 1), and the
- * objects let go. A packed chunk is unpacked on demand, and the last few unpacked chunks are
- * cached. Figures for a 1,000,000-event lab (bench/replay.ts's mix: 10,000 subscriptions,
+ * objects let go. A packed chunk is unpacked on demand, and the last few unpacked chunks'
+ * JSON is cached (see below). Figures for a 1,000,000-event lab (bench/replay.ts's mix: 10,000 subscriptions,
  * ~150,000 messages), node 20 on the benchmark machine:
  *
  *   kept as            heap + external   full GC    unpack one chunk (1,024 / 4,096 events)
