@@ -30,9 +30,10 @@
  * a chunk), and a chunk whose JSON is all ASCII (nearly all are) is decoded as latin1, a copy,
  * rather than validated as UTF-8 (~0.1 ms). JSON.parse (~0.75 ms a chunk) is the rest.
  *
- * What a seek unpacks is kept as text, not as objects (issue 13): parsed events kept between
- * seeks survive young-generation collections, and copying them is what made the slow seeks
- * (~90 scavenges per 400 random seeks, p95 ~27 ms of CPU). The last few chunks' JSON is
+ * What a seek unpacks is kept as text, not as objects, and only what it asks for is parsed
+ * (issue 13): a random seek's p95 is the young-generation collection it meets, and whole
+ * chunks parsed and kept parsed made more of them (62 → 46 scavenges per 400 seeks, CPU p95
+ * ~0.7 ×). The last few chunks' JSON is
  * cached as strings (~160 kB each: V8's large-object space, never copied by a scavenge), a
  * chunk's events are one per line (`,\n` between them), so a slice parses only the events it
  * asks for, and the last slice's events are reused by the next slice where the two overlap:
