@@ -33,11 +33,10 @@
  * What a seek unpacks is kept as text, not as objects, and only what it asks for is parsed
  * (issue 13): a random seek's p95 is the young-generation collection it meets, and whole
  * chunks parsed and kept parsed made more of them (62 → 46 scavenges per 400 seeks, CPU p95
- * ~0.7 ×). The last few chunks' JSON is
- * cached as strings (~160 kB each: V8's large-object space, never copied by a scavenge), a
- * chunk's events are one per line (`,\n` between them), so a slice parses only the events it
- * asks for, and the last slice's events are reused by the next slice where the two overlap:
- * a step (± 1 event) parses one event. A chunk whose lines came with newlines of their own
+ * ~0.7 ×). The last few chunks' JSON is cached as strings (~160 kB each: V8's large-object
+ * space, never copied by a scavenge), a chunk's events are one per line (`,\n` between
+ * them), so a slice parses only the events it asks for, and the last slice's events are
+ * reused by the next slice where the two overlap: a step (± 1 event) parses one event. A chunk whose lines came with newlines of their own
  * (a recording's other spacing) is parsed whole, then cut.
  *
  * Seqs are kept as runs of consecutive seqs (one run unless the stream has gaps), lab times
