@@ -17,7 +17,7 @@ import {
   EventStore,
   PACKING_MAX,
 } from '../../../src/main/engine/trace/timeline-events';
-import { labEvents } from '../../../bench/replay-fixture';
+import { labEvents, Rand } from '../../../bench/replay-fixture';
 import { eventually } from '../../helpers/poll';
 import { LabStream } from './lab-stream';
 
@@ -528,5 +528,96 @@ describe('packing chunks (issue 13)', () => {
         label: 'téléphone ☎',
       });
     }
+  });
+});
+
+describe('slices parse only what they ask for (issue 13)', () => {
+  const packedStore = async (events: LabEvent[], lines?: string[]): Promise<EventStore> => {
+    const store = new EventStore();
+    events.forEach((event, i) => store.append(event, lines?.[i]));
+    await eventually('every chunk packed', () => (store.packingCount === 0 ? true : null), {
+      timeoutMs: 10_000,
+    });
+    return store;
+  };
+
+  it('answers any range, near the last one or far from it, cached or not, as the events were', async () => {
+    const events = [...labEvents(9 * CHUNK_EVENTS + 17)];
+    const compact = events.map((event) => JSON.stringify(event));
+    // A recording's own spacing may hold newlines: such chunks are parsed whole, then cut.
+    const spaced = events.map((event) => JSON.stringify(event, null, 1));
+    for (const [lines, cacheChunks] of [
+      [compact, 4],
+      [compact, 0],
+      [spaced, 4],
+      [undefined, 1],
+    ] as const) {
+      const store = await packedStore(events, lines as string[] | undefined);
+      store.cacheChunks = cacheChunks;
+      const rand = new Rand(3);
+      let from = 0;
+      let to = 0;
+      for (let i = 0; i < 120; i++) {
+        // Steps and small moves of either edge (reusing the last slice), and far jumps.
+        const move = rand.int(4);
+        if (move === 0) {
+          from = rand.int(events.length);
+          to = Math.min(events.length - 1, from + rand.int(3 * CHUNK_EVENTS));
+        } else {
+          from = Math.max(
+            0,
+            Math.min(events.length - 1, from + rand.int(2 * CHUNK_EVENTS) - CHUNK_EVENTS),
+          );
+          to = Math.max(
+            from,
+            Math.min(events.length - 1, to + rand.int(2 * CHUNK_EVENTS) - CHUNK_EVENTS),
+          );
+        }
+        expect(store.slice(from, to)).toEqual(events.slice(from, to + 1));
+      }
+      expect([...store.all()]).toEqual(events);
+    }
+  });
+
+  it('parses one event for a step of one event', async () => {
+    const events = [...labEvents(6 * CHUNK_EVENTS)];
+    const store = await packedStore(events);
+    store.slice(CHUNK_EVENTS + 10, 4 * CHUNK_EVENTS + 500);
+    const parse = vi.spyOn(JSON, 'parse');
+    try {
+      expect(store.slice(CHUNK_EVENTS + 11, 4 * CHUNK_EVENTS + 501)).toEqual(
+        events.slice(CHUNK_EVENTS + 11, 4 * CHUNK_EVENTS + 502),
+      );
+      expect(store.slice(CHUNK_EVENTS + 10, 4 * CHUNK_EVENTS + 500)).toEqual(
+        events.slice(CHUNK_EVENTS + 10, 4 * CHUNK_EVENTS + 501),
+      );
+      const parsed = parse.mock.results.map((r) => (r.value as unknown[]).length);
+      expect(parsed).toEqual([1, 1]);
+    } finally {
+      parse.mockRestore();
+    }
+  });
+
+  it('seeks after the caches have moved on equal a fresh fold, and so do steps back', async () => {
+    const events = [...labEvents(16 * CHUNK_EVENTS)];
+    const timeline = new Timeline();
+    for (const event of events) timeline.append(event, JSON.stringify(event));
+    // Every chunk packed, so the seeks below unpack them (none is held as objects).
+    const { store } = timeline as unknown as { store: EventStore };
+    await eventually('every chunk packed', () => (store.packingCount === 0 ? true : null), {
+      timeoutMs: 10_000,
+    });
+    const check = (seq: number, window: number): void => {
+      const result = timeline.seek(seq, window);
+      expect(modelToWire(result.model)).toEqual(
+        modelToWire(applyEvents(emptyModel(), events.slice(0, seq))),
+      );
+      expect(result.events).toEqual(events.slice(Math.max(0, seq - window), seq));
+    };
+    // Far apart (each evicts the last's chunks), then back, then steps around one of them.
+    for (const seq of [15_000, 1_500, 9_000, 15_000, 15_001, 14_999, 1_500, 1_499, 3, 16_384])
+      check(seq, 5_000);
+    check(9_000, 0);
+    check(9_001, 20_000);
   });
 });

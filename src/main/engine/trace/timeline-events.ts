@@ -5,8 +5,8 @@
  *
  * Events live in chunks of CHUNK_EVENTS. The chunk being filled holds the objects as given;
  * a full chunk is packed: its events as one JSON array, deflated (raw, level 1), and the
- * objects let go. A packed chunk is unpacked on demand, and the last few unpacked chunks are
- * cached. Figures for a 1,000,000-event lab (bench/replay.ts's mix: 10,000 subscriptions,
+ * objects let go. A packed chunk is unpacked on demand, and the last few unpacked chunks'
+ * JSON is cached (see below). Figures for a 1,000,000-event lab (bench/replay.ts's mix: 10,000 subscriptions,
  * ~150,000 messages), node 20 on the benchmark machine:
  *
  *   kept as            heap + external   full GC    unpack one chunk (1,024 / 4,096 events)
@@ -29,6 +29,15 @@
  * it into one buffer of its known size (zlib's default 16 kB pieces joined cost ~0.1 ms more
  * a chunk), and a chunk whose JSON is all ASCII (nearly all are) is decoded as latin1, a copy,
  * rather than validated as UTF-8 (~0.1 ms). JSON.parse (~0.75 ms a chunk) is the rest.
+ *
+ * What a seek unpacks is kept as text, not as objects, and only what it asks for is parsed
+ * (issue 13): a random seek's p95 is the young-generation collection it meets, and whole
+ * chunks parsed and kept parsed made more of them (62 → 46 scavenges per 400 seeks, CPU p95
+ * ~0.7 ×). The last few chunks' JSON is cached as strings (~160 kB each: V8's large-object
+ * space, never copied by a scavenge), a chunk's events are one per line (`,\n` between
+ * them), so a slice parses only the events it asks for, and the last slice's events are
+ * reused by the next slice where the two overlap: a step (± 1 event) parses one event. A chunk whose lines came with newlines of their own
+ * (a recording's other spacing) is parsed whole, then cut.
  *
  * Seqs are kept as runs of consecutive seqs (one run unless the stream has gaps), lab times
  * as one Float64Array per chunk. The times kept are the running maximum of the events' `t`,
@@ -103,12 +112,18 @@ export class EventStore {
   /** Runs of consecutive seqs: the run's first seq and first position. */
   private readonly runSeqs: number[] = [];
   private readonly runPositions: number[] = [];
-  /** Unpacked chunks by index, least recently used first. */
-  private readonly unpacked = new Map<number, LabEvent[]>();
+  /** Packed chunks whose events are not one a line (parsed whole; see above). */
+  private readonly packedNotLines = new Set<number>();
+  /** Inflated JSON of recently unpacked chunks by index, least recently used first. */
+  private readonly texts = new Map<number, string>();
+  /** The chunk packed last, its objects kept: a live run's recent past is likely asked for next. */
+  private lastPacked: { index: number; events: LabEvent[] } | null = null;
+  /** The last slice's events, positions [from, from + events.length): the next slice reuses them. */
+  private lastSlice: { from: number; events: LabEvent[] } = { from: 0, events: [] };
   private lastSeq = 0;
   private lastT = -Infinity;
   count = 0;
-  /** Unpacked chunks kept for the next calls (the Timeline sizes it to a seek's reach). */
+  /** Chunks' inflated JSON kept for the next calls (the Timeline sizes it to a seek's reach). */
   cacheChunks = 4;
 
   /**
@@ -135,13 +150,18 @@ export class EventStore {
     this.count += 1;
     if (this.filling.length === CHUNK_EVENTS) {
       const events = this.filling;
-      const json =
-        this.fillingLines !== null ? `[${this.fillingLines.join(',')}]` : JSON.stringify(events);
+      const index = this.packed.length;
+      let json: string;
+      if (this.fillingLines !== null) {
+        json = `[${this.fillingLines.join(',\n')}]`;
+        if (newlines(json) !== CHUNK_EVENTS - 1) this.packedNotLines.add(index);
+      } else {
+        json = `[${events.map((event) => JSON.stringify(event)).join(',\n')}]`;
+      }
       this.filling = [];
       this.fillingLines = [];
-      this.pack(this.packed.length, events, json);
-      // The objects just packed are likely the next asked for (a live run's recent past).
-      this.remember(this.packed.length - 1, events);
+      this.pack(index, events, json);
+      this.lastPacked = { index, events };
     }
   }
 
@@ -198,56 +218,104 @@ export class EventStore {
 
   /**
    * The events at positions [from, to] (inclusive, 0 ≤ from ≤ to < count), oldest first.
-   * They may be shared with the cache and other callers: never change them.
+   * They (and the array) may be shared with the next slice and other callers: never change them.
    */
   slice(from: number, to: number): LabEvent[] {
+    const last = this.lastSlice;
+    const lastTo = last.from + last.events.length - 1;
+    if (from === last.from && to === lastTo) return last.events;
     const out: LabEvent[] = [];
-    for (let chunk = Math.floor(from / CHUNK_EVENTS); chunk * CHUNK_EVENTS <= to; chunk++) {
-      const events = this.chunk(chunk);
-      const base = chunk * CHUNK_EVENTS;
-      const end = Math.min(events.length - 1, to - base);
-      for (let i = Math.max(0, from - base); i <= end; i++) out.push(events[i]!);
+    if (last.events.length === 0 || to < last.from || from > lastTo) {
+      this.gather(from, to, out);
+    } else {
+      // Before the last slice, what it shares with this one, after it.
+      if (from < last.from) this.gather(from, last.from - 1, out);
+      const end = Math.min(to, lastTo) - last.from;
+      for (let i = Math.max(0, from - last.from); i <= end; i++) out.push(last.events[i]!);
+      if (to > lastTo) this.gather(lastTo + 1, to, out);
     }
+    this.lastSlice = { from, events: out };
     return out;
   }
 
-  /** Every event, oldest first, including any appended while iterating (the cache is left as is). */
+  /** Every event, oldest first, including any appended while iterating (the caches are left as is). */
   *all(): Generator<LabEvent> {
     for (let chunk = 0; chunk * CHUNK_EVENTS < this.count; chunk++) {
-      const events =
-        chunk === this.packed.length
-          ? this.filling
-          : (this.unpacked.get(chunk) ?? this.packing.get(chunk) ?? this.unpack(chunk));
-      yield* events;
+      const held = this.held(chunk);
+      yield* held ?? (JSON.parse(this.texts.get(chunk) ?? this.inflate(chunk)) as LabEvent[]);
     }
   }
 
-  private chunk(index: number): LabEvent[] {
+  /** Appends the events at positions [from, to] to `out`, parsing only those of packed chunks. */
+  private gather(from: number, to: number, out: LabEvent[]): void {
+    for (let chunk = Math.floor(from / CHUNK_EVENTS); chunk * CHUNK_EVENTS <= to; chunk++) {
+      const base = chunk * CHUNK_EVENTS;
+      const first = Math.max(0, from - base);
+      const last = Math.min(CHUNK_EVENTS - 1, to - base);
+      const held = this.held(chunk);
+      if (held !== null) {
+        for (let i = first; i <= last; i++) out.push(held[i]!);
+        continue;
+      }
+      const { events, offset } = this.parse(chunk, first, last);
+      for (let i = first; i <= last; i++) out.push(events[i - offset]!);
+    }
+  }
+
+  /** A chunk whose objects are at hand: the one filling, one deflating, or the one packed last. */
+  private held(index: number): LabEvent[] | null {
     if (index === this.packed.length) return this.filling;
-    const cached = this.unpacked.get(index);
-    if (cached) {
-      this.unpacked.delete(index);
-      this.unpacked.set(index, cached);
+    if (this.lastPacked?.index === index) return this.lastPacked.events;
+    return this.packing.get(index) ?? null;
+  }
+
+  /**
+   * Events [first, last] of packed chunk `index`: only those parsed (`offset`: the first one's
+   * index in the chunk), unless the chunk is not one event a line (then all, offset 0).
+   */
+  private parse(
+    index: number,
+    first: number,
+    last: number,
+  ): { events: LabEvent[]; offset: number } {
+    const text = this.text(index);
+    if ((first === 0 && last === CHUNK_EVENTS - 1) || this.packedNotLines.has(index))
+      return { events: JSON.parse(text) as LabEvent[], offset: 0 };
+    // Event i's line starts after the i-th newline (event 0's after the `[`).
+    let start = 1;
+    for (let i = 0; i < first; i++) start = text.indexOf('\n', start) + 1;
+    let end = start;
+    for (let i = first; i < last; i++) end = text.indexOf('\n', end) + 1;
+    const stop = text.indexOf('\n', end);
+    // Up to the last event's closing comma (or the chunk's `]`).
+    const lines = text.slice(start, stop < 0 ? text.length - 1 : stop - 1);
+    return { events: JSON.parse(`[${lines}]`) as LabEvent[], offset: first };
+  }
+
+  /** Chunk `index`'s JSON, from the cache or inflated (and cached). */
+  private text(index: number): string {
+    const cached = this.texts.get(index);
+    if (cached !== undefined) {
+      this.texts.delete(index);
+      this.texts.set(index, cached);
       return cached;
     }
-    const deflating = this.packing.get(index);
-    if (deflating) return deflating;
-    const events = this.unpack(index);
-    this.remember(index, events);
-    return events;
+    const text = this.inflate(index);
+    this.texts.set(index, text);
+    while (this.texts.size > this.cacheChunks) this.texts.delete(this.texts.keys().next().value!);
+    return text;
   }
 
-  private unpack(index: number): LabEvent[] {
-    const json = inflateRawSync(this.packed[index]!, {
+  private inflate(index: number): string {
+    return inflateRawSync(this.packed[index]!, {
       chunkSize: Math.max(zlibConstants.Z_MIN_CHUNK, this.packedBytes.at(index)),
     }).toString(this.packedNotAscii.has(index) ? 'utf8' : 'latin1');
-    return JSON.parse(json) as LabEvent[];
   }
+}
 
-  private remember(index: number, events: LabEvent[]): void {
-    this.unpacked.set(index, events);
-    while (this.unpacked.size > this.cacheChunks) {
-      this.unpacked.delete(this.unpacked.keys().next().value!);
-    }
-  }
+/** How many newline characters `text` holds. */
+function newlines(text: string): number {
+  let n = 0;
+  for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) n += 1;
+  return n;
 }

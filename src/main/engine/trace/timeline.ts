@@ -505,8 +505,16 @@ export class Timeline {
     }
     const from = Math.max(0, Math.min(baseCount, wanted - size));
     const events = from < wanted ? this.store.slice(from, position) : [];
-    const fold = events.slice(baseCount - from);
-    const model = fold.length > 0 ? applyEvents(base, fold) : base;
+    // Folded in place (no copy of the events: issue 13, a seek's garbage is its p95).
+    let model = base;
+    if (baseCount < wanted) {
+      const fold = new ModelFold(base);
+      for (let i = baseCount - from; i < events.length; i++) {
+        const event = events[i]!;
+        if (event.seq > fold.seq) fold.apply(event);
+      }
+      model = fold.finish();
+    }
     this.recent = this.recent.filter((r) => r.count !== wanted);
     this.recent.push({ count: wanted, model });
     if (this.recent.length > RECENT_MODELS) this.recent.shift();
@@ -514,7 +522,8 @@ export class Timeline {
       seq: model.seq,
       t: model.t,
       model,
-      events: size > 0 ? events.slice(Math.max(0, events.length - size)) : [],
+      // The store's own array when it is the window (most seeks): shared, never changed.
+      events: size === 0 ? [] : events.length <= size ? events : events.slice(events.length - size),
     };
   }
 
