@@ -19,33 +19,38 @@
  * Link the two arrive in one read. The re-entry is the one nodejs/node#65093 fixes (undici
  * skips its churn test until a release has it); Node 20.20.2 has it.
  *
- * The narrowest way around it from here: skip that one close(). The session stays open; the
- * requests the client sent are answered as usual; the client, which said it is done, ends the
- * connection once its streams are over (a peer that never does is closed by the idle limit).
- * Pushes stop at once all the same: `peerWentAway` tells the monitors, as `closed` did.
+ * The narrowest way around it from here: take that one close() out of the parse. It runs a
+ * turn later (setImmediate: a real loop turn), once the read that carried the GOAWAY has been
+ * parsed whole, so the requests behind the GOAWAY are answered as usual and the session then
+ * closes as node meant it to. Pushes stop at the GOAWAY all the same: `peerWentAway` tells
+ * the monitors, as `closed` did. What is left: a request in a *later* read that lands before
+ * serve's GOAWAY is written (the turn after) is still refused inside the parse; a client's
+ * HEADERS queued behind its GOAWAY leave in the same write, so that needs a Link that splits
+ * them across reads.
  */
 import http2, { type Http2Session } from 'node:http2';
 
 const wentAway = new WeakSet<Http2Session>();
 
-/** Keeps `session` open when its peer sends GOAWAY(NO_ERROR); see the module comment. */
-export function keepOpenOnPeerGoaway(session: Http2Session): void {
-  session.on('goaway', onGoaway);
+/** Closes `session` a turn after its peer's GOAWAY(NO_ERROR), not inside the parse; see above. */
+export function closeAfterPeerGoaway(session: Http2Session): void {
+  // 'goaway' is emitted just before node's own `session.close()` call (onGoawayData): an own
+  // `close` that removes itself takes that one call and makes it node's again, a turn later.
+  const closeNextTurn = (): void => {
+    delete (session as Partial<Pick<Http2Session, 'close'>>).close;
+    // A real event-loop turn, not lab time: a virtual clock may stand still while the peer
+    // waits for this close (driver.ts yields the same way).
+    // eslint-disable-next-line no-restricted-globals -- yielding to I/O, not timing anything
+    setImmediate(() => session.close());
+  };
+  session.on('goaway', (code: number) => {
+    if (code !== http2.constants.NGHTTP2_NO_ERROR) return; // node destroys: nothing re-enters
+    wentAway.add(session);
+    (session as { close: Http2Session['close'] }).close = closeNextTurn;
+  });
 }
 
 /** True once the peer sent a graceful GOAWAY: no new pushes on this session. */
 export function peerWentAway(session: Http2Session): boolean {
   return wentAway.has(session);
-}
-
-// 'goaway' is emitted just before node's own `session.close()` call (onGoawayData): an own
-// `close` that removes itself takes that one call; every later close() is node's again.
-function onGoaway(this: Http2Session, code: number): void {
-  if (code !== http2.constants.NGHTTP2_NO_ERROR) return; // node destroys: nothing re-enters
-  wentAway.add(this);
-  (this as { close: Http2Session['close'] }).close = skipOnce;
-}
-
-function skipOnce(this: Http2Session): void {
-  delete (this as Partial<Pick<Http2Session, 'close'>>).close;
 }
