@@ -8,9 +8,13 @@
  * connections. Bounded in messages, not time; every wait has its own bound; serve is killed
  * at the end.
  *
- * The fleet case is the abort's reproducer and still fails (about half its runs, within ~20 s):
- * its cause is not found yet (docs/architecture-parts/h2abort.md), so it runs only with
- * PUSH_LAB_SOAK=1 and stays out of `npm test` until the fix lands with it.
+ * The fleet case was the abort's reproducer (about half its runs aborted serve, within ~20 s):
+ * each VU stops when its flow is done, and its user agent's graceful close put a GOAWAY ahead
+ * of an acknowledgement's HEADERS in one read, which node:http2 turned into a use after free
+ * (push/goaway.ts; test/unit/push/peer-goaway.test.ts is the exact case, in `npm test`). Since
+ * the fix serve survived all of 11 runs here, but one (load average ~10) saw 140 of its 2,000
+ * accepted messages (7 VUs' worth) not delivered within the fleet's wait: until that is
+ * explained the case still runs only with PUSH_LAB_SOAK=1 (docs/architecture-parts/h2abort2.md).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Fleet, FLEET_METRICS } from '../../src/main/engine/fleet/index';
@@ -21,7 +25,7 @@ const SENDERS = 100;
 const SENDS_PER_SENDER = 20;
 const HOLDERS = 200;
 const STALL_MS = 100;
-/** The abort's reproducer runs on request only (see above). */
+/** The fleet case runs on request only (see above). */
 const REPRODUCE_ABORT = process.env['PUSH_LAB_SOAK'] === '1';
 
 let serve: LoadServe;

@@ -4,6 +4,7 @@
  */
 import type { OutgoingHttpHeaders, ServerHttp2Stream } from 'node:http2';
 import type { Urgency } from '../../../shared/events';
+import { peerWentAway } from './goaway';
 import { respond, respondDated } from './http';
 import type { Monitor, ReceiptMonitor, StoredMessage } from './types';
 
@@ -25,7 +26,8 @@ abstract class HeldStream {
   /** Sends one PUSH_PROMISE and its response; false if the stream or push is unavailable. */
   protected promise(path: string, headers: OutgoingHttpHeaders, body: Buffer | null): boolean {
     const s = this.stream;
-    if (this.dead || s.destroyed || s.closed || !s.pushAllowed || s.session?.closed) return false;
+    if (this.dead || s.destroyed || s.closed || !s.pushAllowed) return false;
+    if (s.session && (s.session.closed || peerWentAway(s.session))) return false;
     try {
       s.pushStream(
         { ':method': 'GET', ':path': path, ':authority': this.authority, ':scheme': this.scheme },

@@ -21,6 +21,7 @@ import { every, type Clock, type Timer } from '../clock/clock';
 import { describeError } from '../errors';
 import { ERROR_TEXT_CHARS_MAX, type EventBus } from '../trace/bus';
 import { PushCore } from './core';
+import { closeAfterPeerGoaway } from './goaway';
 import { adaptHttp1 } from './http1';
 import { respond, sendProblem, useLabClock } from './http';
 import { sniffPreface } from './preface';
@@ -472,6 +473,7 @@ export class PushService {
     useLabClock(session, () => this.clock.now());
     session.on('error', () => {});
     session.on('close', () => this.sessions.delete(session));
+    closeAfterPeerGoaway(session);
     session.socket?.on('error', () => {});
     this.openWindow(session);
     this.closeWhenIdle(session);
