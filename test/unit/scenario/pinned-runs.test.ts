@@ -65,10 +65,14 @@ const PINNED: Record<string, { scheduleHash: string; events: number; eventsDiges
   },
 };
 
+// Re-pinned when the service stopped closing a session inside node:http2's parse on the
+// peer's GOAWAY (push/goaway.ts): a phone going to sleep now disconnects at once instead of
+// ~280 ms later, so its radio changes state 9 times fewer; every message's fate (pushes,
+// acks, expiries) is the same.
 const PINNED_MIXED = {
   scheduleHash: 'd5eefc854d11c699ab5cdfebb0404c63f7c8c42b0c20b8f34f339dfbfbf23053',
-  events: 549,
-  eventsDigest: 'b585472bd2bf4117bc4d059207284e4611584cab49176e50b730b85b460b665c',
+  events: 540,
+  eventsDigest: '24296dc68310fad486770dba8d4f27bd74fd4c09ab10f6fd25b791adf1461d40',
 };
 
 async function example(name: string): Promise<Scenario> {
