@@ -5,6 +5,7 @@
  */
 import http2, { type ClientHttp2Session } from 'node:http2';
 import { startCli, type Running } from './cli';
+import { startRedis, type RedisServer } from './redis';
 
 export type Cleanups = (() => unknown)[];
 
@@ -135,6 +136,22 @@ export async function serve(
         .filter((line) => line.includes('"type":"event"'))
         .map((line) => JSON.parse(line) as { kind: string }),
   };
+}
+
+/**
+ * A fresh redis-server on a free port and one `serve` instance on it per name (each with the
+ * flags `more`), in that order; all stopped through `cleanups`.
+ */
+export async function instancesOnRedis(
+  cleanups: Cleanups,
+  names: string[],
+  more: string[] = [],
+): Promise<{ redis: RedisServer; instances: Instance[] }> {
+  const redis = await startRedis();
+  cleanups.push(() => redis.stop());
+  const instances: Instance[] = [];
+  for (const name of names) instances.push(await serve(cleanups, redis.url, name, more));
+  return { redis, instances };
 }
 
 /** A subscription as its user agent holds it: where to monitor, where senders POST. */

@@ -8,14 +8,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { eventually } from '../helpers/poll';
 import {
   connect,
+  instancesOnRedis,
   monitor,
   request,
-  serve,
   subscribe,
   type Cleanups,
   type Instance,
 } from '../helpers/instances';
-import { noRedisReason, startRedis } from '../helpers/redis';
+import { noRedisReason } from '../helpers/redis';
 
 const cleanups: Cleanups = [];
 afterEach(async () => {
@@ -24,13 +24,8 @@ afterEach(async () => {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function instances(names: string[], more: string[] = []): Promise<Instance[]> {
-  const redis = await startRedis();
-  cleanups.push(() => redis.stop());
-  const out: Instance[] = [];
-  for (const name of names) out.push(await serve(cleanups, redis.url, name, more));
-  return out;
-}
+const instances = async (names: string[], more: string[] = []): Promise<Instance[]> =>
+  (await instancesOnRedis(cleanups, names, more)).instances;
 
 /** Waits for `i` to apply a subscription (and its set) made on another instance. */
 const knows = (i: Instance) =>

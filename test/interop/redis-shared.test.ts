@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { eventually } from '../helpers/poll';
 import {
   connect,
+  instancesOnRedis,
   linked,
   monitor,
   pathOf,
@@ -28,10 +29,7 @@ const REL_RECEIPT = 'urn:ietf:params:push:receipt';
 const CHANGES = 'pushlab:{ps1}:changes';
 
 async function redisWith(...names: string[]): Promise<[RedisServer, ...Instance[]]> {
-  const redis = await startRedis();
-  cleanups.push(() => redis.stop());
-  const instances: Instance[] = [];
-  for (const name of names) instances.push(await serve(cleanups, redis.url, name));
+  const { redis, instances } = await instancesOnRedis(cleanups, names);
   return [redis, ...instances];
 }
 
