@@ -35,8 +35,16 @@ function freshService(): string {
   return `t${++service}`;
 }
 
-async function open(serviceId: string, server: RedisServer = redis): Promise<RedisStore> {
-  const store = await RedisStore.open(address(server), { serviceId, clock });
+async function open(
+  serviceId: string,
+  server: RedisServer = redis,
+  instance?: string,
+): Promise<RedisStore> {
+  const store = await RedisStore.open(address(server), {
+    serviceId,
+    clock,
+    ...(instance === undefined ? {} : { instance }),
+  });
   stores.push(store);
   return store;
 }
@@ -239,11 +247,7 @@ describe.skipIf(noRedisReason !== null)(`RedisStore ${noRedisReason ?? ''}`, () 
 
   it('instances on one state: each sees the others’ changes (not its own), with ids of its own', async () => {
     const id = freshService();
-    const openAs = async (instance: string) => {
-      const store = await RedisStore.open(address(), { serviceId: id, clock, instance });
-      stores.push(store);
-      return store;
-    };
+    const openAs = (instance: string) => open(id, redis, instance);
     const a = await openAs('a');
     const b = await openAs('b');
     // Two instances may not share a name: the lock is per instance.
@@ -286,11 +290,7 @@ describe.skipIf(noRedisReason !== null)(`RedisStore ${noRedisReason ?? ''}`, () 
 
   it('idle claims: a use on B within the window keeps it; past it one instance claims the delete', async () => {
     const id = freshService();
-    const openAs = async (instance: string) => {
-      const store = await RedisStore.open(address(), { serviceId: id, clock, instance });
-      stores.push(store);
-      return store;
-    };
+    const openAs = (instance: string) => open(id, redis, instance);
     const a = await openAs('a');
     const b = await openAs('b');
     const keys = redisKeys(id);
