@@ -11,22 +11,25 @@
  * The fleet case was the abort's reproducer (about half its runs aborted serve, within ~20 s):
  * each VU stops when its flow is done, and its user agent's graceful close put a GOAWAY ahead
  * of an acknowledgement's HEADERS in one read, which node:http2 turned into a use after free
- * (push/goaway.ts; test/unit/push/peer-goaway.test.ts is the exact case, in `npm test`). Since
- * the fix serve survived all of 11 runs here, but one (load average ~10) saw 140 of its 2,000
- * accepted messages (7 VUs' worth) not delivered within the fleet's wait: until that is
- * explained the case still runs only with PUSH_LAB_SOAK=1 (docs/architecture-parts/h2abort2.md).
+ * (push/goaway.ts; test/unit/push/peer-goaway.test.ts is the exact case). Since the fix serve
+ * has survived every run. Some runs at load average 10–20 saw whole VUs' messages (140–520 of
+ * 2,000) not delivered within the fleet's default 10 s wait: serve's events tallied per message
+ * and its pushes traced (2026-12-07) showed each of them accepted and pushed, but late — the
+ * VU had given up and its user agent was closing, so the client refused the pushes
+ * (RST_STREAM REFUSED_STREAM); serve put them back when the monitoring GET ended, and they
+ * expired at their TTL. A slow machine, not a loss: the case waits 30 s for its messages.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Fleet, FLEET_METRICS } from '../../src/main/engine/fleet/index';
 import { soak, startLoadServe, type LoadServe } from '../helpers/serve-soak';
 
-const ROUNDS = 3;
+const ROUNDS = 2;
 const SENDERS = 100;
 const SENDS_PER_SENDER = 20;
 const HOLDERS = 200;
 const STALL_MS = 100;
-/** The fleet case runs on request only (see above). */
-const REPRODUCE_ABORT = process.env['PUSH_LAB_SOAK'] === '1';
+/** How long a VU waits for its messages after its last send: a slow machine is not a loss. */
+const DELIVERY_WAIT_MS = 30_000;
 
 let serve: LoadServe;
 let url = '';
@@ -56,11 +59,14 @@ function expectAlive(): void {
 }
 
 describe('push-lab serve --h2c under send load', () => {
-  it.skipIf(!REPRODUCE_ABORT)(
+  it(
     'stays up through fleet VUs sending to themselves, and delivers every accepted message',
     async () => {
       for (let round = 0; round < ROUNDS; round++) {
-        const fleet = await Fleet.start(url, { seed: round + 1 });
+        const fleet = await Fleet.start(url, {
+          seed: round + 1,
+          deliveryWaitMs: DELIVERY_WAIT_MS,
+        });
         const counts = new Map<string, number>();
         const sink = {
           counter: (name: string, n: number) => counts.set(name, (counts.get(name) ?? 0) + n),
@@ -89,7 +95,7 @@ describe('push-lab serve --h2c under send load', () => {
         expect(counts.get(FLEET_METRICS.lost) ?? 0).toBe(0);
       }
     },
-    180_000,
+    ROUNDS * 120_000,
   );
 
   it('stays up through sends reset mid-body and connections dropped, losing nothing accepted', async () => {
