@@ -4,9 +4,9 @@
  *
  *   seek      the `seek` command's handler (commands/timeline.ts) on the Timeline
  *   encode    encodeResult: the answer's wire form (the model as a WireModel, …)
- *   send      the transport's serialisation: JSON.stringify of the message (browser mode's
- *             WebSocket, ws-host.ts) or v8.serialize of the result (Electron's IPC clones it
- *             with V8's serializer)
+ *   send      the transport's serialisation: the message's JSON (browser mode's WebSocket,
+ *             ws-host.ts: serverMessageJson) or v8.serialize of the result (Electron's IPC
+ *             clones it with V8's serializer)
  *   receive   the renderer's side: JSON.parse of the message and its envelope check, or
  *             v8.deserialize and parseResult (bridge/ws-client.ts, ipc-client.ts)
  *   decode    decodeResult: the model's tables made again (modelFromWire), …
@@ -17,9 +17,9 @@
  */
 import { performance } from 'node:perf_hooks';
 import v8 from 'node:v8';
-import { decodeResult, encodeResult } from '../src/shared/model';
+import { decodeResult, encodeResult, modelToWire, type LabModel } from '../src/shared/model';
 import type { Result } from '../src/shared/result';
-import type { ServerMessage } from '../src/shared/wire';
+import { serverMessageJson, type ServerMessage } from '../src/shared/wire';
 import type { SeekResult } from '../src/shared/workbench';
 import { parseResult, parseServerMessage } from '../src/renderer/src/bridge/messages';
 import { timelineHandlers } from '../src/main/engine/workbench/commands/timeline';
@@ -42,7 +42,7 @@ export interface Sizes {
   wsChars: number;
   /** The IPC clone's serialised bytes. */
   ipcBytes: number;
-  /** The model's wire form alone, as JSON, characters. */
+  /** The model alone as JSON in its record form (modelToWire), characters: how big it is. */
   modelChars: number;
   subscriptions: number;
   messages: number;
@@ -93,7 +93,7 @@ export function roundTrip(
   let decoded: Result<unknown>;
   if (transport === 'ws') {
     const message: ServerMessage = { type: 'result', id: 1, result: encoded };
-    const text = JSON.stringify(message);
+    const text = serverMessageJson(message);
     lap('send');
     const received = parseServerMessage(JSON.parse(text));
     if (received?.type !== 'result') throw new Error('the message did not come back as a result');
@@ -123,12 +123,12 @@ export function sizes(
   const answer = seekCommand(timeline)(where, window);
   const encoded = encodeResult('seek', answer);
   if (!encoded.ok) throw new Error(`seek failed: ${encoded.error.message}`);
-  const value = (answer as { ok: true; value: SeekResult }).value;
+  const model = (answer as { ok: true; value: { model: LabModel } }).value.model;
   return {
-    wsChars: JSON.stringify({ type: 'result', id: 1, result: encoded }).length,
+    wsChars: serverMessageJson({ type: 'result', id: 1, result: encoded }).length,
     ipcBytes: v8.serialize(encoded).length,
-    modelChars: JSON.stringify((encoded.value as { model: unknown }).model).length,
-    subscriptions: value.model.subscriptions.size,
-    messages: value.model.messages.size,
+    modelChars: JSON.stringify(modelToWire(model)).length,
+    subscriptions: model.subscriptions.size,
+    messages: model.messages.size,
   };
 }

@@ -1,0 +1,127 @@
+/**
+ * A `seek` answer on its way to the renderer (issue 13: a seek within a frame, end to end).
+ *
+ * The engine answers with its events as the JSON text the Timeline's store holds
+ * (`SeekAnswer.eventsJson`: never parsed by the engine, save the few it folds) and the host
+ * turns the whole answer into one JSON text, `WireSeek.seekJson`: the model packed as rows
+ * (below) and the events' text spliced in as they are. Both transports forward that text as
+ * it is — Electron's IPC clones one string (a copy), browser mode's WebSocket message holds it
+ * as the result's value (`serverMessageJson`, wire.ts) — and the renderer parses it once.
+ * The old way parsed the window's events in the engine, wrote them and the model again
+ * (JSON, or V8's structured clone of ~60,000 objects) and parsed them again.
+ *
+ * A table travels as rows, not as a record of records: the field names of each shape once,
+ * then each entry's values in that order. At 10,000 subscriptions the record form was ~2.9 MB
+ * of JSON whose parse made a 10,000-key dictionary object; the rows are ~40 % of it, parse
+ * into arrays and are made into objects with the same keys in the same order.
+ *
+ * What the renderer gets (`seekFromWire`) equals what `modelFromWire(modelToWire(…))` and the
+ * parsed events gave it before, value for value (test/unit/shared/seek-wire.test.ts); it is
+ * also exact where the record form was not: a table's order survives integer-like keys.
+ */
+import type { LabEvent } from './events';
+import type { LabModel } from './model';
+import { Table } from './table';
+import type { SeekResult } from './workbench';
+
+/** The engine's answer to `seek`: its window of events as the JSON text of an array. */
+export interface SeekAnswer extends Omit<SeekResult, 'events'> {
+  /** `[…]`: the events up to and including `seq`, oldest first (at most the window asked for). */
+  eventsJson: string;
+}
+
+/** A seek answer as it travels: one JSON text of a `PackedSeek` (see above). */
+export interface WireSeek {
+  seekJson: string;
+}
+
+/** A table as rows: each row is its shape's index, then its values in that shape's order. */
+export interface PackedTable {
+  /** The field names of each shape of entry, in their key order. */
+  shapes: string[][];
+  /** Each entry's key, in order; null when every key is its value's `id`. */
+  keys: string[] | null;
+  rows: unknown[][];
+}
+
+/** The tables of a LabModel, which travel packed; every other field travels as it is. */
+const TABLES = ['services', 'agents', 'subscriptions', 'messages', 'links', 'agentFacts'] as const;
+type TableName = (typeof TABLES)[number];
+
+/** A `SeekResult` as the renderer parses it from `seekJson`. */
+export type PackedSeek = Omit<SeekResult, 'model' | 'events'> & {
+  model: Omit<LabModel, TableName> & Record<TableName, PackedTable>;
+  events: LabEvent[];
+};
+
+/** The values of an object as a row, after its shape's index (found or added in `shapes`). */
+function rowOf(value: object, shapes: string[][], last: { index: number }): unknown[] {
+  let keys = Object.keys(value);
+  let values: unknown[] = Object.values(value);
+  // JSON leaves out a key whose value is undefined; so does a row.
+  if (values.includes(undefined)) {
+    keys = keys.filter((_, i) => values[i] !== undefined);
+    values = values.filter((v) => v !== undefined);
+  }
+  let index = sameKeys(shapes[last.index], keys)
+    ? last.index
+    : shapes.findIndex((shape) => sameKeys(shape, keys));
+  if (index < 0) index = shapes.push(keys) - 1;
+  last.index = index;
+  values.unshift(index);
+  return values;
+}
+
+function sameKeys(a: readonly string[] | undefined, b: readonly string[]): boolean {
+  if (a === undefined || a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+export function packTable<V extends object>(table: Table<V>): PackedTable {
+  const shapes: string[][] = [];
+  const keys: string[] = [];
+  const rows: unknown[][] = [];
+  let keyIsId = true;
+  const last = { index: 0 };
+  table.forEach((value, key) => {
+    keys.push(key);
+    if (keyIsId && (value as { id?: unknown }).id !== key) keyIsId = false;
+    rows.push(rowOf(value, shapes, last));
+  });
+  return { shapes, keys: keyIsId ? null : keys, rows };
+}
+
+export function unpackTable<V>(packed: PackedTable): Table<V> {
+  const { shapes, keys, rows } = packed;
+  const entries: [string, V][] = new Array(rows.length);
+  for (let j = 0; j < rows.length; j++) {
+    const row = rows[j]!;
+    const shape = shapes[row[0] as number]!;
+    const value: Record<string, unknown> = {};
+    for (let i = 0; i < shape.length; i++) value[shape[i]!] = row[i + 1];
+    entries[j] = [keys === null ? (value['id'] as string) : keys[j]!, value as V];
+  }
+  return Table.from(entries);
+}
+
+/** The engine's answer as one JSON text: the model packed, the events' text spliced in. */
+export function seekToWire(answer: SeekAnswer): WireSeek {
+  const { eventsJson, model, ...rest } = answer;
+  const packed: Record<string, unknown> = { ...model };
+  for (const name of TABLES) packed[name] = packTable(model[name] as Table<object>);
+  const head = JSON.stringify({ ...rest, model: packed });
+  // `{…}` → `{…,"events":[…]}`: the events go in as the store holds them.
+  return { seekJson: `${head.slice(0, -1)},"events":${eventsJson}}` };
+}
+
+/**
+ * What the renderer makes of a seek answer: from `WireSeek` (IPC: the text, parsed here) or
+ * from a `PackedSeek` (WebSocket: the text was the message's, parsed with it).
+ */
+export function seekFromWire(wire: WireSeek | PackedSeek): SeekResult {
+  const packed = 'seekJson' in wire ? (JSON.parse(wire.seekJson) as PackedSeek) : wire;
+  const model: Record<string, unknown> = { ...packed.model };
+  for (const name of TABLES) model[name] = unpackTable(packed.model[name]);
+  return { ...packed, model: model as unknown as LabModel, events: packed.events };
+}
