@@ -233,6 +233,11 @@ async function main(): Promise<void> {
       return timeEach([1, 2, 3, 4, 5, 4, 3, 2, 1, 0], (j) => tl.seek(place + j, WINDOW));
     });
     line(`step seq ± 1, ${steps.length} steps`, steps);
+    const stepsJson = places.flatMap((place) => {
+      tl.seekJson(place, WINDOW);
+      return timeEach([1, 2, 3, 4, 5, 4, 3, 2, 1, 0], (j) => tl.seekJson(place + j, WINDOW));
+    });
+    line(`  the same as the command (seekJson)`, stepsJson);
     line(
       'timeline info, 2,000 buckets, ×20',
       timeEach(Array.from({ length: 20 }), () => tl.info(2000)),

@@ -35,10 +35,12 @@ export interface WireSeek {
   seekJson: string;
 }
 
-/** A table as rows: each row is its shape's index, then its values in that shape's order. */
+/** A table as rows: each entry's values in its shape's order, the shapes given by runs. */
 export interface PackedTable {
   /** The field names of each shape of entry, in their key order. */
   shapes: string[][];
+  /** [shape index, rows of it] pairs, in order (one pair when every entry has one shape). */
+  runs: number[];
   /** Each entry's key, in order; null when every key is its value's `id`. */
   keys: string[] | null;
   rows: unknown[][];
@@ -54,8 +56,8 @@ export type PackedSeek = Omit<SeekResult, 'model' | 'events'> & {
   events: LabEvent[];
 };
 
-/** The values of an object as a row, after its shape's index (found or added in `shapes`). */
-function rowOf(value: object, shapes: string[][], last: { index: number }): unknown[] {
+/** Appends `value` to `packed`: its values as a row, its shape to the runs. */
+function addRow(packed: PackedTable, value: object): void {
   let keys = Object.keys(value);
   let values: unknown[] = Object.values(value);
   // JSON leaves out a key whose value is undefined; so does a row.
@@ -63,46 +65,50 @@ function rowOf(value: object, shapes: string[][], last: { index: number }): unkn
     keys = keys.filter((_, i) => values[i] !== undefined);
     values = values.filter((v) => v !== undefined);
   }
-  let index = sameKeys(shapes[last.index], keys)
-    ? last.index
-    : shapes.findIndex((shape) => sameKeys(shape, keys));
+  packed.rows.push(values);
+  const { shapes, runs } = packed;
+  const current = runs.length > 0 ? runs[runs.length - 2]! : -1;
+  if (current >= 0 && sameKeys(shapes[current]!, keys)) {
+    runs[runs.length - 1]! += 1;
+    return;
+  }
+  let index = shapes.findIndex((shape) => sameKeys(shape, keys));
   if (index < 0) index = shapes.push(keys) - 1;
-  last.index = index;
-  values.unshift(index);
-  return values;
+  runs.push(index, 1);
 }
 
-function sameKeys(a: readonly string[] | undefined, b: readonly string[]): boolean {
-  if (a === undefined || a.length !== b.length) return false;
+function sameKeys(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }
 
 export function packTable<V extends object>(table: Table<V>): PackedTable {
-  const shapes: string[][] = [];
-  const keys: string[] = [];
-  const rows: unknown[][] = [];
+  const packed: PackedTable = { shapes: [], runs: [], keys: [], rows: [] };
   let keyIsId = true;
-  const last = { index: 0 };
   table.forEach((value, key) => {
-    keys.push(key);
+    packed.keys!.push(key);
     if (keyIsId && (value as { id?: unknown }).id !== key) keyIsId = false;
-    rows.push(rowOf(value, shapes, last));
+    addRow(packed, value);
   });
-  return { shapes, keys: keyIsId ? null : keys, rows };
+  if (keyIsId) packed.keys = null;
+  return packed;
 }
 
 export function unpackTable<V>(packed: PackedTable): Table<V> {
-  const { shapes, keys, rows } = packed;
-  const entries: [string, V][] = new Array(rows.length);
-  for (let j = 0; j < rows.length; j++) {
-    const row = rows[j]!;
-    const shape = shapes[row[0] as number]!;
-    const value: Record<string, unknown> = {};
-    for (let i = 0; i < shape.length; i++) value[shape[i]!] = row[i + 1];
-    entries[j] = [keys === null ? (value['id'] as string) : keys[j]!, value as V];
+  const { shapes, runs, keys, rows } = packed;
+  const draft = Table.empty<V>().edit();
+  let j = 0;
+  for (let r = 0; r < runs.length; r += 2) {
+    const shape = shapes[runs[r]!]!;
+    for (const end = j + runs[r + 1]!; j < end; j++) {
+      const row = rows[j]!;
+      const value: Record<string, unknown> = {};
+      for (let i = 0; i < shape.length; i++) value[shape[i]!] = row[i];
+      draft.set(keys === null ? (value['id'] as string) : keys[j]!, value as V);
+    }
   }
-  return Table.from(entries);
+  return draft.finish();
 }
 
 /** The engine's answer as one JSON text: the model packed, the events' text spliced in. */

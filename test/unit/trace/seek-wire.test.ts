@@ -176,6 +176,7 @@ describe("a seek's answer on the wire", () => {
       ['id', 'a', 'b'],
       ['id', 'c'],
     ]);
+    expect(packed.runs).toEqual([0, 1, 1, 1, 2, 1]);
     expect(packed.keys).toEqual(['7', 'b', '1']);
     const back = unpackTable<Record<string, unknown>>(JSON.parse(JSON.stringify(packed)));
     // The order of a table's entries survives integer-like keys (a record's did not).
