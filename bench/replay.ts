@@ -339,6 +339,7 @@ async function main(): Promise<void> {
         const whole = samples.map((r) => PARTS.reduce((sum, p) => sum + r.wall[p], 0));
         const receiver = samples.map((r) => r.wall.receive + r.wall.decode);
         const name = transport === 'ws' ? 'WebSocket' : 'IPC';
+        const engine = samples.map((r) => r.wall.seek + r.wall.encode + r.wall.send);
         return [
           {
             label: `seek round trip p95 (${name}: engine, wire, receiver)`,
@@ -349,6 +350,12 @@ async function main(): Promise<void> {
           {
             label: `seek round trip median (${name})`,
             value: median(whole),
+            unit: 'ms',
+            goal: null,
+          },
+          {
+            label: `seek round trip engine p95 (${name})`,
+            value: p95(engine),
             unit: 'ms',
             goal: null,
           },
