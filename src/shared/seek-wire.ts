@@ -8,7 +8,8 @@
  * it is — Electron's IPC clones one string (a copy), browser mode's WebSocket message holds it
  * as the result's value (`serverMessageJson`, wire.ts) — and the renderer parses it once.
  * The old way parsed the window's events in the engine, wrote them and the model again
- * (JSON, or V8's structured clone of ~60,000 objects) and parsed them again.
+ * (JSON, or V8's structured clone of ~17,000 objects and their records) and parsed them
+ * again.
  *
  * A table travels as rows, not as a record of records: the field names of each shape once,
  * then each entry's values in that order. At 10,000 subscriptions the record form was ~2.9 MB
@@ -16,7 +17,7 @@
  * into arrays and are made into objects with the same keys in the same order.
  *
  * What the renderer gets (`seekFromWire`) equals what `modelFromWire(modelToWire(…))` and the
- * parsed events gave it before, value for value (test/unit/shared/seek-wire.test.ts); it is
+ * parsed events gave it before, value for value (test/unit/trace/seek-wire.test.ts); it is
  * also exact where the record form was not: a table's order survives integer-like keys.
  */
 import type { LabEvent } from './events';
@@ -46,9 +47,21 @@ export interface PackedTable {
   rows: unknown[][];
 }
 
-/** The tables of a LabModel, which travel packed; every other field travels as it is. */
-const TABLES = ['services', 'agents', 'subscriptions', 'messages', 'links', 'agentFacts'] as const;
-type TableName = (typeof TABLES)[number];
+/** The fields of a LabModel that are Tables. */
+type TableName = {
+  [K in keyof LabModel]: LabModel[K] extends Table<infer _V> ? K : never;
+}[keyof LabModel];
+
+/** The tables, which travel packed (every other field as it is): a table left out fails to compile. */
+const TABLE_NAMES: Record<TableName, true> = {
+  services: true,
+  agents: true,
+  subscriptions: true,
+  messages: true,
+  links: true,
+  agentFacts: true,
+};
+const TABLES = Object.keys(TABLE_NAMES) as TableName[];
 
 /** A `SeekResult` as the renderer parses it from `seekJson`. */
 export type PackedSeek = Omit<SeekResult, 'model' | 'events'> & {
