@@ -20,6 +20,11 @@
  *   scrub     200 random seeks by seq and 200 by lab time with a window of 5,000 events, and
  *             200 small steps (seq ± 1 from 20 random places); median and p95 each. Also the
  *             `timeline` answer (2,000 buckets) and `find`.
+ *   round trip  the same 400 seeks as the renderer waits for them (bench/replay-roundtrip.ts):
+ *             the seek command, its wire form, the transport's serialisation (browser mode's
+ *             JSON, Electron's structured clone as v8.serialize) and the receiver's decoding,
+ *             each part's median and p95, the sum per seek, the engine's and the receiver's
+ *             shares apart, and what the answer weighs.
  *
  * Times are wall clock and CPU (this process, all threads): on a busy machine the first
  * stretches, the second much less. Run with `node --expose-gc` (the npm script does) so memory
@@ -36,6 +41,7 @@ import { Timeline } from '../src/main/engine/trace/timeline';
 import { RecordingShow } from '../src/main/engine/workbench/shows/recording';
 import { printJson, type BenchFigure } from './record';
 import { Rand, writeBundle } from './replay-fixture';
+import { PARTS, roundTrip, sizes, type RoundTrip, type Transport } from './replay-roundtrip';
 
 const envInt = (name: string, fallback: number): number => {
   const v = Number(process.env[name]);
@@ -227,6 +233,11 @@ async function main(): Promise<void> {
       return timeEach([1, 2, 3, 4, 5, 4, 3, 2, 1, 0], (j) => tl.seek(place + j, WINDOW));
     });
     line(`step seq ± 1, ${steps.length} steps`, steps);
+    const stepsJson = places.flatMap((place) => {
+      tl.seekJson(place, WINDOW);
+      return timeEach([1, 2, 3, 4, 5, 4, 3, 2, 1, 0], (j) => tl.seekJson(place + j, WINDOW));
+    });
+    line(`  the same as the command (seekJson)`, stepsJson);
     line(
       'timeline info, 2,000 buckets, ×20',
       timeEach(Array.from({ length: 20 }), () => tl.info(2000)),
@@ -248,6 +259,42 @@ async function main(): Promise<void> {
     line(
       `find next event of a message, ×${messageIds.length}`,
       timeEach(messageIds, (id) => tl.find(0, 1, 'message', id)),
+    );
+
+    const targets = [...seqs.map((seq) => ({ seq })), ...times.map((t) => ({ t }))];
+    const trips = new Map<Transport, RoundTrip[]>();
+    for (const transport of ['ws', 'ipc'] as const) {
+      out(
+        `\nround trip of a seek, ${transport === 'ws' ? 'browser mode (JSON over the WebSocket)' : "Electron's IPC (structured clone)"}, the same ${targets.length} seeks`,
+      );
+      const samples = targets.map((where) => roundTrip(tl, where, WINDOW, transport));
+      trips.set(transport, samples);
+      const of = (f: (r: RoundTrip, kind: 'wall' | 'cpu') => number): Took[] =>
+        samples.map((r) => ({ wall: f(r, 'wall'), cpu: f(r, 'cpu') }));
+      for (const part of PARTS)
+        line(
+          `  ${part}`,
+          of((r, kind) => r[kind][part]),
+        );
+      line(
+        '  engine (seek + encode + send)',
+        of((r, k) => r[k].seek + r[k].encode + r[k].send),
+      );
+      line(
+        '  receiver (receive + decode)',
+        of((r, k) => r[k].receive + r[k].decode),
+      );
+      line(
+        '  the whole round trip',
+        of((r, k) => PARTS.reduce((sum, p) => sum + r[k][p], 0)),
+      );
+    }
+    const weights = targets.filter((_, i) => i % 10 === 0).map((w) => sizes(tl, w, WINDOW));
+    const medianOf = (f: (x: (typeof weights)[number]) => number): number => median(weights.map(f));
+    out(
+      `  what travels (median of ${weights.length}): WebSocket message ${MB(medianOf((w) => w.wsChars))}, ` +
+        `IPC clone ${MB(medianOf((w) => w.ipcBytes))}, of which the model ${MB(medianOf((w) => w.modelChars))} as JSON ` +
+        `(${fmt(medianOf((w) => w.subscriptions))} subscriptions, ${fmt(medianOf((w) => w.messages))} messages)`,
     );
 
     out('\nwhat the timeline holds');
@@ -287,6 +334,39 @@ async function main(): Promise<void> {
         goal: { op: '<', value: 16 },
       },
       { label: 'seek median', value: median(seeks), unit: 'ms', goal: null },
+      ...(['ws', 'ipc'] as const).flatMap((transport): BenchFigure[] => {
+        const samples = trips.get(transport) ?? [];
+        const whole = samples.map((r) => PARTS.reduce((sum, p) => sum + r.wall[p], 0));
+        const receiver = samples.map((r) => r.wall.receive + r.wall.decode);
+        const name = transport === 'ws' ? 'WebSocket' : 'IPC';
+        const engine = samples.map((r) => r.wall.seek + r.wall.encode + r.wall.send);
+        return [
+          {
+            label: `seek round trip p95 (${name}: engine, wire, receiver)`,
+            value: p95(whole),
+            unit: 'ms',
+            goal: { op: '<', value: 16 },
+          },
+          {
+            label: `seek round trip median (${name})`,
+            value: median(whole),
+            unit: 'ms',
+            goal: null,
+          },
+          {
+            label: `seek round trip engine p95 (${name})`,
+            value: p95(engine),
+            unit: 'ms',
+            goal: null,
+          },
+          {
+            label: `seek round trip receiver p95 (${name})`,
+            value: p95(receiver),
+            unit: 'ms',
+            goal: null,
+          },
+        ];
+      }),
       { label: 'heap after open, per event', value: heap / EVENTS, unit: 'B', goal: null },
     ];
     printJson({ bench: 'replay', figures });

@@ -279,6 +279,7 @@ export interface CommandResults {
   'bundle.rerun': RunStatus;
   'bundle.diff': DiffResult;
   timeline: TimelineInfo;
+  /** As the client decodes it; the engine answers a SeekAnswer, its events as text (seek-wire.ts). */
   seek: SeekResult;
   find: { seq: number | null };
   markers: MarkerPage;

@@ -19,6 +19,7 @@ import {
   type WireAgentFacts,
 } from './model-agents';
 import type { Result } from './result';
+import { seekFromWire, seekToWire, type SeekAnswer, type WireSeek } from './seek-wire';
 import { endedBy, stepMessage, type AcceptedLife } from './lifecycle';
 import { Table, type TableDraft, type TableLike } from './table';
 
@@ -123,26 +124,22 @@ export function modelFromWire(wire: WireModel): LabModel {
 }
 
 /**
- * Command results that hold a LabModel (`snapshot`, `seek`) carry it as a WireModel: the
- * host encodes them, the client decodes them, whatever the transport.
+ * Command results that hold a LabModel travel in a wire form: `snapshot` as a WireModel,
+ * `seek` as one JSON text (seek-wire.ts). The host encodes them, the client decodes them,
+ * whatever the transport.
  */
 export function encodeResult(type: Command['type'], result: Result<unknown>): Result<unknown> {
   if (!result.ok) return result;
   if (type === 'snapshot') return { ok: true, value: modelToWire(result.value as LabModel) };
-  if (type === 'seek') {
-    const seek = result.value as { model: LabModel };
-    return { ok: true, value: { ...seek, model: modelToWire(seek.model) } };
-  }
+  // The engine's SeekAnswer as one JSON text (seek-wire.ts).
+  if (type === 'seek') return { ok: true, value: seekToWire(result.value as SeekAnswer) };
   return result;
 }
 
 export function decodeResult(type: Command['type'], result: Result<unknown>): Result<unknown> {
   if (!result.ok) return result;
   if (type === 'snapshot') return { ok: true, value: modelFromWire(result.value as WireModel) };
-  if (type === 'seek') {
-    const seek = result.value as { model: WireModel };
-    return { ok: true, value: { ...seek, model: modelFromWire(seek.model) } };
-  }
+  if (type === 'seek') return { ok: true, value: seekFromWire(result.value as WireSeek) };
   return result;
 }
 

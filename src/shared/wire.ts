@@ -7,6 +7,7 @@ import type { Command } from './commands';
 import type { LabEvent } from './events';
 import type { WireModel } from './model';
 import type { Result } from './result';
+import type { WireSeek } from './seek-wire';
 import type { RunStatus } from './workbench';
 
 /** Renderer → host. */
@@ -32,6 +33,25 @@ export const clientMessageSchema = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('resync') }),
 ]);
+
+/**
+ * A message as the JSON text a text transport (the WebSocket) sends. A result whose value is
+ * a `WireSeek` carries its JSON text as the value itself, not as a string in it: written and
+ * parsed once (seek-wire.ts), not escaped into a string and unescaped again.
+ */
+export function serverMessageJson(message: ServerMessage): string {
+  if (message.type === 'result' && message.result.ok && isWireSeek(message.result.value)) {
+    const head = JSON.stringify({ type: 'result', id: message.id, result: { ok: true } });
+    // `…"ok":true}}` → `…"ok":true,"value":…}}`
+    return `${head.slice(0, -2)},"value":${message.result.value.seekJson}}}`;
+  }
+  return JSON.stringify(message);
+}
+
+const isWireSeek = (value: unknown): value is WireSeek =>
+  typeof value === 'object' &&
+  value !== null &&
+  typeof (value as { seekJson?: unknown }).seekJson === 'string';
 
 /** Events are sent at most this often (one batch per frame at 60 Hz). */
 export const EVENT_BATCH_INTERVAL_MS = 16;

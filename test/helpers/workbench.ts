@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach } from 'vitest';
 import { parseCommand, type Command } from '../../src/shared/commands';
+import { decodeResult, encodeResult } from '../../src/shared/model';
 import type { Result } from '../../src/shared/result';
 import { Workbench } from '../../src/main/engine/workbench/workbench';
 
@@ -41,12 +42,16 @@ export async function commandValue<T>(bench: Workbench, command: Command): Promi
   return result.value as T;
 }
 
-/** Runs a command as a host does: parsed first (a malformed one is answered, not thrown). */
+/**
+ * Runs a command as a host does: parsed first (a malformed one is answered, not thrown); the
+ * answer as a client reads it (a model or a seek's answer made again from its wire form).
+ */
 export async function hostCall(
   bench: Workbench,
   input: Record<string, unknown>,
 ): Promise<Result<unknown>> {
   const parsed = parseCommand(input);
   if (!parsed.ok) return parsed;
-  return bench.execute(parsed.value as Command);
+  const { type } = parsed.value;
+  return decodeResult(type, encodeResult(type, await bench.execute(parsed.value as Command)));
 }

@@ -21,7 +21,7 @@ import {
   WebAccess,
 } from './web-access';
 import { fail } from '../../shared/result';
-import { clientMessageSchema, type ServerMessage } from '../../shared/wire';
+import { clientMessageSchema, serverMessageJson, type ServerMessage } from '../../shared/wire';
 import { COMMAND_MESSAGE_BYTES_MAX } from '../../shared/workbench';
 
 /** Largest WebSocket message: the largest command (scenario text, or one upload chunk). */
@@ -193,7 +193,7 @@ export class WebHost {
 
   private attach(socket: WebSocket): void {
     const send = (message: ServerMessage): void => {
-      if (socket.readyState === socket.OPEN) socket.send(JSON.stringify(message));
+      if (socket.readyState === socket.OPEN) socket.send(serverMessageJson(message));
     };
     const session = new HostSession(this.lab, send, {
       isCongested: () => socket.bufferedAmount > CONGESTED_BYTES,

@@ -103,8 +103,8 @@ export class EventStore {
   private filling: LabEvent[] = [];
   /** The filling chunk's events as JSON lines, while every one came with its line. */
   private fillingLines: string[] | null = [];
-  /** Full chunks deflating on the thread pool, by index: their events until then. */
-  private readonly packing = new Map<number, LabEvent[]>();
+  /** Full chunks deflating on the thread pool, by index: their events (and lines) until then. */
+  private readonly packing = new Map<number, HeldChunk>();
   /** Running-maximum lab time of each position, one array per chunk (the last one filling). */
   private readonly times: Float64Array[] = [];
   /** The first time of each chunk, to find a time's chunk. */
@@ -116,8 +116,10 @@ export class EventStore {
   private readonly packedNotLines = new Set<number>();
   /** Inflated JSON of recently unpacked chunks by index, least recently used first. */
   private readonly texts = new Map<number, string>();
+  /** Where each event's line starts in a cached text (for the chunks in `texts` asked so). */
+  private readonly lineStarts = new Map<number, Int32Array>();
   /** The chunk packed last, its objects kept: a live run's recent past is likely asked for next. */
-  private lastPacked: { index: number; events: LabEvent[] } | null = null;
+  private lastPacked: (HeldChunk & { index: number }) | null = null;
   /** The last slice's events, positions [from, from + events.length): the next slice reuses them. */
   private lastSlice: { from: number; events: LabEvent[] } = { from: 0, events: [] };
   private lastSeq = 0;
@@ -151,17 +153,14 @@ export class EventStore {
     if (this.filling.length === CHUNK_EVENTS) {
       const events = this.filling;
       const index = this.packed.length;
-      let json: string;
-      if (this.fillingLines !== null) {
-        json = `[${this.fillingLines.join(',\n')}]`;
-        if (newlines(json) !== CHUNK_EVENTS - 1) this.packedNotLines.add(index);
-      } else {
-        json = `[${events.map((event) => JSON.stringify(event)).join(',\n')}]`;
-      }
+      const lines = this.fillingLines ?? events.map((event) => JSON.stringify(event));
+      const json = `[${lines.join(',\n')}]`;
+      if (this.fillingLines !== null && newlines(json) !== CHUNK_EVENTS - 1)
+        this.packedNotLines.add(index);
       this.filling = [];
       this.fillingLines = [];
-      this.pack(index, events, json);
-      this.lastPacked = { index, events };
+      this.pack(index, { events, lines }, json);
+      this.lastPacked = { index, events, lines };
     }
   }
 
@@ -170,7 +169,7 @@ export class EventStore {
     return this.packing.size;
   }
 
-  private pack(index: number, events: LabEvent[], json: string): void {
+  private pack(index: number, held: HeldChunk, json: string): void {
     const bytes = Buffer.byteLength(json);
     this.packedBytes.push(bytes);
     // One byte a character only when every character is ASCII.
@@ -180,7 +179,7 @@ export class EventStore {
       return;
     }
     this.packed.push(null);
-    this.packing.set(index, events);
+    this.packing.set(index, held);
     deflateRaw(json, DEFLATE_OPTIONS, (error, packed) => {
       // zlib does not fail on a string; should it, the chunk is deflated here instead.
       this.packed[index] = error ? deflateRawSync(json, DEFLATE_OPTIONS) : packed;
@@ -238,6 +237,38 @@ export class EventStore {
     return out;
   }
 
+  /**
+   * The events at positions [from, to] (inclusive, 0 ≤ from ≤ to < count) as the JSON text
+   * of an array, oldest first, without parsing them: the lines the store holds (a recording's
+   * lines as read — each one parsed and checked as an event when it was indexed — or the
+   * engine's own JSON.stringify of a live event), joined. `JSON.parse` of it gives what
+   * `slice` gives.
+   */
+  sliceJson(from: number, to: number): string {
+    const pieces: string[] = [];
+    for (let chunk = Math.floor(from / CHUNK_EVENTS); chunk * CHUNK_EVENTS <= to; chunk++) {
+      const base = chunk * CHUNK_EVENTS;
+      const first = Math.max(0, from - base);
+      const last = Math.min(CHUNK_EVENTS - 1, to - base);
+      const held = this.heldLines(chunk);
+      if (held !== null) {
+        for (let i = first; i <= last; i++) pieces.push(held[i]!);
+        continue;
+      }
+      if (this.packedNotLines.has(chunk)) {
+        // Lines with newlines of their own: not cut by line, parsed and written again.
+        const { events } = this.parse(chunk, first, last);
+        for (let i = first; i <= last; i++) pieces.push(JSON.stringify(events[i]));
+        continue;
+      }
+      const text = this.text(chunk);
+      const starts = this.starts(chunk, text);
+      // Up to the last event's closing comma (or the chunk's `]`): starts[i + 1] - 2.
+      pieces.push(text.slice(starts[first]!, starts[last + 1]! - 2));
+    }
+    return `[${pieces.join(',\n')}]`;
+  }
+
   /** Every event, oldest first, including any appended while iterating (the caches are left as is). */
   *all(): Generator<LabEvent> {
     for (let chunk = 0; chunk * CHUNK_EVENTS < this.count; chunk++) {
@@ -266,7 +297,31 @@ export class EventStore {
   private held(index: number): LabEvent[] | null {
     if (index === this.packed.length) return this.filling;
     if (this.lastPacked?.index === index) return this.lastPacked.events;
-    return this.packing.get(index) ?? null;
+    return this.packing.get(index)?.events ?? null;
+  }
+
+  /** The JSON lines of a chunk whose objects are at hand (a live run's filling chunk: written now). */
+  private heldLines(index: number): readonly string[] | null {
+    if (index === this.packed.length)
+      return this.fillingLines ?? this.filling.map((event) => JSON.stringify(event));
+    if (this.lastPacked?.index === index) return this.lastPacked.lines;
+    return this.packing.get(index)?.lines ?? null;
+  }
+
+  /**
+   * Where each event's line starts in packed chunk `index`'s `text` (one a line), and where
+   * a line after the last would (past the `]`): found once per cached text.
+   */
+  private starts(index: number, text: string): Int32Array {
+    let starts = this.lineStarts.get(index);
+    if (starts !== undefined) return starts;
+    starts = new Int32Array(CHUNK_EVENTS + 1);
+    // Event i's line starts after the i-th newline (event 0's after the `[`).
+    starts[0] = 1;
+    for (let i = 1; i < CHUNK_EVENTS; i++) starts[i] = text.indexOf('\n', starts[i - 1]!) + 1;
+    starts[CHUNK_EVENTS] = text.length + 1;
+    this.lineStarts.set(index, starts);
+    return starts;
   }
 
   /**
@@ -281,14 +336,9 @@ export class EventStore {
     const text = this.text(index);
     if ((first === 0 && last === CHUNK_EVENTS - 1) || this.packedNotLines.has(index))
       return { events: JSON.parse(text) as LabEvent[], offset: 0 };
-    // Event i's line starts after the i-th newline (event 0's after the `[`).
-    let start = 1;
-    for (let i = 0; i < first; i++) start = text.indexOf('\n', start) + 1;
-    let end = start;
-    for (let i = first; i < last; i++) end = text.indexOf('\n', end) + 1;
-    const stop = text.indexOf('\n', end);
+    const starts = this.starts(index, text);
     // Up to the last event's closing comma (or the chunk's `]`).
-    const lines = text.slice(start, stop < 0 ? text.length - 1 : stop - 1);
+    const lines = text.slice(starts[first]!, starts[last + 1]! - 2);
     return { events: JSON.parse(`[${lines}]`) as LabEvent[], offset: first };
   }
 
@@ -302,7 +352,11 @@ export class EventStore {
     }
     const text = this.inflate(index);
     this.texts.set(index, text);
-    while (this.texts.size > this.cacheChunks) this.texts.delete(this.texts.keys().next().value!);
+    while (this.texts.size > this.cacheChunks) {
+      const oldest = this.texts.keys().next().value!;
+      this.texts.delete(oldest);
+      this.lineStarts.delete(oldest);
+    }
     return text;
   }
 
@@ -311,6 +365,12 @@ export class EventStore {
       chunkSize: Math.max(zlibConstants.Z_MIN_CHUNK, this.packedBytes.at(index)),
     }).toString(this.packedNotAscii.has(index) ? 'utf8' : 'latin1');
   }
+}
+
+/** A full chunk whose objects are still at hand, with each event's JSON line. */
+interface HeldChunk {
+  events: LabEvent[];
+  lines: readonly string[];
 }
 
 /** How many newline characters `text` holds. */

@@ -49,6 +49,7 @@ import {
   type CheckResult,
   type Violation,
 } from './checker';
+import type { SeekAnswer } from '../../../shared/seek-wire';
 import type { TraceReader } from './reader';
 import { CHUNK_EVENTS, EventStore, IntList } from './timeline-events';
 
@@ -73,6 +74,9 @@ export type TimelineFind = 'violation' | 'message' | 'marker';
 
 /** A seek's answer; the caller adds its epoch. Events and model are shared: never change them. */
 export type TimelineSeek = Omit<SeekResult, 'epoch'>;
+
+/** A seek's answer with its events as the JSON text of an array (`EventStore.sliceJson`). */
+export type TimelineSeekJson = Omit<SeekAnswer, 'epoch'>;
 
 export const TIMELINE_EVENTS_MAX = 2_000_000;
 export const TIMELINE_MESSAGES_MAX = 1_000_000;
@@ -318,6 +322,19 @@ export class Timeline {
   }
 
   /**
+   * `seek`, its events as JSON text (the `seek` command's answer, issue 13): only the events
+   * the fold needs are parsed here; the window's are parsed once, by the client.
+   */
+  seekJson(seq: number, window: number): TimelineSeekJson {
+    return this.seekPositionJson(this.store.countUpToSeq(seq) - 1, window);
+  }
+
+  /** `seekTime`, its events as JSON text (see `seekJson`). */
+  seekTimeJson(t: number, window: number): TimelineSeekJson {
+    return this.seekPositionJson(this.store.countUpToTime(t) - 1, window);
+  }
+
+  /**
    * The run's span, event density over `buckets` equal slices of [firstT, lastT], and its
    * markers (at most MARKERS_MAX, shared fairly between kinds and spread evenly within one).
    */
@@ -490,7 +507,41 @@ export class Timeline {
   private seekPosition(target: number, window: number): TimelineSeek {
     const count = this.store.count;
     if (count === 0) return { seq: 0, t: 0, model: emptyModel(), events: [] };
-    const position = Math.min(count - 1, Math.max(0, target));
+    const { position, wanted, size, base, baseCount } = this.seekBase(target, window);
+    const from = Math.max(0, Math.min(baseCount, wanted - size));
+    const events = from < wanted ? this.store.slice(from, position) : [];
+    const model = this.foldTo(base, baseCount, wanted, events, baseCount - from);
+    return {
+      seq: model.seq,
+      t: model.t,
+      model,
+      // The store's own array when it is the window (most seeks): shared, never changed.
+      events: size === 0 ? [] : events.length <= size ? events : events.slice(events.length - size),
+    };
+  }
+
+  private seekPositionJson(target: number, window: number): TimelineSeekJson {
+    const count = this.store.count;
+    if (count === 0) return { seq: 0, t: 0, model: emptyModel(), eventsJson: '[]' };
+    const { position, wanted, size, base, baseCount } = this.seekBase(target, window);
+    // Only the events to fold are parsed (the window's are the client's to parse).
+    const events = baseCount < wanted ? this.store.slice(baseCount, position) : [];
+    const model = this.foldTo(base, baseCount, wanted, events, 0);
+    const from = wanted - Math.min(size, wanted);
+    return {
+      seq: model.seq,
+      t: model.t,
+      model,
+      eventsJson: from < wanted ? this.store.sliceJson(from, position) : '[]',
+    };
+  }
+
+  /** Where a seek lands (clamped), its window's size, and the closest model at or before it. */
+  private seekBase(
+    target: number,
+    window: number,
+  ): { position: number; wanted: number; size: number; base: LabModel; baseCount: number } {
+    const position = Math.min(this.store.count - 1, Math.max(0, target));
     const wanted = position + 1;
     const size = Math.min(SEEK_WINDOW_MAX, Math.max(0, Math.floor(window) || 0));
     // The closest model at or before the target: a snapshot, the head, or a recent seek's.
@@ -503,13 +554,25 @@ export class Timeline {
         baseCount = other.count;
       }
     }
-    const from = Math.max(0, Math.min(baseCount, wanted - size));
-    const events = from < wanted ? this.store.slice(from, position) : [];
-    // Folded in place (no copy of the events: issue 13, a seek's garbage is its p95).
+    return { position, wanted, size, base, baseCount };
+  }
+
+  /**
+   * The model after `wanted` events: `base` (after `baseCount`) with `events[skip …]` folded
+   * in place (no copy of the events: issue 13, a seek's garbage is its p95); kept as a recent
+   * seek's model.
+   */
+  private foldTo(
+    base: LabModel,
+    baseCount: number,
+    wanted: number,
+    events: readonly LabEvent[],
+    skip: number,
+  ): LabModel {
     let model = base;
     if (baseCount < wanted) {
       const fold = new ModelFold(base);
-      for (let i = baseCount - from; i < events.length; i++) {
+      for (let i = skip; i < events.length; i++) {
         const event = events[i]!;
         if (event.seq > fold.seq) fold.apply(event);
       }
@@ -518,13 +581,7 @@ export class Timeline {
     this.recent = this.recent.filter((r) => r.count !== wanted);
     this.recent.push({ count: wanted, model });
     if (this.recent.length > RECENT_MODELS) this.recent.shift();
-    return {
-      seq: model.seq,
-      t: model.t,
-      model,
-      // The store's own array when it is the window (most seeks): shared, never changed.
-      events: size === 0 ? [] : events.length <= size ? events : events.slice(events.length - size),
-    };
+    return model;
   }
 
   private takeSnapshot(): void {

@@ -1,6 +1,7 @@
 /** Travelling in the show's timeline, and one message's detail. */
 import { fail, ok } from '../../../../shared/result';
-import { MARKER_KIND_ORDER, MARKER_PAGE_MAX, type SeekResult } from '../../../../shared/workbench';
+import type { SeekAnswer } from '../../../../shared/seek-wire';
+import { MARKER_KIND_ORDER, MARKER_PAGE_MAX } from '../../../../shared/workbench';
 import { inspectMessage } from '../inspect';
 import type { Handlers } from './handler';
 
@@ -13,15 +14,16 @@ export const MARKER_PAGE_DEFAULT = 200;
 export const timelineHandlers: Handlers<'timeline' | 'seek' | 'find' | 'message' | 'markers'> = {
   timeline: (command, { show }) =>
     ok({ epoch: show.epoch, ...show.timeline.info(command.buckets) }),
+  // Its events as the store's JSON text: the client parses them (seek-wire.ts).
   seek: (command, { show }) => {
     const window = command.window ?? SEEK_WINDOW_DEFAULT;
     const { timeline } = show;
+    if (timeline.count === 0) return fail('ERR_NOT_FOUND', 'seek: nothing recorded yet');
     const at =
       command.seq !== undefined
-        ? timeline.seek(command.seq, window)
-        : timeline.seekTime(command.t!, window);
-    if (timeline.count === 0) return fail('ERR_NOT_FOUND', 'seek: nothing recorded yet');
-    return ok({ epoch: show.epoch, ...at } satisfies SeekResult);
+        ? timeline.seekJson(command.seq, window)
+        : timeline.seekTimeJson(command.t!, window);
+    return ok({ epoch: show.epoch, ...at } satisfies SeekAnswer);
   },
   find: (command, { show }) =>
     ok({
