@@ -102,7 +102,7 @@ export class EnergyMeter {
     untilMs = this.clock.now(),
   ): Generator<[deviceId: string, deviceClass: string, joules: number]> {
     for (const [deviceId, entry] of this.devices) {
-      yield [deviceId, entry.deviceClass, entry.radio.snapshot(untilMs).energyJoules];
+      yield [deviceId, entry.deviceClass, entry.radio.energyJoules(untilMs)];
     }
   }
 
