@@ -20,9 +20,14 @@
  * quick before/after pairs), FLEET_PARTS (memory,day: which parts run). FLEET_DIGEST=1 has
  * part 2 print a sha256 of its event stream (every event as JSON), so a change that must not
  * change a run can show that it did not (it costs time: off by default).
+ * FLEET_PROFILE_FROM_HOUR=h (with FLEET_PROFILE_DIR, default .) writes a CPU profile of the main
+ * thread from lab hour h of part 2 to its end: `--cpu-prof` sees the whole run, startup included,
+ * so it cannot tell a later hour of the day from the first ones.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector';
+import path from 'node:path';
 import { driveVirtual } from '../src/main/engine/clock/driver';
 import { VirtualClock } from '../src/main/engine/clock/virtual';
 import { UserAgent } from '../src/main/engine/agents/user-agent';
@@ -64,6 +69,41 @@ function mainThreadCpuSeconds(): number | null {
     return (Number(fields[11]) + Number(fields[12])) / 100;
   } catch {
     return null;
+  }
+}
+
+/**
+ * A CPU profile of the main thread over part of a run, started and stopped by the bench
+ * (node:inspector's Profiler, the same format as --cpu-prof; bench/cpuprofile.ts reads both).
+ */
+class WindowProfiler {
+  private session: Session | null = null;
+
+  start(): void {
+    this.session = new Session();
+    this.session.connect();
+    this.session.post('Profiler.enable');
+    this.session.post('Profiler.start');
+  }
+
+  get started(): boolean {
+    return this.session !== null;
+  }
+
+  /** Stops and writes the profile into `dir`; resolves with its path. */
+  stop(dir: string, name: string): Promise<string> {
+    const session = this.session;
+    if (!session) return Promise.resolve('');
+    return new Promise((resolve, reject) => {
+      session.post('Profiler.stop', (error, result) => {
+        session.disconnect();
+        if (error) return reject(error);
+        mkdirSync(dir, { recursive: true });
+        const file = path.join(dir, name);
+        writeFileSync(file, JSON.stringify(result.profile));
+        resolve(file);
+      });
+    });
   }
 }
 
@@ -200,6 +240,17 @@ async function dayOfFleet(
   const mainBefore = mainThreadCpuSeconds();
   let events = 0;
   const digest = createHash('sha256');
+  const profileFromHour = process.env['FLEET_PROFILE_FROM_HOUR'];
+  const profiler = profileFromHour === undefined ? null : new WindowProfiler();
+  const profileFromMs = Number(profileFromHour) * 3_600_000;
+  let firstMs: number | null = null;
+  if (
+    profileFromHour !== undefined &&
+    !(Number(profileFromHour) >= 0 && Number(profileFromHour) < hours)
+  )
+    throw new Error(
+      `FLEET_PROFILE_FROM_HOUR: got ${profileFromHour}, allowed a number of hours from 0 to below FLEET_DAY_HOURS (${hours})`,
+    );
   await runScenario(
     loaded.scenario,
     {},
@@ -207,9 +258,21 @@ async function dayOfFleet(
       onEvent: (event) => {
         events += 1;
         if (withDigest) digest.update(`${JSON.stringify(event)}\n`);
+        if (profiler && !profiler.started) {
+          // Lab hours count from the run's first event (the virtual clock's epoch).
+          firstMs ??= event.t;
+          if (event.t - firstMs >= profileFromMs) profiler.start();
+        }
       },
     },
   );
+  if (profiler?.started) {
+    const file = await profiler.stop(
+      process.env['FLEET_PROFILE_DIR'] ?? '.',
+      `fleet-h${profileFromHour}-${hours}.cpuprofile`,
+    );
+    process.stdout.write(`   profile of lab hours ${profileFromHour}–${hours}: ${file}\n`);
+  }
   const cpu = process.cpuUsage(cpuBefore);
   const mainAfter = mainThreadCpuSeconds();
   return {

@@ -97,12 +97,18 @@ export class EnergyMeter {
     entry.deliveredCount += count;
   }
 
-  /** Each device's class and joules up to `untilMs`, without the per-state breakdown. */
-  *joules(
+  /**
+   * Tells `visit` each device's class and joules up to `untilMs`, without the per-state
+   * breakdown, in the order devices were added. A visitor rather than a generator: the
+   * sampler asks this of every device at every sample, and a generator makes an entry and a
+   * result object per device.
+   */
+  eachJoules(
+    visit: (deviceId: string, deviceClass: string, joules: number) => void,
     untilMs = this.clock.now(),
-  ): Generator<[deviceId: string, deviceClass: string, joules: number]> {
+  ): void {
     for (const [deviceId, entry] of this.devices) {
-      yield [deviceId, entry.deviceClass, entry.radio.snapshot(untilMs).energyJoules];
+      visit(deviceId, entry.deviceClass, entry.radio.energyJoules(untilMs));
     }
   }
 

@@ -89,6 +89,8 @@ export class Radio {
   private lastReportedMs = -Infinity;
   private timer: Timer | null = null;
   private timerDueMs = Infinity;
+  /** energyJoules' per-state sums, in `states` order (reused: it is asked at every sample). */
+  private readonly sums: Float64Array;
 
   constructor(options: RadioOptions) {
     this.spec = machineSpec(options.model, { drxWakeups: options.drxWakeups ?? false });
@@ -106,6 +108,7 @@ export class Radio {
       );
     }
     this.settledMs = this.startMs;
+    this.sums = new Float64Array(this.states.length);
     this.plan = [this.idleSegment(this.startMs)];
     for (const state of this.states) {
       this.settledJoules.set(state, 0);
@@ -188,9 +191,26 @@ export class Radio {
     return this.segmentAt(atMs, 'stateAt').state;
   }
 
-  /** Joules drawn from startMs to `untilMs`. */
-  energyJoules(untilMs?: number): number {
-    return this.snapshot(untilMs).energyJoules;
+  /**
+   * Joules drawn from startMs to `untilMs` (default: now; never before the last traffic):
+   * `snapshot(untilMs).energyJoules` without its maps and records. The sampler asks this of
+   * every radio at every sample; the sums are made per state in the states' order, as
+   * snapshot's are, so the two agree to the last bit (a sample's rounding must not move).
+   */
+  energyJoules(untilMs = Math.max(this.clock.now(), this.settledMs)): number {
+    this.checkQueryTime(untilMs, 'energyJoules');
+    const sums = this.sums;
+    for (let i = 0; i < this.states.length; i++) sums[i] = this.settledJoules.get(this.states[i]!)!;
+    for (const segment of this.plan) {
+      if (segment.startMs >= untilMs) break;
+      const endMs = Math.min(segment.endMs, untilMs);
+      sums[this.stateIndex(segment.state)]! += this.segmentJoules(segment, segment.startMs, endMs);
+    }
+    const active = this.stateIndex(this.spec.active.state);
+    for (const w of this.windows) sums[active]! += windowJoules(w, this.settledMs, untilMs);
+    let energyJoules = 0;
+    for (let i = 0; i < sums.length; i++) energyJoules += sums[i]!;
+    return energyJoules;
   }
 
   /** Milliseconds spent in each state from startMs to `untilMs`; they sum to the elapsed time. */
@@ -253,6 +273,18 @@ export class Radio {
   private promotionFrom(state: RadioState) {
     if (state === this.spec.idle.state) return this.spec.promotion;
     return this.spec.tail.find((phase) => phase.state === state)?.promotion ?? null;
+  }
+
+  /** A state's place in `states` (every state a plan holds is one of them). */
+  private stateIndex(state: RadioState): number {
+    const index = this.states.indexOf(state);
+    if (index < 0) {
+      throw new EnergyError(
+        ENERGY_ERROR_CODES.BAD_MODEL,
+        `radio: state ${state} is not one of ${this.technology}'s states (${this.states.join(', ')})`,
+      );
+    }
+    return index;
   }
 
   private segmentAt(atMs: number, what: string): Segment {

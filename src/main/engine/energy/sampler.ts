@@ -87,12 +87,12 @@ export class FactSampler {
     const byClass: Record<string, { joules: number; devices: number }> = {};
     let devices: Record<string, number> = {};
     let size = 0;
-    for (const [id, deviceClass, joules] of meter.joules()) {
+    meter.eachJoules((id, deviceClass, joules) => {
       const rounded = Math.round(joules * JOULES_PER_STEP) / JOULES_PER_STEP;
       const sum = (byClass[deviceClass] ??= { joules: 0, devices: 0 });
       sum.joules += joules;
       sum.devices += 1;
-      if (this.lastJoules.get(id) === rounded) continue;
+      if (this.lastJoules.get(id) === rounded) return;
       this.lastJoules.set(id, rounded);
       devices[id] = rounded;
       if (++size === SAMPLED_DEVICES_MAX) {
@@ -100,7 +100,7 @@ export class FactSampler {
         devices = {};
         size = 0;
       }
-    }
+    });
     for (const sum of Object.values(byClass)) {
       sum.joules = Math.round(sum.joules * JOULES_PER_STEP) / JOULES_PER_STEP;
     }
