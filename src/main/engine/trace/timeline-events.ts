@@ -257,8 +257,8 @@ export class EventStore {
       }
       if (this.packedNotLines.has(chunk)) {
         // Lines with newlines of their own: not cut by line, parsed and written again.
-        const { events } = this.parse(chunk, first, last);
-        for (let i = first; i <= last; i++) pieces.push(JSON.stringify(events[i]));
+        const { events, offset } = this.parse(chunk, first, last);
+        for (let i = first; i <= last; i++) pieces.push(JSON.stringify(events[i - offset]));
         continue;
       }
       const text = this.text(chunk);
