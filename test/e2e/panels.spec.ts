@@ -185,6 +185,10 @@ test('flows with 20+ lanes scroll sideways under sticky lane headers', async ({ 
     .poll(() => header.locator('[data-lane]').count(), { timeout: 30_000 })
     .toBeGreaterThanOrEqual(20);
   await tabRowIsOneLine(page);
+  // Paused, so the lanes hold still while the chart is scrolled and measured: running, the
+  // window's lanes change with every batch (a lane added after the scroll lies past it).
+  await page.getByTestId('run-pause').click();
+  await expect(page.getByTestId('run-state')).toHaveAttribute('data-state', 'paused');
 
   const scroller = page.getByTestId('flows-scroll');
   const view = (await page.locator('.flows-view').boundingBox())!;
