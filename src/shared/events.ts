@@ -32,7 +32,12 @@ export type LimitName =
    * A shared store's change stream was trimmed past what an instance had read (its entry
    * cap): that instance reloaded the whole state instead of going on with a gap.
    */
-  | 'store-changes';
+  | 'store-changes'
+  /**
+   * serve's decryption workers held their bound of bodies (`serve --decrypt-workers`): the
+   * excess is decrypted on the event loop. Once per episode (until the pool has room again).
+   */
+  | 'decrypt-pending';
 
 export type AgentRole = 'user-agent' | 'app-server' | 'gateway' | 'device';
 

@@ -6,6 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { encryptForSubscription } from '../../src/main/engine/crypto';
 import { ServeLab } from '../../src/main/engine/serve/serve-lab';
+import type { LabEvent } from '../../src/shared/events';
 import { call, client, until } from '../helpers/h2';
 
 const labs: ServeLab[] = [];
@@ -13,7 +14,10 @@ afterEach(async () => {
   await Promise.all(labs.splice(0).map((lab) => lab.stop()));
 });
 
-async function serve(decryptWorkers: number): Promise<ServeLab> {
+async function serve(
+  decryptWorkers: number,
+  listener?: (event: LabEvent) => void,
+): Promise<ServeLab> {
   const lab = new ServeLab({
     host: '127.0.0.1',
     port: 0,
@@ -23,6 +27,7 @@ async function serve(decryptWorkers: number): Promise<ServeLab> {
     subscriptions: 2,
     power: { battery: 1, charging: true, wifi: true },
     decryptWorkers,
+    ...(listener ? { listener } : {}),
   });
   labs.push(lab);
   await lab.start();
@@ -113,5 +118,21 @@ describe('serve with decryption workers', { timeout: 60_000 }, () => {
           decryptWorkers: 5,
         }),
     ).toThrow('decryptWorkers: got 5; allowed a whole number from 0 to 4');
+  });
+
+  it('says when the pool reaches its bound: a limit.reached event of the service', async () => {
+    const events: LabEvent[] = [];
+    const lab = await serve(1, (event) => events.push(event));
+    // The bound (256 bodies pending) is the pool's to hit (test/unit/parallel): here, what
+    // serve makes of the pool's word.
+    lab.decryptPool!.onFull!(256);
+    expect(events.filter((e) => e.kind === 'limit.reached')).toEqual([
+      expect.objectContaining({
+        kind: 'limit.reached',
+        what: 'decrypt-pending',
+        subjectId: lab.lab.service.id,
+        limit: 256,
+      }),
+    ]);
   });
 });

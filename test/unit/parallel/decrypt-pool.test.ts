@@ -73,14 +73,23 @@ describe('DecryptPool (serve: decryption on worker threads)', { timeout: 30_000 
 
   it('is bounded: past pendingMax it answers null (the caller decrypts) and counts it', async () => {
     const p = await pool(1, 2);
+    const told: number[] = [];
+    p.onFull = (limit) => told.push(limit);
     const first = p.decrypt(bodyOf('a'), keys);
     const second = p.decrypt(bodyOf('b'), keys);
     expect(p.decrypt(bodyOf('c'), keys)).toBeNull();
-    expect(p.counts.full).toBe(1);
+    expect(p.decrypt(bodyOf('c2'), keys)).toBeNull();
+    expect(p.counts.full).toBe(2);
+    // Hitting the bound is told once an episode, with the bound.
+    expect(told).toEqual([2]);
     expect(p.size).toBe(2);
     expect((await first)!.toString() + (await second)!.toString()).toBe('ab');
-    // Room again once they are answered.
-    expect((await p.decrypt(bodyOf('d'), keys))!.toString()).toBe('d');
+    // Room again once they are answered; the next time it fills is a new episode.
+    const third = p.decrypt(bodyOf('d'), keys);
+    const fourth = p.decrypt(bodyOf('e'), keys);
+    expect(p.decrypt(bodyOf('f'), keys)).toBeNull();
+    expect(told).toEqual([2, 2]);
+    expect((await third)!.toString() + (await fourth)!.toString()).toBe('de');
   });
 
   it('closes: what was pending is still decrypted, then it takes nothing more', async () => {

@@ -5,8 +5,8 @@
  * each subscription's messages in arrival order whatever finishes first (agents/user-agent.ts).
  *
  * Bounded: at most `pendingMax` bodies held or in a worker; past it `decrypt` answers null
- * and the agent decrypts in-process (counted as `full`), so a burst slows the event loop
- * instead of growing a queue. A worker that dies hands its bodies back to be decrypted
+ * and the agent decrypts in-process (counted as `full`, told to `onFull` once an episode),
+ * so a burst slows the event loop instead of growing a queue. A worker that dies hands its bodies back to be decrypted
  * in-process (counted as `crashed`); a refusal comes back as the same CryptoError, code and
  * sentence, as in-process. Only where the clock is the wall's: a virtual world decrypts
  * in-process, in order, so its recordings stay byte-identical.
@@ -90,6 +90,13 @@ export function decryptWorkerUrl(moduleUrl: string = import.meta.url): URL | nul
 
 export class DecryptPool implements PayloadDecryptor {
   readonly counts: DecryptPoolCounts = { offloaded: 0, full: 0, crashed: 0 };
+  /**
+   * Told `pendingMax` when the pool starts refusing bodies (its bound reached), once until it
+   * has room again: hitting the bound is an event (serve emits `limit.reached`).
+   */
+  onFull: ((pendingMax: number) => void) | null = null;
+  /** Refusing since the last time it had room (the episode `onFull` was told of). */
+  private atBound = false;
   private readonly slots: Slot[];
   private pending = 0;
   private nextId = 1;
@@ -145,8 +152,13 @@ export class DecryptPool implements PayloadDecryptor {
     if (this.closed) return null;
     if (this.pending >= this.pendingMax) {
       this.counts.full += 1;
+      if (!this.atBound) {
+        this.atBound = true;
+        this.onFull?.(this.pendingMax);
+      }
       return null;
     }
+    this.atBound = false;
     const slot = this.pick();
     if (slot === null) return null;
     this.pending += 1;

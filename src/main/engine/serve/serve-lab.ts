@@ -258,6 +258,16 @@ export class ServeLab {
       },
     });
     this.lab.onMessage((agent, message) => this.received(agent, message));
+    if (this.decryptPool) {
+      const serviceId = this.lab.service.id;
+      this.decryptPool.onFull = (limit) =>
+        this.lab.bus.emit({
+          kind: 'limit.reached',
+          what: 'decrypt-pending',
+          subjectId: serviceId,
+          limit,
+        });
+    }
   }
 
   async start(): Promise<void> {
