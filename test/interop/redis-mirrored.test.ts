@@ -86,16 +86,15 @@ describe.skipIf(noRedisReason !== null)(
       const first = await subscribe(ua);
       await knows(b);
       const onB = monitor(await connect(cleanups, b.url, true), first.setPath);
-      await eventually('B to monitor the set', async () => {
-        const sent = await request(
-          ua,
-          { ':method': 'POST', ':path': first.pushPath, ttl: '60' },
-          'probe',
-        );
-        expect(sent.status).toBe(201);
-        await sleep(100);
-        return onB.some((p) => p.body === 'probe');
-      });
+      // Sends `body` until B's set monitor has it (each send accepted).
+      const sendUntilOnB = (what: string, pushPath: string, body: string) =>
+        eventually(what, async () => {
+          const sent = await request(ua, { ':method': 'POST', ':path': pushPath, ttl: '60' }, body);
+          expect(sent.status).toBe(201);
+          await sleep(100);
+          return onB.some((p) => p.body === body);
+        });
+      await sendUntilOnB('B to monitor the set', first.pushPath, 'probe');
 
       // A's only member goes: A holds no monitor of the set, so before, A dropped the set
       // everywhere and B's set monitor ended.
@@ -106,16 +105,7 @@ describe.skipIf(noRedisReason !== null)(
       await sleep(300);
       const second = await subscribe(ua, first.setPath);
       expect(second.setPath).toBe(first.setPath);
-      await eventually("the new member's message on B's set monitor", async () => {
-        const sent = await request(
-          ua,
-          { ':method': 'POST', ':path': second.pushPath, ttl: '60' },
-          'after',
-        );
-        expect(sent.status).toBe(201);
-        await sleep(100);
-        return onB.some((p) => p.body === 'after');
-      });
+      await sendUntilOnB("the new member's message on B's set monitor", second.pushPath, 'after');
     }, 60_000);
 
     it('does not idle out on A what B monitors, and idles it once B lets go', async () => {

@@ -15,7 +15,11 @@ import {
   redisKeys,
   RedisStore,
 } from '../../../src/main/engine/push/store/redis';
-import type { MessageRecord, RemoteChange } from '../../../src/main/engine/push/store/store';
+import type {
+  MessageRecord,
+  RemoteChange,
+  SubscriptionRecord,
+} from '../../../src/main/engine/push/store/store';
 import { eventually } from '../../helpers/poll';
 import { noRedisReason, startRedis, type RedisServer } from '../../helpers/redis';
 
@@ -68,10 +72,8 @@ function message(n: number, extra: Partial<MessageRecord> = {}): MessageRecord {
   };
 }
 
-function seed(store: RedisStore): void {
-  store.putSet({ id: 'ps1.set1', token: 'settok' });
-  store.putReceiptSubscription({ id: 'ps1.r1', token: 'rtok' });
-  store.putSubscription({
+function subscription(extra: Partial<SubscriptionRecord> = {}): SubscriptionRecord {
+  return {
     id: 'ps1.s1',
     token: 'subtok',
     pushToken: 'pushtok',
@@ -79,7 +81,14 @@ function seed(store: RedisStore): void {
     createdAtMs: 5,
     vapidKey: null,
     setId: 'ps1.set1',
-  });
+    ...extra,
+  };
+}
+
+function seed(store: RedisStore): void {
+  store.putSet({ id: 'ps1.set1', token: 'settok' });
+  store.putReceiptSubscription({ id: 'ps1.r1', token: 'rtok' });
+  store.putSubscription(subscription());
 }
 
 describe.skipIf(noRedisReason !== null)(`RedisStore ${noRedisReason ?? ''}`, () => {
@@ -256,15 +265,7 @@ describe.skipIf(noRedisReason !== null)(`RedisStore ${noRedisReason ?? ''}`, () 
     const seenByB: RemoteChange[] = [];
     a.onRemoteChange((c) => seenByA.push(c));
     b.onRemoteChange((c) => seenByB.push(c));
-    const sub = {
-      id: 'a.s1',
-      token: 'subtok',
-      pushToken: 'pushtok',
-      agentId: null,
-      createdAtMs: 5,
-      vapidKey: null,
-      setId: null,
-    };
+    const sub = subscription({ id: 'a.s1', agentId: null, setId: null });
     a.putSubscription(sub);
     await a.durable();
     b.putMessage(message(1, { id: 'b.m1', subscriptionId: 'a.s1' }));
@@ -294,15 +295,7 @@ describe.skipIf(noRedisReason !== null)(`RedisStore ${noRedisReason ?? ''}`, () 
     const a = await openAs('a');
     const b = await openAs('b');
     const keys = redisKeys(id);
-    a.putSubscription({
-      id: 'a.s1',
-      token: 'subtok',
-      pushToken: 'pushtok',
-      agentId: null,
-      createdAtMs: 5,
-      vapidKey: null,
-      setId: null,
-    });
+    a.putSubscription(subscription({ id: 'a.s1', agentId: null, setId: null }));
     await a.durable();
     // B uses it: within the window of that use, A's deadline keeps it.
     const now = clock.now();
