@@ -17,6 +17,19 @@ export const selectMessages = (s: LabState) => s.model.messages;
 export const selectLabTime = (s: LabState) => s.model.t;
 export const selectStartTime = (s: LabState) => s.model.startT ?? 0;
 export const selectModelAt = (s: LabState) => s.modelAt;
+/**
+ * Lab milliseconds per local millisecond at the moment the views show: the run's pace while
+ * it runs and the views follow it; 0 while they show a fixed moment (travelling, a recording,
+ * a run paused, ended or failed) and for a run paced as fast as it goes (speed 0: its events
+ * carry the time). The one answer every view's estimate of "now" between events reads
+ * (useLabNow): an estimate that ran on at local pace showed TTL countdowns and the charts'
+ * quiet seconds going on past a travelled moment or a paused run.
+ */
+export function selectLabPace(s: LabState): number {
+  const run = s.run;
+  if (s.travel !== null || run === null || run.state !== 'running') return 0;
+  return run.speed > 0 ? run.speed : 0;
+}
 
 /**
  * The subscription whose queue is shown: the selected one while it exists, else the first

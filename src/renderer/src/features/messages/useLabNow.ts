@@ -1,10 +1,11 @@
 /**
  * The lab's current time, estimated between events: `model.t` advanced by the local time
- * elapsed since that model arrived. A shared 250 ms ticker drives it, and only while some
- * component asks for it with `active` true (i.e. while a live message is on screen).
+ * elapsed since that model arrived, at the lab's pace (`selectLabPace`: 0 while the views
+ * show a fixed moment). A shared 250 ms ticker drives it, and only while some component asks
+ * for it with `active` true (e.g. while a live message is on screen) and the lab's time runs.
  */
 import { useSyncExternalStore } from 'react';
-import { selectLabTime, selectModelAt, useLab } from '../../store';
+import { selectLabPace, selectLabTime, selectModelAt, useLab } from '../../store';
 
 export const LAB_CLOCK_TICK_MS = 250;
 
@@ -38,8 +39,14 @@ const getLocalNow = (): number => localNow;
 export function useLabNow(active: boolean): number {
   const t = useLab(selectLabTime);
   const modelAt = useLab(selectModelAt);
-  const local = useLocalNow(active);
-  return active ? t + Math.max(0, local - modelAt) : t;
+  const pace = useLab(selectLabPace);
+  const local = useLocalNow(active && pace > 0);
+  return active ? estimateLabNow(t, modelAt, pace, local) : t;
+}
+
+/** `t` (a model's time, arrived at local time `modelAt`) advanced to local time `local`. */
+export function estimateLabNow(t: number, modelAt: number, pace: number, local: number): number {
+  return t + Math.max(0, local - modelAt) * pace;
 }
 
 /** performance.now(), advanced by the shared ticker while `active` (re-renders every tick). */

@@ -2,8 +2,8 @@ import { useMemo } from 'react';
 import type uPlot from 'uplot';
 import type { Counters } from '../../../../shared/model';
 import type { LabState } from '../../store';
-import { useLabThrottled } from '../../store';
-import { useLocalNow } from '../messages/useLabNow';
+import { selectLabPace, useLabThrottled } from '../../store';
+import { estimateLabNow, useLocalNow } from '../messages/useLabNow';
 import { formatCount, formatDuration } from '../../../../shared/format';
 import { formatChartValue } from './axis';
 import { bucketEvents, BUCKET_MS, BUCKETS_MAX, extendTo, type MetricSeries } from './bucket';
@@ -81,9 +81,11 @@ function useSeries(): { series: MetricSeries; counters: Counters } {
       }),
     [events, startT, outstandingNow, connectionsNow, messages],
   );
-  // Quiet seconds still move the charts: empty buckets up to now (the lab time estimated
-  // from the shared ticker, as useLabNow does).
-  const labNow = model.t + Math.max(0, useLocalNow(true) - modelAt);
+  // Quiet seconds still move the charts: empty buckets up to the lab's estimated now (which
+  // stands still at a travelled moment or a paused run).
+  const pace = selectLabPace(lab);
+  const local = useLocalNow(pace > 0);
+  const labNow = estimateLabNow(model.t, modelAt, pace, local);
   const nowSecond = Math.floor((labNow - startT) / BUCKET_MS);
   const extended = useMemo(() => extendTo(series, nowSecond), [series, nowSecond]);
   return { series: extended, counters: model.counters };
