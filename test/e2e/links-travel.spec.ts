@@ -121,7 +121,21 @@ test('travelling back before a cut shows the link as it was, the editor locked, 
 
   // Energy: the series ends at or before the moment shown (after the first sample, so there
   // is a series: "No radio metered yet" here would be a model without the samples it had).
-  await expect(page.getByTestId('energy-series')).toHaveCount(1);
+  await expect(page.getByTestId('energy-series'))
+    .toHaveCount(1)
+    .catch(async (error: Error) => {
+      // Rare (1 CI run in ~5, never locally): say what the page showed, to find why.
+      const energy = await page
+        .getByTestId('metric-energy')
+        .innerText()
+        .catch(() => '(none)');
+      const where = await page.getByTestId('timeline-position').innerText();
+      const view = await page.locator('main').first().getAttribute('class');
+      throw new Error(
+        `${error.message}\nfirst sample ${firstSample}, last before the cut ${atCut}, shown ${shownT}` +
+          ` (${where}); view ${view}; the energy panel: ${energy}`,
+      );
+    });
   await expect.poll(async () => (await energyEnd(page)) ?? Infinity).toBeLessThanOrEqual(shownT);
   expect(await energyEnd(page)).toBeGreaterThanOrEqual(firstSample);
 
