@@ -203,6 +203,51 @@ function storeCases(backend: Backend): void {
       expect([...c.core.byPushToken(next.pushToken)!.queue.keys()]).toEqual(['ps1.m6']);
     });
 
+    it('a restored message is the message accepted: every field, its sender, its VAPID label, the TTL asked for', async () => {
+      const dir = backend.place();
+      const t0 = 1_700_000_000_000;
+      const a = await durableCore(backend, dir, t0);
+      const sub = a.core.subscribe('ua1', 'BKey', 'new')!;
+      const receipt = a.core.createReceiptSubscription()!;
+      // A lab application server, signing with the draft WebPush scheme, asking past the cap.
+      const signed = send(a.core, sub, DEFAULT_SERVICE_LIMITS.ttlSecondsMax + 5, {
+        senderId: 'as1',
+        legacyVapid: true,
+        contentHeaders: { 'content-encoding': 'aesgcm', encryption: 'salt=abc' },
+        urgency: 'high',
+        topic: 'news',
+        receiptSubscriptionId: receipt.id,
+      });
+      const plain = send(a.core, sub, 60);
+      const monitor = new AckingMonitor();
+      a.core.attachMonitor(sub, monitor);
+      a.core.detachMonitor(sub, monitor); // one attempt each, neither acknowledged
+      const accepted = a.events.filter((e) => e.kind === 'message.accepted');
+      const inMemory = [signed, plain].map((m) => ({
+        ...a.core.messageByToken(m.messageToken)!,
+        inFlightOn: null,
+      }));
+      const subscription = a.core.byId(sub.id)!;
+      await a.core.durable();
+
+      const b = await durableCore(backend, await backend.crashCopy(dir), t0 + 1000);
+      // Every field the core keeps in memory comes back, not only the ones a test names.
+      const restored = [signed, plain].map((m) => b.core.messageByToken(m.messageToken));
+      expect(restored).toEqual(inMemory);
+      const { queue, topics, monitors, set, ...fields } = b.core.byId(sub.id)!;
+      const { queue: q, topics: t, monitors: m, set: s, ...before } = subscription;
+      expect(fields).toEqual(before);
+      expect([set?.id, [...queue.keys()], [...topics.keys()]]).toEqual([
+        s?.id,
+        [...q.keys()],
+        [...t.keys()],
+      ]);
+      expect(m.size + monitors.size).toBe(0);
+      // The restart reports them as they were accepted.
+      const again = b.events.filter((e) => e.kind === 'message.accepted');
+      expect(again).toEqual(accepted.map((e) => ({ ...e, seq: expect.any(Number), t: t0 + 1000 })));
+    });
+
     it('deleting a subscription, a set or a receipt subscription is durable', async () => {
       const dir = backend.place();
       const a = await durableCore(backend, dir, 0);

@@ -40,11 +40,15 @@ function message(n: number, extra: Partial<MessageRecord> = {}): MessageRecord {
     body: Buffer.from(`body ${n} `.repeat(8)),
     contentHeaders: { 'content-encoding': 'aes128gcm' },
     ttlSeconds: 60,
+    // Asked for more than the service kept; sent by a lab agent, signed the draft way.
+    ttlRequestedSeconds: 90,
     acceptedAtMs: 1000 + n,
     expiresAtMs: 61_000 + n,
     urgency: 'normal',
     topic: null,
     receiptSubscriptionId: null,
+    senderId: 'as1',
+    legacyVapid: true,
     attempts: 0,
     ...extra,
   };
@@ -173,6 +177,33 @@ describe('WalStore', () => {
     expect(ids(b)).toEqual(['ps1.m1']);
     expect(b.stats.discardedBytes).toBe(data.length - firstEnd);
     expect([...b.state().subscriptions]).toHaveLength(1);
+  });
+
+  it('reads a log written before messages kept their sender: they restore as they did then', async () => {
+    // Version 1's frames as its header comment gives them, from a store made before s22.
+    const frame = (type: number, json: object, body: Buffer): Buffer => {
+      const text = Buffer.from(JSON.stringify(json));
+      const head = Buffer.alloc(5);
+      head.writeUInt8(type, 0);
+      head.writeUInt32LE(text.length, 1);
+      const payload = Buffer.concat([head, text, body]);
+      const frameHead = Buffer.alloc(8);
+      frameHead.writeUInt32LE(payload.length, 0);
+      frameHead.writeUInt32LE(crc32(payload), 4);
+      return Buffer.concat([frameHead, payload]);
+    };
+    const { ttlRequestedSeconds, senderId, legacyVapid, body, ...older } = message(1);
+    expect([ttlRequestedSeconds, senderId, legacyVapid]).toEqual([90, 'as1', true]);
+    const dir = tempDir();
+    writeFileSync(
+      path.join(dir, WAL_FILE),
+      Buffer.concat([Buffer.from('PUSHLAB-WAL 1\n'), frame(7, older, body)]),
+    );
+    const store = await open(dir);
+    expect([...store.state().messages]).toEqual([
+      { ...older, body, ttlRequestedSeconds: 60, senderId: null, legacyVapid: false },
+    ]);
+    expect(store.stats.discardedBytes).toBe(0);
   });
 
   it('refuses a file that is not a store log, with a sentence', async () => {

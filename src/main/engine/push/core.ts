@@ -565,11 +565,14 @@ export class PushCore {
       body: request.body,
       contentHeaders: request.contentHeaders,
       ttlSeconds,
+      ttlRequestedSeconds: request.ttlSeconds,
       acceptedAtMs: now,
       expiresAtMs: now + ttlSeconds * 1000,
       urgency: request.urgency,
       topic: request.topic,
       receiptSubscriptionId: request.receiptSubscriptionId,
+      senderId: request.senderId,
+      legacyVapid: request.legacyVapid === true,
       attempts: 0,
       inFlightOn: null,
     };
@@ -1011,7 +1014,7 @@ export class PushCore {
       subscriptionId: sub.id,
       body: message.body,
       contentHeaders: message.contentHeaders,
-      ttlRequestedSeconds: message.ttlSeconds,
+      ttlRequestedSeconds: message.ttlRequestedSeconds,
     });
     this.bus.emit({
       kind: 'message.accepted',
@@ -1019,14 +1022,14 @@ export class PushCore {
       subscriptionId: sub.id,
       messageId: message.id,
       ttlSeconds: message.ttlSeconds,
-      ttlRequestedSeconds: message.ttlSeconds,
+      ttlRequestedSeconds: message.ttlRequestedSeconds,
       urgency: message.urgency,
       topic: message.topic,
       bytes: message.body.length,
       receiptRequested: message.receiptSubscriptionId !== null,
-      senderId: null,
-      // The VAPID scheme is not stored: a restored message keeps only its coding's label.
-      ...legacyOf(message.contentHeaders, false),
+      // As it was accepted: the record keeps who sent it and how it was signed.
+      senderId: message.senderId,
+      ...legacyOf(message.contentHeaders, message.legacyVapid),
       ...this.mirrored(),
     });
     if (message.expiresAtMs <= now) this.expire(message);

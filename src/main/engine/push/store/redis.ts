@@ -44,6 +44,8 @@ import { RedisLock } from './redis-lock';
 export { REDIS_CHANGES_KEPT_MAX } from './redis-limits';
 import {
   idNumber,
+  messageFields,
+  readMessageRecord,
   StoreError,
   type RemoteChange,
   type HighestIds,
@@ -171,23 +173,6 @@ export function redisKeys(serviceId: string) {
   };
 }
 
-/** A message's own fields (the core's message also holds its monitor). */
-function messageFields(m: MessageRecord): Omit<MessageRecord, 'body'> {
-  return {
-    id: m.id,
-    token: m.token,
-    subscriptionId: m.subscriptionId,
-    contentHeaders: m.contentHeaders,
-    ttlSeconds: m.ttlSeconds,
-    acceptedAtMs: m.acceptedAtMs,
-    expiresAtMs: m.expiresAtMs,
-    urgency: m.urgency,
-    topic: m.topic,
-    receiptSubscriptionId: m.receiptSubscriptionId,
-    attempts: m.attempts,
-  };
-}
-
 /** A message as one value: its fields as JSON, then its body. */
 export function encodeMessage(m: MessageRecord, fields = messageFields(m)): Buffer {
   const text = JSON.stringify(fields);
@@ -207,7 +192,7 @@ export function decodeMessage(value: Buffer): MessageRecord | null {
   try {
     const fields = JSON.parse(value.toString('utf8', 4, 4 + jsonBytes)) as MessageRecord;
     if (typeof fields.id !== 'string' || typeof fields.subscriptionId !== 'string') return null;
-    return { ...fields, body: Buffer.from(value.subarray(4 + jsonBytes)) };
+    return readMessageRecord(fields, Buffer.from(value.subarray(4 + jsonBytes)));
   } catch {
     return null;
   }
@@ -271,7 +256,7 @@ function fromWire(w: WireChange): RemoteChange | null {
     case 'sd':
       return { kind: 'subscription-deleted', id: w.id };
     case 'm':
-      return { kind: 'message', record: { ...w.r, body: Buffer.from(w.r.body, 'base64') } };
+      return { kind: 'message', record: readMessageRecord(w.r, Buffer.from(w.r.body, 'base64')) };
     case 'mf':
       return { kind: 'message-finished', id: w.id, subscriptionId: w.sub };
     case 'st':

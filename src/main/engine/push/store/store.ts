@@ -27,6 +27,51 @@ export type ReceiptSubscriptionRecord = Pick<ReceiptSubscription, 'id' | 'token'
  */
 export type MessageRecord = Omit<StoredMessage, 'inFlightOn'>;
 
+/**
+ * A message's stored fields, all but its body: the one list both stores write (the log's
+ * JSON, a Redis value, a stream entry). Typed as the whole record, so a field the core adds
+ * to a message does not compile until it is stored here too.
+ */
+export function messageFields(m: MessageRecord): Omit<MessageRecord, 'body'> {
+  return {
+    id: m.id,
+    token: m.token,
+    subscriptionId: m.subscriptionId,
+    contentHeaders: m.contentHeaders,
+    ttlSeconds: m.ttlSeconds,
+    ttlRequestedSeconds: m.ttlRequestedSeconds,
+    acceptedAtMs: m.acceptedAtMs,
+    expiresAtMs: m.expiresAtMs,
+    urgency: m.urgency,
+    topic: m.topic,
+    receiptSubscriptionId: m.receiptSubscriptionId,
+    senderId: m.senderId,
+    legacyVapid: m.legacyVapid,
+    attempts: m.attempts,
+  };
+}
+
+/**
+ * A message record read back from either store. Records written before the sender's labels
+ * were stored (s22) have no `senderId`, `legacyVapid` or `ttlRequestedSeconds`: they restore
+ * as they did then — from no lab agent, without the draft VAPID label, asking for the TTL
+ * kept — so an older store stays readable.
+ */
+export function readMessageRecord(
+  fields: Omit<MessageRecord, 'body'>,
+  body: Buffer,
+): MessageRecord {
+  const read = fields as Partial<MessageRecord>;
+  return {
+    ...fields,
+    ttlRequestedSeconds:
+      typeof read.ttlRequestedSeconds === 'number' ? read.ttlRequestedSeconds : fields.ttlSeconds,
+    senderId: typeof read.senderId === 'string' ? read.senderId : null,
+    legacyVapid: read.legacyVapid === true,
+    body,
+  };
+}
+
 /** The highest id number ever written of each kind, live or finished (ids are never reused). */
 export interface HighestIds {
   sets: number;

@@ -24,6 +24,8 @@ import { crc32 } from './crc32';
 import { acquireLock, type StoreLock } from './lock';
 import {
   idNumber,
+  messageFields,
+  readMessageRecord,
   StoreError,
   type HighestIds,
   type MessageRecord,
@@ -348,7 +350,11 @@ export class WalStore implements PushStore {
         return this.drop(this.subscriptions, id);
       case T.Message:
         this.raise('messages', id);
-        return this.put(this.messages, { ...(json as unknown as MessageRecord), body }, bytes);
+        return this.put(
+          this.messages,
+          readMessageRecord(json as unknown as Omit<MessageRecord, 'body'>, body),
+          bytes,
+        );
       case T.Attempts: {
         const live = this.messages.get(id);
         if (live) live.record.attempts = json['attempts'] as number;
@@ -433,19 +439,7 @@ export class WalStore implements PushStore {
   putMessage(message: MessageRecord): void {
     if (this.unusable()) return;
     // Only the record's own fields: the core's message also holds its monitor.
-    const fields: Omit<MessageRecord, 'body'> = {
-      id: message.id,
-      token: message.token,
-      subscriptionId: message.subscriptionId,
-      contentHeaders: message.contentHeaders,
-      ttlSeconds: message.ttlSeconds,
-      acceptedAtMs: message.acceptedAtMs,
-      expiresAtMs: message.expiresAtMs,
-      urgency: message.urgency,
-      topic: message.topic,
-      receiptSubscriptionId: message.receiptSubscriptionId,
-      attempts: message.attempts,
-    };
+    const fields = messageFields(message);
     // Encoded from the fields alone (no copy of the record without its body on this path).
     const frame = encode(T.Message, fields, message.body);
     this.raise('messages', message.id);
