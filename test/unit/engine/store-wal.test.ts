@@ -272,6 +272,32 @@ describe('WalStore', () => {
     });
   });
 
+  it('keeps held receipts until released, through a snapshot, and drops them with their receipt subscription', async () => {
+    const dir = tempDir();
+    const store = await open(dir, { compactionLogBytesMin: 1024 });
+    seed(store);
+    store.putReceiptSubscription({ id: 'ps1.r2', token: 'rtok2' });
+    const held = (n: number, r = 'ps1.r1') => ({
+      receiptSubscriptionId: r,
+      messageId: `ps1.m${n}`,
+      messageToken: `tok${n}`,
+      status: n % 2 ? (204 as const) : (410 as const),
+    });
+    for (const n of [1, 2, 3]) store.holdReceipt(held(n));
+    store.holdReceipt(held(4, 'ps1.r2'));
+    store.releaseReceipt('ps1.r1', 'tok2');
+    store.deleteReceiptSubscription('ps1.r2');
+    // Enough churn to compact: the snapshot must carry what is still held.
+    for (let n = 10; n <= 300; n++) store.putMessage(message(n));
+    for (let n = 10; n <= 300; n++) store.finishMessage(`ps1.m${n}`);
+    await store.durable();
+    expect(store.stats.compactions).toBe(1);
+    await store.close();
+    stores.pop();
+    const reopened = await open(dir);
+    expect([...(reopened.state().heldReceipts ?? [])]).toEqual([held(1), held(3)]);
+  });
+
   it('group commit: a thousand appends in one turn cost one write and one fdatasync', async () => {
     let syncs = 0;
     let writes = 0;
