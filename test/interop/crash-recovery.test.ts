@@ -366,6 +366,60 @@ function crashCases(backend: Backend): void {
     expect(line).toMatchObject({ plaintext: 'still here after kill -9', decrypted: true });
   }, 60_000);
 
+  it('a message restored after kill -9 is reported as it was accepted: sender, draft-VAPID label, TTL asked for', async () => {
+    const storeDir = backend.store(4);
+    const args = ['serve', '--h2c', '--store', storeDir, '--subscriptions', '0', '--json'];
+    const first = startCli([...args, '--port', '0']);
+    cleanups.push(() => first.stop());
+    const { url } = JSON.parse(await first.waitFor(/"type":"listening"/)) as { url: string };
+    const session = await connect(url, false);
+    cleanups.push(() => session.destroy());
+    // Subscribed, never monitored: the message waits in the store across the kill.
+    const made = await request(session, { ':method': 'POST', ':path': '/subscribe' });
+    expect(made?.status).toBe(201);
+    const link = [made!.headers['link'] ?? ''].flat().join(', ');
+    const pushPath = /<([^>]+)>;\s*rel="urn:ietf:params:push"/.exec(link)![1]!;
+    const vapid = webpush.generateVAPIDKeys();
+    const signed = webpush.getVapidHeaders(
+      new URL(url).origin,
+      'mailto:crash@example.com',
+      vapid.publicKey,
+      vapid.privateKey,
+      'aesgcm',
+    );
+    const sent = await request(
+      session,
+      {
+        ':method': 'POST',
+        ':path': pushPath,
+        // More than the service keeps (28 days): the event names both.
+        ttl: '9999999',
+        'content-encoding': 'aes128gcm',
+        'user-agent': 'push-lab/as1',
+        authorization: signed.Authorization,
+        'crypto-key': signed['Crypto-Key']!,
+      },
+      bodyOf(1),
+    );
+    expect(sent?.status).toBe(201);
+    const accepted = /"type":"event","kind":"message.accepted"/;
+    const before = JSON.parse(await first.waitFor(accepted)) as Record<string, unknown>;
+    expect(before).toMatchObject({
+      senderId: 'as1',
+      legacy: ['vapid-webpush'],
+      ttlRequestedSeconds: 9999999,
+    });
+    session.destroy();
+    first.child.kill('SIGKILL');
+    await first.stop();
+
+    const second = startCli([...args, '--port', new URL(url).port]);
+    cleanups.push(() => second.stop());
+    const after = JSON.parse(await second.waitFor(accepted)) as Record<string, unknown>;
+    const { seq: _s, t: _t, ...fields } = before;
+    expect(after).toMatchObject(fields);
+  }, 60_000);
+
   it('a subscription made through the control API keeps its key, its restriction and its messages across kill -9', async () => {
     const storeDir = backend.store(3);
     const vapid = webpush.generateVAPIDKeys();
