@@ -12,6 +12,7 @@ import http2, { type ClientHttp2Session } from 'node:http2';
 import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import webpush from 'web-push';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { b64uDecode } from '../../src/main/engine/crypto/base64url';
 import { encryptForSubscription } from '../../src/main/engine/crypto/webpush';
@@ -363,6 +364,135 @@ function crashCases(backend: Backend): void {
     expect(reply?.status).toBe(201);
     const line = JSON.parse(await second.waitFor(/"type":"message"/)) as Record<string, unknown>;
     expect(line).toMatchObject({ plaintext: 'still here after kill -9', decrypted: true });
+  }, 60_000);
+
+  it('a message restored after kill -9 is reported as it was accepted: sender, draft-VAPID label, TTL asked for', async () => {
+    const storeDir = backend.store(4);
+    const args = ['serve', '--h2c', '--store', storeDir, '--subscriptions', '0', '--json'];
+    const first = startCli([...args, '--port', '0']);
+    cleanups.push(() => first.stop());
+    const { url } = JSON.parse(await first.waitFor(/"type":"listening"/)) as { url: string };
+    const session = await connect(url, false);
+    cleanups.push(() => session.destroy());
+    // Subscribed, never monitored: the message waits in the store across the kill.
+    const made = await request(session, { ':method': 'POST', ':path': '/subscribe' });
+    expect(made?.status).toBe(201);
+    const link = [made!.headers['link'] ?? ''].flat().join(', ');
+    const pushPath = /<([^>]+)>;\s*rel="urn:ietf:params:push"/.exec(link)![1]!;
+    const vapid = webpush.generateVAPIDKeys();
+    const signed = webpush.getVapidHeaders(
+      new URL(url).origin,
+      'mailto:crash@example.com',
+      vapid.publicKey,
+      vapid.privateKey,
+      'aesgcm',
+    );
+    const sent = await request(
+      session,
+      {
+        ':method': 'POST',
+        ':path': pushPath,
+        // More than the service keeps (28 days): the event names both.
+        ttl: '9999999',
+        'content-encoding': 'aes128gcm',
+        'user-agent': 'push-lab/as1',
+        authorization: signed.Authorization,
+        'crypto-key': signed['Crypto-Key']!,
+      },
+      bodyOf(1),
+    );
+    expect(sent?.status).toBe(201);
+    const accepted = /"type":"event","kind":"message.accepted"/;
+    const before = JSON.parse(await first.waitFor(accepted)) as Record<string, unknown>;
+    expect(before).toMatchObject({
+      senderId: 'as1',
+      legacy: ['vapid-webpush'],
+      ttlRequestedSeconds: 9999999,
+    });
+    session.destroy();
+    first.child.kill('SIGKILL');
+    await first.stop();
+
+    const second = startCli([...args, '--port', new URL(url).port]);
+    cleanups.push(() => second.stop());
+    const after = JSON.parse(await second.waitFor(accepted)) as Record<string, unknown>;
+    const { seq: _s, t: _t, ...fields } = before;
+    expect(after).toMatchObject(fields);
+  }, 60_000);
+
+  it('a subscription made through the control API keeps its key, its restriction and its messages across kill -9', async () => {
+    const storeDir = backend.store(3);
+    const vapid = webpush.generateVAPIDKeys();
+    const args = ['serve', '--h2c', '--store', storeDir, '--subscriptions', '0', '--json'];
+    const serveWithControl = async (port: number) => {
+      const serve = startCli([...args, '--port', String(port), '--control', '127.0.0.1:0']);
+      cleanups.push(() => serve.stop());
+      const { url } = JSON.parse(await serve.waitFor(/"type":"listening"/)) as { url: string };
+      const control = (JSON.parse(await serve.waitFor(/"type":"control"/)) as { url: string }).url;
+      const api = async <T>(route: string, body?: unknown): Promise<T> => {
+        const res = await fetch(new URL(route, control), {
+          method: body === undefined ? 'GET' : 'POST',
+          ...(body === undefined
+            ? {}
+            : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+        });
+        expect(res.status, route).toBeLessThan(300);
+        return (await res.json()) as T;
+      };
+      return { serve, url, api };
+    };
+    interface View {
+      id: string;
+      state: string;
+      applicationServerKey: string | null;
+      subscription: { endpoint: string; keys: { p256dh: string; auth: string } };
+    }
+    interface Next {
+      message: { plaintext: string; decrypted: boolean; endpoint: string } | null;
+    }
+    /** web-push's request, VAPID-signed, sent over h2c (web-push itself sends only https). */
+    const sendSigned = async (url: string, view: View, text: string) => {
+      const details = webpush.generateRequestDetails(view.subscription, text, {
+        TTL: 600,
+        vapidDetails: {
+          subject: 'mailto:crash@example.com',
+          publicKey: vapid.publicKey,
+          privateKey: vapid.privateKey,
+        },
+      });
+      const as = await connect(url, false);
+      cleanups.push(() => as.destroy());
+      const headers: http2.OutgoingHttpHeaders = {
+        ':method': 'POST',
+        ':path': new URL(view.subscription.endpoint).pathname,
+      };
+      for (const [name, value] of Object.entries(details.headers))
+        headers[name.toLowerCase()] = String(value);
+      const reply = await request(as, headers, details.body as Buffer);
+      as.destroy();
+      return reply?.status;
+    };
+
+    const first = await serveWithControl(0);
+    const made = await first.api<View>('subscriptions', { applicationServerKey: vapid.publicKey });
+    expect(made).toMatchObject({ state: 'active', applicationServerKey: vapid.publicKey });
+    expect(await sendSigned(first.url, made, 'before the crash')).toBe(201);
+    const before = await first.api<Next>(`messages/next?subscription=${made.id}&timeoutMs=10000`);
+    expect(before.message).toMatchObject({ plaintext: 'before the crash', decrypted: true });
+    first.serve.child.kill('SIGKILL');
+    await first.serve.stop();
+
+    // Same port, same store: the test suite still holds the subscription it made.
+    const second = await serveWithControl(Number(new URL(first.url).port));
+    const { subscriptions } = await second.api<{ subscriptions: View[] }>('subscriptions');
+    expect(subscriptions).toEqual([made]);
+    expect(await sendSigned(second.url, made, 'after the crash')).toBe(201);
+    const after = await second.api<Next>(`messages/next?subscription=${made.id}&timeoutMs=10000`);
+    expect(after.message).toMatchObject({
+      plaintext: 'after the crash',
+      decrypted: true,
+      endpoint: made.subscription.endpoint,
+    });
   }, 60_000);
 }
 

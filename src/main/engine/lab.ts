@@ -7,7 +7,12 @@ import type { LabEvent, Profile, Urgency } from '../../shared/events';
 import type { LabModel } from '../../shared/model';
 import { fail, ok, type Result } from '../../shared/result';
 import { AppServer, encode } from './agents/app-server';
-import { UserAgent, type PowerState, type ReceivedMessage } from './agents/user-agent';
+import {
+  UserAgent,
+  type PowerState,
+  type ReceivedMessage,
+  type UaSubscription,
+} from './agents/user-agent';
 import { connect as tlsConnect } from 'node:tls';
 import type { Duplex } from 'node:stream';
 
@@ -40,6 +45,20 @@ export const BARE_LAB_TIMELINE_EVENTS = 0;
 
 /** The lab's push service, and the name of its state in a store. */
 export const LAB_SERVICE_ID = 'ps1';
+/**
+ * Built-in user agents a restart brings back from the store's shelf at most (serve and the
+ * sandbox run one or a few; a damaged shelf naming `ua1000000` must not start a million).
+ */
+export const USER_AGENTS_RESTORED_MAX = 64;
+/** Built-in user agents are `ua1`, `ua2`, … in the order they were made. */
+const USER_AGENT_PREFIX = 'ua';
+
+/** The n of a built-in user agent's id `ua<n>`; null for any other id. */
+function agentNumber(agentId: string): number | null {
+  if (!agentId.startsWith(USER_AGENT_PREFIX)) return null;
+  const digits = agentId.slice(USER_AGENT_PREFIX.length);
+  return /^[1-9]\d{0,5}$/.test(digits) ? Number(digits) : null;
+}
 
 export interface LabOptions {
   profile?: Profile;
@@ -117,6 +136,8 @@ export class Lab {
   private started = false;
   /** Where the built-in user agents' subscriptions are kept, once the store is open. */
   private agentShelf: AgentShelf | null = null;
+  /** The shelf write in progress (keepAgents chains the next after it). */
+  private shelfWrites: Promise<void> = Promise.resolve();
   private readonly messageListeners = new Set<MessageListener>();
 
   constructor(private readonly options: LabOptions = {}) {
@@ -179,20 +200,55 @@ export class Lab {
     await this.service.start();
     const shelf = this.agentShelf;
     const kept = shelf ? parseAgentSubscriptions(await shelf.read(), this.service.url) : null;
-    const count = this.options.userAgentCount ?? 1;
+    const configured = this.options.userAgentCount ?? 1;
+    // Every subscription the durable service still holds comes back, to whichever agent made
+    // it — also agents a harness added after start (serve's control API): a subscription
+    // left without its agent would take messages nobody ever decrypts or acknowledges.
+    const again = new Map<string, UaSubscription[]>();
+    let count = configured;
+    for (const [agentId, subs] of kept ?? []) {
+      const live = subs
+        .map((sub) => ({ ...sub, id: this.service.identifySubscription(sub.pushUrl) }))
+        .filter((sub) => sub.id !== null);
+      const n = agentNumber(agentId);
+      if (live.length === 0 || n === null || n > USER_AGENTS_RESTORED_MAX) continue;
+      again.set(agentId, live);
+      count = Math.max(count, n);
+    }
     for (let i = 1; i <= count; i++) {
       const ua = this.makeUserAgent();
-      const wanted = this.options.subscriptionsPerAgent ?? 1;
-      // Subscriptions the durable service still holds come back; the rest are made anew.
-      const again = (kept?.get(ua.id) ?? [])
-        .map((sub) => ({ ...sub, id: this.service.identifySubscription(sub.pushUrl) }))
-        .filter((sub) => sub.id !== null)
-        .slice(0, wanted);
-      await ua.start(again.length === 0 ? wanted : 0);
-      for (const sub of again) ua.adopt(sub);
-      for (let i = again.length; i < wanted && again.length > 0; i++) await ua.subscribe();
+      const wanted = i <= configured ? (this.options.subscriptionsPerAgent ?? 1) : 0;
+      const back = again.get(ua.id) ?? [];
+      await ua.start(back.length === 0 ? wanted : 0);
+      for (const sub of back) ua.adopt(sub);
+      for (let j = back.length; j < wanted && back.length > 0; j++) await ua.subscribe();
     }
-    if (shelf) await shelf.write(agentSubscriptionsJson(this.userAgents));
+    await this.keepAgents();
+  }
+
+  /**
+   * A new subscription on one of the built-in user agents (restricted to `vapidKey` if given,
+   * else to the lab's), kept on the store's shelf before it resolves: on a durable service a
+   * subscription a harness was handed survives a restart with the keys that decrypt it.
+   */
+  async subscribe(ua: UserAgent, vapidKey?: string | null): Promise<UaSubscription> {
+    const sub = await (vapidKey === undefined ? ua.subscribe() : ua.subscribe(vapidKey));
+    await this.keepAgents();
+    return sub;
+  }
+
+  /**
+   * Writes the built-in user agents' subscriptions to the store's shelf (nothing without a
+   * store); resolves once this call's state is written. Writes go one after another, each
+   * of the state at its start, so the last one written is the newest.
+   */
+  keepAgents(): Promise<void> {
+    const shelf = this.agentShelf;
+    if (!shelf) return Promise.resolve();
+    const write = this.shelfWrites.then(() => shelf.write(agentSubscriptionsJson(this.userAgents)));
+    // A failed write fails its caller; the next one still runs.
+    this.shelfWrites = write.catch(() => {});
+    return write;
   }
 
   private async openStore(value: string) {
@@ -220,7 +276,7 @@ export class Lab {
   }
 
   private makeUserAgent(): UserAgent {
-    const id = `ua${this.userAgents.length + 1}`;
+    const id = `${USER_AGENT_PREFIX}${this.userAgents.length + 1}`;
     const ua: UserAgent = new UserAgent(
       {
         agentId: id,
@@ -321,7 +377,7 @@ export class Lab {
             ? this.userAgents.find((u) => u.id === command.agentId)
             : this.userAgents[0];
           if (!ua) return fail('ERR_NOT_FOUND', `agentId: no user agent "${command.agentId}"`);
-          await ua.subscribe();
+          await this.subscribe(ua);
           const subs = [...this.snapshot().subscriptions.keys()];
           return ok({ subscriptionId: subs[subs.length - 1] ?? '' });
         }

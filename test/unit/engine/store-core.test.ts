@@ -203,6 +203,108 @@ function storeCases(backend: Backend): void {
       expect([...c.core.byPushToken(next.pushToken)!.queue.keys()]).toEqual(['ps1.m6']);
     });
 
+    it('a restored message is the message accepted: every field, its sender, its VAPID label, the TTL asked for', async () => {
+      const dir = backend.place();
+      const t0 = 1_700_000_000_000;
+      const a = await durableCore(backend, dir, t0);
+      const sub = a.core.subscribe('ua1', 'BKey', 'new')!;
+      const receipt = a.core.createReceiptSubscription()!;
+      // A lab application server, signing with the draft WebPush scheme, asking past the cap.
+      const signed = send(a.core, sub, DEFAULT_SERVICE_LIMITS.ttlSecondsMax + 5, {
+        senderId: 'as1',
+        legacyVapid: true,
+        contentHeaders: { 'content-encoding': 'aesgcm', encryption: 'salt=abc' },
+        urgency: 'high',
+        topic: 'news',
+        receiptSubscriptionId: receipt.id,
+      });
+      const plain = send(a.core, sub, 60);
+      const monitor = new AckingMonitor();
+      a.core.attachMonitor(sub, monitor);
+      a.core.detachMonitor(sub, monitor); // one attempt each, neither acknowledged
+      const accepted = a.events.filter((e) => e.kind === 'message.accepted');
+      const inMemory = [signed, plain].map((m) => ({
+        ...a.core.messageByToken(m.messageToken)!,
+        inFlightOn: null,
+      }));
+      const subscription = a.core.byId(sub.id)!;
+      await a.core.durable();
+
+      const b = await durableCore(backend, await backend.crashCopy(dir), t0 + 1000);
+      // Every field the core keeps in memory comes back, not only the ones a test names.
+      const restored = [signed, plain].map((m) => b.core.messageByToken(m.messageToken));
+      expect(restored).toEqual(inMemory);
+      const { queue, topics, monitors, set, ...fields } = b.core.byId(sub.id)!;
+      const { queue: q, topics: t, monitors: m, set: s, ...before } = subscription;
+      expect(fields).toEqual(before);
+      expect([set?.id, [...queue.keys()], [...topics.keys()]]).toEqual([
+        s?.id,
+        [...q.keys()],
+        [...t.keys()],
+      ]);
+      expect(m.size + monitors.size).toBe(0);
+      // The restart reports them as they were accepted.
+      const again = b.events.filter((e) => e.kind === 'message.accepted');
+      expect(again).toEqual(accepted.map((e) => ({ ...e, seq: expect.any(Number), t: t0 + 1000 })));
+    });
+
+    it('a receipt held for an absent application server survives the crash; one delivered does not come back', async () => {
+      const dir = backend.place();
+      const a = await durableCore(backend, dir, 0);
+      const sub = a.core.subscribe('ua1')!;
+      const receipt = a.core.createReceiptSubscription()!;
+      const m1 = send(a.core, sub, 60, { receiptSubscriptionId: receipt.id });
+      const m2 = send(a.core, sub, 60, { receiptSubscriptionId: receipt.id });
+      const m3 = send(a.core, sub, 60, { receiptSubscriptionId: receipt.id });
+      a.core.attachMonitor(sub, new AckingMonitor());
+      a.core.ack(m1.messageToken); // no receipt monitor: held
+      const taken: string[] = [];
+      const receiptMonitor = {
+        deliverReceipt: (token: string, status: number) => (taken.push(`${token} ${status}`), true),
+        end: () => {},
+      };
+      a.core.attachReceiptMonitor(receipt, receiptMonitor); // takes m1's
+      a.core.detachReceiptMonitor(receipt, receiptMonitor);
+      a.core.ack(m2.messageToken); // held again
+      expect(taken).toEqual([`${m1.messageToken} 204`]);
+      await a.core.durable();
+
+      const copy = await backend.crashCopy(dir);
+      const b = await durableCore(backend, copy, 1000);
+      const restored = b.core.receiptSubscriptionById(receipt.id)!;
+      expect(restored.pending).toEqual([{ messageToken: m2.messageToken, status: 204 }]);
+      expect(restored.outstanding).toBe(1); // m3, not acknowledged yet
+      b.core.attachReceiptMonitor(restored, receiptMonitor);
+      expect(taken).toEqual([`${m1.messageToken} 204`, `${m2.messageToken} 204`]);
+      await b.core.durable();
+
+      const c = await durableCore(backend, await backend.crashCopy(copy), 2000);
+      expect(c.core.receiptSubscriptionById(receipt.id)!.pending).toEqual([]);
+      expect(c.core.messageByToken(m3.messageToken)).toBeDefined();
+    });
+
+    it('held receipts of a receipt subscription deleted meanwhile are dropped at restore', async () => {
+      const dir = backend.place();
+      const a = await durableCore(backend, dir, 0);
+      const sub = a.core.subscribe('ua1')!;
+      const receipt = a.core.createReceiptSubscription()!;
+      const m1 = send(a.core, sub, 60, { receiptSubscriptionId: receipt.id });
+      a.core.attachMonitor(sub, new AckingMonitor());
+      a.core.ack(m1.messageToken);
+      a.core.deleteReceiptSubscription(receipt);
+      await a.core.durable();
+
+      const copy = await backend.crashCopy(dir);
+      const b = await durableCore(backend, copy, 1000);
+      expect(b.core.receiptSubscriptionById(receipt.id)).toBeUndefined();
+      await b.core.durable();
+      // Nothing held is left for a later restart: the log dropped it with its receipt
+      // subscription, the restore released what Redis still held.
+      const after = await backend.open(await backend.crashCopy(copy), new VirtualClock(2000));
+      cleanups.push(() => after.close());
+      expect([...(after.state().heldReceipts ?? [])]).toEqual([]);
+    });
+
     it('deleting a subscription, a set or a receipt subscription is durable', async () => {
       const dir = backend.place();
       const a = await durableCore(backend, dir, 0);

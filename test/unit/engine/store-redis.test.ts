@@ -62,11 +62,15 @@ function message(n: number, extra: Partial<MessageRecord> = {}): MessageRecord {
     body: Buffer.from(Array.from({ length: 300 }, (_, i) => (i * 7 + n) & 0xff)),
     contentHeaders: { 'content-encoding': 'aes128gcm' },
     ttlSeconds: 60,
+    // Asked for more than the service kept; sent by a lab agent, signed the draft way.
+    ttlRequestedSeconds: 90,
     acceptedAtMs: 1000 + n,
     expiresAtMs: 61_000 + n,
     urgency: 'normal',
     topic: n % 2 ? 't' : null,
     receiptSubscriptionId: null,
+    senderId: 'as1',
+    legacyVapid: true,
     attempts: 0,
     ...extra,
   };
@@ -317,6 +321,18 @@ describe.skipIf(noRedisReason !== null)(`RedisStore ${noRedisReason ?? ''}`, () 
     // A record never used is claimed at its first deadline.
     a.putSet({ id: 'a.set1', token: 'settok' });
     expect(await a.claimIdle('set', 'a.set1', 60_000, clock.now())).toBe('claimed');
+  });
+
+  it('reads a message written before messages kept their sender: it restores as it did then', async () => {
+    const id = freshService();
+    const { ttlRequestedSeconds, senderId, legacyVapid, body, ...older } = message(1);
+    expect([ttlRequestedSeconds, senderId, legacyVapid]).toEqual([90, 'as1', true]);
+    const value = encodeMessage(message(1), older as Omit<MessageRecord, 'body'>);
+    await redis.command('hset', redisKeys(id).msg, older.id, value as unknown as string);
+    const store = await open(id);
+    expect([...store.state().messages]).toEqual([
+      { ...older, body, ttlRequestedSeconds: 60, senderId: null, legacyVapid: false },
+    ]);
   });
 
   it('keeps the built-in agents’ subscriptions beside the state', async () => {

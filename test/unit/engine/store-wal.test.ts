@@ -40,11 +40,15 @@ function message(n: number, extra: Partial<MessageRecord> = {}): MessageRecord {
     body: Buffer.from(`body ${n} `.repeat(8)),
     contentHeaders: { 'content-encoding': 'aes128gcm' },
     ttlSeconds: 60,
+    // Asked for more than the service kept; sent by a lab agent, signed the draft way.
+    ttlRequestedSeconds: 90,
     acceptedAtMs: 1000 + n,
     expiresAtMs: 61_000 + n,
     urgency: 'normal',
     topic: null,
     receiptSubscriptionId: null,
+    senderId: 'as1',
+    legacyVapid: true,
     attempts: 0,
     ...extra,
   };
@@ -175,6 +179,33 @@ describe('WalStore', () => {
     expect([...b.state().subscriptions]).toHaveLength(1);
   });
 
+  it('reads a log written before messages kept their sender: they restore as they did then', async () => {
+    // Version 1's frames as its header comment gives them, from a store made before s22.
+    const frame = (type: number, json: object, body: Buffer): Buffer => {
+      const text = Buffer.from(JSON.stringify(json));
+      const head = Buffer.alloc(5);
+      head.writeUInt8(type, 0);
+      head.writeUInt32LE(text.length, 1);
+      const payload = Buffer.concat([head, text, body]);
+      const frameHead = Buffer.alloc(8);
+      frameHead.writeUInt32LE(payload.length, 0);
+      frameHead.writeUInt32LE(crc32(payload), 4);
+      return Buffer.concat([frameHead, payload]);
+    };
+    const { ttlRequestedSeconds, senderId, legacyVapid, body, ...older } = message(1);
+    expect([ttlRequestedSeconds, senderId, legacyVapid]).toEqual([90, 'as1', true]);
+    const dir = tempDir();
+    writeFileSync(
+      path.join(dir, WAL_FILE),
+      Buffer.concat([Buffer.from('PUSHLAB-WAL 1\n'), frame(7, older, body)]),
+    );
+    const store = await open(dir);
+    expect([...store.state().messages]).toEqual([
+      { ...older, body, ttlRequestedSeconds: 60, senderId: null, legacyVapid: false },
+    ]);
+    expect(store.stats.discardedBytes).toBe(0);
+  });
+
   it('refuses a file that is not a store log, with a sentence', async () => {
     const dir = tempDir();
     writeFileSync(path.join(dir, WAL_FILE), 'hello, this is not a log at all\n');
@@ -239,6 +270,32 @@ describe('WalStore', () => {
       subscriptions: 1,
       messages: 300,
     });
+  });
+
+  it('keeps held receipts until released, through a snapshot, and drops them with their receipt subscription', async () => {
+    const dir = tempDir();
+    const store = await open(dir, { compactionLogBytesMin: 1024 });
+    seed(store);
+    store.putReceiptSubscription({ id: 'ps1.r2', token: 'rtok2' });
+    const held = (n: number, r = 'ps1.r1') => ({
+      receiptSubscriptionId: r,
+      messageId: `ps1.m${n}`,
+      messageToken: `tok${n}`,
+      status: n % 2 ? (204 as const) : (410 as const),
+    });
+    for (const n of [1, 2, 3]) store.holdReceipt(held(n));
+    store.holdReceipt(held(4, 'ps1.r2'));
+    store.releaseReceipt('ps1.r1', 'tok2');
+    store.deleteReceiptSubscription('ps1.r2');
+    // Enough churn to compact: the snapshot must carry what is still held.
+    for (let n = 10; n <= 300; n++) store.putMessage(message(n));
+    for (let n = 10; n <= 300; n++) store.finishMessage(`ps1.m${n}`);
+    await store.durable();
+    expect(store.stats.compactions).toBe(1);
+    await store.close();
+    stores.pop();
+    const reopened = await open(dir);
+    expect([...(reopened.state().heldReceipts ?? [])]).toEqual([held(1), held(3)]);
   });
 
   it('group commit: a thousand appends in one turn cost one write and one fdatasync', async () => {

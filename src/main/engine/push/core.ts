@@ -565,11 +565,14 @@ export class PushCore {
       body: request.body,
       contentHeaders: request.contentHeaders,
       ttlSeconds,
+      ttlRequestedSeconds: request.ttlSeconds,
       acceptedAtMs: now,
       expiresAtMs: now + ttlSeconds * 1000,
       urgency: request.urgency,
       topic: request.topic,
       receiptSubscriptionId: request.receiptSubscriptionId,
+      senderId: request.senderId,
+      legacyVapid: request.legacyVapid === true,
       attempts: 0,
       inFlightOn: null,
     };
@@ -832,6 +835,7 @@ export class PushCore {
       const next = receipt.pending[0]!;
       if (!monitor.deliverReceipt(next.messageToken, next.status)) break;
       receipt.pending.shift();
+      this.store?.releaseReceipt(receipt.id, next.messageToken);
       this.shared?.receiptDelivered?.(receipt.id, next.messageToken);
     }
   }
@@ -871,13 +875,22 @@ export class PushCore {
       status,
     });
     this.holdReceipt(receipt, message.token, status);
+    // Held in the store too: a restart before the application server's monitor comes back
+    // still delivers it. (On a shared store the instances' copies follow the stream.)
+    this.store?.holdReceipt({
+      receiptSubscriptionId: receipt.id,
+      messageId: message.id,
+      messageToken: message.token,
+      status,
+    });
   }
 
   /** A receipt waits for a monitor (bounded: the oldest goes, and an event says so). */
   private holdReceipt(receipt: ReceiptSubscription, messageToken: string, status: 204 | 410) {
     receipt.pending.push({ messageToken, status });
     if (receipt.pending.length > PENDING_RECEIPTS_MAX) {
-      receipt.pending.shift();
+      const dropped = receipt.pending.shift()!;
+      this.store?.releaseReceipt(receipt.id, dropped.messageToken);
       this.bus.emit({
         kind: 'limit.reached',
         what: 'queue',
@@ -931,6 +944,13 @@ export class PushCore {
       this.mirroring = foreign(r.id);
       this.adoptMessage(sub, r, now);
       this.mirroring = false;
+    }
+    // Receipts held when it stopped wait again for their monitors (or go with their
+    // receipt subscription, if it went meanwhile).
+    for (const r of state.heldReceipts ?? []) {
+      const receipt = this.receiptSubscriptionsById.get(r.receiptSubscriptionId);
+      if (receipt) this.holdReceipt(receipt, r.messageToken, r.status);
+      else store.releaseReceipt(r.receiptSubscriptionId, r.messageToken);
     }
     // What nothing refers to any more starts idle (receipt subscriptions) or goes (sets).
     for (const receipt of this.receiptSubscriptionsById.values()) this.idleReceiptIfUnused(receipt);
@@ -1011,7 +1031,7 @@ export class PushCore {
       subscriptionId: sub.id,
       body: message.body,
       contentHeaders: message.contentHeaders,
-      ttlRequestedSeconds: message.ttlSeconds,
+      ttlRequestedSeconds: message.ttlRequestedSeconds,
     });
     this.bus.emit({
       kind: 'message.accepted',
@@ -1019,14 +1039,14 @@ export class PushCore {
       subscriptionId: sub.id,
       messageId: message.id,
       ttlSeconds: message.ttlSeconds,
-      ttlRequestedSeconds: message.ttlSeconds,
+      ttlRequestedSeconds: message.ttlRequestedSeconds,
       urgency: message.urgency,
       topic: message.topic,
       bytes: message.body.length,
       receiptRequested: message.receiptSubscriptionId !== null,
-      senderId: null,
-      // The VAPID scheme is not stored: a restored message keeps only its coding's label.
-      ...legacyOf(message.contentHeaders, false),
+      // As it was accepted: the record keeps who sent it and how it was signed.
+      senderId: message.senderId,
+      ...legacyOf(message.contentHeaders, message.legacyVapid),
       ...this.mirrored(),
     });
     if (message.expiresAtMs <= now) this.expire(message);
@@ -1118,6 +1138,7 @@ export class PushCore {
     if (!receipt) return;
     for (const monitor of receipt.monitors) {
       if (monitor.deliverReceipt(r.messageToken, r.status)) {
+        store?.releaseReceipt(receipt.id, r.messageToken);
         store?.receiptDelivered?.(receipt.id, r.messageToken);
         return;
       }

@@ -154,11 +154,17 @@ export interface StoredMessage {
   readonly body: Buffer;
   readonly contentHeaders: Readonly<Record<string, string>>;
   readonly ttlSeconds: number;
+  /** The TTL the sender asked for (`ttlSeconds` is what the service kept of it). */
+  readonly ttlRequestedSeconds: number;
   readonly acceptedAtMs: number;
   readonly expiresAtMs: number;
   readonly urgency: Urgency;
   readonly topic: string | null;
   readonly receiptSubscriptionId: string | null;
+  /** The lab agent that sent it, when known (labels events only). */
+  readonly senderId: string | null;
+  /** Signed with the draft `WebPush` VAPID scheme (labels events only). */
+  readonly legacyVapid: boolean;
   /** Delivery attempts so far. */
   attempts: number;
   /** The monitor it is currently pushed on and not yet acknowledged through, if any. */

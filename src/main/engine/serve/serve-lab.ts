@@ -273,9 +273,12 @@ export class ServeLab {
   async start(): Promise<void> {
     // Workers loaded before the first message: one still loading would delay every ack.
     await Promise.all([this.lab.start(), this.decryptPool?.ready()]);
+    // A durable service brings back what a harness added before a restart too: each keeps
+    // the key it was restricted to (the service's record of it), and counts as added.
     for (const agent of this.lab.userAgents)
       for (const sub of agent.subscriptions)
-        this.built.push({ agent, sub, applicationServerKey: this.options.vapidKey ?? null });
+        this.built.push({ agent, sub, applicationServerKey: this.restriction(sub) });
+    this.added = Math.max(0, this.built.length - this.options.subscriptions);
   }
 
   async stop(): Promise<void> {
@@ -398,7 +401,7 @@ export class ServeLab {
     if (key !== null) checkVapidKey(key, 'applicationServerKey');
     this.added++;
     const agent = this.lab.userAgents[0] ?? (await this.lab.addUserAgent());
-    const sub = await agent.subscribe(key);
+    const sub = await this.lab.subscribe(agent, key);
     const built: Built = { agent, sub, applicationServerKey: key };
     this.built.push(built);
     return this.view(built);
@@ -421,6 +424,8 @@ export class ServeLab {
     const built = this.find(subscription);
     if (this.view(built).state !== 'active') throw this.goneError(built);
     const status = await built.agent.unsubscribe(built.sub);
+    // Its private key leaves the store's shelf too.
+    await this.lab.keepAgents();
     if (status === 404) throw this.goneError(built);
     return this.view(built);
   }
@@ -488,6 +493,12 @@ export class ServeLab {
     if (!this.waiters.delete(waiter)) return;
     waiter.timer.cancel();
     waiter.resolve(record);
+  }
+
+  /** The application server key the service holds a subscription to (RFC 8292), if any. */
+  private restriction(sub: UaSubscription): string | null {
+    const id = this.lab.service.identifySubscription(sub.pushUrl);
+    return (id === null ? undefined : this.lab.service.core.byId(id))?.vapidKey ?? null;
   }
 
   /** The service's side of a built-in subscription, while it exists. */

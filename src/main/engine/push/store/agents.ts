@@ -11,8 +11,11 @@ import { b64uDecode, b64uEncode } from '../../crypto/base64url';
 import { writeFileAtomic } from '../../fs/atomic-write';
 
 export const AGENTS_FILE = 'agents.json';
-/** Kept subscriptions per agent (more than `serve --subscriptions` allows). */
-export const AGENT_SUBSCRIPTIONS_KEPT_MAX = 1000;
+/**
+ * Kept subscriptions per agent: what `serve --subscriptions` (1,000 at most) makes at start
+ * plus what its control API may add (HARNESS_SUBSCRIPTIONS_MAX, 1,000), so none is cut.
+ */
+export const AGENT_SUBSCRIPTIONS_KEPT_MAX = 2000;
 
 interface SavedSubscription {
   path: string;

@@ -8,6 +8,8 @@
  *   pushlab:{<service>}:msg       hash  message id      → [u32 JSON length][JSON fields][body]
  *   pushlab:{<service>}:attempts  hash  message id      → delivery attempts so far
  *   pushlab:{<service>}:ids       hash  kind            → highest id number ever issued
+ *   pushlab:{<service>}:held      hash  "<receipt sub id> <message token>" → JSON ReceiptRecord
+ *                                       (a receipt waiting for a monitor; s22)
  *   pushlab:{<service>}:agents    string  the built-in user agents' subscriptions (agents.ts)
  *   pushlab:{<service>}:lock      string  the holder (redis-lock.ts)
  *   pushlab:{<service>}:changes   stream  each batch's changes (instances only, below)
@@ -43,7 +45,11 @@ import type { RedisAddress } from './location';
 import { RedisLock } from './redis-lock';
 export { REDIS_CHANGES_KEPT_MAX } from './redis-limits';
 import {
+  heldReceiptKey,
   idNumber,
+  messageFields,
+  readMessageRecord,
+  readReceiptRecord,
   StoreError,
   type RemoteChange,
   type HighestIds,
@@ -159,6 +165,8 @@ export function redisKeys(serviceId: string) {
     msg: `${prefix}msg`,
     attempts: `${prefix}attempts`,
     ids: `${prefix}ids`,
+    /** Receipts waiting for a monitor of their receipt subscription. */
+    held: `${prefix}held`,
     agents: `${prefix}agents`,
     lock: `${prefix}lock`,
     changes: `${prefix}changes`,
@@ -168,23 +176,6 @@ export function redisKeys(serviceId: string) {
     trimmed: `${prefix}trimmed`,
     /** When each subscription, set or receipt subscription was last used (instances). */
     active: `${prefix}active`,
-  };
-}
-
-/** A message's own fields (the core's message also holds its monitor). */
-function messageFields(m: MessageRecord): Omit<MessageRecord, 'body'> {
-  return {
-    id: m.id,
-    token: m.token,
-    subscriptionId: m.subscriptionId,
-    contentHeaders: m.contentHeaders,
-    ttlSeconds: m.ttlSeconds,
-    acceptedAtMs: m.acceptedAtMs,
-    expiresAtMs: m.expiresAtMs,
-    urgency: m.urgency,
-    topic: m.topic,
-    receiptSubscriptionId: m.receiptSubscriptionId,
-    attempts: m.attempts,
   };
 }
 
@@ -207,7 +198,7 @@ export function decodeMessage(value: Buffer): MessageRecord | null {
   try {
     const fields = JSON.parse(value.toString('utf8', 4, 4 + jsonBytes)) as MessageRecord;
     if (typeof fields.id !== 'string' || typeof fields.subscriptionId !== 'string') return null;
-    return { ...fields, body: Buffer.from(value.subarray(4 + jsonBytes)) };
+    return readMessageRecord(fields, Buffer.from(value.subarray(4 + jsonBytes)));
   } catch {
     return null;
   }
@@ -234,6 +225,20 @@ function records<R extends { id: string }>(hash: Record<string, string>): R[] {
     }
   }
   return out.sort((a, b) => idNumber(a.id) - idNumber(b.id));
+}
+
+/** The held receipts of the `held` hash, oldest message first; what is not one is skipped. */
+function heldReceipts(hash: Record<string, string> | null): ReceiptRecord[] {
+  const out: ReceiptRecord[] = [];
+  for (const text of Object.values(hash ?? {})) {
+    try {
+      const receipt = readReceiptRecord(JSON.parse(text) as Record<string, unknown>);
+      if (receipt) out.push(receipt);
+    } catch {
+      // Not ours (or damaged): skipped, like a record a later version wrote.
+    }
+  }
+  return out.sort((a, b) => idNumber(a.messageId) - idNumber(b.messageId));
 }
 
 export interface RedisStoreOptions {
@@ -271,7 +276,7 @@ function fromWire(w: WireChange): RemoteChange | null {
     case 'sd':
       return { kind: 'subscription-deleted', id: w.id };
     case 'm':
-      return { kind: 'message', record: { ...w.r, body: Buffer.from(w.r.body, 'base64') } };
+      return { kind: 'message', record: readMessageRecord(w.r, Buffer.from(w.r.body, 'base64')) };
     case 'mf':
       return { kind: 'message-finished', id: w.id, subscriptionId: w.sub };
     case 'st':
@@ -445,6 +450,7 @@ export class RedisStore implements PushStore {
       ['hgetall', this.keys.attempts],
       ['hgetall', this.keys.ids],
       ['xrevrange', this.keys.changes, '+', '-', 'COUNT', 1],
+      ['hgetall', this.keys.held],
     ];
   }
 
@@ -462,7 +468,7 @@ export class RedisStore implements PushStore {
 
   /** The replies of `stateReads` as the state (this instance's highest ids) and position. */
   private parseState(replies: unknown[]): { state: StoredState; position: string } {
-    const [sets, receipts, subs, messages, attempts, ids, last] = replies as [
+    const [sets, receipts, subs, messages, attempts, ids, last, held] = replies as [
       Record<string, string>,
       Record<string, string>,
       Record<string, string>,
@@ -470,6 +476,7 @@ export class RedisStore implements PushStore {
       Record<string, string>,
       Record<string, string>,
       [string, string[]][],
+      Record<string, string>,
     ];
     const highest: HighestIds = { sets: 0, receiptSubscriptions: 0, subscriptions: 0, messages: 0 };
     for (const kind of ID_KINDS) {
@@ -492,6 +499,7 @@ export class RedisStore implements PushStore {
       subscriptions: records<SubscriptionRecord>(subs),
       messages: stored,
       highestIds: highest,
+      heldReceipts: heldReceipts(held),
     };
     // Live records count too (a store written before the ids hash, or by hand).
     const raise = (kind: keyof HighestIds, list: Iterable<{ id: string }>): void => {
@@ -647,6 +655,15 @@ export class RedisStore implements PushStore {
       this.enqueue(['hdel', this.keys.msg, id], change, (r) => resolve(r?.[0] === 1));
       this.enqueue(['hdel', this.keys.attempts, id]);
     });
+  }
+
+  holdReceipt(receipt: ReceiptRecord): void {
+    const key = heldReceiptKey(receipt.receiptSubscriptionId, receipt.messageToken);
+    this.enqueue(['hset', this.keys.held, key, JSON.stringify(receipt)]);
+  }
+
+  releaseReceipt(receiptSubscriptionId: string, messageToken: string): void {
+    this.enqueue(['hdel', this.keys.held, heldReceiptKey(receiptSubscriptionId, messageToken)]);
   }
 
   announceReceipt(receipt: ReceiptRecord): void {

@@ -27,6 +27,51 @@ export type ReceiptSubscriptionRecord = Pick<ReceiptSubscription, 'id' | 'token'
  */
 export type MessageRecord = Omit<StoredMessage, 'inFlightOn'>;
 
+/**
+ * A message's stored fields, all but its body: the one list both stores write (the log's
+ * JSON, a Redis value, a stream entry). Typed as the whole record, so a field the core adds
+ * to a message does not compile until it is stored here too.
+ */
+export function messageFields(m: MessageRecord): Omit<MessageRecord, 'body'> {
+  return {
+    id: m.id,
+    token: m.token,
+    subscriptionId: m.subscriptionId,
+    contentHeaders: m.contentHeaders,
+    ttlSeconds: m.ttlSeconds,
+    ttlRequestedSeconds: m.ttlRequestedSeconds,
+    acceptedAtMs: m.acceptedAtMs,
+    expiresAtMs: m.expiresAtMs,
+    urgency: m.urgency,
+    topic: m.topic,
+    receiptSubscriptionId: m.receiptSubscriptionId,
+    senderId: m.senderId,
+    legacyVapid: m.legacyVapid,
+    attempts: m.attempts,
+  };
+}
+
+/**
+ * A message record read back from either store. Records written before the sender's labels
+ * were stored (s22) have no `senderId`, `legacyVapid` or `ttlRequestedSeconds`: they restore
+ * as they did then — from no lab agent, without the draft VAPID label, asking for the TTL
+ * kept — so an older store stays readable.
+ */
+export function readMessageRecord(
+  fields: Omit<MessageRecord, 'body'>,
+  body: Buffer,
+): MessageRecord {
+  const read = fields as Partial<MessageRecord>;
+  return {
+    ...fields,
+    ttlRequestedSeconds:
+      typeof read.ttlRequestedSeconds === 'number' ? read.ttlRequestedSeconds : fields.ttlSeconds,
+    senderId: typeof read.senderId === 'string' ? read.senderId : null,
+    legacyVapid: read.legacyVapid === true,
+    body,
+  };
+}
+
 /** The highest id number ever written of each kind, live or finished (ids are never reused). */
 export interface HighestIds {
   sets: number;
@@ -42,6 +87,11 @@ export interface StoredState {
   readonly subscriptions: Iterable<SubscriptionRecord>;
   readonly messages: Iterable<MessageRecord>;
   readonly highestIds: Readonly<HighestIds>;
+  /**
+   * Receipts held for a receipt subscription no monitor took them for (`holdReceipt`, not
+   * yet released), oldest first. Absent from a reload (each instance keeps its own copies).
+   */
+  readonly heldReceipts?: Iterable<ReceiptRecord>;
 }
 
 /** The number an id ends with (`ps1.m42` → 42): what the id counters continue from. */
@@ -76,6 +126,22 @@ export type RemoteChange =
 /** What idles: a subscription, a subscription set, a receipt subscription. */
 export type IdleKind = 'subscription' | 'set' | 'receipt-subscription';
 
+/** The key a held receipt is stored under: one per receipt subscription and message. */
+export function heldReceiptKey(receiptSubscriptionId: string, messageToken: string): string {
+  return `${receiptSubscriptionId} ${messageToken}`;
+}
+
+/**
+ * A receipt as either store reads it back; null for one that is not (a damaged or foreign
+ * record is skipped, as a record a later version wrote).
+ */
+export function readReceiptRecord(json: Record<string, unknown>): ReceiptRecord | null {
+  const { receiptSubscriptionId, messageId, messageToken, status } = json;
+  if (typeof receiptSubscriptionId !== 'string' || typeof messageToken !== 'string') return null;
+  if (typeof messageId !== 'string' || (status !== 204 && status !== 410)) return null;
+  return { receiptSubscriptionId, messageId, messageToken, status };
+}
+
 /** A receipt on its way to the instance that holds its receipt subscription's monitor. */
 export interface ReceiptRecord {
   readonly receiptSubscriptionId: string;
@@ -108,6 +174,13 @@ export interface PushStore {
   setAttempts(id: string, attempts: number): void;
   /** The message is finished (acked, expired, replaced, dropped): it must not come back. */
   finishMessage(id: string): void;
+  /**
+   * A receipt waits for a monitor of its receipt subscription (the application server is
+   * away, RFC 8030 §5.1): kept until released, so a restart still delivers it.
+   */
+  holdReceipt(receipt: ReceiptRecord): void;
+  /** A held receipt was handed to a monitor, or dropped (its bound): it must not come back. */
+  releaseReceipt(receiptSubscriptionId: string, messageToken: string): void;
   /**
    * Resolves once every call so far is durable; rejects (with a one-sentence Error) if it
    * cannot be, and from then on for every later call.

@@ -23,11 +23,16 @@ import path from 'node:path';
 import { crc32 } from './crc32';
 import { acquireLock, type StoreLock } from './lock';
 import {
+  heldReceiptKey,
   idNumber,
+  messageFields,
+  readMessageRecord,
+  readReceiptRecord,
   StoreError,
   type HighestIds,
   type MessageRecord,
   type PushStore,
+  type ReceiptRecord,
   type ReceiptSubscriptionRecord,
   type SetRecord,
   type StoredState,
@@ -64,6 +69,9 @@ const enum T {
   Finished = 9,
   /** The highest ids issued (written first in a snapshot, which drops finished records). */
   HighestIds = 10,
+  /** A receipt waiting for a monitor of its receipt subscription (s22; older logs have none). */
+  ReceiptHeld = 11,
+  ReceiptReleased = 12,
 }
 
 /** The file operations the log uses; tests inject failing or counting ones. */
@@ -199,6 +207,8 @@ export class WalStore implements PushStore {
   private readonly receipts = new Map<string, Live<ReceiptSubscriptionRecord>>();
   private readonly subscriptions = new Map<string, Live<SubscriptionRecord>>();
   private readonly messages = new Map<string, Live<MessageRecord>>();
+  /** Held receipts by `heldReceiptKey`, in the order they were held. */
+  private readonly held = new Map<string, Live<ReceiptRecord & { id: string }>>();
   private readonly highest: HighestIds = {
     sets: 0,
     receiptSubscriptions: 0,
@@ -340,6 +350,9 @@ export class WalStore implements PushStore {
         this.raise('receiptSubscriptions', id);
         return this.put(this.receipts, json as unknown as ReceiptSubscriptionRecord, bytes);
       case T.ReceiptDeleted:
+        // Its held receipts go with it (at most PENDING_RECEIPTS_MAX each).
+        for (const [key, live] of this.held)
+          if (live.record.receiptSubscriptionId === id) this.drop(this.held, key);
         return this.drop(this.receipts, id);
       case T.Subscription:
         this.raise('subscriptions', id);
@@ -348,7 +361,11 @@ export class WalStore implements PushStore {
         return this.drop(this.subscriptions, id);
       case T.Message:
         this.raise('messages', id);
-        return this.put(this.messages, { ...(json as unknown as MessageRecord), body }, bytes);
+        return this.put(
+          this.messages,
+          readMessageRecord(json as unknown as Omit<MessageRecord, 'body'>, body),
+          bytes,
+        );
       case T.Attempts: {
         const live = this.messages.get(id);
         if (live) live.record.attempts = json['attempts'] as number;
@@ -356,6 +373,13 @@ export class WalStore implements PushStore {
       }
       case T.Finished:
         return this.drop(this.messages, id);
+      case T.ReceiptHeld: {
+        const receipt = readReceiptRecord(json);
+        if (receipt) this.put(this.held, { id, ...receipt }, bytes);
+        return;
+      }
+      case T.ReceiptReleased:
+        return this.drop(this.held, id);
       case T.HighestIds:
         for (const kind of Object.keys(this.highest) as (keyof HighestIds)[]) {
           const n = json[kind];
@@ -395,6 +419,7 @@ export class WalStore implements PushStore {
       subscriptions: records(this.subscriptions),
       messages: records(this.messages),
       highestIds: { ...this.highest },
+      heldReceipts: records(this.held).map(({ id: _key, ...receipt }) => receipt),
     };
   }
 
@@ -433,19 +458,7 @@ export class WalStore implements PushStore {
   putMessage(message: MessageRecord): void {
     if (this.unusable()) return;
     // Only the record's own fields: the core's message also holds its monitor.
-    const fields: Omit<MessageRecord, 'body'> = {
-      id: message.id,
-      token: message.token,
-      subscriptionId: message.subscriptionId,
-      contentHeaders: message.contentHeaders,
-      ttlSeconds: message.ttlSeconds,
-      acceptedAtMs: message.acceptedAtMs,
-      expiresAtMs: message.expiresAtMs,
-      urgency: message.urgency,
-      topic: message.topic,
-      receiptSubscriptionId: message.receiptSubscriptionId,
-      attempts: message.attempts,
-    };
+    const fields = messageFields(message);
     // Encoded from the fields alone (no copy of the record without its body on this path).
     const frame = encode(T.Message, fields, message.body);
     this.raise('messages', message.id);
@@ -461,6 +474,16 @@ export class WalStore implements PushStore {
 
   finishMessage(id: string): void {
     this.write(T.Finished, { id });
+  }
+
+  holdReceipt(receipt: ReceiptRecord): void {
+    const key = heldReceiptKey(receipt.receiptSubscriptionId, receipt.messageToken);
+    this.write(T.ReceiptHeld, { id: key, ...receipt });
+  }
+
+  releaseReceipt(receiptSubscriptionId: string, messageToken: string): void {
+    const key = heldReceiptKey(receiptSubscriptionId, messageToken);
+    if (this.held.has(key)) this.write(T.ReceiptReleased, { id: key });
   }
 
   durable(): Promise<void> {
@@ -579,6 +602,7 @@ export class WalStore implements PushStore {
     for (const { record } of this.receipts.values()) add(encode(T.Receipt, record));
     for (const { record } of this.subscriptions.values()) add(encode(T.Subscription, record));
     for (const { record } of this.messages.values()) add(encodeMessage(record));
+    for (const { record } of this.held.values()) add(encode(T.ReceiptHeld, record));
     chunks.push(Buffer.concat(chunk, chunkBytes));
     total += chunkBytes;
 
