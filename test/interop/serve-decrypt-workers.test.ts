@@ -8,6 +8,7 @@ import { encryptForSubscription } from '../../src/main/engine/crypto';
 import { ServeLab } from '../../src/main/engine/serve/serve-lab';
 import type { LabEvent } from '../../src/shared/events';
 import { call, client, until } from '../helpers/h2';
+import { serveLabOptions } from '../helpers/serve-lab';
 
 const labs: ServeLab[] = [];
 afterEach(async () => {
@@ -18,17 +19,9 @@ async function serve(
   decryptWorkers: number,
   listener?: (event: LabEvent) => void,
 ): Promise<ServeLab> {
-  const lab = new ServeLab({
-    host: '127.0.0.1',
-    port: 0,
-    profile: 'rfc8030',
-    tls: null,
-    limits: {},
-    subscriptions: 2,
-    power: { battery: 1, charging: true, wifi: true },
-    decryptWorkers,
-    ...(listener ? { listener } : {}),
-  });
+  const lab = new ServeLab(
+    serveLabOptions({ subscriptions: 2, decryptWorkers, ...(listener ? { listener } : {}) }),
+  );
   labs.push(lab);
   await lab.start();
   return lab;
@@ -105,19 +98,9 @@ describe('serve with decryption workers', { timeout: 60_000 }, () => {
   });
 
   it('refuses a worker count outside 0 to 4, naming the option', () => {
-    expect(
-      () =>
-        new ServeLab({
-          host: '127.0.0.1',
-          port: 0,
-          profile: 'rfc8030',
-          tls: null,
-          limits: {},
-          subscriptions: 1,
-          power: { battery: 1, charging: true, wifi: true },
-          decryptWorkers: 5,
-        }),
-    ).toThrow('decryptWorkers: got 5; allowed a whole number from 0 to 4');
+    expect(() => new ServeLab(serveLabOptions({ decryptWorkers: 5 }))).toThrow(
+      'decryptWorkers: got 5; allowed a whole number from 0 to 4',
+    );
   });
 
   it('says when the pool reaches its bound: a limit.reached event of the service', async () => {

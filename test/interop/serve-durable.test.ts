@@ -13,6 +13,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { AGENTS_FILE } from '../../src/main/engine/push/store/agents';
 import { WAL_FILE } from '../../src/main/engine/push/store/wal';
 import { ServeLab } from '../../src/main/engine/serve/serve-lab';
+import { serveLabOptions } from '../helpers/serve-lab';
 
 const cleanups: (() => unknown)[] = [];
 afterEach(async () => {
@@ -34,16 +35,7 @@ function crashCopy(dir: string): string {
 }
 
 async function serve(store: string, subscriptions: number): Promise<ServeLab> {
-  const lab = new ServeLab({
-    host: '127.0.0.1',
-    port: 0,
-    profile: 'rfc8030',
-    tls: null,
-    limits: {},
-    subscriptions,
-    power: { battery: 1, charging: true, wifi: true },
-    store,
-  });
+  const lab = new ServeLab(serveLabOptions({ subscriptions, store }));
   cleanups.push(() => lab.stop());
   await lab.start();
   return lab;
