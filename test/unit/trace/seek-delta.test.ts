@@ -307,6 +307,43 @@ describe('a table as what changed since a base', () => {
     }
   });
 
+  it('lines up versions edited from one another by their slots, and not other tables', () => {
+    const noop = { removed: () => {}, changed: () => {}, appended: () => {} };
+    let base = Table.empty<V>();
+    for (let i = 0; i < 200; i++) base = base.set(`k${i}`, { id: `k${i}`, n: i });
+    const draft = base.edit();
+    draft.delete('k3');
+    draft.set('k7', { id: 'k7', n: -7 });
+    draft.delete('k9');
+    draft.set('k9', { id: 'k9', n: 9 });
+    draft.set('new', { id: 'new', n: 0 });
+    const next = draft.finish();
+    const seen: string[] = [];
+    expect(
+      Table.align(base, next, {
+        removed: (key) => seen.push(`-${key}`),
+        changed: (key) => seen.push(`~${key}`),
+        appended: (key) => seen.push(`+${key}`),
+      }),
+    ).toBe(true);
+    expect(seen.sort()).toEqual(['+k9', '+new', '-k3', '-k9', '~k7'].sort());
+    // Back past a key deleted and set again: k9's old slot is a hole in `next`.
+    expect(Table.align(next, base, noop)).toBe(false);
+    // The same keys made in another order share no slots.
+    const other = Table.from([...base].reverse());
+    expect(Table.align(base, other, noop)).toBe(false);
+    for (const [from, to] of [
+      [next, base],
+      [base, other],
+    ] as const) {
+      const made = applyTableDelta(
+        unpackTable<V>(through(packTable(from))),
+        through(diffTable(from, to)),
+      );
+      expect(entries(made)).toEqual(entries(to));
+    }
+  });
+
   it('sends nothing for the same table, and only the fields that changed', () => {
     const base = Table.from<V>([
       ['a', { id: 'a', n: 1, s: 'long text that stays' }],
