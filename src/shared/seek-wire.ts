@@ -104,7 +104,16 @@ export type PackedModel = OtherFields & Record<TableName, PackedTable>;
 export type ModelDelta = Partial<OtherFields> & {
   fields: string[];
   same: string[];
+  /** Array fields sent as a window slid along the base's (`finishedOrder`, a FIFO). */
+  slid: Record<string, Slide>;
 } & Record<TableName, TableDelta>;
+
+/** An array as `base.slice(drop, drop + keep)` then `add`. */
+export interface Slide {
+  drop: number;
+  keep: number;
+  add: unknown[];
+}
 
 /** A `SeekResult` as the renderer parses it from `seekJson`. */
 export type PackedSeek = Omit<SeekResult, 'model' | 'events'> & {
@@ -124,18 +133,38 @@ function packModel(model: LabModel): PackedModel {
 function diffModel(base: LabModel, model: LabModel): ModelDelta {
   const fields = Object.keys(model);
   const same: string[] = [];
-  const delta: Record<string, unknown> = { fields, same };
+  const slid: Record<string, Slide> = {};
+  const delta: Record<string, unknown> = { fields, same, slid };
   for (const field of fields) {
     const value = model[field as keyof LabModel];
+    const was = base[field as keyof LabModel];
     if (field in TABLE_NAMES) {
-      delta[field] = diffTable(base[field as TableName] as Table<object>, value as Table<object>);
-    } else if (base[field as keyof LabModel] === value) {
+      delta[field] = diffTable(was as Table<object>, value as Table<object>);
+    } else if (was === value) {
       same.push(field);
     } else {
-      delta[field] = value;
+      const slide = Array.isArray(value) && Array.isArray(was) ? slideOf(was, value) : null;
+      if (slide !== null) slid[field] = slide;
+      else delta[field] = value;
     }
   }
   return delta as ModelDelta;
+}
+
+/**
+ * `next` as `base` slid along (its first entries dropped, new ones added), when it is that and
+ * keeps at least half of itself; else null (sent whole). Entries compared by identity: arrays of
+ * ids and numbers.
+ */
+function slideOf(base: readonly unknown[], next: readonly unknown[]): Slide | null {
+  if (next.length === 0) return null;
+  const drop = base.indexOf(next[0]);
+  if (drop < 0) return null;
+  let keep = 0;
+  while (drop + keep < base.length && keep < next.length && base[drop + keep] === next[keep])
+    keep++;
+  if (drop + keep < base.length || keep * 2 < next.length) return null;
+  return { drop, keep, add: next.slice(keep) };
 }
 
 /** The engine's answer as one JSON text: the model packed, the events' text spliced in. */
@@ -217,6 +246,10 @@ function applyModelDelta(base: LabModel, delta: ModelDelta): LabModel {
       model[field] = applyTableDelta(base[name] as Table<object>, delta[name]);
     } else if (delta.same.includes(field)) {
       model[field] = base[field as keyof LabModel];
+    } else if (field in delta.slid) {
+      const { drop, keep, add } = delta.slid[field]!;
+      const was = base[field as keyof LabModel] as unknown[];
+      model[field] = was.slice(drop, drop + keep).concat(add);
     } else {
       model[field] = sent[field];
     }
