@@ -14,11 +14,12 @@ import v8 from 'node:v8';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCommand, type Command } from '../../../src/shared/commands';
-import { encodeResult } from '../../../src/shared/model';
+import { emptyModel, encodeResult, type LabModel } from '../../../src/shared/model';
 import { ok, type Result } from '../../../src/shared/result';
 import {
   SeekBases,
   seekFromWire,
+  seekToWire,
   type PackedSeek,
   type WireSeek,
 } from '../../../src/shared/seek-wire';
@@ -252,6 +253,46 @@ describe('a seek sent relative to the last answer its client decoded', () => {
     }
     expect(session.deltas).toBeGreaterThan(10);
   }, 60_000);
+});
+
+describe("the model's other fields", () => {
+  const ids = (from: number, n: number): string[] =>
+    Array.from({ length: n }, (_, i) => `m${from + i}`);
+  const answerFor = (model: LabModel, id: number, base: LabModel | null): WireSeek =>
+    seekToWire({
+      epoch: 1,
+      seq: model.seq,
+      t: model.t,
+      id,
+      base: base && { id: 1, model: base },
+      kept: null,
+      model,
+      eventsJson: '[]',
+    });
+
+  it("sends finishedOrder slid along the base's when it is that, else whole", () => {
+    const base: LabModel = { ...emptyModel(), seq: 7, finishedOrder: ids(0, 2000) };
+    const cases: [string[], boolean][] = [
+      [ids(5, 2000), true],
+      [ids(0, 2003), true],
+      [ids(1990, 10), true],
+      [ids(0, 1999), false],
+      [ids(3000, 5), false],
+      [[], false],
+      [[...ids(5, 1000), 'x', ...ids(1006, 999)], false],
+    ];
+    for (const [order, slides] of cases) {
+      const bases = new SeekBases();
+      bases.decode(answerFor(base, 1, null));
+      const next = { ...base, seq: 8, finishedOrder: order };
+      const wire = answerFor(next, 2, base);
+      const sent = (JSON.parse(wire.seekJson) as PackedSeek).model as { slid: object };
+      expect('finishedOrder' in sent.slid).toBe(slides);
+      const got = bases.decode(wire)!;
+      expect(got.model.finishedOrder).toEqual(order);
+      expect(JSON.stringify(got.model)).toBe(JSON.stringify(next));
+    }
+  });
 });
 
 describe('a table as what changed since a base', () => {
