@@ -236,6 +236,24 @@ describe('a seek sent relative to the last answer its client decoded', () => {
         expectSame(session.go(tl, 1, where, 5_000, via), whole(tl, 1, where, 5_000));
   }, 60_000);
 
+  it('sends a seek far from its base whole: its delta would be no cheaper', () => {
+    const session = new Session(new SentSeeks(2_000));
+    const seq = timeline.firstSeq! + 3_000;
+    session.go(timeline, 1, { seq }, 5_000, 'ws');
+    // Where to, and whether it is near enough to the last answer to be sent relative to it.
+    for (const [to, relative] of [
+      [seq + 1_900, true],
+      [seq + 6_000, false],
+      [seq + 6_010, true],
+      [seq, false],
+    ] as const) {
+      const before = session.deltas;
+      const got = session.go(timeline, 1, { seq: to }, 5_000, 'ws');
+      expectSame(got, whole(timeline, 1, { seq: to }, 5_000));
+      expect(session.deltas - before).toBe(relative ? 1 : 0);
+    }
+  });
+
   it("is the same for a live show's seeks while it grows", () => {
     const live = new Timeline();
     const session = new Session(new SentSeeks());

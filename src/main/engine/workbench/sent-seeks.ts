@@ -17,15 +17,34 @@ export interface SentSeek {
   end: number;
 }
 
+/**
+ * Events apart (store positions) beyond which a seek is sent whole even with a base: so far
+ * apart, nearly every subscription and message changed and the delta is no cheaper (model
+ * only, encode + parse + apply, CPU: 2,000 apart 13 vs 40 ms whole; 50,000: 31 vs 33;
+ * 100,000: 36 vs 35; 300,000: 37 vs 32 — bench/results-parts/seek4.md).
+ */
+export const SEEK_DELTA_SPAN_MAX = 50_000;
+
 export class SentSeeks {
   /** Ids rise across sessions and shows: one never names another's answer by accident. */
   private lastId = 0;
   private readonly bySession = new WeakMap<object, SentSeek[]>();
 
-  /** The answer `id` this session was sent for the show `epoch`, or null. */
-  find(session: object | undefined, epoch: number, id: number | undefined): SentSeek | null {
+  constructor(private readonly spanMax = SEEK_DELTA_SPAN_MAX) {}
+
+  /**
+   * The answer `id` this session was sent for the show `epoch`, to send an answer whose
+   * window ends at `end` relative to; null when there is none or it is too far from `end`.
+   */
+  find(
+    session: object | undefined,
+    epoch: number,
+    id: number | undefined,
+    end: number,
+  ): SentSeek | null {
     if (session === undefined || id === undefined) return null;
-    return this.bySession.get(session)?.find((s) => s.id === id && s.epoch === epoch) ?? null;
+    const sent = this.bySession.get(session)?.find((s) => s.id === id && s.epoch === epoch);
+    return sent !== undefined && Math.abs(sent.end - end) <= this.spanMax ? sent : null;
   }
 
   /** Keeps an answer about to be sent (only with a session to send it to); returns its id. */

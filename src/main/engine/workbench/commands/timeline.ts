@@ -25,7 +25,7 @@ export const timelineHandlers: Handlers<'timeline' | 'seek' | 'find' | 'message'
       window,
     );
     const { first, end, ...rest } = at;
-    const base = seeks.find(session, epoch, command.base);
+    const base = seeks.find(session, epoch, command.base, end);
     // The base's events in this window (positions never change within a show) are not sent.
     const lo = base === null ? end : Math.max(first, base.first);
     const hi = base === null ? end : Math.min(end, base.end);
