@@ -24,10 +24,12 @@
  *             the seek command, its wire form, the transport's serialisation (browser mode's
  *             JSON, Electron's structured clone as v8.serialize) and the receiver's decoding,
  *             each part's median and p95, the sum per seek, the engine's and the receiver's
- *             shares apart, and what the answer weighs. Each seek is sent relative to the
- *             last one's answer, as one client's are (seek-wire.ts); then near seeks (± up
- *             to 2,000 events), ± 1 steps and playback frames (10×, 60 a second) the same
- *             way, and 100 of the random ones sent whole (a client's first seek).
+ *             shares apart, and what the answer weighs. Each seek names the last one's
+ *             answer as its base, as one client's do (seek-wire.ts; one more than 50,000
+ *             events from it is sent whole, SEEK_DELTA_SPAN_MAX, as most random ones are);
+ *             then near seeks (± up to 2,000 events), ± 1 steps and playback frames (10×,
+ *             60 a second) the same way, and 100 of the random ones sent whole (a client's
+ *             first seek).
  *
  * Times are wall clock and CPU (this process, all threads): on a busy machine the first
  * stretches, the second much less. Run with `node --expose-gc` (the npm script does) so memory
@@ -318,7 +320,7 @@ async function main(): Promise<void> {
       for (const { kind, targets: these } of kinds) {
         out(
           kind === 'random'
-            ? `\nround trip of a seek, ${name}, ${these.length - 1} random seeks, each relative to the last`
+            ? `\nround trip of a seek, ${name}, ${these.length - 1} random seeks, each naming the last as its base`
             : `  ${kind === 'whole' ? `${these.length} of them sent whole (no base: a client's first seek)` : `${these.filter((x) => !x.lead).length} ${kind} seeks`}`,
         );
         // A fresh client per kind; `whole` has none (every answer whole).
@@ -420,7 +422,7 @@ async function main(): Promise<void> {
             value: p95(whole('random')),
             unit: 'ms',
             goal: { op: '<', value: 16 },
-            note: 'random seeks, each relative to the last',
+            note: 'random seeks, each naming the last as its base (whole when > 50,000 events apart)',
           },
           {
             label: `seek round trip median (${name})`,
