@@ -23,8 +23,16 @@ export interface TableDelta {
   patched: PackedTable;
   /** Kept entries whose value changed shape (other keys): the whole value. */
   replaced: PackedTable;
-  /** The entries after the kept ones, in order. */
+  /** The entries after the kept ones, in order; with `order`, the entries new to the base. */
   appended: PackedTable;
+  /**
+   * Null, or the table made anew in this order: [start, count] pairs, each `count` entries of
+   * the base from its `start`-th (in its order), or with start -1 the next `count` of
+   * `appended`; `removed` is then empty. Sent when keeping a start of `next` in place would
+   * send much of it again (going back past entries deleted and set again: a finished
+   * message trimmed from the front of `messages`).
+   */
+  order: number[] | null;
 }
 
 /** What changed from `base` to `next` (both finished Tables: never changed). */
@@ -51,8 +59,47 @@ function aligned<V extends object>(base: Table<V>, next: Table<V>): TableDelta |
   return lined ? finish(removed, patched, replaced, appended) : null;
 }
 
+/** Entries a kept start may leave to be sent again before the table is sent `order`ed. */
+const APPENDED_AGAIN_MAX = 64;
+
 /** The delta by walking both tables in order: any two tables (see above). */
 function walked<V extends object>(base: Table<V>, next: Table<V>): TableDelta {
+  const kept = keptStart(base, next);
+  if (kept.appended.rows.length <= APPENDED_AGAIN_MAX) return kept;
+  const made = remade(base, next);
+  return made.appended.rows.length < kept.appended.rows.length ? made : kept;
+}
+
+/** The table made anew: runs of the base's entries in `next`'s order, and the new ones. */
+function remade<V extends object>(base: Table<V>, next: Table<V>): TableDelta {
+  const patched = new RowWriter();
+  const replaced = new RowWriter();
+  const appended = new RowWriter();
+  const at = new Map<string, number>();
+  base.forEach((_, key) => at.set(key, at.size));
+  const order: number[] = [];
+  next.forEach((value, key) => {
+    const i = at.get(key);
+    const last = order.length - 2;
+    if (i === undefined) {
+      appended.add(key, value);
+      if (last >= 0 && order[last] === -1) order[last + 1]! += 1;
+      else order.push(-1, 1);
+      return;
+    }
+    const old = base.get(key)!;
+    if (old !== value) patch(old, value, key, patched, replaced);
+    if (last >= 0 && order[last] !== -1 && order[last]! + order[last + 1]! === i) {
+      order[last + 1]! += 1;
+    } else {
+      order.push(i, 1);
+    }
+  });
+  return { ...finish([], patched, replaced, appended), order };
+}
+
+/** The delta keeping the longest start of `next` the base holds in order in place. */
+function keptStart<V extends object>(base: Table<V>, next: Table<V>): TableDelta {
   const removed: string[] = [];
   const patched = new RowWriter();
   const replaced = new RowWriter();
@@ -93,6 +140,7 @@ function finish(
     patched: patched.finish(),
     replaced: replaced.finish(),
     appended: appended.finish(),
+    order: null,
   };
 }
 
@@ -129,15 +177,44 @@ function patch(
 export function applyTableDelta<V>(base: Table<V>, delta: TableDelta): Table<V> {
   const { removed, patched, replaced, appended } = delta;
   if (
+    delta.order === null &&
     removed.length === 0 &&
     patched.rows.length + replaced.rows.length + appended.rows.length === 0
   ) {
     return base;
   }
+  if (delta.order !== null) return remake(base, delta, delta.order);
   const draft = base.edit();
   for (const key of removed) draft.delete(key);
   forEachRow(patched, (key, fields) => draft.set(key, { ...draft.get(key)!, ...fields } as V));
   forEachRow(replaced, (key, value) => draft.set(key, value as V));
   forEachRow(appended, (key, value) => draft.set(key, value as V));
+  return draft.finish();
+}
+
+function remake<V>(base: Table<V>, delta: TableDelta, order: readonly number[]): Table<V> {
+  const keys: string[] = [];
+  const values: V[] = [];
+  base.forEach((value, key) => {
+    keys.push(key);
+    values.push(value);
+  });
+  const added: [string, V][] = [];
+  forEachRow(delta.appended, (key, value) => added.push([key, value as V]));
+  const draft = Table.empty<V>().edit();
+  let a = 0;
+  for (let r = 0; r < order.length; r += 2) {
+    const start = order[r]!;
+    const count = order[r + 1]!;
+    if (start === -1) {
+      for (const end = a + count; a < end; a++) draft.set(added[a]![0], added[a]![1]);
+      continue;
+    }
+    for (let i = start; i < start + count; i++) draft.set(keys[i]!, values[i]!);
+  }
+  forEachRow(delta.patched, (key, fields) =>
+    draft.set(key, { ...draft.get(key)!, ...fields } as V),
+  );
+  forEachRow(delta.replaced, (key, value) => draft.set(key, value as V));
   return draft.finish();
 }
