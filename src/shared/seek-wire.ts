@@ -38,8 +38,13 @@ import type { SeekResult } from './workbench';
 
 export { packTable, unpackTable, type PackedTable } from './table-rows';
 
-/** Seek answers a session's sender and its receiver each keep to be a later answer's base. */
-export const SEEK_BASES_KEPT = 4;
+/**
+ * Seek answers a session's sender and its receiver each keep to be a later answer's base. The
+ * travel slice has one seek on its way at a time (it coalesces), so the last answer is the
+ * base; one more covers another caller's seek in between. Few: each kept answer of a far jump
+ * is ~10,000 subscriptions, ~2,400 messages and 5,000 events of objects that the GC walks.
+ */
+export const SEEK_BASES_KEPT = 2;
 
 /** The answer a seek is sent relative to, as the engine kept it. */
 export interface SeekBase {
