@@ -3,13 +3,15 @@
  * everything the renderer waits for after it, part by part, as the two transports do it:
  *
  *   seek      the `seek` command's handler (commands/timeline.ts) on the Timeline
- *   encode    encodeResult: the answer's wire form (the model as a WireModel, …)
+ *   encode    encodeResult: the answer's wire form (seek-wire.ts: the model packed as rows, or
+ *             as what changed since the client's last answer, and the events' text)
  *   send      the transport's serialisation: the message's JSON (browser mode's WebSocket,
  *             ws-host.ts: serverMessageJson) or v8.serialize of the result (Electron's IPC
  *             clones it with V8's serializer)
  *   receive   the renderer's side: JSON.parse of the message and its envelope check, or
  *             v8.deserialize and parseResult (bridge/ws-client.ts, ipc-client.ts)
- *   decode    decodeResult: the model's tables made again (modelFromWire), …
+ *   decode    the client's SeekBases.decode: the model's tables made again, or its last
+ *             answer's with the delta applied, and the window's events
  *
  * Each part is timed per seek (wall and CPU); the sum per seek is the round trip, the
  * engine's share (seek + encode + send) and the receiver's (receive + decode) reported apart.
@@ -17,12 +19,14 @@
  */
 import { performance } from 'node:perf_hooks';
 import v8 from 'node:v8';
-import { decodeResult, encodeResult, modelToWire, type LabModel } from '../src/shared/model';
-import type { Result } from '../src/shared/result';
+import { encodeResult, modelToWire, type LabModel } from '../src/shared/model';
+import { ok, type Result } from '../src/shared/result';
+import { SeekBases, type WireSeek } from '../src/shared/seek-wire';
 import { serverMessageJson, type ServerMessage } from '../src/shared/wire';
 import type { SeekResult } from '../src/shared/workbench';
 import { parseResult, parseServerMessage } from '../src/renderer/src/bridge/messages';
 import { timelineHandlers } from '../src/main/engine/workbench/commands/timeline';
+import { SentSeeks } from '../src/main/engine/workbench/sent-seeks';
 import type { CommandContext } from '../src/main/engine/workbench/commands/handler';
 import type { Timeline } from '../src/main/engine/trace/timeline';
 
@@ -53,27 +57,58 @@ const cpuNow = (): number => {
   return (user + system) / 1000;
 };
 
-/** The seek command as the workbench runs it, on this timeline (epoch 1). */
+/**
+ * One client session: the host's memory of the answers it sent (SentSeeks, the session's
+ * token) and the client's of those it decoded (SeekBases). A seek made with one names the
+ * last answer as its base, as the renderer's client does (bridge/client-base.ts).
+ */
+export class SeekClient {
+  readonly seeks = new SentSeeks();
+  readonly bases = new SeekBases();
+  readonly token = {};
+}
+
+/** The seek command as the workbench runs it, on this timeline (epoch 1), for `client`. */
 function seekCommand(
   timeline: Timeline,
+  client?: SeekClient,
 ): (where: { seq: number } | { t: number }, window: number) => Result<unknown> {
-  const context = { show: { timeline, epoch: 1 } } as unknown as CommandContext;
-  return (where, window) =>
-    timelineHandlers.seek({ type: 'seek', ...where, window }, context) as Result<unknown>;
+  const seeks = client?.seeks ?? new SentSeeks();
+  const context = { show: { timeline, epoch: 1 }, session: client?.token, seeks };
+  return (where, window) => {
+    const base = client?.bases.latest();
+    const command = {
+      type: 'seek' as const,
+      ...where,
+      window,
+      ...(base !== undefined && { base }),
+    };
+    return timelineHandlers.seek(command, context as unknown as CommandContext) as Result<unknown>;
+  };
+}
+
+/** The renderer's decoding of a seek answer: the client's, or a client's holding nothing. */
+function decode(received: Result<unknown>, client?: SeekClient): Result<unknown> {
+  if (!received.ok) return received;
+  const decoded = (client?.bases ?? new SeekBases()).decode(received.value as WireSeek);
+  if (decoded === null) throw new Error('the answer names a base the client does not hold');
+  return ok(decoded);
 }
 
 /**
- * One seek's round trip over `transport`; `check` (optional) gets the renderer's decoded
- * answer, so a caller can compare it with another path's.
+ * One seek's round trip over `transport`; with `client`, relative to its last answer (and
+ * that client's next base). `check` (optional) gets the renderer's decoded answer, so a
+ * caller can compare it with another path's.
  */
 export function roundTrip(
   timeline: Timeline,
   where: { seq: number } | { t: number },
   window: number,
   transport: Transport,
+  client?: SeekClient,
   check?: (decoded: SeekResult) => void,
 ): RoundTrip {
-  const seek = seekCommand(timeline);
+  const seek = seekCommand(timeline, client);
   const wall = {} as Record<Part, number>;
   const cpu = {} as Record<Part, number>;
   let w = performance.now();
@@ -98,7 +133,7 @@ export function roundTrip(
     const received = parseServerMessage(JSON.parse(text));
     if (received?.type !== 'result') throw new Error('the message did not come back as a result');
     lap('receive');
-    decoded = decodeResult('seek', received.result);
+    decoded = decode(received.result, client);
     lap('decode');
   } else {
     const buffer = v8.serialize(encoded);
@@ -106,7 +141,7 @@ export function roundTrip(
     const received = parseResult(v8.deserialize(buffer));
     if (received === null) throw new Error('the answer did not come back as a result');
     lap('receive');
-    decoded = decodeResult('seek', received);
+    decoded = decode(received, client);
     lap('decode');
   }
   if (!decoded.ok) throw new Error(`seek failed: ${decoded.error.message}`);
@@ -114,16 +149,21 @@ export function roundTrip(
   return { wall, cpu };
 }
 
-/** The sizes of one seek's answer on each transport (not timed). */
+/**
+ * The sizes of one seek's answer on each transport (not timed); with `client`, relative to
+ * its last answer (which this one then becomes, as the client decodes it).
+ */
 export function sizes(
   timeline: Timeline,
   where: { seq: number } | { t: number },
   window: number,
+  client?: SeekClient,
 ): Sizes {
-  const answer = seekCommand(timeline)(where, window);
+  const answer = seekCommand(timeline, client)(where, window);
   const encoded = encodeResult('seek', answer);
   if (!encoded.ok) throw new Error(`seek failed: ${encoded.error.message}`);
   const model = (answer as { ok: true; value: { model: LabModel } }).value.model;
+  client?.bases.decode(encoded.value as WireSeek);
   return {
     wsChars: serverMessageJson({ type: 'result', id: 1, result: encoded }).length,
     ipcBytes: v8.serialize(encoded).length,

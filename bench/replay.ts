@@ -24,7 +24,12 @@
  *             the seek command, its wire form, the transport's serialisation (browser mode's
  *             JSON, Electron's structured clone as v8.serialize) and the receiver's decoding,
  *             each part's median and p95, the sum per seek, the engine's and the receiver's
- *             shares apart, and what the answer weighs.
+ *             shares apart, and what the answer weighs. Each seek names the last one's
+ *             answer as its base, as one client's do (seek-wire.ts; one more than 50,000
+ *             events from it is sent whole, SEEK_DELTA_SPAN_MAX, as most random ones are);
+ *             then near seeks (± up to 2,000 events), ± 1 steps and playback frames (10×,
+ *             60 a second) the same way, and 100 of the random ones sent whole (a client's
+ *             first seek).
  *
  * Times are wall clock and CPU (this process, all threads): on a busy machine the first
  * stretches, the second much less. Run with `node --expose-gc` (the npm script does) so memory
@@ -41,7 +46,14 @@ import { Timeline } from '../src/main/engine/trace/timeline';
 import { RecordingShow } from '../src/main/engine/workbench/shows/recording';
 import { printJson, type BenchFigure } from './record';
 import { Rand, writeBundle } from './replay-fixture';
-import { PARTS, roundTrip, sizes, type RoundTrip, type Transport } from './replay-roundtrip';
+import {
+  PARTS,
+  roundTrip,
+  SeekClient,
+  sizes,
+  type RoundTrip,
+  type Transport,
+} from './replay-roundtrip';
 
 const envInt = (name: string, fallback: number): number => {
   const v = Number(process.env[name]);
@@ -56,6 +68,7 @@ const out = (line = ''): void => void process.stdout.write(`${line}\n`);
 const fmt = (n: number, digits = 0): string =>
   n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const MB = (bytes: number): string => `${fmt(bytes / 1024 / 1024, 1)} MB`;
+const kB = (bytes: number): string => `${fmt(bytes / 1024, 1)} kB`;
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
   const mid = Math.floor(s.length / 2);
@@ -261,41 +274,101 @@ async function main(): Promise<void> {
       timeEach(messageIds, (id) => tl.find(0, 1, 'message', id)),
     );
 
-    const targets = [...seqs.map((seq) => ({ seq })), ...times.map((t) => ({ t }))];
-    const trips = new Map<Transport, RoundTrip[]>();
+    // Random seeks alternate seq and time, each relative to the one before (as clicking
+    // around the timeline sends them); near ones jump up to 2,000 events from the last;
+    // steps are ± 1; playback advances lab time by a frame at 10× (167 ms) from 4 places.
+    const targets = seqs.flatMap((seq, i) => [{ seq }, { t: times[i]! }]);
+    // Each run of near seeks, steps or frames starts with a far jump to its place: not
+    // measured (`lead`), it is a random seek's figure.
+    type Target = { where: { seq: number } | { t: number }; lead: boolean };
+    const measured = (where: Target['where']): Target => ({ where, lead: false });
+    const near = places.flatMap((place) => {
+      let at = place;
+      return [{ where: { seq: place }, lead: true } as Target].concat(
+        Array.from({ length: 10 }, () => {
+          at = Math.min(lastSeq, Math.max(firstSeq, at + rand.int(4_001) - 2_000));
+          return measured({ seq: at });
+        }),
+      );
+    });
+    const stepTargets = places.flatMap((place) =>
+      [{ where: { seq: place }, lead: true } as Target].concat(
+        [1, 2, 3, 4, 5, 4, 3, 2, 1, 0].map((j) => measured({ seq: place + j })),
+      ),
+    );
+    const playback = places.slice(0, 4).flatMap((place) => {
+      const t0 = tl.seek(place, 0).t;
+      return Array.from({ length: 51 }, (_, f) => ({
+        where: { t: t0 + (f * 10_000) / 60 },
+        lead: f === 0,
+      }));
+    });
+    const kinds = [
+      { kind: 'random', targets: [{ where: targets[0]!, lead: true }, ...targets.map(measured)] },
+      { kind: 'near', targets: near },
+      { kind: 'step', targets: stepTargets },
+      { kind: 'playback', targets: playback },
+      { kind: 'whole', targets: targets.slice(0, 100).map(measured) },
+    ] as const;
+    type Kind = (typeof kinds)[number]['kind'];
+    const trips = new Map<`${Transport} ${Kind}`, RoundTrip[]>();
     for (const transport of ['ws', 'ipc'] as const) {
-      out(
-        `\nround trip of a seek, ${transport === 'ws' ? 'browser mode (JSON over the WebSocket)' : "Electron's IPC (structured clone)"}, the same ${targets.length} seeks`,
-      );
-      const samples = targets.map((where) => roundTrip(tl, where, WINDOW, transport));
-      trips.set(transport, samples);
-      const of = (f: (r: RoundTrip, kind: 'wall' | 'cpu') => number): Took[] =>
-        samples.map((r) => ({ wall: f(r, 'wall'), cpu: f(r, 'cpu') }));
-      for (const part of PARTS)
-        line(
-          `  ${part}`,
-          of((r, kind) => r[kind][part]),
+      const name =
+        transport === 'ws'
+          ? 'browser mode (JSON over the WebSocket)'
+          : "Electron's IPC (structured clone)";
+      for (const { kind, targets: these } of kinds) {
+        out(
+          kind === 'random'
+            ? `\nround trip of a seek, ${name}, ${these.length - 1} random seeks, each naming the last as its base`
+            : `  ${kind === 'whole' ? `${these.length} of them sent whole (no base: a client's first seek)` : `${these.filter((x) => !x.lead).length} ${kind} seeks`}`,
         );
-      line(
-        '  engine (seek + encode + send)',
-        of((r, k) => r[k].seek + r[k].encode + r[k].send),
-      );
-      line(
-        '  receiver (receive + decode)',
-        of((r, k) => r[k].receive + r[k].decode),
-      );
-      line(
-        '  the whole round trip',
-        of((r, k) => PARTS.reduce((sum, p) => sum + r[k][p], 0)),
+        // A fresh client per kind; `whole` has none (every answer whole).
+        const client = kind === 'whole' ? undefined : new SeekClient();
+        const samples = these.flatMap(({ where, lead }) => {
+          const trip = roundTrip(tl, where, WINDOW, transport, client);
+          return lead ? [] : [trip];
+        });
+        trips.set(`${transport} ${kind}`, samples);
+        const of = (f: (r: RoundTrip, kind: 'wall' | 'cpu') => number): Took[] =>
+          samples.map((r) => ({ wall: f(r, 'wall'), cpu: f(r, 'cpu') }));
+        if (kind === 'random')
+          for (const part of PARTS)
+            line(
+              `  ${part}`,
+              of((r, k) => r[k][part]),
+            );
+        line(
+          '  engine (seek + encode + send)',
+          of((r, k) => r[k].seek + r[k].encode + r[k].send),
+        );
+        line(
+          '  receiver (receive + decode)',
+          of((r, k) => r[k].receive + r[k].decode),
+        );
+        line(
+          '  the whole round trip',
+          of((r, k) => PARTS.reduce((sum, p) => sum + r[k][p], 0)),
+        );
+      }
+    }
+    for (const { kind, targets: these } of kinds) {
+      const client = kind === 'whole' ? undefined : new SeekClient();
+      const weights = these.flatMap(({ where, lead }) => {
+        const size = sizes(tl, where, WINDOW, client);
+        return lead ? [] : [size];
+      });
+      const medianOf = (f: (x: (typeof weights)[number]) => number): number =>
+        median(weights.map(f));
+      out(
+        `  what travels, ${kind} (median of ${weights.length}): WebSocket message ${kB(medianOf((w) => w.wsChars))}, ` +
+          `IPC clone ${kB(medianOf((w) => w.ipcBytes))}` +
+          (kind === 'whole'
+            ? `, of which the model ${MB(medianOf((w) => w.modelChars))} as JSON ` +
+              `(${fmt(medianOf((w) => w.subscriptions))} subscriptions, ${fmt(medianOf((w) => w.messages))} messages)`
+            : ''),
       );
     }
-    const weights = targets.filter((_, i) => i % 10 === 0).map((w) => sizes(tl, w, WINDOW));
-    const medianOf = (f: (x: (typeof weights)[number]) => number): number => median(weights.map(f));
-    out(
-      `  what travels (median of ${weights.length}): WebSocket message ${MB(medianOf((w) => w.wsChars))}, ` +
-        `IPC clone ${MB(medianOf((w) => w.ipcBytes))}, of which the model ${MB(medianOf((w) => w.modelChars))} as JSON ` +
-        `(${fmt(medianOf((w) => w.subscriptions))} subscriptions, ${fmt(medianOf((w) => w.messages))} messages)`,
-    );
 
     out('\nwhat the timeline holds');
     const counts = Object.entries(info.markerCounts).map(([kind, n]) => `${kind} ${fmt(n)}`);
@@ -335,21 +408,25 @@ async function main(): Promise<void> {
       },
       { label: 'seek median', value: median(seeks), unit: 'ms', goal: null },
       ...(['ws', 'ipc'] as const).flatMap((transport): BenchFigure[] => {
-        const samples = trips.get(transport) ?? [];
-        const whole = samples.map((r) => PARTS.reduce((sum, p) => sum + r.wall[p], 0));
-        const receiver = samples.map((r) => r.wall.receive + r.wall.decode);
         const name = transport === 'ws' ? 'WebSocket' : 'IPC';
+        const whole = (kind: Kind): number[] =>
+          (trips.get(`${transport} ${kind}`) ?? []).map((r) =>
+            PARTS.reduce((sum, p) => sum + r.wall[p], 0),
+          );
+        const samples = trips.get(`${transport} random`) ?? [];
+        const receiver = samples.map((r) => r.wall.receive + r.wall.decode);
         const engine = samples.map((r) => r.wall.seek + r.wall.encode + r.wall.send);
         return [
           {
             label: `seek round trip p95 (${name}: engine, wire, receiver)`,
-            value: p95(whole),
+            value: p95(whole('random')),
             unit: 'ms',
             goal: { op: '<', value: 16 },
+            note: 'random seeks, each naming the last as its base (whole when > 50,000 events apart)',
           },
           {
             label: `seek round trip median (${name})`,
-            value: median(whole),
+            value: median(whole('random')),
             unit: 'ms',
             goal: null,
           },
@@ -362,6 +439,18 @@ async function main(): Promise<void> {
           {
             label: `seek round trip receiver p95 (${name})`,
             value: p95(receiver),
+            unit: 'ms',
+            goal: null,
+          },
+          ...(['near', 'step', 'playback'] as const).map((kind): BenchFigure => ({
+            label: `seek round trip p95, ${kind} (${name})`,
+            value: p95(whole(kind)),
+            unit: 'ms',
+            goal: { op: '<', value: 16 },
+          })),
+          {
+            label: `seek round trip p95, sent whole (${name})`,
+            value: p95(whole('whole')),
             unit: 'ms',
             goal: null,
           },

@@ -195,6 +195,11 @@ export const commandSchema = z.discriminatedUnion('type', [
       seq: seq.optional(),
       t: z.number().finite().optional(),
       window: z.number().int().min(0).max(SEEK_WINDOW_MAX).optional(),
+      /**
+       * The id of the last seek answer this client decoded: the answer may be sent as what
+       * changed since it (seek-wire.ts). One the host does not hold gets the whole answer.
+       */
+      base: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional(),
     })
     .strict()
     .refine((c) => (c.seq === undefined) !== (c.t === undefined), {

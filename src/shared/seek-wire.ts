@@ -11,10 +11,19 @@
  * (JSON, or V8's structured clone of ~17,000 objects and their records) and parsed them
  * again.
  *
- * A table travels as rows, not as a record of records: the field names of each shape once,
- * then each entry's values in that order. At 10,000 subscriptions the record form was ~2.9 MB
- * of JSON whose parse made a 10,000-key dictionary object; the rows are ~40 % of it, parse
- * into arrays and are made into objects with the same keys in the same order.
+ * A table travels as rows, not as a record of records (table-rows.ts).
+ *
+ * Most seeks are sent as what changed since an answer the client already holds (issue 13: the
+ * whole model, 10,000 subscriptions and ~2,400 messages, was ~1.8 MB to write and parse per
+ * seek, ~60 ms of CPU on both sides). Each answer has an `id`; a later `seek` names the last
+ * one its client decoded as `base`. The workbench keeps the last SEEK_BASES_KEPT answers it
+ * sent to each session (sent-seeks.ts), and when it still has the base, of the same show, the
+ * answer is relative to it: each table as a TableDelta (table-delta.ts), the model's other
+ * fields only where they are not the base's own, and the window's events as the base's that
+ * fall in it (`kept`, positions in the store never change within a show) plus the ones around
+ * them. Otherwise — an unknown, stale or another session's id, a new show — it is sent whole.
+ * A step (± 1 event) or a frame of playback sends a few entries and events instead of all.
+ * The client keeps its last SEEK_BASES_KEPT decoded answers (`SeekBases`).
  *
  * What the renderer gets (`seekFromWire`) equals what `modelFromWire(modelToWire(…))` and the
  * parsed events gave it before, value for value (test/unit/trace/seek-wire.test.ts); it is
@@ -22,29 +31,54 @@
  */
 import type { LabEvent } from './events';
 import type { LabModel } from './model';
-import { Table } from './table';
+import type { Table } from './table';
+import { applyTableDelta, diffTable, type TableDelta } from './table-delta';
+import { packTable, unpackTable, type PackedTable } from './table-rows';
 import type { SeekResult } from './workbench';
 
-/** The engine's answer to `seek`: its window of events as the JSON text of an array. */
+export { packTable, unpackTable, type PackedTable } from './table-rows';
+
+/**
+ * Seek answers a session's sender and its receiver each keep to be a later answer's base. The
+ * travel slice has one seek on its way at a time (it coalesces), so the last answer is the
+ * base; one more covers another caller's seek in between. Few: each kept answer of a far jump
+ * is ~10,000 subscriptions, ~2,400 messages and 5,000 events of objects that the GC walks.
+ */
+export const SEEK_BASES_KEPT = 2;
+
+/** The answer a seek is sent relative to, as the engine kept it. */
+export interface SeekBase {
+  id: number;
+  model: LabModel;
+}
+
+/**
+ * The engine's answer to `seek`: its window of events as the JSON text of an array — the whole
+ * window, or (`kept`) only the events the base's window lacks.
+ */
 export interface SeekAnswer extends Omit<SeekResult, 'events'> {
-  /** `[…]`: the events up to and including `seq`, oldest first (at most the window asked for). */
+  /** This answer's id: a later seek may name it as its `base`. */
+  id: number;
+  /** The answer this one is relative to, or null: sent whole. */
+  base: SeekBase | null;
+  /**
+   * With a base: the window is `before` events of eventsJson, then the base's events
+   * [start, end), then the rest of eventsJson. Null: eventsJson is the whole window.
+   */
+  kept: KeptEvents | null;
+  /** `[…]`: events up to and including `seq`, oldest first (at most the window asked for). */
   eventsJson: string;
+}
+
+export interface KeptEvents {
+  start: number;
+  end: number;
+  before: number;
 }
 
 /** A seek answer as it travels: one JSON text of a `PackedSeek` (see above). */
 export interface WireSeek {
   seekJson: string;
-}
-
-/** A table as rows: each entry's values in its shape's order, the shapes given by runs. */
-export interface PackedTable {
-  /** The field names of each shape of entry, in their key order. */
-  shapes: string[][];
-  /** [shape index, rows of it] pairs, in order (one pair when every entry has one shape). */
-  runs: number[];
-  /** Each entry's key, in order; null when every key is its value's `id`. */
-  keys: string[] | null;
-  rows: unknown[][];
 }
 
 /** The fields of a LabModel that are Tables. */
@@ -63,84 +97,174 @@ const TABLE_NAMES: Record<TableName, true> = {
 };
 const TABLES = Object.keys(TABLE_NAMES) as TableName[];
 
+type OtherFields = Omit<LabModel, TableName>;
+
+/** The model sent whole. */
+export type PackedModel = OtherFields & Record<TableName, PackedTable>;
+
+/**
+ * The model sent relative to the base's: `fields` names its fields in order (as a whole model
+ * has them), `same` those that are the base's own; a field in neither is undefined.
+ */
+export type ModelDelta = Partial<OtherFields> & {
+  fields: string[];
+  same: string[];
+  /** Array fields sent as a window slid along the base's (`finishedOrder`, a FIFO). */
+  slid: Record<string, Slide>;
+} & Record<TableName, TableDelta>;
+
+/** An array as `base.slice(drop, drop + keep)` then `add`. */
+export interface Slide {
+  drop: number;
+  keep: number;
+  add: unknown[];
+}
+
 /** A `SeekResult` as the renderer parses it from `seekJson`. */
 export type PackedSeek = Omit<SeekResult, 'model' | 'events'> & {
-  model: Omit<LabModel, TableName> & Record<TableName, PackedTable>;
+  id: number;
+  base: number | null;
+  kept: KeptEvents | null;
+  model: PackedModel | ModelDelta;
   events: LabEvent[];
 };
 
-/** Appends `value` to `packed`: its values as a row, its shape to the runs. */
-function addRow(packed: PackedTable, value: object): void {
-  let keys = Object.keys(value);
-  let values: unknown[] = Object.values(value);
-  // JSON leaves out a key whose value is undefined; so does a row.
-  if (values.includes(undefined)) {
-    keys = keys.filter((_, i) => values[i] !== undefined);
-    values = values.filter((v) => v !== undefined);
-  }
-  packed.rows.push(values);
-  const { shapes, runs } = packed;
-  const current = runs.length > 0 ? runs[runs.length - 2]! : -1;
-  if (current >= 0 && sameKeys(shapes[current]!, keys)) {
-    runs[runs.length - 1]! += 1;
-    return;
-  }
-  let index = shapes.findIndex((shape) => sameKeys(shape, keys));
-  if (index < 0) index = shapes.push(keys) - 1;
-  runs.push(index, 1);
+function packModel(model: LabModel): PackedModel {
+  const packed: Record<string, unknown> = { ...model };
+  for (const name of TABLES) packed[name] = packTable(model[name] as Table<object>);
+  return packed as PackedModel;
 }
 
-function sameKeys(a: readonly string[], b: readonly string[]): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
-export function packTable<V extends object>(table: Table<V>): PackedTable {
-  const packed: PackedTable = { shapes: [], runs: [], keys: [], rows: [] };
-  let keyIsId = true;
-  table.forEach((value, key) => {
-    packed.keys!.push(key);
-    if (keyIsId && (value as { id?: unknown }).id !== key) keyIsId = false;
-    addRow(packed, value);
-  });
-  if (keyIsId) packed.keys = null;
-  return packed;
-}
-
-export function unpackTable<V>(packed: PackedTable): Table<V> {
-  const { shapes, runs, keys, rows } = packed;
-  const draft = Table.empty<V>().edit();
-  let j = 0;
-  for (let r = 0; r < runs.length; r += 2) {
-    const shape = shapes[runs[r]!]!;
-    for (const end = j + runs[r + 1]!; j < end; j++) {
-      const row = rows[j]!;
-      const value: Record<string, unknown> = {};
-      for (let i = 0; i < shape.length; i++) value[shape[i]!] = row[i];
-      draft.set(keys === null ? (value['id'] as string) : keys[j]!, value as V);
+function diffModel(base: LabModel, model: LabModel): ModelDelta {
+  const fields = Object.keys(model);
+  const same: string[] = [];
+  const slid: Record<string, Slide> = {};
+  const delta: Record<string, unknown> = { fields, same, slid };
+  for (const field of fields) {
+    const value = model[field as keyof LabModel];
+    const was = base[field as keyof LabModel];
+    if (field in TABLE_NAMES) {
+      delta[field] = diffTable(was as Table<object>, value as Table<object>);
+    } else if (was === value) {
+      same.push(field);
+    } else {
+      const slide = Array.isArray(value) && Array.isArray(was) ? slideOf(was, value) : null;
+      if (slide !== null) slid[field] = slide;
+      else delta[field] = value;
     }
   }
-  return draft.finish();
+  return delta as ModelDelta;
+}
+
+/**
+ * `next` as `base` slid along (its first entries dropped, new ones added), when it is that and
+ * keeps at least half of itself; else null (sent whole). Entries compared by identity: arrays of
+ * ids and numbers.
+ */
+function slideOf(base: readonly unknown[], next: readonly unknown[]): Slide | null {
+  if (next.length === 0) return null;
+  const drop = base.indexOf(next[0]);
+  if (drop < 0) return null;
+  let keep = 0;
+  while (drop + keep < base.length && keep < next.length && base[drop + keep] === next[keep])
+    keep++;
+  if (drop + keep < base.length || keep * 2 < next.length) return null;
+  return { drop, keep, add: next.slice(keep) };
 }
 
 /** The engine's answer as one JSON text: the model packed, the events' text spliced in. */
 export function seekToWire(answer: SeekAnswer): WireSeek {
-  const { eventsJson, model, ...rest } = answer;
-  const packed: Record<string, unknown> = { ...model };
-  for (const name of TABLES) packed[name] = packTable(model[name] as Table<object>);
-  const head = JSON.stringify({ ...rest, model: packed });
+  const { eventsJson, model, base, ...rest } = answer;
+  const packed = base === null ? packModel(model) : diffModel(base.model, model);
+  const head = JSON.stringify({ ...rest, base: base?.id ?? null, model: packed });
   // `{…}` → `{…,"events":[…]}`: the events go in as the store holds them.
   return { seekJson: `${head.slice(0, -1)},"events":${eventsJson}}` };
 }
 
+/** A seek answer the client decoded, kept to be a later one's base. */
+interface Decoded {
+  id: number;
+  result: SeekResult;
+}
+
 /**
- * What the renderer makes of a seek answer: from `WireSeek` (IPC: the text, parsed here) or
- * from a `PackedSeek` (WebSocket: the text was the message's, parsed with it).
+ * The client's side: decodes seek answers and keeps its last SEEK_BASES_KEPT, whole or made
+ * from a delta, to apply a later delta to. One per connection: a new connection's host knows
+ * none of them (`clear`).
  */
+export class SeekBases {
+  private kept: Decoded[] = [];
+
+  /** The id to name as the next seek's `base`: the last answer decoded. */
+  latest(): number | undefined {
+    return this.kept[this.kept.length - 1]?.id;
+  }
+
+  clear(): void {
+    this.kept = [];
+  }
+
+  /**
+   * What the renderer makes of a seek answer: from `WireSeek` (IPC: the text, parsed here) or
+   * from a `PackedSeek` (WebSocket: the text was the message's, parsed with it). Null when it
+   * is relative to an answer no longer kept here (more seeks were on their way than are
+   * kept): the caller asks again without a base.
+   */
+  decode(wire: WireSeek | PackedSeek): SeekResult | null {
+    const packed = 'seekJson' in wire ? (JSON.parse(wire.seekJson) as PackedSeek) : wire;
+    const { id, base: baseId, kept, model: sent, events: sentEvents, ...rest } = packed;
+    let model: LabModel;
+    let events = sentEvents;
+    if (baseId === null) {
+      model = unpackModel(sent as PackedModel);
+    } else {
+      const base = this.kept.find((d) => d.id === baseId)?.result;
+      if (base === undefined) return null;
+      model = applyModelDelta(base.model, sent as ModelDelta);
+      if (kept !== null) {
+        events = sentEvents.slice(0, kept.before);
+        const from = base.events;
+        for (let i = kept.start; i < kept.end; i++) events.push(from[i]!);
+        for (let i = kept.before; i < sentEvents.length; i++) events.push(sentEvents[i]!);
+      }
+    }
+    const result: SeekResult = { ...rest, model, events };
+    this.kept = this.kept.filter((d) => d.id !== id);
+    this.kept.push({ id, result });
+    if (this.kept.length > SEEK_BASES_KEPT) this.kept.shift();
+    return result;
+  }
+}
+
+function unpackModel(packed: PackedModel): LabModel {
+  const model: Record<string, unknown> = { ...packed };
+  for (const name of TABLES) model[name] = unpackTable(packed[name]);
+  return model as unknown as LabModel;
+}
+
+function applyModelDelta(base: LabModel, delta: ModelDelta): LabModel {
+  const model: Record<string, unknown> = {};
+  const sent = delta as unknown as Record<string, unknown>;
+  for (const field of delta.fields) {
+    if (field in TABLE_NAMES) {
+      const name = field as TableName;
+      model[field] = applyTableDelta(base[name] as Table<object>, delta[name]);
+    } else if (delta.same.includes(field)) {
+      model[field] = base[field as keyof LabModel];
+    } else if (field in delta.slid) {
+      const { drop, keep, add } = delta.slid[field]!;
+      const was = base[field as keyof LabModel] as unknown[];
+      model[field] = was.slice(drop, drop + keep).concat(add);
+    } else {
+      model[field] = sent[field];
+    }
+  }
+  return model as unknown as LabModel;
+}
+
+/** A whole seek answer, decoded without any base (tests, one-off callers). */
 export function seekFromWire(wire: WireSeek | PackedSeek): SeekResult {
-  const packed = 'seekJson' in wire ? (JSON.parse(wire.seekJson) as PackedSeek) : wire;
-  const model: Record<string, unknown> = { ...packed.model };
-  for (const name of TABLES) model[name] = unpackTable(packed.model[name]);
-  return { ...packed, model: model as unknown as LabModel, events: packed.events };
+  const result = new SeekBases().decode(wire);
+  if (result === null) throw new Error('seekFromWire: the answer is relative to a base');
+  return result;
 }

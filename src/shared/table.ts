@@ -225,6 +225,58 @@ export class Table<V> implements TableLike<V> {
   }
 
   /**
+   * What changed from `before` to `after` when their slots line up — every slot both have
+   * holds the same key in both, or a hole in `after` — as versions edited from one another
+   * do until a compaction: then, walking only the chunks that differ, `removed` gets each key
+   * of `before` that `after` does not hold in its slot, `changed` each key in the same slot
+   * with another value (by identity), and `appended` the entries in `after`'s slots past
+   * `before`'s, in order. `after`'s entries are then `before`'s kept ones in their order, then
+   * the appended ones (a shared-seek delta, table-delta.ts). False when the slots do not
+   * line up; the visitors may have been called before that was found.
+   */
+  static align<V>(
+    before: Table<V>,
+    after: Table<V>,
+    visit: {
+      removed(key: string): void;
+      changed(key: string, was: V, is: V): void;
+      appended(key: string, value: V): void;
+    },
+  ): boolean {
+    const a = before.#s;
+    const b = after.#s;
+    if (a === b) return true;
+    const shared = Math.min(a.length, b.length);
+    const chunks = Math.max(a.values.length, b.values.length);
+    for (let c = 0; c < chunks; c++) {
+      const ak = a.keys[c] ?? [];
+      const bk = b.keys[c] ?? [];
+      const av = a.values[c] ?? [];
+      const bv = b.values[c] ?? [];
+      if (ak === bk && av === bv) continue;
+      const end = Math.max(ak.length, bk.length);
+      for (let i = 0; i < end; i++) {
+        const slot = c * CHUNK + i;
+        const was = slot < a.length ? ak[i] : undefined;
+        const is = slot < b.length ? bk[i] : undefined;
+        if (slot < shared) {
+          if (was === is) {
+            if (was !== undefined && av[i] !== bv[i]) visit.changed(was, av[i]!, bv[i]!);
+          } else if (is === undefined) {
+            visit.removed(was!);
+          } else {
+            return false;
+          }
+          continue;
+        }
+        if (was !== undefined) visit.removed(was);
+        if (is !== undefined) visit.appended(is, bv[i]!);
+      }
+    }
+    return true;
+  }
+
+  /**
    * Calls `visit` for every key whose value differs between `before` and `after` (by
    * identity; a value missing on one side is undefined there), each key once. Versions
    * edited from one another share the chunks nothing changed, so the cost is about the

@@ -31,6 +31,7 @@ import { Timeline } from '../../../src/main/engine/trace/timeline';
 import { CHUNK_EVENTS } from '../../../src/main/engine/trace/timeline-events';
 import type { CommandContext } from '../../../src/main/engine/workbench/commands/handler';
 import { timelineHandlers } from '../../../src/main/engine/workbench/commands/timeline';
+import { SentSeeks } from '../../../src/main/engine/workbench/sent-seeks';
 import { Rand, labEvents, writeBundle } from '../../../bench/replay-fixture';
 
 type Where = { seq: number } | { t: number };
@@ -51,7 +52,10 @@ function oldPath(timeline: Timeline, where: Where, window: number, via: Transpor
 
 /** What the renderer gets now: the command's answer, encoded by the host, carried, decoded. */
 function newPath(timeline: Timeline, where: Where, window: number, via: Transport): SeekResult {
-  const context = { show: { timeline, epoch: 1 } } as unknown as CommandContext;
+  const context = {
+    show: { timeline, epoch: 1 },
+    seeks: new SentSeeks(),
+  } as unknown as CommandContext;
   const answer = timelineHandlers.seek(
     { type: 'seek', ...where, window },
     context,

@@ -76,7 +76,13 @@ export type TimelineFind = 'violation' | 'message' | 'marker';
 export type TimelineSeek = Omit<SeekResult, 'epoch'>;
 
 /** A seek's answer with its events as the JSON text of an array (`EventStore.sliceJson`). */
-export type TimelineSeekJson = Omit<SeekAnswer, 'epoch'>;
+export type TimelineSeekJson = Pick<SeekAnswer, 'seq' | 't' | 'model' | 'eventsJson'>;
+
+/** A seek's answer without its events: its window is the store positions [first, end). */
+export interface TimelineSeekWindow extends Omit<TimelineSeekJson, 'eventsJson'> {
+  first: number;
+  end: number;
+}
 
 export const TIMELINE_EVENTS_MAX = 2_000_000;
 export const TIMELINE_MESSAGES_MAX = 1_000_000;
@@ -326,12 +332,35 @@ export class Timeline {
    * the fold needs are parsed here; the window's are parsed once, by the client.
    */
   seekJson(seq: number, window: number): TimelineSeekJson {
-    return this.seekPositionJson(this.store.countUpToSeq(seq) - 1, window);
+    return this.withEventsJson(this.seekWindow({ seq }, window));
   }
 
   /** `seekTime`, its events as JSON text (see `seekJson`). */
   seekTimeJson(t: number, window: number): TimelineSeekJson {
-    return this.seekPositionJson(this.store.countUpToTime(t) - 1, window);
+    return this.withEventsJson(this.seekWindow({ t }, window));
+  }
+
+  /**
+   * `seek` (given `seq`) or `seekTime` (given `t`) without its events: the window is named by
+   * store positions [first, end), which never change within a show (the store only appends),
+   * so the `seek` command can send only the events a client's earlier window lacks
+   * (`eventsJson`).
+   */
+  seekWindow(where: { seq: number } | { t: number }, window: number): TimelineSeekWindow {
+    const target =
+      'seq' in where
+        ? this.store.countUpToSeq(where.seq) - 1
+        : this.store.countUpToTime(where.t) - 1;
+    return this.seekPositionWindow(target, window);
+  }
+
+  /** The events at store positions [first, end) as the JSON text of an array (`[]` if none). */
+  eventsJson(first: number, end: number): string {
+    return first < end ? this.store.sliceJson(first, end - 1) : '[]';
+  }
+
+  private withEventsJson({ first, end, ...at }: TimelineSeekWindow): TimelineSeekJson {
+    return { ...at, eventsJson: this.eventsJson(first, end) };
   }
 
   /**
@@ -520,19 +549,19 @@ export class Timeline {
     };
   }
 
-  private seekPositionJson(target: number, window: number): TimelineSeekJson {
+  private seekPositionWindow(target: number, window: number): TimelineSeekWindow {
     const count = this.store.count;
-    if (count === 0) return { seq: 0, t: 0, model: emptyModel(), eventsJson: '[]' };
+    if (count === 0) return { seq: 0, t: 0, model: emptyModel(), first: 0, end: 0 };
     const { position, wanted, size, base, baseCount } = this.seekBase(target, window);
     // Only the events to fold are parsed (the window's are the client's to parse).
     const events = baseCount < wanted ? this.store.slice(baseCount, position) : [];
     const model = this.foldTo(base, baseCount, wanted, events, 0);
-    const from = wanted - Math.min(size, wanted);
     return {
       seq: model.seq,
       t: model.t,
       model,
-      eventsJson: from < wanted ? this.store.sliceJson(from, position) : '[]',
+      first: wanted - Math.min(size, wanted),
+      end: wanted,
     };
   }
 

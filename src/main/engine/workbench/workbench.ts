@@ -33,6 +33,7 @@ import { RecordingShow } from './shows/recording';
 import { RunShow, type RunSettings } from './shows/run';
 import { SandboxShow } from './shows/sandbox';
 import type { Show, Stage } from './shows/show';
+import { SentSeeks } from './sent-seeks';
 import { Uploads } from './uploads';
 
 export { SANDBOX_STORE_DIR } from './shows/sandbox';
@@ -79,6 +80,7 @@ export class Workbench {
   /** The only files commands may name (engine/fs/confined.ts). */
   readonly files: FileAccess;
   private readonly uploads: Uploads;
+  private readonly seeks = new SentSeeks();
   private readonly comparisons: Comparisons;
   /** What a show borrows from the workbench: real time, its timeline's bound, the relay. */
   private readonly stage: Stage;
@@ -126,8 +128,9 @@ export class Workbench {
     return this.files.register(file);
   }
 
-  /** A client session ended: its upload in progress is deleted. */
+  /** A client session ended: its upload in progress is deleted, its seek answers released. */
   async sessionClosed(session: object): Promise<void> {
+    this.seeks.forget(session);
     await this.uploads.closeSession(session);
   }
 
@@ -202,6 +205,7 @@ export class Workbench {
     return {
       show: this.show,
       session,
+      seeks: this.seeks,
       files: this.files,
       recent: this.recent,
       uploads: this.uploads,

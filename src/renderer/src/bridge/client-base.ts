@@ -6,7 +6,8 @@
 import type { Command, ResultOf } from '../../../shared/commands';
 import type { LabEvent } from '../../../shared/events';
 import { decodeResult, modelFromWire, type LabModel } from '../../../shared/model';
-import type { Result } from '../../../shared/result';
+import { ok, type Result } from '../../../shared/result';
+import { SeekBases, type PackedSeek, type WireSeek } from '../../../shared/seek-wire';
 import type { ServerMessage } from '../../../shared/wire';
 import type { RunStatus } from '../../../shared/workbench';
 import type { ConnectionStatus, LabClient } from './client';
@@ -18,6 +19,8 @@ export abstract class ClientBase implements LabClient {
   private readonly eventListeners = new Listeners<LabEvent[]>();
   private readonly statusListeners = new Listeners<ConnectionStatus>();
   private readonly runStatusListeners = new Listeners<RunStatus>();
+  /** The last seek answers decoded: a later seek is sent relative to one (seek-wire.ts). */
+  private readonly seekBases = new SeekBases();
 
   constructor(initial: ConnectionStatus) {
     this.status = initial;
@@ -28,10 +31,25 @@ export abstract class ClientBase implements LabClient {
   abstract close(): void;
 
   call<C extends Command>(command: C): Promise<Result<ResultOf<C>>> {
+    if (command.type === 'seek') return this.seek(command) as Promise<Result<ResultOf<C>>>;
     // A model in a result travels as a WireModel: made a LabModel (tables) again here.
     return this.request(command).then((result) => decodeResult(command.type, result)) as Promise<
       Result<ResultOf<C>>
     >;
+  }
+
+  /** A seek names the last answer decoded as its base, unless the caller named one. */
+  private async seek(command: Extract<Command, { type: 'seek' }>): Promise<Result<unknown>> {
+    const base = command.base ?? this.seekBases.latest();
+    const result = await this.request(base === undefined ? command : { ...command, base });
+    if (!result.ok) return result;
+    const decoded = this.seekBases.decode(result.value as WireSeek | PackedSeek);
+    if (decoded !== null) return ok(decoded);
+    // Its base is no longer kept here (more seeks were on their way than are kept): the
+    // whole answer, without a base.
+    const { base: _named, ...whole } = command;
+    const again = await this.request(whole);
+    return again.ok ? ok(this.seekBases.decode(again.value as WireSeek | PackedSeek)!) : again;
   }
 
   onSnapshot(listener: (model: LabModel) => void): () => void {
@@ -65,6 +83,8 @@ export abstract class ClientBase implements LabClient {
   protected setStatus(status: ConnectionStatus): void {
     if (this.status === status) return;
     this.status = status;
+    // Another connection's host holds none of this one's answers.
+    if (status !== 'open') this.seekBases.clear();
     this.statusListeners.emit(status);
   }
 

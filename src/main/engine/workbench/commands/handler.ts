@@ -11,6 +11,7 @@ import type { FileAccess } from '../../fs/confined';
 import type { Scenario } from '../../scenario/schema';
 import type { Comparisons } from '../comparisons';
 import type { RecentFiles } from '../scenario-files';
+import type { SentSeeks } from '../sent-seeks';
 import type { RunSettings } from '../shows/run';
 import type { Show } from '../shows/show';
 import type { Uploads } from '../uploads';
@@ -21,6 +22,8 @@ export interface CommandContext {
   readonly show: Show;
   /** The client session the command came from (an upload belongs to its session). */
   readonly session: object | undefined;
+  /** The seek answers sent to each session: a later seek's base (sent-seeks.ts). */
+  readonly seeks: SentSeeks;
   readonly files: FileAccess;
   readonly recent: RecentFiles;
   readonly uploads: Uploads;

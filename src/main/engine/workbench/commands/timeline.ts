@@ -14,16 +14,36 @@ export const MARKER_PAGE_DEFAULT = 200;
 export const timelineHandlers: Handlers<'timeline' | 'seek' | 'find' | 'message' | 'markers'> = {
   timeline: (command, { show }) =>
     ok({ epoch: show.epoch, ...show.timeline.info(command.buckets) }),
-  // Its events as the store's JSON text: the client parses them (seek-wire.ts).
-  seek: (command, { show }) => {
+  // Its events as the store's JSON text: the client parses them (seek-wire.ts). Relative to
+  // the answer the client names as `base` when this session was sent it for this show.
+  seek: (command, { show, session, seeks }) => {
     const window = command.window ?? SEEK_WINDOW_DEFAULT;
-    const { timeline } = show;
+    const { timeline, epoch } = show;
     if (timeline.count === 0) return fail('ERR_NOT_FOUND', 'seek: nothing recorded yet');
-    const at =
-      command.seq !== undefined
-        ? timeline.seekJson(command.seq, window)
-        : timeline.seekTimeJson(command.t!, window);
-    return ok({ epoch: show.epoch, ...at } satisfies SeekAnswer);
+    const at = timeline.seekWindow(
+      command.seq !== undefined ? { seq: command.seq } : { t: command.t! },
+      window,
+    );
+    const { first, end, ...rest } = at;
+    const base = seeks.find(session, epoch, command.base, end);
+    // The base's events in this window (positions never change within a show) are not sent.
+    const lo = base === null ? end : Math.max(first, base.first);
+    const hi = base === null ? end : Math.min(end, base.end);
+    const kept =
+      lo < hi ? { start: lo - base!.first, end: hi - base!.first, before: lo - first } : null;
+    const eventsJson =
+      kept === null
+        ? timeline.eventsJson(first, end)
+        : joinArrays(timeline.eventsJson(first, lo), timeline.eventsJson(hi, end));
+    const id = seeks.remember(session, { epoch, model: at.model, first, end });
+    return ok({
+      epoch,
+      ...rest,
+      id,
+      base: base && { id: base.id, model: base.model },
+      kept,
+      eventsJson,
+    } satisfies SeekAnswer);
   },
   find: (command, { show }) =>
     ok({
@@ -44,3 +64,10 @@ export const timelineHandlers: Handlers<'timeline' | 'seek' | 'find' | 'message'
     return typeof detail === 'string' ? fail('ERR_NOT_FOUND', detail) : ok(detail);
   },
 };
+
+/** Two JSON array texts as one: `[a…]` and `[b…]` → `[a…,b…]`. */
+function joinArrays(a: string, b: string): string {
+  if (a === '[]') return b;
+  if (b === '[]') return a;
+  return `${a.slice(0, -1)},${b.slice(1)}`;
+}
