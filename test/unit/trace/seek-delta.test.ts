@@ -7,11 +7,9 @@
  * duplicated or moved an entry or an event fails here.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import v8 from 'node:v8';
-import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseCommand, type Command } from '../../../src/shared/commands';
 import { emptyModel, encodeResult, type LabModel } from '../../../src/shared/model';
@@ -37,6 +35,7 @@ import type { CommandContext } from '../../../src/main/engine/workbench/commands
 import { timelineHandlers } from '../../../src/main/engine/workbench/commands/timeline';
 import { SentSeeks } from '../../../src/main/engine/workbench/sent-seeks';
 import { Rand, labEvents, writeBundle } from '../../../bench/replay-fixture';
+import { writeDamagedRecording } from './damaged-recording';
 
 type Where = { seq: number } | { t: number };
 type Transport = 'ws' | 'ipc';
@@ -216,18 +215,7 @@ describe('a seek sent relative to the last answer its client decoded', () => {
   }, 60_000);
 
   it('is the same in a recording with gaps, a damaged line and a seq that does not rise', async () => {
-    const lines = gunzipSync(await readFile(file))
-      .toString()
-      .split('\n');
-    const damaged = [
-      ...lines.slice(0, 2000),
-      ...lines.slice(2100, 5000),
-      '{"seq": 5001, "kind": broken',
-      lines[4000]!,
-      ...lines.slice(5001, 9000),
-    ];
-    const broken = path.join(dir, 'broken.jsonl');
-    await writeFile(broken, damaged.join('\n'));
+    const broken = await writeDamagedRecording(file, dir);
     const tl = await Timeline.fromReader(await TraceReader.open(broken));
     expect(tl.notes().join(' ')).toMatch(/missing/);
     const session = new Session(new SentSeeks());

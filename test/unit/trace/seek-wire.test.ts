@@ -7,11 +7,9 @@
  * packed, and a recording with gaps, a damaged line and a seq that does not rise.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import v8 from 'node:v8';
-import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   decodeResult,
@@ -33,6 +31,7 @@ import type { CommandContext } from '../../../src/main/engine/workbench/commands
 import { timelineHandlers } from '../../../src/main/engine/workbench/commands/timeline';
 import { SentSeeks } from '../../../src/main/engine/workbench/sent-seeks';
 import { Rand, labEvents, writeBundle } from '../../../bench/replay-fixture';
+import { writeDamagedRecording } from './damaged-recording';
 
 type Where = { seq: number } | { t: number };
 type Transport = 'ws' | 'ipc';
@@ -128,19 +127,7 @@ describe("a seek's answer on the wire", () => {
   }, 120_000);
 
   it('is the same for a recording with gaps, a damaged line and a seq that does not rise', async () => {
-    const lines = gunzipSync(await readFile(file))
-      .toString()
-      .split('\n');
-    // Line 1 is the header: drop seqs 2,000–2,099 and 5,000, damage one line, repeat a seq.
-    const damaged = [
-      ...lines.slice(0, 2000),
-      ...lines.slice(2100, 5000),
-      '{"seq": 5001, "kind": broken',
-      lines[4000]!,
-      ...lines.slice(5001, 9000),
-    ];
-    const broken = path.join(dir, 'broken.jsonl');
-    await writeFile(broken, damaged.join('\n'));
+    const broken = await writeDamagedRecording(file, dir);
     const timeline = await Timeline.fromReader(await TraceReader.open(broken));
     const reference = await Timeline.fromReader(await TraceReader.open(broken));
     expect(timeline.notes().join(' ')).toMatch(/missing/);
