@@ -36,8 +36,6 @@ import { applyTableDelta, diffTable, type TableDelta } from './table-delta';
 import { packTable, unpackTable, type PackedTable } from './table-rows';
 import type { SeekResult } from './workbench';
 
-export { packTable, unpackTable, type PackedTable } from './table-rows';
-
 /**
  * Seek answers a session's sender and its receiver each keep to be a later answer's base. The
  * travel slice has one seek on its way at a time (it coalesces), so the last answer is the

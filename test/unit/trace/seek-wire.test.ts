@@ -21,7 +21,7 @@ import {
 import { ok, type Result } from '../../../src/shared/result';
 import { serverMessageJson, type ServerMessage } from '../../../src/shared/wire';
 import type { SeekResult } from '../../../src/shared/workbench';
-import { packTable, unpackTable } from '../../../src/shared/seek-wire';
+import { packTable, unpackTable } from '../../../src/shared/table-rows';
 import { Table } from '../../../src/shared/table';
 import { parseResult, parseServerMessage } from '../../../src/renderer/src/bridge/messages';
 import { TraceReader } from '../../../src/main/engine/trace/reader';
