@@ -489,7 +489,7 @@ export class PushCore {
   dropQueued(sub: Subscription, reason: 'subscription-deleted' | 'reset'): number {
     const queued = [...sub.queue.values()];
     for (const message of queued) {
-      this.finish(message);
+      this.finish(message, false);
       this.bus.emit({
         kind: 'message.dropped',
         subscriptionId: sub.id,
@@ -498,6 +498,7 @@ export class PushCore {
         ...this.mirrored(),
       });
       this.sendReceipt(message, 410);
+      this.store?.finishMessage(message.id);
     }
     return queued.length;
   }
@@ -684,7 +685,7 @@ export class PushCore {
   ack(messageToken: string): 'acked' | 'not-found' {
     const message = this.messagesByToken.get(messageToken);
     if (!message) return 'not-found';
-    this.finish(message);
+    this.finish(message, false);
     // An acknowledgement is activity: the subscription's idle time starts over.
     const sub = this.subscriptions.get(message.subscriptionId);
     if (sub && sub.monitors.size === 0) this.idleSubscriptions.idle(sub);
@@ -695,6 +696,7 @@ export class PushCore {
       messageId: message.id,
     });
     this.sendReceipt(message, 204);
+    this.store?.finishMessage(message.id);
     return 'acked';
   }
 
@@ -739,8 +741,9 @@ export class PushCore {
       );
       return;
     }
-    if (!this.finish(message)) return;
+    if (!this.finish(message, false)) return;
     this.reportExpired(message);
+    this.store?.finishMessage(message.id);
   }
 
   private reportExpired(message: StoredMessage): void {
@@ -752,7 +755,13 @@ export class PushCore {
     this.sendReceipt(message, 410);
   }
 
-  /** Removes a message from every index; false if it was already gone. */
+  /**
+   * Removes a message from every index; false if it was already gone. Where the message's
+   * end sends a receipt (ack, expiry, drop), the caller journals the finish itself, after
+   * the receipt: a batch torn between the two then keeps the message (pushed again, its
+   * receipt sent when it ends again; `restore` drops the receipt held for it) instead of
+   * losing the receipt.
+   */
   private finish(message: StoredMessage, journal = true): boolean {
     const sub = this.subscriptions.get(message.subscriptionId);
     if (!this.messagesByToken.delete(message.token)) return false;
@@ -947,9 +956,13 @@ export class PushCore {
     }
     // Receipts held when it stopped wait again for their monitors (or go with their
     // receipt subscription, if it went meanwhile).
+    // A receipt held for a message still stored is a batch torn between the two (see
+    // `finish`): the message ends again and sends its receipt then. (On a shared store the
+    // state is read while others write, so both may be seen at once: each is kept there.)
     for (const r of state.heldReceipts ?? []) {
       const receipt = this.receiptSubscriptionsById.get(r.receiptSubscriptionId);
-      if (receipt) this.holdReceipt(receipt, r.messageToken, r.status);
+      const torn = store.shared !== true && this.messagesByToken.has(r.messageToken);
+      if (receipt && !torn) this.holdReceipt(receipt, r.messageToken, r.status);
       else store.releaseReceipt(r.receiptSubscriptionId, r.messageToken);
     }
     // What nothing refers to any more starts idle (receipt subscriptions) or goes (sets).
