@@ -2,9 +2,10 @@
  * A seek sent as what changed since an answer the client holds (shared/seek-wire.ts,
  * table-delta.ts, workbench/sent-seeks.ts; issue 13): what the renderer decodes must be the
  * whole answer, entry for entry and in order, for every kind of seek — by seq, by time, ± 1
- * steps, far jumps, playback — across a show change, with a stale, unknown or another
- * session's base, and in a recording with gaps and a damaged line. A delta that dropped,
- * duplicated or moved an entry or an event fails here.
+ * steps, far jumps, playback — whatever snapshot spacing the engine folded from, across a
+ * show change, with a stale, unknown or another session's base, and in a recording with gaps
+ * and a damaged line. A delta that dropped, duplicated or moved an entry or an event fails
+ * here.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -164,6 +165,26 @@ describe('a seek sent relative to the last answer its client decoded', () => {
         expect(session.deltas).toBe(places.length - 1);
       }
     }
+  }, 120_000);
+
+  it('decodes to the same answers whatever the snapshot spacing the seeks fold from', async () => {
+    // The renderer must get the same model and events whichever snapshots, head or recent
+    // seeks' models the engine folded from (K was 2,048 before issue 13's near part).
+    const spaced = await Promise.all(
+      [64, 2048].map(async (snapshotEvery) =>
+        Timeline.fromReader(await TraceReader.open(file), { snapshotEvery }),
+      ),
+    );
+    const places = targets(timeline, 2, 41);
+    const sessions = [timeline, ...spaced].map(() => new Session(new SentSeeks()));
+    for (const where of places) {
+      const want = whole(timeline, 1, where, 2_000);
+      [timeline, ...spaced].forEach((t, i) =>
+        expectSame(sessions[i]!.go(t, 1, where, 2_000, 'ws'), want),
+      );
+    }
+    for (const session of sessions) expect(session.deltas).toBe(places.length - 1);
+    expect(spaced.map((t) => t.snapshotEvery)).toEqual([64, 2048]);
   }, 120_000);
 
   it('sends a step only the events its base lacks', () => {

@@ -8,7 +8,7 @@ import { Readable } from 'node:stream';
 import fc from 'fast-check';
 import { describe, expect, it, vi } from 'vitest';
 import type { LabEvent, LabEventBody } from '../../../src/shared/events';
-import { applyEvents, emptyModel, modelToWire } from '../../../src/shared/model';
+import { applyEvents, emptyModel, modelToWire, type LabModel } from '../../../src/shared/model';
 import { MARKERS_MAX, SEEK_WINDOW_MAX } from '../../../src/shared/workbench';
 import { TraceReader } from '../../../src/main/engine/trace/reader';
 import { Timeline, type TimelineOptions } from '../../../src/main/engine/trace/timeline';
@@ -174,6 +174,56 @@ describe('Timeline', () => {
       ),
       { numRuns: 25 },
     );
+  });
+
+  it('seeks from snapshots at any spacing, thinned or not, to the model folded from scratch', () => {
+    fc.assert(
+      fc.property(
+        fc.array(stepArb, { minLength: 300, maxLength: 2500 }),
+        fc.constantFrom(1, 3, 64, 1024),
+        fc.constantFrom(1_000_000, 40, 0),
+        // Seeks in any order, both ways: from snapshots, the head and recent seeks' models.
+        fc.array(fc.nat(3000), { minLength: 1, maxLength: 12 }),
+        (steps, snapshotEvery, snapshotEntriesMax, seqs) => {
+          const events = labStream(steps);
+          const timeline = timelineOf(events, { snapshotEvery, snapshotEntriesMax });
+          // Thinned (K doubled) only when a bound was hit, never below the spacing asked for.
+          expect(timeline.snapshotEvery).toBeGreaterThanOrEqual(snapshotEvery);
+          if (snapshotEntriesMax === 1_000_000 && events.length < 1024 * snapshotEvery)
+            expect(timeline.snapshotEvery).toBe(snapshotEvery);
+          for (const seq of seqs) {
+            const { upTo } = expected(events, seq);
+            const model = applyEvents(emptyModel(), upTo);
+            expect(timeline.seek(seq, 3).model).toEqual(model);
+            expect(timeline.seekWindow({ seq }, 3).model).toEqual(model);
+            const last = upTo[upTo.length - 1]!;
+            expect(timeline.seekTime(last.t, 0).seq).toBeGreaterThanOrEqual(last.seq);
+          }
+        },
+      ),
+      { numRuns: 30 },
+    );
+  });
+
+  it('holds each snapshot as the fold of the events before it, across thinning', () => {
+    const events = labStream(
+      Array.from({ length: 4000 }, (_, i): Step => [(i * 7) % 11, i % 10, (i * 13) % 61]),
+    );
+    // A budget of entries the thinning must meet: K doubles from 16 while events arrive.
+    for (const snapshotEntriesMax of [1_000_000, 200]) {
+      const timeline = timelineOf(events, { snapshotEvery: 16, snapshotEntriesMax });
+      const every = timeline.snapshotEvery;
+      if (snapshotEntriesMax === 200) expect(every).toBeGreaterThan(16);
+      else expect(every).toBe(16);
+      const { snapshots } = timeline as unknown as { snapshots: LabModel[] };
+      expect(snapshots.length).toBe(Math.floor(events.length / every) + 1);
+      // snapshots[i] is the model after the first i·K events (store positions), each one.
+      snapshots.forEach((snapshot, i) =>
+        expect(modelToWire(snapshot)).toEqual(
+          modelToWire(applyEvents(emptyModel(), events.slice(0, i * every))),
+        ),
+      );
+    }
   });
 
   it('steps one event at a time, both ways, as a scrubber does', () => {
@@ -454,7 +504,7 @@ describe('Timeline', () => {
 });
 
 describe('snapshots in a lab with many entries (issue 13)', () => {
-  it('stay 2,048 events apart although each holds ~10,000 entries, and seeks equal a fold', () => {
+  it('stay 1,024 events apart although each holds ~10,000 entries, and seeks equal a fold', () => {
     const events = [...labEvents(24_000)];
     const timeline = new Timeline();
     for (const event of events) timeline.append(event);
@@ -462,8 +512,8 @@ describe('snapshots in a lab with many entries (issue 13)', () => {
     // The tables share what the events between two snapshots did not change: a snapshot
     // counts min(K, its entries), so K no longer grows with the lab (it grew to 16,384).
     expect(last.subscriptions.size + last.messages.size).toBeGreaterThan(10_000);
-    expect(timeline.snapshotEvery).toBe(2048);
-    for (const seq of [2048, 2049, 4097, 12_345, 23_999]) {
+    expect(timeline.snapshotEvery).toBe(1024);
+    for (const seq of [1024, 1025, 2048, 2049, 4097, 12_345, 23_999]) {
       expect(modelToWire(timeline.seek(seq, 0).model)).toEqual(
         modelToWire(applyEvents(emptyModel(), events.slice(0, seq))),
       );

@@ -11,12 +11,14 @@
  *   batch did not change (shared/table.ts), so what a snapshot adds to the ones before it is
  *   what the K events since changed: it is counted as min(K, its entries). Snapshots are
  *   bounded by that count together (`snapshotEntriesMax`) and by number: past a bound K
- *   doubles and every other snapshot goes. K starts at 2 chunks (issue 13: it used to grow
+ *   doubles and every other snapshot goes. K starts at 1 chunk (issue 13: it used to grow
  *   with the entries a snapshot holds, to 16,384 events in the benchmark's lab, and a seek
  *   folded and unpacked up to that many; at 4,096 the same lab's heap grew by ~75 MB a
  *   million events and seeks took about half the time; at 2,048 it holds ~45 MB more than at
  *   4,096 — 276 rather than 229 bytes an event — and a random seek costs ~23 % less CPU at
- *   the median, ~14 % at p95, measured side by side in one process).
+ *   the median, ~14 % at p95; at 1,024 the Timeline's heap is ~54 MB more again, 279 rather
+ *   than 225 MB, and the seek's CPU p95 is ~0.4–0.5 × for near jumps of ± 2,000 events and
+ *   random ones, measured side by side in one process, bench/results-parts/near.md).
  * - Markers (link outages, expiries, replacements, receipts, invariant violations) and a
  *   per-message list of positions are indexed as events are appended. Violations come from
  *   an InvariantChecker fed the same events; 'lost' is a judgement about the run's end, not
@@ -63,9 +65,11 @@ export interface TimelineOptions {
   /**
    * Table entries (subscriptions, messages, agents) all snapshots may add together, each
    * counted as min(K, its entries). Default 2,000,000 (the benchmark's busy lab: a million
-   * events count 1,000,000 and hold ~120 MB).
+   * events count 1,000,000, at K = 1,024 as at 2,048, and hold ~54 MB more at 1,024).
    */
   snapshotEntriesMax?: number;
+  /** K to start with: events between two snapshots (it doubles past the bounds). Default 1,024. */
+  snapshotEvery?: number;
   /** Options for the invariant checker that finds the violations. */
   checker?: Omit<CheckerOptions, 'onViolation'>;
 }
@@ -94,8 +98,8 @@ const BEYOND_BATCH_EVENTS = 2_000;
 const RECENT_MODELS = 8;
 /** Snapshots at most, whatever their size. */
 const SNAPSHOTS_MAX = 1024;
-/** K starts at two chunks, and stops doubling here (so a seek never folds more). */
-const SNAPSHOT_EVERY_MIN = 2 * CHUNK_EVENTS;
+/** K starts at one chunk, and stops doubling here (so a seek never folds more). */
+const SNAPSHOT_EVERY_MIN = CHUNK_EVENTS;
 const SNAPSHOT_EVERY_MAX = 128 * CHUNK_EVENTS;
 
 const MARKER_KINDS: readonly MarkerKind[] = [
@@ -184,6 +188,7 @@ export class Timeline {
     this.messagesMax = options.messagesMax ?? TIMELINE_MESSAGES_MAX;
     this.markersMax = options.markersMax ?? TIMELINE_MARKERS_MAX;
     this.snapshotEntriesMax = options.snapshotEntriesMax ?? TIMELINE_SNAPSHOT_ENTRIES_MAX;
+    this.every = Math.max(1, Math.floor(options.snapshotEvery ?? SNAPSHOT_EVERY_MIN) || 1);
     this.checker = new InvariantChecker({
       ...options.checker,
       onViolation: (v) => this.onViolation(v),
