@@ -11,7 +11,8 @@
  * (JSON, or V8's structured clone of ~17,000 objects and their records) and parsed them
  * again.
  *
- * A table travels as rows, not as a record of records (table-rows.ts).
+ * A table travels as columns when sent whole and as rows in a delta, not as a record of
+ * records (table-rows.ts).
  *
  * Most seeks are sent as what changed since an answer the client already holds (issue 13: the
  * whole model, 10,000 subscriptions and ~2,400 messages, was ~1.8 MB to write and parse per
@@ -33,7 +34,7 @@ import type { LabEvent } from './events';
 import type { LabModel } from './model';
 import type { Table } from './table';
 import { applyTableDelta, diffTable, type TableDelta } from './table-delta';
-import { packTable, unpackTable, type PackedTable } from './table-rows';
+import { packColumns, unpackColumns, type PackedColumns } from './table-rows';
 import type { SeekResult } from './workbench';
 
 /**
@@ -98,7 +99,7 @@ const TABLES = Object.keys(TABLE_NAMES) as TableName[];
 type OtherFields = Omit<LabModel, TableName>;
 
 /** The model sent whole. */
-export type PackedModel = OtherFields & Record<TableName, PackedTable>;
+export type PackedModel = OtherFields & Record<TableName, PackedColumns>;
 
 /**
  * The model sent relative to the base's: `fields` names its fields in order (as a whole model
@@ -129,7 +130,7 @@ export type PackedSeek = Omit<SeekResult, 'model' | 'events'> & {
 
 function packModel(model: LabModel): PackedModel {
   const packed: Record<string, unknown> = { ...model };
-  for (const name of TABLES) packed[name] = packTable(model[name] as Table<object>);
+  for (const name of TABLES) packed[name] = packColumns(model[name] as Table<object>);
   return packed as PackedModel;
 }
 
@@ -236,7 +237,7 @@ export class SeekBases {
 
 function unpackModel(packed: PackedModel): LabModel {
   const model: Record<string, unknown> = { ...packed };
-  for (const name of TABLES) model[name] = unpackTable(packed[name]);
+  for (const name of TABLES) model[name] = unpackColumns(packed[name]);
   return model as unknown as LabModel;
 }
 

@@ -3,6 +3,13 @@
  * entry's values in that order. At 10,000 subscriptions the record form was ~2.9 MB of JSON
  * whose parse made a 10,000-key dictionary object; the rows are ~40 % of it, parse into
  * arrays and are made into objects with the same keys in the same order.
+ *
+ * A whole table (a seek answer sent whole: a far jump) travels as columns instead
+ * (`PackedColumns`): each field's values of a run of entries as one array. JSON.parse makes
+ * one array per field instead of one per entry, and the receiver reads them in one pass into
+ * `Table.fromOrdered`: at 10,000 subscriptions, parse + objects + table ~2× cheaper than rows
+ * through a draft (bench/results-parts/window.md). Deltas stay rows: their patched entries
+ * each have their own fields.
  */
 import { Table } from './table';
 
@@ -15,6 +22,76 @@ export interface PackedTable {
   /** Each entry's key, in order; null when every key is its value's `id`. */
   keys: string[] | null;
   rows: unknown[][];
+}
+
+/** A table as columns: per run of entries of one shape, one array per field of it. */
+export interface PackedColumns {
+  /** The field names of each shape of entry, in their key order. */
+  shapes: string[][];
+  /** [shape index, entries of it] pairs, in order. */
+  runs: number[];
+  /** Each entry's key, in order; null when every key is its value's `id`. */
+  keys: string[] | null;
+  /** columns[r][i][j]: run r's j-th entry's value of its shape's field i. */
+  columns: unknown[][][];
+}
+
+/** A table as columns (see above); a value's undefined fields are left out, as JSON does. */
+export function packColumns<V extends object>(table: Table<V>): PackedColumns {
+  const shapes: string[][] = [];
+  const runs: number[] = [];
+  const keys: string[] = [];
+  const columns: unknown[][][] = [];
+  let keyIsId = true;
+  let shape: string[] | null = null;
+  let run: unknown[][] = [];
+  table.forEach((value, key) => {
+    let names = Object.keys(value);
+    let values: unknown[] = Object.values(value);
+    if (values.includes(undefined)) {
+      names = names.filter((_, i) => values[i] !== undefined);
+      values = values.filter((v) => v !== undefined);
+    }
+    keys.push(key);
+    if (keyIsId && (value as { id?: unknown }).id !== key) keyIsId = false;
+    if (shape === null || !sameKeys(shape, names)) {
+      let index = shapes.findIndex((s) => sameKeys(s, names));
+      if (index < 0) index = shapes.push(names) - 1;
+      shape = shapes[index]!;
+      run = shape.map(() => []);
+      runs.push(index, 0);
+      columns.push(run);
+    }
+    runs[runs.length - 1]! += 1;
+    for (let i = 0; i < values.length; i++) run[i]!.push(values[i]);
+  });
+  return { shapes, runs, keys: keyIsId ? null : keys, columns };
+}
+
+/**
+ * The table `packColumns` was given, entry for entry, in order. Throws on a malformed one
+ * (a run's columns not as long as it says): the engine wrote it, so that is a bug.
+ */
+export function unpackColumns<V>(packed: PackedColumns): Table<V> {
+  const { shapes, runs, columns } = packed;
+  const values: V[] = [];
+  const ids: string[] = [];
+  for (let r = 0; r < runs.length; r += 2) {
+    const shape = shapes[runs[r]!]!;
+    const count = runs[r + 1]!;
+    const run = columns[r >> 1]!;
+    if (run.length !== shape.length || run.some((column) => column.length !== count)) {
+      throw new RangeError(`unpackColumns: run ${r >> 1}'s columns are not ${count} long`);
+    }
+    const id = shape.indexOf('id');
+    for (let j = 0; j < count; j++) {
+      const value: Record<string, unknown> = {};
+      for (let i = 0; i < shape.length; i++) value[shape[i]!] = run[i]![j];
+      values.push(value as V);
+      if (packed.keys === null) ids.push(id < 0 ? '' : (run[id]![j] as string));
+    }
+  }
+  return Table.fromOrdered(packed.keys ?? ids, values);
 }
 
 /** Packs entries one by one (`add`), then `finish`. */
