@@ -27,8 +27,9 @@
  * The client keeps its last SEEK_BASES_KEPT decoded answers (`SeekBases`).
  *
  * An answer sent whole (a far jump) goes as columns. A seek names as `like` the last answer
- * sent whole that its client decoded, and the columns of the new answer's tables that are
- * that one's, value for value, are left out (null; the answer names it as its `like`).
+ * sent whole that its client decoded, and each column of the new answer's tables that starts
+ * with that one's values (by identity) travels as the length of that start and the rest
+ * (`SameStart`, table-rows.ts; the answer names it as its `like`).
  * However far the jump, most of a subscription's fields (id, service, agent, push path,
  * creation time, state: ~560 of ~650 kB at 10,000) have not changed. The client keeps that
  * one answer's columns (`SeekBases`), the engine the last SEEK_BASES_KEPT it sent whole to
@@ -88,7 +89,7 @@ export interface SeekAnswer extends Omit<SeekResult, 'events'> {
    * [start, end), then the rest of eventsJson. Null: eventsJson is the whole window.
    */
   kept: KeptEvents | null;
-  /** Sent whole: the last answer the session was sent whole, to leave out its same columns. */
+  /** Sent whole: the answer sent whole the client named as `like`, to leave out its columns. */
   like?: WholeSeek | null;
   /** Sent whole: where this answer's columns are kept for a later one `like` it. */
   whole?: WholeSeek | null;
