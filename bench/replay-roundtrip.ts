@@ -3,8 +3,9 @@
  * everything the renderer waits for after it, part by part, as the two transports do it:
  *
  *   seek      the `seek` command's handler (commands/timeline.ts) on the Timeline
- *   encode    encodeResult: the answer's wire form (seek-wire.ts: the model packed as rows, or
- *             as what changed since the client's last answer, and the events' text)
+ *   encode    encodeResult: the answer's wire form (seek-wire.ts: the model's tables packed as
+ *             columns — those the same as the last whole answer's left out — or as what
+ *             changed since the client's last answer, and the events' text)
  *   send      the transport's serialisation: the message's JSON (browser mode's WebSocket,
  *             ws-host.ts: serverMessageJson) or v8.serialize of the result (Electron's IPC
  *             clones it with V8's serializer)
@@ -77,11 +78,13 @@ function seekCommand(
   const context = { show: { timeline, epoch: 1 }, session: client?.token, seeks };
   return (where, window) => {
     const base = client?.bases.latest();
+    const like = client?.bases.likeId();
     const command = {
       type: 'seek' as const,
       ...where,
       window,
       ...(base !== undefined && { base }),
+      ...(like !== undefined && { like }),
     };
     return timelineHandlers.seek(command, context as unknown as CommandContext) as Result<unknown>;
   };

@@ -200,6 +200,12 @@ export const commandSchema = z.discriminatedUnion('type', [
        * changed since it (seek-wire.ts). One the host does not hold gets the whole answer.
        */
       base: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional(),
+      /**
+       * The id of the last seek answer sent whole that this client decoded: an answer sent
+       * whole leaves out the columns of its tables that are that one's (seek-wire.ts). One
+       * the host does not hold gets them all.
+       */
+      like: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional(),
     })
     .strict()
     .refine((c) => (c.seq === undefined) !== (c.t === undefined), {

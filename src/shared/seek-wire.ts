@@ -3,15 +3,16 @@
  *
  * The engine answers with its events as the JSON text the Timeline's store holds
  * (`SeekAnswer.eventsJson`: never parsed by the engine, save the few it folds) and the host
- * turns the whole answer into one JSON text, `WireSeek.seekJson`: the model packed as rows
- * (below) and the events' text spliced in as they are. Both transports forward that text as
+ * turns the whole answer into one JSON text, `WireSeek.seekJson`: the model packed (below)
+ * and the events' text spliced in as they are. Both transports forward that text as
  * it is — Electron's IPC clones one string (a copy), browser mode's WebSocket message holds it
  * as the result's value (`serverMessageJson`, wire.ts) — and the renderer parses it once.
  * The old way parsed the window's events in the engine, wrote them and the model again
  * (JSON, or V8's structured clone of ~17,000 objects and their records) and parsed them
  * again.
  *
- * A table travels as rows, not as a record of records (table-rows.ts).
+ * A table travels as columns when sent whole and as rows in a delta, not as a record of
+ * records (table-rows.ts).
  *
  * Most seeks are sent as what changed since an answer the client already holds (issue 13: the
  * whole model, 10,000 subscriptions and ~2,400 messages, was ~1.8 MB to write and parse per
@@ -25,6 +26,15 @@
  * A step (± 1 event) or a frame of playback sends a few entries and events instead of all.
  * The client keeps its last SEEK_BASES_KEPT decoded answers (`SeekBases`).
  *
+ * An answer sent whole (a far jump) goes as columns. A seek names as `like` the last answer
+ * sent whole that its client decoded, and each column of the new answer's tables that starts
+ * with that one's values (by identity) travels as the length of that start and the rest
+ * (`SameStart`, table-rows.ts; the answer names it as its `like`).
+ * However far the jump, most of a subscription's fields (id, service, agent, push path,
+ * creation time, state: ~560 of ~650 kB at 10,000) have not changed. The client keeps that
+ * one answer's columns (`SeekBases`), the engine the last SEEK_BASES_KEPT it sent whole to
+ * each session (SentSeeks).
+ *
  * What the renderer gets (`seekFromWire`) equals what `modelFromWire(modelToWire(…))` and the
  * parsed events gave it before, value for value (test/unit/trace/seek-wire.test.ts); it is
  * also exact where the record form was not: a table's order survives integer-like keys.
@@ -33,7 +43,13 @@ import type { LabEvent } from './events';
 import type { LabModel } from './model';
 import type { Table } from './table';
 import { applyTableDelta, diffTable, type TableDelta } from './table-delta';
-import { packTable, unpackTable, type PackedTable } from './table-rows';
+import {
+  fillSame,
+  leaveOutSame,
+  packColumns,
+  unpackColumns,
+  type PackedColumns,
+} from './table-rows';
 import type { SeekResult } from './workbench';
 
 /**
@@ -43,6 +59,15 @@ import type { SeekResult } from './workbench';
  * is ~10,000 subscriptions, ~2,400 messages and 5,000 events of objects that the GC walks.
  */
 export const SEEK_BASES_KEPT = 2;
+
+/**
+ * An answer sent whole, as the engine keeps it to send a later whole answer `like` it: its
+ * tables as columns, filled in when it is encoded (`seekToWire`; null until then).
+ */
+export interface WholeSeek {
+  id: number;
+  tables: Record<string, PackedColumns> | null;
+}
 
 /** The answer a seek is sent relative to, as the engine kept it. */
 export interface SeekBase {
@@ -64,6 +89,10 @@ export interface SeekAnswer extends Omit<SeekResult, 'events'> {
    * [start, end), then the rest of eventsJson. Null: eventsJson is the whole window.
    */
   kept: KeptEvents | null;
+  /** Sent whole: the answer sent whole the client named as `like`, to leave out its columns. */
+  like?: WholeSeek | null;
+  /** Sent whole: where this answer's columns are kept for a later one `like` it. */
+  whole?: WholeSeek | null;
   /** `[…]`: events up to and including `seq`, oldest first (at most the window asked for). */
   eventsJson: string;
 }
@@ -98,7 +127,7 @@ const TABLES = Object.keys(TABLE_NAMES) as TableName[];
 type OtherFields = Omit<LabModel, TableName>;
 
 /** The model sent whole. */
-export type PackedModel = OtherFields & Record<TableName, PackedTable>;
+export type PackedModel = OtherFields & Record<TableName, PackedColumns>;
 
 /**
  * The model sent relative to the base's: `fields` names its fields in order (as a whole model
@@ -123,14 +152,36 @@ export type PackedSeek = Omit<SeekResult, 'model' | 'events'> & {
   id: number;
   base: number | null;
   kept: KeptEvents | null;
+  /** Sent whole like this answer (its left-out columns are that one's), or null. */
+  like: number | null;
   model: PackedModel | ModelDelta;
   events: LabEvent[];
 };
 
-function packModel(model: LabModel): PackedModel {
-  const packed: Record<string, unknown> = { ...model };
-  for (const name of TABLES) packed[name] = packTable(model[name] as Table<object>);
-  return packed as PackedModel;
+function packTables(model: LabModel): Record<TableName, PackedColumns> {
+  const tables = {} as Record<TableName, PackedColumns>;
+  for (const name of TABLES) tables[name] = packColumns(model[name] as Table<object>);
+  return tables;
+}
+
+/** The model sent whole, its tables' columns that are `like`'s left out; `like` null if none is. */
+function packModel(
+  model: LabModel,
+  tables: Record<TableName, PackedColumns>,
+  like: WholeSeek | null,
+): { packed: PackedModel; like: number | null } {
+  const packed: Record<string, unknown> = { ...model, ...tables };
+  let alike = false;
+  if (like?.tables != null) {
+    for (const name of TABLES) {
+      const was = like.tables[name];
+      const left = was === undefined ? null : leaveOutSame(tables[name], was);
+      if (left === null) continue;
+      packed[name] = left;
+      alike = true;
+    }
+  }
+  return { packed: packed as PackedModel, like: alike ? like!.id : null };
 }
 
 function diffModel(base: LabModel, model: LabModel): ModelDelta {
@@ -172,9 +223,21 @@ function slideOf(base: readonly unknown[], next: readonly unknown[]): Slide | nu
 
 /** The engine's answer as one JSON text: the model packed, the events' text spliced in. */
 export function seekToWire(answer: SeekAnswer): WireSeek {
-  const { eventsJson, model, base, ...rest } = answer;
-  const packed = base === null ? packModel(model) : diffModel(base.model, model);
-  const head = JSON.stringify({ ...rest, base: base?.id ?? null, model: packed });
+  const { eventsJson, model, base, like = null, whole = null, ...rest } = answer;
+  let sent: { packed: PackedModel | ModelDelta; like: number | null };
+  if (base === null) {
+    const tables = packTables(model);
+    if (whole !== null) whole.tables = tables;
+    sent = packModel(model, tables, like);
+  } else {
+    sent = { packed: diffModel(base.model, model), like: null };
+  }
+  const head = JSON.stringify({
+    ...rest,
+    base: base?.id ?? null,
+    like: sent.like,
+    model: sent.packed,
+  });
   // `{…}` → `{…,"events":[…]}`: the events go in as the store holds them.
   return { seekJson: `${head.slice(0, -1)},"events":${eventsJson}}` };
 }
@@ -192,6 +255,13 @@ interface Decoded {
  */
 export class SeekBases {
   private kept: Decoded[] = [];
+  /** The last answer decoded that was sent whole, its tables' columns (see above). */
+  private whole: { id: number; tables: Record<TableName, PackedColumns> } | null = null;
+
+  /** The id to name as the next seek's `like`: the last answer decoded that was sent whole. */
+  likeId(): number | undefined {
+    return this.whole?.id;
+  }
 
   /** The id to name as the next seek's `base`: the last answer decoded. */
   latest(): number | undefined {
@@ -200,6 +270,7 @@ export class SeekBases {
 
   clear(): void {
     this.kept = [];
+    this.whole = null;
   }
 
   /**
@@ -210,11 +281,16 @@ export class SeekBases {
    */
   decode(wire: WireSeek | PackedSeek): SeekResult | null {
     const packed = 'seekJson' in wire ? (JSON.parse(wire.seekJson) as PackedSeek) : wire;
-    const { id, base: baseId, kept, model: sent, events: sentEvents, ...rest } = packed;
+    const { id, base: baseId, kept, like, model: sent, events: sentEvents, ...rest } = packed;
     let model: LabModel;
     let events = sentEvents;
     if (baseId === null) {
-      model = unpackModel(sent as PackedModel);
+      const whole = sent as PackedModel;
+      if (like !== null && (this.whole?.id !== like || !fillModel(whole, this.whole.tables))) {
+        return null;
+      }
+      model = unpackModel(whole);
+      this.whole = { id, tables: tablesOf(whole) };
     } else {
       const base = this.kept.find((d) => d.id === baseId)?.result;
       if (base === undefined) return null;
@@ -234,9 +310,20 @@ export class SeekBases {
   }
 }
 
+/** `packed`'s left-out columns filled in from `like`'s; false when they do not fit. */
+function fillModel(packed: PackedModel, like: Record<TableName, PackedColumns>): boolean {
+  return TABLES.every((name) => fillSame(packed[name], like[name]));
+}
+
+function tablesOf(packed: PackedModel): Record<TableName, PackedColumns> {
+  const tables = {} as Record<TableName, PackedColumns>;
+  for (const name of TABLES) tables[name] = packed[name];
+  return tables;
+}
+
 function unpackModel(packed: PackedModel): LabModel {
   const model: Record<string, unknown> = { ...packed };
-  for (const name of TABLES) model[name] = unpackTable(packed[name]);
+  for (const name of TABLES) model[name] = unpackColumns(packed[name]);
   return model as unknown as LabModel;
 }
 

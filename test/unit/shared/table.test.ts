@@ -229,4 +229,48 @@ describe('Table, a persistent insertion-ordered map', () => {
     for (let i = 0; i < n; i++) expect(half.get(`x${i}`)).toBe(i % 2 === 0 ? undefined : i);
     expect(half.size).toBe(n / 2);
   });
+
+  it('fromOrdered makes what from makes of the same entries, and the result edits like any table', () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.tuple(
+            // Keys whose 32-bit hashes are equal too: the trie is built level by level.
+            fc.oneof(key(300), fc.constantFrom('c693596', 'c1170850', 'c693597', 'c1170851')),
+            fc.integer(),
+          ),
+          { maxLength: 400, size: 'max' },
+        ),
+        batches(300),
+        (entries, bs) => {
+          const keys = entries.map(([k]) => k);
+          const values = entries.map(([, v]) => v);
+          const bulk = Table.fromOrdered(keys, values);
+          const map = new Map<string, number>();
+          for (const [k, v] of entries) map.set(k, v);
+          expectSame(bulk, map);
+          // Its chunks are its own: the arrays it was given may change afterwards.
+          keys.fill('gone');
+          values.fill(-1);
+          expectSame(bulk, map);
+          let table = bulk;
+          for (const b of bs) {
+            applyToMap(map, b);
+            table = applyToTable(table, b);
+            expectSame(table, map);
+          }
+          expectSame(
+            bulk,
+            new Map(entries.map(([k]) => [k, entries.findLast(([j]) => j === k)![1]])),
+          );
+        },
+      ),
+      { numRuns: 100 },
+    );
+    expect(Table.fromOrdered([], [])).toBe(Table.empty());
+    expect(() => Table.fromOrdered(['a', 'b'], [1])).toThrow(
+      'Table.fromOrdered: 2 keys for 1 values (they must be as many)',
+    );
+    expect(() => Table.fromOrdered(['a'], [undefined])).toThrow(/cannot be undefined/);
+  });
 });

@@ -19,7 +19,9 @@ import {
   SeekBases,
   seekFromWire,
   seekToWire,
+  type PackedModel,
   type PackedSeek,
+  type WholeSeek,
   type WireSeek,
 } from '../../../src/shared/seek-wire';
 import { Table } from '../../../src/shared/table';
@@ -73,11 +75,12 @@ function whole(timeline: Timeline, epoch: number, where: Where, window: number):
   return seekFromWire(wire);
 }
 
-const seek = (where: Where, window: number, base?: number): SeekCommand => ({
+const seek = (where: Where, window: number, base?: number, like?: number): SeekCommand => ({
   type: 'seek',
   ...where,
   window,
   ...(base !== undefined && { base }),
+  ...(like !== undefined && { like }),
 });
 
 /** Written with each table's entries in order (a record would reorder integer-like keys). */
@@ -101,6 +104,10 @@ class Session {
   readonly token = {};
   deltas = 0;
   eventsSent = 0;
+  /** The last answer as it travelled. */
+  last: PackedSeek | null = null;
+  /** Its subscriptions' columns left out (the same as its `like`'s). */
+  leftOut = 0;
   constructor(readonly seeks: SentSeeks) {}
 
   go(timeline: Timeline, epoch: number, where: Where, window: number, via: Transport): SeekResult {
@@ -109,10 +116,18 @@ class Session {
       epoch,
       this.seeks,
       this.token,
-      seek(where, window, this.bases.latest()),
+      seek(where, window, this.bases.latest(), this.bases.likeId()),
       via,
     );
     const packed = packedOf(wire);
+    this.last = packed;
+    // Counted before decoding, which fills them in.
+    this.leftOut =
+      packed.base === null
+        ? (packed.model as PackedModel).subscriptions.columns
+            .flat()
+            .filter((c) => !Array.isArray(c)).length
+        : 0;
     if (packed.base !== null) this.deltas += 1;
     this.eventsSent += packed.events.length;
     return this.bases.decode(wire)!;
@@ -263,6 +278,38 @@ describe('a seek sent relative to the last answer its client decoded', () => {
     }
   });
 
+  it('sends a far jump whole like the last whole answer: its same columns left out, decoded the same', () => {
+    for (const via of ['ws', 'ipc'] as const) {
+      // Every seek more than 2,000 events from its base is sent whole.
+      const session = new Session(new SentSeeks(2_000));
+      let alike = 0;
+      let left = 0;
+      let wholes = 0;
+      const rand = new Rand(via === 'ws' ? 21 : 22);
+      const first = timeline.firstSeq!;
+      const span = timeline.lastSeq! - first + 1;
+      for (let i = 0; i < 24; i++) {
+        const where =
+          i % 3 ? { seq: first + rand.int(span) } : { t: timeline.lastT! * rand.next() };
+        const like = session.bases.likeId();
+        const got = session.go(timeline, 1, where, 5_000, via);
+        expectSame(got, whole(timeline, 1, where, 5_000));
+        const sent = session.last!;
+        if (sent.base !== null) continue;
+        wholes++;
+        if (sent.like === null) continue;
+        expect(sent.like).toBe(like);
+        alike++;
+        left += session.leftOut;
+      }
+      expect(wholes).toBeGreaterThan(10);
+      // Whole answers after the first are like the one before (a subscription's id, service,
+      // agent, push path… are the same however far the jump).
+      expect(alike).toBe(wholes - 1);
+      expect(left).toBeGreaterThanOrEqual(3 * alike);
+    }
+  }, 60_000);
+
   it("is the same for a live show's seeks while it grows", () => {
     const live = new Timeline();
     const session = new Session(new SentSeeks());
@@ -296,6 +343,91 @@ describe("the model's other fields", () => {
       model,
       eventsJson: '[]',
     });
+
+  it('never takes a value from the last whole answer that is not the same one', () => {
+    type Sub = { id: string; state: string; n: number; tags: string[] };
+    const tags: string[] = [];
+    const other: string[] = [];
+    const subs = (
+      state: (i: number) => string,
+      n: number,
+      t = tags,
+      [from, to] = [0, 70],
+    ): Table<Sub> =>
+      Table.from(
+        Array.from({ length: to - from }, (_, k) => {
+          const i = from + k;
+          return [`s${i}`, { id: `s${i}`, state: state(i), n: i < 3 ? n : i, tags: t }];
+        }),
+      );
+    const gone = (i: number): string => (i === 69 ? 'gone' : 'active');
+    const models: LabModel[] = [
+      subs(() => 'active', 0),
+      subs(gone, 0), // one state, the last
+      subs(gone, 1), // n of the first three
+      subs(gone, 1, other), // an equal array, not the same one
+      subs(gone, 1, other), // all the same
+      subs(gone, 1, other, [0, 72]), // two added at the end
+      subs(gone, 1, other, [1, 72]), // the first deleted
+    ].map((s, i) => ({ ...emptyModel(), seq: i, subscriptions: s as Table<never> }));
+    const bases = new SeekBases();
+    // Per answer, how many values of each column travelled.
+    const sent: Record<string, number>[] = [];
+    let like: WholeSeek | null = null;
+    models.forEach((model, i) => {
+      const whole: WholeSeek = { id: i + 1, tables: null };
+      const wire = seekToWire({
+        epoch: 1,
+        seq: model.seq,
+        t: model.t,
+        id: i + 1,
+        base: null,
+        kept: null,
+        like,
+        whole,
+        model,
+        eventsJson: '[]',
+      });
+      const packed = JSON.parse(wire.seekJson) as PackedSeek;
+      const { shapes, columns } = (packed.model as PackedModel).subscriptions;
+      sent.push(
+        Object.fromEntries(
+          shapes[0]!.map((field, c) => {
+            const column = columns[0]![c]!;
+            return [field, Array.isArray(column) ? column.length : column.add.length];
+          }),
+        ),
+      );
+      expect(packed.like).toBe(i === 0 ? null : i);
+      const got = bases.decode(wire)!;
+      expect(written(got)).toBe(written({ ...got, model }));
+      like = whole;
+    });
+    expect(sent).toEqual([
+      { id: 70, state: 70, n: 70, tags: 70 },
+      { id: 0, state: 1, n: 0, tags: 0 },
+      { id: 0, state: 0, n: 70, tags: 0 },
+      { id: 0, state: 0, n: 0, tags: 70 },
+      { id: 0, state: 0, n: 0, tags: 0 },
+      { id: 2, state: 2, n: 2, tags: 2 },
+      // Shifted by one: only the starts whose values happen to line up.
+      { id: 71, state: 3, n: 69, tags: 0 },
+    ]);
+    // An answer like one this client does not hold: asked for again.
+    const stranger = new SeekBases();
+    const wire = seekToWire({
+      epoch: 1,
+      seq: 9,
+      t: 0,
+      id: 9,
+      base: null,
+      kept: null,
+      like: { id: 5, tables: like!.tables },
+      model: models[4]!,
+      eventsJson: '[]',
+    });
+    expect(stranger.decode(wire)).toBeNull();
+  });
 
   it("sends finishedOrder slid along the base's when it is that, else whole", () => {
     const base: LabModel = { ...emptyModel(), seq: 7, finishedOrder: ids(0, 2000) };
@@ -466,6 +598,9 @@ describe("the client's side", () => {
     if (!first.ok || !second.ok) throw new Error('seek failed');
     expect(client.sent[0]!.base).toBeUndefined();
     expect(client.sent[1]!.base).toBeGreaterThan(0);
+    // …and the last answer sent whole as its `like` (the first was).
+    expect(client.sent[0]!.like).toBeUndefined();
+    expect(client.sent[1]!.like).toBe(client.sent[1]!.base);
     expectSame(second.value, whole(timeline, 1, { seq: 4_001 }, 5_000));
     // A new connection: the client forgets its answers; naming one the host still holds gets
     // a delta it cannot decode, and it asks again without a base.
@@ -474,6 +609,7 @@ describe("the client's side", () => {
     const third = await client.call({ ...at(4_002), base: named });
     if (!third.ok) throw new Error('seek failed');
     expect(client.sent.slice(2).map((c) => c.base)).toEqual([named, undefined]);
+    expect(client.sent.slice(2).map((c) => c.like)).toEqual([undefined, undefined]);
     expectSame(third.value, whole(timeline, 1, { seq: 4_002 }, 5_000));
   });
 
@@ -484,5 +620,11 @@ describe("the client's side", () => {
       if (!parsed.ok) expect(parsed.error.message).toMatch(/^base: /);
     }
     expect(parseCommand({ type: 'seek', seq: 1, base: 7 }).ok).toBe(true);
+    for (const like of ['1', 0, -1, 1.5, null]) {
+      const parsed = parseCommand({ type: 'seek', seq: 1, like });
+      expect(parsed.ok).toBe(false);
+      if (!parsed.ok) expect(parsed.error.message).toMatch(/^like: /);
+    }
+    expect(parseCommand({ type: 'seek', seq: 1, like: 7 }).ok).toBe(true);
   });
 });

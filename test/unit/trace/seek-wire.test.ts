@@ -21,7 +21,7 @@ import {
 import { ok, type Result } from '../../../src/shared/result';
 import { serverMessageJson, type ServerMessage } from '../../../src/shared/wire';
 import type { SeekResult } from '../../../src/shared/workbench';
-import { packTable, unpackTable } from '../../../src/shared/table-rows';
+import { packColumns, packTable, unpackColumns, unpackTable } from '../../../src/shared/table-rows';
 import { Table } from '../../../src/shared/table';
 import { parseResult, parseServerMessage } from '../../../src/renderer/src/bridge/messages';
 import { TraceReader } from '../../../src/main/engine/trace/reader';
@@ -174,5 +174,40 @@ describe("a seek's answer on the wire", () => {
     expect([...back.keys()]).toEqual(['7', 'b', '1']);
     expect([...back.values()]).toEqual(JSON.parse(JSON.stringify([...table.values()])));
     expect(packTable(Table.from([['s1', { id: 's1' }]])).keys).toBeNull();
+  });
+
+  it('packs a whole table as columns of any shapes in its order, and reads it back the same', () => {
+    const entries: [string, Record<string, unknown>][] = [
+      ['7', { id: '7', a: 1 }],
+      ['8', { id: '8', a: 3 }],
+      ['b', { id: 'x', a: 2, b: [1, { c: null }] }],
+      ['1', { id: '1', a: undefined, c: 'three' }],
+      ['9', { id: '9', a: 4 }],
+    ];
+    const table = Table.from(entries);
+    const packed = packColumns(table);
+    expect(packed.shapes).toEqual([
+      ['id', 'a'],
+      ['id', 'a', 'b'],
+      ['id', 'c'],
+    ]);
+    expect(packed.runs).toEqual([0, 2, 1, 1, 2, 1, 0, 1]);
+    expect(packed.columns[0]).toEqual([
+      ['7', '8'],
+      [1, 3],
+    ]);
+    expect(packed.keys).toEqual(['7', '8', 'b', '1', '9']);
+    const back = unpackColumns<Record<string, unknown>>(JSON.parse(JSON.stringify(packed)));
+    expect([...back.keys()]).toEqual(['7', '8', 'b', '1', '9']);
+    expect(JSON.stringify([...back.entries()])).toBe(JSON.stringify([...table.entries()]));
+    const ids = Table.from([
+      ['s1', { id: 's1', n: 1 }],
+      ['s2', { id: 's2', n: 2 }],
+    ]);
+    expect(packColumns(ids).keys).toBeNull();
+    expect([...unpackColumns(JSON.parse(JSON.stringify(packColumns(ids))))]).toEqual([...ids]);
+    expect(unpackColumns(packColumns(Table.empty<object>()))).toBe(Table.empty());
+    const short = { ...packColumns(ids), columns: [[['s1', 's2'], [1]]] };
+    expect(() => unpackColumns(short)).toThrow("unpackColumns: run 0's columns are not 2 long");
   });
 });

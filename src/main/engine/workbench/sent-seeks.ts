@@ -4,8 +4,12 @@
  * (shared/seek-wire.ts). A base is found only in the asking session's own answers, of the
  * show on screen now: a wrong, stale or another session's id finds nothing, and the answer is
  * sent whole. Held per session weakly, and dropped when the session ends (`forget`).
+ *
+ * Also the last SEEK_BASES_KEPT answers each session was sent whole (their tables' columns):
+ * a later whole answer leaves out the columns that are the same as the one the client names
+ * as `like` (seek-wire.ts). Replaced by later whole answers and dropped with the session.
  */
-import { SEEK_BASES_KEPT } from '../../../shared/seek-wire';
+import { SEEK_BASES_KEPT, type WholeSeek } from '../../../shared/seek-wire';
 import type { LabModel } from '../../../shared/model';
 
 /** An answer as sent: its model and its window's store positions [first, end). */
@@ -29,6 +33,7 @@ export class SentSeeks {
   /** Ids rise across sessions and shows: one never names another's answer by accident. */
   private lastId = 0;
   private readonly bySession = new WeakMap<object, SentSeek[]>();
+  private readonly wholeBySession = new WeakMap<object, (WholeSeek & { epoch: number })[]>();
 
   constructor(private readonly spanMax = SEEK_DELTA_SPAN_MAX) {}
 
@@ -59,8 +64,30 @@ export class SentSeeks {
     return id;
   }
 
+  /** The answer `id` this session was sent whole for the show `epoch`, or null. */
+  like(session: object | undefined, epoch: number, id: number | undefined): WholeSeek | null {
+    if (session === undefined || id === undefined) return null;
+    const kept = this.wholeBySession.get(session);
+    return kept?.find((w) => w.id === id && w.epoch === epoch) ?? null;
+  }
+
+  /**
+   * Keeps answer `id`, about to be sent whole, as the session's last (its columns are filled
+   * in when it is encoded) and returns it; kept only with a session to send it to.
+   */
+  keepWhole(session: object | undefined, epoch: number, id: number): WholeSeek {
+    const whole = { id, epoch, tables: null };
+    if (session === undefined) return whole;
+    const kept = (this.wholeBySession.get(session) ?? []).filter((w) => w.epoch === epoch);
+    kept.push(whole);
+    if (kept.length > SEEK_BASES_KEPT) kept.shift();
+    this.wholeBySession.set(session, kept);
+    return whole;
+  }
+
   /** The session ended: its answers are released. */
   forget(session: object): void {
     this.bySession.delete(session);
+    this.wholeBySession.delete(session);
   }
 }

@@ -38,16 +38,24 @@ export abstract class ClientBase implements LabClient {
     >;
   }
 
-  /** A seek names the last answer decoded as its base, unless the caller named one. */
+  /**
+   * A seek names the last answer decoded as its base and the last one sent whole as its
+   * `like`, unless the caller named them.
+   */
   private async seek(command: Extract<Command, { type: 'seek' }>): Promise<Result<unknown>> {
     const base = command.base ?? this.seekBases.latest();
-    const result = await this.request(base === undefined ? command : { ...command, base });
+    const like = command.like ?? this.seekBases.likeId();
+    const result = await this.request({
+      ...command,
+      ...(base !== undefined && { base }),
+      ...(like !== undefined && { like }),
+    });
     if (!result.ok) return result;
     const decoded = this.seekBases.decode(result.value as WireSeek | PackedSeek);
     if (decoded !== null) return ok(decoded);
     // Its base is no longer kept here (more seeks were on their way than are kept): the
-    // whole answer, without a base.
-    const { base: _named, ...whole } = command;
+    // whole answer, without a base (or a `like`).
+    const { base: _named, like: _like, ...whole } = command;
     const again = await this.request(whole);
     return again.ok ? ok(this.seekBases.decode(again.value as WireSeek | PackedSeek)!) : again;
   }

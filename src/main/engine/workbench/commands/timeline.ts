@@ -15,7 +15,8 @@ export const timelineHandlers: Handlers<'timeline' | 'seek' | 'find' | 'message'
   timeline: (command, { show }) =>
     ok({ epoch: show.epoch, ...show.timeline.info(command.buckets) }),
   // Its events as the store's JSON text: the client parses them (seek-wire.ts). Relative to
-  // the answer the client names as `base` when this session was sent it for this show.
+  // the answer the client names as `base` when this session was sent it for this show; else
+  // whole, leaving out the columns that are those of the whole answer it names as `like`.
   seek: (command, { show, session, seeks }) => {
     const window = command.window ?? SEEK_WINDOW_DEFAULT;
     const { timeline, epoch } = show;
@@ -36,12 +37,16 @@ export const timelineHandlers: Handlers<'timeline' | 'seek' | 'find' | 'message'
         ? timeline.eventsJson(first, end)
         : joinArrays(timeline.eventsJson(first, lo), timeline.eventsJson(hi, end));
     const id = seeks.remember(session, { epoch, model: at.model, first, end });
+    const like = base === null ? seeks.like(session, epoch, command.like) : null;
+    const whole = base === null ? seeks.keepWhole(session, epoch, id) : null;
     return ok({
       epoch,
       ...rest,
       id,
       base: base && { id: base.id, model: base.model },
       kept,
+      like,
+      whole,
       eventsJson,
     } satisfies SeekAnswer);
   },
