@@ -316,6 +316,52 @@ export class Table<V> implements TableLike<V> {
   }
 
   /**
+   * `after` as entries of `before` and entries of its own, in `after`'s order, read from the
+   * slots when `after` is a version `before` was edited from (a seek going back: since then,
+   * entries were deleted, leaving holes in `before` where `after` still holds them, and set
+   * past its end). `kept` gets each entry both hold in the same slot, with its index in
+   * `before`'s order; `own` each entry of `after` whose slot is a hole in `before`. No key is
+   * hashed or looked up: the cost is a read per slot. False when the slots do not line up
+   * (`after` is not such a version, or a compaction renumbered them); the visitors may have
+   * been called before that was found.
+   */
+  static alignBack<V>(
+    before: Table<V>,
+    after: Table<V>,
+    visit: {
+      kept(index: number, key: string, was: V, is: V): void;
+      own(key: string, value: V): void;
+    },
+  ): boolean {
+    const a = before.#s;
+    const b = after.#s;
+    if (b.length > a.length) return false;
+    let index = 0;
+    for (let c = 0; c < b.values.length; c++) {
+      const ak = a.keys[c]!;
+      const av = a.values[c]!;
+      const bk = b.keys[c]!;
+      const bv = b.values[c]!;
+      const shared = ak === bk && av === bv;
+      for (let i = 0; i < bk.length; i++) {
+        const is = bk[i];
+        const was = ak[i];
+        if (is === undefined) {
+          // A hole in `after` stays one: slots are never set again.
+          if (was !== undefined) return false;
+        } else if (shared || was === is) {
+          visit.kept(index++, is, av[i]!, bv[i]!);
+        } else if (was === undefined) {
+          visit.own(is, bv[i]!);
+        } else {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  /**
    * Calls `visit` for every key whose value differs between `before` and `after` (by
    * identity; a value missing on one side is undefined there), each key once. Versions
    * edited from one another share the chunks nothing changed, so the cost is about the

@@ -529,11 +529,15 @@ describe('a table as what changed since a base', () => {
     ).toBe(true);
     expect(seen.sort()).toEqual(['+k9', '+new', '-k3', '-k9', '~k7'].sort());
     // Back past a key deleted and set again: k9's old slot is a hole in `next`. Keeping the
-    // start in place would send k10… again; the table is sent made anew in order instead.
+    // start in place would send k10… again; the table is sent made anew in order instead,
+    // read from the slots: k3 and k9 from their old slots, the rest as runs of `next`'s.
     expect(Table.align(next, base, noop)).toBe(false);
     const back = diffTable(next, base);
-    expect(back.order).not.toBeNull();
-    expect(back.appended.rows).toEqual([['k3', 3]]);
+    expect(back.order).toEqual([0, 3, -1, 1, 3, 5, -1, 1, 8, 190]);
+    expect(back.appended.rows).toEqual([
+      ['k3', 3],
+      ['k9', 9],
+    ]);
     // The same keys made in another order share no slots.
     const other = Table.from([...base].reverse());
     expect(Table.align(base, other, noop)).toBe(false);
@@ -547,6 +551,41 @@ describe('a table as what changed since a base', () => {
       );
       expect(entries(made)).toEqual(entries(to));
     }
+  });
+
+  it('goes back by the slots: an earlier version is runs of the later one and its own entries', () => {
+    // A seek going back past finished messages: the later table has holes where they were,
+    // and entries set since past the earlier one's end.
+    let earlier = Table.empty<V>();
+    for (let i = 0; i < 2400; i++) earlier = earlier.set(`m${i}`, { id: `m${i}`, n: i });
+    const draft = earlier.edit();
+    for (let i = 0; i < 2400; i += 7) draft.delete(`m${i}`); // finished since
+    for (let i = 1; i < 2400; i += 50) draft.set(`m${i}`, { id: `m${i}`, n: -i }); // changed
+    for (let i = 0; i < 300; i++) draft.set(`late${i}`, { id: `late${i}`, n: i }); // sent since
+    const later = draft.finish();
+    const seen: string[] = [];
+    expect(
+      Table.alignBack(later, earlier, {
+        kept: (index, key, was, is) => {
+          expect([...later.keys()][index]).toBe(key);
+          if (was !== is) seen.push(`~${key}`);
+        },
+        own: (key) => seen.push(`+${key}`),
+      }),
+    ).toBe(true);
+    expect(seen.filter((x) => x.startsWith('+'))).toHaveLength(Math.ceil(2400 / 7));
+    expect(seen.filter((x) => x.startsWith('~'))).toHaveLength(
+      Array.from({ length: 48 }, (_, j) => 1 + 50 * j).filter((i) => i % 7 !== 0).length,
+    );
+    const back = diffTable(later, earlier);
+    expect(back.order).not.toBeNull();
+    expect(back.appended.rows).toHaveLength(Math.ceil(2400 / 7));
+    const made = applyTableDelta(unpackTable<V>(through(packTable(later))), through(back));
+    expect(entries(made)).toEqual(entries(earlier));
+    // Forward, and between tables whose slots hold other keys (another order), not.
+    const noop = { kept: () => {}, own: () => {} };
+    expect(Table.alignBack(earlier, later, noop)).toBe(false);
+    expect(Table.alignBack(later, Table.from([...earlier].reverse()), noop)).toBe(false);
   });
 
   it('sends nothing for the same table, and only the fields that changed', () => {
