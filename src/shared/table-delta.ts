@@ -77,20 +77,13 @@ function alignedBack<V extends object>(base: Table<V>, next: Table<V>): TableDel
     kept: (index, key, was, is) => {
       seen += 1;
       if (was !== is) patch(was, is, key, patched, replaced);
-      const last = order.length - 2;
-      if (last >= 0 && order[last] !== -1 && order[last]! + order[last + 1]! === index) {
-        order[last + 1]! += 1;
-      } else {
-        order.push(index, 1);
-      }
+      runOfBase(order, index);
     },
     own: (key, value) => {
       if (firstOwn < 0) firstOwn = seen;
       seen += 1;
       appended.add(key, value);
-      const last = order.length - 2;
-      if (last >= 0 && order[last] === -1) order[last + 1]! += 1;
-      else order.push(-1, 1);
+      runOfAppended(order);
     },
   });
   if (!lined) return null;
@@ -98,6 +91,23 @@ function alignedBack<V extends object>(base: Table<V>, next: Table<V>): TableDel
   // and the receiver edits its table instead of making it anew (`walked` chooses so).
   if (firstOwn < 0 || next.size - firstOwn <= APPENDED_AGAIN_MAX) return null;
   return { ...finish([], patched, replaced, appended), order };
+}
+
+/** Adds the base's `index`-th entry to `order` (see TableDelta.order): its run, or a new one. */
+function runOfBase(order: number[], index: number): void {
+  const last = order.length - 2;
+  if (last >= 0 && order[last] !== -1 && order[last]! + order[last + 1]! === index) {
+    order[last + 1]! += 1;
+  } else {
+    order.push(index, 1);
+  }
+}
+
+/** Adds the next entry of `appended` to `order`: its run, or a new one. */
+function runOfAppended(order: number[]): void {
+  const last = order.length - 2;
+  if (last >= 0 && order[last] === -1) order[last + 1]! += 1;
+  else order.push(-1, 1);
 }
 
 /** Entries a kept start may leave to be sent again before the table is sent `order`ed. */
@@ -121,20 +131,14 @@ function remade<V extends object>(base: Table<V>, next: Table<V>): TableDelta {
   const order: number[] = [];
   next.forEach((value, key) => {
     const i = at.get(key);
-    const last = order.length - 2;
     if (i === undefined) {
       appended.add(key, value);
-      if (last >= 0 && order[last] === -1) order[last + 1]! += 1;
-      else order.push(-1, 1);
+      runOfAppended(order);
       return;
     }
     const old = base.get(key)!;
     if (old !== value) patch(old, value, key, patched, replaced);
-    if (last >= 0 && order[last] !== -1 && order[last]! + order[last + 1]! === i) {
-      order[last + 1]! += 1;
-    } else {
-      order.push(i, 1);
-    }
+    runOfBase(order, i);
   });
   return { ...finish([], patched, replaced, appended), order };
 }
