@@ -29,7 +29,10 @@
  *             events from it is sent whole, SEEK_DELTA_SPAN_MAX, as most random ones are);
  *             then near seeks (± up to 2,000 events), ± 1 steps and playback frames (10×,
  *             60 a second) the same way, and 100 of the random ones sent whole (a client's
- *             first seek).
+ *             first seek). The receiver runs in a worker thread, its own heap and event loop
+ *             as the renderer's are, each answer handed over as the transport delivers it;
+ *             BENCH_REPLAY_ONE_HEAP=1 runs both sides in this thread, seek after seek, as
+ *             the figures before stop 24 were measured (replay-roundtrip.ts says why).
  *
  * Times are wall clock and CPU (this process, all threads): on a busy machine the first
  * stretches, the second much less. Run with `node --expose-gc` (the npm script does) so memory
@@ -48,7 +51,10 @@ import { printJson, type BenchFigure } from './record';
 import { Rand, writeBundle } from './replay-fixture';
 import {
   PARTS,
+  ApartClient,
+  Receiver,
   roundTrip,
+  roundTripApart,
   SeekClient,
   sizes,
   type RoundTrip,
@@ -63,6 +69,7 @@ const EVENTS = envInt('BENCH_REPLAY_EVENTS', 1_000_000);
 const RUNS = 3;
 const SEEKS = 200;
 const WINDOW = 5_000;
+const ONE_HEAP = process.env['BENCH_REPLAY_ONE_HEAP'] === '1';
 
 const out = (line = ''): void => void process.stdout.write(`${line}\n`);
 const fmt = (n: number, digits = 0): string =>
@@ -157,6 +164,7 @@ async function main(): Promise<void> {
     `(${os.cpus().length} CPUs, load average ${fmt(os.loadavg()[0]!, 1)} at the start: wall times on a busy machine stretch, CPU times less)\n`,
   );
   const dir = mkdtempSync(path.join(os.tmpdir(), 'push-lab-replay-'));
+  let receiver: Receiver | null = null;
   try {
     const kept = process.env['BENCH_REPLAY_FIXTURE'];
     const file = kept ?? path.join(dir, 'bench.plb');
@@ -312,6 +320,13 @@ async function main(): Promise<void> {
     ] as const;
     type Kind = (typeof kinds)[number]['kind'];
     const trips = new Map<`${Transport} ${Kind}`, RoundTrip[]>();
+    // The receiver in a thread of its own unless BENCH_REPLAY_ONE_HEAP=1 (replay-roundtrip.ts).
+    receiver = ONE_HEAP ? null : await Receiver.start();
+    out(
+      ONE_HEAP
+        ? '\nround trips in one heap (BENCH_REPLAY_ONE_HEAP=1): the receiver in this thread, no turn between seeks'
+        : "\nround trips with the receiver in a worker thread (its own heap and event loop, as the renderer's)",
+    );
     for (const transport of ['ws', 'ipc'] as const) {
       const name =
         transport === 'ws'
@@ -324,11 +339,20 @@ async function main(): Promise<void> {
             : `  ${kind === 'whole' ? `${these.length} of them sent whole (no base: a client's first seek)` : `${these.filter((x) => !x.lead).length} ${kind} seeks`}`,
         );
         // A fresh client per kind; `whole` has none (every answer whole).
-        const client = kind === 'whole' ? undefined : new SeekClient();
-        const samples = these.flatMap(({ where, lead }) => {
-          const trip = roundTrip(tl, where, WINDOW, transport, client);
-          return lead ? [] : [trip];
-        });
+        const samples: RoundTrip[] = [];
+        if (receiver === null) {
+          const client = kind === 'whole' ? undefined : new SeekClient();
+          for (const { where, lead } of these) {
+            const trip = roundTrip(tl, where, WINDOW, transport, client);
+            if (!lead) samples.push(trip);
+          }
+        } else {
+          const client = kind === 'whole' ? undefined : new ApartClient();
+          for (const { where, lead } of these) {
+            const trip = await roundTripApart(tl, where, WINDOW, transport, receiver, client);
+            if (!lead) samples.push(trip);
+          }
+        }
         trips.set(`${transport} ${kind}`, samples);
         const of = (f: (r: RoundTrip, kind: 'wall' | 'cpu') => number): Took[] =>
           samples.map((r) => ({ wall: f(r, 'wall'), cpu: f(r, 'cpu') }));
@@ -460,6 +484,7 @@ async function main(): Promise<void> {
     ];
     printJson({ bench: 'replay', figures });
   } finally {
+    await receiver?.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }
