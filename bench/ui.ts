@@ -15,9 +15,11 @@
  * Goal (issue 13): ≥ 55 fps on every view while streaming.
  *
  * Builds the renderer (electron-vite build) first when out/renderer is missing. With --json it
- * ends with its figures as one line (bench/record.ts).
+ * ends with its figures as one line (bench/record.ts). With --busy=N, N processes spin on the
+ * CPU while the lab streams (none during the baseline): the same deliberate contention for a
+ * base and an after run, to show how much headroom a view has on a loaded machine.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -43,6 +45,11 @@ const WARMUP_MS = 1000;
 const FRAME_MS = 1000 / 60;
 const DROPPED_MS = 1.5 * 16.7;
 const GOAL_FPS = 55;
+const busyArg = process.argv.find((a) => a.startsWith('--busy='));
+const BUSY = busyArg === undefined ? 0 : Number(busyArg.slice('--busy='.length));
+if (!Number.isInteger(BUSY) || BUSY < 0 || BUSY > 8) {
+  throw new Error(`--busy: got "${busyArg}"; allowed a whole number of spinning processes, 0 to 8`);
+}
 const VIEWS = [
   ['overview', 'Overview'],
   ['subscriptions', 'Subscriptions'],
@@ -197,6 +204,7 @@ async function main(): Promise<void> {
   const lab = new SyntheticLab(SUBS);
   const stream = new Stream(lab);
 
+  const spinners: ChildProcess[] = [];
   const server = startCli(['web', '--port', '0']);
   const browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS, headless: true });
   try {
@@ -219,7 +227,8 @@ async function main(): Promise<void> {
     console.log(
       `Chromium ${browser.version()} (${executablePath}), page ${url}; ` +
         `${RATE} events/s in ${BATCH_MS} ms batches; ${SECONDS} s a view streaming, ` +
-        `${BASELINE_SECONDS} s baseline.\n`,
+        `${BASELINE_SECONDS} s baseline` +
+        (BUSY > 0 ? `; ${BUSY} process(es) spinning while streaming.\n` : '.\n'),
     );
 
     const baseline = new Map<string, FrameStats>();
@@ -233,6 +242,9 @@ async function main(): Promise<void> {
     console.log('');
 
     const results = new Map<string, FrameStats & { events: number }>();
+    for (let i = 0; i < BUSY; i++) {
+      spinners.push(spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore' }));
+    }
     stream.start();
     for (const [id, label] of VIEWS) {
       await showView(page, id);
@@ -244,6 +256,7 @@ async function main(): Promise<void> {
       console.log(`streaming ${label.padEnd(13)} ${fmt(s)}  (${events} events sent)`);
     }
     stream.stop();
+    for (const spinner of spinners.splice(0)) spinner.kill('SIGKILL');
 
     console.log(
       `\nview           p50 ms  p95 ms    fps  dropped  frames  fps/baseline  goal ≥ ${GOAL_FPS} fps`,
@@ -276,6 +289,7 @@ async function main(): Promise<void> {
     });
   } finally {
     stream.stop();
+    for (const spinner of spinners) spinner.kill('SIGKILL');
     await browser.close();
     await server.stop();
   }

@@ -79,7 +79,8 @@ export const LogRow = memo(function LogRow({
       <span className="log-ids">
         {eventIds(e).map(([field, id]) => (
           <span key={field} title={`${field}: ${id}`}>
-            <span className="muted">{ID_LABELS[field]}:</span>
+            {/* One text node, not two: rows are made at the rate events come. */}
+            <span className="muted">{`${ID_LABELS[field]}:`}</span>
             {expanded ? id : shortId(id, 10)}
           </span>
         ))}
