@@ -48,7 +48,10 @@ const GOAL_FPS = 55;
 const busyArg = process.argv.find((a) => a.startsWith('--busy='));
 const BUSY = busyArg === undefined ? 0 : Number(busyArg.slice('--busy='.length));
 if (!Number.isInteger(BUSY) || BUSY < 0 || BUSY > 8) {
-  throw new Error(`--busy: got "${busyArg}"; allowed a whole number of spinning processes, 0 to 8`);
+  console.error(
+    `bench:ui: --busy: got "${busyArg}"; allowed a whole number of spinning processes, 0 to 8`,
+  );
+  process.exit(2);
 }
 const VIEWS = [
   ['overview', 'Overview'],
