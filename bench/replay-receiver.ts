@@ -7,11 +7,9 @@
  * the two parts' times and the ids the client's next seek names (`base`, `like`).
  */
 import { performance } from 'node:perf_hooks';
-import v8 from 'node:v8';
 import { parentPort } from 'node:worker_threads';
 import { SeekBases, type WireSeek } from '../src/shared/seek-wire';
-import { parseResult, parseServerMessage } from '../src/renderer/src/bridge/messages';
-import type { Result } from '../src/shared/result';
+import { receiveAnswer } from './replay-receive';
 // Types only: the engine's modules stay out of this thread's heap.
 import type { ReceiverReply, ReceiverRequest } from './replay-roundtrip';
 
@@ -32,17 +30,6 @@ if (port === null)
 const clients = new Map<number, SeekBases>();
 const CLIENTS_MAX = 2;
 
-function receive(request: ReceiverRequest): Result<unknown> {
-  if (request.transport === 'ws') {
-    const message = parseServerMessage(JSON.parse(request.text));
-    if (message?.type !== 'result') throw new Error('the message did not come back as a result');
-    return message.result;
-  }
-  const received = parseResult(v8.deserialize(new Uint8Array(request.bytes)));
-  if (received === null) throw new Error('the answer did not come back as a result');
-  return received;
-}
-
 function basesOf(client: number | undefined): SeekBases {
   if (client === undefined) return new SeekBases(); // a client's first seek: it holds nothing
   let bases = clients.get(client);
@@ -59,7 +46,9 @@ port.on('message', (request: ReceiverRequest) => {
   try {
     const w = performance.now();
     const c = cpuNow();
-    const received = receive(request);
+    const received = receiveAnswer(
+      request.transport === 'ws' ? request.text : new Uint8Array(request.bytes),
+    );
     const w1 = performance.now();
     const c1 = cpuNow();
     const bases = basesOf(request.client);

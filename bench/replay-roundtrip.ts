@@ -37,7 +37,7 @@ import { ok, type Result } from '../src/shared/result';
 import { SeekBases, type WireSeek } from '../src/shared/seek-wire';
 import { serverMessageJson, type ServerMessage } from '../src/shared/wire';
 import type { SeekResult } from '../src/shared/workbench';
-import { parseResult, parseServerMessage } from '../src/renderer/src/bridge/messages';
+import { receiveAnswer } from './replay-receive';
 import { timelineHandlers } from '../src/main/engine/workbench/commands/timeline';
 import { SentSeeks } from '../src/main/engine/workbench/sent-seeks';
 import type { CommandContext } from '../src/main/engine/workbench/commands/handler';
@@ -195,16 +195,7 @@ export function roundTrip(
 ): RoundTrip {
   const laps = new Laps();
   const payload = engineSide(laps, timeline, where, window, transport, client);
-  let received: Result<unknown>;
-  if (typeof payload === 'string') {
-    const message = parseServerMessage(JSON.parse(payload));
-    if (message?.type !== 'result') throw new Error('the message did not come back as a result');
-    received = message.result;
-  } else {
-    const result = parseResult(v8.deserialize(payload));
-    if (result === null) throw new Error('the answer did not come back as a result');
-    received = result;
-  }
+  const received = receiveAnswer(payload);
   laps.lap('receive');
   const decoded = decode(received, client);
   laps.lap('decode');
