@@ -66,4 +66,11 @@ export function linkRow(page: Page, linkId: string): Locator {
   return page.locator(`[data-testid="link-row"][data-link-id="${linkId}"]`);
 }
 
+/** The Log's count line, and the number of events it says the Log holds (its first number). */
+export function logCount(page: Page): { count: Locator; total: () => Promise<number> } {
+  const count = page.getByTestId('log-count');
+  const total = async (): Promise<number> => Number(/\d+/.exec(await count.innerText())![0]);
+  return { count, total };
+}
+
 export { expect };

@@ -4,7 +4,7 @@
  * up while events keep coming, and follows again once back at the bottom.
  */
 import type { Locator, Page } from '@playwright/test';
-import { expect, test, useScenario } from './fixtures';
+import { expect, logCount, test, useScenario } from './fixtures';
 
 useScenario(
   'log-follow',
@@ -40,8 +40,7 @@ test('the log follows at the bottom, holds still when scrolled up, follows again
   await page.goto(lab.url);
   await page.getByTestId('nav-log').click();
   const list = page.getByTestId('log-list');
-  const count = page.getByTestId('log-count');
-  const total = async (): Promise<number> => Number(/\d+/.exec(await count.innerText())![0]);
+  const { total } = logCount(page);
   // More rows than the list shows.
   await expect.poll(total, { timeout: 30_000 }).toBeGreaterThan(120);
 

@@ -6,7 +6,7 @@
  * rows arriving while following are drawn with the filter applied to them.
  */
 import type { Locator, Page } from '@playwright/test';
-import { expect, test, useScenario } from './fixtures';
+import { expect, logCount, test, useScenario } from './fixtures';
 
 useScenario(
   'log-rows-drawn',
@@ -34,8 +34,7 @@ test('log rows are redrawn when they change, keep their columns and push rows be
   test.setTimeout(90_000);
   await page.goto(lab.url);
   await page.getByTestId('nav-log').click();
-  const count = page.getByTestId('log-count');
-  const total = async (): Promise<number> => Number(/\d+/.exec(await count.innerText())![0]);
+  const { count, total } = logCount(page);
   await expect.poll(total, { timeout: 30_000 }).toBeGreaterThan(40);
 
   // New rows, while following, are drawn with the filter applied to them.
