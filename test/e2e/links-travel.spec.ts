@@ -65,8 +65,9 @@ test('travelling back before a cut shows the link as it was, the editor locked, 
   await expect
     .poll(
       async () => {
-        firstSample ||= (await energyEnd(page)) ?? 0;
+        // One read per poll: two could see no sample then one, leaving firstSample 0.
         const end = await energyEnd(page);
+        firstSample ||= end ?? 0;
         return end !== null && end - firstSample >= SPAN_MS;
       },
       { timeout: 60_000, intervals: [500] },
